@@ -1,0 +1,158 @@
+"""Generate a whole dataset in memory, and write it atomically with its manifest and ground truth."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+import gdprlab
+from gdprlab.generator.activities import make_activities
+from gdprlab.generator.breaches import make_breaches
+from gdprlab.generator.config import GeneratorConfig, check_output_dir
+from gdprlab.generator.consents import make_consents
+from gdprlab.generator.contacts import make_accounts, make_contacts
+from gdprlab.generator.governance import extra_columns, make_policies, make_ropa
+from gdprlab.generator.labels import Labels
+from gdprlab.generator.pools import build_pool
+from gdprlab.generator.requests import finish_requests, make_requests
+from gdprlab.generator.staff import make_staff, make_training
+from gdprlab.policy import Policy
+from gdprlab.schema import SCHEMA_VERSION, TABLES
+
+STAGES = ("pools", "accounts", "contacts", "staff", "requests", "consents", "activities", "registers")
+LIBRARIES = ("numpy", "pandas", "faker", "pyarrow")
+
+
+@dataclass
+class Dataset:
+    tables: dict[str, pd.DataFrame]
+    ground_truth: pd.DataFrame
+    planted: dict[str, dict[str, int]]
+    config: GeneratorConfig
+    policy: Policy
+
+
+def generate(cfg: GeneratorConfig, policy: Policy | None = None, progress: bool = False) -> Dataset:
+    """Build every table of one dataset; the same config always gives the same tables."""
+    policy = policy or Policy()
+    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(cfg.seed).spawn(len(STAGES))]
+    rng = dict(zip(STAGES, rngs, strict=True))
+    labels = Labels()
+    bar = tqdm(total=len(STAGES), desc="generate", unit="stage", disable=not progress)
+
+    def step(name: str) -> np.random.Generator:
+        bar.set_postfix_str(name)
+        bar.update(1)
+        return rng[name]
+
+    pools = {loc: build_pool(loc, cfg.seed * 100 + i) for i, loc in enumerate(cfg.locales)}
+    step("pools")
+    accounts = make_accounts(cfg, step("accounts"), pools)
+    contacts, plan = make_contacts(cfg, policy, step("contacts"), pools, accounts, labels)
+    staff = make_staff(cfg, policy, step("staff"), pools[cfg.locales[0]], labels)
+    training = make_training(cfg, policy, rng["staff"], staff, labels)
+    requests = make_requests(cfg, step("requests"), contacts, plan)
+    consents = make_consents(cfg, step("consents"), contacts, labels)
+    activities, objections = make_activities(cfg, step("activities"), contacts, plan, consents, requests, staff, labels)
+    requests = finish_requests(cfg, rng["requests"], pd.concat([requests, objections], ignore_index=True),
+                               plan, contacts, labels)
+    purposeless = extra_columns(cfg, step("registers"), contacts, labels)
+    tables = {
+        "accounts": accounts, "contacts": contacts, "consents": consents, "activities": activities,
+        "requests": requests, "breaches": make_breaches(cfg, rng["registers"], labels), "staff": staff,
+        "training": training, "record_of_processing": make_ropa(policy, purposeless),
+        "policies": make_policies(cfg, policy, rng["registers"], labels),
+    }
+    bar.close()
+    return Dataset(tables, labels.frame(), labels.planted, cfg, policy)
+
+
+def _text_column(values: pd.Series, dtype: str) -> pd.Series:
+    """ISO 8601 text for dates and UTC timestamps; empty for missing values."""
+    if dtype not in ("date", "datetime"):
+        return values
+    arr = np.asarray(values.to_numpy(), dtype="datetime64[s]")
+    text = np.datetime_as_string(arr, unit="D" if dtype == "date" else "s")
+    if dtype == "datetime":
+        text = np.char.add(text, "Z")
+    return pd.Series(np.where(np.isnat(arr), None, text), index=values.index, dtype=object)
+
+
+def _for_file(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    types = {c.name: c.dtype for c in TABLES[name].columns}
+    return pd.DataFrame({col: _text_column(df[col], types.get(col, "str")) for col in df.columns})
+
+
+def _write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
+    if fmt == "csv":
+        df.to_csv(path, index=False, lineterminator="\n")
+    else:
+        df.to_parquet(path, index=False, engine="pyarrow")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def manifest(ds: Dataset, files: dict[str, Path]) -> dict:
+    """What was generated, how, and checksums to prove the files are the ones generated."""
+    return {
+        "schema_version": SCHEMA_VERSION, "generator": f"gdprlab {gdprlab.__version__}",
+        "seed": ds.config.seed, "parameters": ds.config.to_dict(),
+        "row_counts": {name: len(df) for name, df in ds.tables.items()},
+        "files": {name: {"path": p.name, "sha256": _sha256(p)} for name, p in files.items()},
+        "planted": {rule: {**v, "rate": round(v["planted"] / v["population"], 6) if v["population"] else 0.0}
+                    for rule, v in sorted(ds.planted.items())},
+        "library_versions": {lib: version(lib) for lib in LIBRARIES},
+    }
+
+
+def write_dataset(ds: Dataset, out: str | Path, force: bool = False) -> Path:
+    """Write tables, ground_truth.csv, policy.yaml and manifest.json into `out`, all or nothing."""
+    out = Path(out)
+    check_output_dir(out, force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        ext = ds.config.format
+        files: dict[str, Path] = {}
+        for name, df in ds.tables.items():
+            files[name] = tmp / f"{name}.{ext}"
+            _write_table(df if ext == "parquet" else _for_file(name, df), files[name], ext)
+        files["ground_truth"] = tmp / "ground_truth.csv"
+        ds.ground_truth.to_csv(files["ground_truth"], index=False, lineterminator="\n")
+        files["policy"] = tmp / "policy.yaml"
+        files["policy"].write_text(ds.policy.to_yaml(), encoding="utf-8")
+        (tmp / "manifest.json").write_text(json.dumps(manifest(ds, files), indent=2) + "\n", encoding="utf-8")
+        _swap_in(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Replace `out` by the finished folder, so readers never see a half-written dataset."""
+    os.chmod(tmp, 0o755)
+    if out.exists():
+        old = out.with_name(f".{out.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old)
+    else:
+        tmp.rename(out)

@@ -1,0 +1,48 @@
+"""Ground truth: which records violate which rule, and how many were planted out of which population."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass
+class Labels:
+    rows: list[pd.DataFrame] = field(default_factory=list)
+    planted: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def add(self, rule_id: str, table: str, record_ids, population: int) -> None:
+        ids = pd.Series(np.asarray(record_ids, dtype=object), dtype=object)
+        self.rows.append(pd.DataFrame({"rule_id": rule_id, "table": table, "record_id": ids}))
+        entry = self.planted.setdefault(rule_id, {"population": 0, "planted": 0})
+        entry["population"] += int(population)
+        entry["planted"] += len(ids)
+
+    def frame(self) -> pd.DataFrame:
+        if not self.rows:
+            return pd.DataFrame({"rule_id": [], "table": [], "record_id": []}, dtype=object)
+        out = pd.concat(self.rows, ignore_index=True)
+        return out.sort_values(["rule_id", "table", "record_id"], kind="stable").reset_index(drop=True)
+
+
+def pick(rng: np.random.Generator, eligible: np.ndarray, rate: float, population: int) -> np.ndarray:
+    """Indices of round(rate x population) eligible rows (fewer only when too few are eligible)."""
+    idx = np.flatnonzero(eligible)
+    k = min(int(round(rate * population)), len(idx))
+    if k == 0:
+        return np.array([], dtype=np.int64)
+    return np.sort(rng.choice(idx, size=k, replace=False))
+
+
+def split(rng: np.random.Generator, idx: np.ndarray, parts: int) -> list[np.ndarray]:
+    """Deal indices at random into `parts` near-equal groups (one per way of planting a violation)."""
+    shuffled = rng.permutation(idx)
+    return [np.sort(shuffled[i::parts]) for i in range(parts)]
+
+
+def ids(prefix: str, start: int, n: int, width: int = 7) -> np.ndarray:
+    """Sequential keys like C0000001 (fixed width keeps sort order equal to creation order)."""
+    nums = np.arange(start, start + n).astype(str)
+    return np.char.add(prefix, np.char.zfill(nums, width)).astype(object)

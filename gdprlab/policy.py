@@ -1,0 +1,105 @@
+"""The organisation's own choices that the checks apply: retention, refresh and review intervals, roles.
+
+The GDPR fixes no retention period (Art. 5(1)(e)) and no training or review interval; each organisation
+sets them and must be able to justify them (Art. 5(2), 24(1)). The defaults below are common practice
+and are written into every generated dataset's policy file, so a run is reproducible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import yaml
+
+STATUSES = ("lead", "customer", "former_customer")
+POLICY_KINDS = (
+    "privacy_notice", "retention_policy", "incident_response_plan", "training_material",
+    "record_of_processing", "consent_wording", "access_control_policy", "dpia_register",
+)
+
+
+class PolicyError(ValueError):
+    """A policy file that cannot be used; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    #: months after the last activity that a contact of each status may be kept
+    retention_months: dict[str, int] = field(
+        default_factory=lambda: {"lead": 24, "customer": 36, "former_customer": 72})
+    #: months after which passed data-protection training must be refreshed
+    training_refresh_months: int = 12
+    #: months between reviews, per policy kind
+    review_interval_months: dict[str, int] = field(
+        default_factory=lambda: {k: 12 for k in POLICY_KINDS})
+    #: roles that may see special-category fields (crm_access "full")
+    special_category_roles: tuple[str, ...] = ("data_protection_officer", "customer_care_lead")
+    #: course whose passing counts as data-protection training
+    training_course: str = "gdpr_essentials"
+
+    def to_yaml(self) -> str:
+        data = asdict(self)
+        data["special_category_roles"] = list(self.special_category_roles)
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def _positive_int(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise PolicyError(f"{where}: expected a whole number of months > 0, got {value!r}")
+    return value
+
+
+def _months_map(value: object, keys: tuple[str, ...], where: str) -> dict[str, int]:
+    if not isinstance(value, dict):
+        raise PolicyError(f"{where}: expected a mapping of {', '.join(keys)} to months, got {value!r}")
+    unknown = set(value) - set(keys)
+    if unknown:
+        raise PolicyError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {', '.join(keys)}")
+    return {k: _positive_int(v, f"{where}.{k}") for k, v in value.items()}
+
+
+def policy_from_dict(data: dict, source: str = "policy") -> Policy:
+    """Build a Policy from parsed YAML; keys left out keep their defaults, unknown keys are errors."""
+    if not isinstance(data, dict):
+        raise PolicyError(f"{source}: expected a mapping at the top level")
+    known = {f.name for f in fields(Policy)}
+    unknown = set(data) - known
+    if unknown:
+        raise PolicyError(f"{source}: unknown setting(s) {sorted(unknown)}; known: {', '.join(sorted(known))}")
+    base = Policy()
+    kw: dict = {}
+    if "retention_months" in data:
+        kw["retention_months"] = {**base.retention_months,
+                                  **_months_map(data["retention_months"], STATUSES, f"{source}: retention_months")}
+    if "review_interval_months" in data:
+        kw["review_interval_months"] = {
+            **base.review_interval_months,
+            **_months_map(data["review_interval_months"], POLICY_KINDS, f"{source}: review_interval_months")}
+    if "training_refresh_months" in data:
+        kw["training_refresh_months"] = _positive_int(data["training_refresh_months"],
+                                                      f"{source}: training_refresh_months")
+    if "special_category_roles" in data:
+        roles = data["special_category_roles"]
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise PolicyError(f"{source}: special_category_roles must be a list of role names")
+        kw["special_category_roles"] = tuple(roles)
+    if "training_course" in data:
+        if not isinstance(data["training_course"], str) or not data["training_course"]:
+            raise PolicyError(f"{source}: training_course must be a non-empty course id")
+        kw["training_course"] = data["training_course"]
+    return Policy(**kw)
+
+
+def load_policy(path: str | Path | None) -> Policy:
+    """Read a policy YAML file (None gives the defaults)."""
+    if path is None:
+        return Policy()
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise PolicyError(f"{p}: policy file not found; pass an existing YAML file or omit it") from None
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{p}: not valid YAML ({exc}); fix the file") from None
+    return policy_from_dict(data, str(p))

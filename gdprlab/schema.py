@@ -1,0 +1,171 @@
+"""The tables of a gdprlab CRM dataset: their columns, types and what personal data each column holds.
+
+One description serves the generator (what to write), the record of processing (what to declare) and
+the loaders and checks (what to expect). A column's `category` is None when it holds no personal data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str  # "str", "int", "bool", "date" (YYYY-MM-DD) or "datetime" (ISO 8601, UTC)
+    description: str
+    category: str | None = None  # personal-data category, e.g. "name", "email", "national_id"
+    special: bool = False  # Art. 9(1) special category
+    encrypted: bool = False  # the record of processing requires encryption at rest (Art. 32(1)(a))
+    purpose: str = ""  # purpose declared in the record of processing
+    lawful_basis: str = ""  # Art. 6(1) point declared for that purpose
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    key: str
+    description: str
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _c(name: str, dtype: str, description: str, category: str | None = None, **kw) -> Column:
+    return Column(name, dtype, description, category, **kw)
+
+
+_CONTRACT = dict(purpose="customer relationship management", lawful_basis="6(1)(b)")
+_MARKETING = dict(purpose="direct marketing", lawful_basis="6(1)(a)")
+
+TABLES: dict[str, Table] = {t.name: t for t in (
+    Table("accounts", "account_id", "Companies the organisation does business with.", (
+        _c("account_id", "str", "Account key."),
+        _c("name", "str", "Company name."),
+        _c("vat_number", "str", "EU VAT number of the company."),
+        _c("country", "str", "ISO 3166 country code."),
+        _c("industry", "str", "Industry sector."),
+        _c("website", "str", "Company website."),
+        _c("created_at", "datetime", "When the account was created."),
+    )),
+    Table("contacts", "contact_id", "Natural persons: the data subjects.", (
+        _c("contact_id", "str", "Contact key."),
+        _c("account_id", "str", "Company the contact works for, if any.", "employer", **_CONTRACT),
+        _c("locale", "str", "Locale of the contact, e.g. de_DE.", "preference", **_CONTRACT),
+        _c("country", "str", "Country of residence (ISO 3166).", "postal_address", **_CONTRACT),
+        _c("language", "str", "Language for communication and notes.", "preference", **_CONTRACT),
+        _c("gender", "str", "F or M, used for salutation.", "name", **_CONTRACT),
+        _c("first_name", "str", "Given name.", "name", **_CONTRACT),
+        _c("last_name", "str", "Family name.", "name", **_CONTRACT),
+        _c("email", "str", "E-mail address.", "email", **_CONTRACT),
+        _c("phone", "str", "Phone number (E.164).", "phone", **_CONTRACT),
+        _c("street", "str", "Street and number.", "postal_address", **_CONTRACT),
+        _c("postal_code", "str", "Postal code.", "postal_address", **_CONTRACT),
+        _c("city", "str", "City.", "postal_address", **_CONTRACT),
+        _c("birth_date", "date", "Date of birth.", "date_of_birth", purpose="age verification",
+           lawful_basis="6(1)(c)"),
+        _c("national_id", "str", "National identification number.", "national_id", encrypted=True,
+           purpose="identity verification for contracts", lawful_basis="6(1)(c)"),
+        _c("iban", "str", "Bank account for direct debit.", "bank_account", encrypted=True,
+           purpose="billing", lawful_basis="6(1)(b)"),
+        _c("pseudonym", "str", "Keyed pseudonym used in analytics exports.", "online_identifier",
+           purpose="product analytics", lawful_basis="6(1)(f)"),
+        _c("accessibility_needs", "str", "Accessibility needs for events (health data).", "health",
+           special=True, encrypted=True, purpose="event accessibility", lawful_basis="6(1)(a)"),
+        _c("art9_condition", "str", "Art. 9(2) condition for special-category data, e.g. 9(2)(a).",
+           "processing_condition", purpose="accountability for special-category data", lawful_basis="6(1)(c)"),
+        _c("status", "str", "lead, customer, former_customer or erased.", "relationship", **_CONTRACT),
+        _c("created_at", "datetime", "When the contact entered the CRM.", "relationship", **_CONTRACT),
+        _c("last_activity_at", "datetime", "Latest activity of any type with the contact (its creation when "
+           "none).", "relationship", **_CONTRACT),
+    )),
+    Table("consents", "consent_id", "Consents per contact and purpose.", (
+        _c("consent_id", "str", "Consent key."),
+        _c("contact_id", "str", "Data subject."),
+        _c("purpose", "str", "newsletter, event_invitations, product_offers or partner_offers."),
+        _c("given_at", "datetime", "When consent was captured."),
+        _c("withdrawn_at", "datetime", "When consent was withdrawn, if ever."),
+        _c("source", "str", "Channel: web_form, mobile_app, event, phone or paper_form."),
+        _c("wording_version", "str", "Version of the consent text shown."),
+        _c("method", "str", "double_opt_in, unticked_checkbox, verbal, signed, pre_ticked_box or "
+                            "bundled_with_terms."),
+        _c("parental_authorisation", "bool", "Holder of parental responsibility authorised (Art. 8(1))."),
+    )),
+    Table("activities", "activity_id", "Interactions with contacts, including marketing sends.", (
+        _c("activity_id", "str", "Activity key."),
+        _c("contact_id", "str", "Data subject."),
+        _c("staff_id", "str", "Staff member who logged it (empty for automated sends)."),
+        _c("type", "str", "call, meeting, email, note or marketing_email."),
+        _c("purpose", "str", "For marketing_email: the consent purpose it serves."),
+        _c("lawful_basis", "str", "For marketing_email: the Art. 6(1) basis relied on, e.g. 6(1)(a)."),
+        _c("occurred_at", "datetime", "When it happened."),
+        _c("note", "str", "Free text written by staff, in the contact's language.", "free_text",
+           **_CONTRACT),
+    )),
+    Table("requests", "request_id", "Data-subject requests (Art. 15–22).", (
+        _c("request_id", "str", "Request key."),
+        _c("contact_id", "str", "Data subject."),
+        _c("type", "str", "access, rectification, erasure, restriction, portability or objection."),
+        _c("received_on", "date", "Date of receipt."),
+        _c("extension_notified_on", "date", "When the subject was told of an extension (Art. 12(3))."),
+        _c("responded_on", "date", "Date of the reply; empty while open."),
+        _c("status", "str", "open, completed or refused."),
+    )),
+    Table("breaches", "breach_id", "Personal data breaches (Art. 33(5) register).", (
+        _c("breach_id", "str", "Breach key."),
+        _c("aware_at", "datetime", "When the controller became aware."),
+        _c("description", "str", "Facts: what happened."),
+        _c("data_categories", "str", "Categories of personal data concerned."),
+        _c("subjects_affected", "int", "Approximate number of data subjects concerned."),
+        _c("consequences", "str", "Likely effects for the data subjects."),
+        _c("measures", "str", "Remedial action taken or proposed."),
+        _c("risk", "str", "unlikely, risk or high (likelihood of risk to the subjects)."),
+        _c("notified_authority_at", "datetime", "When the supervisory authority was notified."),
+        _c("delay_reason", "str", "Reasons for a notification later than 72 hours."),
+        _c("subjects_informed_at", "datetime", "When the data subjects were told (Art. 34)."),
+        _c("art34_exception", "str", "Art. 34(3) point relied on for not telling them, if any."),
+    )),
+    Table("staff", "staff_id", "Employees with or without CRM access.", (
+        _c("staff_id", "str", "Staff key."),
+        _c("name", "str", "Full name.", "name", purpose="staff administration", lawful_basis="6(1)(b)"),
+        _c("email", "str", "Work e-mail.", "email", purpose="staff administration", lawful_basis="6(1)(b)"),
+        _c("department", "str", "Department."),
+        _c("role", "str", "Job role."),
+        _c("crm_access", "str", "none, standard, or full (full includes special-category fields)."),
+        _c("start_date", "date", "Employment start."),
+    )),
+    Table("training", "training_id", "Data-protection training completions.", (
+        _c("training_id", "str", "Training record key."),
+        _c("staff_id", "str", "Staff member."),
+        _c("course", "str", "Course id."),
+        _c("completed_on", "date", "Completion date."),
+        _c("score", "int", "Score in percent."),
+        _c("passed", "bool", "Whether the pass mark was reached."),
+    )),
+    Table("record_of_processing", "field", "Art. 30 record of processing, one row per personal-data field.", (
+        _c("field", "str", "table.column."),
+        _c("table_name", "str", "Table."),
+        _c("column_name", "str", "Column."),
+        _c("category", "str", "Personal-data category."),
+        _c("special_category", "bool", "Art. 9(1) data."),
+        _c("purpose", "str", "Purpose of processing (Art. 30(1)(b))."),
+        _c("lawful_basis", "str", "Art. 6(1) point."),
+        _c("retention", "str", "Retention rule (Art. 30(1)(f))."),
+        _c("requires_encryption", "bool", "Must be encrypted at rest."),
+        _c("pseudonymised", "bool", "Values are pseudonyms, not direct identifiers."),
+    )),
+    Table("policies", "policy_id", "Register of data-protection policies and their reviews.", (
+        _c("policy_id", "str", "Policy key."),
+        _c("kind", "str", "privacy_notice, retention_policy, incident_response_plan, training_material, …"),
+        _c("title", "str", "Title."),
+        _c("owner", "str", "Role responsible."),
+        _c("last_reviewed_on", "date", "Date of the last review."),
+    )),
+)}
