@@ -16,7 +16,7 @@ from gdprlab.rules import RULES
 
 EXAMPLES = {
     "generate": "gdprlab generate datasets/demo --contacts 5000 --seed 7 --profile messy "
-                "--rate retention_exceeded=0.1",
+    "--rate retention_exceeded=0.1",
     "summary": "gdprlab summary datasets/sample",
     "rules": "gdprlab rules --concern permission",
 }
@@ -38,17 +38,29 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from gdprlab.generator.config import check_output_dir
 
     rates = dict(parse_rate(r) for r in args.rate)
-    cfg = GeneratorConfig(contacts=args.contacts, seed=args.seed, locales=args.locales, as_of=args.as_of,
-                          format=args.format, profile=args.profile, rates=rates)
+    cfg = GeneratorConfig(
+        contacts=args.contacts,
+        seed=args.seed,
+        locales=args.locales,
+        as_of=args.as_of,
+        format=args.format,
+        profile=args.profile,
+        rates=rates,
+    )
     check_output_dir(Path(args.out_dir), args.force)
     ds = generate(cfg, load_policy(args.policy), progress=not args.quiet and sys.stderr.isatty())
     out = write_dataset(ds, args.out_dir, force=args.force)
     short = {r: v for r, v in ds.planted.items() if v["planted"] < round(cfg.rate(r) * v["population"])}
     for rule, v in short.items():
-        print(f"warning: {rule}: only {v['planted']} of {v['population']} eligible records could be made to "
-              f"violate it (asked rate {cfg.rate(rule)})", file=sys.stderr)
-    print(f"wrote {sum(len(t) for t in ds.tables.values()):,} rows in {len(ds.tables)} tables and "
-          f"{len(ds.ground_truth):,} labelled violations to {out}")
+        print(
+            f"warning: {rule}: only {v['planted']} of {v['population']} eligible records could be made to "
+            f"violate it (asked rate {cfg.rate(rule)})",
+            file=sys.stderr,
+        )
+    print(
+        f"wrote {sum(len(t) for t in ds.tables.values()):,} rows in {len(ds.tables)} tables and "
+        f"{len(ds.ground_truth):,} labelled violations to {out}"
+    )
     return 0
 
 
@@ -70,14 +82,20 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gdprlab", description="GDPR compliance assessment and staff "
-                                     "training for CRM data.")
+    parser = argparse.ArgumentParser(
+        prog="gdprlab", description="GDPR compliance assessment and staff training for CRM data."
+    )
     parser.add_argument("--version", action="version", version=f"gdprlab {gdprlab.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_, description=help_, epilog=f"example:\n  {EXAMPLES[name]}",
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p = sub.add_parser(
+            name,
+            help=help_,
+            description=help_,
+            epilog=f"example:\n  {EXAMPLES[name]}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         p.set_defaults(func=func)
         return p
 
@@ -85,13 +103,24 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("out_dir", metavar="OUT_DIR", help="folder to create (must be empty unless --force)")
     g.add_argument("--contacts", type=int, default=2000, help="number of contacts (default 2000)")
     g.add_argument("--seed", type=int, default=0, help="random seed; same seed and options, same files")
-    g.add_argument("--locales", type=_locales, default=tuple(LOCALES),
-                   help=f"comma-separated locales (default all: {','.join(LOCALES)})")
-    g.add_argument("--as-of", type=_date, default=dt.date.today(), help="reference date YYYY-MM-DD (default today)")
+    g.add_argument(
+        "--locales",
+        type=_locales,
+        default=tuple(LOCALES),
+        help=f"comma-separated locales (default all: {','.join(LOCALES)})",
+    )
+    g.add_argument(
+        "--as-of", type=_date, default=dt.date.today(), help="reference date YYYY-MM-DD (default today)"
+    )
     g.add_argument("--format", choices=("csv", "parquet"), default="csv", help="table file format")
     g.add_argument("--profile", choices=tuple(PROFILES), default="typical", help="violation profile")
-    g.add_argument("--rate", action="append", default=[], metavar="RULE=RATE",
-                   help="override one rule's violation rate (0-1); repeatable")
+    g.add_argument(
+        "--rate",
+        action="append",
+        default=[],
+        metavar="RULE=RATE",
+        help="override one rule's violation rate (0-1); repeatable",
+    )
     g.add_argument("--policy", help="organisation policy YAML (default: gdprlab's defaults)")
     g.add_argument("--force", action="store_true", help="replace a non-empty OUT_DIR")
     g.add_argument("--quiet", action="store_true", help="no progress bar")

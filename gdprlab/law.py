@@ -14,10 +14,33 @@ import pandas as pd
 #: Art. 8(1): the age of digital consent chosen by each Member State (default 16, never below 13).
 ART8_DEFAULT_AGE = 16
 ART8_AGE: dict[str, int] = {
-    "BE": 13, "DK": 13, "EE": 13, "FI": 13, "LV": 13, "MT": 13, "PT": 13, "SE": 13,
-    "AT": 14, "BG": 14, "CY": 14, "IT": 14, "LT": 14, "ES": 14,
-    "CZ": 15, "FR": 15, "GR": 15, "SI": 15,
-    "HR": 16, "DE": 16, "HU": 16, "IE": 16, "LU": 16, "NL": 16, "PL": 16, "RO": 16, "SK": 16,
+    "BE": 13,
+    "DK": 13,
+    "EE": 13,
+    "FI": 13,
+    "LV": 13,
+    "MT": 13,
+    "PT": 13,
+    "SE": 13,
+    "AT": 14,
+    "BG": 14,
+    "CY": 14,
+    "IT": 14,
+    "LT": 14,
+    "ES": 14,
+    "CZ": 15,
+    "FR": 15,
+    "GR": 15,
+    "SI": 15,
+    "HR": 16,
+    "DE": 16,
+    "HU": 16,
+    "IE": 16,
+    "LU": 16,
+    "NL": 16,
+    "PL": 16,
+    "RO": 16,
+    "SK": 16,
 }
 
 #: Art. 33(1): notification to the supervisory authority "not later than 72 hours after having become aware".

@@ -14,8 +14,14 @@ import yaml
 
 STATUSES = ("lead", "customer", "former_customer")
 POLICY_KINDS = (
-    "privacy_notice", "retention_policy", "incident_response_plan", "training_material",
-    "record_of_processing", "consent_wording", "access_control_policy", "dpia_register",
+    "privacy_notice",
+    "retention_policy",
+    "incident_response_plan",
+    "training_material",
+    "record_of_processing",
+    "consent_wording",
+    "access_control_policy",
+    "dpia_register",
 )
 
 
@@ -27,12 +33,12 @@ class PolicyError(ValueError):
 class Policy:
     #: months after the last activity that a contact of each status may be kept
     retention_months: dict[str, int] = field(
-        default_factory=lambda: {"lead": 24, "customer": 36, "former_customer": 72})
+        default_factory=lambda: {"lead": 24, "customer": 36, "former_customer": 72}
+    )
     #: months after which passed data-protection training must be refreshed
     training_refresh_months: int = 12
     #: months between reviews, per policy kind
-    review_interval_months: dict[str, int] = field(
-        default_factory=lambda: {k: 12 for k in POLICY_KINDS})
+    review_interval_months: dict[str, int] = field(default_factory=lambda: {k: 12 for k in POLICY_KINDS})
     #: roles that may see special-category fields (crm_access "full")
     special_category_roles: tuple[str, ...] = ("data_protection_officer", "customer_care_lead")
     #: course whose passing counts as data-protection training
@@ -66,19 +72,25 @@ def policy_from_dict(data: dict, source: str = "policy") -> Policy:
     known = {f.name for f in fields(Policy)}
     unknown = set(data) - known
     if unknown:
-        raise PolicyError(f"{source}: unknown setting(s) {sorted(unknown)}; known: {', '.join(sorted(known))}")
+        raise PolicyError(
+            f"{source}: unknown setting(s) {sorted(unknown)}; known: {', '.join(sorted(known))}"
+        )
     base = Policy()
     kw: dict = {}
     if "retention_months" in data:
-        kw["retention_months"] = {**base.retention_months,
-                                  **_months_map(data["retention_months"], STATUSES, f"{source}: retention_months")}
+        kw["retention_months"] = {
+            **base.retention_months,
+            **_months_map(data["retention_months"], STATUSES, f"{source}: retention_months"),
+        }
     if "review_interval_months" in data:
         kw["review_interval_months"] = {
             **base.review_interval_months,
-            **_months_map(data["review_interval_months"], POLICY_KINDS, f"{source}: review_interval_months")}
+            **_months_map(data["review_interval_months"], POLICY_KINDS, f"{source}: review_interval_months"),
+        }
     if "training_refresh_months" in data:
-        kw["training_refresh_months"] = _positive_int(data["training_refresh_months"],
-                                                      f"{source}: training_refresh_months")
+        kw["training_refresh_months"] = _positive_int(
+            data["training_refresh_months"], f"{source}: training_refresh_months"
+        )
     if "special_category_roles" in data:
         roles = data["special_category_roles"]
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):

@@ -12,13 +12,11 @@ import pandas as pd
 
 from gdprlab.rules import RULES
 
-_READERS = {".csv": lambda p: pd.read_csv(p, dtype=str, keep_default_na=False),
-            ".parquet": pd.read_parquet}
+_READERS = {".csv": lambda p: pd.read_csv(p, dtype=str, keep_default_na=False), ".parquet": pd.read_parquet}
 
 
 def _table_files(folder: Path) -> dict[str, Path]:
-    return {p.stem: p for p in sorted(folder.iterdir())
-            if p.suffix in _READERS and p.stem != "ground_truth"}
+    return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix in _READERS and p.stem != "ground_truth"}
 
 
 def summarise(folder: Path) -> str:
@@ -32,8 +30,10 @@ def summarise(folder: Path) -> str:
     manifest = folder / "manifest.json"
     if manifest.exists():
         params = json.loads(manifest.read_text(encoding="utf-8"))["parameters"]
-        lines.append("  generated: " + ", ".join(f"{k}={params[k]}" for k in
-                                                 ("contacts", "seed", "profile", "as_of", "format")))
+        lines.append(
+            "  generated: "
+            + ", ".join(f"{k}={params[k]}" for k in ("contacts", "seed", "profile", "as_of", "format"))
+        )
     lines.append(f"\n  {'table':<22}{'rows':>10}{'columns':>9}")
     for name, path in files.items():
         df = _READERS[path.suffix](path)
@@ -43,7 +43,9 @@ def summarise(folder: Path) -> str:
         counts = pd.read_csv(truth, dtype=str)["rule_id"].value_counts()
         lines.append(f"\n  {'planted violations':<40}{'records':>8}  concern / article")
         for rule in RULES:
-            lines.append(f"  {rule.id:<40}{int(counts.get(rule.id, 0)):>8}  "
-                         f"{rule.concern} / Art. {', '.join(rule.articles)}")
+            lines.append(
+                f"  {rule.id:<40}{int(counts.get(rule.id, 0)):>8}  "
+                f"{rule.concern} / Art. {', '.join(rule.articles)}"
+            )
         lines.append(f"  {'total':<40}{int(counts.sum()):>8}")
     return "\n".join(lines)
