@@ -12,11 +12,13 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
+import pyarrow as pa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 PREFIX = "enc:v1:"
 _SLOT = 64
 _NONCE = 8
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
 def synthetic_key(seed: int) -> bytes:
@@ -36,24 +38,45 @@ def _keystream(key: bytes, nonces: np.ndarray) -> np.ndarray:
 
 def encrypt(values: list[str] | np.ndarray, key: bytes, rng: np.random.Generator) -> np.ndarray:
     """Encrypt each string (at most 63 UTF-8 bytes) into a token; missing or empty values stay None."""
-    vals = list(values)
-    idx = [i for i, v in enumerate(vals) if isinstance(v, str) and v]
+    vals = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=object)
+    present = np.fromiter((isinstance(v, str) and v != "" for v in vals), dtype=bool, count=len(vals))
     out = np.full(len(vals), None, dtype=object)
-    if not idx:
+    if not present.any():
         return out
-    plain = np.zeros((len(idx), _SLOT), dtype=np.uint8)
-    for row, i in enumerate(idx):
-        data = vals[i].encode("utf-8")
-        if len(data) >= _SLOT:
-            raise ValueError(f"value of {len(data)} bytes is too long to encrypt (max {_SLOT - 1})")
-        plain[row, 0] = len(data)
-        plain[row, 1:1 + len(data)] = np.frombuffer(data, dtype=np.uint8)
-    nonces = rng.integers(0, 256, size=(len(idx), _NONCE), dtype=np.uint8)
+    plain = _slots(vals[present])
+    nonces = rng.integers(0, 256, size=(len(plain), _NONCE), dtype=np.uint8)
     cipher = plain ^ _keystream(key, nonces)
-    raw = np.concatenate([nonces, cipher], axis=1).tobytes()
-    width = _NONCE + _SLOT
-    out[idx] = [PREFIX + raw[r * width:(r + 1) * width].hex() for r in range(len(idx))]
+    out[present] = _hex_strings(np.concatenate([nonces, cipher], axis=1), PREFIX)
     return out
+
+
+def _slots(strings: np.ndarray) -> np.ndarray:
+    """Each string as a 64-byte slot: UTF-8 length, then its bytes (copied at once from an Arrow buffer)."""
+    arr = pa.array(strings, type=pa.large_string())
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    lengths = np.diff(offsets)
+    too_long = np.flatnonzero(lengths >= _SLOT)
+    if len(too_long):
+        raise ValueError(f"value of {lengths[too_long[0]]} bytes is too long to encrypt (max {_SLOT - 1})")
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    plain = np.zeros((len(strings), _SLOT), dtype=np.uint8)
+    plain[:, 0] = lengths
+    rows = np.repeat(np.arange(len(strings)), lengths)
+    plain[rows, 1 + np.arange(len(data)) - (offsets[:-1] - offsets[0])[rows]] = data
+    return plain
+
+
+def _hex_strings(raw: np.ndarray, prefix: str = "") -> np.ndarray:
+    """prefix + lower-case hex of each row of a uint8 matrix, as str objects, without a Python loop."""
+    head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
+    chars = np.empty((len(raw), len(head) + 2 * raw.shape[1]), dtype=np.uint8)
+    chars[:, : len(head)] = head
+    chars[:, len(head) :: 2] = _HEX[raw >> 4]
+    chars[:, len(head) + 1 :: 2] = _HEX[raw & 15]
+    offsets = np.arange(len(raw) + 1, dtype=np.int64) * chars.shape[1]
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(chars)]
+    arr = pa.Array.from_buffers(pa.large_string(), len(raw), buffers)
+    return arr.to_numpy(zero_copy_only=False).astype(object)
 
 
 def decrypt(tokens: list[str] | np.ndarray, key: bytes) -> list[str | None]:
@@ -63,23 +86,33 @@ def decrypt(tokens: list[str] | np.ndarray, key: bytes) -> list[str | None]:
     out: list[str | None] = list(toks)
     if not idx:
         return out
-    raw = np.array([np.frombuffer(bytes.fromhex(toks[i][len(PREFIX):]), dtype=np.uint8) for i in idx])
+    raw = np.array([np.frombuffer(bytes.fromhex(toks[i][len(PREFIX) :]), dtype=np.uint8) for i in idx])
     plain = raw[:, _NONCE:] ^ _keystream(key, raw[:, :_NONCE])
     for row, i in enumerate(idx):
-        out[i] = plain[row, 1:1 + plain[row, 0]].tobytes().decode("utf-8")
+        length = int(plain[row, 0])
+        try:
+            if length >= _SLOT:
+                raise UnicodeDecodeError("utf-8", b"", 0, 1, "bad length")
+            out[i] = plain[row, 1 : 1 + length].tobytes().decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError(
+                f"token {i} cannot be decrypted with this key; is it the dataset's key?"
+            ) from None
     return out
 
 
 def is_token(value: object) -> bool:
     """True for a well-formed encrypted token, whatever the key."""
-    return (isinstance(value, str) and value.startswith(PREFIX)
-            and len(value) == len(PREFIX) + 2 * (_NONCE + _SLOT))
+    return (
+        isinstance(value, str)
+        and value.startswith(PREFIX)
+        and len(value) == len(PREFIX) + 2 * (_NONCE + _SLOT)
+    )
 
 
 def random_pseudonyms(n: int, rng: np.random.Generator) -> np.ndarray:
     """Random 128-bit tokens (hex): pseudonyms that reveal nothing; the mapping is kept outside the CRM."""
-    raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8).tobytes()
-    return np.array([raw[i * 16:(i + 1) * 16].hex() for i in range(n)], dtype=object)
+    return _hex_strings(rng.integers(0, 256, size=(n, 16), dtype=np.uint8))
 
 
 WEAK_HASHES = ("md5", "sha1", "sha256")

@@ -13,24 +13,47 @@ HOUR = np.timedelta64(3600, "s")
 RISK = {"unlikely": 0.4, "risk": 0.4, "high": 0.2}
 #: (description, data categories, consequences, measures)
 INCIDENTS = (
-    ("Laptop of a sales representative stolen from a car; disk encryption status unknown.",
-     "names, e-mail addresses, phone numbers", "Phishing and unwanted contact.",
-     "Remote wipe issued, device access revoked, staff reminded of the device policy."),
-    ("Newsletter sent with all recipients in CC instead of BCC.", "e-mail addresses",
-     "Recipients learn each other's addresses; spam.", "Recall attempted, apology sent, mailing tool locked to BCC."),
-    ("CRM export e-mailed to a wrong external address.", "names, addresses, IBANs",
-     "Fraudulent direct debits and identity fraud.", "Recipient asked to delete and confirmed deletion; DLP rule added."),
-    ("Ransomware encrypted the file server holding CRM backups.", "full contact records incl. national ids",
-     "Identity theft; loss of availability.", "Systems restored from offline backup, passwords reset, police informed."),
-    ("Support agent looked up a celebrity's record without a ticket.", "contact details, notes",
-     "Loss of confidentiality; possible press exposure.", "Access revoked, disciplinary process, access logging alerts."),
-    ("Misconfigured API exposed contact search without authentication for 6 hours.", "names, e-mails, phones",
-     "Scraping of contact data.", "Endpoint closed, logs reviewed, penetration test scheduled."),
+    (
+        "Laptop of a sales representative stolen from a car; disk encryption status unknown.",
+        "names, e-mail addresses, phone numbers",
+        "Phishing and unwanted contact.",
+        "Remote wipe issued, device access revoked, staff reminded of the device policy.",
+    ),
+    (
+        "Newsletter sent with all recipients in CC instead of BCC.",
+        "e-mail addresses",
+        "Recipients learn each other's addresses; spam.",
+        "Recall attempted, apology sent, mailing tool locked to BCC.",
+    ),
+    (
+        "CRM export e-mailed to a wrong external address.",
+        "names, addresses, IBANs",
+        "Fraudulent direct debits and identity fraud.",
+        "Recipient asked to delete and confirmed deletion; DLP rule added.",
+    ),
+    (
+        "Ransomware encrypted the file server holding CRM backups.",
+        "full contact records incl. national ids",
+        "Identity theft; loss of availability.",
+        "Systems restored from offline backup, passwords reset, police informed.",
+    ),
+    (
+        "Support agent looked up a celebrity's record without a ticket.",
+        "contact details, notes",
+        "Loss of confidentiality; possible press exposure.",
+        "Access revoked, disciplinary process, access logging alerts.",
+    ),
+    (
+        "Misconfigured API exposed contact search without authentication for 6 hours.",
+        "names, e-mails, phones",
+        "Scraping of contact data.",
+        "Endpoint closed, logs reviewed, penetration test scheduled.",
+    ),
 )
 
 
 def make_breaches(cfg: GeneratorConfig, rng: np.random.Generator, labels: Labels) -> pd.DataFrame:
-    n = max(20, cfg.contacts // 5000)
+    n = max(40, cfg.contacts // 5000)
     end = to_second(np.datetime64(cfg.as_of))
     aware = between(rng, np.full(n, end - 3 * 365 * DAY), np.full(n, end - 15 * DAY))
     names = np.array(list(RISK), dtype=object)
@@ -41,15 +64,26 @@ def make_breaches(cfg: GeneratorConfig, rng: np.random.Generator, labels: Labels
     delay = np.where(late_ok, rng.integers(80, 150, size=n), rng.integers(2, 70, size=n)) * HOUR
     high = risk == "high"
     exception = high & (rng.random(n) < 0.2)
-    df = pd.DataFrame({
-        "breach_id": ids("B", 1, n, 4), "aware_at": aware, "description": inc[:, 0], "data_categories": inc[:, 1],
-        "subjects_affected": rng.integers(1, 5000, size=n), "consequences": inc[:, 2], "measures": inc[:, 3],
-        "risk": risk, "notified_authority_at": np.where(notifiable, aware + delay, np.datetime64("NaT")),
-        "delay_reason": np.where(late_ok, "Forensic analysis needed to establish scope before notifying.", None),
-        "subjects_informed_at": np.where(high & ~exception, aware + rng.integers(24, 96, size=n) * HOUR,
-                                         np.datetime64("NaT")),
-        "art34_exception": np.where(exception, "34(3)(a)", None),
-    })
+    df = pd.DataFrame(
+        {
+            "breach_id": ids("B", 1, n, 4),
+            "aware_at": aware,
+            "description": inc[:, 0],
+            "data_categories": inc[:, 1],
+            "subjects_affected": rng.integers(1, 5000, size=n),
+            "consequences": inc[:, 2],
+            "measures": inc[:, 3],
+            "risk": risk,
+            "notified_authority_at": np.where(notifiable, aware + delay, np.datetime64("NaT")),
+            "delay_reason": np.where(
+                late_ok, "Forensic analysis needed to establish scope before notifying.", None
+            ),
+            "subjects_informed_at": np.where(
+                high & ~exception, aware + rng.integers(24, 96, size=n) * HOUR, np.datetime64("NaT")
+            ),
+            "art34_exception": np.where(exception, "34(3)(a)", None),
+        }
+    )
     _plant(cfg, rng, df, labels)
     return df
 
@@ -64,7 +98,9 @@ def _plant(cfg: GeneratorConfig, rng: np.random.Generator, df: pd.DataFrame, lab
     on_time = notifiable & pd.isna(df["delay_reason"]).to_numpy()
     on_time[never] = False
     late = pick(rng, on_time, cfg.rate("breach_notified_late"), n)
-    df.loc[late, "notified_authority_at"] = df["aware_at"].to_numpy()[late] + rng.integers(73, 240, len(late)) * HOUR
+    df.loc[late, "notified_authority_at"] = (
+        df["aware_at"].to_numpy()[late] + rng.integers(73, 240, len(late)) * HOUR
+    )
     labels.add("breach_notified_late", "breaches", bid[late], n)
     high = (df["risk"] == "high").to_numpy() & pd.isna(df["art34_exception"]).to_numpy()
     silent = pick(rng, high, cfg.rate("subjects_not_informed"), int((df["risk"] == "high").sum()))

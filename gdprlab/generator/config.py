@@ -15,8 +15,14 @@ from pathlib import Path
 from gdprlab.rules import RULES_BY_ID
 
 LOCALES: dict[str, tuple[str, str]] = {  # locale -> (country, language)
-    "de_DE": ("DE", "de"), "fr_FR": ("FR", "fr"), "it_IT": ("IT", "it"), "es_ES": ("ES", "es"),
-    "nl_NL": ("NL", "nl"), "pl_PL": ("PL", "pl"), "sv_SE": ("SE", "sv"), "pt_PT": ("PT", "pt"),
+    "de_DE": ("DE", "de"),
+    "fr_FR": ("FR", "fr"),
+    "it_IT": ("IT", "it"),
+    "es_ES": ("ES", "es"),
+    "nl_NL": ("NL", "nl"),
+    "pl_PL": ("PL", "pl"),
+    "sv_SE": ("SE", "sv"),
+    "pt_PT": ("PT", "pt"),
 }
 FORMATS = ("csv", "parquet")
 
@@ -47,14 +53,28 @@ POPULATION: dict[str, str] = {
 }
 
 _TYPICAL: dict[str, float] = {
-    "special_category_without_condition": 0.01, "undeclared_personal_data": 1 / 3,
-    "marketing_without_basis": 0.02, "consent_without_proof": 0.03, "processing_after_withdrawal": 0.01,
-    "child_consent_without_authorisation": 0.2, "invalid_consent_form": 0.02,
-    "field_without_purpose": 1 / 3, "retention_exceeded": 0.03, "inaccurate_data": 0.02,
-    "plaintext_sensitive_field": 0.02, "weak_pseudonymisation": 0.01, "excessive_access": 0.05,
-    "request_overdue": 0.08, "extension_not_notified": 0.03, "erasure_incomplete": 0.1,
-    "untrained_crm_user": 0.1, "breach_notified_late": 0.1, "breach_not_notified": 0.05,
-    "subjects_not_informed": 0.2, "breach_record_incomplete": 0.1, "policy_review_overdue": 0.125,
+    "special_category_without_condition": 0.01,
+    "undeclared_personal_data": 1 / 3,
+    "marketing_without_basis": 0.02,
+    "consent_without_proof": 0.03,
+    "processing_after_withdrawal": 0.01,
+    "child_consent_without_authorisation": 0.2,
+    "invalid_consent_form": 0.02,
+    "field_without_purpose": 1 / 3,
+    "retention_exceeded": 0.03,
+    "inaccurate_data": 0.02,
+    "plaintext_sensitive_field": 0.02,
+    "weak_pseudonymisation": 0.01,
+    "excessive_access": 0.05,
+    "request_overdue": 0.08,
+    "extension_not_notified": 0.03,
+    "erasure_incomplete": 0.1,
+    "untrained_crm_user": 0.1,
+    "breach_notified_late": 0.1,
+    "breach_not_notified": 0.05,
+    "subjects_not_informed": 0.2,
+    "breach_record_incomplete": 0.1,
+    "policy_review_overdue": 0.125,
 }
 PROFILES: dict[str, dict[str, float]] = {
     "clean": {k: 0.0 for k in _TYPICAL},
@@ -84,9 +104,15 @@ class GeneratorConfig:
         return self.rates.get(rule_id, PROFILES[self.profile][rule_id])
 
     def to_dict(self) -> dict:
-        return {"contacts": self.contacts, "seed": self.seed, "locales": list(self.locales),
-                "as_of": self.as_of.isoformat(), "format": self.format, "profile": self.profile,
-                "rates": {k: self.rate(k) for k in PROFILES["clean"]}}
+        return {
+            "contacts": self.contacts,
+            "seed": self.seed,
+            "locales": list(self.locales),
+            "as_of": self.as_of.isoformat(),
+            "format": self.format,
+            "profile": self.profile,
+            "rates": {k: self.rate(k) for k in PROFILES["clean"]},
+        }
 
 
 def validate(cfg: GeneratorConfig) -> None:
@@ -97,7 +123,9 @@ def validate(cfg: GeneratorConfig) -> None:
         raise ConfigError(f"--seed must be a whole number >= 0, got {cfg.seed!r}")
     unknown = [loc for loc in cfg.locales if loc not in LOCALES]
     if unknown or not cfg.locales:
-        raise ConfigError(f"--locales: unknown or empty {unknown or '(none)'}; supported: {', '.join(LOCALES)}")
+        raise ConfigError(
+            f"--locales: unknown or empty {unknown or '(none)'}; supported: {', '.join(LOCALES)}"
+        )
     if len(set(cfg.locales)) != len(cfg.locales):
         raise ConfigError(f"--locales: a locale is listed twice: {', '.join(cfg.locales)}")
     if cfg.format not in FORMATS:
@@ -133,5 +161,5 @@ def check_output_dir(out: Path, force: bool) -> None:
     parent = out.resolve().parent
     while not parent.exists():
         parent = parent.parent
-    if not os.access(parent, os.W_OK):
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
         raise ConfigError(f"cannot write in {parent}; choose a folder you can write to")

@@ -7,6 +7,7 @@ look at; those contacts are kept out of the other contact-level planting.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +15,7 @@ import pandas as pd
 
 from gdprlab import identifiers, protect
 from gdprlab.generator.config import LOCALES, GeneratorConfig
+from gdprlab.generator.frames import frame
 from gdprlab.generator.labels import Labels, ids, pick, split
 from gdprlab.generator.pools import EMAIL_DOMAINS, LocalePool, ascii_slug
 from gdprlab.generator.timeutil import DAY, between, to_day, to_second
@@ -53,7 +55,8 @@ class ContactPlan:
     last_names: np.ndarray
 
 
-def make_accounts(cfg: GeneratorConfig, rng: np.random.Generator, pools: dict[str, LocalePool]) -> pd.DataFrame:
+def make_accounts(cfg: GeneratorConfig, rng: np.random.Generator,
+                  pools: dict[str, LocalePool]) -> pd.DataFrame:
     n = max(5, cfg.contacts // 10)
     locale = np.array(cfg.locales, dtype=object)[rng.integers(len(cfg.locales), size=n)]
     name = np.empty(n, dtype=object)
@@ -64,7 +67,8 @@ def make_accounts(cfg: GeneratorConfig, rng: np.random.Generator, pools: dict[st
         vat[m] = identifiers.vat_numbers(LOCALES[loc][0], int(m.sum()), rng)
     country = np.array([LOCALES[loc][0] for loc in locale], dtype=object)
     tld = pd.Series(country).str.lower().to_numpy()
-    slug = pd.Series(name).map(ascii_slug).to_numpy()
+    slug_codes, slugs = pd.factorize(name)
+    slug = np.array([ascii_slug(u) for u in slugs], dtype=object)[slug_codes]
     end = to_second(np.datetime64(cfg.as_of))
     return pd.DataFrame({
         "account_id": ids("A", 1, n, 6), "name": name, "vat_number": vat, "country": country,
@@ -74,195 +78,249 @@ def make_accounts(cfg: GeneratorConfig, rng: np.random.Generator, pools: dict[st
     })
 
 
+Columns = dict[str, np.ndarray]
+
+
 def _people(cfg: GeneratorConfig, rng: np.random.Generator, pools: dict[str, LocalePool],
-            accounts: pd.DataFrame, n: int) -> pd.DataFrame:
-    """Clean contacts: names, contact details, identifiers and timestamps consistent per locale."""
+            accounts: pd.DataFrame, n: int) -> Columns:
+    """Clean contacts: names, contact details, identifiers and timestamps consistent per locale.
+
+    Columns stay numpy arrays until the one DataFrame at the end (pandas string columns convert on access).
+    """
     end = to_second(np.datetime64(cfg.as_of))
-    locale = np.array(cfg.locales, dtype=object)[rng.integers(len(cfg.locales), size=n)]
+    loc_code = rng.integers(len(cfg.locales), size=n)
     female = rng.random(n) < 0.5
     minor = rng.random(n) < MINOR_SHARE
-    age_days = np.where(minor, rng.integers(13 * 366, 18 * 365, size=n), rng.integers(18 * 366, 80 * 365, size=n))
-    birth = to_day(end) - age_days.astype("timedelta64[D]")
+    age_days = np.where(minor, rng.integers(13 * 366, 18 * 365, size=n),
+                        rng.integers(18 * 366, 80 * 365, size=n))
     created = between(rng, np.where(minor, end - 700 * DAY, end - 8 * 365 * DAY), np.full(n, end - DAY))
-    status_names = np.array(list(STATUS_WEIGHTS), dtype=object)
-    status = status_names[rng.choice(len(status_names), size=n, p=list(STATUS_WEIGHTS.values()))]
-    status[minor] = "lead"
-    df = pd.DataFrame({"locale": locale, "female": female, "minor": minor, "birth": birth,
-                       "created": created, "status": status})
-    cols = {c: np.empty(n, dtype=object) for c in
-            ("first_name", "last_name", "street", "postal_code", "city", "phone", "email_domain", "account_id")}
-    for loc in cfg.locales:
-        m = locale == loc
-        k = int(m.sum())
-        p = pools[loc]
-        pick_ = lambda arr: arr[rng.integers(len(arr), size=k)]  # noqa: E731
-        f = female[m]
-        cols["first_name"][m] = np.where(f, pick_(p.first_female), pick_(p.first_male))
-        cols["last_name"][m] = np.where(f, pick_(p.last_female), pick_(p.last_male))
-        addr = rng.integers(len(p.streets), size=k)
-        cols["street"][m], cols["postal_code"][m], cols["city"][m] = p.streets[addr], p.postcodes[addr], p.cities[addr]
-        cols["phone"][m] = identifiers.phone_numbers(LOCALES[loc][0], k, rng)
-        cols["email_domain"][m] = pick_(np.array(EMAIL_DOMAINS[loc], dtype=object))
-        local_accounts = accounts["account_id"].to_numpy()[accounts["country"].to_numpy() == LOCALES[loc][0]]
-        if len(local_accounts):
-            linked = rng.random(k) < 0.7
-            cols["account_id"][m] = np.where(linked, local_accounts[rng.integers(len(local_accounts), size=k)], None)
-    for c, v in cols.items():
-        df[c] = v
-    return df
+    status = rng.choice(len(STATUS_WEIGHTS), size=n, p=list(STATUS_WEIGHTS.values()))
+    status[minor] = 0  # lead
+    cols: Columns = {"loc_code": loc_code, "female": female, "minor": minor, "created": created,
+                     "birth": (to_day(end) - age_days.astype("timedelta64[D]")).astype("datetime64[s]"),
+                     "status": np.array(list(STATUS_WEIGHTS), dtype=object)[status]}
+    texts = ("first_name", "last_name", "street", "postal_code", "city", "phone", "email_domain",
+             "account_id")
+    cols.update({c: np.empty(n, dtype=object) for c in texts})
+    account_ids, account_countries = accounts["account_id"].to_numpy(), accounts["country"].to_numpy()
+    for i, loc in enumerate(cfg.locales):
+        m = loc_code == i
+        _fill_locale(cols, m, pools[loc], loc, account_ids[account_countries == LOCALES[loc][0]], rng)
+    return cols
 
 
-def _unique_people(df: pd.DataFrame, rng: np.random.Generator) -> None:
+def _fill_locale(cols: Columns, m: np.ndarray, p: LocalePool, loc: str, local_accounts: np.ndarray,
+                 rng: np.random.Generator) -> None:
+    """Names, address, phone, e-mail domain and account of one locale's rows `m`."""
+    k = int(m.sum())
+
+    def draw(arr: np.ndarray) -> np.ndarray:
+        return arr[rng.integers(len(arr), size=k)]
+
+    f = cols["female"][m]
+    cols["first_name"][m] = np.where(f, draw(p.first_female), draw(p.first_male))
+    cols["last_name"][m] = np.where(f, draw(p.last_female), draw(p.last_male))
+    addr = rng.integers(len(p.streets), size=k)
+    cols["street"][m], cols["postal_code"][m] = p.streets[addr], p.postcodes[addr]
+    cols["city"][m] = p.cities[addr]
+    cols["phone"][m] = identifiers.phone_numbers(LOCALES[loc][0], k, rng)
+    cols["email_domain"][m] = draw(np.array(EMAIL_DOMAINS[loc], dtype=object))
+    if len(local_accounts):
+        linked = rng.random(k) < 0.7
+        chosen = local_accounts[rng.integers(len(local_accounts), size=k)]
+        cols["account_id"][m] = np.where(linked, chosen, None)
+
+
+def _codes_of(values: np.ndarray, transform: Callable[[str], str] | None = None) -> np.ndarray:
+    """Integer codes of equal values (after `transform`, applied once per distinct value)."""
+    codes, uniques = pd.factorize(values)
+    if transform is None:
+        return codes
+    return pd.factorize(np.array([transform(u) for u in uniques], dtype=object))[0][codes]
+
+
+def _unique_people(cols: Columns, rng: np.random.Generator) -> None:
     """Re-draw birth dates until no two contacts share first name, last name and birth date."""
+    first = _codes_of(cols["first_name"], str.lower).astype(np.int64)
+    last = _codes_of(cols["last_name"], str.lower).astype(np.int64)
+    name = first * (last.max() + 1) + last
     while True:
-        key = df["first_name"].str.lower() + "|" + df["last_name"].str.lower() + "|" + df["birth"].astype(str)
+        key = pd.Series(name * 1_000_000 + cols["birth"].astype("datetime64[D]").astype(np.int64))
         dup = key.duplicated().to_numpy()
         if not dup.any():
             return
-        df.loc[dup, "birth"] = df.loc[dup, "birth"].to_numpy() - rng.integers(1, 30, size=dup.sum()).astype("timedelta64[D]")
+        cols["birth"][dup] -= rng.integers(1, 30, size=dup.sum()).astype("timedelta64[D]")
 
 
-def _slugs(names: pd.Series) -> pd.Series:
-    """ascii_slug of each name, computed once per distinct name (names repeat a lot)."""
-    uniq = pd.unique(names)
-    return names.map(dict(zip(uniq, map(ascii_slug, uniq), strict=True)))
-
-
-def _emails(first: pd.Series, last: pd.Series, domain: pd.Series) -> pd.Series:
+def _emails(first: np.ndarray, last: np.ndarray, domain: np.ndarray) -> np.ndarray:
     """first.last@domain, with a number appended for namesakes so that every address is unique."""
-    local = _slugs(first) + "." + _slugs(last)
-    base = local + "@" + domain
-    nth = base.groupby(base).cumcount()
-    return local.where(nth == 0, local + (nth + 1).astype(str)) + "@" + domain
+    first_slugs, f = _slug_codes(first)
+    last_slugs, g = _slug_codes(last)
+    dom_codes, domains = pd.factorize(domain)
+    local = first_slugs[f] + "." + last_slugs[g]
+    key = (f.astype(np.int64) * len(last_slugs) + g) * len(domains) + dom_codes
+    nth = pd.Series(key).groupby(key).cumcount().to_numpy()
+    numbered = nth > 0
+    local[numbered] = local[numbered] + (nth[numbered] + 1).astype(str).astype(object)
+    return local + "@" + np.asarray(domains, dtype=object)[dom_codes]
 
 
-def _identifiers(df: pd.DataFrame, cfg: GeneratorConfig, rng: np.random.Generator) -> None:
+def _slug_codes(names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct ascii slugs of the names and each name's code into them (names repeat a lot)."""
+    codes, uniques = pd.factorize(np.asarray(names, dtype=object))
+    slug_codes, slugs = pd.factorize(np.array([ascii_slug(u) for u in uniques], dtype=object))
+    return np.asarray(slugs, dtype=object), slug_codes[codes]
+
+
+def _identifiers(cols: Columns, cfg: GeneratorConfig, rng: np.random.Generator) -> None:
     """National id for 30% and IBAN for 60% of customers, of the contact's own country."""
-    n = len(df)
-    customer = df["status"].isin(["customer", "former_customer"]).to_numpy()
+    n = len(cols["status"])
+    customer = cols["status"] != "lead"
     has_nid = customer & (rng.random(n) < 0.3)
     has_iban = customer & (rng.random(n) < 0.6)
     nid = np.full(n, None, dtype=object)
     iban = np.full(n, None, dtype=object)
-    for loc in cfg.locales:
+    for i, loc in enumerate(cfg.locales):
         country = LOCALES[loc][0]
-        m = (df["locale"] == loc).to_numpy()
+        m = cols["loc_code"] == i
         mn, mi = m & has_nid, m & has_iban
         if mn.any():
-            nid[mn] = identifiers.national_ids(country, df["birth"].to_numpy()[mn], df["female"].to_numpy()[mn], rng,
-                                               df["first_name"].to_numpy()[mn], df["last_name"].to_numpy()[mn])
+            nid[mn] = identifiers.national_ids(country, cols["birth"][mn], cols["female"][mn], rng,
+                                               cols["first_name"][mn], cols["last_name"][mn])
         if mi.any():
             iban[mi] = identifiers.ibans(country, int(mi.sum()), rng)
-    df["national_id"], df["iban"] = nid, iban
+    cols["national_id"], cols["iban"] = nid, iban
 
 
-def _last_activity(df: pd.DataFrame, cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator) -> None:
+def _retention_months(status: np.ndarray, policy: Policy) -> np.ndarray:
+    names = np.array(list(STATUS_WEIGHTS), dtype=object)
+    months = np.array([policy.retention_months[s] for s in names], dtype=np.int64)
+    return months[pd.Index(names).get_indexer(status)]
+
+
+def _last_activity(cols: Columns, cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator) -> None:
     """Latest activity within the retention period of the contact's status (clean data keeps it)."""
     end = to_second(np.datetime64(cfg.as_of))
-    months = df["status"].map(policy.retention_months).to_numpy().astype(int)
-    keep_from = to_second(add_months(np.full(len(df), cfg.as_of, dtype="datetime64[D]"), -months) + 2)
-    df["last_activity"] = between(rng, np.maximum(df["created"].to_numpy(), keep_from), np.full(len(df), end - 1))
+    n = len(cols["status"])
+    months = _retention_months(cols["status"], policy)
+    keep_from = to_second(add_months(np.full(n, cfg.as_of, dtype="datetime64[D]"), -months) + 2)
+    cols["last_activity"] = between(rng, np.maximum(cols["created"], keep_from), np.full(n, end - 1))
 
 
 def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator,
-                  pools: dict[str, LocalePool], accounts: pd.DataFrame, labels: Labels) -> tuple[pd.DataFrame, ContactPlan]:
+                  pools: dict[str, LocalePool], accounts: pd.DataFrame,
+                  labels: Labels) -> tuple[pd.DataFrame, ContactPlan]:
     n_erased = int(round(ERASED_SHARE * cfg.contacts))
     population = cfg.contacts - n_erased
     n_inaccurate = int(round(cfg.rate("inaccurate_data") * population))
     n_dup = n_inaccurate // 3
-    df = _people(cfg, rng, pools, accounts, cfg.contacts - n_dup)
-    _unique_people(df, rng)
-    _identifiers(df, cfg, rng)
-    _last_activity(df, cfg, policy, rng)
-    n = len(df)
+    c = _people(cfg, rng, pools, accounts, cfg.contacts - n_dup)
+    _unique_people(c, rng)
+    _identifiers(c, cfg, rng)
+    _last_activity(c, cfg, policy, rng)
+    n = len(c["status"])
     end = to_second(np.datetime64(cfg.as_of))
-    lang = df["locale"].map(lambda loc: LOCALES[loc][1]).to_numpy()
-    df["language"] = lang
-    df["country"] = df["locale"].map(lambda loc: LOCALES[loc][0]).to_numpy()
-    acc = (~df["minor"].to_numpy()) & (rng.random(n) < ACCESSIBILITY_SHARE)
+    c["locale"] = np.array(cfg.locales, dtype=object)[c["loc_code"]]
+    c["language"] = np.array([LOCALES[loc][1] for loc in cfg.locales], dtype=object)[c["loc_code"]]
+    c["country"] = np.array([LOCALES[loc][0] for loc in cfg.locales], dtype=object)[c["loc_code"]]
+    acc = (~c["minor"]) & (rng.random(n) < ACCESSIBILITY_SHARE)
     choice = rng.integers(2, size=n)
-    df["accessibility_needs"] = [ACCESSIBILITY[lang[i]][choice[i]] if acc[i] else None for i in range(n)]
-    df["art9_condition"] = np.where(acc, "9(2)(a)", None)
+    texts = np.array([ACCESSIBILITY[LOCALES[loc][1]] for loc in cfg.locales], dtype=object)  # locale x choice
+    c["accessibility_needs"] = np.where(acc, texts[c["loc_code"], choice], None)
+    c["art9_condition"] = np.where(acc, "9(2)(a)", None).astype(object)
     health_note = acc & (rng.random(n) < 0.3)
 
     # contacts whose erasure is completed: last activity at least 40 days ago, chosen among adults
-    can_erase = (df["last_activity"].to_numpy() < end - 40 * DAY) & ~df["minor"].to_numpy()
+    can_erase = (c["last_activity"] < end - 40 * DAY) & ~c["minor"]
     erased = np.zeros(n, dtype=bool)
-    erased[rng.choice(np.flatnonzero(can_erase), size=min(n_erased, int(can_erase.sum())), replace=False)] = True
+    k = min(n_erased, int(can_erase.sum()))
+    erased[rng.choice(np.flatnonzero(can_erase), size=k, replace=False)] = True
     incomplete = np.zeros(n, dtype=bool)
     incomplete[pick(rng, erased, cfg.rate("erasure_incomplete"), int(erased.sum()))] = True
-    keeps_fields, keeps_notes = (np.zeros(n, dtype=bool) for _ in range(2))
-    for part, target in zip(split(rng, np.flatnonzero(incomplete), 2), (keeps_fields, keeps_notes), strict=True):
-        target[part] = True
+    keeps_fields, keeps_notes = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    keep_fields_rows, keep_notes_rows = split(rng, np.flatnonzero(incomplete), 2)
+    keeps_fields[keep_fields_rows], keeps_notes[keep_notes_rows] = True, True
     live = ~erased
-    df["contact_id"] = ids("C", 1, n)
-    df["gender"] = np.where(df["female"], "F", "M")
+    c["contact_id"] = ids("C", 1, n)
+    c["gender"] = np.where(c["female"], "F", "M").astype(object)
 
-    special = pick(rng, live, cfg.rate("special_category_without_condition"), population)
-    special_note = np.zeros(n, dtype=bool)
-    with_condition = special[acc[special]]
-    without = special[~acc[special]]
-    df.loc[with_condition, "art9_condition"] = None
-    as_field, as_note = split(rng, without, 2)
-    df.loc[as_field, "accessibility_needs"] = [ACCESSIBILITY[lang[i]][0] for i in as_field]
-    special_note[as_note] = True
-    labels.add("special_category_without_condition", "contacts", df["contact_id"].to_numpy()[special], population)
-
-    months = df["status"].map(policy.retention_months).to_numpy().astype(int)
-    cutoff = to_second(add_months(np.full(n, cfg.as_of, dtype="datetime64[D]"), -months) - 2)
-    old = df["created"].to_numpy() < cutoff
-    stale = pick(rng, live & old, cfg.rate("retention_exceeded"), population)
-    cutoff = cutoff[stale]
-    df.loc[stale, "last_activity"] = between(rng, df["created"].to_numpy()[stale], cutoff - 1)
-    labels.add("retention_exceeded", "contacts", df["contact_id"].to_numpy()[stale], population)
-
-    df["email"] = _emails(df["first_name"], df["last_name"], df["email_domain"])
+    special_note = _plant_special(cfg, rng, c, acc, texts, live, population, labels)
+    _plant_stale(cfg, policy, rng, c, live, population, labels)
+    c["email"] = _emails(c["first_name"], c["last_name"], c["email_domain"])
     bad = pick(rng, live, (n_inaccurate - n_dup) / max(population, 1), population)
     bad_email, bad_phone = split(rng, bad, 2)
-    df.loc[bad_email, "email"] = _break_emails(df["email"].to_numpy()[bad_email], rng)
-    for loc in cfg.locales:
-        rows = bad_phone[(df["locale"].to_numpy()[bad_phone] == loc)]
-        df.loc[rows, "phone"] = identifiers.invalid_phone_numbers(LOCALES[loc][0], len(rows), rng)
-    df = _append_duplicates(df, n_dup, live, cfg, rng)
-    erased = np.concatenate([erased, np.zeros(n_dup, dtype=bool)])
-    keeps_fields = np.concatenate([keeps_fields, np.zeros(n_dup, dtype=bool)])
-    labels.add("inaccurate_data", "contacts",
-               np.concatenate([df["contact_id"].to_numpy()[bad], df["contact_id"].to_numpy()[n:]]), 0)
+    c["email"][bad_email] = _break_emails(c["email"][bad_email], rng)
+    for i, loc in enumerate(cfg.locales):
+        rows = bad_phone[c["loc_code"][bad_phone] == i]
+        c["phone"][rows] = identifiers.invalid_phone_numbers(LOCALES[loc][0], len(rows), rng)
+    c = _append_duplicates(c, n_dup, live, cfg, rng)
+    more = np.zeros(n_dup, dtype=bool)
+    erased, keeps_fields = np.concatenate([erased, more]), np.concatenate([keeps_fields, more])
+    labels.add("inaccurate_data", "contacts", np.concatenate([c["contact_id"][bad], c["contact_id"][n:]]), 0)
     labels.planted["inaccurate_data"]["population"] = population
 
-    total = len(df)
-    live = ~erased
+    _protect(cfg, rng, c, ~erased, population, labels)
+    plan = ContactPlan(erased=erased, erasure_keeps_notes=np.concatenate([keeps_notes, more]),
+                       erasure_incomplete=np.concatenate([incomplete, more]),
+                       special_note=np.concatenate([special_note, more]),
+                       health_note=np.concatenate([health_note, more]),
+                       first_names=c["first_name"].copy(), last_names=c["last_name"].copy())
+    blank = erased & ~keeps_fields
+    for col in _PERSONAL:
+        c[col][blank] = None
+    c["birth"][blank] = np.datetime64("NaT")
+    c["status"][erased] = "erased"
+    return _finish(c), plan
+
+
+def _plant_special(cfg: GeneratorConfig, rng: np.random.Generator, c: Columns, acc: np.ndarray,
+                   texts: np.ndarray, live: np.ndarray, population: int, labels: Labels) -> np.ndarray:
+    """Special-category data without an Art. 9(2) condition: as a field, or (returned) as a note to write."""
+    special = pick(rng, live, cfg.rate("special_category_without_condition"), population)
+    special_note = np.zeros(len(live), dtype=bool)
+    c["art9_condition"][special[acc[special]]] = None
+    as_field, as_note = split(rng, special[~acc[special]], 2)
+    c["accessibility_needs"][as_field] = texts[c["loc_code"][as_field], 0]
+    special_note[as_note] = True
+    labels.add("special_category_without_condition", "contacts", c["contact_id"][special], population)
+    return special_note
+
+
+def _plant_stale(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator, c: Columns, live: np.ndarray,
+                 population: int, labels: Labels) -> None:
+    """Contacts kept past their retention period: last activity moved before the cutoff."""
+    months = _retention_months(c["status"], policy)
+    cutoff = to_second(add_months(np.full(len(live), cfg.as_of, dtype="datetime64[D]"), -months) - 2)
+    old = c["created"] < cutoff
+    stale = pick(rng, live & old, cfg.rate("retention_exceeded"), population)
+    c["last_activity"][stale] = between(rng, c["created"][stale], cutoff[stale] - 1)
+    labels.add("retention_exceeded", "contacts", c["contact_id"][stale], population)
+
+
+def _protect(cfg: GeneratorConfig, rng: np.random.Generator, c: Columns, live: np.ndarray, population: int,
+             labels: Labels) -> None:
+    """Pseudonyms (some weak) and encrypted sensitive fields (some left in plaintext)."""
+    total = len(live)
     key = protect.synthetic_key(cfg.seed)
-    df["pseudonym"] = protect.random_pseudonyms(total, rng)
+    c["pseudonym"] = protect.random_pseudonyms(total, rng)
     weak = pick(rng, live, cfg.rate("weak_pseudonymisation"), population)
     algos = np.array(protect.WEAK_HASHES)[rng.integers(3, size=len(weak))]
-    df.loc[weak, "pseudonym"] = [protect.weak_pseudonym(e, a) for e, a in zip(df["email"].to_numpy()[weak], algos, strict=True)]
-    labels.add("weak_pseudonymisation", "contacts", df["contact_id"].to_numpy()[weak], population)
+    c["pseudonym"][weak] = [protect.weak_pseudonym(e, a)
+                            for e, a in zip(c["email"][weak], algos, strict=True)]
+    labels.add("weak_pseudonymisation", "contacts", c["contact_id"][weak], population)
 
     sensitive = ["national_id", "iban", "accessibility_needs"]
-    plain = {c: df[c].to_numpy().copy() for c in sensitive}
-    for c in sensitive:
-        df[c] = protect.encrypt(plain[c], key, rng)
-    has_sensitive = np.column_stack([pd.notna(plain[c]) for c in sensitive])
+    plain = {col: c[col].copy() for col in sensitive}
+    for col in sensitive:
+        c[col] = protect.encrypt(plain[col], key, rng)
+    has_sensitive = np.column_stack([pd.notna(plain[col]) for col in sensitive])
     eligible = live & has_sensitive.any(axis=1)
     leak = pick(rng, eligible, cfg.rate("plaintext_sensitive_field"), int(eligible.sum()))
     first_field = has_sensitive[leak].argmax(axis=1)
-    for j, c in enumerate(sensitive):
+    for j, col in enumerate(sensitive):
         rows = leak[first_field == j]
-        df.loc[rows, c] = plain[c][rows]
-    labels.add("plaintext_sensitive_field", "contacts", df["contact_id"].to_numpy()[leak], int(eligible.sum()))
-
-    first_names, last_names = df["first_name"].to_numpy().copy(), df["last_name"].to_numpy().copy()
-    blank = erased & ~keeps_fields
-    df.loc[blank, _PERSONAL] = None
-    df.loc[blank, "birth"] = np.datetime64("NaT")
-    df.loc[erased, "status"] = "erased"
-    plan = ContactPlan(erased=erased, erasure_keeps_notes=np.concatenate([keeps_notes, np.zeros(n_dup, dtype=bool)]),
-                       erasure_incomplete=np.concatenate([incomplete, np.zeros(n_dup, dtype=bool)]),
-                       special_note=np.concatenate([special_note, np.zeros(n_dup, dtype=bool)]),
-                       health_note=np.concatenate([health_note, np.zeros(n_dup, dtype=bool)]),
-                       first_names=first_names, last_names=last_names)
-    return _finish(df), plan
+        c[col][rows] = plain[col][rows]
+    labels.add("plaintext_sensitive_field", "contacts", c["contact_id"][leak], int(eligible.sum()))
 
 
 def _break_emails(emails: np.ndarray, rng: np.random.Generator) -> list[str]:
@@ -270,32 +328,38 @@ def _break_emails(emails: np.ndarray, rng: np.random.Generator) -> list[str]:
     out = []
     for e, how in zip(emails, rng.integers(4, size=len(emails)), strict=True):
         local, domain = e.split("@")
-        out.append((local + domain, local + "@@" + domain, local + "@" + domain.rsplit(".", 1)[0],
+        out.append((local + domain, local + "@@" + domain, local + "@" + domain.split(".")[0],
                     local.replace(".", " ", 1) + "@" + domain)[how])
     return out
 
 
-def _append_duplicates(df: pd.DataFrame, k: int, live: np.ndarray, cfg: GeneratorConfig,
-                       rng: np.random.Generator) -> pd.DataFrame:
+def _append_duplicates(c: Columns, k: int, live: np.ndarray, cfg: GeneratorConfig,
+                       rng: np.random.Generator) -> Columns:
     """Add k later-created leads repeating an existing person's name and birth date (a re-registration)."""
     if k == 0:
-        return df
+        return c
     end = to_second(np.datetime64(cfg.as_of))
-    src = rng.choice(np.flatnonzero(live & ~df["minor"].to_numpy()), size=k, replace=False)
-    dup = df.iloc[src].copy()
-    dup["created"] = between(rng, np.maximum(dup["created"].to_numpy(), end - 300 * DAY) + DAY, np.full(k, end - 1))
-    dup["last_activity"] = dup["created"].to_numpy()
-    dup["status"] = "lead"
-    dup[["national_id", "iban", "accessibility_needs", "art9_condition"]] = None
+    n = len(live)
+    src = rng.choice(np.flatnonzero(live & ~c["minor"]), size=k, replace=False)
+    dup = {col: v[src].copy() for col, v in c.items()}
+    dup["created"] = between(rng, np.maximum(dup["created"], end - 300 * DAY) + DAY, np.full(k, end - 1))
+    dup["last_activity"] = dup["created"].copy()
+    dup["status"][:] = "lead"
+    for col in ("national_id", "iban", "accessibility_needs", "art9_condition"):
+        dup[col][:] = None
     other = np.array(["gmail.com", "outlook.com", "yahoo.com"], dtype=object)[rng.integers(3, size=k)]
-    dup["email"] = dup["email"].str.split("@").str[0] + rng.integers(10, 99, size=k).astype(str) + "@" + other
-    dup["contact_id"] = ids("C", len(df) + 1, k)
-    out = pd.concat([df, dup], ignore_index=True)
-    clash = out["email"].duplicated().to_numpy()
-    out.loc[clash, "email"] = "x" + out.loc[clash, "email"]
+    number = rng.integers(10, 99, size=k)
+    dup["email"] = np.array([e.split("@")[0] + str(x) + "@" + o for e, x, o in
+                             zip(dup["email"], number.tolist(), other, strict=True)], dtype=object)
+    dup["contact_id"] = ids("C", n + 1, k)
+    out = {col: np.concatenate([v, dup[col]]) for col, v in c.items()}
+    clash = pd.Series(out["email"]).duplicated().to_numpy()
+    out["email"][clash] = "x" + out["email"][clash]
     return out
 
 
-def _finish(df: pd.DataFrame) -> pd.DataFrame:
-    df = df.rename(columns={"birth": "birth_date", "created": "created_at", "last_activity": "last_activity_at"})
-    return df[TABLES["contacts"].column_names]
+def _finish(c: Columns) -> pd.DataFrame:
+    """The contacts table; e-mail and Art. 9 condition stay object columns, as the writers expect."""
+    c["birth_date"], c["created_at"], c["last_activity_at"] = c["birth"], c["created"], c["last_activity"]
+    columns = {col: c[col] for col in TABLES["contacts"].column_names}
+    return frame(columns, objects=("email", "art9_condition"))

@@ -62,8 +62,9 @@ def generate(cfg: GeneratorConfig, policy: Policy | None = None, progress: bool 
     staff = make_staff(cfg, policy, step("staff"), pools[cfg.locales[0]], labels)
     training = make_training(cfg, policy, rng["staff"], staff, labels)
     requests = make_requests(cfg, step("requests"), contacts, plan)
-    consents = make_consents(cfg, step("consents"), contacts, labels)
-    activities, objections = make_activities(cfg, step("activities"), contacts, plan, consents, requests, staff, labels)
+    consents, consent_keys = make_consents(cfg, step("consents"), contacts, labels)
+    activities, objections = make_activities(cfg, step("activities"), contacts, plan, consents, consent_keys,
+                                             requests, staff, labels)
     requests = finish_requests(cfg, rng["requests"], pd.concat([requests, objections], ignore_index=True),
                                plan, contacts, labels)
     purposeless = extra_columns(cfg, step("registers"), contacts, labels)

@@ -13,11 +13,21 @@ from gdprlab.schema import TABLES
 
 #: extra contact columns a careless CRM admin adds: (column, category, example values)
 UNDECLARED = (("linkedin_url", "online_identifier"), ("spouse_name", "name"), ("private_mobile", "phone"))
-PURPOSELESS = (("marital_status", "family_status"), ("hobbies", "interests"), ("number_of_children", "family_status"))
-OWNERS = {"privacy_notice": "data_protection_officer", "retention_policy": "data_protection_officer",
-          "incident_response_plan": "it_admin", "training_material": "hr_officer",
-          "record_of_processing": "data_protection_officer", "consent_wording": "marketing_specialist",
-          "access_control_policy": "it_admin", "dpia_register": "data_protection_officer"}
+PURPOSELESS = (
+    ("marital_status", "family_status"),
+    ("hobbies", "interests"),
+    ("number_of_children", "family_status"),
+)
+OWNERS = {
+    "privacy_notice": "data_protection_officer",
+    "retention_policy": "data_protection_officer",
+    "incident_response_plan": "it_admin",
+    "training_material": "hr_officer",
+    "record_of_processing": "data_protection_officer",
+    "consent_wording": "marketing_specialist",
+    "access_control_policy": "it_admin",
+    "dpia_register": "data_protection_officer",
+}
 
 
 def retention_text(policy: Policy, table: str) -> str:
@@ -29,34 +39,73 @@ def retention_text(policy: Policy, table: str) -> str:
 
 def make_ropa(policy: Policy, extra_purposeless: list[str]) -> pd.DataFrame:
     rows = [
-        {"table_name": t.name, "column_name": c.name, "category": c.category, "special_category": c.special,
-         "purpose": c.purpose, "lawful_basis": c.lawful_basis, "retention": retention_text(policy, t.name),
-         "requires_encryption": c.encrypted or c.special, "pseudonymised": c.name == "pseudonym"}
-        for t in TABLES.values() for c in t.columns if c.category
+        {
+            "table_name": t.name,
+            "column_name": c.name,
+            "category": c.category,
+            "special_category": c.special,
+            "purpose": c.purpose,
+            "lawful_basis": c.lawful_basis,
+            "retention": retention_text(policy, t.name),
+            "requires_encryption": c.encrypted or c.special,
+            "pseudonymised": c.name == "pseudonym",
+        }
+        for t in TABLES.values()
+        for c in t.columns
+        if c.category
     ]
     category = dict(PURPOSELESS)
-    rows += [{"table_name": "contacts", "column_name": col, "category": category[col], "special_category": False,
-              "purpose": "", "lawful_basis": "", "retention": retention_text(policy, "contacts"),
-              "requires_encryption": False, "pseudonymised": False} for col in extra_purposeless]
+    rows += [
+        {
+            "table_name": "contacts",
+            "column_name": col,
+            "category": category[col],
+            "special_category": False,
+            "purpose": "",
+            "lawful_basis": "",
+            "retention": retention_text(policy, "contacts"),
+            "requires_encryption": False,
+            "pseudonymised": False,
+        }
+        for col in extra_purposeless
+    ]
     df = pd.DataFrame(rows)
     df.insert(0, "field", df["table_name"] + "." + df["column_name"])
     return df
 
 
-def extra_columns(cfg: GeneratorConfig, rng: np.random.Generator, contacts: pd.DataFrame,
-                  labels: Labels) -> list[str]:
+def extra_columns(
+    cfg: GeneratorConfig, rng: np.random.Generator, contacts: pd.DataFrame, labels: Labels
+) -> list[str]:
     """Add planted columns to contacts; returns the purposeless ones that the record of processing lists."""
-    undeclared = [UNDECLARED[i][0] for i in pick(rng, np.ones(3, bool), cfg.rate("undeclared_personal_data"), 3)]
-    purposeless = [PURPOSELESS[i][0] for i in pick(rng, np.ones(3, bool), cfg.rate("field_without_purpose"), 3)]
+    undeclared = [
+        UNDECLARED[i][0] for i in pick(rng, np.ones(3, bool), cfg.rate("undeclared_personal_data"), 3)
+    ]
+    purposeless = [
+        PURPOSELESS[i][0] for i in pick(rng, np.ones(3, bool), cfg.rate("field_without_purpose"), 3)
+    ]
     n = len(contacts)
     filled = (rng.random(n) < 0.3) & (contacts["status"] != "erased").to_numpy()
-    slug = (contacts["first_name"].fillna("") + "-" + contacts["last_name"].fillna("")).str.lower().str.replace(" ", "")
+    slug = (
+        (contacts["first_name"].fillna("") + "-" + contacts["last_name"].fillna(""))
+        .str.lower()
+        .str.replace(" ", "")
+    )
     values = {
-        "linkedin_url": "https://www.linkedin.com/in/" + slug + "-" + pd.Series(rng.integers(100, 999, n)).astype(str),
-        "spouse_name": contacts["first_name"].sample(frac=1.0, random_state=int(rng.integers(2**31))).to_numpy(),
+        "linkedin_url": "https://www.linkedin.com/in/"
+        + slug
+        + "-"
+        + pd.Series(rng.integers(100, 999, n)).astype(str),
+        "spouse_name": contacts["first_name"]
+        .sample(frac=1.0, random_state=int(rng.integers(2**31)))
+        .to_numpy(),
         "private_mobile": contacts["phone"].to_numpy(),
-        "marital_status": np.array(["single", "married", "divorced", "widowed"], dtype=object)[rng.integers(4, size=n)],
-        "hobbies": np.array(["golf", "sailing", "cycling", "opera", "chess"], dtype=object)[rng.integers(5, size=n)],
+        "marital_status": np.array(["single", "married", "divorced", "widowed"], dtype=object)[
+            rng.integers(4, size=n)
+        ],
+        "hobbies": np.array(["golf", "sailing", "cycling", "opera", "chess"], dtype=object)[
+            rng.integers(5, size=n)
+        ],
         "number_of_children": rng.integers(0, 4, size=n).astype(str),
     }
     for col in undeclared + purposeless:
@@ -66,7 +115,9 @@ def extra_columns(cfg: GeneratorConfig, rng: np.random.Generator, contacts: pd.D
     return purposeless
 
 
-def make_policies(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator, labels: Labels) -> pd.DataFrame:
+def make_policies(
+    cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator, labels: Labels
+) -> pd.DataFrame:
     as_of = np.datetime64(cfg.as_of)
     n = len(POLICY_KINDS)
     interval = np.array([policy.review_interval_months[k] for k in POLICY_KINDS])
@@ -74,8 +125,14 @@ def make_policies(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
     reviewed = due_from + 2 + (rng.random(n) * ((as_of - due_from).astype(int) - 2)).astype(int)
     late = pick(rng, np.ones(n, dtype=bool), cfg.rate("policy_review_overdue"), n)
     reviewed[late] = due_from[late] - 2 - rng.integers(0, 200, size=len(late))
-    df = pd.DataFrame({"policy_id": [f"P{i + 1:02d}" for i in range(n)], "kind": POLICY_KINDS,
-                       "title": [k.replace("_", " ").capitalize() for k in POLICY_KINDS],
-                       "owner": [OWNERS[k] for k in POLICY_KINDS], "last_reviewed_on": reviewed})
+    df = pd.DataFrame(
+        {
+            "policy_id": [f"P{i + 1:02d}" for i in range(n)],
+            "kind": POLICY_KINDS,
+            "title": [k.replace("_", " ").capitalize() for k in POLICY_KINDS],
+            "owner": [OWNERS[k] for k in POLICY_KINDS],
+            "last_reviewed_on": reviewed,
+        }
+    )
     labels.add("policy_review_overdue", "policies", df["policy_id"].to_numpy()[late], n)
     return df

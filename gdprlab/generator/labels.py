@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
 @dataclass
@@ -43,6 +45,10 @@ def split(rng: np.random.Generator, idx: np.ndarray, parts: int) -> list[np.ndar
 
 
 def ids(prefix: str, start: int, n: int, width: int = 7) -> np.ndarray:
-    """Sequential keys like C0000001 (fixed width keeps sort order equal to creation order)."""
-    nums = np.arange(start, start + n).astype(str)
-    return np.char.add(prefix, np.char.zfill(nums, width)).astype(object)
+    """Sequential keys like C0000001 (fixed width keeps sort order equal to creation order).
+
+    Formatted by Arrow's string kernels: formatting millions of numbers in Python takes seconds.
+    """
+    numbers = pa.array(np.arange(start, start + n, dtype=np.int64))
+    digits = pc.utf8_lpad(pc.cast(numbers, pa.string()), width, "0")
+    return pc.binary_join_element_wise(prefix, digits, "").to_numpy(zero_copy_only=False).astype(object)

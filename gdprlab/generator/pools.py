@@ -40,7 +40,10 @@ class LocalePool:
 
 
 def ascii_slug(text: str) -> str:
-    """Lower-case ASCII form of a name for e-mail addresses and domains ('Müller-Lüdenscheidt' -> 'muellerluedenscheidt')."""
+    """Lower-case ASCII form of a name for e-mail addresses and domains.
+
+    'Müller-Lüdenscheidt' -> 'muellerluedenscheidt'
+    """
     text = text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").translate(_ASCII)
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return "".join(ch for ch in plain.lower() if ch.isalnum())
@@ -50,6 +53,9 @@ def build_pool(locale: str, seed: int) -> LocalePool:
     """Draw the pool for one locale; same locale and seed give the same pool."""
     fake = Faker(locale)
     fake.seed_instance(seed)
+    for provider in fake.get_providers():  # it_IT builds its city list from a set: order varies per process
+        if isinstance(getattr(provider, "cities", None), list):
+            provider.cities = sorted(provider.cities)
     draw = lambda f: np.array([f() for _ in range(POOL_SIZE)], dtype=object)  # noqa: E731
     addresses = [(fake.street_address(), fake.postcode(), fake.city()) for _ in range(POOL_SIZE)]
     return LocalePool(

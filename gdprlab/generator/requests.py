@@ -1,4 +1,4 @@
-"""Data-subject requests: answered on time in clean data, with late replies and late extension notices planted.
+"""Data-subject requests: answered on time in clean data; late replies and late extension notices planted.
 
 Deadlines are computed with gdprlab.law (calendar months, weekend roll-over), the same functions the
 checks use, so a planted late reply is late by the Regulation's count and a clean one is not.
@@ -15,8 +15,14 @@ from gdprlab.generator.labels import Labels, ids, pick
 from gdprlab.generator.timeutil import to_day
 from gdprlab.law import EXTENDED_RESPONSE_MONTHS, RESPONSE_MONTHS, month_deadline
 
-TYPES = {"access": 0.38, "rectification": 0.17, "erasure": 0.12, "restriction": 0.05, "portability": 0.10,
-         "objection": 0.18}
+TYPES = {
+    "access": 0.38,
+    "rectification": 0.17,
+    "erasure": 0.12,
+    "restriction": 0.05,
+    "portability": 0.10,
+    "objection": 0.18,
+}
 REQUEST_SHARE = 0.03
 EXTENSION_SHARE = 0.1
 
@@ -27,8 +33,9 @@ def _days(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np.ndarra
     return lo + (rng.random(len(lo)) * (span + 1)).astype(np.int64).astype("timedelta64[D]")
 
 
-def answer(rng: np.random.Generator, received: np.ndarray, as_of: np.datetime64,
-           extended: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def answer(
+    rng: np.random.Generator, received: np.ndarray, as_of: np.datetime64, extended: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """On-time reply dates (and extension notices) for requests; replies after the as-of date stay open."""
     d1 = month_deadline(received, RESPONSE_MONTHS)
     d3 = month_deadline(received, EXTENDED_RESPONSE_MONTHS)
@@ -39,8 +46,9 @@ def answer(rng: np.random.Generator, received: np.ndarray, as_of: np.datetime64,
     return reply, notice
 
 
-def make_requests(cfg: GeneratorConfig, rng: np.random.Generator, contacts: pd.DataFrame,
-                  plan: ContactPlan) -> pd.DataFrame:
+def make_requests(
+    cfg: GeneratorConfig, rng: np.random.Generator, contacts: pd.DataFrame, plan: ContactPlan
+) -> pd.DataFrame:
     """General requests of living contacts, plus the completed erasure request of every erased contact."""
     as_of = np.datetime64(cfg.as_of)
     live = np.flatnonzero(~plan.erased)
@@ -49,22 +57,34 @@ def make_requests(cfg: GeneratorConfig, rng: np.random.Generator, contacts: pd.D
     kinds = np.array(list(TYPES), dtype=object)[rng.choice(len(TYPES), size=len(who), p=list(TYPES.values()))]
     received = _days(rng, to_day(contacts["created_at"].to_numpy()[who]), np.full(len(who), as_of))
     erased = np.flatnonzero(plan.erased)
-    erased_received = to_day(contacts["last_activity_at"].to_numpy()[erased]) + rng.integers(1, 10, len(erased))
-    df = pd.DataFrame({
-        "contact_id": np.concatenate([contacts["contact_id"].to_numpy()[who], contacts["contact_id"].to_numpy()[erased]]),
-        "type": np.concatenate([kinds, np.full(len(erased), "erasure", dtype=object)]),
-        "received_on": np.concatenate([received, erased_received]).astype("datetime64[D]"),
-    })
+    erased_received = to_day(contacts["last_activity_at"].to_numpy()[erased]) + rng.integers(
+        1, 10, len(erased)
+    )
+    df = pd.DataFrame(
+        {
+            "contact_id": np.concatenate(
+                [contacts["contact_id"].to_numpy()[who], contacts["contact_id"].to_numpy()[erased]]
+            ),
+            "type": np.concatenate([kinds, np.full(len(erased), "erasure", dtype=object)]),
+            "received_on": np.concatenate([received, erased_received]).astype("datetime64[D]"),
+        }
+    )
     extended = (rng.random(len(df)) < EXTENSION_SHARE) & (df["type"] != "erasure").to_numpy()
-    extended[len(who):] = False
+    extended[len(who) :] = False
     reply, notice = answer(rng, df["received_on"].to_numpy(), as_of, extended)
     df["extension_notified_on"], df["responded_on"] = notice, reply
     df["erased_contact"] = np.r_[np.zeros(len(who), bool), np.ones(len(erased), bool)]
     return df
 
 
-def finish_requests(cfg: GeneratorConfig, rng: np.random.Generator, df: pd.DataFrame, plan: ContactPlan,
-                    contacts: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+def finish_requests(
+    cfg: GeneratorConfig,
+    rng: np.random.Generator,
+    df: pd.DataFrame,
+    plan: ContactPlan,
+    contacts: pd.DataFrame,
+    labels: Labels,
+) -> pd.DataFrame:
     """Number the requests, plant late replies and late extension notices, set statuses, label."""
     as_of = np.datetime64(cfg.as_of)
     df = df.sort_values(["received_on", "contact_id"], kind="stable").reset_index(drop=True)
@@ -78,7 +98,9 @@ def finish_requests(cfg: GeneratorConfig, rng: np.random.Generator, df: pd.DataF
     late = pick(rng, can_be_late, cfg.rate("request_overdue"), len(df))
     reply = d1[late] + rng.integers(1, 31, size=len(late)).astype("timedelta64[D]")
     reply = np.where(erased[late], np.minimum(reply, as_of), reply)
-    df.loc[late, "responded_on"] = np.where(reply > as_of, np.datetime64("NaT"), reply).astype("datetime64[D]")
+    df.loc[late, "responded_on"] = np.where(reply > as_of, np.datetime64("NaT"), reply).astype(
+        "datetime64[D]"
+    )
     labels.add("request_overdue", "requests", df["request_id"].to_numpy()[late], len(df))
 
     rest = can_be_late.copy()

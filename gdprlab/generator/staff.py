@@ -27,24 +27,36 @@ ROLES: dict[str, tuple[str, str, float]] = {
 STAFF_DOMAIN = "staff.example.com"
 
 
-def make_staff(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator, pool: LocalePool,
-               labels: Labels) -> pd.DataFrame:
+def make_staff(
+    cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator, pool: LocalePool, labels: Labels
+) -> pd.DataFrame:
     n = max(30, cfg.contacts // 400)
     names = list(ROLES)
     role = np.array(names, dtype=object)[rng.choice(len(names), size=n, p=[ROLES[r][2] for r in names])]
     role[0] = "data_protection_officer"
     female = rng.random(n) < 0.5
-    first = np.where(female, pool.first_female[rng.integers(len(pool.first_female), size=n)],
-                     pool.first_male[rng.integers(len(pool.first_male), size=n)])
-    last = np.where(female, pool.last_female[rng.integers(len(pool.last_female), size=n)],
-                    pool.last_male[rng.integers(len(pool.last_male), size=n)])
+    first = np.where(
+        female,
+        pool.first_female[rng.integers(len(pool.first_female), size=n)],
+        pool.first_male[rng.integers(len(pool.first_male), size=n)],
+    )
+    last = np.where(
+        female,
+        pool.last_female[rng.integers(len(pool.last_female), size=n)],
+        pool.last_male[rng.integers(len(pool.last_male), size=n)],
+    )
     as_of = np.datetime64(cfg.as_of)
-    df = pd.DataFrame({
-        "staff_id": ids("S", 1, n, 5), "name": pd.Series(first) + " " + pd.Series(last),
-        "email": _emails(pd.Series(first), pd.Series(last), pd.Series([STAFF_DOMAIN] * n)),
-        "department": [ROLES[r][0] for r in role], "role": role, "crm_access": [ROLES[r][1] for r in role],
-        "start_date": as_of - rng.integers(30, 10 * 365, size=n).astype("timedelta64[D]"),
-    })
+    df = pd.DataFrame(
+        {
+            "staff_id": ids("S", 1, n, 5),
+            "name": pd.Series(first) + " " + pd.Series(last),
+            "email": _emails(first, last, np.full(n, STAFF_DOMAIN, dtype=object)),
+            "department": [ROLES[r][0] for r in role],
+            "role": role,
+            "crm_access": [ROLES[r][1] for r in role],
+            "start_date": as_of - rng.integers(30, 10 * 365, size=n).astype("timedelta64[D]"),
+        }
+    )
     standard = (df["crm_access"] == "standard").to_numpy()
     excess = pick(rng, standard, cfg.rate("excessive_access"), int(standard.sum()))
     df.loc[excess, "crm_access"] = "full"
@@ -52,8 +64,9 @@ def make_staff(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator, p
     return df
 
 
-def make_training(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator, staff: pd.DataFrame,
-                  labels: Labels) -> pd.DataFrame:
+def make_training(
+    cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator, staff: pd.DataFrame, labels: Labels
+) -> pd.DataFrame:
     """A current pass for everyone with CRM access, older passes and failed attempts for some."""
     n = len(staff)
     as_of = np.datetime64(cfg.as_of)
@@ -77,20 +90,32 @@ def make_training(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
     history = keep & (rng.random(n) < 0.5) & (completed - 400 > start)
     rows.append(_records(staff, history, completed - rng.integers(365, 400, size=n), np.full(n, True), rng))
     failed = keep & (rng.random(n) < 0.15)
-    rows.append(_records(staff, failed, np.maximum(completed - rng.integers(1, 20, size=n), start),
-                         np.full(n, False), rng))
+    rows.append(
+        _records(
+            staff, failed, np.maximum(completed - rng.integers(1, 20, size=n), start), np.full(n, False), rng
+        )
+    )
     out = pd.concat(rows, ignore_index=True).sort_values(["completed_on", "staff_id"], kind="stable")
     out.insert(0, "training_id", ids("T", 1, len(out), 6))
     out["course"] = policy.training_course
-    return out[["training_id", "staff_id", "course", "completed_on", "score", "passed"]].reset_index(drop=True)
+    return out[["training_id", "staff_id", "course", "completed_on", "score", "passed"]].reset_index(
+        drop=True
+    )
 
 
-def _records(staff: pd.DataFrame, mask: np.ndarray, when: np.ndarray, passed: np.ndarray,
-             rng: np.random.Generator) -> pd.DataFrame:
+def _records(
+    staff: pd.DataFrame, mask: np.ndarray, when: np.ndarray, passed: np.ndarray, rng: np.random.Generator
+) -> pd.DataFrame:
     k = int(mask.sum())
     score = np.where(passed[mask], rng.integers(80, 101, size=k), rng.integers(30, 80, size=k))
-    return pd.DataFrame({"staff_id": staff["staff_id"].to_numpy()[mask], "completed_on": when[mask],
-                         "score": score, "passed": passed[mask]})
+    return pd.DataFrame(
+        {
+            "staff_id": staff["staff_id"].to_numpy()[mask],
+            "completed_on": when[mask],
+            "score": score,
+            "passed": passed[mask],
+        }
+    )
 
 
 def _between_days(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

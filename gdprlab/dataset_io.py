@@ -1,0 +1,151 @@
+"""Read a dataset folder into typed tables, failing once, clearly, on anything the checks cannot trust.
+
+A CSV is read as text (so '0049…' or 'NA' stay as written) and each column is then converted by its
+schema type; parquet files are converted the same way, so both formats give identical frames. Missing
+values are NA/NaT; timestamps are naive UTC datetime64 and dates are datetime64 at midnight.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gdprlab.policy import Policy, load_policy
+from gdprlab.schema import TABLES, Table
+
+FORMATS = ("csv", "parquet")
+_BOOLS = {"True": True, "False": False, "true": True, "false": False}
+_SHOWN_ROWS = 5
+
+
+class DatasetError(ValueError):
+    """A dataset file that cannot be used; the message names the file, the column and what to do."""
+
+
+def read_dataset(folder: str | Path) -> dict[str, pd.DataFrame]:
+    """Every table of the schema present in `folder`, typed; absent tables are left out."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DatasetError(f"{folder}: no such folder; pass the folder a dataset was generated into")
+    tables = {}
+    for name, table in TABLES.items():
+        path = _table_file(folder, name)
+        if path is not None:
+            tables[name] = read_table(path, table)
+    return tables
+
+
+def _table_file(folder: Path, name: str) -> Path | None:
+    found = [folder / f"{name}.{ext}" for ext in FORMATS if (folder / f"{name}.{ext}").is_file()]
+    if len(found) > 1:
+        raise DatasetError(f"{folder}: both {found[0].name} and {found[1].name} exist; keep only one of them")
+    return found[0] if found else None
+
+
+def read_table(path: Path, table: Table) -> pd.DataFrame:
+    """One table file, with every schema column present and converted to its type."""
+    raw = _read_raw(path)
+    missing = [c for c in table.column_names if c not in raw.columns]
+    if missing:
+        raise DatasetError(
+            f"{path}: missing column(s) {', '.join(missing)} of table {table.name!r} (expected "
+            f"{', '.join(table.column_names)}); add them (values may be empty) or regenerate the dataset")
+    types = {c.name: c.dtype for c in table.columns}
+    return pd.DataFrame({col: convert(raw[col], types.get(col, "str"), path, col) for col in raw.columns})
+
+
+def _read_raw(path: Path) -> pd.DataFrame:
+    try:
+        if path.suffix == ".csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False)
+        return pd.read_parquet(path)
+    except (ValueError, OSError) as exc:
+        what = path.suffix[1:]
+        raise DatasetError(f"{path}: cannot be read as {what} ({exc}); regenerate or repair it") from None
+
+
+def convert(values: pd.Series, dtype: str, path: Path, column: str) -> pd.Series:
+    """A column converted to its schema type; one DatasetError lists the rows that do not convert."""
+    if dtype in ("date", "datetime"):
+        return _to_datetime(values, dtype, path, column)
+    if dtype == "bool":
+        return _to_bool(values, path, column)
+    if dtype == "int":
+        return _to_int(values, path, column)
+    return _text(values)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """As str (parquet objects such as dates or bools by their str form), empty strings as missing."""
+    text = values.astype("str")
+    return text.where(text != "")
+
+
+def _to_datetime(values: pd.Series, dtype: str, path: Path, column: str) -> pd.Series:
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").dt.tz_localize(None)
+    if pd.api.types.is_datetime64_dtype(values.dtype):
+        return values
+    text = _text(values)
+    if dtype == "date":
+        out = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        expected = "dates written YYYY-MM-DD"
+    else:
+        out = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce").dt.tz_localize(None)
+        expected = "ISO 8601 timestamps like 2024-05-03T14:22:05Z"
+    _check(text.notna() & out.isna(), values, path, column, expected)
+    return out
+
+
+def _to_bool(values: pd.Series, path: Path, column: str) -> pd.Series:
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values
+    text = _text(values)
+    out = text.map(_BOOLS)
+    _check(text.notna() & out.isna(), values, path, column, "True or False")
+    return out.astype(bool) if out.notna().all() else out.astype("boolean")
+
+
+def _to_int(values: pd.Series, path: Path, column: str) -> pd.Series:
+    if pd.api.types.is_integer_dtype(values.dtype):
+        return values.astype("Int64")
+    if pd.api.types.is_float_dtype(values.dtype) and (values.dropna() % 1 == 0).all():
+        return values.astype("Int64")  # parquet ints with gaps may come as float
+    text = _text(values)
+    whole = text.str.fullmatch(r"[+-]?[0-9]+").fillna(False).astype(bool)
+    _check(text.notna() & ~whole, values, path, column, "whole numbers")
+    return pd.to_numeric(text.where(whole)).astype("Int64")
+
+
+def _check(bad: pd.Series, values: pd.Series, path: Path, column: str, expected: str) -> None:
+    """Raise one error naming the first offending data rows (1-based, header not counted)."""
+    rows = np.flatnonzero(bad.to_numpy(dtype=bool))
+    if not len(rows):
+        return
+    shown = ", ".join(str(r + 1) for r in rows[:_SHOWN_ROWS]) + (", …" if len(rows) > _SHOWN_ROWS else "")
+    raise DatasetError(
+        f"{path}: column {column!r} has {len(rows)} value(s) that are not {expected}, at data row(s) {shown} "
+        f"(first: {values.iloc[rows[0]]!r}); correct or empty these values, or regenerate the dataset")
+
+
+def read_as_of(folder: str | Path) -> dt.date | None:
+    """The as-of date the dataset was generated for (manifest.json parameters.as_of), if recorded."""
+    path = Path(folder) / "manifest.json"
+    if not path.is_file():
+        return None
+    try:
+        value = json.loads(path.read_text(encoding="utf-8")).get("parameters", {}).get("as_of")
+        return None if value is None else dt.date.fromisoformat(value)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise DatasetError(
+            f"{path}: cannot read parameters.as_of ({exc}); it must be a date like 2026-06-30") from None
+
+
+def read_policy(folder: str | Path) -> Policy:
+    """The dataset's policy.yaml, or the default policy when the folder has none."""
+    path = Path(folder) / "policy.yaml"
+    return load_policy(path if path.is_file() else None)

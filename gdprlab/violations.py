@@ -1,0 +1,483 @@
+"""Find the records that violate each rule of the catalogue, exactly as gdprlab.rules defines it.
+
+One pure function per rule id takes the tables, the organisation's policy and the as-of date and returns
+the violating record ids (column names for column rules), sorted. Everything is vectorised over the
+tables (a million contacts, four million activities); Python loops only run over unique values.
+
+Conventions shared by all finders:
+* "empty" means missing or only whitespace, since a blank is no purpose, reason or condition;
+* timestamps are naive UTC; the as-of date as a moment is its midnight UTC;
+* "before" and "after" are strict, so a deadline met on its last day is met;
+* a record whose deciding value is missing (no received_on, no last_activity_at) is not judged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from gdprlab.law import (
+    BREACH_NOTIFICATION_HOURS,
+    EXTENDED_RESPONSE_MONTHS,
+    RESPONSE_MONTHS,
+    add_months,
+    age_on,
+    art8_age,
+    month_deadline,
+)
+from gdprlab.policy import Policy
+from gdprlab.protect import WEAK_HASHES, is_token, weak_pseudonym
+from gdprlab.rules import RULES, RULES_BY_ID
+from gdprlab.schema import TABLES
+from gdprlab.special_terms import reveals_special_category
+from gdprlab.validate import valid_email, valid_phone
+
+Tables = dict[str, pd.DataFrame]
+Finder = Callable[[Tables, Policy, dt.date], pd.Series]
+
+ONLINE_SOURCES = ("web_form", "mobile_app")
+INVALID_METHODS = ("pre_ticked_box", "bundled_with_terms")
+PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone")
+_BREACH_LIMIT = pd.Timedelta(hours=BREACH_NOTIFICATION_HOURS)
+_LONG_AGO = pd.Timestamp("1900-01-01")  # stands for "given, time unknown"
+
+#: tables a rule cannot be judged without (beyond its own table); optional ones are used when present
+REQUIRES: dict[str, tuple[str, ...]] = {
+    "undeclared_personal_data": ("record_of_processing",),
+    "marketing_without_basis": ("consents",),
+    "child_consent_without_authorisation": ("contacts",),
+    "field_without_purpose": ("record_of_processing",),
+    "plaintext_sensitive_field": ("record_of_processing",),
+    "untrained_crm_user": ("training",),
+}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# helpers
+# ----------------------------------------------------------------------------------------------------------
+
+def _ids(df: pd.DataFrame, table: str, mask: pd.Series | np.ndarray) -> pd.Series:
+    """Sorted unique keys of the rows where mask holds."""
+    keys = df[TABLES[table].key].to_numpy(dtype=object)[np.asarray(mask, dtype=bool)]
+    return _sorted(keys)
+
+
+def _sorted(values: np.ndarray | list) -> pd.Series:
+    vals = pd.unique(pd.Series(values, dtype=object).dropna())
+    return pd.Series(sorted(vals), dtype=object)
+
+
+def _blank(s: pd.Series) -> np.ndarray:
+    """Missing or only whitespace."""
+    return (s.isna() | s.astype("str").str.strip().eq("")).to_numpy(dtype=bool)
+
+
+def _is(s: pd.Series, *values: str) -> np.ndarray:
+    return s.isin(values).to_numpy(dtype=bool)
+
+
+def _utc(s: pd.Series) -> pd.Series:
+    """Timestamps as naive UTC datetime64 (text is parsed, aware values converted)."""
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        return s.dt.tz_convert("UTC").dt.tz_localize(None)
+    if pd.api.types.is_datetime64_dtype(s.dtype):
+        return s
+    return pd.to_datetime(s, utc=True, format="ISO8601").dt.tz_localize(None)
+
+
+def _days(s: pd.Series) -> np.ndarray:
+    """Calendar days (datetime64[D]) of dates or timestamps; NaT stays NaT."""
+    return _utc(s).to_numpy().astype("datetime64[D]")
+
+
+def _lookup(values: pd.Series, keys: pd.Series) -> pd.Series:
+    """values (indexed by unique keys) for each key, missing where absent; keeps the dtype even when empty."""
+    return pd.Series(values.reindex(keys.to_numpy()).to_numpy(), index=keys.index)
+
+
+def _midnight(as_of: dt.date) -> pd.Timestamp:
+    return pd.Timestamp(as_of)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# classification
+# ----------------------------------------------------------------------------------------------------------
+
+def special_category_without_condition(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Accessibility needs (health) or a note revealing special-category data, and no Art. 9(2) condition."""
+    c = t["contacts"]
+    held = ~_blank(c["accessibility_needs"])
+    if "activities" in t:
+        a = t["activities"]
+        revealing = a["contact_id"].to_numpy(dtype=object)[reveals_special_category(a["note"])]
+        held |= c["contact_id"].isin(set(revealing)).to_numpy(dtype=bool)
+    return _ids(c, "contacts", held & _blank(c["art9_condition"]))
+
+
+def _ropa_contacts(t: Tables) -> pd.DataFrame:
+    ropa = t["record_of_processing"]
+    return ropa[_is(ropa["table_name"], "contacts")]
+
+
+def undeclared_personal_data(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Contact columns (all but the key) that the record of processing has no row for."""
+    declared = set(_ropa_contacts(t)["column_name"].dropna())
+    key = TABLES["contacts"].key
+    return _sorted([c for c in t["contacts"].columns if c != key and c not in declared])
+
+
+def field_without_purpose(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Contact columns listed in the record of processing with an empty purpose."""
+    ropa = _ropa_contacts(t)
+    listed = ropa["column_name"].to_numpy(dtype=object)[_blank(ropa["purpose"])]
+    return _sorted([c for c in listed if c in t["contacts"].columns])
+
+
+# ----------------------------------------------------------------------------------------------------------
+# permission
+# ----------------------------------------------------------------------------------------------------------
+
+def _sends(t: Tables) -> pd.DataFrame:
+    a = t["activities"]
+    sends = a[_is(a["type"], "marketing_email")]
+    return pd.DataFrame({"activity_id": sends["activity_id"], "contact_id": sends["contact_id"],
+                         "purpose": sends["purpose"], "lawful_basis": sends["lawful_basis"],
+                         "at": _utc(sends["occurred_at"])})
+
+
+def _latest_before(sends: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
+    """Per send, the latest event time at or before the send for the same contact and purpose (else NaT)."""
+    keys = [sends["contact_id"], sends["purpose"], events["contact_id"], events["purpose"]]
+    contact, purpose = (pd.factorize(pd.concat(keys[i::2], ignore_index=True))[0] for i in (0, 1))
+    code = contact * (purpose.max() + 2) + purpose  # -1 (missing) never pairs with a real key
+    missing = (contact < 0) | (purpose < 0)
+    code[missing] = -1
+    n = len(sends)
+    left = pd.DataFrame({"row": np.arange(n), "key": code[:n], "at": sends["at"].to_numpy()})
+    right = pd.DataFrame({"key": code[n:], "when": events["when"].to_numpy()})
+    left = left[(left["key"] >= 0) & left["at"].notna()].sort_values("at")
+    right = right[(right["key"] >= 0) & right["when"].notna()].astype({"when": left["at"].dtype})
+    out = np.full(n, np.datetime64("NaT"), dtype=left["at"].dtype)
+    if len(left) and len(right):
+        hit = pd.merge_asof(left, right.sort_values("when"), left_on="at", right_on="when", by="key")
+        out[hit["row"].to_numpy()] = hit["when"].to_numpy()
+    return out
+
+
+def _events(consents: pd.DataFrame, column: str) -> pd.DataFrame:
+    return pd.DataFrame({"contact_id": consents["contact_id"], "purpose": consents["purpose"],
+                         "when": _utc(consents[column])})
+
+
+def marketing_without_basis(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Consent-based (or basis-less) sends with no consent for the purpose given at or before the send.
+
+    A consent without a recorded given_at still counts as given: its missing proof is
+    consent_without_proof's finding, not this rule's.
+    """
+    sends = _sends(t)
+    by_consent = _blank(sends["lawful_basis"]) | _is(sends["lawful_basis"], "6(1)(a)")
+    given = _events(t["consents"], "given_at")
+    given["when"] = given["when"].fillna(_LONG_AGO)
+    consented = ~pd.isna(_latest_before(sends, given))
+    return _ids(sends, "activities", by_consent & ~consented)
+
+
+def processing_after_withdrawal(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Sends at or after a withdrawal with no consent given since, or on or after an objection's day."""
+    sends = _sends(t)
+    late = np.zeros(len(sends), dtype=bool)
+    if "consents" in t:
+        withdrawn = _latest_before(sends, _events(t["consents"], "withdrawn_at"))
+        given = _latest_before(sends, _events(t["consents"], "given_at"))
+        late |= ~pd.isna(withdrawn) & (pd.isna(given) | (given <= withdrawn))
+    if "requests" in t:
+        r = t["requests"]
+        objections = r[_is(r["type"], "objection")]
+        first = _utc(objections["received_on"]).groupby(objections["contact_id"]).min()
+        objected = _lookup(first, sends["contact_id"])
+        late |= (sends["at"] >= objected).to_numpy(dtype=bool)
+    return _ids(sends, "activities", late)
+
+
+def consent_without_proof(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Consents lacking given_at, source or wording_version."""
+    k = t["consents"]
+    missing = k["given_at"].isna().to_numpy() | _blank(k["source"]) | _blank(k["wording_version"])
+    return _ids(k, "consents", missing)
+
+
+def child_consent_without_authorisation(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Online consents of contacts under their country's Art. 8 age, without parental authorisation."""
+    k = t["consents"]
+    c = t["contacts"].drop_duplicates("contact_id").set_index("contact_id")
+    birth = _lookup(c["birth_date"], k["contact_id"])
+    country = _lookup(c["country"], k["contact_id"]).fillna("")
+    limit = country.map({code: art8_age(code) for code in country.unique()}).to_numpy()
+    known = birth.notna().to_numpy() & k["given_at"].notna().to_numpy()
+    age = np.zeros(len(k), dtype=np.int64)
+    age[known] = age_on(_days(birth)[known], _days(k["given_at"])[known])
+    child = known & (age < limit)
+    refused = (k["parental_authorisation"] == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
+    return _ids(k, "consents", _is(k["source"], *ONLINE_SOURCES) & child & refused)
+
+
+def invalid_consent_form(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Consents by pre-ticked box or bundled with terms."""
+    k = t["consents"]
+    return _ids(k, "consents", _is(k["method"], *INVALID_METHODS))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# minimisation
+# ----------------------------------------------------------------------------------------------------------
+
+def _live(c: pd.DataFrame) -> np.ndarray:
+    return ~_is(c["status"], "erased")
+
+
+def retention_exceeded(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Contacts not erased whose last activity plus their status's retention months is before as-of."""
+    c = t["contacts"]
+    months = c["status"].map(policy.retention_months)
+    judged = _live(c) & months.notna().to_numpy() & c["last_activity_at"].notna().to_numpy()
+    end = add_months(_days(c["last_activity_at"])[judged], months[judged].to_numpy(dtype=np.int64))
+    over = np.zeros(len(c), dtype=bool)
+    over[judged] = end < np.datetime64(as_of, "D")
+    return _ids(c, "contacts", over)
+
+
+def _duplicates(c: pd.DataFrame) -> np.ndarray:
+    """Contacts created after another with the same first name, last name and birth date (any case)."""
+    key = pd.DataFrame({"first": c["first_name"].str.casefold(), "last": c["last_name"].str.casefold(),
+                        "birth": _utc(c["birth_date"])})
+    complete = key.notna().all(axis=1).to_numpy()
+    created = _utc(c["created_at"])
+    earliest = created[complete].groupby([key[col][complete] for col in key.columns]).transform("min")
+    later = np.zeros(len(c), dtype=bool)
+    later[complete] = (created[complete] > earliest).to_numpy(dtype=bool)
+    return later
+
+
+def inaccurate_data(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Contacts not erased with an invalid e-mail or phone (for their country), or a later duplicate.
+
+    An empty e-mail or phone is absent, not inaccurate.
+    """
+    c = t["contacts"]
+    email, phone = ~_blank(c["email"]), ~_blank(c["phone"])
+    bad_email = email & ~valid_email(c["email"]).to_numpy(dtype=bool)
+    bad_phone = np.zeros(len(c), dtype=bool)
+    bad_phone[phone] = ~valid_phone(c["phone"][phone], c["country"][phone])
+    return _ids(c, "contacts", _live(c) & (bad_email | bad_phone | _duplicates(c)))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# encryption
+# ----------------------------------------------------------------------------------------------------------
+
+def plaintext_sensitive_field(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Contacts with a non-empty, non-token value in a column the record of processing says to encrypt."""
+    ropa = _ropa_contacts(t)
+    required = (ropa["requires_encryption"] == True).fillna(False).to_numpy(dtype=bool)  # noqa: E712
+    c = t["contacts"]
+    plain = np.zeros(len(c), dtype=bool)
+    for col in set(ropa["column_name"].to_numpy(dtype=object)[required]) & set(c.columns):
+        filled = ~_blank(c[col])
+        plain[filled] |= ~np.fromiter(map(is_token, c[col].to_numpy(dtype=object)[filled]), bool)
+    return _ids(c, "contacts", plain)
+
+
+def weak_pseudonymisation(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Contacts whose pseudonym is the unsalted MD5, SHA-1 or SHA-256 hex digest of their e-mail."""
+    c = t["contacts"]
+    usable = c["email"].notna().to_numpy() & c["pseudonym"].notna().to_numpy()
+    pseudonym = c["pseudonym"].astype("str").str.strip().str.lower().to_numpy(dtype=object)
+    email = c["email"].to_numpy(dtype=object)
+    lengths = np.fromiter(map(len, np.where(usable, pseudonym, "")), np.int64, len(c))
+    weak = np.zeros(len(c), dtype=bool)
+    for algorithm in WEAK_HASHES:  # a digest has one length per algorithm: hash only those rows
+        rows = np.flatnonzero(usable & (lengths == len(weak_pseudonym("", algorithm))))
+        digests = [weak_pseudonym(e, algorithm) for e in email[rows]]
+        weak[rows] |= pseudonym[rows] == np.array(digests, dtype=object)
+    return _ids(c, "contacts", weak)
+
+
+def excessive_access(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Staff with full CRM access whose role is not among the policy's special-category roles."""
+    s = t["staff"]
+    return _ids(s, "staff", _is(s["crm_access"], "full") & ~_is(s["role"], *policy.special_category_roles))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# rights
+# ----------------------------------------------------------------------------------------------------------
+
+class _Timing(NamedTuple):
+    judged: np.ndarray  # received_on known
+    day: np.ndarray  # reply day, or the as-of date while open
+    d1: np.ndarray  # one-month deadline
+    d3: np.ndarray  # three-month deadline
+    timely_notice: np.ndarray  # extension notified within the first month
+    late_notice: np.ndarray  # extension notified after it
+
+
+def _request_timing(r: pd.DataFrame, as_of: dt.date) -> _Timing:
+    """Per request: the day judged, both deadlines and when the extension was notified."""
+    received = _days(r["received_on"])
+    judged = ~np.isnat(received)
+    d1 = np.full(len(r), np.datetime64("NaT"), dtype="datetime64[D]")
+    d3 = d1.copy()
+    d1[judged] = month_deadline(received[judged], RESPONSE_MONTHS)
+    d3[judged] = month_deadline(received[judged], EXTENDED_RESPONSE_MONTHS)
+    replied = _days(r["responded_on"])
+    day = np.where(np.isnat(replied), np.datetime64(as_of, "D"), replied)
+    notice = _days(r["extension_notified_on"])
+    notified = ~np.isnat(notice)
+    return _Timing(judged, day, d1, d3, notified & (notice <= d1), notified & (notice > d1))
+
+
+def request_overdue(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Replies (or open requests at as-of) after the deadline, unless only the extension notice was late."""
+    r = t["requests"]
+    x = _request_timing(r, as_of)
+    late = x.judged & (x.day > np.where(x.timely_notice, x.d3, x.d1))
+    only_notice = x.late_notice & (x.day <= x.d3)
+    return _ids(r, "requests", late & ~only_notice)
+
+
+def extension_not_notified(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Extension notified after the one-month deadline, reply (or as-of) after one month but within three."""
+    r = t["requests"]
+    x = _request_timing(r, as_of)
+    return _ids(r, "requests", x.judged & x.late_notice & (x.day > x.d1) & (x.day <= x.d3))
+
+
+def erasure_incomplete(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Completed erasures whose contact still has a name, e-mail or phone, or an activity with a note."""
+    r = t["requests"]
+    done = _is(r["type"], "erasure") & _is(r["status"], "completed")
+    erased = pd.unique(r["contact_id"].to_numpy(dtype=object)[done])
+    remaining: list[np.ndarray] = []
+    if "contacts" in t:
+        c = t["contacts"][t["contacts"]["contact_id"].isin(erased)]
+        kept = np.column_stack([~_blank(c[f]) for f in PERSONAL_FIELDS]).any(axis=1)
+        remaining.append(c["contact_id"].to_numpy(dtype=object)[kept])
+    if "activities" in t:
+        a = t["activities"][t["activities"]["contact_id"].isin(erased)]
+        remaining.append(a["contact_id"].to_numpy(dtype=object)[~_blank(a["note"])])
+    left = np.concatenate(remaining) if remaining else np.array([], dtype=object)
+    return _ids(r, "requests", done & r["contact_id"].isin(left).to_numpy(dtype=bool))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# people
+# ----------------------------------------------------------------------------------------------------------
+
+def untrained_crm_user(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """CRM users without a pass of the policy's course, or whose latest pass is past its refresh interval.
+
+    "Passed training" is a passed completion of policy.training_course, the course the organisation
+    counts as data-protection training.
+    """
+    s, tr = t["staff"], t["training"]
+    passed = tr[(tr["passed"] == True).fillna(False).to_numpy(dtype=bool)  # noqa: E712
+                & _is(tr["course"], policy.training_course)]
+    latest = _utc(passed["completed_on"]).groupby(passed["staff_id"]).max()
+    last = _days(_lookup(latest, s["staff_id"]))
+    lapsed = np.ones(len(s), dtype=bool)
+    known = ~np.isnat(last)
+    lapsed[known] = add_months(last[known], policy.training_refresh_months) < np.datetime64(as_of, "D")
+    users = s["crm_access"].notna().to_numpy() & ~_is(s["crm_access"], "none")
+    return _ids(s, "staff", users & lapsed)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# security plans
+# ----------------------------------------------------------------------------------------------------------
+
+def _overdue_at_as_of(b: pd.DataFrame, as_of: dt.date) -> np.ndarray:
+    """More than 72 hours between awareness and the as-of date (its midnight UTC)."""
+    return ((_midnight(as_of) - _utc(b["aware_at"])) > _BREACH_LIMIT).to_numpy(dtype=bool)
+
+
+def breach_notified_late(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Notified more than 72 hours after awareness, with no delay reason recorded."""
+    b = t["breaches"]
+    late = ((_utc(b["notified_authority_at"]) - _utc(b["aware_at"])) > _BREACH_LIMIT).to_numpy(dtype=bool)
+    return _ids(b, "breaches", late & _blank(b["delay_reason"]))
+
+
+def breach_not_notified(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Breaches not assessed as unlikely to harm, never notified, aware more than 72 hours before as-of.
+
+    A breach with no risk assessment at all is "not assessed as unlikely" and so must be notified.
+    """
+    b = t["breaches"]
+    silent = ~_is(b["risk"], "unlikely") & b["notified_authority_at"].isna().to_numpy()
+    return _ids(b, "breaches", silent & _overdue_at_as_of(b, as_of))
+
+
+def subjects_not_informed(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """High-risk breaches with subjects never told and no Art. 34(3) exception, past 72 hours at as-of."""
+    b = t["breaches"]
+    silent = _is(b["risk"], "high") & b["subjects_informed_at"].isna().to_numpy()
+    silent &= _blank(b["art34_exception"])
+    return _ids(b, "breaches", silent & _overdue_at_as_of(b, as_of))
+
+
+def breach_record_incomplete(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Register entries missing the facts, the effects or the remedial action."""
+    b = t["breaches"]
+    gaps = _blank(b["description"]) | _blank(b["consequences"]) | _blank(b["measures"])
+    return _ids(b, "breaches", gaps)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# education
+# ----------------------------------------------------------------------------------------------------------
+
+def policy_review_overdue(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
+    """Policies never reviewed, or whose last review plus their kind's interval is before as-of.
+
+    A kind the organisation's policy sets no interval for is only judged on never having been reviewed.
+    """
+    p = t["policies"]
+    months = p["kind"].map(policy.review_interval_months)
+    reviewed = _days(p["last_reviewed_on"])
+    never = np.isnat(reviewed)
+    judged = ~never & months.notna().to_numpy()
+    overdue = never.copy()
+    overdue[judged] = add_months(reviewed[judged], months[judged].to_numpy(dtype=np.int64)) \
+        < np.datetime64(as_of, "D")
+    return _ids(p, "policies", overdue)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# all rules
+# ----------------------------------------------------------------------------------------------------------
+
+FINDERS: dict[str, Finder] = {rule.id: globals()[rule.id] for rule in RULES}
+
+
+def required_tables(rule_id: str) -> tuple[str, ...]:
+    """The tables without which a rule is not judged: its own and those in REQUIRES."""
+    return (RULES_BY_ID[rule_id].table, *REQUIRES.get(rule_id, ()))
+
+
+def find_violations(t: Tables, policy: Policy, as_of: dt.date) -> pd.DataFrame:
+    """All findings as (rule_id, table, record_id), sorted like a ground truth; skips rules lacking tables."""
+    parts = []
+    for rule in RULES:
+        if all(name in t for name in required_tables(rule.id)):
+            ids = FINDERS[rule.id](t, policy, as_of)
+            parts.append(pd.DataFrame({"rule_id": rule.id, "table": rule.table, "record_id": ids.to_numpy()},
+                                      dtype=object))
+    if not parts:
+        return pd.DataFrame({"rule_id": [], "table": [], "record_id": []}, dtype=object)
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["rule_id", "table", "record_id"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,509 @@
+"""Each rule on a tiny hand-made table: one record violates, its near miss does not.
+
+Read as a specification of the rule definitions in gdprlab.rules. The as-of date is Tuesday 30 June 2026;
+the default policy keeps leads 24 months, refreshes training and reviews policies every 12 months.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pytest
+from faker import Faker
+
+from gdprlab import notes, protect
+from gdprlab.generator.config import LOCALES
+from gdprlab.policy import Policy
+from gdprlab.rules import RULES
+from gdprlab.schema import TABLES
+from gdprlab.special_terms import reveals_special_category
+from gdprlab.violations import FINDERS, find_violations
+
+AS_OF = dt.date(2026, 6, 30)
+POLICY = Policy()
+
+
+def table(name: str, *rows: dict, **defaults) -> pd.DataFrame:
+    """A table with every schema column; dates and timestamps given as ISO text."""
+    columns = TABLES[name].column_names
+    extra = [k for row in rows for k in row if k not in columns]
+    df = pd.DataFrame([{**defaults, **row} for row in rows], columns=columns + list(dict.fromkeys(extra)))
+    df = df.astype(object).where(df.notna(), None)
+    for col in TABLES[name].columns:
+        if col.dtype in ("date", "datetime"):
+            df[col.name] = pd.to_datetime(df[col.name], format="ISO8601", utc=True).dt.tz_localize(None)
+    return df
+
+
+def found(rule_id: str, policy: Policy = POLICY, as_of: dt.date = AS_OF, **tables: pd.DataFrame) -> list[str]:
+    return FINDERS[rule_id](tables, policy, as_of).tolist()
+
+
+def ropa(*rows: dict) -> pd.DataFrame:
+    return table("record_of_processing", *rows, table_name="contacts", purpose="crm",
+                 requires_encryption=False)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# classification
+# ---------------------------------------------------------------------------------------------------------
+
+def test_special_category_needs_an_art9_condition():
+    contacts = table(
+        "contacts",
+        {"contact_id": "C1", "accessibility_needs": "wheelchair user"},  # health data, no condition
+        {"contact_id": "C2", "accessibility_needs": "wheelchair user", "art9_condition": "9(2)(a)"},
+        {"contact_id": "C3"},  # revealed in a note
+        {"contact_id": "C4"},  # only neutral notes
+        {"contact_id": "C5", "art9_condition": "9(2)(a)"},  # revealed in a note, with a condition
+    )
+    activities = table(
+        "activities",
+        {"activity_id": "E1", "contact_id": "C3", "note": "Keine Termine donnerstags: Anna hat Diabetes."},
+        {"activity_id": "E2", "contact_id": "C4", "note": "Angebot für SmartOffice Pro geschickt."},
+        {"activity_id": "E3", "contact_id": "C5", "note": "Anna est en arrêt maladie pour burn-out."},
+        type="note",
+    )
+    found_ids = found("special_category_without_condition", contacts=contacts, activities=activities)
+    assert found_ids == ["C1", "C3"]
+
+
+def test_special_category_counts_an_encrypted_value_as_held():
+    token = protect.encrypt(["wheelchair user"], protect.synthetic_key(0), np.random.default_rng(0))[0]
+    contacts = table("contacts", {"contact_id": "C1", "accessibility_needs": token})
+    assert found("special_category_without_condition", contacts=contacts) == ["C1"]
+
+
+def test_undeclared_personal_data_is_a_contact_column_missing_from_the_record():
+    contacts = table("contacts", {"contact_id": "C1", "email": "a@b.de", "linkedin_url": "https://x"})
+    declared = ropa(*({"column_name": c} for c in TABLES["contacts"].column_names if c != "contact_id"))
+    undeclared = found("undeclared_personal_data", contacts=contacts, record_of_processing=declared)
+    assert undeclared == ["linkedin_url"]
+    partial = ropa({"column_name": "email"}, {"column_name": "linkedin_url"})
+    missing = found("undeclared_personal_data", contacts=contacts, record_of_processing=partial)
+    assert "contact_id" not in missing and "email" not in missing and "first_name" in missing
+
+
+def test_field_without_purpose_is_a_listed_contact_column_with_an_empty_purpose():
+    contacts = table("contacts", {"contact_id": "C1", "hobbies": "golf", "marital_status": "single"})
+    record = ropa(
+        {"column_name": "hobbies", "purpose": None},
+        {"column_name": "marital_status", "purpose": "   "},  # whitespace is no purpose either
+        {"column_name": "email"},
+        {"column_name": "shoe_size", "purpose": None},  # not a column of contacts
+        {"table_name": "staff", "column_name": "name", "purpose": None},  # another table
+    )
+    found_ids = found("field_without_purpose", contacts=contacts, record_of_processing=record)
+    assert found_ids == ["hobbies", "marital_status"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# permission
+# ---------------------------------------------------------------------------------------------------------
+
+def send(activity_id: str, at: str, purpose: str = "newsletter", basis: str | None = "6(1)(a)",
+         contact_id: str = "C1") -> dict:
+    return {"activity_id": activity_id, "contact_id": contact_id, "type": "marketing_email",
+            "purpose": purpose, "lawful_basis": basis, "occurred_at": at}
+
+
+def consent(consent_id: str, given: str | None, withdrawn: str | None = None, purpose: str = "newsletter",
+            contact_id: str = "C1", **kw) -> dict:
+    return {"consent_id": consent_id, "contact_id": contact_id, "purpose": purpose, "given_at": given,
+            "withdrawn_at": withdrawn, "source": "web_form", "wording_version": "NEWS-2026.1",
+            "method": "double_opt_in", "parental_authorisation": False, **kw}
+
+
+def test_marketing_needs_a_consent_given_at_or_before_the_send():
+    consents = table("consents", consent("K1", "2026-01-01T10:00:00Z"))
+    activities = table(
+        "activities",
+        send("E1", "2026-01-01T10:00:00Z"),  # the very second of consent: fine
+        send("E2", "2026-01-01T09:59:59Z"),  # one second early
+        send("E3", "2026-02-01T10:00:00Z", purpose="product_offers"),  # never consented to
+        send("E4", "2026-02-01T10:00:00Z", purpose="product_offers", basis=None),  # no basis named
+        send("E5", "2026-02-01T10:00:00Z", purpose="product_offers", basis="6(1)(f)"),  # another basis
+        {"activity_id": "E6", "contact_id": "C1", "type": "call", "occurred_at": "2025-01-01T00:00:00Z"},
+    )
+    assert found("marketing_without_basis", activities=activities, consents=consents) == ["E2", "E3", "E4"]
+
+
+def test_marketing_after_a_withdrawal_is_not_marketing_without_basis():
+    consents = table("consents", consent("K1", "2026-01-01T10:00:00Z", "2026-02-01T12:00:00Z"))
+    activities = table("activities", send("E1", "2026-03-01T00:00:00Z"))
+    assert found("marketing_without_basis", activities=activities, consents=consents) == []
+    assert found("processing_after_withdrawal", activities=activities, consents=consents) == ["E1"]
+
+
+def test_processing_after_withdrawal_starts_at_the_withdrawal_and_ends_with_a_new_consent():
+    consents = table(
+        "consents",
+        consent("K1", "2026-01-01T10:00:00Z", "2026-02-01T12:00:00Z"),
+        consent("K2", "2026-03-01T00:00:00Z"),  # consent given again
+        consent("K3", "2026-01-01T10:00:00Z", "2026-02-01T12:00:00Z", purpose="event_invitations"),
+    )
+    activities = table(
+        "activities",
+        send("E1", "2026-02-01T11:59:59Z"),  # withdrawn one second after the send: fine
+        send("E2", "2026-02-01T12:00:00Z"),  # at the withdrawal
+        send("E3", "2026-02-15T00:00:00Z", basis="6(1)(f)"),  # whatever the basis
+        send("E4", "2026-03-02T00:00:00Z"),  # after the new consent: fine
+        send("E5", "2026-03-02T00:00:00Z", purpose="event_invitations"),  # that purpose stays withdrawn
+    )
+    found_ids = found("processing_after_withdrawal", activities=activities, consents=consents)
+    assert found_ids == ["E2", "E3", "E5"]
+
+
+def test_processing_after_an_objection_starts_on_the_day_it_was_received():
+    requests = table("requests", {"request_id": "R1", "contact_id": "C1", "type": "objection",
+                                  "received_on": "2026-04-10", "status": "open"},
+                     {"request_id": "R2", "contact_id": "C2", "type": "access", "received_on": "2026-04-01"})
+    activities = table(
+        "activities",
+        send("E1", "2026-04-09T23:59:59Z"),
+        send("E2", "2026-04-10T00:00:00Z"),
+        send("E3", "2026-04-20T00:00:00Z", basis="6(1)(f)"),
+        send("E4", "2026-04-20T00:00:00Z", contact_id="C2"),  # no objection, just an access request
+    )
+    assert found("processing_after_withdrawal", activities=activities, requests=requests) == ["E2", "E3"]
+
+
+def test_consent_without_proof_lacks_time_source_or_wording():
+    consents = table(
+        "consents",
+        consent("K1", "2026-01-01T10:00:00Z"),
+        consent("K2", None),
+        consent("K3", "2026-01-01T10:00:00Z", source=None),
+        consent("K4", "2026-01-01T10:00:00Z", wording_version=""),
+    )
+    assert found("consent_without_proof", consents=consents) == ["K2", "K3", "K4"]
+
+
+def test_child_consent_follows_the_art8_age_of_the_country():
+    contacts = table("contacts", {"contact_id": "FR1", "country": "FR", "birth_date": "2010-06-01"},
+                     {"contact_id": "DE1", "country": "DE", "birth_date": "2010-06-01"},
+                     {"contact_id": "X1", "country": "FR"})  # birth date unknown
+    consents = table(
+        "consents",
+        consent("K1", "2025-06-01T00:00:00Z", contact_id="FR1"),  # 15 in France (age 15): fine
+        consent("K2", "2025-05-31T23:59:59Z", contact_id="FR1"),  # still 14
+        consent("K3", "2025-06-01T00:00:00Z", contact_id="DE1"),  # 15 in Germany (age 16)
+        consent("K4", "2025-05-31T00:00:00Z", contact_id="FR1", source="paper_form"),  # not online
+        consent("K5", "2025-05-31T00:00:00Z", contact_id="FR1", parental_authorisation=True),
+        consent("K6", "2025-05-31T00:00:00Z", contact_id="X1"),
+        consent("K7", "2025-05-31T00:00:00Z", contact_id="DE1", source="mobile_app"),
+    )
+    assert found("child_consent_without_authorisation", consents=consents, contacts=contacts) == [
+        "K2", "K3", "K7"]
+
+
+def test_invalid_consent_form_is_pre_ticked_or_bundled():
+    consents = table("consents", consent("K1", "2026-01-01T00:00:00Z", method="pre_ticked_box"),
+                     consent("K2", "2026-01-01T00:00:00Z", method="bundled_with_terms"),
+                     consent("K3", "2026-01-01T00:00:00Z", method="unticked_checkbox"))
+    assert found("invalid_consent_form", consents=consents) == ["K1", "K2"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# minimisation
+# ---------------------------------------------------------------------------------------------------------
+
+def test_retention_is_calendar_months_per_status_from_the_last_activity():
+    contacts = table(
+        "contacts",
+        {"contact_id": "C1", "status": "lead", "last_activity_at": "2024-06-29T23:00:00Z"},  # ended 29 June
+        {"contact_id": "C2", "status": "lead", "last_activity_at": "2024-06-30T08:00:00Z"},  # ends on as-of
+        {"contact_id": "C3", "status": "customer", "last_activity_at": "2024-06-29T23:00:00Z"},  # 36 months
+        {"contact_id": "C4", "status": "erased", "last_activity_at": "2010-01-01T00:00:00Z"},
+    )
+    assert found("retention_exceeded", contacts=contacts) == ["C1"]
+    short = Policy(retention_months={"lead": 24, "customer": 12})
+    assert found("retention_exceeded", short, contacts=contacts) == ["C1", "C3"]
+
+
+def test_inaccurate_data_is_an_invalid_email_or_phone_or_a_later_duplicate():
+    person = {"first_name": "Anna", "last_name": "Müller", "birth_date": "1980-05-01", "country": "DE",
+              "phone": "+4915112345678", "status": "lead"}
+    contacts = table(
+        "contacts",
+        {**person, "contact_id": "C1", "email": "anna@web.de", "created_at": "2024-01-01T00:00:00Z"},
+        {**person, "contact_id": "C2", "email": "anna.de", "first_name": "Bea"},  # no @
+        {**person, "contact_id": "C3", "email": "bo@web.de", "first_name": "Bo", "phone": "+4912345"},
+        {**person, "contact_id": "C4", "email": "anna2@gmail.com", "first_name": "ANNA",
+         "created_at": "2025-01-01T00:00:00Z"},  # re-registration of C1
+        {**person, "contact_id": "C5", "email": "cy@web.de", "first_name": "Cy", "phone": "0151 12345678"},
+        {**person, "contact_id": "C6", "email": None, "phone": None, "first_name": "Di"},  # absent, not wrong
+        {**person, "contact_id": "C7", "email": "x@@web.de", "first_name": "Ed", "status": "erased"},
+    )
+    assert found("inaccurate_data", contacts=contacts) == ["C2", "C3", "C4"]
+
+
+@pytest.mark.parametrize("email", ["anna", "anna@@web.de", "anna@web", "an na@web.de", "anna@web..de"])
+def test_inaccurate_email_forms(email):
+    contacts = table("contacts", {"contact_id": "C1", "email": email, "status": "lead"})
+    assert found("inaccurate_data", contacts=contacts) == ["C1"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# encryption
+# ---------------------------------------------------------------------------------------------------------
+
+def test_plaintext_sensitive_field_is_a_non_token_value_in_a_column_to_encrypt():
+    token = protect.encrypt(["DE89370400440532013000"], protect.synthetic_key(0), np.random.default_rng(0))[0]
+    contacts = table("contacts", {"contact_id": "C1", "iban": "DE89370400440532013000"},
+                     {"contact_id": "C2", "iban": token},
+                     {"contact_id": "C3", "pseudonym": "plain"},  # pseudonym needs no encryption
+                     {"contact_id": "C4"})
+    record = ropa({"column_name": "iban", "requires_encryption": True},
+                  {"column_name": "pseudonym", "requires_encryption": False})
+    assert found("plaintext_sensitive_field", contacts=contacts, record_of_processing=record) == ["C1"]
+
+
+def test_weak_pseudonym_is_an_unsalted_digest_of_the_normalised_email():
+    email = "anna@web.de"
+    contacts = table(
+        "contacts",
+        {"contact_id": "C1", "email": " Anna@Web.de ", "pseudonym": hashlib.md5(email.encode()).hexdigest()},
+        {"contact_id": "C2", "email": email, "pseudonym": hashlib.sha1(email.encode()).hexdigest()},
+        {"contact_id": "C3", "email": email, "pseudonym": hashlib.sha256(email.encode()).hexdigest()},
+        {"contact_id": "C4", "email": email, "pseudonym": hashlib.sha256(b"s" + email.encode()).hexdigest()},
+        {"contact_id": "C5", "email": email, "pseudonym": "5f1d7a0c9b2e4d6f8a1c3e5b7d9f0a2c"},
+    )
+    assert found("weak_pseudonymisation", contacts=contacts) == ["C1", "C2", "C3"]
+
+
+def test_excessive_access_is_full_access_outside_the_allowed_roles():
+    staff = table("staff", {"staff_id": "S1", "role": "sales_rep", "crm_access": "full"},
+                  {"staff_id": "S2", "role": "data_protection_officer", "crm_access": "full"},
+                  {"staff_id": "S3", "role": "sales_rep", "crm_access": "standard"})
+    assert found("excessive_access", staff=staff) == ["S1"]
+    assert found("excessive_access", Policy(special_category_roles=("sales_rep",)), staff=staff) == ["S2"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# rights
+# ---------------------------------------------------------------------------------------------------------
+
+def request(request_id: str, received: str, responded: str | None = None, notice: str | None = None,
+            **kw) -> dict:
+    return {"request_id": request_id, "contact_id": "C1", "type": "access", "received_on": received,
+            "responded_on": responded, "extension_notified_on": notice,
+            "status": "completed" if responded else "open", **kw}
+
+
+def test_a_reply_on_the_deadline_day_is_on_time():
+    requests = table("requests", request("R1", "2026-03-10", "2026-04-10"),  # Tuesday -> Friday 10 April
+                     request("R2", "2026-03-10", "2026-04-13"))
+    assert found("request_overdue", requests=requests) == ["R2"]
+
+
+def test_a_deadline_on_a_weekend_runs_to_monday():
+    requests = table("requests", request("R1", "2026-02-14", "2026-03-16"),  # due Sat 14 March -> Mon 16
+                     request("R2", "2026-02-14", "2026-03-17"))
+    assert found("request_overdue", requests=requests) == ["R2"]
+
+
+def test_31_january_plus_one_month_is_the_end_of_february():
+    # 28 February 2026 is a Saturday, so the deadline is Monday 2 March
+    requests = table("requests", request("R1", "2026-01-31", "2026-03-02"),
+                     request("R2", "2026-01-31", "2026-03-03"))
+    assert found("request_overdue", requests=requests) == ["R2"]
+
+
+def test_an_open_request_is_judged_at_the_as_of_date():
+    requests = table("requests", request("R1", "2026-05-30"),  # due Tuesday 30 June: not yet late
+                     request("R2", "2026-05-29"))  # due Monday 29 June
+    assert found("request_overdue", requests=requests) == ["R2"]
+
+
+def test_a_timely_extension_gives_three_months():
+    requests = table(
+        "requests",
+        request("R1", "2026-01-15", "2026-04-15", notice="2026-02-16"),  # notice on the 1-month deadline
+        request("R2", "2026-01-15", "2026-04-16", notice="2026-02-16"),  # after the 3 months
+    )
+    assert found("request_overdue", requests=requests) == ["R2"]
+    assert found("extension_not_notified", requests=requests) == []
+
+
+def test_a_late_extension_notice_alone_is_extension_not_notified():
+    requests = table(
+        "requests",
+        request("R1", "2026-01-15", "2026-03-20", notice="2026-02-17"),  # late notice, reply within 3 months
+        request("R2", "2026-01-15", "2026-04-16", notice="2026-02-17"),  # late notice and too late anyway
+        request("R3", "2026-01-15", "2026-02-16", notice="2026-02-17"),  # replied within the month
+        request("R4", "2026-04-20", None, notice="2026-05-25"),  # open, as-of within 3 months
+    )
+    assert found("extension_not_notified", requests=requests) == ["R1", "R4"]
+    assert found("request_overdue", requests=requests) == ["R2"]
+
+
+def test_erasure_incomplete_leaves_contact_details_or_notes():
+    contacts = table("contacts", {"contact_id": "C1", "email": "a@b.de", "status": "erased"},
+                     {"contact_id": "C2", "status": "erased"}, {"contact_id": "C3", "status": "erased"},
+                     {"contact_id": "C4", "email": "d@b.de"})
+    activities = table("activities",
+                       {"activity_id": "E1", "contact_id": "C2", "note": "Anruf wegen Angebot."},
+                       {"activity_id": "E2", "contact_id": "C3", "type": "marketing_email"})
+    erasures = [request(f"R{i}", "2026-01-05", "2026-01-20", contact_id=f"C{i}", type="erasure")
+                for i in (1, 2, 3)]
+    open_erasure = request("R4", "2026-06-25", contact_id="C4", type="erasure")
+    requests = table("requests", *erasures, open_erasure)
+    assert found("erasure_incomplete", requests=requests, contacts=contacts, activities=activities) == [
+        "R1", "R2"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# people
+# ---------------------------------------------------------------------------------------------------------
+
+def test_untrained_crm_user_has_no_current_pass():
+    staff = table("staff", *({"staff_id": f"S{i}", "crm_access": "standard"} for i in range(1, 6)),
+                  {"staff_id": "S6", "crm_access": "none"})
+    training = table(
+        "training",
+        {"training_id": "T1", "staff_id": "S1", "completed_on": "2025-06-30", "passed": True},  # refresh due
+        {"training_id": "T2", "staff_id": "S2", "completed_on": "2025-06-29", "passed": True},  # lapsed
+        {"training_id": "T3", "staff_id": "S3", "completed_on": "2026-01-10", "passed": False},  # failed
+        {"training_id": "T4", "staff_id": "S4", "completed_on": "2020-01-01", "passed": True},
+        {"training_id": "T5", "staff_id": "S4", "completed_on": "2026-01-01", "passed": True},  # latest
+        course="gdpr_essentials",
+    )  # S5 never trained; S6 has no CRM access
+    assert found("untrained_crm_user", staff=staff, training=training) == ["S2", "S3", "S5"]
+
+
+def test_only_the_policy_course_counts_as_training():
+    staff = table("staff", {"staff_id": "S1", "crm_access": "full", "role": "data_protection_officer"})
+    training = table("training", {"training_id": "T1", "staff_id": "S1", "course": "excel_basics",
+                                  "completed_on": "2026-06-01", "passed": True})
+    assert found("untrained_crm_user", staff=staff, training=training) == ["S1"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# security plans
+# ---------------------------------------------------------------------------------------------------------
+
+def breach(breach_id: str, aware: str = "2026-01-01T00:00:00Z", **kw) -> dict:
+    return {"breach_id": breach_id, "aware_at": aware, "description": "Laptop stolen.",
+            "consequences": "Phishing.", "measures": "Remote wipe.", "risk": "risk", **kw}
+
+
+def test_breach_notified_at_exactly_72_hours_is_on_time():
+    breaches = table(
+        "breaches",
+        breach("B1", notified_authority_at="2026-01-04T00:00:00Z"),
+        breach("B2", notified_authority_at="2026-01-04T00:00:01Z"),
+        breach("B3", notified_authority_at="2026-01-09T00:00:00Z", delay_reason="Forensics needed first."),
+    )
+    assert found("breach_notified_late", breaches=breaches) == ["B2"]
+
+
+def test_breach_not_notified_unless_unlikely_to_harm():
+    breaches = table(
+        "breaches",
+        breach("B1", risk="high"),
+        breach("B2", risk="unlikely"),
+        breach("B3", risk="risk", notified_authority_at="2026-01-02T00:00:00Z"),
+        breach("B4", aware="2026-06-27T00:00:00Z"),  # exactly 72 hours before the as-of midnight
+        breach("B5", aware="2026-06-26T23:59:59Z"),
+        breach("B6", risk=None),  # never assessed: not assessed as unlikely
+    )
+    assert found("breach_not_notified", breaches=breaches) == ["B1", "B5", "B6"]
+
+
+def test_high_risk_breach_must_be_communicated_or_excepted():
+    breaches = table(
+        "breaches",
+        breach("B1", risk="high"),
+        breach("B2", risk="high", subjects_informed_at="2026-01-02T00:00:00Z"),
+        breach("B3", risk="high", art34_exception="34(3)(a)"),
+        breach("B4", risk="risk"),
+        breach("B5", risk="high", aware="2026-06-28T00:00:00Z"),  # 48 hours at as-of
+    )
+    assert found("subjects_not_informed", breaches=breaches) == ["B1"]
+
+
+def test_breach_record_needs_facts_effects_and_measures():
+    breaches = table("breaches", breach("B1"), breach("B2", description=None), breach("B3", consequences=" "),
+                     breach("B4", measures=""))
+    assert found("breach_record_incomplete", breaches=breaches) == ["B2", "B3", "B4"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# education
+# ---------------------------------------------------------------------------------------------------------
+
+def test_policy_review_is_due_after_its_interval():
+    policies = table("policies",
+                     {"policy_id": "P1", "kind": "privacy_notice", "last_reviewed_on": "2025-06-30"},
+                     {"policy_id": "P2", "kind": "privacy_notice", "last_reviewed_on": "2025-06-29"},
+                     {"policy_id": "P3", "kind": "retention_policy"})  # never reviewed
+    assert found("policy_review_overdue", policies=policies) == ["P2", "P3"]
+    quarterly = Policy(review_interval_months={"privacy_notice": 3})
+    assert found("policy_review_overdue", quarterly, policies=policies) == ["P1", "P2", "P3"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# all rules
+# ---------------------------------------------------------------------------------------------------------
+
+def test_every_rule_has_a_finder():
+    assert set(FINDERS) == {r.id for r in RULES}
+
+
+def test_find_violations_sorts_like_a_ground_truth_and_skips_missing_tables():
+    tables = {
+        "breaches": table("breaches", breach("B2", description=None, risk="unlikely"),
+                          breach("B1", measures=None, risk="unlikely")),
+        "policies": table("policies", {"policy_id": "P1", "kind": "privacy_notice"}),
+        "activities": table("activities", send("E1", "2026-01-01T00:00:00Z")),  # no consents: not judged
+    }
+    out = find_violations(tables, POLICY, AS_OF)
+    assert list(out.columns) == ["rule_id", "table", "record_id"]
+    assert out.values.tolist() == [
+        ["breach_record_incomplete", "breaches", "B1"],
+        ["breach_record_incomplete", "breaches", "B2"],
+        ["policy_review_overdue", "policies", "P1"],
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the special-category lexicon
+# ---------------------------------------------------------------------------------------------------------
+
+def _template_notes(language: str, kind: str) -> pd.Series:
+    """Every template of a (language, kind), filled in with plain names, 50 draws of the other values."""
+    n = 50 * len(notes.TEMPLATES[language][kind])
+    text, _ = notes.compose_notes(np.full(n, language), np.full(n, kind), np.full(n, "Anna"),
+                                  np.full(n, "Meier"), np.full(n, "Jan Kowalski"), np.random.default_rng(0))
+    return pd.Series(text)
+
+
+@pytest.mark.parametrize("language", notes.LANGUAGES)
+def test_lexicon_finds_every_special_category_template(language):
+    for kind in notes.SPECIAL_CATEGORIES:
+        text = _template_notes(language, kind)
+        assert reveals_special_category(text).all(), text[~reveals_special_category(text)].iloc[0]
+
+
+@pytest.mark.parametrize("language", notes.LANGUAGES)
+def test_lexicon_ignores_neutral_and_criminal_record_templates(language):
+    for kind in ("neutral", "criminal"):  # criminal records are Art. 10 data, not Art. 9
+        text = _template_notes(language, kind)
+        assert not reveals_special_category(text).any(), text[reveals_special_category(text)].iloc[0]
+
+
+def test_lexicon_ignores_the_names_faker_gives_contacts():
+    names = set()
+    for locale in LOCALES:
+        person = next(p for p in Faker(locale).get_providers() if p.__provider__ == "faker.providers.person")
+        for attr in dir(person):
+            value = getattr(person, attr) if "name" in attr and "language" not in attr else None
+            if isinstance(value, dict | tuple | list):
+                names.update(map(str, value))
+    names = pd.Series(sorted(names))
+    assert len(names) > 5000
+    assert names[reveals_special_category(names)].tolist() == []  # e.g. 'Gay' (fr), 'Kurda' (pl)
