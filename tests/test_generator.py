@@ -280,7 +280,9 @@ def test_an_unwritable_folder_is_reported_before_generating(tmp_path):
 def test_a_folder_under_a_file_is_reported_before_generating(tmp_path):
     (tmp_path / "notes.txt").write_text("a file, not a folder")
     with pytest.raises(ConfigError, match="cannot write"):
-        write_dataset(generate(GeneratorConfig(contacts=50, seed=1, as_of=AS_OF)), tmp_path / "notes.txt" / "ds")
+        write_dataset(
+            generate(GeneratorConfig(contacts=50, seed=1, as_of=AS_OF)), tmp_path / "notes.txt" / "ds"
+        )
 
 
 def test_a_failed_write_leaves_no_half_written_dataset(tmp_path, monkeypatch):
