@@ -214,16 +214,16 @@ def consent_without_proof(t: Tables, policy: Policy, as_of: dt.date) -> pd.Serie
 def child_consent_without_authorisation(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
     """Online consents of contacts under their country's Art. 8 age, without parental authorisation."""
     k = t["consents"]
+    refused = (k["parental_authorisation"] == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
+    k = k[_is(k["source"], *ONLINE_SOURCES) & refused & k["given_at"].notna().to_numpy()]
     c = t["contacts"].drop_duplicates("contact_id").set_index("contact_id")
     birth = _lookup(c["birth_date"], k["contact_id"])
     country = _lookup(c["country"], k["contact_id"]).fillna("")
     limit = country.map({code: art8_age(code) for code in country.unique()}).to_numpy()
-    known = birth.notna().to_numpy() & k["given_at"].notna().to_numpy()
+    known = birth.notna().to_numpy()
     age = np.zeros(len(k), dtype=np.int64)
     age[known] = age_on(_days(birth)[known], _days(k["given_at"])[known])
-    child = known & (age < limit)
-    refused = (k["parental_authorisation"] == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
-    return _ids(k, "consents", _is(k["source"], *ONLINE_SOURCES) & child & refused)
+    return _ids(k, "consents", known & (age < limit))
 
 
 def invalid_consent_form(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
