@@ -19,6 +19,8 @@ EXAMPLES = {
     "--rate retention_exceeded=0.1",
     "summary": "gdprlab summary datasets/sample",
     "rules": "gdprlab rules --concern permission",
+    "check": "gdprlab check datasets/sample --format json --out output/findings.json --fail-on high",
+    "evaluate": "gdprlab evaluate datasets/sample",
 }
 
 
@@ -68,6 +70,61 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from gdprlab.summary import summarise
 
     print(summarise(Path(args.dataset)))
+    return 0
+
+
+def _assess(args: argparse.Namespace):
+    """Load the dataset (or export) and run every check, with its own as-of date and policy by default."""
+    from gdprlab.checks import run_checks
+    from gdprlab.dataset_io import read_as_of, read_policy
+    from gdprlab.exports import load
+
+    tables, report = load(args.dataset, args.mapping)
+    as_of = args.as_of or read_as_of(args.dataset) if Path(args.dataset).is_dir() else args.as_of
+    as_of = as_of or dt.date.today()
+    folder = Path(args.dataset) if Path(args.dataset).is_dir() else Path(args.dataset).parent
+    policy = load_policy(args.policy) if args.policy else read_policy(folder)
+    for name in report.ignored:
+        print(f"note: {name} matches no table and was not read", file=sys.stderr)
+    return run_checks(tables, policy, as_of, evidence=args.evidence, dataset=str(args.dataset))
+
+
+def _write_out(text: str, out: str | None) -> None:
+    """Print, or write atomically to a file (a half-written report is never left behind)."""
+    if out is None:
+        print(text)
+        return
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    tmp.replace(path)
+    print(f"wrote {path}", file=sys.stderr)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from gdprlab.report import fail_on, render
+
+    assessment = _assess(args)
+    _write_out(render(assessment, args.format), args.out)
+    if args.fail_on and fail_on(assessment, args.fail_on):
+        print(f"failing: a rule of severity {args.fail_on} or higher was violated", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from gdprlab.evaluate import evaluate, format_evaluation
+
+    truth_file = Path(args.dataset) / "ground_truth.csv"
+    if not truth_file.is_file():
+        raise FileNotFoundError(
+            f"{truth_file}: no ground truth; evaluate needs a dataset made by gdprlab generate"
+        )
+    frame = evaluate(_assess(args), pd.read_csv(truth_file, dtype=str))
+    print(format_evaluation(frame))
     return 0
 
 
@@ -128,6 +185,30 @@ def build_parser() -> argparse.ArgumentParser:
     s = add("summary", cmd_summary, "Summarise a dataset: tables, rows and labelled violations.")
     s.add_argument("dataset", metavar="DATASET", help="dataset folder")
 
+    for name, func, help_ in (
+        ("check", cmd_check, "Check a dataset or CRM export against every rule."),
+        (
+            "evaluate",
+            cmd_evaluate,
+            "Compare the checks' findings with a generated "
+            "dataset's ground truth: precision and recall per rule.",
+        ),
+    ):
+        c = add(name, func, help_)
+        c.add_argument("dataset", metavar="DATASET", help="dataset folder, or a CRM export file or folder")
+        c.add_argument("--as-of", type=_date, help="reference date (default: the dataset's, else today)")
+        c.add_argument("--policy", help="organisation policy YAML (default: the dataset's policy.yaml)")
+        c.add_argument("--mapping", help="YAML mapping of export files and columns to gdprlab's tables")
+        c.add_argument("--evidence", type=int, default=5, help="masked evidence records per finding")
+        if name == "check":
+            c.add_argument("--format", choices=("table", "json", "csv"), default="table")
+            c.add_argument("--out", help="write to this file instead of standard output")
+            c.add_argument(
+                "--fail-on",
+                choices=("low", "medium", "high", "critical"),
+                help="exit 1 when a rule of this severity or higher is violated",
+            )
+
     r = add("rules", cmd_rules, "List the rule catalogue with articles and severities.")
     r.add_argument("--concern", choices=sorted({x.concern for x in RULES}), help="only one concern")
     r.add_argument("--format", choices=("table", "json"), default="table")
@@ -138,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ConfigError, PolicyError, FileNotFoundError, ValueError) as exc:
+    except (ConfigError, PolicyError, FileNotFoundError, ValueError, OSError) as exc:
         print(f"gdprlab {args.command}: error: {exc}", file=sys.stderr)
         return 2
 

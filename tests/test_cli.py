@@ -105,3 +105,68 @@ def test_rules_lists_the_catalogue_as_json(capsys):
 def test_summary_of_a_missing_folder_says_what_to_do(tmp_path, capsys):
     assert main(["summary", str(tmp_path / "nope")]) == 2
     assert "gdprlab generate" in capsys.readouterr().err
+
+
+def _sample(tmp_path):
+    out = tmp_path / "ds"
+    assert (
+        main(["generate", str(out), "--contacts", "600", "--seed", "8", "--as-of", "2026-06-30", "--quiet"])
+        == 0
+    )
+    return out
+
+
+def test_check_writes_json_findings_with_masked_evidence(tmp_path, capsys):
+    ds = _sample(tmp_path)
+    out = tmp_path / "output" / "findings.json"
+    assert main(["check", str(ds), "--format", "json", "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    finding = report["findings"][0]
+    assert {"rule_id", "table", "record_ids", "count", "articles", "severity", "evidence"} <= set(finding)
+    assert set(report["scores"]) >= {"overall", "by_concern"}
+    import pandas as pd
+
+    emails = pd.read_csv(ds / "contacts.csv", dtype=str)["email"].dropna()
+    text = out.read_text()
+    assert not any(e in text for e in emails)
+
+
+def test_check_fails_the_pipeline_on_a_severity_threshold(tmp_path, capsys):
+    ds = _sample(tmp_path)
+    assert main(["check", str(ds), "--fail-on", "critical"]) == 1
+    clean = tmp_path / "clean"
+    assert (
+        main(
+            [
+                "generate",
+                str(clean),
+                "--contacts",
+                "300",
+                "--profile",
+                "clean",
+                "--as-of",
+                "2026-06-30",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert main(["check", str(clean), "--fail-on", "low"]) == 0
+
+
+def test_evaluate_prints_precision_and_recall_per_rule(tmp_path, capsys):
+    ds = _sample(tmp_path)
+    capsys.readouterr()
+    assert main(["evaluate", str(ds)]) == 0
+    out = capsys.readouterr().out
+    assert "retention_exceeded" in out and "precision" in out.lower()
+
+
+def test_check_of_a_real_export_reports_rules_it_cannot_assess(tmp_path, capsys):
+    (tmp_path / "Contact.csv").write_text(
+        "Id,Email,Phone,MailingCountry\n003A,a@example.de,+4915112345678,DE\n003B,not-an-email,+491,DE\n"
+    )
+    assert main(["check", str(tmp_path), "--as-of", "2026-06-30", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [f["rule_id"] for f in report["findings"]] == ["inaccurate_data"]
+    assert any("missing" in n["reason"] for n in report["not_assessed"])

@@ -1,0 +1,107 @@
+"""Benchmark: reading a 1,000,000-contact dataset against running every check on it.
+
+Run:  .venv/bin/python benchmarks/check_speed.py [--contacts 1000000] [--dataset FOLDER]
+
+Without --dataset, a typical-profile dataset is generated as parquet into a temporary folder (in its own
+process, removed afterwards). A child process then times `read_dataset` alone and the full `run_checks`
+(finders, populations, masked evidence, scores) on the tables read, and reports its peak resident memory.
+The timed read is the second one (the first warms the page cache), so the ratio does not depend on
+whether the files were just written; a cold first read is slower and would flatter the ratio.
+Targets: the full check in at most 1.5x the load time, peak RSS under 6 GB. The figures are printed
+whether or not the targets are met, with the slowest checks named.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+AS_OF = "2026-06-30"
+TARGET_RATIO = 1.5
+TARGET_RSS_GB = 6.0
+SHOWN_SLOWEST = 6
+
+
+def child(folder: str) -> None:
+    """Load and check in this process; print timings and peak memory as JSON."""
+    from gdprlab.checks import run_checks
+    from gdprlab.dataset_io import read_as_of, read_dataset, read_policy
+
+    read_dataset(folder)  # warm-up: the timed read finds the files in the page cache, as the checks do
+    start = time.perf_counter()
+    tables = read_dataset(folder)
+    load = time.perf_counter() - start
+    policy, as_of = read_policy(folder), read_as_of(folder)
+    start = time.perf_counter()
+    assessment = run_checks(tables, policy, as_of, dataset=folder)
+    check = time.perf_counter() - start
+    print(json.dumps({
+        "load_seconds": load,
+        "check_seconds": check,
+        "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2,
+        "rows": {name: len(df) for name, df in tables.items()},
+        "per_rule": {r.rule_id: [r.seconds, r.count, r.status] for r in assessment.results},
+        "overall_score": assessment.scores.overall,
+    }))
+
+
+def generate(folder: Path, contacts: int) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "gdprlab", "generate", str(folder), "--contacts", str(contacts),
+                    "--seed", "1", "--profile", "typical", "--format", "parquet", "--as-of", AS_OF,
+                    "--force", "--quiet"], check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def measure(folder: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", str(folder)], check=True, capture_output=True,
+                         text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def report(result: dict) -> bool:
+    load, check = result["load_seconds"], result["check_seconds"]
+    ratio = check / load
+    rss = result["peak_rss_gb"]
+    rows = result["rows"]
+    print(f"dataset        : {rows.get('contacts', 0):,} contacts, {sum(rows.values()):,} rows in "
+          f"{len(rows)} tables")
+    print(f"read_dataset   : {load:,.2f} s (warm page cache)")
+    print(f"run_checks     : {check:,.2f} s (22 rules, evidence and scores included; "
+          f"overall score {result['overall_score']})")
+    print(f"ratio          : {ratio:,.2f}x the load time (target <= {TARGET_RATIO}x) "
+          f"{'PASS' if ratio <= TARGET_RATIO else 'FAIL'}")
+    print(f"peak RSS       : {rss:.2f} GB, load and check together (target < {TARGET_RSS_GB} GB) "
+          f"{'PASS' if rss < TARGET_RSS_GB else 'FAIL'}")
+    slowest = sorted(result["per_rule"].items(), key=lambda kv: -kv[1][0])[:SHOWN_SLOWEST]
+    print("slowest checks : " + ", ".join(f"{rid} {s:.2f} s ({100 * s / check:.0f}%)"
+                                          for rid, (s, _, _) in slowest))
+    return ratio <= TARGET_RATIO and rss < TARGET_RSS_GB
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--dataset", help="an existing dataset folder (parquet or CSV) instead of generating")
+    parser.add_argument("--child", metavar="FOLDER", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return 0
+    if args.dataset:
+        return 0 if report(measure(Path(args.dataset))) else 1
+    with tempfile.TemporaryDirectory(prefix="gdprlab-check-speed-") as tmp:
+        folder = Path(tmp) / "dataset"
+        seconds = generate(folder, args.contacts)
+        print(f"generated      : {args.contacts:,} contacts as parquet in {seconds:,.1f} s ({folder})")
+        return 0 if report(measure(folder)) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
