@@ -19,6 +19,7 @@ EXAMPLES = {
     "--rate retention_exceeded=0.1",
     "summary": "gdprlab summary datasets/sample",
     "rules": "gdprlab rules --concern permission",
+    "scan": "gdprlab scan datasets/sample/contacts.csv --format json --ropa output/ropa_draft.csv",
     "check": "gdprlab check datasets/sample --format json --out output/findings.json --fail-on high",
     "evaluate": "gdprlab evaluate datasets/sample",
 }
@@ -100,6 +101,21 @@ def _write_out(text: str, out: str | None) -> None:
     tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     tmp.replace(path)
     print(f"wrote {path}", file=sys.stderr)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from gdprlab.scan import format_table, scan_path
+
+    result = scan_path(args.path, sample_size=args.sample)
+    text = (
+        json.dumps(result.to_dict(), indent=2, default=str) if args.format == "json" else format_table(result)
+    )
+    _write_out(text, args.out)
+    if args.ropa:
+        from gdprlab.classify import ropa_draft
+
+        _write_out(ropa_draft(result.columns).to_csv(index=False, lineterminator="\n"), args.ropa)
+    return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -184,6 +200,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = add("summary", cmd_summary, "Summarise a dataset: tables, rows and labelled violations.")
     s.add_argument("dataset", metavar="DATASET", help="dataset folder")
+
+    sc = add("scan", cmd_scan, "Find where personal data lives: classify every column, scan free text.")
+    sc.add_argument("path", metavar="PATH", help="a table file (CSV, Parquet, Excel) or a folder of them")
+    sc.add_argument("--format", choices=("table", "json"), default="table")
+    sc.add_argument("--out", help="write to this file instead of standard output")
+    sc.add_argument("--ropa", metavar="FILE", help="also write a record-of-processing draft (CSV) to FILE")
+    sc.add_argument("--sample", type=int, default=10_000, help="rows sampled per table (deterministic)")
 
     for name, func, help_ in (
         ("check", cmd_check, "Check a dataset or CRM export against every rule."),

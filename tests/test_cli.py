@@ -170,3 +170,33 @@ def test_check_of_a_real_export_reports_rules_it_cannot_assess(tmp_path, capsys)
     report = json.loads(capsys.readouterr().out)
     assert [f["rule_id"] for f in report["findings"]] == ["inaccurate_data"]
     assert any("missing" in n["reason"] for n in report["not_assessed"])
+
+
+def test_scan_classifies_columns_and_never_prints_values(tmp_path, capsys):
+    ds = _sample(tmp_path)
+    capsys.readouterr()
+    ropa = tmp_path / "ropa.csv"
+    assert main(["scan", str(ds / "contacts.csv"), "--format", "json", "--ropa", str(ropa)]) == 0
+    text = capsys.readouterr().out
+    result = json.loads(text)
+    by_column = {c["column"]: c for c in result["columns"]}
+    assert by_column["email"]["category"] == "email" and by_column["email"]["personal"]
+    import pandas as pd
+
+    contacts = pd.read_csv(ds / "contacts.csv", dtype=str)
+    assert not any(v in text for v in contacts["email"].dropna())
+    draft = pd.read_csv(ropa)
+    assert {"table", "column", "purpose", "lawful_basis", "retention"} <= set(draft.columns)
+
+
+def test_scan_counts_special_category_terms_in_notes(tmp_path, capsys):
+    ds = _sample(tmp_path)
+    capsys.readouterr()
+    assert main(["scan", str(ds / "activities.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "activities.note: person_name" in out
+
+
+def test_scan_of_a_missing_path_is_one_clear_error(tmp_path, capsys):
+    assert main(["scan", str(tmp_path / "nope.csv")]) == 2
+    assert "no such file" in capsys.readouterr().err
