@@ -26,7 +26,9 @@ PROFILES = ("clean", "typical", "messy")
 
 
 def one_run(profile: str, seed: int, contacts: int, fmt: str, root: Path) -> pd.DataFrame:
-    cfg = GeneratorConfig(contacts=contacts, seed=seed, profile=profile, format=fmt, as_of=dt.date(2026, 11, 1))
+    cfg = GeneratorConfig(
+        contacts=contacts, seed=seed, profile=profile, format=fmt, as_of=dt.date(2026, 11, 1)
+    )
     folder = write_dataset(generate(cfg), root / f"{profile}-{seed}-{fmt}")
     assessment = run_checks(read_dataset(folder), read_policy(folder), read_as_of(folder))
     frame = evaluate(assessment, pd.read_csv(folder / "ground_truth.csv", dtype=str))
@@ -39,14 +41,19 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        runs = [one_run(p, s, args.contacts, "parquet" if s % 2 == 0 else "csv", Path(tmp))
-                for p in PROFILES for s in args.seeds]
+        runs = [
+            one_run(p, s, args.contacts, "parquet" if s % 2 == 0 else "csv", Path(tmp))
+            for p in PROFILES
+            for s in args.seeds
+        ]
     frame = pd.concat(runs, ignore_index=True)
     frame = frame[frame["rule_id"] != "(all)"]
     per_rule = frame.groupby("rule_id", sort=False)[["tp", "fp", "fn"]].sum()
     per_rule["precision"] = per_rule["tp"] / (per_rule["tp"] + per_rule["fp"])
     per_rule["recall"] = per_rule["tp"] / (per_rule["tp"] + per_rule["fn"])
-    print(f"{len(runs)} datasets ({', '.join(PROFILES)} x seeds {args.seeds}, {args.contacts:,} contacts each)\n")
+    print(
+        f"{len(runs)} datasets ({', '.join(PROFILES)} x seeds {args.seeds}, {args.contacts:,} contacts each)\n"
+    )
     print(per_rule.to_string(float_format=lambda v: f"{v:.3f}"))
     exact = bool((per_rule["fp"] == 0).all() and (per_rule["fn"] == 0).all())
     print(f"\nP = R = 1.0 for every rule: {'yes' if exact else 'NO'}")

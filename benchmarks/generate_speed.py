@@ -2,9 +2,11 @@
 
 Run:  .venv/bin/python benchmarks/generate_speed.py [--contacts 1000000] [--baseline-contacts 20000]
 
-The Faker loop makes the same contact fields one row at a time across six locales; its rate is measured
-on --baseline-contacts rows and extrapolated to --contacts (a loop's rate does not change with length).
-gdprlab's generator runs in a child process so that its peak resident memory is its own.
+The Faker loop makes the fields of gdprlab's contacts table one row at a time across six locales; its rate
+is measured on --baseline-contacts rows and extrapolated to --contacts (a loop's rate does not change with
+length). gdprlab's generator runs in a child process so that its peak resident memory is its own: the
+child reports its own peak (getrusage RUSAGE_SELF) and that of its largest worker process (RUSAGE_CHILDREN,
+which counts pages shared with the parent after fork as well).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections import OrderedDict
 
 from faker import Faker
 
@@ -25,33 +28,58 @@ TARGET_RATIO = 25
 TARGET_RSS_GB = 4.0
 
 
+STATUSES = OrderedDict((("lead", 0.45), ("customer", 0.40), ("former_customer", 0.15)))
+ACCESSIBILITY = ("Rollstuhlfahrer, barrierefreier Zugang nötig", "Gebärdensprachdolmetscher benötigt")
+
+
+def faker_contact(f: Faker, number: int, locale: str) -> dict:
+    """One contact with the fields of gdprlab's contacts table, made the usual Faker way.
+
+    Same shares as gdprlab: 4% minors, national id for 30% and IBAN for 60% of customers, 70% linked to an
+    account, 3% of adults with accessibility needs (health data, with its Art. 9(2) condition).
+    """
+    female = f.boolean()
+    minor = f.boolean(chance_of_getting_true=4)
+    status = "lead" if minor else f.random_element(STATUSES)
+    customer = status != "lead"
+    needs = not minor and f.boolean(chance_of_getting_true=3)
+    accessibility = f.random_element(ACCESSIBILITY) if needs else None
+    created = f.date_time_between(start_date="-8y", end_date="now")
+    return {
+        "contact_id": f"C{number:07d}",
+        "account_id": f.bothify("A######") if f.boolean(chance_of_getting_true=70) else None,
+        "locale": locale, "country": locale[-2:], "language": locale[:2],
+        "gender": "F" if female else "M",
+        "first_name": f.first_name_female() if female else f.first_name_male(),
+        "last_name": f.last_name_female() if female else f.last_name_male(),
+        "email": f.email(),
+        "phone": f.phone_number(),
+        "street": f.street_address(),
+        "postal_code": f.postcode(),
+        "city": f.city(),
+        "birth_date": f.date_of_birth(minimum_age=13, maximum_age=17) if minor
+        else f.date_of_birth(minimum_age=18, maximum_age=80),
+        "national_id": f.ssn() if customer and f.boolean(chance_of_getting_true=30) else None,
+        "iban": f.iban() if customer and f.boolean(chance_of_getting_true=60) else None,
+        "pseudonym": f.sha256(),
+        "accessibility_needs": accessibility,
+        "art9_condition": "9(2)(a)" if accessibility else None,
+        "status": status,
+        "created_at": created,
+        "last_activity_at": f.date_time_between(start_date=created, end_date="now"),
+    }
+
+
 def faker_loop(n: int) -> float:
     """Seconds for a row-by-row Faker loop making n contacts."""
     fakers = [Faker(loc) for loc in LOCALES]
     for i, f in enumerate(fakers):
         f.seed_instance(i)
     start = time.perf_counter()
-    rows = []
-    for i in range(n):
-        f = fakers[i % len(fakers)]
-        female = f.boolean()
-        rows.append(
-            {
-                "first_name": f.first_name_female() if female else f.first_name_male(),
-                "last_name": f.last_name(),
-                "email": f.email(),
-                "phone": f.phone_number(),
-                "street": f.street_address(),
-                "postcode": f.postcode(),
-                "city": f.city(),
-                "birth_date": f.date_of_birth(minimum_age=18, maximum_age=80),
-                "national_id": f.ssn(),
-                "iban": f.iban(),
-                "status": f.random_element(("lead", "customer")),
-                "created_at": f.date_time_between(start_date="-8y", end_date="now"),
-            }
-        )
-    return time.perf_counter() - start
+    rows = [faker_contact(fakers[i % len(fakers)], i + 1, LOCALES[i % len(LOCALES)]) for i in range(n)]
+    seconds = time.perf_counter() - start
+    assert len(rows) == n
+    return seconds
 
 
 def child(contacts: int) -> None:
@@ -61,9 +89,12 @@ def child(contacts: int) -> None:
     start = time.perf_counter()
     ds = generate(GeneratorConfig(contacts=contacts, seed=1, as_of=AS_OF, profile="typical"))
     seconds = time.perf_counter() - start
-    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    main_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    worker_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest finished worker
     rows = {name: len(df) for name, df in ds.tables.items()}
-    print(json.dumps({"seconds": seconds, "peak_rss_gb": rss_kb / 1024**2, "rows": rows}))
+    gb = 1024**2  # ru_maxrss is in kB on Linux
+    print(json.dumps({"seconds": seconds, "main_rss_gb": main_kb / gb, "worker_rss_gb": worker_kb / gb,
+                      "rows": rows}))
 
 
 def main() -> int:
@@ -101,11 +132,13 @@ def main() -> int:
         f"ratio          : {ratio:,.1f}x faster (target >= {TARGET_RATIO}x) "
         f"{'PASS' if ratio >= TARGET_RATIO else 'FAIL'}"
     )
+    peak = max(result["main_rss_gb"], result["worker_rss_gb"])
     print(
-        f"peak RSS       : {result['peak_rss_gb']:.2f} GB (target < {TARGET_RSS_GB} GB) "
-        f"{'PASS' if result['peak_rss_gb'] < TARGET_RSS_GB else 'FAIL'}"
+        f"peak RSS       : main process {result['main_rss_gb']:.2f} GB, largest worker "
+        f"{result['worker_rss_gb']:.2f} GB (target < {TARGET_RSS_GB} GB each) "
+        f"{'PASS' if peak < TARGET_RSS_GB else 'FAIL'}"
     )
-    return 0 if ratio >= TARGET_RATIO and result["peak_rss_gb"] < TARGET_RSS_GB else 1
+    return 0 if ratio >= TARGET_RATIO and peak < TARGET_RSS_GB else 1
 
 
 if __name__ == "__main__":

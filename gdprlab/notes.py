@@ -49,6 +49,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "KINDS",
@@ -1352,6 +1354,54 @@ def _concat(pieces: _Pieces, values: list[np.ndarray], size: int) -> np.ndarray:
     return np.full(size, out, dtype=object) if isinstance(out, str) else out
 
 
+def _validate(languages, kinds, first_names, last_names, colleagues) -> list:
+    """The five inputs as arrays (Arrow arrays of names kept as they are), checked for shape."""
+    arrays = [a if isinstance(a, pa.Array | pa.ChunkedArray) else np.asarray(a)
+              for a in (languages, kinds, first_names, last_names, colleagues)]
+    if any(not isinstance(a, pa.Array | pa.ChunkedArray) and a.ndim != 1 for a in arrays):
+        raise ValueError("all input arrays must be one-dimensional")
+    lengths = [len(a) for a in arrays]
+    if len(set(lengths)) != 1:
+        got = ", ".join(f"{name}={length}" for name, length in zip(
+            ("languages", "kinds", "first_names", "last_names", "colleagues"), lengths, strict=True))
+        raise ValueError(f"input arrays must have the same length, got {got}")
+    return arrays
+
+
+class _Choice(NamedTuple):
+    """Every random draw of a call, and the rows grouped by template."""
+    draws: np.ndarray  # (1 + value placeholders) x rows
+    tid: np.ndarray  # template of each row
+    order: np.ndarray  # rows grouped by template, ascending within a group
+    bounds: np.ndarray  # group t is order[bounds[t]:bounds[t + 1]]
+
+    def groups(self):
+        """(template number, rows) of every template that has rows."""
+        for t in np.flatnonzero(self.bounds[1:] > self.bounds[:-1]):
+            yield t, self.order[self.bounds[t]:self.bounds[t + 1]]
+
+
+def _choose(languages: np.ndarray, kinds: np.ndarray, rng: np.random.Generator) -> _Choice:
+    """All random draws up front, in a fixed order: template choice, then one per value placeholder."""
+    lang = _codes(languages, LANGUAGES, "language")
+    kind = _codes(kinds, KINDS, "kind")
+    draws = rng.random((1 + len(VALUE_PLACEHOLDERS), len(lang)), dtype=np.float32)
+    pair = lang * len(KINDS) + kind
+    count = _PAIR_COUNT[pair]
+    tid = _PAIR_FIRST[pair] + np.minimum((draws[0] * count).astype(np.intp), count - 1)
+    # Group rows by template (stable, so rows stay ascending within a group).
+    n_templates = len(_COMPILED)
+    order = np.argsort(tid.astype(np.int16 if n_templates < 2**15 else np.int32), kind="stable")
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(tid, minlength=n_templates))))
+    return _Choice(draws, tid, order, bounds)
+
+
+def _value_pick(choice: _Choice, slot: str, idx: np.ndarray, size: int) -> np.ndarray:
+    """Index into the value list of `slot` (of `size` values) for rows `idx`."""
+    u = choice.draws[1 + VALUE_PLACEHOLDERS.index(slot), idx]
+    return np.minimum((u * size).astype(np.intp), size - 1)
+
+
 def compose_notes(
     languages: np.ndarray,
     kinds: np.ndarray,
@@ -1359,7 +1409,8 @@ def compose_notes(
     last_names: np.ndarray,
     colleagues: np.ndarray,
     rng: np.random.Generator,
-) -> tuple[np.ndarray, pd.DataFrame]:
+    spans: bool = True,
+) -> tuple[np.ndarray, pd.DataFrame | None]:
     """Return one note per row and the spans of personal data placed in them.
 
     ``languages`` holds codes from :data:`LANGUAGES`, ``kinds`` values from :data:`KINDS`;
@@ -1373,47 +1424,19 @@ def compose_notes(
     category / ``"criminal"`` key for the phrase revealing it), ``start``, ``end`` (character
     offsets into that row's note, end exclusive) and ``text`` (``note[start:end]``, object
     dtype).  Spans are ordered by row, then start; a category span may enclose name spans.
-    Empty names produce no span.
+    Empty names produce no span.  With ``spans=False`` they are not computed and ``None`` is
+    returned in their place (the notes are the same).
 
     Raises ``ValueError`` for an unknown language or kind and for arrays of different lengths.
     """
-    arrays = [np.asarray(a) for a in (languages, kinds, first_names, last_names, colleagues)]
-    if any(a.ndim != 1 for a in arrays):
-        raise ValueError("all input arrays must be one-dimensional")
-    lengths = [len(a) for a in arrays]
-    if len(set(lengths)) != 1:
-        got = ", ".join(f"{name}={length}" for name, length in zip(
-            ("languages", "kinds", "first_names", "last_names", "colleagues"), lengths, strict=True))
-        raise ValueError(f"input arrays must have the same length, got {got}")
-    n = lengths[0]
-    lang = _codes(arrays[0], LANGUAGES, "language")
-    kind = _codes(arrays[1], KINDS, "kind")
-    names = {key: _str_objects(a) for key, a in zip(("first_name", "last_name", "colleague"), arrays[2:],
-                                                      strict=True)}
-
-    # All random draws up front, in a fixed order: template choice, then one per value placeholder.
-    draws = rng.random((1 + len(VALUE_PLACEHOLDERS), n), dtype=np.float32)
-    pair = lang * len(KINDS) + kind
-    count = _PAIR_COUNT[pair]
-    tid = _PAIR_FIRST[pair] + np.minimum((draws[0] * count).astype(np.intp), count - 1)
-
-    # Group rows by template (stable, so rows stay ascending within a group).
-    n_templates = len(_COMPILED)
-    order = np.argsort(tid.astype(np.int16 if n_templates < 2**15 else np.int32), kind="stable")
-    bounds = np.concatenate(([0], np.cumsum(np.bincount(tid, minlength=n_templates))))
-
-    # Spans are written straight to their final position: by row, then in template order.
-    n_spans = _TEMPLATE_N_SPANS[tid]
-    span_first = np.cumsum(n_spans) - n_spans
-    total = int(n_spans.sum())
-    span_kind = np.empty(total, dtype=np.int8)
-    span_start = np.empty(total, dtype=np.int64)
-    span_end = np.empty(total, dtype=np.int64)
-    span_text = np.empty(total, dtype=object)
-
+    arrays = _validate(languages, kinds, first_names, last_names, colleagues)
+    n = len(arrays[0])
+    choice = _choose(arrays[0], arrays[1], rng)
+    names = {key: _str_objects(np.asarray(a)) for key, a in zip(("first_name", "last_name", "colleague"),
+                                                                arrays[2:], strict=True)}
     notes = np.empty(n, dtype=object)
-    for t in np.flatnonzero(bounds[1:] > bounds[:-1]):
-        idx = order[bounds[t]:bounds[t + 1]]
+    builder = _SpanBuilder(choice.tid) if spans else None
+    for t, idx in choice.groups():
         template = _COMPILED[t]
         language = LANGUAGES[_TEMPLATE_LANG[t]]
         values, lens = [], []
@@ -1427,34 +1450,109 @@ def compose_notes(
                 lens.append(names[slot][1][idx])
             else:
                 table, table_lens = _VALUE_TABLES[language, slot]
-                u = draws[1 + VALUE_PLACEHOLDERS.index(slot), idx]
-                pick = np.minimum((u * len(table)).astype(np.intp), len(table) - 1)
+                pick = _value_pick(choice, slot, idx, len(table))
                 values.append(table[pick])
                 lens.append(table_lens[pick])
         notes[idx] = _concat(template.pieces, values, len(idx))
+        if builder is not None:
+            builder.add(template, idx, values, lens)
+    return notes, (builder.frame() if builder is not None else None)
 
+
+class _SpanBuilder:
+    """Spans written straight to their final position: by row, then in template order."""
+
+    def __init__(self, tid: np.ndarray) -> None:
+        self.n_spans = _TEMPLATE_N_SPANS[tid]
+        self.first = np.cumsum(self.n_spans) - self.n_spans
+        total = int(self.n_spans.sum())
+        self.kind = np.empty(total, dtype=np.int8)
+        self.start = np.empty(total, dtype=np.int64)
+        self.end = np.empty(total, dtype=np.int64)
+        self.text = np.empty(total, dtype=object)
+
+    def add(self, template: _Template, idx: np.ndarray, values: list[np.ndarray],
+            lens: list[np.ndarray]) -> None:
         # offset[:, k] = total length of the first k values, per row
         offset = np.zeros((len(idx), len(values) + 1), dtype=np.int64)
         if values:
             np.cumsum(np.column_stack(lens), axis=1, out=offset[:, 1:])
         for j, span in enumerate(template.spans):
-            pos = span_first[idx] + j
-            span_kind[pos] = span.kind
-            span_start[pos] = span.start[0] + offset[:, span.start[1]]
-            span_end[pos] = span.end[0] + offset[:, span.end[1]]
-            span_text[pos] = _concat(span.text, values, len(idx))
+            pos = self.first[idx] + j
+            self.kind[pos] = span.kind
+            self.start[pos] = span.start[0] + offset[:, span.start[1]]
+            self.end[pos] = span.end[0] + offset[:, span.end[1]]
+            self.text[pos] = _concat(span.text, values, len(idx))
 
-    span_row = np.repeat(np.arange(n, dtype=np.int64), n_spans)
-    keep = (span_end > span_start) | (span_kind != _PERSON)
-    if not keep.all():
-        span_row, span_kind, span_start, span_end, span_text = (
-            a[keep] for a in (span_row, span_kind, span_start, span_end, span_text)
-        )
-    spans = pd.DataFrame({
-        "row": span_row,
-        "kind": pd.Categorical.from_codes(span_kind, categories=list(SPAN_KINDS)),
-        "start": span_start,
-        "end": span_end,
-        "text": pd.Series(span_text, dtype=object, copy=False),
-    })
-    return notes, spans
+    def frame(self) -> pd.DataFrame:
+        span_row = np.repeat(np.arange(len(self.n_spans), dtype=np.int64), self.n_spans)
+        cols = (span_row, self.kind, self.start, self.end, self.text)
+        keep = (self.end > self.start) | (self.kind != _PERSON)
+        if not keep.all():
+            cols = tuple(a[keep] for a in cols)
+        return pd.DataFrame({
+            "row": cols[0],
+            "kind": pd.Categorical.from_codes(cols[1], categories=list(SPAN_KINDS)),
+            "start": cols[2],
+            "end": cols[3],
+            "text": pd.Series(cols[4], dtype=object, copy=False),
+        })
+
+
+def compose_notes_arrow(
+    languages: np.ndarray,
+    kinds: np.ndarray,
+    first_names: np.ndarray | pa.Array,
+    last_names: np.ndarray | pa.Array,
+    colleagues: np.ndarray | pa.Array,
+    rng: np.random.Generator,
+) -> pa.Array:
+    """The notes of :func:`compose_notes` (same inputs and ``rng`` state, same text) as an Arrow array.
+
+    Built with Arrow's string kernels, so no Python string is made per note: for callers storing
+    millions of notes in Arrow-backed columns.  Names may be given as Arrow string arrays; a missing
+    name gives a missing note.  No spans.
+    """
+    arrays = _validate(languages, kinds, first_names, last_names, colleagues)
+    choice = _choose(arrays[0], arrays[1], rng)
+    names = dict(zip(("first_name", "last_name", "colleague"), map(_arrow_strings, arrays[2:]), strict=True))
+    chunks = []
+    for t, idx in choice.groups():
+        template = _COMPILED[t]
+        language = LANGUAGES[_TEMPLATE_LANG[t]]
+        rows = pa.array(idx)
+        values = []
+        for slot in template.slots:
+            if slot == "full_name":
+                values.append(pc.binary_join_element_wise(names["first_name"].take(rows),
+                                                          names["last_name"].take(rows), " "))
+            elif slot in names:
+                values.append(names[slot].take(rows))
+            else:
+                table = _arrow_values(language, slot)
+                values.append(table.take(pa.array(_value_pick(choice, slot, idx, len(table)))))
+        parts = [values[p] if isinstance(p, int) else p for p in template.pieces]
+        chunks.append(pc.binary_join_element_wise(*parts, "") if values
+                      else pa.array(["".join(parts)] * len(idx), type=pa.string()))
+    if not chunks:
+        return pa.array([], type=pa.string())
+    inverse = np.empty(len(choice.order), dtype=np.intp)
+    inverse[choice.order] = np.arange(len(choice.order))
+    return pa.concat_arrays(chunks).take(pa.array(inverse))
+
+
+def _arrow_strings(values: np.ndarray | pa.Array | pa.ChunkedArray) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if isinstance(values, pa.Array):
+        return values.cast(pa.string())
+    return pa.array(_str_objects(values)[0], type=pa.string())
+
+
+_ARROW_VALUES: dict[tuple[str, str], pa.Array] = {}
+
+
+def _arrow_values(language: str, slot: str) -> pa.Array:
+    if (language, slot) not in _ARROW_VALUES:
+        _ARROW_VALUES[language, slot] = pa.array(_VALUE_TABLES[language, slot][0], type=pa.string())
+    return _ARROW_VALUES[language, slot]

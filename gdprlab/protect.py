@@ -13,6 +13,7 @@ import hashlib
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 PREFIX = "enc:v1:"
@@ -39,7 +40,7 @@ def _keystream(key: bytes, nonces: np.ndarray) -> np.ndarray:
 def encrypt(values: list[str] | np.ndarray, key: bytes, rng: np.random.Generator) -> np.ndarray:
     """Encrypt each string (at most 63 UTF-8 bytes) into a token; missing or empty values stay None."""
     vals = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=object)
-    present = np.fromiter((isinstance(v, str) and v != "" for v in vals), dtype=bool, count=len(vals))
+    present = _non_empty_strings(vals)
     out = np.full(len(vals), None, dtype=object)
     if not present.any():
         return out
@@ -48,6 +49,19 @@ def encrypt(values: list[str] | np.ndarray, key: bytes, rng: np.random.Generator
     cipher = plain ^ _keystream(key, nonces)
     out[present] = _hex_strings(np.concatenate([nonces, cipher], axis=1), PREFIX)
     return out
+
+
+def _non_empty_strings(vals: np.ndarray) -> np.ndarray:
+    """Which values are non-empty strings: read by Arrow when all are strings or missing (the usual case)."""
+    try:
+        arr = pa.array(vals, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arr = None
+    if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_null(arr.type)):
+        return np.fromiter((isinstance(v, str) and v != "" for v in vals), dtype=bool, count=len(vals))
+    if pa.types.is_null(arr.type):
+        return np.zeros(len(vals), dtype=bool)
+    return pc.fill_null(pc.greater(pc.binary_length(arr), 0), False).to_numpy(zero_copy_only=False)
 
 
 def _slots(strings: np.ndarray) -> np.ndarray:

@@ -305,3 +305,79 @@ def test_small_datasets_still_get_every_table():
     ds = generate(GeneratorConfig(contacts=1, seed=0, as_of=AS_OF, locales=("sv_SE",)))
     assert len(ds.tables["contacts"]) == 1
     assert np.all([len(df) >= 0 for df in ds.tables.values()])
+
+
+# --- shards: large datasets are made in fixed-size shards, in parallel processes
+
+SHARDED = GeneratorConfig(contacts=2500, seed=21, as_of=AS_OF, profile="messy")
+SHARD_SIZE = 700  # 4 shards, the last one of 400 contacts
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory):
+    """The same sharded dataset written after generating in this process and in two worker processes."""
+    tmp = tmp_path_factory.mktemp("sharded")
+    one = write_dataset(generate(SHARDED, shard_size=SHARD_SIZE, workers=1), tmp / "one")
+    two = write_dataset(generate(SHARDED, shard_size=SHARD_SIZE, workers=2), tmp / "two")
+    return one, two
+
+
+def _shard_of(contact_ids: pd.Series) -> pd.Series:
+    return (contact_ids.str[1:].astype(int) - 1) // SHARD_SIZE
+
+
+def test_sharded_datasets_do_not_depend_on_the_number_of_workers(sharded):
+    one, two = sharded
+    names = sorted(p.name for p in one.iterdir())
+    assert names == sorted(p.name for p in two.iterdir())
+    for name in names:
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
+
+
+def test_emails_are_unique_across_shards(sharded):
+    c = pd.read_csv(sharded[0] / "contacts.csv", dtype=str)
+    assert _shard_of(c["contact_id"]).nunique() == 4
+    assert c["email"].dropna().is_unique
+    assert c["email"].str.lower().dropna().is_unique
+
+
+def test_persons_repeat_only_as_planted_duplicates_within_a_shard(sharded):
+    c = pd.read_csv(sharded[0] / "contacts.csv", dtype=str).dropna(subset=["birth_date"])
+    key = [c["first_name"].str.lower(), c["last_name"].str.lower(), c["birth_date"]]
+    repeated = c[c.groupby(key)["contact_id"].transform("size") > 1]
+    assert len(repeated) > 0
+    assert (repeated.groupby(key)["contact_id"].agg(lambda s: _shard_of(s).nunique()) == 1).all()
+    truth = pd.read_csv(sharded[0] / "ground_truth.csv", dtype=str)
+    later = repeated[repeated.groupby(key)["created_at"].rank(method="first") > 1]
+    assert set(later["contact_id"]) <= set(truth.loc[truth["rule_id"] == "inaccurate_data", "record_id"])
+
+
+def test_sharded_ground_truth_is_exactly_what_the_finders_find(sharded):
+    from gdprlab.dataset_io import read_as_of, read_dataset, read_policy
+    from gdprlab.violations import find_violations
+
+    folder = sharded[0]
+    found = find_violations(read_dataset(folder), read_policy(folder), read_as_of(folder))
+    truth = pd.read_csv(folder / "ground_truth.csv", dtype=str, keep_default_na=False)
+    assert found.values.tolist() == truth.values.tolist()
+
+
+def test_merged_shards_are_numbered_in_order(sharded):
+    tables = {name: pd.read_csv(sharded[0] / f"{name}.csv", dtype=str)
+              for name in ("contacts", "consents", "activities", "requests")}
+    for name, key in (("contacts", "contact_id"), ("consents", "consent_id"), ("activities", "activity_id"),
+                      ("requests", "request_id")):
+        numbers = tables[name][key].str[1:].astype(int)
+        assert (numbers == np.arange(1, len(numbers) + 1)).all(), name
+    for name in ("consents", "activities"):
+        assert tables[name]["contact_id"].is_monotonic_increasing, name
+    assert tables["requests"]["received_on"].is_monotonic_increasing
+
+
+def test_planted_counts_are_exact_per_shard(sharded):
+    m = json.loads((sharded[0] / "manifest.json").read_text())
+    sizes = [SHARD_SIZE] * 3 + [SHARDED.contacts - 3 * SHARD_SIZE]
+    populations = [s - round(0.006 * s) for s in sizes]  # contacts not erased
+    rate = PROFILES["messy"]["retention_exceeded"]
+    assert m["planted"]["retention_exceeded"]["population"] == sum(populations)
+    assert m["planted"]["retention_exceeded"]["planted"] == sum(round(rate * p) for p in populations)

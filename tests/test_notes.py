@@ -6,9 +6,18 @@ import time
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from gdprlab.notes import KINDS, LANGUAGES, SPAN_KINDS, SPECIAL_CATEGORIES, TEMPLATES, compose_notes
+from gdprlab.notes import (
+    KINDS,
+    LANGUAGES,
+    SPAN_KINDS,
+    SPECIAL_CATEGORIES,
+    TEMPLATES,
+    compose_notes,
+    compose_notes_arrow,
+)
 
 # Distinctive names (diacritics, varying lengths) that occur in no template text, so every
 # occurrence in a note must come from a placeholder.
@@ -199,6 +208,24 @@ def test_same_rng_state_gives_the_same_output():
     assert (notes_a == notes_b).all()
     pd.testing.assert_frame_equal(spans_a, spans_b)
     assert (notes_a != notes_c).any()
+
+
+def test_spans_can_be_skipped_without_changing_the_notes():
+    inputs = make_inputs(np.resize(LANGUAGES, 2_000), np.resize(KINDS, 2_000))
+    notes, _ = compose_notes(**inputs, rng=np.random.default_rng(7))
+    bare, spans = compose_notes(**inputs, rng=np.random.default_rng(7), spans=False)
+    assert spans is None and (bare == notes).all()
+
+
+def test_arrow_notes_are_the_same_notes():
+    inputs = make_inputs(np.resize(LANGUAGES, 3_000), np.resize(KINDS, 3_000))
+    notes, _ = compose_notes(**inputs, rng=np.random.default_rng(9))
+    arrow = compose_notes_arrow(**inputs, rng=np.random.default_rng(9))
+    assert arrow.to_pylist() == notes.tolist()
+    as_arrow = {k: pa.array(v) if k != "languages" and k != "kinds" else v for k, v in inputs.items()}
+    assert compose_notes_arrow(**as_arrow, rng=np.random.default_rng(9)).equals(arrow)
+    empty = np.array([], dtype=object)
+    assert len(compose_notes_arrow(empty, empty, empty, empty, empty, np.random.default_rng(0))) == 0
 
 
 def test_accepts_lists_and_fixed_width_unicode_arrays():

@@ -41,3 +41,9 @@ def test_weak_pseudonyms_are_unsalted_digests_of_the_normalised_address():
 def test_random_pseudonyms_are_unique_hex():
     p = random_pseudonyms(1000, np.random.default_rng(0))
     assert len(set(p)) == 1000 and all(len(x) == 32 for x in p)
+
+
+def test_values_that_are_not_strings_stay_unencrypted():
+    tokens = encrypt([None, float("nan"), 5, "x", ""], synthetic_key(1), np.random.default_rng(0))
+    assert [is_token(t) for t in tokens] == [False, False, False, True, False]
+    assert all(t is None for t in encrypt([None, None], synthetic_key(1), np.random.default_rng(0)))

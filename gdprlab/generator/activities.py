@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from gdprlab import notes
 from gdprlab.generator.config import GeneratorConfig
 from gdprlab.generator.consents import PURPOSES, ConsentKeys
 from gdprlab.generator.contacts import ContactPlan
-from gdprlab.generator.frames import frame
-from gdprlab.generator.labels import Labels, ids, pick
+from gdprlab.generator.frames import arrow_text, frame, take
+from gdprlab.generator.labels import Labels, format_ids, id_array, pick
 from gdprlab.generator.requests import answer
 from gdprlab.generator.timeutil import between, to_day, to_second
 
@@ -98,16 +99,20 @@ def make_activities(cfg: GeneratorConfig, rng: np.random.Generator, contacts: pd
     act = {c: np.concatenate([base[c], sends[c]]) for c in base}
     order = np.lexsort((act["type"], act["occurred_at"], act["row"]))
     act = {c: v[order] for c, v in act.items()}
-    act["contact_id"] = contacts["contact_id"].to_numpy()[act["row"]]
-    act["activity_id"] = ids("E", 1, len(order), 8)
     added = _plant_marketing(cfg, rng, act, consents, keys, contacts, labels)
-    _staff_and_notes(rng, act, contacts, plan, staff)
+    staff_id, note = _staff_and_notes(rng, act, contacts, plan, staff)
     purposes = np.array([*PURPOSES, None], dtype=object)  # code -1 is no purpose
     return frame({
-        "activity_id": act["activity_id"], "contact_id": act["contact_id"], "staff_id": act["staff_id"],
-        "type": np.array(TYPES, dtype=object)[act["type"]], "purpose": purposes[act["purpose"]],
-        "lawful_basis": BASES[act["basis"]], "occurred_at": act["occurred_at"], "note": act["note"],
+        "activity_id": id_array("E", np.arange(1, len(order) + 1), 8),
+        "contact_id": take(arrow_text(contacts["contact_id"]), act["row"]), "staff_id": staff_id,
+        "type": take(pa.array(TYPES), act["type"]), "purpose": purposes[act["purpose"]],
+        "lawful_basis": BASES[act["basis"]], "occurred_at": act["occurred_at"], "note": note,
     }, objects=("purpose", "lawful_basis")), added
+
+
+def _activity_ids(rows: np.ndarray) -> np.ndarray:
+    """The ids of activities by their (final) row numbers."""
+    return format_ids("E", rows + 1, 8)
 
 
 def _plant_marketing(cfg: GeneratorConfig, rng: np.random.Generator, act: dict[str, np.ndarray],
@@ -123,7 +128,7 @@ def _plant_marketing(cfg: GeneratorConfig, rng: np.random.Generator, act: dict[s
     no_basis = pick(rng, by_consent & ~has[row].all(axis=1), cfg.rate("marketing_without_basis"), population)
     score = rng.random((len(no_basis), n_purposes)) - has[row[no_basis]]
     act["purpose"][no_basis] = score.argmax(axis=1)
-    labels.add("marketing_without_basis", "activities", act["activity_id"][no_basis], population)
+    labels.add("marketing_without_basis", "activities", _activity_ids(no_basis), population)
 
     free = by_consent.copy()
     free[no_basis] = False
@@ -133,7 +138,7 @@ def _plant_marketing(cfg: GeneratorConfig, rng: np.random.Generator, act: dict[s
     taken[no_basis] = True
     taken[a] = True
     b, added = _object_before_last(cfg, rng, act, contacts, send, taken, k - len(a))
-    labels.add("processing_after_withdrawal", "activities", act["activity_id"][np.r_[a, b]], population)
+    labels.add("processing_after_withdrawal", "activities", _activity_ids(np.r_[a, b]), population)
     return added
 
 
@@ -192,20 +197,20 @@ def _object_before_last(cfg: GeneratorConfig, rng: np.random.Generator, act: dic
     span = (to_day(when[chosen]) - day_lo).astype(np.int64) + 1
     received = day_lo + (rng.random(len(chosen)) * span).astype(np.int64)
     reply, notice = answer(rng, received, np.datetime64(cfg.as_of), np.zeros(len(chosen), dtype=bool))
-    added = pd.DataFrame({"contact_id": act["contact_id"][chosen], "type": "objection",
+    added = pd.DataFrame({"contact_id": contacts["contact_id"].to_numpy()[row[chosen]], "type": "objection",
                           "received_on": received, "extension_notified_on": notice, "responded_on": reply,
                           "erased_contact": False})
     return chosen, added
 
 
 def _staff_and_notes(rng: np.random.Generator, act: dict[str, np.ndarray], contacts: pd.DataFrame,
-                     plan: ContactPlan, staff: pd.DataFrame) -> None:
-    """Who logged each staff activity, and what they wrote (in the contact's language)."""
+                     plan: ContactPlan, staff: pd.DataFrame) -> tuple[pa.Array, pa.Array]:
+    """Who logged each staff activity, and what they wrote (in the contact's language), as Arrow arrays."""
     users = staff[staff["crm_access"] != "none"]
     n = len(act["row"])
     staff_row = rng.integers(len(users), size=n)
     human = act["type"] != MARKETING
-    act["staff_id"] = np.where(human, users["staff_id"].to_numpy()[staff_row], None)
+    staff_id = take(arrow_text(users["staff_id"]), staff_row, missing=~human)
     row = act["row"]
     forced = act["forced_note"]
     with_note = np.isin(act["type"], [TYPES.index(t) for t in WITH_NOTE])
@@ -216,11 +221,11 @@ def _staff_and_notes(rng: np.random.Generator, act: dict[str, np.ndarray], conta
     kinds[special] = categories[rng.integers(len(categories), size=int(special.sum()))]
     kinds[forced & plan.health_note[row]] = "health"
     idx = np.flatnonzero(has_note)
-    colleague = users["name"].to_numpy()[rng.integers(len(users), size=len(idx))]
-    text, _spans = notes.compose_notes(contacts["language"].to_numpy()[row[idx]], kinds[idx],
-                                       plan.first_names[row[idx]], plan.last_names[row[idx]], colleague, rng)
-    note = np.full(n, None, dtype=object)
-    note[idx] = text
-    wiped = plan.erased[row] & ~plan.erasure_keeps_notes[row]
-    note[wiped] = None
-    act["note"] = note
+    colleague = take(arrow_text(users["name"]), rng.integers(len(users), size=len(idx)))
+    text = notes.compose_notes_arrow(contacts["language"].to_numpy()[row[idx]], kinds[idx],
+                                     take(arrow_text(plan.first_names), row[idx]),
+                                     take(arrow_text(plan.last_names), row[idx]), colleague, rng)
+    position = np.full(n, -1)
+    position[idx] = np.arange(len(idx))
+    position[plan.erased[row] & ~plan.erasure_keeps_notes[row]] = -1  # erased with the contact
+    return staff_id, take(text, position, missing=position < 0)

@@ -83,6 +83,18 @@ PROFILES: dict[str, dict[str, float]] = {
 }
 
 
+@dataclass(frozen=True)
+class Shard:
+    """A slice of the contacts made on its own: the `index`-th of `count`, after `start` earlier contacts.
+
+    Shards have a fixed size, so the data depend on the seed and never on how many processes made them.
+    """
+    index: int
+    count: int
+    start: int
+    size: int
+
+
 class ConfigError(ValueError):
     """An option that cannot be used; the message names it and says what is allowed."""
 

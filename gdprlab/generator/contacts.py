@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from gdprlab import identifiers, protect
-from gdprlab.generator.config import LOCALES, GeneratorConfig
+from gdprlab.generator.config import LOCALES, GeneratorConfig, Shard
 from gdprlab.generator.frames import frame
 from gdprlab.generator.labels import Labels, ids, pick, split
 from gdprlab.generator.pools import EMAIL_DOMAINS, LocalePool, ascii_slug
@@ -82,7 +82,7 @@ Columns = dict[str, np.ndarray]
 
 
 def _people(cfg: GeneratorConfig, rng: np.random.Generator, pools: dict[str, LocalePool],
-            accounts: pd.DataFrame, n: int) -> Columns:
+            accounts: pd.DataFrame, n: int, shard: Shard) -> Columns:
     """Clean contacts: names, contact details, identifiers and timestamps consistent per locale.
 
     Columns stay numpy arrays until the one DataFrame at the end (pandas string columns convert on access).
@@ -96,8 +96,9 @@ def _people(cfg: GeneratorConfig, rng: np.random.Generator, pools: dict[str, Loc
     created = between(rng, np.where(minor, end - 700 * DAY, end - 8 * 365 * DAY), np.full(n, end - DAY))
     status = rng.choice(len(STATUS_WEIGHTS), size=n, p=list(STATUS_WEIGHTS.values()))
     status[minor] = 0  # lead
+    birth = _on_shard_days(to_day(end) - age_days.astype("timedelta64[D]"), minor, shard)
     cols: Columns = {"loc_code": loc_code, "female": female, "minor": minor, "created": created,
-                     "birth": (to_day(end) - age_days.astype("timedelta64[D]")).astype("datetime64[s]"),
+                     "birth": birth.astype("datetime64[s]"),
                      "status": np.array(list(STATUS_WEIGHTS), dtype=object)[status]}
     texts = ("first_name", "last_name", "street", "postal_code", "city", "phone", "email_domain",
              "account_id")
@@ -107,6 +108,19 @@ def _people(cfg: GeneratorConfig, rng: np.random.Generator, pools: dict[str, Loc
         m = loc_code == i
         _fill_locale(cols, m, pools[loc], loc, account_ids[account_countries == LOCALES[loc][0]], rng)
     return cols
+
+
+def _on_shard_days(birth: np.ndarray, minor: np.ndarray, shard: Shard) -> np.ndarray:
+    """Move birth dates by less than `shard.count` days onto the shard's own days (day ≡ index mod count).
+
+    Contacts of different shards then never share a birth date, so no shard repeats another's person.
+    Adults move earlier and minors later, which keeps both inside their age ranges.
+    """
+    if shard.count == 1:
+        return birth
+    day = birth.astype(np.int64)
+    shift = np.where(minor, (shard.index - day) % shard.count, -((day - shard.index) % shard.count))
+    return birth + shift.astype("timedelta64[D]")
 
 
 def _fill_locale(cols: Columns, m: np.ndarray, p: LocalePool, loc: str, local_accounts: np.ndarray,
@@ -139,8 +153,11 @@ def _codes_of(values: np.ndarray, transform: Callable[[str], str] | None = None)
     return pd.factorize(np.array([transform(u) for u in uniques], dtype=object))[0][codes]
 
 
-def _unique_people(cols: Columns, rng: np.random.Generator) -> None:
-    """Re-draw birth dates until no two contacts share first name, last name and birth date."""
+def _unique_people(cols: Columns, rng: np.random.Generator, step: int = 1) -> None:
+    """Re-draw birth dates until no two contacts share first name, last name and birth date.
+
+    Dates move by whole multiples of `step` (the shard count), so they stay on the shard's days.
+    """
     first = _codes_of(cols["first_name"], str.lower).astype(np.int64)
     last = _codes_of(cols["last_name"], str.lower).astype(np.int64)
     name = first * (last.max() + 1) + last
@@ -149,17 +166,24 @@ def _unique_people(cols: Columns, rng: np.random.Generator) -> None:
         dup = key.duplicated().to_numpy()
         if not dup.any():
             return
-        cols["birth"][dup] -= rng.integers(1, 30, size=dup.sum()).astype("timedelta64[D]")
+        cols["birth"][dup] -= (rng.integers(1, 30, size=dup.sum()) * step).astype("timedelta64[D]")
 
 
-def _emails(first: np.ndarray, last: np.ndarray, domain: np.ndarray) -> np.ndarray:
-    """first.last@domain, with a number appended for namesakes so that every address is unique."""
+def _emails(first: np.ndarray, last: np.ndarray, domain: np.ndarray,
+            shard: Shard | None = None) -> np.ndarray:
+    """first.last@domain, with a number appended for namesakes so that every address is unique.
+
+    Shards number their namesakes disjointly: the k-th namesake of shard i of S gets number k*S + i, and
+    number g > 0 appends g + 1 (one shard: the second namesake gets 2, the third 3, ...).
+    """
     first_slugs, f = _slug_codes(first)
     last_slugs, g = _slug_codes(last)
     dom_codes, domains = pd.factorize(domain)
     local = first_slugs[f] + "." + last_slugs[g]
     key = (f.astype(np.int64) * len(last_slugs) + g) * len(domains) + dom_codes
     nth = pd.Series(key).groupby(key).cumcount().to_numpy()
+    if shard is not None:
+        nth = nth * shard.count + shard.index
     numbered = nth > 0
     local[numbered] = local[numbered] + (nth[numbered] + 1).astype(str).astype(object)
     return local + "@" + np.asarray(domains, dtype=object)[dom_codes]
@@ -209,13 +233,14 @@ def _last_activity(cols: Columns, cfg: GeneratorConfig, policy: Policy, rng: np.
 
 def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator,
                   pools: dict[str, LocalePool], accounts: pd.DataFrame,
-                  labels: Labels) -> tuple[pd.DataFrame, ContactPlan]:
-    n_erased = int(round(ERASED_SHARE * cfg.contacts))
-    population = cfg.contacts - n_erased
+                  labels: Labels, shard: Shard) -> tuple[pd.DataFrame, ContactPlan]:
+    """One shard's contacts (ids after the earlier shards') and the plan later stages follow."""
+    n_erased = int(round(ERASED_SHARE * shard.size))
+    population = shard.size - n_erased
     n_inaccurate = int(round(cfg.rate("inaccurate_data") * population))
     n_dup = n_inaccurate // 3
-    c = _people(cfg, rng, pools, accounts, cfg.contacts - n_dup)
-    _unique_people(c, rng)
+    c = _people(cfg, rng, pools, accounts, shard.size - n_dup, shard)
+    _unique_people(c, rng, shard.count)
     _identifiers(c, cfg, rng)
     _last_activity(c, cfg, policy, rng)
     n = len(c["status"])
@@ -241,19 +266,19 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
     keep_fields_rows, keep_notes_rows = split(rng, np.flatnonzero(incomplete), 2)
     keeps_fields[keep_fields_rows], keeps_notes[keep_notes_rows] = True, True
     live = ~erased
-    c["contact_id"] = ids("C", 1, n)
+    c["contact_id"] = ids("C", shard.start + 1, n)
     c["gender"] = np.where(c["female"], "F", "M").astype(object)
 
     special_note = _plant_special(cfg, rng, c, acc, texts, live, population, labels)
     _plant_stale(cfg, policy, rng, c, live, population, labels)
-    c["email"] = _emails(c["first_name"], c["last_name"], c["email_domain"])
+    c["email"] = _emails(c["first_name"], c["last_name"], c["email_domain"], shard)
     bad = pick(rng, live, (n_inaccurate - n_dup) / max(population, 1), population)
     bad_email, bad_phone = split(rng, bad, 2)
     c["email"][bad_email] = _break_emails(c["email"][bad_email], rng)
     for i, loc in enumerate(cfg.locales):
         rows = bad_phone[c["loc_code"][bad_phone] == i]
         c["phone"][rows] = identifiers.invalid_phone_numbers(LOCALES[loc][0], len(rows), rng)
-    c = _append_duplicates(c, n_dup, live, cfg, rng)
+    c = _append_duplicates(c, n_dup, live, cfg, rng, shard)
     more = np.zeros(n_dup, dtype=bool)
     erased, keeps_fields = np.concatenate([erased, more]), np.concatenate([keeps_fields, more])
     labels.add("inaccurate_data", "contacts", np.concatenate([c["contact_id"][bad], c["contact_id"][n:]]), 0)
@@ -334,7 +359,7 @@ def _break_emails(emails: np.ndarray, rng: np.random.Generator) -> list[str]:
 
 
 def _append_duplicates(c: Columns, k: int, live: np.ndarray, cfg: GeneratorConfig,
-                       rng: np.random.Generator) -> Columns:
+                       rng: np.random.Generator, shard: Shard) -> Columns:
     """Add k later-created leads repeating an existing person's name and birth date (a re-registration)."""
     if k == 0:
         return c
@@ -349,13 +374,24 @@ def _append_duplicates(c: Columns, k: int, live: np.ndarray, cfg: GeneratorConfi
         dup[col][:] = None
     other = np.array(["gmail.com", "outlook.com", "yahoo.com"], dtype=object)[rng.integers(3, size=k)]
     number = rng.integers(10, 99, size=k)
-    dup["email"] = np.array([e.split("@")[0] + str(x) + "@" + o for e, x, o in
-                             zip(dup["email"], number.tolist(), other, strict=True)], dtype=object)
-    dup["contact_id"] = ids("C", n + 1, k)
+    dup["contact_id"] = ids("C", shard.start + n + 1, k)
+    dup["email"] = _duplicate_emails(dup["email"], number, other, dup["contact_id"], shard)
     out = {col: np.concatenate([v, dup[col]]) for col, v in c.items()}
     clash = pd.Series(out["email"]).duplicated().to_numpy()
     out["email"][clash] = "x" + out["email"][clash]
     return out
+
+
+def _duplicate_emails(emails: np.ndarray, number: np.ndarray, domain: np.ndarray, contact_id: np.ndarray,
+                      shard: Shard) -> np.ndarray:
+    """A re-registration's new address: 'anna.weber57@gmail.com' in one shard (clashes are fixed after).
+
+    With several shards 'anna.weber.<contact number>@gmail.com': the contact number is unique across shards,
+    and the second dot followed by digits never appears in an original address, so nothing can clash.
+    """
+    local = [e.split("@")[0] for e in emails]
+    suffix = number.tolist() if shard.count == 1 else ["." + str(int(i[1:])) for i in contact_id]
+    return np.array([f"{e}{x}@{o}" for e, x, o in zip(local, suffix, domain, strict=True)], dtype=object)
 
 
 def _finish(c: Columns) -> pd.DataFrame:

@@ -16,19 +16,18 @@ import pandas as pd
 from tqdm import tqdm
 
 import gdprlab
-from gdprlab.generator.activities import make_activities
+from gdprlab.generator import shards
 from gdprlab.generator.breaches import make_breaches
 from gdprlab.generator.config import GeneratorConfig, check_output_dir
-from gdprlab.generator.consents import make_consents
-from gdprlab.generator.contacts import make_accounts, make_contacts
-from gdprlab.generator.governance import extra_columns, make_policies, make_ropa
+from gdprlab.generator.contacts import make_accounts
+from gdprlab.generator.governance import choose_extra_columns, make_policies, make_ropa, purposeless_columns
 from gdprlab.generator.labels import Labels
 from gdprlab.generator.pools import build_pool
-from gdprlab.generator.requests import finish_requests, make_requests
 from gdprlab.generator.staff import make_staff, make_training
 from gdprlab.policy import Policy
 from gdprlab.schema import SCHEMA_VERSION, TABLES
 
+#: the dataset's random streams, in spawn order (never reorder: the data of every seed would change)
 STAGES = ("pools", "accounts", "contacts", "staff", "requests", "consents", "activities", "registers")
 LIBRARIES = ("numpy", "pandas", "faker", "pyarrow")
 
@@ -42,38 +41,44 @@ class Dataset:
     policy: Policy
 
 
-def generate(cfg: GeneratorConfig, policy: Policy | None = None, progress: bool = False) -> Dataset:
-    """Build every table of one dataset; the same config always gives the same tables."""
+def generate(cfg: GeneratorConfig, policy: Policy | None = None, progress: bool = False,
+             workers: int | None = None, shard_size: int = shards.SHARD_SIZE) -> Dataset:
+    """Build every table of one dataset; the same config always gives the same tables.
+
+    Contacts and their related records are made in shards of `shard_size` contacts (a parameter for tests:
+    it changes the data) by `workers` processes (default one per CPU, at most one per shard; the number of
+    workers never changes the data).
+    """
     policy = policy or Policy()
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(cfg.seed).spawn(len(STAGES))]
     rng = dict(zip(STAGES, rngs, strict=True))
     labels = Labels()
-    bar = tqdm(total=len(STAGES), desc="generate", unit="stage", disable=not progress)
-
-    def step(name: str) -> np.random.Generator:
-        bar.set_postfix_str(name)
-        bar.update(1)
-        return rng[name]
-
+    parts = shards.plan(cfg.contacts, shard_size)
+    bar = tqdm(total=3 + len(parts), desc="generate", unit="step", disable=not progress)
     pools = {loc: build_pool(loc, cfg.seed * 100 + i) for i, loc in enumerate(cfg.locales)}
-    step("pools")
-    accounts = make_accounts(cfg, step("accounts"), pools)
-    contacts, plan = make_contacts(cfg, policy, step("contacts"), pools, accounts, labels)
-    staff = make_staff(cfg, policy, step("staff"), pools[cfg.locales[0]], labels)
+    accounts = make_accounts(cfg, rng["accounts"], pools)
+    staff = make_staff(cfg, policy, rng["staff"], pools[cfg.locales[0]], labels)
     training = make_training(cfg, policy, rng["staff"], staff, labels)
-    requests = make_requests(cfg, step("requests"), contacts, plan)
-    consents, consent_keys = make_consents(cfg, step("consents"), contacts, labels)
-    activities, objections = make_activities(cfg, step("activities"), contacts, plan, consents, consent_keys,
-                                             requests, staff, labels)
-    requests = finish_requests(cfg, rng["requests"], pd.concat([requests, objections], ignore_index=True),
-                               plan, contacts, labels)
-    purposeless = extra_columns(cfg, step("registers"), contacts, labels)
+    extra = choose_extra_columns(cfg, rng["registers"], labels)
+    bar.update(3)
+    ctx = shards.Context(cfg, policy, pools, accounts, staff, extra)
+    if len(parts) == 1:  # the dataset's own streams, as before sharding
+        results = [shards.make_shard(ctx, parts[0], {name: rng[name] for name in shards.SHARD_STREAMS})]
+    else:
+        results = []
+        for result in shards.run(ctx, parts, len(STAGES), workers):
+            results.append(result)
+            bar.update(1)
+    per_contact = shards.merge(results, labels)
+    del results
     tables = {
-        "accounts": accounts, "contacts": contacts, "consents": consents, "activities": activities,
-        "requests": requests, "breaches": make_breaches(cfg, rng["registers"], labels), "staff": staff,
-        "training": training, "record_of_processing": make_ropa(policy, purposeless),
+        "accounts": accounts, **{name: per_contact[name] for name in ("contacts", "consents", "activities",
+                                                                      "requests")},
+        "breaches": make_breaches(cfg, rng["registers"], labels), "staff": staff, "training": training,
+        "record_of_processing": make_ropa(policy, purposeless_columns(extra)),
         "policies": make_policies(cfg, policy, rng["registers"], labels),
     }
+    bar.update(bar.total - bar.n)
     bar.close()
     return Dataset(tables, labels.frame(), labels.planted, cfg, policy)
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from gdprlab.generator.config import GeneratorConfig
+from gdprlab.generator.frames import arrow_column, arrow_text, take
 from gdprlab.generator.labels import Labels, pick
 from gdprlab.law import add_months
 from gdprlab.policy import POLICY_KINDS, Policy
@@ -74,16 +77,26 @@ def make_ropa(policy: Policy, extra_purposeless: list[str]) -> pd.DataFrame:
     return df
 
 
-def extra_columns(
-    cfg: GeneratorConfig, rng: np.random.Generator, contacts: pd.DataFrame, labels: Labels
-) -> list[str]:
-    """Add planted columns to contacts; returns the purposeless ones that the record of processing lists."""
+def choose_extra_columns(cfg: GeneratorConfig, rng: np.random.Generator, labels: Labels) -> list[str]:
+    """Which planted columns contacts get (labelled here, once per dataset); the first ones are undeclared."""
     undeclared = [
         UNDECLARED[i][0] for i in pick(rng, np.ones(3, bool), cfg.rate("undeclared_personal_data"), 3)
     ]
     purposeless = [
         PURPOSELESS[i][0] for i in pick(rng, np.ones(3, bool), cfg.rate("field_without_purpose"), 3)
     ]
+    labels.add("undeclared_personal_data", "contacts", undeclared, 3)
+    labels.add("field_without_purpose", "contacts", purposeless, 3)
+    return undeclared + purposeless
+
+
+def purposeless_columns(columns: list[str]) -> list[str]:
+    """The chosen columns that the record of processing lists (without a purpose)."""
+    return [col for col in columns if col in dict(PURPOSELESS)]
+
+
+def fill_extra_columns(contacts: pd.DataFrame, columns: list[str], rng: np.random.Generator) -> None:
+    """Add the chosen planted columns to contacts, filled for 30% of the contacts not erased."""
     n = len(contacts)
     filled = (rng.random(n) < 0.3) & (contacts["status"] != "erased").to_numpy()
     slug = (
@@ -91,28 +104,20 @@ def extra_columns(
         .str.lower()
         .str.replace(" ", "")
     )
+    # Arrow arrays throughout: no Python string per value (all drawn, whichever columns are chosen)
+    number = pd.Series(rng.integers(100, 999, n)).astype(str)
+    spouse = contacts["first_name"].sample(frac=1.0, random_state=int(rng.integers(2**31)))
+    marital = pa.array(["single", "married", "divorced", "widowed"])
     values = {
-        "linkedin_url": "https://www.linkedin.com/in/"
-        + slug
-        + "-"
-        + pd.Series(rng.integers(100, 999, n)).astype(str),
-        "spouse_name": contacts["first_name"]
-        .sample(frac=1.0, random_state=int(rng.integers(2**31)))
-        .to_numpy(),
-        "private_mobile": contacts["phone"].to_numpy(),
-        "marital_status": np.array(["single", "married", "divorced", "widowed"], dtype=object)[
-            rng.integers(4, size=n)
-        ],
-        "hobbies": np.array(["golf", "sailing", "cycling", "opera", "chess"], dtype=object)[
-            rng.integers(5, size=n)
-        ],
-        "number_of_children": rng.integers(0, 4, size=n).astype(str),
+        "linkedin_url": arrow_text("https://www.linkedin.com/in/" + slug + "-" + number),
+        "spouse_name": arrow_text(spouse),
+        "private_mobile": arrow_text(contacts["phone"]),
+        "marital_status": take(marital, rng.integers(4, size=n)),
+        "hobbies": take(pa.array(["golf", "sailing", "cycling", "opera", "chess"]), rng.integers(5, size=n)),
+        "number_of_children": take(pa.array(["0", "1", "2", "3"]), rng.integers(0, 4, size=n)),
     }
-    for col in undeclared + purposeless:
-        contacts[col] = np.where(filled, np.asarray(values[col], dtype=object), None)
-    labels.add("undeclared_personal_data", "contacts", undeclared, 3)
-    labels.add("field_without_purpose", "contacts", purposeless, 3)
-    return purposeless
+    for col in columns:
+        contacts[col] = arrow_column(pc.if_else(pa.array(filled), values[col], None))
 
 
 def make_policies(

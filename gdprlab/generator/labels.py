@@ -22,6 +22,14 @@ class Labels:
         entry["population"] += int(population)
         entry["planted"] += len(ids)
 
+    def extend(self, other: Labels) -> None:
+        """Take over another Labels' records and add its counts (populations and planted) to ours."""
+        self.rows.extend(other.rows)
+        for rule_id, counts in other.planted.items():
+            entry = self.planted.setdefault(rule_id, {"population": 0, "planted": 0})
+            entry["population"] += counts["population"]
+            entry["planted"] += counts["planted"]
+
     def frame(self) -> pd.DataFrame:
         if not self.rows:
             return pd.DataFrame({"rule_id": [], "table": [], "record_id": []}, dtype=object)
@@ -45,10 +53,25 @@ def split(rng: np.random.Generator, idx: np.ndarray, parts: int) -> list[np.ndar
 
 
 def ids(prefix: str, start: int, n: int, width: int = 7) -> np.ndarray:
-    """Sequential keys like C0000001 (fixed width keeps sort order equal to creation order).
+    """Sequential keys like C0000001 (fixed width keeps sort order equal to creation order)."""
+    return format_ids(prefix, np.arange(start, start + n, dtype=np.int64), width)
+
+
+def format_ids(prefix: str, numbers: np.ndarray, width: int = 7) -> np.ndarray:
+    """Keys like C0000001 for the numbers, as str objects."""
+    return id_array(prefix, numbers, width).to_numpy(zero_copy_only=False).astype(object)
+
+
+def id_array(prefix: str, numbers: np.ndarray, width: int = 7) -> pa.Array:
+    """Keys like C0000001 for the numbers, as an Arrow array.
 
     Formatted by Arrow's string kernels: formatting millions of numbers in Python takes seconds.
     """
-    numbers = pa.array(np.arange(start, start + n, dtype=np.int64))
-    digits = pc.utf8_lpad(pc.cast(numbers, pa.string()), width, "0")
-    return pc.binary_join_element_wise(prefix, digits, "").to_numpy(zero_copy_only=False).astype(object)
+    digits = pc.utf8_lpad(pc.cast(pa.array(np.asarray(numbers, dtype=np.int64)), pa.string()), width, "0")
+    return pc.binary_join_element_wise(prefix, digits, "")
+
+
+def parse_ids(keys: np.ndarray) -> np.ndarray:
+    """The numbers of keys like C0000001."""
+    text = pa.array(np.asarray(keys, dtype=object), type=pa.string())
+    return pc.cast(pc.utf8_slice_codeunits(text, 1), pa.int64()).to_numpy()

@@ -1,0 +1,139 @@
+"""The per-contact tables, made in shards of a fixed size, in parallel processes where fork is available.
+
+Contacts, requests, consents, activities and the planted extra contact columns of a shard depend only on
+the seed and the shard's index, never on the number of processes, so a config gives the same bytes on
+any machine. Shards are merged in order: contact ids are global already; consent, activity and request
+ids are renumbered, and their ground-truth labels with them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from gdprlab.generator.activities import make_activities
+from gdprlab.generator.config import GeneratorConfig, Shard
+from gdprlab.generator.consents import make_consents
+from gdprlab.generator.contacts import make_contacts
+from gdprlab.generator.frames import arrow_column
+from gdprlab.generator.governance import fill_extra_columns
+from gdprlab.generator.labels import Labels, format_ids, id_array, parse_ids
+from gdprlab.generator.pools import LocalePool
+from gdprlab.generator.requests import finish_requests, make_requests
+from gdprlab.policy import Policy
+
+SHARD_SIZE = 250_000
+#: random streams of one shard; a single shard uses the dataset's streams of the same names
+SHARD_STREAMS = ("contacts", "requests", "consents", "activities", "registers")
+#: renumbered tables: key column, id prefix and width
+RENUMBERED = {"consents": ("consent_id", "K", 7), "activities": ("activity_id", "E", 8),
+              "requests": ("request_id", "R", 6)}
+
+
+@dataclass
+class Context:
+    """What every shard reads: made once in the main process (and inherited by forked workers)."""
+    cfg: GeneratorConfig
+    policy: Policy
+    pools: dict[str, LocalePool]
+    accounts: pd.DataFrame
+    staff: pd.DataFrame
+    extra_columns: list[str]
+
+
+@dataclass
+class ShardResult:
+    tables: dict[str, pd.DataFrame]
+    labels: Labels
+
+
+def plan(contacts: int, size: int = SHARD_SIZE) -> list[Shard]:
+    """Shards of `size` contacts, the last one smaller."""
+    if size < 1:
+        raise ValueError(f"shard size must be at least 1, got {size}")
+    count = max(1, -(-contacts // size))
+    return [Shard(i, count, i * size, min(size, contacts - i * size)) for i in range(count)]
+
+
+def shard_streams(seed: int, shard: Shard, n_stages: int) -> dict[str, np.random.Generator]:
+    """Independent random streams of a shard, spawned after the dataset's `n_stages` stage streams."""
+    seq = np.random.SeedSequence(seed, spawn_key=(n_stages + shard.index,))
+    return {name: np.random.default_rng(s) for name, s in zip(SHARD_STREAMS, seq.spawn(len(SHARD_STREAMS)),
+                                                              strict=True)}
+
+
+def make_shard(ctx: Context, shard: Shard, rng: dict[str, np.random.Generator]) -> ShardResult:
+    """Contacts and their requests, consents, activities and extra columns, with their labels."""
+    cfg, labels = ctx.cfg, Labels()
+    contacts, cplan = make_contacts(cfg, ctx.policy, rng["contacts"], ctx.pools, ctx.accounts, labels, shard)
+    requests = make_requests(cfg, rng["requests"], contacts, cplan)
+    consents, keys = make_consents(cfg, rng["consents"], contacts, labels)
+    activities, objections = make_activities(cfg, rng["activities"], contacts, cplan, consents, keys,
+                                             requests, ctx.staff, labels)
+    requests = finish_requests(cfg, rng["requests"], pd.concat([requests, objections], ignore_index=True),
+                               cplan, contacts, labels)
+    fill_extra_columns(contacts, ctx.extra_columns, rng["registers"])
+    tables = {"contacts": contacts, "consents": consents, "activities": activities, "requests": requests}
+    return ShardResult(tables, labels)
+
+
+_CONTEXT: Context | None = None  # set in the main process just before forking the workers
+_N_STAGES = 0
+
+
+def _make_forked(shard: Shard) -> ShardResult:
+    assert _CONTEXT is not None, "worker started without a context"
+    return make_shard(_CONTEXT, shard, shard_streams(_CONTEXT.cfg.seed, shard, _N_STAGES))
+
+
+def run(ctx: Context, shards: list[Shard], n_stages: int,
+        workers: int | None = None) -> Iterator[ShardResult]:
+    """Each shard's result, in shard order: in `workers` forked processes, or here when fork is missing."""
+    workers = min(os.cpu_count() or 1, len(shards)) if workers is None else min(workers, len(shards))
+    if workers <= 1 or "fork" not in mp.get_all_start_methods():
+        for shard in shards:
+            yield make_shard(ctx, shard, shard_streams(ctx.cfg.seed, shard, n_stages))
+        return
+    global _CONTEXT, _N_STAGES
+    _CONTEXT, _N_STAGES = ctx, n_stages
+    try:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            yield from pool.map(_make_forked, shards)
+    finally:
+        _CONTEXT = None
+
+
+def merge(results: list[ShardResult], labels: Labels) -> dict[str, pd.DataFrame]:
+    """Concatenate the shards' tables in order, renumber consents, activities and requests, and move the
+    shards' labels into `labels` with the new ids."""
+    if len(results) == 1:
+        labels.extend(results[0].labels)
+        return results[0].tables
+    tables = {name: pd.concat([r.tables[name] for r in results], ignore_index=True)
+              for name in results[0].tables}
+    new_number = {}  # table -> new number of each concatenated row (row i had global number i + 1)
+    for name, (key, prefix, width) in RENUMBERED.items():
+        df = tables[name]
+        order = (df.sort_values(["received_on", "contact_id"], kind="stable").index.to_numpy()
+                 if name == "requests" else np.arange(len(df)))
+        df = df.iloc[order].reset_index(drop=True)
+        df[key] = arrow_column(id_array(prefix, np.arange(1, len(df) + 1), width))
+        tables[name] = df
+        new_number[name] = np.empty(len(df), dtype=np.int64)
+        new_number[name][order] = np.arange(1, len(df) + 1)
+    offsets = {name: np.cumsum([0] + [len(r.tables[name]) for r in results]) for name in RENUMBERED}
+    for i, result in enumerate(results):
+        for part in result.labels.rows:
+            table = part["table"].iloc[0] if len(part) else None
+            if table in RENUMBERED:
+                _, prefix, width = RENUMBERED[table]
+                row = offsets[table][i] + parse_ids(part["record_id"].to_numpy()) - 1
+                part["record_id"] = format_ids(prefix, new_number[table][row], width)
+        labels.extend(result.labels)
+    return tables
