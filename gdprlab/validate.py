@@ -3,8 +3,10 @@
 Phone numbers are judged by `phonenumbers` (parse with the contact's country as default region, then
 `is_valid_number`). Calling it costs about 16 microseconds a number, 16 s for a million, so canonical
 E.164 numbers ('+' and digits, by far the common case in a CRM) take a vectorised path that applies
-the same metadata tests the library applies, over unique values; every other string goes to the library
-itself, once per unique (number, country). tests/test_validate.py checks that both paths agree.
+the same metadata tests the library applies, once per unique number, with pyarrow's RE2 engine (the
+metadata patterns are plain regular expressions, and E.164 digits are ASCII, so RE2 and Python's `re`
+agree; a pattern RE2 cannot compile falls back to `re`). Every other string goes to the library itself,
+once per unique (number, country). tests/test_validate.py checks that both paths agree.
 """
 
 from __future__ import annotations
@@ -20,8 +22,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, PhoneNumberDesc
 
+Values = Sequence | pd.Series | np.ndarray | pa.Array | pa.ChunkedArray
+
 #: one @, a local part without spaces, a domain of dot-separated labels ending in a 2+ letter TLD
 _EMAIL = re.compile(r"[^@\s]+@(?:[^@\s.]+\.)+[A-Za-z]{2,}")
+#: the same in RE2 for ASCII text: RE2's \s lacks \v and \x1c-\x1f, which Python's \s includes
+_SPACE = "".join(f"\\x{{{ord(ch):x}}}" for ch in map(chr, range(128)) if ch.isspace())
+_EMAIL_ASCII = rf"^[^@{_SPACE}]+@(?:[^@{_SPACE}.]+\.)+[A-Za-z]{{2,}}$"
 #: '+', a country code not starting with 0, at least 3 digits in all (shorter ones the library rejects)
 _E164 = r"^\+[1-9][0-9]{2,}$"  # RE2 (pyarrow) syntax
 _NON_GEO = "001"
@@ -30,30 +37,33 @@ _TYPES = ("mobile", "fixed_line", "premium_rate", "toll_free", "shared_cost", "v
           "pager", "uan", "voicemail")
 
 
-def _strings(values: Sequence | pd.Series | np.ndarray) -> np.ndarray:
-    """Object array of str, missing values (None, NaN, NA) as None."""
-    arr = pd.Series(values, dtype=object).to_numpy()
-    missing = pd.isna(arr)
-    out = arr.astype(object)
-    out[missing] = None
-    return out
+def _arrow(values: Values) -> pa.Array:
+    """One contiguous pyarrow string array; missing values (None, NaN, NA) as nulls."""
+    arr = pa.array(values, type=pa.large_string(), from_pandas=True)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _bools(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A pyarrow boolean array as numpy, null as False."""
+    return pc.fill_null(arr, False).to_numpy(zero_copy_only=False)
 
 
 def _fullmatch(pattern: re.Pattern | str, values: np.ndarray) -> np.ndarray:
-    """Element-wise re.fullmatch of str values with Python's engine (metadata patterns are written for it)."""
+    """Element-wise re.fullmatch of str values with Python's engine."""
     rx = re.compile(pattern) if isinstance(pattern, str) else pattern
     return np.fromiter((m is not None for m in map(rx.fullmatch, values)), bool, len(values))
 
 
-def _lengths(values: np.ndarray) -> np.ndarray:
-    return np.fromiter(map(len, values), np.int64, len(values))
+def valid_email(emails: Values) -> pd.Series:
+    """True for a syntactically plausible address; False for missing values and anything else.
 
-
-def valid_email(emails: pd.Series) -> pd.Series:
-    """True for a syntactically plausible address; False for missing values and anything else."""
-    values = pd.Series(_strings(emails)).fillna("").to_numpy(dtype=object)
-    ok = _fullmatch(_EMAIL, values)
-    ok &= np.fromiter((".." not in v for v in values), bool, len(values))
+    ASCII addresses (nearly all) are matched by RE2 in bulk, the others by Python's `re`.
+    """
+    text = _arrow(emails)
+    ok = _bools(pc.match_substring_regex(text, _EMAIL_ASCII)) & ~_bools(pc.match_substring(text, ".."))
+    other = np.flatnonzero(~_bools(pc.string_is_ascii(text)) & _bools(pc.is_valid(text)))
+    values = text.take(other).to_numpy(zero_copy_only=False)
+    ok[other] = _fullmatch(_EMAIL, values) & np.fromiter((".." not in v for v in values), bool, len(values))
     return pd.Series(ok, index=emails.index if isinstance(emails, pd.Series) else None)
 
 
@@ -67,66 +77,92 @@ def phone_is_valid(number: str, region: str | None) -> bool:
     return phonenumbers.is_valid_number(parsed)
 
 
-def valid_phone(numbers: Sequence | pd.Series | np.ndarray,
-                countries: Sequence | pd.Series | np.ndarray) -> np.ndarray:
+def valid_phone(numbers: Values, countries: Values) -> np.ndarray:
     """Validity of each phone number with its country as default region; missing numbers are invalid."""
-    num, cty = _strings(numbers), _strings(countries)
-    key = pd.Series(num).fillna("") + "\x00" + pd.Series(cty).fillna("")
-    codes, uniques = pd.factorize(key.to_numpy(dtype=object))
-    first = np.unique(codes, return_index=True)[1]
-    u_num, u_cty = num[first], cty[first]
-    decided, valid = _fast_path(u_num)
-    for i in np.flatnonzero(~decided):
-        valid[i] = u_num[i] is not None and phone_is_valid(u_num[i], u_cty[i])
-    return valid[codes]
+    num, cty = _arrow(numbers), _arrow(countries)
+    valid = np.zeros(len(num), dtype=bool)
+    decided = ~_bools(pc.is_valid(num))  # missing: invalid
+    e164 = np.flatnonzero(_bools(pc.match_substring_regex(num, _E164)))
+    unique = pc.dictionary_encode(num.take(e164))  # a '+' number's verdict does not depend on the country
+    fast_decided, fast_valid = _fast_path(unique.dictionary)
+    codes = unique.indices.to_numpy()
+    decided[e164], valid[e164] = fast_decided[codes], fast_valid[codes]
+    rest = np.flatnonzero(~decided)
+    valid[rest] = _library_verdicts(num.take(rest), cty.take(rest))
+    return valid
 
 
-def _fast_path(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(decided, valid) per number: decided for '+' numbers whose parse needs no national-prefix step."""
+def _library_verdicts(numbers: pa.Array, countries: pa.Array) -> np.ndarray:
+    """phone_is_valid of each (number, country), called once per unique pair."""
+    num = numbers.to_numpy(zero_copy_only=False)
+    cty = countries.to_numpy(zero_copy_only=False)
+    pairs = pd.MultiIndex.from_arrays([num, cty])
+    codes, uniques = pd.factorize(pairs)
+    verdicts = np.fromiter((phone_is_valid(n, c if isinstance(c, str) else None) for n, c in uniques),
+                           bool, len(uniques))
+    return verdicts[codes]
+
+
+def _fast_path(numbers: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(decided, valid) per E.164 number: decided when its parse needs no national-prefix step."""
     decided = np.zeros(len(numbers), dtype=bool)
     valid = np.zeros(len(numbers), dtype=bool)
-    text = pa.array(numbers, type=pa.string())
-    plus = pc.match_substring_regex(text, _E164).fill_null(False)
-    e164 = np.flatnonzero(plus.to_numpy(zero_copy_only=False))
-    cc, nsn = _split_country_code(pc.utf8_slice_codeunits(text.take(e164), 1))
+    cc, nsn = _split_country_code(pc.utf8_slice_codeunits(numbers, 1))
     for code in np.unique(cc[cc > 0]):
         rows = np.flatnonzero(cc == code)
-        ok, verdict = _valid_for_code(int(code), nsn[rows])
-        decided[e164[rows[ok]]] = True
-        valid[e164[rows[ok]]] = verdict[ok]
+        ok, verdict = _valid_for_code(int(code), nsn.take(rows))
+        decided[rows[ok]] = True
+        valid[rows[ok]] = verdict[ok]
     return decided, valid
 
 
-def _split_country_code(digits: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def _split_country_code(digits: pa.Array) -> tuple[np.ndarray, pa.Array]:
     """Country code (0 when none) and the rest, trying 1, 2, then 3 leading digits like the library."""
     cc = np.zeros(len(digits), dtype=np.int64)
-    nsn = np.empty(len(digits), dtype=object)
+    width = np.zeros(len(digits), dtype=np.int64)
     for k in (1, 2, 3):
         prefix = pc.cast(pc.utf8_slice_codeunits(digits, 0, k), pa.int64()).to_numpy()
-        hit = np.flatnonzero((cc == 0) & np.isin(prefix, list(COUNTRY_CODE_TO_REGION_CODE)))
-        cc[hit] = prefix[hit]
-        nsn[hit] = pc.utf8_slice_codeunits(digits.take(hit), k).to_numpy(zero_copy_only=False)
-    return cc, nsn
+        hit = (cc == 0) & np.isin(prefix, list(COUNTRY_CODE_TO_REGION_CODE))
+        cc[hit], width[hit] = prefix[hit], k
+    return cc, _drop_prefix(digits, width)
 
 
-def _valid_for_code(code: int, nsn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _drop_prefix(digits: pa.Array, width: np.ndarray) -> pa.Array:
+    """Each string without its first `width` characters."""
+    out = pc.utf8_slice_codeunits(digits, 1)
+    for k in (2, 3):
+        out = pc.if_else(pa.array(width == k), pc.utf8_slice_codeunits(digits, k), out)
+    return out
+
+
+def _valid_for_code(code: int, nsn: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(decided, valid) for national numbers of one country calling code."""
     regions = COUNTRY_CODE_TO_REGION_CODE[code]
     decided = np.zeros(len(nsn), dtype=bool)
     if _NON_GEO in regions:
         return decided, decided.copy()
     main = PhoneMetadata.metadata_for_region_or_calling_code(code, regions[0])
-    lengths = _lengths(nsn)
+    lengths = pc.utf8_length(nsn).to_numpy()
     decided = (lengths >= _MIN_NSN) & (lengths <= _MAX_NSN)
     if main.national_prefix_for_parsing:  # parse may strip a national prefix: leave to the library
-        rx = re.compile(main.national_prefix_for_parsing)
-        decided &= np.fromiter((m is None for m in map(rx.match, nsn)), bool, len(nsn))
+        decided &= ~_matches(nsn, main.national_prefix_for_parsing, whole=False)
     valid = np.zeros(len(nsn), dtype=bool)
-    valid[decided] = _valid_in_regions(nsn[decided], lengths[decided], regions)
+    rows = np.flatnonzero(decided)
+    valid[rows] = _valid_in_regions(nsn.take(rows), lengths[rows], regions)
     return decided, valid
 
 
-def _valid_in_regions(nsn: np.ndarray, lengths: np.ndarray, regions: Sequence[str]) -> np.ndarray:
+def _matches(values: pa.Array, pattern: str, whole: bool) -> np.ndarray:
+    """re.fullmatch (whole) or re.match of each string, by RE2 unless it cannot compile the pattern."""
+    try:
+        return _bools(pc.match_substring_regex(values, f"^(?:{pattern}){'$' if whole else ''}"))
+    except pa.ArrowInvalid:
+        rx = re.compile(pattern)
+        test = rx.fullmatch if whole else rx.match
+        return np.fromiter((test(v) is not None for v in values.to_pylist()), bool, len(values))
+
+
+def _valid_in_regions(nsn: pa.Array, lengths: np.ndarray, regions: Sequence[str]) -> np.ndarray:
     """is_valid_number: the region claiming the number (leading digits or type) must know its type."""
     if len(regions) == 1:
         return _type_known(nsn, lengths, PhoneMetadata.metadata_for_region(regions[0]))
@@ -137,20 +173,19 @@ def _valid_in_regions(nsn: np.ndarray, lengths: np.ndarray, regions: Sequence[st
         if meta is None or not len(todo):
             continue
         if meta.leading_digits is not None:
-            rx = re.compile(meta.leading_digits)
-            claims = np.fromiter((m is not None for m in map(rx.match, nsn[todo])), bool, len(todo))
+            claims = _matches(nsn.take(todo), meta.leading_digits, whole=False)
         else:
-            claims = _type_known(nsn[todo], lengths[todo], meta)
+            claims = _type_known(nsn.take(todo), lengths[todo], meta)
         owner[todo[claims]] = i
     valid = np.zeros(len(nsn), dtype=bool)
     for i, region in enumerate(regions):
         rows = np.flatnonzero(owner == i)
         if len(rows):
-            valid[rows] = _type_known(nsn[rows], lengths[rows], PhoneMetadata.metadata_for_region(region))
+            valid[rows] = _type_known(nsn.take(rows), lengths[rows], PhoneMetadata.metadata_for_region(region))
     return valid
 
 
-def _type_known(nsn: np.ndarray, lengths: np.ndarray, meta: PhoneMetadata) -> np.ndarray:
+def _type_known(nsn: pa.Array, lengths: np.ndarray, meta: PhoneMetadata) -> np.ndarray:
     """_number_type_helper(...) != UNKNOWN: matches the general pattern and that of some number type."""
     known = np.zeros(len(nsn), dtype=bool)
     general = _matches_desc(nsn, lengths, meta.general_desc)
@@ -160,11 +195,11 @@ def _type_known(nsn: np.ndarray, lengths: np.ndarray, meta: PhoneMetadata) -> np
         todo = np.flatnonzero(general & ~known)
         if not len(todo):
             break
-        known[todo] = _matches_desc(nsn[todo], lengths[todo], getattr(meta, name))
+        known[todo] = _matches_desc(nsn.take(todo), lengths[todo], getattr(meta, name))
     return known
 
 
-def _matches_desc(nsn: np.ndarray, lengths: np.ndarray, desc: PhoneNumberDesc | None) -> np.ndarray:
+def _matches_desc(nsn: pa.Array, lengths: np.ndarray, desc: PhoneNumberDesc | None) -> np.ndarray:
     """_is_number_matching_desc: possible length (when listed) and a full match of the pattern."""
     if desc is None or not desc.national_number_pattern:
         return np.zeros(len(nsn), dtype=bool)
@@ -172,5 +207,5 @@ def _matches_desc(nsn: np.ndarray, lengths: np.ndarray, desc: PhoneNumberDesc | 
     if len(desc.possible_length):
         ok = np.isin(lengths, desc.possible_length)
     rows = np.flatnonzero(ok)
-    ok[rows] = _fullmatch(desc.national_number_pattern, nsn[rows])
+    ok[rows] = _matches(nsn.take(rows), desc.national_number_pattern, whole=True)
     return ok

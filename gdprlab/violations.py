@@ -3,6 +3,8 @@
 One pure function per rule id takes the tables, the organisation's policy and the as-of date and returns
 the violating record ids (column names for column rules), sorted. Everything is vectorised over the
 tables (a million contacts, four million activities); Python loops only run over unique values.
+Inside `sharing()` (run_checks uses it) finders reuse what several of them compute from the same tables,
+such as the join of marketing sends with consents.
 
 Conventions shared by all finders:
 * "empty" means missing or only whitespace, since a blank is no purpose, reason or condition;
@@ -14,11 +16,16 @@ Conventions shared by all finders:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import NamedTuple
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from gdprlab.law import (
     BREACH_NOTIFICATION_HOURS,
@@ -30,7 +37,7 @@ from gdprlab.law import (
     month_deadline,
 )
 from gdprlab.policy import Policy
-from gdprlab.protect import WEAK_HASHES, is_token, weak_pseudonym
+from gdprlab.protect import WEAK_HASHES, is_token
 from gdprlab.rules import RULES, RULES_BY_ID
 from gdprlab.schema import TABLES
 from gdprlab.special_terms import reveals_special_category
@@ -44,6 +51,8 @@ INVALID_METHODS = ("pre_ticked_box", "bundled_with_terms")
 PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone")
 _BREACH_LIMIT = pd.Timedelta(hours=BREACH_NOTIFICATION_HOURS)
 _LONG_AGO = pd.Timestamp("1900-01-01")  # stands for "given, time unknown"
+_T = TypeVar("_T")
+_SHARED: ContextVar[dict[tuple, tuple[tuple, Any]] | None] = ContextVar("_SHARED", default=None)
 
 #: tables a rule cannot be judged without (beyond its own table); optional ones are used when present
 REQUIRES: dict[str, tuple[str, ...]] = {
@@ -103,6 +112,49 @@ def _midnight(as_of: dt.date) -> pd.Timestamp:
     return pd.Timestamp(as_of)
 
 
+def _keys(values: pd.Series | pd.Index) -> pa.Array:
+    arr = pa.array(values, from_pandas=True)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _positions(keys: pd.Series | pd.Index, table_keys: pd.Series | pd.Index) -> np.ndarray:
+    """For each key, the position of its first occurrence in table_keys; -1 where absent or missing."""
+    needles, haystack = _keys(keys), _keys(table_keys)
+    if needles.type != haystack.type:
+        needles, haystack = needles.cast(pa.large_string()), haystack.cast(pa.large_string())
+    found = pc.index_in(needles, value_set=haystack, skip_nulls=True)
+    return pc.fill_null(found, -1).to_numpy().astype(np.int64)
+
+
+def _take(values: pd.Series, rows: np.ndarray) -> pd.Series:
+    """values at positions `rows`, missing where a row is -1 (see _positions)."""
+    return values.reset_index(drop=True).reindex(rows)
+
+
+@contextmanager
+def sharing() -> Iterator[None]:
+    """Within this block, finders share intermediate results computed from the same table objects.
+
+    The tables must not be modified inside the block: results are keyed by the frames' identity.
+    """
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _shared(name: str, frames: tuple[pd.DataFrame, ...], compute: Callable[[], _T]) -> _T:
+    """compute(), or its result for the same frames when an enclosing sharing() block already has it."""
+    cache = _SHARED.get()
+    if cache is None:
+        return compute()
+    key = (name, *map(id, frames))
+    if key not in cache:  # the frames are kept alongside, so their ids cannot be reused meanwhile
+        cache[key] = (frames, compute())
+    return cache[key][1]
+
+
 # ----------------------------------------------------------------------------------------------------------
 # classification
 # ----------------------------------------------------------------------------------------------------------
@@ -142,48 +194,82 @@ def field_without_purpose(t: Tables, policy: Policy, as_of: dt.date) -> pd.Serie
 # ----------------------------------------------------------------------------------------------------------
 
 def _sends(t: Tables) -> pd.DataFrame:
-    a = t["activities"]
+    """The marketing e-mails, their time as naive UTC (computed once inside sharing())."""
+    return _shared("sends", (t["activities"],), lambda: _marketing_emails(t["activities"]))
+
+
+def _marketing_emails(a: pd.DataFrame) -> pd.DataFrame:
     sends = a[_is(a["type"], "marketing_email")]
     return pd.DataFrame({"activity_id": sends["activity_id"], "contact_id": sends["contact_id"],
                          "purpose": sends["purpose"], "lawful_basis": sends["lawful_basis"],
-                         "at": _utc(sends["occurred_at"])})
+                         "at": _utc(sends["occurred_at"])}).reset_index(drop=True)
 
 
-def _latest_before(sends: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
-    """Per send, the latest event time at or before the send for the same contact and purpose (else NaT)."""
-    keys = [sends["contact_id"], sends["purpose"], events["contact_id"], events["purpose"]]
-    contact, purpose = (pd.factorize(pd.concat(keys[i::2], ignore_index=True))[0] for i in (0, 1))
-    code = contact * (purpose.max() + 2) + purpose  # -1 (missing) never pairs with a real key
-    missing = (contact < 0) | (purpose < 0)
-    code[missing] = -1
-    n = len(sends)
-    left = pd.DataFrame({"row": np.arange(n), "key": code[:n], "at": sends["at"].to_numpy()})
-    right = pd.DataFrame({"key": code[n:], "when": events["when"].to_numpy()})
-    left = left[(left["key"] >= 0) & left["at"].notna()].sort_values("at")
-    right = right[(right["key"] >= 0) & right["when"].notna()].astype({"when": left["at"].dtype})
-    out = np.full(n, np.datetime64("NaT"), dtype=left["at"].dtype)
-    if len(left) and len(right):
-        hit = pd.merge_asof(left, right.sort_values("when"), left_on="at", right_on="when", by="key")
-        out[hit["row"].to_numpy()] = hit["when"].to_numpy()
+class _ConsentTimes(NamedTuple):
+    """Per send, what the consents for the same contact and purpose say at the send time."""
+
+    given: np.ndarray  # latest given_at at or before the send (NaT when none)
+    withdrawn: np.ndarray  # latest withdrawn_at at or before the send (NaT when none)
+    undated: np.ndarray  # some consent for the contact and purpose has no given_at
+
+
+def _consent_times(t: Tables) -> _ConsentTimes:
+    """The sends joined with the consents, once for both permission rules that need it."""
+    return _shared("consent_times", (t["activities"], t["consents"]),
+                   lambda: _join_consents(_sends(t), t["consents"]))
+
+
+def _join_consents(sends: pd.DataFrame, k: pd.DataFrame) -> _ConsentTimes:
+    send_key, consent_key = _pair_codes(sends, k)
+    at = sends["at"].to_numpy()
+    given, withdrawn = (_utc(k[col]).to_numpy().astype(at.dtype) for col in ("given_at", "withdrawn_at"))
+    undated = consent_key[np.isnat(given) & (consent_key >= 0)]
+    return _ConsentTimes(_latest_before(send_key, at, consent_key, given),
+                         _latest_before(send_key, at, consent_key, withdrawn),
+                         (send_key >= 0) & np.isin(send_key, undated))
+
+
+def _pair_codes(sends: pd.DataFrame, k: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of (contact_id, purpose), shared by sends and consents; -1 when either is missing."""
+    codes = [pd.factorize(pd.concat([sends[col], k[col]], ignore_index=True))[0]
+             for col in ("contact_id", "purpose")]
+    code = codes[0].astype(np.int64) * (codes[1].max(initial=0) + 2) + codes[1]
+    code[(codes[0] < 0) | (codes[1] < 0)] = -1
+    return code[:len(sends)], code[len(sends):]
+
+
+def _latest_before(key: np.ndarray, at: np.ndarray, event_key: np.ndarray, when: np.ndarray) -> np.ndarray:
+    """Per (key, at), the latest `when` of an event with the same key at or before `at` (else NaT).
+
+    Times are replaced by their rank among all times, so (key, time) packs into one sortable integer.
+    """
+    out = np.full(len(key), np.datetime64("NaT"), dtype=at.dtype)
+    q = np.flatnonzero((key >= 0) & ~np.isnat(at))
+    e = np.flatnonzero((event_key >= 0) & ~np.isnat(when))
+    if not len(q) or not len(e):
+        return out
+    times, rank = np.unique(np.concatenate([when[e], at[q]]), return_inverse=True)
+    packed = np.concatenate([event_key[e], key[q]]) * len(times) + rank
+    events, queries = packed[:len(e)], packed[len(e):]
+    order = np.argsort(events, kind="stable")
+    hit = np.searchsorted(events[order], queries, side="right") - 1
+    same = hit >= 0
+    same[same] = event_key[e][order][hit[same]] == key[q][same]
+    out[q[same]] = when[e][order][hit[same]]
     return out
-
-
-def _events(consents: pd.DataFrame, column: str) -> pd.DataFrame:
-    return pd.DataFrame({"contact_id": consents["contact_id"], "purpose": consents["purpose"],
-                         "when": _utc(consents[column])})
 
 
 def marketing_without_basis(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
     """Consent-based (or basis-less) sends with no consent for the purpose given at or before the send.
 
-    A consent without a recorded given_at still counts as given: its missing proof is
+    A consent without a recorded given_at still counts as given (as if long ago): its missing proof is
     consent_without_proof's finding, not this rule's.
     """
     sends = _sends(t)
     by_consent = _blank(sends["lawful_basis"]) | _is(sends["lawful_basis"], "6(1)(a)")
-    given = _events(t["consents"], "given_at")
-    given["when"] = given["when"].fillna(_LONG_AGO)
-    consented = ~pd.isna(_latest_before(sends, given))
+    x = _consent_times(t)
+    at = sends["at"].to_numpy()
+    consented = ~np.isnat(x.given) | (x.undated & ~np.isnat(at) & (at >= _LONG_AGO.to_datetime64()))
     return _ids(sends, "activities", by_consent & ~consented)
 
 
@@ -192,15 +278,14 @@ def processing_after_withdrawal(t: Tables, policy: Policy, as_of: dt.date) -> pd
     sends = _sends(t)
     late = np.zeros(len(sends), dtype=bool)
     if "consents" in t:
-        withdrawn = _latest_before(sends, _events(t["consents"], "withdrawn_at"))
-        given = _latest_before(sends, _events(t["consents"], "given_at"))
-        late |= ~pd.isna(withdrawn) & (pd.isna(given) | (given <= withdrawn))
+        x = _consent_times(t)
+        late |= ~np.isnat(x.withdrawn) & (np.isnat(x.given) | (x.given <= x.withdrawn))
     if "requests" in t:
         r = t["requests"]
         objections = r[_is(r["type"], "objection")]
         first = _utc(objections["received_on"]).groupby(objections["contact_id"]).min()
-        objected = _lookup(first, sends["contact_id"])
-        late |= (sends["at"] >= objected).to_numpy(dtype=bool)
+        objected = _take(first, _positions(sends["contact_id"], first.index)).to_numpy()
+        late |= sends["at"].to_numpy() >= objected.astype(sends["at"].dtype)
     return _ids(sends, "activities", late)
 
 
@@ -216,10 +301,12 @@ def child_consent_without_authorisation(t: Tables, policy: Policy, as_of: dt.dat
     k = t["consents"]
     refused = (k["parental_authorisation"] == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
     k = k[_is(k["source"], *ONLINE_SOURCES) & refused & k["given_at"].notna().to_numpy()]
-    c = t["contacts"].drop_duplicates("contact_id").set_index("contact_id")
-    birth = _lookup(c["birth_date"], k["contact_id"])
-    country = _lookup(c["country"], k["contact_id"]).fillna("")
-    limit = country.map({code: art8_age(code) for code in country.unique()}).to_numpy()
+    c = t["contacts"]
+    row = _positions(k["contact_id"], c["contact_id"])
+    birth = _take(c["birth_date"], row)
+    country = _take(c["country"], row).fillna("")
+    codes, uniques = pd.factorize(country)
+    limit = np.array([art8_age(code) for code in uniques], dtype=np.int64)[codes]
     known = birth.notna().to_numpy()
     age = np.zeros(len(k), dtype=np.int64)
     age[known] = age_on(_days(birth)[known], _days(k["given_at"])[known])
@@ -251,13 +338,33 @@ def retention_exceeded(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
     return _ids(c, "contacts", over)
 
 
+def _folded_codes(s: pd.Series) -> np.ndarray:
+    """Codes equal for values equal when casefolded (-1 when missing); casefolds each unique value once."""
+    codes, uniques = pd.factorize(s)
+    folded = pd.factorize(pd.Series(uniques, dtype=object).map(_casefold))[0]
+    return np.where(codes >= 0, folded[np.maximum(codes, 0)] if len(folded) else -1, -1)
+
+
+def _casefold(value: object) -> str | None:
+    return value.casefold() if isinstance(value, str) else None
+
+
+def _group_codes(*codes: np.ndarray) -> np.ndarray:
+    """One code per distinct combination of non-negative codes; -1 when any is missing."""
+    out = np.zeros(len(codes[0]), dtype=np.int64)
+    for code in codes:
+        out = pd.factorize(out * (code.max(initial=0) + 1) + np.maximum(code, 0))[0]
+    out[np.any([code < 0 for code in codes], axis=0)] = -1
+    return out
+
+
 def _duplicates(c: pd.DataFrame) -> np.ndarray:
     """Contacts created after another with the same first name, last name and birth date (any case)."""
-    key = pd.DataFrame({"first": c["first_name"].str.casefold(), "last": c["last_name"].str.casefold(),
-                        "birth": _utc(c["birth_date"])})
-    complete = key.notna().all(axis=1).to_numpy()
-    created = _utc(c["created_at"])
-    earliest = created[complete].groupby([key[col][complete] for col in key.columns]).transform("min")
+    birth = pd.factorize(_utc(c["birth_date"]))[0]
+    group = _group_codes(_folded_codes(c["first_name"]), _folded_codes(c["last_name"]), birth)
+    complete = group >= 0
+    created = _utc(c["created_at"]).reset_index(drop=True)
+    earliest = created[complete].groupby(group[complete], sort=False).transform("min")
     later = np.zeros(len(c), dtype=bool)
     later[complete] = (created[complete] > earliest).to_numpy(dtype=bool)
     return later
@@ -269,10 +376,8 @@ def inaccurate_data(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
     An empty e-mail or phone is absent, not inaccurate.
     """
     c = t["contacts"]
-    email, phone = ~_blank(c["email"]), ~_blank(c["phone"])
-    bad_email = email & ~valid_email(c["email"]).to_numpy(dtype=bool)
-    bad_phone = np.zeros(len(c), dtype=bool)
-    bad_phone[phone] = ~valid_phone(c["phone"][phone], c["country"][phone])
+    bad_email = ~_blank(c["email"]) & ~valid_email(c["email"]).to_numpy(dtype=bool)
+    bad_phone = ~_blank(c["phone"]) & ~valid_phone(c["phone"], c["country"])
     return _ids(c, "contacts", _live(c) & (bad_email | bad_phone | _duplicates(c)))
 
 
@@ -292,18 +397,33 @@ def plaintext_sensitive_field(t: Tables, policy: Policy, as_of: dt.date) -> pd.S
     return _ids(c, "contacts", plain)
 
 
+def _normalised(values: pd.Series) -> np.ndarray:
+    """value.strip().lower() per row (object array, None where missing); RE2 does the all-hex ones."""
+    text = _keys(values.astype("str"))
+    hexlike = pc.fill_null(pc.match_substring_regex(text, "^[0-9A-Fa-f]+$"), False).to_numpy(zero_copy_only=False)
+    out = pc.ascii_lower(text).to_numpy(zero_copy_only=False)
+    other = np.flatnonzero(~hexlike & pc.is_valid(text).to_numpy(zero_copy_only=False))
+    raw = text.take(other).to_numpy(zero_copy_only=False)
+    out[other] = [v.strip().lower() for v in raw]
+    return out
+
+
 def weak_pseudonymisation(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
-    """Contacts whose pseudonym is the unsalted MD5, SHA-1 or SHA-256 hex digest of their e-mail."""
+    """Contacts whose pseudonym is the unsalted MD5, SHA-1 or SHA-256 hex digest of their e-mail.
+
+    The digest is protect.weak_pseudonym's; only e-mails whose pseudonym has a digest's length are hashed.
+    """
     c = t["contacts"]
     usable = c["email"].notna().to_numpy() & c["pseudonym"].notna().to_numpy()
-    pseudonym = c["pseudonym"].astype("str").str.strip().str.lower().to_numpy(dtype=object)
-    email = c["email"].to_numpy(dtype=object)
+    pseudonym = _normalised(c["pseudonym"])
     lengths = np.fromiter(map(len, np.where(usable, pseudonym, "")), np.int64, len(c))
+    email = c["email"].to_numpy(dtype=object)
     weak = np.zeros(len(c), dtype=bool)
     for algorithm in WEAK_HASHES:  # a digest has one length per algorithm: hash only those rows
-        rows = np.flatnonzero(usable & (lengths == len(weak_pseudonym("", algorithm))))
-        digests = [weak_pseudonym(e, algorithm) for e in email[rows]]
-        weak[rows] |= pseudonym[rows] == np.array(digests, dtype=object)
+        digest = getattr(hashlib, algorithm)
+        rows = np.flatnonzero(usable & (lengths == 2 * digest().digest_size))
+        digests = [digest(e.strip().lower().encode("utf-8")).hexdigest() for e in email[rows]]
+        weak[rows] = pseudonym[rows] == np.array(digests, dtype=object)
     return _ids(c, "contacts", weak)
 
 
