@@ -1,0 +1,186 @@
+"""How the audit notebook shows its results: matplotlib figures and pandas Stylers.
+
+Figures are built on `matplotlib.figure.Figure` directly, not pyplot, so nothing depends on a GUI
+backend or pyplot's global state (tests create them headless; the notebook displays them inline). They
+plot the aggregate tables of gdprlab.assessment only: durations, counts and statuses, never a value that
+identifies someone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from pandas.io.formats.style import Styler
+
+from gdprlab.checks import Assessment
+from gdprlab.law import BREACH_NOTIFICATION_HOURS
+from gdprlab.policy import Policy
+from gdprlab.rules import CONCERNS, SEVERITIES
+
+SEVERITY_COLOURS = {"low": "#92c5de", "medium": "#f4a582", "high": "#d6604d", "critical": "#67001f"}
+OUTCOME_COLOURS = {
+    "answered in time": "#4393c3", "open, in time": "#92c5de", "extension notified late": "#f4a582",
+    "answered late": "#d6604d", "open, overdue": "#67001f",
+    "within 72 h": "#4393c3", "pending (within 72 h)": "#92c5de", "not notified (risk unlikely)": "#bababa",
+    "late, reasons recorded": "#f4a582", "late, no reasons": "#d6604d", "not notified": "#67001f",
+}
+_TEXT_ON_DARK = {"high", "critical"}
+
+
+def _empty(fig: Figure, ax, message: str) -> Figure:
+    """A figure that says why there is nothing to plot, instead of an empty frame."""
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes)
+    ax.set_axis_off()
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------------------
+# figures
+# ----------------------------------------------------------------------------------------------------------
+
+def findings_chart(assessment: Assessment) -> Figure:
+    """Failed rules per concern stacked by severity (left) beside each concern's score (right)."""
+    fig = Figure(figsize=(11, 4), layout="constrained")
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+    failed = pd.DataFrame([(r.check.concern, r.check.severity) for r in assessment.failed],
+                          columns=["concern", "severity"])
+    counts = pd.crosstab(failed["concern"], failed["severity"]).reindex(index=CONCERNS, columns=SEVERITIES,
+                                                                         fill_value=0)
+    y = np.arange(len(CONCERNS))
+    start = np.zeros(len(CONCERNS))
+    for severity in SEVERITIES:
+        left.barh(y, counts[severity], left=start, color=SEVERITY_COLOURS[severity], label=severity)
+        start += counts[severity].to_numpy()
+    left.set_yticks(y, CONCERNS)
+    left.invert_yaxis()
+    left.set_xlabel("failed rules")
+    left.xaxis.get_major_locator().set_params(integer=True)
+    left.legend(title="severity", loc="lower right", fontsize="small")
+    left.set_title("Failed rules by concern and severity")
+    scores = [assessment.scores.by_concern.get(c) for c in CONCERNS]
+    right.barh(y, [s if s is not None else 0 for s in scores], color="#4393c3")
+    for i, s in enumerate(scores):
+        label = "not assessed" if s is None else f"{s:.0f}"
+        right.text((s or 0) + 1, i, label, va="center", fontsize="small")
+    right.set_yticks(y, [])
+    right.invert_yaxis()
+    right.set_xlim(0, 110)
+    right.set_xlabel("score (0-100, 100: nothing found)")
+    overall = assessment.scores.overall
+    right.set_title(f"Score per concern (overall {'-' if overall is None else f'{overall:.0f}'})")
+    return fig
+
+
+def _stacked_hist(ax, values: pd.Series, groups: pd.Series, bins: np.ndarray, order: list[str]) -> None:
+    present = [g for g in order if (groups == g).any()]
+    ax.hist([values[groups == g] for g in present], bins=bins, stacked=True, label=present,
+            color=[OUTCOME_COLOURS.get(g, "#999999") for g in present])
+
+
+def request_ages_chart(ages: pd.DataFrame) -> Figure:
+    """Days from the one-month deadline (Art. 12(3)) at which each request was answered, by outcome."""
+    fig = Figure(figsize=(9, 3.8), layout="constrained")
+    ax = fig.subplots()
+    if ages.empty:
+        return _empty(fig, ax, "no data-subject requests with a receipt date")
+    lo, hi = min(ages["days_over"].min(), -31), max(ages["days_over"].max(), 1)
+    bins = np.arange(lo - lo % 7 - 7, hi + 8, 7)
+    order = ["answered in time", "open, in time", "extension notified late", "answered late", "open, overdue"]
+    _stacked_hist(ax, ages["days_over"], ages["outcome"], bins, order)
+    ax.axvline(0, color="black", linestyle="--", linewidth=1)
+    ax.annotate("one-month deadline\n(calendar month, Art. 12(3))", (0, 1),
+                xycoords=("data", "axes fraction"), xytext=(4, -4), textcoords="offset points", va="top",
+                fontsize="small")
+    ax.set_xlabel("days after the one-month deadline (negative: before it); open requests counted to as-of")
+    ax.set_ylabel("requests")
+    ax.legend(fontsize="small", loc="upper right")
+    ax.set_title("Data-subject requests: response time against the one-month limit")
+    return fig
+
+
+def breach_delays_chart(delays: pd.DataFrame) -> Figure:
+    """Hours from awareness to notifying the authority (to as-of when never), per outcome, against 72 h."""
+    fig = Figure(figsize=(9, 3.8), layout="constrained")
+    ax = fig.subplots()
+    if delays.empty:
+        return _empty(fig, ax, "no breaches in the register")
+    order = [o for o in ("within 72 h", "pending (within 72 h)", "late, reasons recorded", "late, no reasons",
+                         "not notified", "not notified (risk unlikely)") if (delays["outcome"] == o).any()]
+    jitter = np.random.default_rng(0).uniform(-0.2, 0.2, len(delays))
+    for i, outcome in enumerate(order):
+        rows = (delays["outcome"] == outcome).to_numpy()
+        ax.scatter(delays["hours"].clip(lower=1)[rows], i + jitter[rows], color=OUTCOME_COLOURS[outcome],
+                   s=25, edgecolor="white", linewidth=0.5)
+    ax.set_xscale("log")
+    ax.axvline(BREACH_NOTIFICATION_HOURS, color="black", linestyle="--", linewidth=1)
+    ax.annotate("72 h (Art. 33(1))", (BREACH_NOTIFICATION_HOURS, 1), xycoords=("data", "axes fraction"),
+                xytext=(4, -4), textcoords="offset points", va="top", fontsize="small")
+    ax.set_yticks(range(len(order)), [f"{o} ({(delays['outcome'] == o).sum()})" for o in order])
+    ax.invert_yaxis()
+    ax.set_xlabel("hours from awareness to notification (log scale; not notified: to as-of)")
+    ax.set_title("Breach notification delays against the 72-hour limit")
+    return fig
+
+
+def retention_chart(ages: pd.DataFrame, policy: Policy) -> Figure:
+    """Months since each contact's last activity, one panel per status, with the policy's period."""
+    statuses = [s for s in policy.retention_months if (ages["status"] == s).any()] if not ages.empty else []
+    fig = Figure(figsize=(11, 3.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, max(len(statuses), 1), sharey=False))
+    if not statuses:
+        return _empty(fig, axes[0], "no contacts with a status that has a retention period")
+    for ax, status in zip(axes, statuses, strict=True):
+        rows = ages[ages["status"] == status]
+        limit = policy.retention_months[status]
+        top = max(rows["months"].max(), limit) * 1.05
+        bins = np.linspace(0, top, 30)
+        ax.hist([rows.loc[~rows["over"], "months"], rows.loc[rows["over"], "months"]], bins=bins,
+                stacked=True, color=["#4393c3", "#d6604d"], label=["within period", "past period"])
+        ax.axvline(limit, color="black", linestyle="--", linewidth=1)
+        over = int(rows["over"].sum())
+        ax.set_title(f"{status}: {over:,} of {len(rows):,} past {limit} months", fontsize="medium")
+        ax.set_xlabel("months since last activity")
+    axes[0].set_ylabel("contacts")
+    axes[0].legend(fontsize="small")
+    fig.suptitle("Contact retention against the policy's periods (Art. 5(1)(e))")
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------------------
+# tables
+# ----------------------------------------------------------------------------------------------------------
+
+def _severity_css(value: object) -> str:
+    colour = SEVERITY_COLOURS.get(str(value))
+    if colour is None:
+        return ""
+    text = "white" if value in _TEXT_ON_DARK else "black"
+    return f"background-color: {colour}; color: {text}; font-weight: bold"
+
+
+def _score_css(value: object) -> str:
+    if value is None or pd.isna(value):
+        return "color: grey"
+    hue = "#1a9850" if value >= 80 else "#fdae61" if value >= 50 else "#d73027"
+    return f"color: {hue}; font-weight: bold"
+
+
+def style(df: pd.DataFrame, caption: str | None = None, percent: tuple[str, ...] = (),
+          hide_index: bool = True) -> Styler:
+    """A DataFrame as an HTML table: thousands separators, percentages, severities coloured, left text."""
+    styler = df.style.format(na_rep="", thousands=",", precision=1)
+    present = [c for c in percent if c in df.columns]
+    if present:
+        styler = styler.format("{:.2%}", subset=present, na_rep="-")
+    if "severity" in df.columns:
+        styler = styler.map(_severity_css, subset=["severity"])
+    if "score" in df.columns:
+        styler = styler.map(_score_css, subset=["score"]).format("{:.1f}", subset=["score"],
+                                                                   na_rep="not assessed")
+    text = [c for c in df.columns if df[c].dtype == object]
+    if text:
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    if caption:
+        styler = styler.set_caption(caption)
+    return styler.hide(axis="index") if hide_index else styler
