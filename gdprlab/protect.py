@@ -39,16 +39,26 @@ def _keystream(key: bytes, nonces: np.ndarray) -> np.ndarray:
 
 def encrypt(values: list[str] | np.ndarray, key: bytes, rng: np.random.Generator) -> np.ndarray:
     """Encrypt each string (at most 63 UTF-8 bytes) into a token; missing or empty values stay None."""
+    return encrypt_arrow(values, key, rng).to_numpy(zero_copy_only=False).astype(object)
+
+
+def encrypt_arrow(values: list[str] | np.ndarray, key: bytes, rng: np.random.Generator) -> pa.Array:
+    """`encrypt` as an Arrow large_string array (missing for missing or empty values).
+
+    Tables built from Arrow take the tokens as they are, without a round trip through Python strings.
+    """
     vals = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=object)
     present = _non_empty_strings(vals)
-    out = np.full(len(vals), None, dtype=object)
     if not present.any():
-        return out
+        return pa.nulls(len(vals), type=pa.large_string())
     plain = _slots(vals[present])
     nonces = rng.integers(0, 256, size=(len(plain), _NONCE), dtype=np.uint8)
     cipher = plain ^ _keystream(key, nonces)
-    out[present] = _hex_strings(np.concatenate([nonces, cipher], axis=1), PREFIX)
-    return out
+    tokens = _hex_array(np.concatenate([nonces, cipher], axis=1), PREFIX)
+    if present.all():
+        return tokens
+    position = np.cumsum(present) - 1  # row -> its token among the present values
+    return tokens.take(pa.array(position, mask=~present))
 
 
 def _non_empty_strings(vals: np.ndarray) -> np.ndarray:
@@ -82,6 +92,11 @@ def _slots(strings: np.ndarray) -> np.ndarray:
 
 def _hex_strings(raw: np.ndarray, prefix: str = "") -> np.ndarray:
     """prefix + lower-case hex of each row of a uint8 matrix, as str objects, without a Python loop."""
+    return _hex_array(raw, prefix).to_numpy(zero_copy_only=False).astype(object)
+
+
+def _hex_array(raw: np.ndarray, prefix: str = "") -> pa.Array:
+    """prefix + lower-case hex of each row of a uint8 matrix, as an Arrow large_string array."""
     head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
     chars = np.empty((len(raw), len(head) + 2 * raw.shape[1]), dtype=np.uint8)
     chars[:, : len(head)] = head
@@ -89,8 +104,7 @@ def _hex_strings(raw: np.ndarray, prefix: str = "") -> np.ndarray:
     chars[:, len(head) + 1 :: 2] = _HEX[raw & 15]
     offsets = np.arange(len(raw) + 1, dtype=np.int64) * chars.shape[1]
     buffers = [None, pa.py_buffer(offsets), pa.py_buffer(chars)]
-    arr = pa.Array.from_buffers(pa.large_string(), len(raw), buffers)
-    return arr.to_numpy(zero_copy_only=False).astype(object)
+    return pa.Array.from_buffers(pa.large_string(), len(raw), buffers)
 
 
 def decrypt(tokens: list[str] | np.ndarray, key: bytes) -> list[str | None]:

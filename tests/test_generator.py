@@ -381,3 +381,37 @@ def test_planted_counts_are_exact_per_shard(sharded):
     rate = PROFILES["messy"]["retention_exceeded"]
     assert m["planted"]["retention_exceeded"]["population"] == sum(populations)
     assert m["planted"]["retention_exceeded"]["planted"] == sum(round(rate * p) for p in populations)
+
+
+
+def test_a_stashed_shard_comes_back_with_the_same_tables_and_dtypes(tmp_path):
+    """Workers hand their shards over as Arrow files; object columns (None for missing) must stay so."""
+    from gdprlab.generator import shards
+    from gdprlab.generator.dataset import STAGES
+    from gdprlab.generator.pools import build_pool
+
+    ds = generate(SHARDED, shard_size=SHARD_SIZE, workers=1)
+    pools = {loc: build_pool(loc, SHARDED.seed * 100 + i) for i, loc in enumerate(SHARDED.locales)}
+    ctx = shards.Context(SHARDED, ds.policy, pools, ds.tables["accounts"], ds.tables["staff"], [])
+    part = shards.plan(SHARDED.contacts, SHARD_SIZE)[1]
+    made = shards.make_shard(ctx, part, shards.shard_streams(SHARDED.seed, part, len(STAGES)))
+    back = shards.load(shards.stash(made, str(tmp_path), part))
+    assert list(tmp_path.iterdir()) == []  # loaded files are removed at once
+    for name, df in made.tables.items():
+        pd.testing.assert_frame_equal(back.tables[name], df, check_exact=True)
+        for col in [c for c in df.columns if df[c].dtype == np.dtype(object)]:
+            assert all(v is None for v in back.tables[name][col][df[col].isna()]), (name, col)
+
+
+def test_parallel_generation_removes_its_stash_folder(monkeypatch, tmp_path):
+    from gdprlab.generator import shards
+
+    folder = tmp_path / "stash"
+
+    def make_folder() -> str:
+        folder.mkdir()
+        return str(folder)
+
+    monkeypatch.setattr(shards, "_stash_folder", make_folder)
+    generate(SHARDED, shard_size=SHARD_SIZE, workers=2)
+    assert not folder.exists()

@@ -7,7 +7,15 @@ import hashlib
 import numpy as np
 import pytest
 
-from gdprlab.protect import decrypt, encrypt, is_token, random_pseudonyms, synthetic_key, weak_pseudonym
+from gdprlab.protect import (
+    decrypt,
+    encrypt,
+    encrypt_arrow,
+    is_token,
+    random_pseudonyms,
+    synthetic_key,
+    weak_pseudonym,
+)
 
 
 def test_tokens_decrypt_to_the_original_values():
@@ -47,3 +55,15 @@ def test_values_that_are_not_strings_stay_unencrypted():
     tokens = encrypt([None, float("nan"), 5, "x", ""], synthetic_key(1), np.random.default_rng(0))
     assert [is_token(t) for t in tokens] == [False, False, False, True, False]
     assert all(t is None for t in encrypt([None, None], synthetic_key(1), np.random.default_rng(0)))
+
+
+def test_encrypt_arrow_gives_the_same_tokens_as_encrypt():
+    values = np.array(["DE89370400440532013000", None, "", "Rollstuhl, Zugang nötig"], dtype=object)
+    key = synthetic_key(7)
+    tokens = encrypt(values, key, np.random.default_rng(3))
+    arrow = encrypt_arrow(values, key, np.random.default_rng(3))
+    assert str(arrow.type) == "large_string"
+    assert arrow.to_pylist() == list(tokens)
+    assert tokens[1] is None and tokens[2] is None
+    assert decrypt(tokens, key) == ["DE89370400440532013000", None, None, "Rollstuhl, Zugang nötig"]
+    assert encrypt_arrow(np.array([None, ""], dtype=object), key, np.random.default_rng(0)).null_count == 2

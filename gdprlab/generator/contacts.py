@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from gdprlab import identifiers, protect
 from gdprlab.generator.config import LOCALES, GeneratorConfig, Shard
@@ -78,7 +80,7 @@ def make_accounts(cfg: GeneratorConfig, rng: np.random.Generator,
     })
 
 
-Columns = dict[str, np.ndarray]
+Columns = dict[str, np.ndarray | pa.Array]  # the encrypted fields end as Arrow arrays
 
 
 def _people(cfg: GeneratorConfig, rng: np.random.Generator, pools: dict[str, LocalePool],
@@ -292,7 +294,10 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
                        first_names=c["first_name"].copy(), last_names=c["last_name"].copy())
     blank = erased & ~keeps_fields
     for col in _PERSONAL:
-        c[col][blank] = None
+        if isinstance(c[col], pa.Array):
+            c[col] = pc.if_else(blank, pa.scalar(None, c[col].type), c[col])
+        else:
+            c[col][blank] = None
     c["birth"][blank] = np.datetime64("NaT")
     c["status"][erased] = "erased"
     return _finish(c), plan
@@ -335,16 +340,17 @@ def _protect(cfg: GeneratorConfig, rng: np.random.Generator, c: Columns, live: n
     labels.add("weak_pseudonymisation", "contacts", c["contact_id"][weak], population)
 
     sensitive = ["national_id", "iban", "accessibility_needs"]
-    plain = {col: c[col].copy() for col in sensitive}
-    for col in sensitive:
-        c[col] = protect.encrypt(plain[col], key, rng)
+    plain = {col: c[col] for col in sensitive}
+    tokens = {col: protect.encrypt_arrow(plain[col], key, rng) for col in sensitive}  # kept in Arrow
     has_sensitive = np.column_stack([pd.notna(plain[col]) for col in sensitive])
     eligible = live & has_sensitive.any(axis=1)
     leak = pick(rng, eligible, cfg.rate("plaintext_sensitive_field"), int(eligible.sum()))
     first_field = has_sensitive[leak].argmax(axis=1)
     for j, col in enumerate(sensitive):
-        rows = leak[first_field == j]
-        c[col][rows] = plain[col][rows]
+        shown = np.zeros(total, dtype=bool)
+        shown[leak[first_field == j]] = True
+        plaintext = pa.array(plain[col], type=pa.large_string(), from_pandas=True)
+        c[col] = pc.if_else(shown, plaintext, tokens[col])
     labels.add("plaintext_sensitive_field", "contacts", c["contact_id"][leak], int(eligible.sum()))
 
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from gdprlab.generator.activities import make_activities
 from gdprlab.generator.config import GeneratorConfig, Shard
@@ -83,13 +86,60 @@ def make_shard(ctx: Context, shard: Shard, rng: dict[str, np.random.Generator]) 
     return ShardResult(tables, labels)
 
 
+@dataclass
+class StashedResult:
+    """A worker's shard as Arrow IPC files: the pipe then carries file names and labels, not the tables."""
+    paths: dict[str, str]
+    objects: dict[str, list[str]]  # per table, the columns that were object columns (Arrow turns them `str`)
+    labels: Labels
+
+
+def stash(result: ShardResult, folder: str, shard: Shard) -> StashedResult:
+    """Write each table as an uncompressed Arrow IPC file in `folder`.
+
+    Pickling the tables (and their Python string objects) through the pipe blocked the worker for about
+    half a second per shard; writing Arrow buffers to shared memory is a copy.
+    """
+    paths, objects = {}, {}
+    for name, df in result.tables.items():
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        paths[name] = os.path.join(folder, f"{shard.index}-{name}.arrow")
+        with pa.OSFile(paths[name], "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        objects[name] = [col for col in df.columns if df[col].dtype == object]
+    return StashedResult(paths, objects, result.labels)
+
+
+def load(stashed: StashedResult) -> ShardResult:
+    """The tables of a stashed shard, memory-mapped, with the same dtypes as in the worker."""
+    tables = {}
+    for name, path in stashed.paths.items():
+        with pa.memory_map(path) as source:
+            table = pa.ipc.open_file(source).read_all()
+        os.unlink(path)  # the mapping stays valid until the buffers are freed
+        df = table.to_pandas()
+        for col in stashed.objects[name]:
+            df[col] = pd.Series(table.column(col).to_numpy(zero_copy_only=False), dtype=object)
+        tables[name] = df
+    return ShardResult(tables, stashed.labels)
+
+
+def _stash_folder() -> str:
+    """A fresh folder for the stashed shards: in shared memory where there is one."""
+    shm = "/dev/shm"
+    base = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+    return tempfile.mkdtemp(prefix="gdprlab-shards-", dir=base)
+
+
 _CONTEXT: Context | None = None  # set in the main process just before forking the workers
 _N_STAGES = 0
+_FOLDER = ""
 
 
-def _make_forked(shard: Shard) -> ShardResult:
+def _make_forked(shard: Shard) -> StashedResult:
     assert _CONTEXT is not None, "worker started without a context"
-    return make_shard(_CONTEXT, shard, shard_streams(_CONTEXT.cfg.seed, shard, _N_STAGES))
+    return stash(make_shard(_CONTEXT, shard, shard_streams(_CONTEXT.cfg.seed, shard, _N_STAGES)), _FOLDER,
+                 shard)
 
 
 def run(ctx: Context, shards: list[Shard], n_stages: int,
@@ -100,13 +150,15 @@ def run(ctx: Context, shards: list[Shard], n_stages: int,
         for shard in shards:
             yield make_shard(ctx, shard, shard_streams(ctx.cfg.seed, shard, n_stages))
         return
-    global _CONTEXT, _N_STAGES
-    _CONTEXT, _N_STAGES = ctx, n_stages
+    global _CONTEXT, _N_STAGES, _FOLDER
+    _CONTEXT, _N_STAGES, _FOLDER = ctx, n_stages, _stash_folder()
     try:
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-            yield from pool.map(_make_forked, shards)
+            for stashed in pool.map(_make_forked, shards):
+                yield load(stashed)
     finally:
-        _CONTEXT = None
+        shutil.rmtree(_FOLDER, ignore_errors=True)
+        _CONTEXT, _FOLDER = None, ""
 
 
 def merge(results: list[ShardResult], labels: Labels) -> dict[str, pd.DataFrame]:
