@@ -21,11 +21,14 @@ gdprlab.violations). `check.run(tables, policy, as_of)` gives a CheckResult:
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,12 +43,28 @@ from gdprlab.schema import TABLES
 from gdprlab.scoring import Scores, score
 from gdprlab.special_terms import reveals_special_category
 from gdprlab.validate import valid_email, valid_phone
-from gdprlab.violations import FINDERS, INVALID_METHODS, ONLINE_SOURCES, PERSONAL_FIELDS, REQUIRES, Finder
+from gdprlab.violations import (
+    DUPLICATE_KEY,
+    FINDERS,
+    INVALID_METHODS,
+    ONLINE_SOURCES,
+    PERSONAL_FIELDS,
+    REQUIRES,
+    Finder,
+    rows_where,
+    sharing,
+)
 
 Tables = Mapping[str, pd.DataFrame]
 Evidence = dict[str, str | None]
 STATUSES = ("passed", "failed", "not_assessed")
 DEFAULT_EVIDENCE = 5
+#: threads running checks at once (1: one after another)
+WORKERS = min(4, os.cpu_count() or 1)
+#: the slowest checks on a large dataset (benchmarks/check_speed.py), started first
+SLOW_FIRST = ("inaccurate_data", "weak_pseudonymisation", "marketing_without_basis",
+              "special_category_without_condition", "child_consent_without_authorisation",
+              "retention_exceeded", "erasure_incomplete", "plaintext_sensitive_field")
 NOTE_LENGTH = 160  # a note is shown longer than other free text: the revealing words may come late
 
 #: tables of which a rule needs at least one (beyond its own), each widening what it can see
@@ -65,6 +84,23 @@ _CAVEAT = {
     ("erasure_incomplete", "contacts"): "remaining contact details not checked",
     ("erasure_incomplete", "activities"): "remaining notes not checked",
 }
+
+#: columns of its own table a rule uses when present, and what it cannot see without them
+OPTIONAL_COLUMNS: dict[str, dict[str, str]] = {
+    "inaccurate_data": {
+        "email": "e-mail addresses not checked",
+        "phone": "phone numbers not checked",
+        "country": "phone numbers judged without the contact's country",
+        "status": "erased contacts not told apart",
+        **{col: "duplicates not checked" for col in DUPLICATE_KEY},
+    },
+}
+
+
+def _column_caveats(rule_id: str, df: pd.DataFrame) -> tuple[str, ...]:
+    wanted = OPTIONAL_COLUMNS.get(rule_id, {})
+    return tuple(dict.fromkeys(text for col, text in wanted.items() if col not in df.columns))
+
 
 #: the fields of the rule's table shown (masked) as evidence for each violating record
 EVIDENCE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -112,7 +148,8 @@ def _marketing_sends(t: Tables) -> int:
 
 
 def _not_erased(t: Tables) -> int:
-    return int((~t["contacts"]["status"].isin(["erased"])).sum())
+    c = t["contacts"]
+    return len(c) if "status" not in c.columns else int((~c["status"].isin(["erased"])).sum())
 
 
 def _contact_columns(t: Tables) -> int:
@@ -216,7 +253,7 @@ def show(value: object, table: str, column: str) -> str | None:
 
 def _rows(df: pd.DataFrame, key: str, ids: list[str]) -> pd.DataFrame:
     """The rows of `ids`, in that order (first row per key)."""
-    return df[df[key].isin(ids)].drop_duplicates(key).set_index(key).reindex(ids)
+    return rows_where(df, df[key].isin(ids)).drop_duplicates(key).set_index(key).reindex(ids)
 
 
 def _special_extra(t: Tables, ids: list[str]) -> dict[str, Evidence]:
@@ -224,7 +261,7 @@ def _special_extra(t: Tables, ids: list[str]) -> dict[str, Evidence]:
     c = _rows(t["contacts"], "contact_id", ids)
     if "activities" in t:
         a = t["activities"]
-        a = a[a["contact_id"].isin(ids) & a["note"].notna()]
+        a = rows_where(a, a["contact_id"].isin(ids) & a["note"].notna(), ["contact_id", "note"])
         a = a[reveals_special_category(a["note"])].drop_duplicates("contact_id").set_index("contact_id")
         for i in ids:
             if i in a.index:
@@ -268,7 +305,8 @@ def _erasure_extra(t: Tables, ids: list[str]) -> dict[str, Evidence]:
                           and str(c.at[cid, f]).strip()]
     if "activities" in t:
         a = t["activities"]
-        notes = a[a["contact_id"].isin(contacts) & a["note"].notna()].groupby("contact_id").size()
+        notes = rows_where(a, a["contact_id"].isin(contacts) & a["note"].notna(), ["contact_id"])
+        notes = notes.groupby("contact_id").size()
         for cid, n in notes.items():
             kept[cid].append(f"{n} note{'s' if n != 1 else ''}")
     return {i: {"remaining": ", ".join(kept.get(r.at[i, "contact_id"], [])) or None} for i in ids}
@@ -276,23 +314,32 @@ def _erasure_extra(t: Tables, ids: list[str]) -> dict[str, Evidence]:
 
 def _inaccurate_extra(t: Tables, ids: list[str]) -> dict[str, Evidence]:
     c = t["contacts"]
-    rows = _rows(c, "contact_id", ids)
+    rows = _rows(c, "contact_id", ids).reindex(columns=["email", "phone", "country", *DUPLICATE_KEY])
     email_ok = valid_email(rows["email"]).to_numpy(dtype=bool) | rows["email"].isna().to_numpy()
     has_phone = rows["phone"].notna().to_numpy()
     phone_ok = np.ones(len(rows), dtype=bool)
     phone_ok[has_phone] = valid_phone(rows["phone"][has_phone], rows["country"][has_phone])
-    same = c[c["birth_date"].isin(rows["birth_date"].dropna())]
+    twins = _earlier_twins(c, rows) if set(DUPLICATE_KEY) <= set(c.columns) else {}
     out = {}
     for n, i in enumerate(ids):
+        why = [w for w, bad in (("invalid email", not email_ok[n]), ("invalid phone", not phone_ok[n]),
+                                ("duplicate of " + ", ".join(twins.get(i, [])), bool(twins.get(i))))
+               if bad]
+        out[i] = {"why": "; ".join(why) or None}
+    return out
+
+
+def _earlier_twins(c: pd.DataFrame, rows: pd.DataFrame) -> dict[str, list[str]]:
+    """Per sampled contact, up to three earlier contacts with its names (any case) and birth date."""
+    same = rows_where(c, c["birth_date"].isin(rows["birth_date"].dropna()), ["contact_id", *DUPLICATE_KEY])
+    out = {}
+    for i in rows.index:
         first, last = rows.at[i, "first_name"], rows.at[i, "last_name"]
         twins = same[(same["birth_date"] == rows.at[i, "birth_date"])
                      & (same["first_name"].str.casefold() == str(first).casefold())
                      & (same["last_name"].str.casefold() == str(last).casefold())
                      & (same["created_at"] < rows.at[i, "created_at"])]
-        why = [w for w, bad in (("invalid email", not email_ok[n]), ("invalid phone", not phone_ok[n]),
-                                ("duplicate of " + ", ".join(twins["contact_id"].head(3)), len(twins) > 0))
-               if bad]
-        out[i] = {"why": "; ".join(why) or None}
+        out[i] = list(twins["contact_id"].head(3))
     return out
 
 
@@ -327,9 +374,10 @@ def _column_evidence(check: Check, t: Tables, columns: list[str]) -> list[Eviden
     ropa = ropa[ropa["table_name"].isin(["contacts"])].drop_duplicates("column_name").set_index("column_name")
     out = []
     for col in columns:
-        values = contacts[col].dropna() if col in contacts.columns else pd.Series([], dtype=object)
-        item: Evidence = {"record_id": col, "non_empty_values": str(len(values)),
-                          "example": show(values.iloc[0], "contacts", col) if len(values) else None}
+        filled = contacts[col].notna().to_numpy() if col in contacts.columns else np.zeros(0, dtype=bool)
+        example = contacts[col].iat[int(filled.argmax())] if filled.any() else None
+        item: Evidence = {"record_id": col, "non_empty_values": str(int(filled.sum())),
+                          "example": show(example, "contacts", col) if filled.any() else None}
         if col in ropa.index:
             item["purpose"] = show(ropa.at[col, "purpose"], "record_of_processing", "purpose")
         else:
@@ -465,6 +513,7 @@ class Check:
                 raise
             return CheckResult(self, "not_assessed", reason=reason)
         caveats = tuple(_CAVEAT[(self.id, name)] for name in self.optional if name not in tables)
+        caveats += _column_caveats(self.id, tables[self.table])
         return CheckResult(self, "failed" if ids else "passed", ids, population, tuple(shown),
                            caveats=caveats, seconds=time.perf_counter() - start)
 
@@ -489,13 +538,20 @@ class Check:
 
 
 def _missing_column(exc: KeyError, tables: Tables, names: Iterable[str]) -> str | None:
-    """'column X missing from table T' when the KeyError names a column absent from a table used."""
-    column = exc.args[0] if exc.args else None
-    if not isinstance(column, str):
+    """'column X missing from table T' when the KeyError names a schema column absent from a table used.
+
+    pandas names a missing column alone (KeyError('x')) or in a list ("['x'] not in index").
+    """
+    text = exc.args[0] if exc.args else None
+    if not isinstance(text, str):
         return None
-    lacking = [n for n in dict.fromkeys(names) if n in tables and column not in tables[n].columns]
-    known = any(column in TABLES[n].column_names for n in lacking if n in TABLES)
-    return f"column {column} missing from table {', '.join(lacking)}" if lacking and known else None
+    for name in dict.fromkeys(names):
+        if name in tables and name in TABLES:
+            absent = [c for c in TABLES[name].column_names if c not in tables[name].columns]
+            named = [c for c in absent if c == text or f"'{c}'" in text]
+            if named:
+                return f"column {named[0]} missing from table {name}"
+    return None
 
 
 CHECKS: tuple[Check, ...] = tuple(Check.from_rule(rule) for rule in RULES)
@@ -579,6 +635,28 @@ class Assessment:
         return pd.concat(parts, ignore_index=True)
 
 
+def _run_all(tables: Tables, policy: Policy | None, as_of: dt.date, evidence: int, seed: int,
+             selected: set[str]) -> tuple[CheckResult, ...]:
+    """Every check's result in catalogue order, the selected ones run in a thread pool.
+
+    The heavy work (pyarrow compute, numpy sorting) releases the GIL, so checks overlap on several cores;
+    each check's result depends only on the tables, so the outcome is the same as run one by one.
+    """
+    def run(check: Check) -> CheckResult:
+        if check.id not in selected:
+            return CheckResult(check, "not_assessed", reason="not selected")
+        return check.run(tables, policy, as_of, evidence, seed)
+
+    if WORKERS <= 1:
+        return tuple(map(run, CHECKS))
+    context = contextvars.copy_context()  # the threads share the enclosing sharing() block
+    with ThreadPoolExecutor(WORKERS) as pool:  # the slowest start first, so none is left running alone
+        order = sorted(CHECKS, key=lambda c: (c.id not in SLOW_FIRST, SLOW_FIRST.index(c.id)
+                                              if c.id in SLOW_FIRST else 0))
+        futures = {check.id: pool.submit(context.copy().run, run, check) for check in order}
+        return tuple(futures[check.id].result() for check in CHECKS)
+
+
 def run_checks(tables: Tables, policy: Policy | None, as_of: dt.date, evidence: int = DEFAULT_EVIDENCE, *,
                dataset: str | None = None, rules: Iterable[str] | None = None, seed: int = 0) -> Assessment:
     """Run every check (or only `rules`) and score the results.
@@ -591,11 +669,8 @@ def run_checks(tables: Tables, policy: Policy | None, as_of: dt.date, evidence: 
     if not isinstance(as_of, dt.date):
         raise TypeError(f"as_of must be a date, got {as_of!r}")
     selected = set(CHECKS_BY_ID if rules is None else [get_check(r).id for r in rules])
-    results = tuple(
-        c.run(tables, policy, as_of, evidence, seed) if c.id in selected
-        else CheckResult(c, "not_assessed", reason="not selected")
-        for c in CHECKS
-    )
+    with sharing():
+        results = _run_all(tables, policy, as_of, evidence, seed, selected)
     return Assessment(results, score(results), as_of, dataset, catalogue_version(), evidence,
                       policy or Policy())
 

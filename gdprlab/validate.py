@@ -39,8 +39,11 @@ _TYPES = ("mobile", "fixed_line", "premium_rate", "toll_free", "shared_cost", "v
 
 def _arrow(values: Values) -> pa.Array:
     """One contiguous pyarrow string array; missing values (None, NaN, NA) as nulls."""
-    arr = pa.array(values, type=pa.large_string(), from_pandas=True)
-    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    try:
+        arr = pa.array(values, type=pa.large_string(), from_pandas=True)
+        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    except pa.ArrowInvalid:  # e.g. a pandas column whose chunks mix string and large_string
+        return pa.array(pd.Series(values, dtype=object).to_numpy(), type=pa.large_string(), from_pandas=True)
 
 
 def _bools(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -181,7 +184,8 @@ def _valid_in_regions(nsn: pa.Array, lengths: np.ndarray, regions: Sequence[str]
     for i, region in enumerate(regions):
         rows = np.flatnonzero(owner == i)
         if len(rows):
-            valid[rows] = _type_known(nsn.take(rows), lengths[rows], PhoneMetadata.metadata_for_region(region))
+            meta = PhoneMetadata.metadata_for_region(region)
+            valid[rows] = _type_known(nsn.take(rows), lengths[rows], meta)
     return valid
 
 

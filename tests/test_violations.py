@@ -275,6 +275,26 @@ def test_weak_pseudonym_is_an_unsalted_digest_of_the_normalised_email():
     assert found("weak_pseudonymisation", contacts=contacts) == ["C1", "C2", "C3"]
 
 
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_weak_pseudonyms_match_protect_for_padded_upper_case_and_non_ascii_addresses(dtype):
+    """The bulk path (ASCII, nothing to strip) and the per-value path agree with protect.weak_pseudonym."""
+    emails = [" Zoë@GMX.de\t", "O'Brien@Example.IE", "a\x1c@b.de\x1c", "\u00a0x@y.de", "ÅSA@telia.se"]
+    rows = [{"contact_id": f"C{i}{a}", "email": e, "pseudonym": protect.weak_pseudonym(e, a).upper()}
+            for i, e in enumerate(emails) for a in protect.WEAK_HASHES]
+    contacts = table("contacts", *rows, {"contact_id": "CX", "email": "x@y.de", "pseudonym": " A "})
+    contacts = contacts.astype({"email": dtype, "pseudonym": dtype})
+    assert found("weak_pseudonymisation", contacts=contacts) == sorted(r["contact_id"] for r in rows)
+
+
+def test_duplicates_compare_names_by_casefolding():
+    names = [("Jörg", "Strauß"), ("JÖRG", "STRAUSS"), ("Jorg", "Strauss"), (None, "Strauß")]
+    contacts = table("contacts", *({"contact_id": f"C{i}", "first_name": first, "last_name": last,
+                                    "birth_date": "1980-05-01", "created_at": f"2024-01-0{i}T00:00:00Z",
+                                    "email": f"c{i}@web.de", "status": "lead"}
+                                   for i, (first, last) in enumerate(names, 1)))
+    assert found("inaccurate_data", contacts=contacts) == ["C2"]
+
+
 def test_excessive_access_is_full_access_outside_the_allowed_roles():
     staff = table("staff", {"staff_id": "S1", "role": "sales_rep", "crm_access": "full"},
                   {"staff_id": "S2", "role": "data_protection_officer", "crm_access": "full"},
