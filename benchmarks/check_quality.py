@@ -51,9 +51,8 @@ def main() -> int:
     per_rule = frame.groupby("rule_id", sort=False)[["tp", "fp", "fn"]].sum()
     per_rule["precision"] = per_rule["tp"] / (per_rule["tp"] + per_rule["fp"])
     per_rule["recall"] = per_rule["tp"] / (per_rule["tp"] + per_rule["fn"])
-    print(
-        f"{len(runs)} datasets ({', '.join(PROFILES)} x seeds {args.seeds}, {args.contacts:,} contacts each)\n"
-    )
+    kinds = f"{', '.join(PROFILES)} x seeds {args.seeds}"
+    print(f"{len(runs)} datasets ({kinds}, {args.contacts:,} contacts each)\n")
     print(per_rule.to_string(float_format=lambda v: f"{v:.3f}"))
     exact = bool((per_rule["fp"] == 0).all() and (per_rule["fn"] == 0).all())
     print(f"\nP = R = 1.0 for every rule: {'yes' if exact else 'NO'}")
