@@ -3,6 +3,7 @@
 
     python3 run.py test                   lint, then the test suite (and lesson notebooks, via nbval)
     python3 run.py test -- -k identifiers extra pytest arguments go after `--`
+    python3 run.py assess                 assess the bundled sample CRM; prints where the HTML report is
     python3 run.py sample                 generate a small synthetic CRM dataset and summarise it
 
 Standard library only, so it runs before anything is installed. The venv is (re)installed only when
@@ -24,6 +25,9 @@ TASKS: dict[str, list[list[str]]] = {
     "test": [
         ["ruff", "check", "."],
         ["python", "-m", "pytest"],  # run_test() adds the nbval and pass-through arguments
+    ],
+    "assess": [
+        ["gdprlab", "assess", "datasets/sample", "--out", "output"],
     ],
     "sample": [
         ["gdprlab", "generate", "datasets/sample-run", "--contacts", "2000", "--seed", "42", "--force"],
@@ -161,8 +165,9 @@ def run_test(venv: Path, root: Path, passthrough: list[str]) -> int:
     return final_status(lint_status, run(venv, pytest + pytest_arguments(root, passthrough), root))
 
 
-def run_sample(venv: Path, root: Path) -> int:
-    for command in TASKS["sample"]:
+def run_task(venv: Path, root: Path, task: str) -> int:
+    """Run a task's commands in order, stopping at the first that fails."""
+    for command in TASKS[task]:
         status = run(venv, command, root)
         if status != 0:
             return status
@@ -178,6 +183,9 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     commands = parser.add_subparsers(dest="task", required=True, metavar="TASK")
     commands.add_parser(
         "test", help="ruff, then pytest and the notebooks (nbval); args after -- go to pytest"
+    )
+    commands.add_parser(
+        "assess", help="assess the bundled sample CRM (datasets/sample) and print where the report is"
     )
     commands.add_parser(
         "sample", help="generate datasets/sample-run (2000 contacts, seed 42), then summarise it"
@@ -197,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     venv = ensure_venv(ROOT)
     if args.task == "test":
         return run_test(venv, ROOT, passthrough)
-    return run_sample(venv, ROOT)
+    return run_task(venv, ROOT, args.task)
 
 
 if __name__ == "__main__":

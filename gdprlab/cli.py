@@ -19,6 +19,7 @@ EXAMPLES = {
     "--rate retention_exceeded=0.1",
     "summary": "gdprlab summary datasets/sample",
     "rules": "gdprlab rules --concern permission",
+    "assess": 'gdprlab assess exports/sales exports/hr -j 2 -p organisation "Example GmbH"',
     "scan": "gdprlab scan datasets/sample/contacts.csv --format json --ropa output/ropa_draft.csv",
     "check": "gdprlab check datasets/sample --format json --out output/findings.json --fail-on high",
     "evaluate": "gdprlab evaluate datasets/sample",
@@ -144,6 +145,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_assess(args: argparse.Namespace) -> int:
+    from gdprlab.batch import run_from_args
+
+    return run_from_args(args)
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     rules = [r for r in RULES if args.concern in (None, r.concern)]
     if args.format == "json":
@@ -231,6 +238,17 @@ def build_parser() -> argparse.ArgumentParser:
                 choices=("low", "medium", "high", "critical"),
                 help="exit 1 when a rule of this severity or higher is violated",
             )
+
+    from gdprlab.batch import add_arguments
+
+    add_arguments(
+        add(
+            "assess",
+            cmd_assess,
+            "Run an assessment notebook on one or many datasets: executed "
+            "notebook, HTML report without code, findings, an index and a comparison with the last run.",
+        )
+    )
 
     r = add("rules", cmd_rules, "List the rule catalogue with articles and severities.")
     r.add_argument("--concern", choices=sorted({x.concern for x in RULES}), help="only one concern")
