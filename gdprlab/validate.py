@@ -86,10 +86,9 @@ def valid_phone(numbers: Values, countries: Values) -> np.ndarray:
     valid = np.zeros(len(num), dtype=bool)
     decided = ~_bools(pc.is_valid(num))  # missing: invalid
     e164 = np.flatnonzero(_bools(pc.match_substring_regex(num, _E164)))
-    unique = pc.dictionary_encode(num.take(e164))  # a '+' number's verdict does not depend on the country
-    fast_decided, fast_valid = _fast_path(unique.dictionary)
-    codes = unique.indices.to_numpy()
-    decided[e164], valid[e164] = fast_decided[codes], fast_valid[codes]
+    # a '+' number's verdict does not depend on the country; judged row by row, since phone numbers are
+    # nearly all distinct (finding the unique ones would cost more than it saves)
+    decided[e164], valid[e164] = _fast_path(num.take(e164))
     rest = np.flatnonzero(~decided)
     valid[rest] = _library_verdicts(num.take(rest), cty.take(rest))
     return valid
@@ -110,32 +109,37 @@ def _fast_path(numbers: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(decided, valid) per E.164 number: decided when its parse needs no national-prefix step."""
     decided = np.zeros(len(numbers), dtype=bool)
     valid = np.zeros(len(numbers), dtype=bool)
-    cc, nsn = _split_country_code(pc.utf8_slice_codeunits(numbers, 1))
+    cc, width = _split_country_code(numbers)
     for code in np.unique(cc[cc > 0]):
         rows = np.flatnonzero(cc == code)
-        ok, verdict = _valid_for_code(int(code), nsn.take(rows))
+        nsn = pc.utf8_slice_codeunits(numbers.take(rows), 1 + int(width[rows[0]]))
+        ok, verdict = _valid_for_code(int(code), nsn)
         decided[rows[ok]] = True
         valid[rows[ok]] = verdict[ok]
     return decided, valid
 
 
-def _split_country_code(digits: pa.Array) -> tuple[np.ndarray, pa.Array]:
-    """Country code (0 when none) and the rest, trying 1, 2, then 3 leading digits like the library."""
-    cc = np.zeros(len(digits), dtype=np.int64)
-    width = np.zeros(len(digits), dtype=np.int64)
-    for k in (1, 2, 3):
-        prefix = pc.cast(pc.utf8_slice_codeunits(digits, 0, k), pa.int64()).to_numpy()
-        hit = (cc == 0) & np.isin(prefix, list(COUNTRY_CODE_TO_REGION_CODE))
-        cc[hit], width[hit] = prefix[hit], k
-    return cc, _drop_prefix(digits, width)
+def _code_widths() -> np.ndarray:
+    """For each three-digit prefix 000-999, the width of the country code it starts with (0 when none).
 
-
-def _drop_prefix(digits: pa.Array, width: np.ndarray) -> pa.Array:
-    """Each string without its first `width` characters."""
-    out = pc.utf8_slice_codeunits(digits, 1)
-    for k in (2, 3):
-        out = pc.if_else(pa.array(width == k), pc.utf8_slice_codeunits(digits, k), out)
+    Like the library, one, then two, then three leading digits are tried.
+    """
+    codes = set(COUNTRY_CODE_TO_REGION_CODE)
+    out = np.zeros(1000, dtype=np.int64)
+    for prefix in range(1000):
+        out[prefix] = next((k for k in (1, 2, 3) if prefix // 10 ** (3 - k) in codes), 0)
     return out
+
+
+_WIDTHS = _code_widths()
+
+
+def _split_country_code(numbers: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Country code (0 when none) and its width in digits, of '+' numbers with at least three digits."""
+    prefix = pc.cast(pc.utf8_slice_codeunits(numbers, 1, 4), pa.int64()).to_numpy()
+    width = _WIDTHS[prefix]
+    cc = np.where(width > 0, prefix // 10 ** (3 - width), 0)
+    return cc, width
 
 
 def _valid_for_code(code: int, nsn: pa.Array) -> tuple[np.ndarray, np.ndarray]:

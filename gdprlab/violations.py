@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, NamedTuple, TypeVar
@@ -88,9 +88,32 @@ def rows_at(df: pd.DataFrame, positions: np.ndarray, columns: list[str] | None =
     """
     columns = list(df.columns) if columns is None else columns
     if len(positions) > _FEW_ROWS:
-        return df.iloc[positions][columns]
-    data = {col: pd.Series([df[col].iat[p] for p in positions], dtype=df[col].dtype) for col in columns}
+        return df[columns].iloc[positions]  # columns first: only those are taken
+    data = {col: _values_at(df[col], positions) for col in columns}
     return pd.DataFrame(data, columns=columns).set_axis(df.index[positions])
+
+
+def _values_at(s: pd.Series, positions: np.ndarray) -> pd.Series:
+    """s.iloc[positions] (values only) without concatenating a chunked pyarrow column.
+
+    Numpy columns are indexed; text held by pyarrow is taken chunk by chunk unless there are only a few
+    values, which (like other columns) are read one by one.
+    """
+    if isinstance(s.dtype, np.dtype):
+        return pd.Series(s.to_numpy()[positions], dtype=s.dtype)
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow" and len(positions) > 32:
+        arr = pa.array(s, from_pandas=True)
+        chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+        starts = np.cumsum([0] + [len(chunk) for chunk in chunks])
+        which = np.searchsorted(starts, positions, "right") - 1
+        values: list = [None] * len(positions)
+        for k in np.unique(which):
+            rows = np.flatnonzero(which == k)
+            taken = chunks[k].take(pa.array(positions[rows] - starts[k], type=pa.int64())).to_pylist()
+            for row, value in zip(rows.tolist(), taken, strict=True):
+                values[row] = value
+        return pd.Series(values, dtype=s.dtype)
+    return pd.Series([s.iat[p] for p in positions], dtype=s.dtype)
 
 
 def rows_where(df: pd.DataFrame, mask: pd.Series | np.ndarray,
@@ -105,7 +128,15 @@ def _sorted(values: np.ndarray | list) -> pd.Series:
 
 
 def _blank(s: pd.Series) -> np.ndarray:
-    """Missing or only whitespace."""
+    """Missing or only whitespace.
+
+    Text held by pyarrow is tested there: empty or all whitespace (utf8_is_space uses the same notion of
+    whitespace as the utf8_trim_whitespace behind pandas' str.strip of such text).
+    """
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        arr = pa.array(s, from_pandas=True)
+        return _bools(pc.or_kleene(pc.equal(pc.binary_length(arr), 0), pc.utf8_is_space(arr))) \
+            | s.isna().to_numpy(dtype=bool)
     return (s.isna() | s.astype("str").str.strip().eq("")).to_numpy(dtype=bool)
 
 
@@ -155,8 +186,23 @@ def _positions(keys: pd.Series | pd.Index, table_keys: pd.Series | pd.Index) -> 
     needles, haystack = _keys(keys), _keys(table_keys)
     if needles.type != haystack.type:
         needles, haystack = needles.cast(pa.large_string()), haystack.cast(pa.large_string())
-    found = pc.index_in(needles, value_set=haystack, skip_nulls=True)
-    return pc.fill_null(found, -1).to_numpy().astype(np.int64)
+    if 4 * len(needles) >= len(haystack):
+        found = pc.index_in(needles, value_set=haystack, skip_nulls=True)
+        return pc.fill_null(found, -1).to_numpy().astype(np.int64)
+    # few keys: hash them rather than the table, and look up among the table rows holding one of them
+    # (the rows keep their order, so the first occurrence is the same)
+    rows = np.flatnonzero(_bools(pc.is_in(haystack, value_set=pc.unique(needles), skip_nulls=True)))
+    found = pc.index_in(needles, value_set=haystack.take(pa.array(rows)), skip_nulls=True)
+    within = pc.fill_null(found, -1).to_numpy().astype(np.int64)
+    return np.where(within >= 0, rows[np.maximum(within, 0)] if len(rows) else -1, -1)
+
+
+def _in(values: pd.Series, value_set: pa.Array) -> np.ndarray:
+    """Which values are among value_set (missing values never are), compared in pyarrow."""
+    keys, wanted = _keys(values), pc.unique(value_set)
+    if keys.type != wanted.type:
+        keys, wanted = keys.cast(pa.large_string()), wanted.cast(pa.large_string())
+    return _bools(pc.is_in(keys, value_set=wanted, skip_nulls=True))
 
 
 def _take(values: pd.Series, rows: np.ndarray) -> pd.Series:
@@ -213,8 +259,8 @@ def special_category_without_condition(t: Tables, policy: Policy, as_of: dt.date
     held = ~_blank(c["accessibility_needs"])
     if "activities" in t:
         a = t["activities"]
-        revealing = a["contact_id"].to_numpy(dtype=object)[reveals_special_category(a["note"])]
-        held |= c["contact_id"].isin(set(revealing)).to_numpy(dtype=bool)
+        revealing = _keys(a["contact_id"]).filter(pa.array(reveals_special_category(a["note"])))
+        held |= _in(c["contact_id"], revealing)
     return _ids(c, "contacts", held & _blank(c["art9_condition"]))
 
 
@@ -241,9 +287,12 @@ def field_without_purpose(t: Tables, policy: Policy, as_of: dt.date) -> pd.Serie
 # permission
 # ----------------------------------------------------------------------------------------------------------
 
-def _sends(t: Tables) -> pd.DataFrame:
+def marketing_sends(t: Tables) -> pd.DataFrame:
     """The marketing e-mails, their time as naive UTC (computed once inside sharing())."""
     return _shared("sends", (t["activities"],), lambda: _marketing_emails(t["activities"]))
+
+
+_sends = marketing_sends
 
 
 def _marketing_emails(a: pd.DataFrame) -> pd.DataFrame:
@@ -356,11 +405,17 @@ def child_consent_without_authorisation(t: Tables, policy: Policy, as_of: dt.dat
     k = k.loc[keep, ["consent_id", "contact_id", "given_at"]]
     c = t["contacts"]
     row = _positions(k["contact_id"], c["contact_id"])
-    birth = _days(c["birth_date"])[row]
-    known = (row >= 0) & ~np.isnat(birth)
-    age = np.zeros(len(k), dtype=np.int64)
-    age[known] = age_on(birth[known], _days(k["given_at"])[known])
-    return _ids(k, "consents", known & (age < _art8_ages(c["country"])[row]))
+    found = np.flatnonzero(row >= 0)
+    birth = np.full(len(k), np.datetime64("NaT"), dtype="datetime64[D]")
+    birth[found] = _days(c["birth_date"].take(row[found]))
+    ages = np.zeros(len(k), dtype=np.int64)
+    ages[found] = _art8_ages(c["country"].take(row[found]))
+    given = _days(k["given_at"])
+    # age_on only where the age can be below the Art. 8 age: A full years take at least 365 * A days
+    young = np.flatnonzero(~np.isnat(birth) & ((given - birth).astype(np.int64) < 366 * (ages + 1)))
+    under = np.zeros(len(k), dtype=bool)
+    under[young] = age_on(birth[young], given[young]) < ages[young]
+    return _ids(k, "consents", under)
 
 
 def _art8_ages(country: pd.Series) -> np.ndarray:
@@ -388,12 +443,21 @@ def _live(c: pd.DataFrame) -> np.ndarray:
 def retention_exceeded(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
     """Contacts not erased whose last activity plus their status's retention months is before as-of."""
     c = t["contacts"]
-    months = c["status"].map(policy.retention_months)
-    judged = _live(c) & months.notna().to_numpy() & c["last_activity_at"].notna().to_numpy()
-    end = add_months(_days(c["last_activity_at"])[judged], months[judged].to_numpy(dtype=np.int64))
+    months, known = _per_value(c["status"], policy.retention_months)
+    judged = _live(c) & known & c["last_activity_at"].notna().to_numpy()
+    end = add_months(_days(c["last_activity_at"])[judged], months[judged])
     over = np.zeros(len(c), dtype=bool)
     over[judged] = end < np.datetime64(as_of, "D")
     return _ids(c, "contacts", over)
+
+
+def _per_value(s: pd.Series, months: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(months[value] as int64, whether the value is a key) per row; looked up once per unique value."""
+    codes, uniques = pd.factorize(s)
+    known = np.array([u in months and pd.notna(months[u]) for u in uniques] + [False], dtype=bool)
+    table = np.array([int(months[u]) if k else 0 for u, k in zip(uniques, known, strict=False)] + [0],
+                     dtype=np.int64)
+    return table[codes], known[codes]  # code -1 (missing) takes the last entry
 
 
 def _folded_codes(s: pd.Series) -> np.ndarray:
@@ -410,8 +474,14 @@ def _casefold(value: object) -> str | None:
 def _group_codes(*codes: np.ndarray) -> np.ndarray:
     """One code per distinct combination of non-negative codes; -1 when any is missing."""
     out = np.zeros(len(codes[0]), dtype=np.int64)
+    bound = 1  # every code in `out` is below it
     for code in codes:
-        out = pd.factorize(out * (code.max(initial=0) + 1) + np.maximum(code, 0))[0]
+        n = int(code.max(initial=0)) + 1
+        if bound * n >= 1 << 62:  # the mixed-radix number would overflow: renumber densely first
+            out = pd.factorize(out)[0].astype(np.int64)
+            bound = int(out.max(initial=0)) + 1
+        out = out * n + np.maximum(code, 0)
+        bound *= n
     out[np.any([code < 0 for code in codes], axis=0)] = -1
     return out
 
@@ -483,33 +553,45 @@ def _tokens(values: pd.Series) -> np.ndarray:
     return out
 
 
-def _normalised(values: pd.Series) -> np.ndarray:
-    """value.strip().lower() per row (object array, None where missing); RE2 does the all-hex ones."""
-    text = _keys(values.astype("str"))
-    hexlike = _bools(pc.match_substring_regex(text, "^[0-9A-Fa-f]+$"))
-    out = pc.ascii_lower(text).to_numpy(zero_copy_only=False)
-    other = np.flatnonzero(~hexlike & _bools(pc.is_valid(text)))
-    raw = text.take(other).to_numpy(zero_copy_only=False)
-    out[other] = [v.strip().lower() for v in raw]
-    return out
-
-
 def weak_pseudonymisation(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
     """Contacts whose pseudonym is the unsalted MD5, SHA-1 or SHA-256 hex digest of their e-mail.
 
-    The digest is protect.weak_pseudonym's; only e-mails whose pseudonym has a digest's length are hashed.
+    The digest is protect.weak_pseudonym's, compared with pseudonym.strip().lower(); only e-mails whose
+    pseudonym has a digest's length are hashed. All-hex pseudonyms (nearly all) are lowered by pyarrow and
+    compared byte for byte in numpy; the others are normalised and compared in Python.
     """
     c = t["contacts"]
     usable = c["email"].notna().to_numpy() & c["pseudonym"].notna().to_numpy()
-    pseudonym = _normalised(c["pseudonym"])
-    lengths = np.fromiter(map(len, np.where(usable, pseudonym, "")), np.int64, len(c))
+    text = _keys(c["pseudonym"].astype("str"))
+    hexlike = usable & _bools(pc.match_substring_regex(text, "^[0-9A-Fa-f]+$"))
+    lower = pc.ascii_lower(text)  # all-hex text is ASCII: strip() leaves it, lower() is ascii_lower
+    lengths = np.where(hexlike, pc.fill_null(pc.binary_length(lower), 0).to_numpy(), -1)
+    other = np.flatnonzero(usable & ~hexlike)
+    normalised = [str(v).strip().lower() for v in text.take(pa.array(other, type=pa.int64())).to_pylist()]
+    other_lengths = np.fromiter(map(len, normalised), np.int64, len(normalised))
     weak = np.zeros(len(c), dtype=bool)
     for algorithm in WEAK_HASHES:  # a digest has one length per algorithm: hash only those rows
         digest = getattr(hashlib, algorithm)
-        rows = np.flatnonzero(usable & (lengths == 2 * digest().digest_size))
+        width = 2 * digest().digest_size
+        rows = np.flatnonzero(lengths == width)
         digests = [digest(e).hexdigest() for e in _digest_inputs(c["email"], rows)]
-        weak[rows] = pseudonym[rows] == np.array(digests, dtype=object)
+        weak[rows] = _equal_hex(lower.take(pa.array(rows, type=pa.int64())), digests, width)
+        picks = np.flatnonzero(other_lengths == width)
+        for i, d in zip(picks, (digest(e).hexdigest() for e in _digest_inputs(c["email"], other[picks])),
+                        strict=True):
+            weak[other[i]] = normalised[i] == d
     return _ids(c, "contacts", weak)
+
+
+def _equal_hex(text: pa.Array, digests: list[str], width: int) -> np.ndarray:
+    """text[i] == digests[i] for ASCII strings that all have `width` bytes (compared as one byte block)."""
+    if not len(digests):
+        return np.zeros(0, dtype=bool)
+    text = text.cast(pa.large_string())
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset : text.offset + len(text) + 1]
+    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    mine = np.frombuffer("".join(digests).encode("ascii"), dtype=np.uint8)
+    return (data.reshape(len(digests), width) == mine.reshape(len(digests), width)).all(axis=1)
 
 
 #: an ASCII string with no whitespace (as Python's str.strip sees it) at either end
@@ -585,11 +667,14 @@ def erasure_incomplete(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
     remaining: list[np.ndarray] = []
     if "contacts" in t:
         c = t["contacts"]
-        c = rows_where(c, c["contact_id"].isin(erased), ["contact_id", *PERSONAL_FIELDS])
+        c = rows_where(c, _in(c["contact_id"], pa.array(erased, from_pandas=True)),
+                       ["contact_id", *PERSONAL_FIELDS])
         kept = np.column_stack([~_blank(c[f]) for f in PERSONAL_FIELDS]).any(axis=1)
         remaining.append(c["contact_id"].to_numpy(dtype=object)[kept])
     if "activities" in t:
-        a = rows_where(t["activities"], t["activities"]["contact_id"].isin(erased), ["contact_id", "note"])
+        a = t["activities"]
+        a = rows_where(a, _in(a["contact_id"], pa.array(erased, from_pandas=True)),
+                       ["contact_id", "note"])
         remaining.append(a["contact_id"].to_numpy(dtype=object)[~_blank(a["note"])])
     left = np.concatenate(remaining) if remaining else np.array([], dtype=object)
     return _ids(r, "requests", done & r["contact_id"].isin(left).to_numpy(dtype=bool))

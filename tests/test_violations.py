@@ -527,3 +527,59 @@ def test_lexicon_ignores_the_names_faker_gives_contacts():
     names = pd.Series(sorted(names))
     assert len(names) > 5000
     assert names[reveals_special_category(names)].tolist() == []  # e.g. 'Gay' (fr), 'Kurda' (pl)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# vectorised helpers: the fast paths give what the plain pandas expressions give
+# ----------------------------------------------------------------------------------------------------------
+
+_AWKWARD_TEXT = ["", " ", "\u00a0", "\u2003x", "x ", "\u200b", "\u3000", "\x1c", "\x85", None, "\t\n",
+                 "\u2028", "\x0b", "\ufeff", "a"]
+
+
+@pytest.mark.parametrize("dtype", ["str", "string[pyarrow]", "string[python]", object])
+def test_blank_is_missing_or_only_whitespace_as_str_strip_sees_it(dtype):
+    from gdprlab.violations import _blank
+    expected = [v is None or v.strip() == "" for v in _AWKWARD_TEXT]
+    assert _blank(pd.Series(_AWKWARD_TEXT, dtype=dtype)).tolist() == expected
+
+
+def test_rows_at_equals_iloc_for_chunked_text_dates_and_few_or_many_rows():
+    import pyarrow as pa
+
+    from gdprlab.violations import rows_at
+    n = 500
+    text = pa.chunked_array([pa.array([f"v{i}" if i % 7 else None for i in range(s, s + 100)],
+                                      type=pa.large_string()) for s in range(0, n, 100)])
+    df = pa.table({"t": text}).to_pandas()  # text in five pyarrow chunks, as parquet gives it
+    assert isinstance(pa.array(df["t"], from_pandas=True), pa.ChunkedArray)
+    df["d"] = pd.date_range("2020-01-01", periods=n, freq="D")
+    df["b"] = pd.array([True, False, None, True, False] * 100, dtype="boolean")
+    df.index = pd.RangeIndex(10, 10 + n)
+    for positions in ([], [3], [0, 99, 100, 499], list(range(0, n, 3)), list(range(n - 1, -1, -5))):
+        pos = np.asarray(positions, dtype=np.int64)
+        pd.testing.assert_frame_equal(rows_at(df, pos), df.iloc[pos])
+
+
+def test_positions_finds_the_first_occurrence_with_few_or_many_keys():
+    from gdprlab.violations import _positions
+    table = pd.Series(["a", "b", "a", None, "c", "b"] * 10, dtype="str")
+    for keys in (["b", "z", None, "c"], ["a", "b", "c", "z", None] * 30):
+        got = _positions(pd.Series(keys, dtype="str"), table)
+        first = {v: i for i, v in reversed(list(enumerate(table))) if isinstance(v, str)}
+        assert got.tolist() == [first.get(k, -1) if isinstance(k, str) else -1 for k in keys]
+
+
+def test_group_codes_equal_exactly_for_equal_combinations():
+    from gdprlab.violations import _group_codes
+    rng = np.random.default_rng(3)
+    codes = [rng.integers(-1, k, 2000) for k in (5, 1 << 22, 1 << 22, 3)]  # forces a renumbering
+    got = _group_codes(*codes)
+    combos = list(zip(*[c.tolist() for c in codes], strict=True))
+    missing = np.any([c < 0 for c in codes], axis=0)
+    assert (got[missing] == -1).all() and (got[~missing] >= 0).all()
+    seen: dict = {}
+    for g, combo, miss in zip(got.tolist(), combos, missing.tolist(), strict=True):
+        if not miss:
+            assert seen.setdefault(combo, g) == g
+    assert len(set(seen.values())) == len(seen)
