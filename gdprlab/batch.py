@@ -30,6 +30,7 @@ import io
 import json
 import os
 import subprocess
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -62,6 +63,18 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 #: relative path given by the user is made absolute against the user's working directory first.
 PATH_PARAMETERS = ("dataset", "output_dir", "policy", "mapping", "answers")
 SEVERITY_COLUMNS = tuple(reversed(SEVERITIES))  # critical first
+#: papermill saves the output notebook before and after every cell (markdown cells too): some 60 JSON
+#: dumps of a notebook that grows to ~0.4 MB of images and tables. Runs here save it once parameterised,
+#: then at most every SAVE_EVERY seconds between cells (a long run still shows its progress on disk), and
+#: always at the end, failed or not (papermill's `notebook_complete`, in a `finally`), so a failed run
+#: keeps its partial notebook with the error, as before.
+SAVE_EVERY = 10.0
+ENGINE = "gdprlab"
+#: How the kernel is stopped once every cell has run. nbclient's default, "graceful", interrupts it, asks
+#: it to shut down and polls every 0.1 s until the interpreter has torn down pandas, matplotlib … (some
+#: 0.3 s). Every output is in the notebook by then (nbclient waits for each cell's outputs to end) and the
+#: findings are written in a cell, so the kernel is stopped at once instead; it holds nothing else.
+KERNEL_SHUTDOWN = "immediate"
 
 
 class BatchError(ValueError):
@@ -330,22 +343,84 @@ class BatchResult:
         return "\n".join(lines)
 
 
-def render_html(notebook: Path, target: Path) -> Path:
-    """Write the executed notebook as HTML without code: inputs excluded, parameters cells removed."""
-    import nbformat
+_ENGINE_LOCK = threading.Lock()
+_ENGINE_REGISTERED: list = []
+_EXPORTER: list = []  # one HTMLExporter per process: it compiles its templates on first use
+_EXPORTER_LOCK = threading.Lock()
+
+
+def _html_exporter():
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
-    config = Config()
-    config.TagRemovePreprocessor.enabled = True
-    config.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_TAGS)
-    config.HTMLExporter.exclude_input = True
-    config.HTMLExporter.exclude_input_prompt = True
-    config.HTMLExporter.exclude_output_prompt = True
+    if not _EXPORTER:
+        config = Config()
+        config.TagRemovePreprocessor.enabled = True
+        config.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_TAGS)
+        config.HTMLExporter.exclude_input = True
+        config.HTMLExporter.exclude_input_prompt = True
+        config.HTMLExporter.exclude_output_prompt = True
+        _EXPORTER.append(HTMLExporter(config=config))
+    return _EXPORTER[0]
+
+
+def render_html(notebook: Path, target: Path) -> Path:
+    """Write the executed notebook as HTML without code: inputs excluded, parameters cells removed."""
+    import nbformat
+
     nb = nbformat.read(str(notebook), as_version=4)
-    body, _ = HTMLExporter(config=config).from_notebook_node(nb)
+    with _EXPORTER_LOCK:  # the exporter registers per-notebook filters on itself: one conversion at a time
+        body, _ = _html_exporter().from_notebook_node(nb)
     Path(target).write_text(body, encoding="utf-8")
     return Path(target)
+
+
+def _register_engine() -> str:
+    """Register (once) and name papermill's nbclient engine with fewer intermediate saves (SAVE_EVERY)."""
+    from papermill.engines import papermill_engines
+
+    with _ENGINE_LOCK:
+        if not _ENGINE_REGISTERED:
+            papermill_engines.register(ENGINE, _engine())
+            _ENGINE_REGISTERED.append(True)
+    return ENGINE
+
+
+def _engine():
+    from papermill.engines import NBClientEngine, NotebookExecutionManager
+
+    class Manager(NotebookExecutionManager):
+        final = False
+
+        def save(self, **kwargs):
+            since = (self.now() - self.last_save_time).total_seconds()
+            if self.final or since >= SAVE_EVERY:
+                super().save(**kwargs)
+
+        def notebook_start(self, **kwargs):
+            self.final = True  # the parameterised notebook is on disk before the kernel starts
+            super().notebook_start(**kwargs)
+            self.final = False
+
+        def notebook_complete(self, **kwargs):
+            self.final = True  # the last save happens whatever the outcome
+            super().notebook_complete(**kwargs)
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                             autosave_cell_every=30, **kwargs):
+            nb_man = Manager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                             autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    return Engine
 
 
 def _write_run_record(run: RunResult) -> None:
@@ -367,6 +442,7 @@ def execute_run(run: RunResult, notebook: Path, kernel_name: str | None = None,
         papermill.execute_notebook(
             str(notebook), str(run.notebook), parameters=run.parameters, kernel_name=kernel_name,
             progress_bar=False, log_output=False, extra_arguments=KERNEL_ARGUMENTS,
+            engine_name=_register_engine(), shutdown_kernel=KERNEL_SHUTDOWN,
             # The kernel starts in the notebook's folder. Not papermill's cwd=, which os.chdir()s this
             # whole process and, with runs in threads, can leave it in the wrong folder.
             resources={"metadata": {"path": str(notebook.parent)}})
@@ -549,11 +625,13 @@ def _relative(path: Path, out: Path) -> str:
 
 
 def _index_stamp(out: Path) -> str:
+    """The batch's timestamp; `_2`, `_3` … for more batches in the same second ("_" sorts after the ".csv"
+    dot, so the index files of one folder sort in the order they were written)."""
     stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
     n, candidate = 1, stamp
     while (out / f"index-{candidate}.csv").exists() or (out / f"index-{candidate}.html").exists():
         n += 1
-        candidate = f"{stamp}-{n}"
+        candidate = f"{stamp}_{n}"
     return candidate
 
 

@@ -1,16 +1,23 @@
 """How the audit notebook shows its results: matplotlib figures and pandas Stylers.
 
 Figures are built on `matplotlib.figure.Figure` directly, not pyplot, so nothing depends on a GUI
-backend or pyplot's global state (tests create them headless; the notebook displays them inline). They
-plot the aggregate tables of gdprlab.assessment only: durations, counts and statuses, never a value that
-identifies someone.
+backend or pyplot's global state (tests create them headless). The notebook shows them through
+`show_figures_inline()`: IPython renders each Figure it displays to a PNG with matplotlib's Agg canvas,
+as `%matplotlib inline` would, without importing pyplot or its backend machinery and without the inline
+backend's `bbox_inches="tight"` (a second full draw; the figures use constrained layout, which already
+fits them). Histograms are drawn as one filled step patch per group (`Axes.stairs`), not one rectangle
+per bin. They plot the aggregate tables of gdprlab.assessment only: durations, counts and statuses,
+never a value that identifies someone.
 """
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullFormatter
 from pandas.io.formats.style import Styler
 
 from gdprlab.checks import Assessment
@@ -26,6 +33,29 @@ OUTCOME_COLOURS = {
     "late, reasons recorded": "#f4a582", "late, no reasons": "#d6604d", "not notified": "#67001f",
 }
 _TEXT_ON_DARK = {"high", "critical"}
+
+
+def figure_png(fig: Figure) -> bytes:
+    """The figure as PNG bytes (Agg), at the figure's own size and dpi.
+
+    The same bytes as `fig.savefig(buf, format="png")`, without savefig's extra layout pass (a full draw
+    with rendering disabled, before the real one).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    buf = io.BytesIO()
+    FigureCanvasAgg(fig).print_png(buf)
+    return buf.getvalue()
+
+
+def show_figures_inline(shell=None) -> None:
+    """Make IPython show every displayed Figure as a PNG (what the notebook calls instead of pyplot)."""
+    if shell is None:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["image/png"].for_type(Figure, figure_png)
 
 
 def _empty(fig: Figure, ax, message: str) -> Figure:
@@ -72,10 +102,21 @@ def findings_chart(assessment: Assessment) -> Figure:
     return fig
 
 
+def _stairs(ax, parts: list[pd.Series], bins: np.ndarray, colours: list[str], labels: list[str]) -> None:
+    """A stacked histogram of `parts` (bottom first): one filled step patch per part."""
+    base = np.zeros(len(bins) - 1)
+    for values, colour, label in zip(parts, colours, labels, strict=True):
+        counts, _ = np.histogram(np.asarray(values, dtype=float), bins=bins)
+        top = base + counts
+        ax.stairs(top, bins, baseline=base, fill=True, color=colour, label=label)
+        base = top
+    ax.set_ylim(bottom=0)
+
+
 def _stacked_hist(ax, values: pd.Series, groups: pd.Series, bins: np.ndarray, order: list[str]) -> None:
     present = [g for g in order if (groups == g).any()]
-    ax.hist([values[groups == g] for g in present], bins=bins, stacked=True, label=present,
-            color=[OUTCOME_COLOURS.get(g, "#999999") for g in present])
+    _stairs(ax, [values[groups == g] for g in present], bins,
+            [OUTCOME_COLOURS.get(g, "#999999") for g in present], present)
 
 
 def request_ages_chart(ages: pd.DataFrame) -> Figure:
@@ -113,6 +154,9 @@ def breach_delays_chart(delays: pd.DataFrame) -> Figure:
         ax.scatter(delays["hours"].clip(lower=1)[rows], i + jitter[rows], color=OUTCOME_COLOURS[outcome],
                    s=25, edgecolor="white", linewidth=0.5)
     ax.set_xscale("log")
+    # plain numbers (1, 10, 100 h) instead of the log axis's default 10^n labels, typeset by mathtext
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.axvline(BREACH_NOTIFICATION_HOURS, color="black", linestyle="--", linewidth=1)
     ax.annotate("72 h (Art. 33(1))", (BREACH_NOTIFICATION_HOURS, 1), xycoords=("data", "axes fraction"),
                 xytext=(4, -4), textcoords="offset points", va="top", fontsize="small")
@@ -135,8 +179,8 @@ def retention_chart(ages: pd.DataFrame, policy: Policy) -> Figure:
         limit = policy.retention_months[status]
         top = max(rows["months"].max(), limit) * 1.05
         bins = np.linspace(0, top, 30)
-        ax.hist([rows.loc[~rows["over"], "months"], rows.loc[rows["over"], "months"]], bins=bins,
-                stacked=True, color=["#4393c3", "#d6604d"], label=["within period", "past period"])
+        _stairs(ax, [rows.loc[~rows["over"], "months"], rows.loc[rows["over"], "months"]], bins,
+                ["#4393c3", "#d6604d"], ["within period", "past period"])
         ax.axvline(limit, color="black", linestyle="--", linewidth=1)
         over = int(rows["over"].sum())
         ax.set_title(f"{status}: {over:,} of {len(rows):,} past {limit} months", fontsize="medium")
@@ -169,7 +213,7 @@ def _score_css(value: object) -> str:
 def style(df: pd.DataFrame, caption: str | None = None, percent: tuple[str, ...] = (),
           hide_index: bool = True) -> Styler:
     """A DataFrame as an HTML table: thousands separators, percentages, severities coloured, left text."""
-    styler = df.style.format(na_rep="", thousands=",", precision=1)
+    styler = Styler(df, cell_ids=False).format(na_rep="", thousands=",", precision=1)  # ids only where styled
     present = [c for c in percent if c in df.columns]
     if present:
         styler = styler.format("{:.2%}", subset=present, na_rep="-")

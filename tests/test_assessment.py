@@ -8,6 +8,7 @@ As-of is Tuesday 30 June 2026.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from pathlib import Path
 
@@ -319,3 +320,38 @@ def test_style_renders_html(partial) -> None:
     html = styled.to_html()
     assert "Findings" in html and "%" in html and "background-color" in html
     assert "not assessed" in charts.style(audit.scores_frame(a).reset_index()).to_html()
+
+
+def test_histograms_stack_counts_per_group() -> None:
+    ages = audit.retention_ages(CONTACTS, Policy(), AS_OF)
+    fig = charts.retention_chart(ages, Policy())
+    for ax in fig.axes:
+        rows = ages[ages["status"] == ax.get_title().split(":")[0]]
+        within, past = (patch.get_data() for patch in ax.patches[:2])  # one filled step patch per group
+        assert within.values.sum() == (~rows["over"]).sum()
+        assert (past.baseline == within.values).all()  # stacked on the first
+        assert (past.values - past.baseline).sum() == rows["over"].sum()
+
+
+def test_figures_show_as_png_without_pyplot(partial) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    _, a = partial
+    png = charts.figure_png(charts.findings_chart(a))
+    saved = io.BytesIO()
+    charts.findings_chart(a).savefig(saved, format="png")
+    assert png.startswith(b"\x89PNG") and png == saved.getvalue()  # savefig's bytes, one layout pass
+    shell = InteractiveShell.instance()
+    charts.show_figures_inline(shell)
+    data, _ = shell.display_formatter.format(charts.findings_chart(a))
+    assert data["image/png"]
+    log_axis = charts.breach_delays_chart(audit.breach_delays(BREACHES, AS_OF)).axes[0]
+    assert log_axis.xaxis.get_major_formatter()(100, 0) == "100"  # plain numbers, no mathtext
+
+
+def test_style_sets_ids_only_on_styled_cells(partial) -> None:
+    _, a = partial
+    html = charts.style(audit.findings_frame(a)).to_html()
+    assert "background-color" in html  # severities still coloured, through the ids of their cells
+    plain = charts.style(pd.DataFrame({"kind": ["email"], "rows": [1234]})).to_html()
+    assert "1,234" in plain and "_row0_col1" not in plain

@@ -28,6 +28,7 @@ from gdprlab.batch import (
     resolve_notebook,
     run_batch,
     run_from_args,
+    write_index,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,6 +92,11 @@ def test_failed_run_keeps_partial_notebook(batch) -> None:
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert errors and errors[0]["ename"] == "ValueError"
+    # saved at the end (papermill's notebook_complete), failed or not: the cells up to the failing one ran
+    statuses = [c.metadata["papermill"]["status"] for c in nb.cells if "papermill" in c.metadata]
+    assert "failed" in statuses and statuses.index("failed") < len(statuses) - 1
+    assert all(s == "completed" for s in statuses[:statuses.index("failed")])
+    assert nb.metadata.papermill["duration"] is not None
     assert not (failed.folder / "findings.json").exists()
     assert failed.report is None and not (failed.folder / "report.html").exists()
     record = json.loads((failed.folder / "run.json").read_text(encoding="utf-8"))
@@ -183,6 +189,28 @@ def test_failing_notebook_reports_cell_error(tmp_path: Path) -> None:
     assert run.error.startswith(f"In [{run.cell}]: RuntimeError")
     assert run.notebook.is_file()
     assert result.index_csv.is_file()
+
+
+def test_runs_save_the_notebook_at_start_and_end_only(tmp_path: Path, monkeypatch) -> None:
+    """papermill saves before and after every cell; runs save at start and end (and every SAVE_EVERY s)."""
+    import papermill.engines
+
+    saved = []
+    write = papermill.engines.write_ipynb
+    monkeypatch.setattr(papermill.engines, "write_ipynb",
+                        lambda nb, path: (saved.append(path), write(nb, path)))
+    data = make_dataset(tmp_path / "ok", findings_doc({"r_high": ["o1"]}, 0.8))
+    (run,) = run_batch([data], notebook=FIXTURE, out=tmp_path / "out", progress=False).runs
+    assert run.ok, run.error
+    nb = nbformat.read(run.notebook, as_version=4)
+    assert len(nb.cells) >= 5 and len(saved) == 2
+    assert all(c.metadata.papermill["status"] == "completed" for c in nb.cells)
+    assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def test_index_files_sort_in_the_order_written(tmp_path: Path) -> None:
+    written = [write_index(tmp_path, [])[0] for _ in range(3)]  # same second: suffixed
+    assert sorted(tmp_path.glob("index-*.csv")) == written
 
 
 def test_run_stopped_after_writing_findings_is_compared(tmp_path: Path) -> None:

@@ -117,3 +117,13 @@ def test_broken_dataset_stops_the_run_with_the_dataset_error(dataset: Path, tmp_
     expected = "column 'birth_date' has 1 value(s) that are not dates written YYYY-MM-DD, at data row(s) 3"
     assert expected in str(info.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_notebook_is_committed_clean_and_without_pyplot() -> None:
+    """No outputs in the repository; figures are shown by gdprlab.charts, not pyplot's inline backend."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert not [c for c in code if c.outputs or c.execution_count is not None]
+    source = "\n".join(c.source for c in code)
+    assert "charts.show_figures_inline()" in source
+    assert "%matplotlib" not in source and "matplotlib.pyplot" not in source
