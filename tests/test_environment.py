@@ -20,7 +20,8 @@ CONDA_TO_PYPI = {"matplotlib-base": "matplotlib"}
 #: conda entries that are no dependency of the project itself.
 CONDA_ONLY = {"python", "pip"}
 
-_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*)$")
+#: name, optional [extras] (pip only; conda-forge packages bundle what the extra installs), specifier
+_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(.*)$")
 
 
 def normalise_name(name: str) -> str:
