@@ -1,0 +1,16 @@
+"""Keep every test run, lessons under nbval included, away from the user's own progress database.
+
+Set before any kernel starts, so notebooks run by nbval or papermill inherit it too.
+"""
+
+import os
+import tempfile
+
+
+def pytest_configure(config):
+    home = tempfile.mkdtemp(prefix="gdprlab-test-home-")
+    os.environ["GDPRLAB_DB_URL"] = f"sqlite:///{home}/progress.sqlite"
+    os.environ["GDPRLAB_OUTBOX_DIR"] = home
+    os.environ["XDG_CONFIG_HOME"] = os.path.join(home, "config")
+    os.environ["XDG_DATA_HOME"] = os.path.join(home, "data")
+    os.environ.pop("JUPYTERHUB_USER", None)
