@@ -19,6 +19,7 @@ EXAMPLES = {
     "--rate retention_exceeded=0.1",
     "summary": "gdprlab summary datasets/sample",
     "rules": "gdprlab rules --concern permission",
+    "lessons": "gdprlab lessons --port 8866 --no-browser",
     "assess": 'gdprlab assess exports/sales exports/hr -j 2 -p organisation "Example GmbH"',
     "scan": "gdprlab scan datasets/sample/contacts.csv --format json --ropa output/ropa_draft.csv",
     "check": "gdprlab check datasets/sample --format json --out output/findings.json --fail-on high",
@@ -151,6 +152,12 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return run_from_args(args)
 
 
+def cmd_lessons(args: argparse.Namespace) -> int:
+    from gdprlab.lessons_server import run_from_args
+
+    return run_from_args(args)
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     rules = [r for r in RULES if args.concern in (None, r.concern)]
     if args.format == "json":
@@ -249,6 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
             "notebook, HTML report without code, findings, an index and a comparison with the last run.",
         )
     )
+
+    from gdprlab.lessons_server import HELP as LESSONS_HELP
+    from gdprlab.lessons_server import add_arguments as add_lessons_arguments
+
+    add_lessons_arguments(add("lessons", cmd_lessons, LESSONS_HELP))
 
     r = add("rules", cmd_rules, "List the rule catalogue with articles and severities.")
     r.add_argument("--concern", choices=sorted({x.concern for x in RULES}), help="only one concern")
