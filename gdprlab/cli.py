@@ -20,6 +20,7 @@ EXAMPLES = {
     "summary": "gdprlab summary datasets/sample",
     "rules": "gdprlab rules --concern permission",
     "lessons": "gdprlab lessons --port 8866 --no-browser",
+    "progress": "gdprlab progress summary --by department --fail-under 90",
     "assess": 'gdprlab assess exports/sales exports/hr -j 2 -p organisation "Example GmbH"',
     "scan": "gdprlab scan datasets/sample/contacts.csv --format json --ropa output/ropa_draft.csv",
     "check": "gdprlab check datasets/sample --format json --out output/findings.json --fail-on high",
@@ -158,6 +159,12 @@ def cmd_lessons(args: argparse.Namespace) -> int:
     return run_from_args(args)
 
 
+def cmd_progress(args: argparse.Namespace) -> int:
+    from gdprlab.progress_cli import run_from_args
+
+    return run_from_args(args)
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     rules = [r for r in RULES if args.concern in (None, r.concern)]
     if args.format == "json":
@@ -261,6 +268,17 @@ def build_parser() -> argparse.ArgumentParser:
     from gdprlab.lessons_server import add_arguments as add_lessons_arguments
 
     add_lessons_arguments(add("lessons", cmd_lessons, LESSONS_HELP))
+
+    from gdprlab.progress_cli import add_arguments as add_progress_arguments
+
+    add_progress_arguments(
+        add(
+            "progress",
+            cmd_progress,
+            "Trainers: roster, completion, overdue refreshers, "
+            "exports (HR CSV, xAPI, certificates) and verification of the history.",
+        )
+    )
 
     r = add("rules", cmd_rules, "List the rule catalogue with articles and severities.")
     r.add_argument("--concern", choices=sorted({x.concern for x in RULES}), help="only one concern")

@@ -1,0 +1,83 @@
+"""`gdprlab progress`: a trainer's commands, end to end on a SQLite store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from gdprlab.cli import main
+from gdprlab.progress_store import Attempt, ProgressStore
+
+ROSTER = (
+    "staff_id,name,email,department,role,crm_access,start_date\n"
+    "S1,Anna Muster,anna@example.com,sales,sales_rep,standard,2020-01-01\n"
+    "S2,Bert Beispiel,bert@example.com,hr,hr_officer,none,2021-01-01\n"
+    "S3,=cmd|calc,c@example.com,sales,account_manager,standard,2022-01-01\n"
+)
+
+
+@pytest.fixture()
+def db(tmp_path):
+    url = f"sqlite:///{tmp_path}/progress.sqlite"
+    (tmp_path / "staff.csv").write_text(ROSTER)
+    assert main(["progress", "import", str(tmp_path / "staff.csv"), "--db", url]) == 0
+    with ProgressStore(url, outbox_dir=tmp_path) as store:
+        for lesson in ("01_classification", "02_permission"):
+            store.record(Attempt(learner="S1", lesson=lesson, quiz=lesson, bank_version="v1", answers={},
+                                 score=8, max_score=8, passed=True,
+                                 submitted_at=dt.datetime(2026, 1, 31, 10, tzinfo=dt.UTC)))
+    return url
+
+
+def test_import_reports_added_then_unchanged(tmp_path, db, capsys):
+    capsys.readouterr()
+    assert main(["progress", "import", str(tmp_path / "staff.csv"), "--db", db]) == 0
+    assert "unchanged 3" in capsys.readouterr().out
+
+
+def test_a_broken_roster_is_one_clear_error(tmp_path, capsys):
+    (tmp_path / "bad.csv").write_text("staff_id,name\nS1,Anna\n")
+    url = f"sqlite:///{tmp_path}/x.sqlite"
+    assert main(["progress", "import", str(tmp_path / "bad.csv"), "--db", url]) == 2
+    assert "bad.csv" in capsys.readouterr().err
+
+
+def test_summary_fails_under_a_threshold(db, capsys):
+    assert main(["progress", "summary", "--db", db, "--as-of", "2026-06-30", "--fail-under", "99"]) == 1
+    out = capsys.readouterr().out
+    assert "completion of required lessons" in out and "sales" in out
+    assert main(["progress", "summary", "--db", db, "--as-of", "2026-06-30", "--fail-under", "1"]) == 0
+
+
+def test_overdue_counts_calendar_months(db, capsys):
+    # passed on 31 Jan 2026 with a 12-month refresher: current through 31 Jan 2027, overdue on 1 Feb 2027
+    def rows(as_of: str) -> list[str]:
+        main(["progress", "overdue", "--db", db, "--as-of", as_of])
+        return [line for line in capsys.readouterr().out.splitlines() if "01_classification" in line]
+
+    assert not any("overdue" in line for line in rows("2027-01-31"))
+    assert any("overdue" in line for line in rows("2027-02-01"))
+
+
+def test_exports_hr_csv_xapi_and_certificates(tmp_path, db):
+    out = tmp_path / "out"
+    assert main(["progress", "export", "--db", db, "--as-of", "2026-06-30", "--out", str(out / "hr.csv"),
+                 "--xapi", str(out / "xapi.json"), "--certificates", str(out / "certs")]) == 0
+    hr = (out / "hr.csv").read_text()
+    assert "=cmd" not in hr.replace("'=cmd", "")  # formula injection neutralised
+    statements = json.loads((out / "xapi.json").read_text())
+    assert len(statements) == 2 and statements[0]["verb"]["id"].endswith("/passed")
+    assert (out / "certs" / "S1.html").exists()
+
+
+def test_verify_detects_an_edited_record(db, capsys):
+    assert main(["progress", "verify", "--db", db]) == 0
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE attempts SET score = 1 WHERE lesson = '01_classification'"))
+    assert main(["progress", "verify", "--db", db]) == 1
+    assert "problem" in capsys.readouterr().out
