@@ -90,7 +90,26 @@ def _assess(args: argparse.Namespace):
     policy = load_policy(args.policy) if args.policy else read_policy(folder)
     for name in report.ignored:
         print(f"note: {name} matches no table and was not read", file=sys.stderr)
+    if getattr(args, "training_store", None):
+        tables["training"] = _training_from_store(args.training_store, policy, as_of)
+        print("note: training records read from the progress store, not the dataset", file=sys.stderr)
     return run_checks(tables, policy, as_of, evidence=args.evidence, dataset=str(args.dataset))
+
+
+def _training_from_store(url: str, policy, as_of: dt.date):
+    """The dataset's training table rebuilt from real quiz completions (roster + attempts in the store)."""
+    from dataclasses import replace
+
+    from gdprlab.progress_store import ProgressStore
+    from gdprlab.roster import RosterStore
+    from gdprlab.training import default_requirements, training_table_from_store
+
+    requirements = replace(default_requirements(), refresh_months=policy.training_refresh_months)
+    with RosterStore(url) as rosters:
+        roster = rosters.frame()
+    with ProgressStore(url) as store:
+        attempts = store.attempts_frame()
+    return training_table_from_store(roster, attempts, requirements, policy.training_course, as_of)
 
 
 def _write_out(text: str, out: str | None) -> None:
@@ -244,6 +263,12 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument("--policy", help="organisation policy YAML (default: the dataset's policy.yaml)")
         c.add_argument("--mapping", help="YAML mapping of export files and columns to gdprlab's tables")
         c.add_argument("--evidence", type=int, default=5, help="masked evidence records per finding")
+        c.add_argument(
+            "--training-store",
+            metavar="URL",
+            help="read staff training from the lessons' progress store (database URL) instead of the "
+            "dataset's training table",
+        )
         if name == "check":
             c.add_argument("--format", choices=("table", "json", "csv"), default="table")
             c.add_argument("--out", help="write to this file instead of standard output")

@@ -81,3 +81,19 @@ def test_verify_detects_an_edited_record(db, capsys):
         conn.execute(sa.text("UPDATE attempts SET score = 1 WHERE lesson = '01_classification'"))
     assert main(["progress", "verify", "--db", db]) == 1
     assert "problem" in capsys.readouterr().out
+
+
+def test_the_audit_can_read_training_from_the_progress_store(tmp_path, db, capsys):
+    """untrained_crm_user judged from real completions: S1 passed two lessons only, so S1 and S3 lack training."""
+    (tmp_path / "ds").mkdir()
+    (tmp_path / "ds" / "staff.csv").write_text(
+        "staff_id,name,email,department,role,crm_access,start_date\n"
+        "S1,A,a@x.de,sales,sales_rep,standard,2020-01-01\n"
+        "S2,B,b@x.de,hr,hr_officer,none,2021-01-01\n"
+        "S3,C,c@x.de,sales,account_manager,standard,2022-01-01\n")
+    capsys.readouterr()
+    assert main(["check", str(tmp_path / "ds"), "--as-of", "2026-06-30", "--format", "json",
+                 "--training-store", db]) == 0
+    report = json.loads(capsys.readouterr().out)
+    finding = next(f for f in report["findings"] if f["rule_id"] == "untrained_crm_user")
+    assert sorted(finding["record_ids"]) == ["S1", "S3"]
