@@ -84,7 +84,7 @@ def test_verify_detects_an_edited_record(db, capsys):
 
 
 def test_the_audit_can_read_training_from_the_progress_store(tmp_path, db, capsys):
-    """untrained_crm_user judged from real completions: S1 passed two lessons only, so S1 and S3 lack training."""
+    """untrained_crm_user from real completions: S1 passed two lessons only, so S1 and S3 lack training."""
     (tmp_path / "ds").mkdir()
     (tmp_path / "ds" / "staff.csv").write_text(
         "staff_id,name,email,department,role,crm_access,start_date\n"
