@@ -97,3 +97,37 @@ def test_the_audit_can_read_training_from_the_progress_store(tmp_path, db, capsy
     report = json.loads(capsys.readouterr().out)
     finding = next(f for f in report["findings"] if f["rule_id"] == "untrained_crm_user")
     assert sorted(finding["record_ids"]) == ["S1", "S3"]
+
+
+@pytest.fixture()
+def pg_url():
+    """A fresh PostgreSQL schema on the local server (127.0.0.1:5432, database test), dropped afterwards."""
+    import os
+    import uuid
+
+    sa = pytest.importorskip("sqlalchemy")
+    base = os.environ.get("GDPRLAB_TEST_PG_URL", "postgresql+psycopg://@127.0.0.1:5432/test")
+    schema = f"gdprlab_cli_{uuid.uuid4().hex[:8]}"
+    try:
+        engine = sa.create_engine(base, connect_args={"connect_timeout": 3})
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means: no server here
+        pytest.skip(f"PostgreSQL not reachable at {base}: {exc.__class__.__name__}")
+    yield f"{base}?options=-csearch_path%3D{schema}"
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def test_the_trainer_flow_works_on_postgresql(tmp_path, pg_url, capsys):
+    (tmp_path / "staff.csv").write_text(ROSTER)
+    assert main(["progress", "import", str(tmp_path / "staff.csv"), "--db", pg_url]) == 0
+    with ProgressStore(pg_url, outbox_dir=tmp_path) as store:
+        result = store.record(Attempt(learner="S1", lesson="01_classification", quiz="01_classification",
+                                      bank_version="v1", answers={}, score=8, max_score=8, passed=True))
+    assert result.stored
+    assert main(["progress", "summary", "--db", pg_url, "--fail-under", "1"]) == 0
+    assert main(["progress", "export", "--db", pg_url, "--out", str(tmp_path / "hr.csv")]) == 0
+    assert "S1" in (tmp_path / "hr.csv").read_text() or "Anna" in (tmp_path / "hr.csv").read_text()
+    assert main(["progress", "verify", "--db", pg_url]) == 0
