@@ -4,10 +4,12 @@ Figures are built on `matplotlib.figure.Figure` directly, not pyplot, so nothing
 backend or pyplot's global state (tests create them headless). The notebook shows them through
 `show_figures_inline()`: IPython renders each Figure it displays to a PNG with matplotlib's Agg canvas,
 as `%matplotlib inline` would, without importing pyplot or its backend machinery and without the inline
-backend's `bbox_inches="tight"` (a second full draw; the figures use constrained layout, which already
-fits them). Histograms are drawn as one filled step patch per group (`Axes.stairs`), not one rectangle
-per bin. They plot the aggregate tables of gdprlab.assessment only: durations, counts and statuses,
-never a value that identifies someone.
+backend's `bbox_inches="tight"` (a second full draw). Margins are fixed in inches per figure (`_margins`),
+not found by constrained layout, whose solver measures every label and costs about as much as drawing the
+figure again; the one margin that depends on the data (the breach chart's outcome labels, which carry a
+count) is sized from its longest label. Histograms are drawn as one filled step patch per group
+(`Axes.stairs`), not one rectangle per bin. They plot the aggregate tables of gdprlab.assessment only:
+durations, counts and statuses, never a value that identifies someone.
 """
 
 from __future__ import annotations
@@ -58,6 +60,18 @@ def show_figures_inline(shell=None) -> None:
         shell.display_formatter.formatters["image/png"].for_type(Figure, figure_png)
 
 
+def _margins(fig: Figure, left: float, right: float, bottom: float, top: float, wspace: float = 0.0) -> None:
+    """Fixed margins in inches (left of the first axes, right of the last, ...), gap between axes too."""
+    width, height = fig.get_size_inches()
+    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height,
+                        top=1 - top / height, wspace=wspace)
+
+
+def _label_inches(labels: list[str], fontsize: float = 10.0) -> float:
+    """Width of the longest tick label, generously estimated (DejaVu Sans averages ~0.45 em per char)."""
+    return max((len(label) for label in labels), default=0) * 0.5 * fontsize / 72
+
+
 def _empty(fig: Figure, ax, message: str) -> Figure:
     """A figure that says why there is nothing to plot, instead of an empty frame."""
     ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes)
@@ -71,8 +85,9 @@ def _empty(fig: Figure, ax, message: str) -> Figure:
 
 def findings_chart(assessment: Assessment) -> Figure:
     """Failed rules per concern stacked by severity (left) beside each concern's score (right)."""
-    fig = Figure(figsize=(11, 4), layout="constrained")
+    fig = Figure(figsize=(11, 4))
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+    _margins(fig, left=1.15, right=0.1, bottom=0.55, top=0.3, wspace=0.025)
     failed = pd.DataFrame([(r.check.concern, r.check.severity) for r in assessment.failed],
                           columns=["concern", "severity"])
     counts = pd.crosstab(failed["concern"], failed["severity"]).reindex(index=CONCERNS, columns=SEVERITIES,
@@ -121,8 +136,9 @@ def _stacked_hist(ax, values: pd.Series, groups: pd.Series, bins: np.ndarray, or
 
 def request_ages_chart(ages: pd.DataFrame) -> Figure:
     """Days from the one-month deadline (Art. 12(3)) at which each request was answered, by outcome."""
-    fig = Figure(figsize=(9, 3.8), layout="constrained")
+    fig = Figure(figsize=(9, 3.8))
     ax = fig.subplots()
+    _margins(fig, left=0.75, right=0.1, bottom=0.55, top=0.3)
     if ages.empty:
         return _empty(fig, ax, "no data-subject requests with a receipt date")
     lo, hi = min(ages["days_over"].min(), -31), max(ages["days_over"].max(), 1)
@@ -142,12 +158,15 @@ def request_ages_chart(ages: pd.DataFrame) -> Figure:
 
 def breach_delays_chart(delays: pd.DataFrame) -> Figure:
     """Hours from awareness to notifying the authority (to as-of when never), per outcome, against 72 h."""
-    fig = Figure(figsize=(9, 3.8), layout="constrained")
+    fig = Figure(figsize=(9, 3.8))
     ax = fig.subplots()
     if delays.empty:
+        _margins(fig, left=0.1, right=0.1, bottom=0.1, top=0.1)
         return _empty(fig, ax, "no breaches in the register")
     order = [o for o in ("within 72 h", "pending (within 72 h)", "late, reasons recorded", "late, no reasons",
                          "not notified", "not notified (risk unlikely)") if (delays["outcome"] == o).any()]
+    labels = [f"{o} ({(delays['outcome'] == o).sum()})" for o in order]
+    _margins(fig, left=_label_inches(labels) + 0.2, right=0.1, bottom=0.55, top=0.3)
     jitter = np.random.default_rng(0).uniform(-0.2, 0.2, len(delays))
     for i, outcome in enumerate(order):
         rows = (delays["outcome"] == outcome).to_numpy()
@@ -160,7 +179,7 @@ def breach_delays_chart(delays: pd.DataFrame) -> Figure:
     ax.axvline(BREACH_NOTIFICATION_HOURS, color="black", linestyle="--", linewidth=1)
     ax.annotate("72 h (Art. 33(1))", (BREACH_NOTIFICATION_HOURS, 1), xycoords=("data", "axes fraction"),
                 xytext=(4, -4), textcoords="offset points", va="top", fontsize="small")
-    ax.set_yticks(range(len(order)), [f"{o} ({(delays['outcome'] == o).sum()})" for o in order])
+    ax.set_yticks(range(len(order)), labels)
     ax.invert_yaxis()
     ax.set_xlabel("hours from awareness to notification (log scale; not notified: to as-of)")
     ax.set_title("Breach notification delays against the 72-hour limit")
@@ -170,8 +189,9 @@ def breach_delays_chart(delays: pd.DataFrame) -> Figure:
 def retention_chart(ages: pd.DataFrame, policy: Policy) -> Figure:
     """Months since each contact's last activity, one panel per status, with the policy's period."""
     statuses = [s for s in policy.retention_months if (ages["status"] == s).any()] if not ages.empty else []
-    fig = Figure(figsize=(11, 3.6), layout="constrained")
+    fig = Figure(figsize=(11, 3.6))
     axes = np.atleast_1d(fig.subplots(1, max(len(statuses), 1), sharey=False))
+    _margins(fig, left=0.75, right=0.1, bottom=0.55, top=0.55, wspace=0.17)
     if not statuses:
         return _empty(fig, axes[0], "no contacts with a status that has a retention period")
     for ax, status in zip(axes, statuses, strict=True):

@@ -76,6 +76,7 @@ from gdprlab.headers import (
     TABLE_CONTEXTS,
 )
 from gdprlab.identifiers import NATIONAL_ID_MODULES
+from gdprlab.name_lexicon import dictionary_names
 from gdprlab.special_terms import reveals_special_category
 from gdprlab.validate import valid_email, valid_phone
 
@@ -357,20 +358,10 @@ def _national_id_validators() -> dict[str, object]:
     return {country: import_module(name) for country, name in NATIONAL_ID_MODULES.items()}
 
 
-#: Faker locales whose given-name and surname lists stand in for a name dictionary
-_NAME_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "it_IT", "es_ES", "nl_NL", "pl_PL", "sv_SE", "pt_PT")
-
-
-@cache
 def _name_lists() -> tuple[frozenset[str], frozenset[str]]:
-    """(given names, surnames), lower-case, from Faker's person providers (Faker is a dependency)."""
-    first: set[str] = set()
-    last: set[str] = set()
-    for loc in _NAME_LOCALES:
-        provider = import_module(f"faker.providers.person.{loc}").Provider
-        first |= {n.lower() for n in getattr(provider, "first_names", ())}
-        last |= {n.lower() for n in getattr(provider, "last_names", ())}
-    return frozenset(first - last), frozenset(last - first)
+    """(given names, surnames), lower-case, from Faker's person providers of ten locales (Faker is a
+    dependency), shipped precomputed: gdprlab.name_lexicon.dictionary_names."""
+    return dictionary_names()
 
 
 class _Values:

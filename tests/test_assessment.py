@@ -303,6 +303,46 @@ def test_charts_return_figures(partial) -> None:
         fig.canvas.draw()
 
 
+def _texts_inside(fig: Figure) -> list[str]:
+    """Axes whose drawn labels (title, ticks, axis labels, legend) reach outside the figure, and a
+    suptitle that does: clipped in the PNG."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    width, height = fig.bbox.width, fig.bbox.height
+    boxes = [(ax.get_title() or f"axes {i}", ax.get_tightbbox(renderer)) for i, ax in enumerate(fig.axes)]
+    if fig._suptitle is not None:
+        boxes.append(("suptitle", fig._suptitle.get_window_extent(renderer)))
+    return [name for name, box in boxes
+            if box.x0 < -0.5 or box.y0 < -0.5 or box.x1 > width + 0.5 or box.y1 > height + 0.5]
+
+
+def test_fixed_margins_keep_every_label_inside_the_figure() -> None:
+    """The figures have fixed margins (no constrained layout): labels of the sample, and of big data
+    (five-digit counts, the longest breach outcome with a four-digit count), must still fit."""
+    params = validate({"dataset": str(SAMPLE), "organisation": "X", "as_of": "", "policy": "", "mapping": "",
+                       "output_dir": "", "evidence": 2, "top_actions": 5, "rules": "", "fail_on": ""}, set())
+    inputs = audit.load_inputs(params)
+    a = audit.assess(inputs, params)
+    big_contacts = pd.concat([inputs.tables["contacts"]] * 20, ignore_index=True)
+    big_breaches = pd.concat([inputs.tables["breaches"]] * 100, ignore_index=True)
+    figures = {
+        "findings": charts.findings_chart(a),
+        "requests": charts.request_ages_chart(audit.request_ages(inputs.tables["requests"], inputs.as_of)),
+        "breaches": charts.breach_delays_chart(audit.breach_delays(inputs.tables["breaches"], inputs.as_of)),
+        "retention": charts.retention_chart(audit.retention_ages(inputs.tables["contacts"], inputs.policy,
+                                                                 inputs.as_of), inputs.policy),
+        "big breaches": charts.breach_delays_chart(audit.breach_delays(big_breaches, inputs.as_of)),
+        "big retention": charts.retention_chart(
+            audit.retention_ages(big_contacts, inputs.policy, inputs.as_of), inputs.policy),
+    }
+    assert "not notified (risk unlikely) (2,400)".replace(",", "") in [
+        t.get_text() for t in figures["big breaches"].axes[0].get_yticklabels()]
+    for name, fig in figures.items():
+        assert _texts_inside(fig) == [], name
+
+
 def test_charts_of_nothing_say_so() -> None:
     empty = [
         charts.request_ages_chart(audit.request_ages(REQUESTS.iloc[:0], AS_OF)),

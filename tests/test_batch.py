@@ -365,3 +365,48 @@ def test_git_ignored_output_gives_no_warning(tmp_path: Path) -> None:
         pytest.skip("git not installed")
     assert git_tracked_warning(ROOT / "output") is None  # output/ is in .gitignore
     assert git_tracked_warning(tmp_path / "out") is None  # not in a repository at all
+
+
+def test_html_report_is_nbconvert_page_without_its_soup_pass(tmp_path: Path) -> None:
+    """render_html skips HTMLExporter's BeautifulSoup re-parse but adds the same alt and tabindex
+    attributes: the page parses to the same document as nbconvert's own."""
+    import base64
+
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    from gdprlab.batch import _accessible, render_html
+
+    png = base64.b64encode(bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082")).decode()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Title\n\nSome *text* with <b>html</b> & an ampersand."),
+        nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("show()", outputs=[
+            nbformat.v4.new_output("display_data", {"image/png": png, "text/plain": "<Figure>"}),
+            nbformat.v4.new_output("display_data", {"text/html": '<table class="t"><tr><td>a &lt;b&gt;</td>'
+                                                                 '<td><img src="x.png"></td></tr></table>',
+                                                    "text/plain": "table"}),
+            nbformat.v4.new_output("display_data", {"text/markdown": "**bold** `code`", "text/plain": "md"}),
+            nbformat.v4.new_output("stream", name="stdout", text="printed\n"),
+        ]),
+    ]
+    path = tmp_path / "run.ipynb"
+    nbformat.write(nb, path)
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {"parameters", "injected-parameters"}
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    stock, _ = HTMLExporter(config=config).from_notebook_node(nbformat.read(path, as_version=4))
+    ours = render_html(path, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert str(BeautifulSoup(ours, "html.parser")) == str(BeautifulSoup(stock, "html.parser"))
+    assert 'tabindex="0"' in ours and "x = 1" not in ours
+    page, missing = _accessible('<div class="a jp-OutputArea-output"><img src="y"><img alt="" src="z"></div>')
+    assert missing == 1
+    assert page == ('<div class="a jp-OutputArea-output" tabindex="0"><img alt="No description has been '
+                    'provided for this image" src="y"><img alt="" src="z"></div>')

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gdprlab.name_lexicon import HELD_OUT, name_lexicon
+from gdprlab.name_lexicon import HELD_OUT, SHIPPED, build_lexicon, lexicon_json, name_lexicon
 from gdprlab.textscan import KINDS, scan_texts
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
@@ -147,6 +147,13 @@ def test_lexicon_covers_many_locales_and_can_hold_some_out():
     assert {"Anna", "Giulia", "Agnieszka", "Åsa"} <= full.first
 
 
+def test_shipped_lexicon_is_what_the_build_produces():
+    """gdprlab/name_lexicon.json is current: regenerate with `python -m gdprlab.name_lexicon` if not."""
+    built = build_lexicon()
+    assert name_lexicon() == built
+    assert SHIPPED.read_text(encoding="utf-8") == lexicon_json(built)
+
+
 # --- special categories and criminal records --------------------------------------------------
 
 @pytest.mark.parametrize(("text", "kind", "term"), [
@@ -209,3 +216,29 @@ def test_presidio_vectors_recall_and_precision():
         recall = row["recall_vs_stdnum"] if entity == "IT_FISCAL_CODE" else row["recall"]
         assert recall >= 0.95, (entity, row.to_dict())
         assert row["precision"] >= 0.9, (entity, row.to_dict())
+
+
+def test_grouped_term_pattern_matches_like_one_alternative_per_term():
+    """textscan._TERMS writes each word-end tail once per run of terms; it must find exactly what the
+    plain form (one alternative per term, each with its own tail) finds."""
+    import random
+    import re
+
+    from gdprlab import textscan as ts
+
+    def one(term: str) -> str:
+        if term.endswith("*"):
+            return re.escape(term[:-1]) + f"{ts._PY_NOT_SEP}*"
+        return re.escape(term) + f"(?!{ts._PY_NOT_SEP})"
+
+    plain = re.compile(f"(?<!{ts._PY_NOT_SEP})(?:" + "|".join(
+        f"(?P<{c}>" + "|".join(one(t) for t in terms) + ")" for c, terms in ts._CATEGORY_TERMS.items())
+        + ")", re.IGNORECASE)
+    terms = [t.rstrip("*") for terms in ts._CATEGORY_TERMS.values() for t in terms]
+    rng = random.Random(0)
+    texts = [pre + t + suf for t in terms for pre in ("", "x ", "ab") for suf in ("", "e", ". ", "\xa0y")]
+    texts += [" ".join(rng.choice(terms) + rng.choice(["", "s", ",", "ung"]) for _ in range(4))
+              for _ in range(3000)]
+    buf = ts._SEPARATOR.join(texts)
+    assert [(m.span(), m.lastgroup) for m in ts._TERMS.finditer(buf)] == \
+        [(m.span(), m.lastgroup) for m in plain.finditer(buf)]
