@@ -9,14 +9,13 @@ timing tables (request ages, breach delays, retention ages) hold record keys, st
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from gdprlab.atomic import write_atomic
 from gdprlab.checks import Assessment, CheckResult, run_checks
 from gdprlab.dataset_io import read_as_of, read_policy
 from gdprlab.exports import LoadReport, load
@@ -347,20 +346,6 @@ def timing_summary(frame: pd.DataFrame, by: str, flag: str) -> pd.DataFrame:
 # ----------------------------------------------------------------------------------------------------------
 # outputs
 # ----------------------------------------------------------------------------------------------------------
-
-def write_atomic(path: Path, text: str) -> Path:
-    """Write `text` via a temporary file in the same folder and rename it: never a half-written report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
 
 def write_outputs(assessment: Assessment, folder: Path) -> dict[str, Path]:
     """findings.json and findings.csv (gdprlab.report.render) in `folder`, each written atomically."""

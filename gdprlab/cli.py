@@ -117,12 +117,9 @@ def _write_out(text: str, out: str | None) -> None:
     if out is None:
         print(text)
         return
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    tmp.replace(path)
-    print(f"wrote {path}", file=sys.stderr)
+    from gdprlab.atomic import write_atomic
+
+    print(f"wrote {write_atomic(out, text if text.endswith(chr(10)) else text + chr(10))}", file=sys.stderr)
 
 
 def cmd_scan(args: argparse.Namespace) -> int:

@@ -50,12 +50,9 @@ def _status(args: argparse.Namespace):
 
 
 def _write(path: str, text: str) -> None:
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
-    print(f"wrote {target}")
+    from gdprlab.atomic import write_atomic
+
+    print(f"wrote {write_atomic(path, text)}")
 
 
 def _import(args: argparse.Namespace) -> int:

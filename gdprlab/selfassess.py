@@ -54,9 +54,7 @@ import datetime as dt
 import difflib
 import io
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -65,6 +63,7 @@ from pathlib import Path
 import yaml
 
 import gdprlab
+from gdprlab.atomic import write_atomic
 from gdprlab.rules import CONCERNS, RULES_BY_ID, SEVERITIES, parse_article
 
 BANK_SCHEMA_VERSION = 1
@@ -760,20 +759,6 @@ def check_dataset(dataset: str | Path, as_of: dt.date | None = None):
 # ----------------------------------------------------------------------------------------------------------
 # outputs
 # ----------------------------------------------------------------------------------------------------------
-
-def write_atomic(path: Path, text: str) -> Path:
-    """Write via a temporary file in the same folder, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
 
 def write_outputs(result: SelfAssessment, folder: str | Path) -> dict[str, Path]:
     """self_assessment.json and action_plan.csv in `folder`, each written atomically."""
