@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import table
 from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
@@ -38,14 +39,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "datasets" / "sample"
 
 
-def table(name: str, /, *rows: dict) -> pd.DataFrame:
-    """A table with every schema column; dates and timestamps given as ISO text."""
-    df = pd.DataFrame(list(rows), columns=TABLES[name].column_names).astype(object)
-    df = df.where(df.notna(), None)
-    for col in TABLES[name].columns:
-        if col.dtype in ("date", "datetime"):
-            df[col.name] = pd.to_datetime(df[col.name], format="ISO8601", utc=True).dt.tz_localize(None)
-    return df
 
 
 def request(rid: str, received: str | None, responded: str | None = None, notice: str | None = None) -> dict:

@@ -12,6 +12,7 @@ import hashlib
 
 import pandas as pd
 import pytest
+from helpers import table
 
 from gdprlab.checks import (
     CHECKS,
@@ -33,16 +34,6 @@ FINDING_KEYS = {"rule_id", "title", "table", "record_ids", "count", "population"
                 "concern", "evidence", "remediation"}
 
 
-def table(name: str, /, *rows: dict, **defaults) -> pd.DataFrame:
-    """A table with every schema column; dates and timestamps given as ISO text."""
-    columns = TABLES[name].column_names
-    extra = [k for row in rows for k in row if k not in columns]
-    df = pd.DataFrame([{**defaults, **row} for row in rows], columns=columns + list(dict.fromkeys(extra)))
-    df = df.astype(object).where(df.notna(), None)
-    for col in TABLES[name].columns:
-        if col.dtype in ("date", "datetime"):
-            df[col.name] = pd.to_datetime(df[col.name], format="ISO8601", utc=True).dt.tz_localize(None)
-    return df
 
 
 PERSON = {"first_name": "Anna", "last_name": "Müller", "birth_date": "1980-05-01", "country": "DE",

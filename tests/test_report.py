@@ -9,6 +9,7 @@ import json
 
 import pandas as pd
 import pytest
+from helpers import table
 
 from gdprlab import protect
 from gdprlab.checks import run_checks
@@ -16,18 +17,10 @@ from gdprlab.dataset_io import read_as_of, read_dataset, read_policy
 from gdprlab.policy import Policy
 from gdprlab.report import FORMULA_STARTS, fail_on, render, safe_cell, to_csv, to_dict, to_json, to_table
 from gdprlab.rules import CONCERNS
-from gdprlab.schema import TABLES
 
 AS_OF = dt.date(2026, 6, 30)
 
 
-def table(name: str, /, *rows: dict) -> pd.DataFrame:
-    df = pd.DataFrame(list(rows), columns=TABLES[name].column_names).astype(object)
-    df = df.where(df.notna(), None)
-    for col in TABLES[name].columns:
-        if col.dtype in ("date", "datetime"):
-            df[col.name] = pd.to_datetime(df[col.name], format="ISO8601", utc=True).dt.tz_localize(None)
-    return df
 
 
 def assess(**tables: pd.DataFrame):

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from faker import Faker
+from helpers import table
 
 from gdprlab import notes, protect
 from gdprlab.generator.config import LOCALES
@@ -26,16 +27,6 @@ AS_OF = dt.date(2026, 6, 30)
 POLICY = Policy()
 
 
-def table(name: str, *rows: dict, **defaults) -> pd.DataFrame:
-    """A table with every schema column; dates and timestamps given as ISO text."""
-    columns = TABLES[name].column_names
-    extra = [k for row in rows for k in row if k not in columns]
-    df = pd.DataFrame([{**defaults, **row} for row in rows], columns=columns + list(dict.fromkeys(extra)))
-    df = df.astype(object).where(df.notna(), None)
-    for col in TABLES[name].columns:
-        if col.dtype in ("date", "datetime"):
-            df[col.name] = pd.to_datetime(df[col.name], format="ISO8601", utc=True).dt.tz_localize(None)
-    return df
 
 
 def found(rule_id: str, policy: Policy = POLICY, as_of: dt.date = AS_OF, **tables: pd.DataFrame) -> list[str]:
