@@ -58,6 +58,7 @@ import logging
 import math
 import os
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -709,6 +710,24 @@ class ProgressStore:
             return conn.execute(query).first() is not None
 
     def _store(self, attempt: Attempt, tries: int = 5) -> str:
+        """Insert, retrying a transient SQLite lock within the busy timeout; other errors propagate.
+
+        SQLite reports some lock conflicts (e.g. two connections switching a new file to WAL at once)
+        at once instead of waiting for the busy timeout; such a conflict is over in milliseconds and must
+        not send the attempt to the outbox.
+        """
+        deadline = time.monotonic() + self.busy_timeout
+        delay = 0.02
+        while True:
+            try:
+                return self._store_once(attempt, tries)
+            except sa_exc.OperationalError as exc:
+                if "locked" not in str(exc).lower() or time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+
+    def _store_once(self, attempt: Attempt, tries: int) -> str:
         """Insert in one transaction: ``"stored"`` or ``"already"``; database errors propagate."""
         self._ensure_schema()
         for _ in range(tries):
