@@ -19,7 +19,8 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 PREFIX = "enc:v1:"
 _SLOT = 64
 _NONCE = 8
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+#: each byte's two hex characters, as one uint16 (in memory order)
+_HEX_PAIRS = np.frombuffer("".join(f"{i:02x}" for i in range(256)).encode(), dtype=np.uint16)
 
 
 def synthetic_key(seed: int) -> bytes:
@@ -57,8 +58,13 @@ def encrypt_arrow(values: list[str] | np.ndarray, key: bytes, rng: np.random.Gen
     tokens = _hex_array(np.concatenate([nonces, cipher], axis=1), PREFIX)
     if present.all():
         return tokens
-    position = np.cumsum(present) - 1  # row -> its token among the present values
-    return tokens.take(pa.array(position, mask=~present))
+    # the tokens' characters as they are, under offsets that give missing rows no characters
+    width = len(PREFIX) + 2 * (_NONCE + _SLOT)
+    offsets = np.concatenate([[0], np.cumsum(present, dtype=np.int64)]) * width
+    validity = np.packbits(present, bitorder="little")
+    return pa.Array.from_buffers(pa.large_string(), len(vals), [pa.py_buffer(validity), pa.py_buffer(offsets),
+                                                               tokens.buffers()[2]],
+                                 null_count=int(len(vals) - present.sum()))
 
 
 def _non_empty_strings(vals: np.ndarray) -> np.ndarray:
@@ -100,8 +106,7 @@ def _hex_array(raw: np.ndarray, prefix: str = "") -> pa.Array:
     head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
     chars = np.empty((len(raw), len(head) + 2 * raw.shape[1]), dtype=np.uint8)
     chars[:, : len(head)] = head
-    chars[:, len(head) :: 2] = _HEX[raw >> 4]
-    chars[:, len(head) + 1 :: 2] = _HEX[raw & 15]
+    chars[:, len(head) :] = _HEX_PAIRS[raw].view(np.uint8).reshape(len(raw), -1)
     offsets = np.arange(len(raw) + 1, dtype=np.int64) * chars.shape[1]
     buffers = [None, pa.py_buffer(offsets), pa.py_buffer(chars)]
     return pa.Array.from_buffers(pa.large_string(), len(raw), buffers)

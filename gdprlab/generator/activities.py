@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from gdprlab import notes
 from gdprlab.generator.config import GeneratorConfig
@@ -30,11 +31,13 @@ LI_SHARE = 0.3
 def _marketing_stop(contacts: pd.DataFrame, requests: pd.DataFrame) -> np.ndarray:
     """Last second a contact may receive marketing: before any objection's day, and by its last activity."""
     objection = requests[requests["type"] == "objection"].groupby("contact_id")["received_on"].min()
-    found = objection.reindex(contacts["contact_id"].to_numpy()).to_numpy()
-    first_obj = pd.to_datetime(pd.Series(found, dtype=object)).to_numpy().astype("datetime64[D]")
+    row = pc.index_in(pa.array(objection.index.to_numpy(), type=pa.string()),
+                      value_set=arrow_text(contacts["contact_id"])).to_numpy(zero_copy_only=False)
+    known = ~pd.isna(row)
+    row = row[known].astype(np.int64)
+    first_day = objection.to_numpy()[known].astype("datetime64[D]")
     stop = contacts["last_activity_at"].to_numpy().astype("datetime64[s]")
-    has = ~np.isnat(first_obj)
-    stop[has] = np.minimum(stop[has], to_second(first_obj[has]) - 1)
+    stop[row] = np.minimum(stop[row], to_second(first_day) - 1)
     return stop
 
 
@@ -97,7 +100,7 @@ def make_activities(cfg: GeneratorConfig, rng: np.random.Generator, contacts: pd
     stop = _marketing_stop(contacts, requests)
     base, sends = _base(rng, contacts, plan), _sends(rng, contacts, consents, keys, stop)
     act = {c: np.concatenate([base[c], sends[c]]) for c in base}
-    order = np.lexsort((act["type"], act["occurred_at"], act["row"]))
+    order = _chronological(act["row"], act["occurred_at"], act["type"])
     act = {c: v[order] for c, v in act.items()}
     added = _plant_marketing(cfg, rng, act, consents, keys, contacts, labels)
     staff_id, note = _staff_and_notes(rng, act, contacts, plan, staff)
@@ -107,7 +110,20 @@ def make_activities(cfg: GeneratorConfig, rng: np.random.Generator, contacts: pd
         "contact_id": take(arrow_text(contacts["contact_id"]), act["row"]), "staff_id": staff_id,
         "type": take(pa.array(TYPES), act["type"]), "purpose": purposes[act["purpose"]],
         "lawful_basis": BASES[act["basis"]], "occurred_at": act["occurred_at"], "note": note,
-    }, objects=("purpose", "lawful_basis")), added
+    }), added
+
+
+def _chronological(row: np.ndarray, when: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    """The order by contact row, then time, then type (a stable sort, as np.lexsort gives).
+
+    The three fit one int64 key for any realistic dataset, and sorting one key is ten times faster.
+    """
+    sec = when.astype("datetime64[s]").astype(np.int64)
+    span = int(sec.max() - sec.min()) if len(sec) else 0
+    if len(row) and (row.max() >= 2**29 or span >= 2**31 or kind.max() >= 8 or kind.min() < 0):
+        return np.lexsort((kind, when, row))
+    key = (row.astype(np.int64) << 34) | ((sec - (sec.min() if len(sec) else 0)) << 3) | kind
+    return np.argsort(key, kind="stable")
 
 
 def _activity_ids(rows: np.ndarray) -> np.ndarray:

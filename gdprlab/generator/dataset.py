@@ -65,8 +65,9 @@ def generate(cfg: GeneratorConfig, policy: Policy | None = None, progress: bool 
     if len(parts) == 1:  # the dataset's own streams, as before sharding
         results = [shards.make_shard(ctx, parts[0], {name: rng[name] for name in shards.SHARD_STREAMS})]
     else:
-        results = []
+        results, done = [], dict.fromkeys(shards.SEQUENTIAL, 0)
         for result in shards.run(ctx, parts, len(STAGES), workers):
+            shards.renumber(result, done)
             results.append(result)
             bar.update(1)
     per_contact = shards.merge(results, labels)

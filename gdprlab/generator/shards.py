@@ -2,8 +2,8 @@
 
 Contacts, requests, consents, activities and the planted extra contact columns of a shard depend only on
 the seed and the shard's index, never on the number of processes, so a config gives the same bytes on
-any machine. Shards are merged in order: contact ids are global already; consent, activity and request
-ids are renumbered, and their ground-truth labels with them.
+any machine. Shards are merged in order: contact ids are global already; consent and activity ids are
+renumbered as each shard arrives, request ids once all have, and their ground-truth labels with them.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ SHARD_STREAMS = ("contacts", "requests", "consents", "activities", "registers")
 #: renumbered tables: key column, id prefix and width
 RENUMBERED = {"consents": ("consent_id", "K", 7), "activities": ("activity_id", "E", 8),
               "requests": ("request_id", "R", 6)}
+SEQUENTIAL = ("consents", "activities")  # numbered in shard order; requests are numbered by receipt
 
 
 @dataclass
@@ -161,31 +162,42 @@ def run(ctx: Context, shards: list[Shard], n_stages: int,
         _CONTEXT, _FOLDER = None, ""
 
 
+def renumber(result: ShardResult, done: dict[str, int]) -> None:
+    """Number the shard's consents and activities after the `done` rows of the earlier shards, its labels
+    with them, and add its rows to `done`. Run as each shard arrives, so little is left for the end."""
+    for name in SEQUENTIAL:
+        key, prefix, width = RENUMBERED[name]
+        df, offset = result.tables[name], done[name]
+        if offset:
+            df[key] = arrow_column(id_array(prefix, np.arange(offset + 1, offset + len(df) + 1), width))
+            for part in result.labels.rows:
+                if len(part) and part["table"].iloc[0] == name:
+                    number = parse_ids(part["record_id"].to_numpy()) + offset
+                    part["record_id"] = format_ids(prefix, number, width)
+        done[name] += len(df)
+
+
 def merge(results: list[ShardResult], labels: Labels) -> dict[str, pd.DataFrame]:
-    """Concatenate the shards' tables in order, renumber consents, activities and requests, and move the
-    shards' labels into `labels` with the new ids."""
+    """Concatenate the renumbered shards' tables in order, number the requests by receipt across shards,
+    and move the shards' labels into `labels` with the new ids."""
     if len(results) == 1:
         labels.extend(results[0].labels)
         return results[0].tables
     tables = {name: pd.concat([r.tables[name] for r in results], ignore_index=True)
               for name in results[0].tables}
-    new_number = {}  # table -> new number of each concatenated row (row i had global number i + 1)
-    for name, (key, prefix, width) in RENUMBERED.items():
-        df = tables[name]
-        order = (df.sort_values(["received_on", "contact_id"], kind="stable").index.to_numpy()
-                 if name == "requests" else np.arange(len(df)))
-        df = df.iloc[order].reset_index(drop=True)
-        df[key] = arrow_column(id_array(prefix, np.arange(1, len(df) + 1), width))
-        tables[name] = df
-        new_number[name] = np.empty(len(df), dtype=np.int64)
-        new_number[name][order] = np.arange(1, len(df) + 1)
-    offsets = {name: np.cumsum([0] + [len(r.tables[name]) for r in results]) for name in RENUMBERED}
+    key, prefix, width = RENUMBERED["requests"]
+    df = tables["requests"]
+    order = df.sort_values(["received_on", "contact_id"], kind="stable").index.to_numpy()
+    df = df.iloc[order].reset_index(drop=True)
+    df[key] = arrow_column(id_array(prefix, np.arange(1, len(df) + 1), width))
+    tables["requests"] = df
+    new_number = np.empty(len(df), dtype=np.int64)
+    new_number[order] = np.arange(1, len(df) + 1)
+    offsets = np.cumsum([0] + [len(r.tables["requests"]) for r in results])
     for i, result in enumerate(results):
         for part in result.labels.rows:
-            table = part["table"].iloc[0] if len(part) else None
-            if table in RENUMBERED:
-                _, prefix, width = RENUMBERED[table]
-                row = offsets[table][i] + parse_ids(part["record_id"].to_numpy()) - 1
-                part["record_id"] = format_ids(prefix, new_number[table][row], width)
+            if len(part) and part["table"].iloc[0] == "requests":
+                row = offsets[i] + parse_ids(part["record_id"].to_numpy()) - 1
+                part["record_id"] = format_ids(prefix, new_number[row], width)
         labels.extend(result.labels)
     return tables
