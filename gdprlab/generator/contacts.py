@@ -57,23 +57,32 @@ class ContactPlan:
     last_names: np.ndarray
 
 
-def make_accounts(cfg: GeneratorConfig, rng: np.random.Generator,
-                  pools: dict[str, LocalePool]) -> pd.DataFrame:
+def account_keys(cfg: GeneratorConfig, rng: np.random.Generator) -> pd.DataFrame:
+    """Each account's id, locale and country: all that contacts need of the accounts, drawn first."""
     n = max(5, cfg.contacts // 10)
     locale = np.array(cfg.locales, dtype=object)[rng.integers(len(cfg.locales), size=n)]
+    country = np.array([LOCALES[loc][0] for loc in locale], dtype=object)
+    return pd.DataFrame({"account_id": ids("A", 1, n, 6), "locale": locale, "country": country})
+
+
+def make_accounts(cfg: GeneratorConfig, rng: np.random.Generator, pools: dict[str, LocalePool],
+                  keys: pd.DataFrame) -> pd.DataFrame:
+    """The accounts of `keys`, drawn from the same stream after them (so they can be made while the
+    contacts are)."""
+    n, locale = len(keys), keys["locale"].to_numpy()
     name = np.empty(n, dtype=object)
     vat = np.empty(n, dtype=object)
     for loc in cfg.locales:
         m = locale == loc
         name[m] = pools[loc].companies[rng.integers(len(pools[loc].companies), size=m.sum())]
         vat[m] = identifiers.vat_numbers(LOCALES[loc][0], int(m.sum()), rng)
-    country = np.array([LOCALES[loc][0] for loc in locale], dtype=object)
+    country = keys["country"].to_numpy()
     tld = pd.Series(country).str.lower().to_numpy()
     slug_codes, slugs = pd.factorize(name)
     slug = np.array([ascii_slug(u) for u in slugs], dtype=object)[slug_codes]
     end = to_second(np.datetime64(cfg.as_of))
     return pd.DataFrame({
-        "account_id": ids("A", 1, n, 6), "name": name, "vat_number": vat, "country": country,
+        "account_id": keys["account_id"].to_numpy(), "name": name, "vat_number": vat, "country": country,
         "industry": np.array(INDUSTRIES, dtype=object)[rng.integers(len(INDUSTRIES), size=n)],
         "website": "www." + slug + "." + tld,
         "created_at": between(rng, np.full(n, end - 10 * 365 * DAY), np.full(n, end - 400 * DAY)),

@@ -19,7 +19,7 @@ import gdprlab
 from gdprlab.generator import shards
 from gdprlab.generator.breaches import make_breaches
 from gdprlab.generator.config import GeneratorConfig, check_output_dir
-from gdprlab.generator.contacts import make_accounts
+from gdprlab.generator.contacts import account_keys, make_accounts
 from gdprlab.generator.governance import choose_extra_columns, make_policies, make_ropa, purposeless_columns
 from gdprlab.generator.labels import Labels
 from gdprlab.generator.pools import build_pool
@@ -56,24 +56,30 @@ def generate(cfg: GeneratorConfig, policy: Policy | None = None, progress: bool 
     parts = shards.plan(cfg.contacts, shard_size)
     bar = tqdm(total=3 + len(parts), desc="generate", unit="step", disable=not progress)
     pools = {loc: build_pool(loc, cfg.seed * 100 + i) for i, loc in enumerate(cfg.locales)}
-    accounts = make_accounts(cfg, rng["accounts"], pools)
+    keys = account_keys(cfg, rng["accounts"])
     staff = make_staff(cfg, policy, rng["staff"], pools[cfg.locales[0]], labels)
     training = make_training(cfg, policy, rng["staff"], staff, labels)
     extra = choose_extra_columns(cfg, rng["registers"], labels)
     bar.update(3)
-    ctx = shards.Context(cfg, policy, pools, accounts, staff, extra)
+    ctx = shards.Context(cfg, policy, pools, keys, staff, extra)
+    accounts: list[pd.DataFrame] = []
+
+    def finish_accounts() -> None:  # while the shards are made
+        accounts.append(make_accounts(cfg, rng["accounts"], pools, keys))
+
     if len(parts) == 1:  # the dataset's own streams, as before sharding
         results = [shards.make_shard(ctx, parts[0], {name: rng[name] for name in shards.SHARD_STREAMS})]
+        finish_accounts()
     else:
         results, done = [], dict.fromkeys(shards.SEQUENTIAL, 0)
-        for result in shards.run(ctx, parts, len(STAGES), workers):
+        for result in shards.run(ctx, parts, len(STAGES), workers, meanwhile=finish_accounts):
             shards.renumber(result, done)
             results.append(result)
             bar.update(1)
     per_contact = shards.merge(results, labels)
     del results
     tables = {
-        "accounts": accounts, **{name: per_contact[name] for name in ("contacts", "consents", "activities",
+        "accounts": accounts[0], **{name: per_contact[name] for name in ("contacts", "consents", "activities",
                                                                       "requests")},
         "breaches": make_breaches(cfg, rng["registers"], labels), "staff": staff, "training": training,
         "record_of_processing": make_ropa(policy, purposeless_columns(extra)),

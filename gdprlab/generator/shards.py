@@ -12,7 +12,7 @@ import multiprocessing as mp
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -143,11 +143,15 @@ def _make_forked(shard: Shard) -> StashedResult:
                  shard)
 
 
-def run(ctx: Context, shards: list[Shard], n_stages: int,
-        workers: int | None = None) -> Iterator[ShardResult]:
-    """Each shard's result, in shard order: in `workers` forked processes, or here when fork is missing."""
+def run(ctx: Context, shards: list[Shard], n_stages: int, workers: int | None = None,
+        meanwhile: Callable[[], None] = lambda: None) -> Iterator[ShardResult]:
+    """Each shard's result, in shard order: in `workers` forked processes, or here when fork is missing.
+
+    `meanwhile` runs here while the workers make the first shards (before them when there are none).
+    """
     workers = min(os.cpu_count() or 1, len(shards)) if workers is None else min(workers, len(shards))
     if workers <= 1 or "fork" not in mp.get_all_start_methods():
+        meanwhile()
         for shard in shards:
             yield make_shard(ctx, shard, shard_streams(ctx.cfg.seed, shard, n_stages))
         return
@@ -155,8 +159,10 @@ def run(ctx: Context, shards: list[Shard], n_stages: int,
     _CONTEXT, _N_STAGES, _FOLDER = ctx, n_stages, _stash_folder()
     try:
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-            for stashed in pool.map(_make_forked, shards):
-                yield load(stashed)
+            stashed = pool.map(_make_forked, shards)
+            meanwhile()
+            for result in stashed:
+                yield load(result)
     finally:
         shutil.rmtree(_FOLDER, ignore_errors=True)
         _CONTEXT, _FOLDER = None, ""
