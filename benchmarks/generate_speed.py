@@ -1,12 +1,15 @@
 """Benchmark: vectorised generation of a full dataset against a row-by-row Faker loop.
 
-Run:  .venv/bin/python benchmarks/generate_speed.py [--contacts 1000000] [--baseline-contacts 20000]
+Run:  .venv/bin/python benchmarks/generate_speed.py [--contacts N] [--baseline-contacts N] [--repeat N]
 
 The Faker loop makes the fields of gdprlab's contacts table one row at a time across six locales; its rate
 is measured on --baseline-contacts rows and extrapolated to --contacts (a loop's rate does not change with
 length). gdprlab's generator runs in a child process so that its peak resident memory is its own: the
 child reports its own peak (getrusage RUSAGE_SELF) and that of its largest worker process (RUSAGE_CHILDREN,
 which counts pages shared with the parent after fork as well).
+The loop and the generator alternate --repeat times and the fastest of each is kept: on a virtual machine
+the first run after a pause pays for memory the host took back (here about a second of system time),
+and that noise should favour neither side.
 """
 
 from __future__ import annotations
@@ -110,27 +113,35 @@ def child(contacts: int) -> None:
                       "rows": rows}))
 
 
+def generate_in_child(contacts: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", "--contacts", str(contacts)],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--baseline-contacts", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="alternate the loop and the generator N times and keep the fastest of each")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.contacts)
         return 0
-    loop_seconds = faker_loop(args.baseline_contacts)
-    loop_rate = args.baseline_contacts / loop_seconds
+    loops, runs = [], []
+    for _ in range(max(1, args.repeat)):
+        loops.append(faker_loop(args.baseline_contacts))
+        runs.append(generate_in_child(args.contacts))
+    loop_rate = args.baseline_contacts / min(loops)
     loop_full = args.contacts / loop_rate
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", "--contacts", str(args.contacts)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result = json.loads(out.strip().splitlines()[-1])
+    result = min(runs, key=lambda r: r["seconds"])
     ratio = loop_full / result["seconds"]
     total_rows = sum(result["rows"].values())
+    print(f"runs           : {len(runs)}, fastest of each kept; gdprlab "
+          + ", ".join(f"{r['seconds']:.2f}" for r in runs) + " s; Faker loop "
+          + ", ".join(f"{args.baseline_contacts / s:,.0f}" for s in loops) + " contacts/s")
     print(
         f"Faker row loop : {loop_rate:,.0f} contacts/s ({args.baseline_contacts:,} measured) -> "
         f"{loop_full:,.1f} s for {args.contacts:,} contacts alone"
@@ -145,13 +156,13 @@ def main() -> int:
         f"ratio          : {ratio:,.1f}x faster (target >= {TARGET_RATIO}x) "
         f"{'PASS' if ratio >= TARGET_RATIO else 'FAIL'}"
     )
-    peak = max(result["main_rss_gb"], result["worker_rss_gb"])
+    main_gb = max(r["main_rss_gb"] for r in runs)
+    worker_gb = max(r["worker_rss_gb"] for r in runs)
     print(
-        f"peak RSS       : main process {result['main_rss_gb']:.2f} GB, largest worker "
-        f"{result['worker_rss_gb']:.2f} GB (target < {TARGET_RSS_GB} GB each) "
-        f"{'PASS' if peak < TARGET_RSS_GB else 'FAIL'}"
+        f"peak RSS       : main process {main_gb:.2f} GB, largest worker {worker_gb:.2f} GB over all runs "
+        f"(target < {TARGET_RSS_GB} GB each) {'PASS' if max(main_gb, worker_gb) < TARGET_RSS_GB else 'FAIL'}"
     )
-    return 0 if ratio >= TARGET_RATIO and peak < TARGET_RSS_GB else 1
+    return 0 if ratio >= TARGET_RATIO and max(main_gb, worker_gb) < TARGET_RSS_GB else 1
 
 
 if __name__ == "__main__":

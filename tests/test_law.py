@@ -42,6 +42,51 @@ def test_age_counts_completed_years():
     assert list(age_on(d("2010-06-01", "2010-06-01"), d("2026-05-31", "2026-06-01"))) == [15, 16]
 
 
+def test_a_29_february_birthday_turns_on_28_february_in_common_years():
+    assert list(age_on(d("2008-02-29", "2008-02-29"), d("2026-02-27", "2026-02-28"))) == [17, 18]
+    assert age_on(d("2008-02-29"), d("2028-02-29"))[0] == 20
+
+
+def _calendar_months(days: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """add_months the slow, obvious way: year and month apart, then the day clamped to the month's end."""
+    out = []
+    for day, m in zip(days.tolist(), months.tolist(), strict=True):
+        index = day.year * 12 + day.month - 1 + m
+        year, month = divmod(index, 12)
+        first = np.datetime64(f"{year:04d}-{month + 1:02d}", "M")
+        length = int(((first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(int))
+        out.append(first.astype("datetime64[D]") + min(day.day, length) - 1)
+    return np.array(out, dtype="datetime64[D]")
+
+
+def test_month_arithmetic_agrees_with_the_calendar_inside_and_outside_its_tables():
+    rng = np.random.default_rng(7)
+    days = np.datetime64("1700-01-01") + rng.integers(0, 220_000, size=5_000)  # 1700 to 2302
+    days[:4] = d("2024-01-31", "2023-12-31", "2199-12-31", "1800-01-01")
+    months = rng.integers(-1_300, 1_300, size=5_000)
+    assert (add_months(days, months) == _calendar_months(days, months)).all()
+    assert (add_months(days, 1) == _calendar_months(days, np.ones(5_000, dtype=int))).all()
+
+
+def test_a_missing_date_stays_missing():
+    assert np.isnat(add_months(np.array(["NaT", "2026-01-31"], dtype="datetime64[D]"), 1)[0])
+
+
+def test_age_agrees_with_counting_birthdays_inside_and_outside_the_tables():
+    rng = np.random.default_rng(8)
+    birth = np.datetime64("1750-01-01") + rng.integers(0, 170_000, size=3_000)
+    on = birth + rng.integers(0, 40_000, size=3_000)
+    expected = [o.year - b.year - ((o.month, o.day) < (b.month, b.day) and not
+                                   (b.month == 2 and b.day == 29 and o.month == 2 and o.day == 28
+                                    and not _leap(o.year)))
+                for b, o in zip(birth.tolist(), on.tolist(), strict=True)]
+    assert list(age_on(birth, on)) == expected
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
 @pytest.mark.parametrize(
     "country, age",
     [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -96,28 +98,34 @@ def purposeless_columns(columns: list[str]) -> list[str]:
 
 
 def fill_extra_columns(contacts: pd.DataFrame, columns: list[str], rng: np.random.Generator) -> None:
-    """Add the chosen planted columns to contacts, filled for 30% of the contacts not erased."""
+    """Add the chosen planted columns to contacts, filled for 30% of the contacts not erased.
+
+    Every column's random draws are made, whichever are chosen (so a choice never shifts the others' data);
+    only the chosen columns' text is built, as Arrow arrays (no Python string per value).
+    """
     n = len(contacts)
     filled = (rng.random(n) < 0.3) & (contacts["status"] != "erased").to_numpy()
-    slug = (
-        (contacts["first_name"].fillna("") + "-" + contacts["last_name"].fillna(""))
-        .str.lower()
-        .str.replace(" ", "")
-    )
-    # Arrow arrays throughout: no Python string per value (all drawn, whichever columns are chosen)
-    number = pd.Series(rng.integers(100, 999, n)).astype(str)
-    spouse = contacts["first_name"].sample(frac=1.0, random_state=int(rng.integers(2**31)))
-    marital = pa.array(["single", "married", "divorced", "widowed"])
-    values = {
-        "linkedin_url": arrow_text("https://www.linkedin.com/in/" + slug + "-" + number),
-        "spouse_name": arrow_text(spouse),
-        "private_mobile": arrow_text(contacts["phone"]),
-        "marital_status": take(marital, rng.integers(4, size=n)),
-        "hobbies": take(pa.array(["golf", "sailing", "cycling", "opera", "chess"]), rng.integers(5, size=n)),
-        "number_of_children": take(pa.array(["0", "1", "2", "3"]), rng.integers(0, 4, size=n)),
+    number = rng.integers(100, 999, n)
+    spouse = np.random.RandomState(int(rng.integers(2**31))).permutation(n)  # as Series.sample(frac=1.0)
+    draws = {"marital_status": rng.integers(4, size=n), "hobbies": rng.integers(5, size=n),
+             "number_of_children": rng.integers(0, 4, size=n)}
+    choices = {"marital_status": ["single", "married", "divorced", "widowed"],
+               "hobbies": ["golf", "sailing", "cycling", "opera", "chess"],
+               "number_of_children": ["0", "1", "2", "3"]}
+    values: dict[str, Callable[[], pa.Array]] = {
+        "linkedin_url": lambda: _linkedin(contacts, number),
+        "spouse_name": lambda: take(arrow_text(contacts["first_name"]), spouse),
+        "private_mobile": lambda: arrow_text(contacts["phone"]),
+        **{col: (lambda col=col: take(pa.array(choices[col]), draws[col])) for col in draws},
     }
     for col in columns:
-        contacts[col] = arrow_column(pc.if_else(pa.array(filled), values[col], None))
+        contacts[col] = arrow_column(pc.if_else(pa.array(filled), values[col](), None))
+
+
+def _linkedin(contacts: pd.DataFrame, number: np.ndarray) -> pa.Array:
+    slug = ((contacts["first_name"].fillna("") + "-" + contacts["last_name"].fillna(""))
+            .str.lower().str.replace(" ", ""))
+    return arrow_text("https://www.linkedin.com/in/" + slug + "-" + pd.Series(number).astype(str))
 
 
 def make_policies(
