@@ -104,12 +104,13 @@ def make_activities(cfg: GeneratorConfig, rng: np.random.Generator, contacts: pd
     act = {c: v[order] for c, v in act.items()}
     added = _plant_marketing(cfg, rng, act, consents, keys, contacts, labels)
     staff_id, note = _staff_and_notes(rng, act, contacts, plan, staff)
-    purposes = np.array([*PURPOSES, None], dtype=object)  # code -1 is no purpose
+    purposes = pa.array([*PURPOSES, None], type=pa.string())  # the last is no purpose (code -1)
     return frame({
         "activity_id": id_array("E", np.arange(1, len(order) + 1), 8),
         "contact_id": take(arrow_text(contacts["contact_id"]), act["row"]), "staff_id": staff_id,
-        "type": take(pa.array(TYPES), act["type"]), "purpose": purposes[act["purpose"]],
-        "lawful_basis": BASES[act["basis"]], "occurred_at": act["occurred_at"], "note": note,
+        "type": take(pa.array(TYPES), act["type"]),
+        "purpose": take(purposes, np.where(act["purpose"] < 0, len(PURPOSES), act["purpose"])),
+        "lawful_basis": take(pa.array(BASES), act["basis"]), "occurred_at": act["occurred_at"], "note": note,
     }), added
 
 

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from gdprlab.generator.config import GeneratorConfig
-from gdprlab.generator.frames import frame
-from gdprlab.generator.labels import Labels, ids, pick, split
+from gdprlab.generator.frames import arrow_text, frame, take
+from gdprlab.generator.labels import Labels, format_ids, id_array, pick, split
 from gdprlab.generator.timeutil import between, to_day, to_second
 from gdprlab.law import ART8_AGE, ART8_DEFAULT_AGE, age_on
 
@@ -21,6 +21,7 @@ METHODS = {"web_form": ("double_opt_in", "unticked_checkbox"),
            "mobile_app": ("double_opt_in", "unticked_checkbox"), "event": ("signed", "unticked_checkbox"),
            "phone": ("verbal",), "paper_form": ("signed",)}
 WITHDRAWN_SHARE = 0.15
+ID_WIDTH = 7
 
 
 @dataclass
@@ -37,7 +38,8 @@ def make_consents(cfg: GeneratorConfig, rng: np.random.Generator, contacts: pd.D
     who = [np.flatnonzero(rng.random(len(contacts)) < share) for share in PURPOSES.values()]
     row = np.concatenate(who)
     pcode = np.repeat(np.arange(len(purposes)), [len(w) for w in who])
-    order = np.lexsort((np.argsort(np.argsort(purposes))[pcode], row))  # by row, then purpose name
+    rank = np.argsort(np.argsort(purposes))  # purpose code -> its place in name order
+    order = np.argsort(row.astype(np.int64) * len(purposes) + rank[pcode], kind="stable")  # by row, then name
     row, pcode = row[order], pcode[order]
     n = len(row)
     given = between(rng, contacts["created_at"].to_numpy()[row], np.full(n, end - 1))
@@ -54,7 +56,8 @@ def make_consents(cfg: GeneratorConfig, rng: np.random.Generator, contacts: pd.D
     methods = np.array([[m[0], m[-1]] for m in METHODS.values()], dtype=object)  # by source, then draw
     method = methods[source, rng.integers(2, size=n)]
     child = _children(contacts, row, birth, given, np.isin(source, online))
-    cols = {"consent_id": ids("K", 1, n), "contact_id": contacts["contact_id"].to_numpy()[row],
+    cols = {"consent_id": id_array("K", np.arange(1, n + 1), ID_WIDTH),
+            "contact_id": take(arrow_text(contacts["contact_id"]), row),
             "purpose": purposes[pcode], "given_at": given, "withdrawn_at": withdrawn_at,
             "source": src_names[source], "wording_version": version, "method": method,
             "parental_authorisation": child.copy()}
@@ -87,17 +90,19 @@ def _plant(cfg: GeneratorConfig, rng: np.random.Generator, cols: dict[str, np.nd
            online: np.ndarray, labels: Labels) -> None:
     """Missing proof, children without authorisation, and pre-ticked or bundled consents (disjoint rows)."""
     n = len(child)
-    consent_id = cols["consent_id"]
+    def consent_id(rows: np.ndarray) -> np.ndarray:
+        return format_ids("K", rows + 1, ID_WIDTH)
+
     kids = pick(rng, child, cfg.rate("child_consent_without_authorisation"), int(child.sum()))
     cols["parental_authorisation"][kids] = False
-    labels.add("child_consent_without_authorisation", "consents", consent_id[kids], int(child.sum()))
+    labels.add("child_consent_without_authorisation", "consents", consent_id(kids), int(child.sum()))
     free = ~child
     proof = pick(rng, free, cfg.rate("consent_without_proof"), n)
     no_source, no_version = split(rng, proof, 2)
     cols["source"][no_source] = None
     cols["wording_version"][no_version] = None
-    labels.add("consent_without_proof", "consents", consent_id[proof], n)
+    labels.add("consent_without_proof", "consents", consent_id(proof), n)
     free[proof] = False
     form = pick(rng, free, cfg.rate("invalid_consent_form"), n)
     cols["method"][form] = np.where(online[form], "pre_ticked_box", "bundled_with_terms")
-    labels.add("invalid_consent_form", "consents", consent_id[form], n)
+    labels.add("invalid_consent_form", "consents", consent_id(form), n)
