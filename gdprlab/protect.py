@@ -91,8 +91,9 @@ def _slots(strings: np.ndarray) -> np.ndarray:
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     plain = np.zeros((len(strings), _SLOT), dtype=np.uint8)
     plain[:, 0] = lengths
-    rows = np.repeat(np.arange(len(strings)), lengths)
-    plain[rows, 1 + np.arange(len(data)) - (offsets[:-1] - offsets[0])[rows]] = data
+    # data byte j of row r goes one past r's length byte: flat position r * _SLOT + 1 + (j - r's first byte)
+    shift = np.arange(len(strings), dtype=np.int64) * _SLOT + 1 - (offsets[:-1] - offsets[0])
+    plain.reshape(-1)[np.repeat(shift, lengths) + np.arange(len(data))] = data
     return plain
 
 

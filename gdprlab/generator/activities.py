@@ -232,14 +232,15 @@ def _staff_and_notes(rng: np.random.Generator, act: dict[str, np.ndarray], conta
     forced = act["forced_note"]
     with_note = np.isin(act["type"], [TYPES.index(t) for t in WITH_NOTE])
     has_note = with_note & ((rng.random(n) < 0.9) | forced)
-    kinds = np.full(n, "neutral", dtype=object)
     special = forced & plan.special_note[row]
     categories = np.array(notes.SPECIAL_CATEGORIES, dtype=object)
-    kinds[special] = categories[rng.integers(len(categories), size=int(special.sum()))]
-    kinds[forced & plan.health_note[row]] = "health"
+    special_kinds = categories[rng.integers(len(categories), size=int(special.sum()))]
     idx = np.flatnonzero(has_note)
+    kinds = np.full(len(idx), "neutral", dtype=object)  # of the rows with a note
+    kinds[special[idx]] = special_kinds  # forced notes are always written
+    kinds[(forced & plan.health_note[row])[idx]] = "health"
     colleague = take(arrow_text(users["name"]), rng.integers(len(users), size=len(idx)))
-    text = notes.compose_notes_arrow(contacts["language"].to_numpy()[row[idx]], kinds[idx],
+    text = notes.compose_notes_arrow(contacts["language"].to_numpy()[row[idx]], kinds,
                                      take(arrow_text(plan.first_names), row[idx]),
                                      take(arrow_text(plan.last_names), row[idx]), colleague, rng)
     position = np.full(n, -1)

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from gdprlab import identifiers, protect
 from gdprlab.generator.config import LOCALES, GeneratorConfig, Shard
-from gdprlab.generator.frames import frame
+from gdprlab.generator.frames import frame, take
 from gdprlab.generator.labels import Labels, ids, pick, split
 from gdprlab.generator.pools import EMAIL_DOMAINS, LocalePool, ascii_slug
 from gdprlab.generator.timeutil import DAY, between, to_day, to_second
@@ -259,9 +259,6 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
     _last_activity(c, cfg, policy, rng)
     n = len(c["status"])
     end = to_second(np.datetime64(cfg.as_of))
-    c["locale"] = np.array(cfg.locales, dtype=object)[c["loc_code"]]
-    c["language"] = np.array([LOCALES[loc][1] for loc in cfg.locales], dtype=object)[c["loc_code"]]
-    c["country"] = np.array([LOCALES[loc][0] for loc in cfg.locales], dtype=object)[c["loc_code"]]
     acc = (~c["minor"]) & (rng.random(n) < ACCESSIBILITY_SHARE)
     choice = rng.integers(2, size=n)
     texts = np.array([ACCESSIBILITY[LOCALES[loc][1]] for loc in cfg.locales], dtype=object)  # locale x choice
@@ -312,7 +309,7 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
             c[col][blank] = None
     c["birth"][blank] = np.datetime64("NaT")
     c["status"][erased] = "erased"
-    return _finish(c), plan
+    return _finish(c, cfg), plan
 
 
 def _plant_special(cfg: GeneratorConfig, rng: np.random.Generator, c: Columns, acc: np.ndarray,
@@ -413,8 +410,11 @@ def _duplicate_emails(emails: np.ndarray, number: np.ndarray, domain: np.ndarray
     return np.array([f"{e}{x}@{o}" for e, x, o in zip(local, suffix, domain, strict=True)], dtype=object)
 
 
-def _finish(c: Columns) -> pd.DataFrame:
-    """The contacts table; e-mail and Art. 9 condition stay object columns, as the writers expect."""
+def _finish(c: Columns, cfg: GeneratorConfig) -> pd.DataFrame:
+    """The contacts table; locale, language and country taken by Arrow from the locale codes."""
     c["birth_date"], c["created_at"], c["last_activity_at"] = c["birth"], c["created"], c["last_activity"]
+    for col, of_locale in (("locale", lambda loc: loc), ("language", lambda loc: LOCALES[loc][1]),
+                           ("country", lambda loc: LOCALES[loc][0])):
+        c[col] = take(pa.array([of_locale(loc) for loc in cfg.locales], type=pa.string()), c["loc_code"])
     columns = {col: c[col] for col in TABLES["contacts"].column_names}
     return frame(columns)
