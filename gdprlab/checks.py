@@ -50,8 +50,10 @@ from gdprlab.violations import (
     ONLINE_SOURCES,
     PERSONAL_FIELDS,
     REQUIRES,
+    ROW,
     Finder,
     marketing_sends,
+    rows_at,
     rows_where,
     sharing,
 )
@@ -389,12 +391,16 @@ def _column_evidence(check: Check, t: Tables, columns: list[str]) -> list[Eviden
 
 def sample_ids(ids: list[str] | tuple[str, ...], n: int, seed: int | Iterable[int] = 0) -> list[str]:
     """A seeded sample of at most n ids, in their original (sorted) order."""
-    if n <= 0 or not len(ids):
-        return []
-    if len(ids) <= n:
-        return list(ids)
-    picks = np.sort(np.random.default_rng(seed).choice(len(ids), size=n, replace=False))
-    return [ids[i] for i in picks]
+    return [ids[i] for i in _picks(len(ids), n, seed)]
+
+
+def _picks(count: int, n: int, seed: int | Iterable[int]) -> np.ndarray:
+    """Sorted positions of sample_ids' sample among `count` ids."""
+    if n <= 0 or not count:
+        return np.zeros(0, dtype=np.int64)
+    if count <= n:
+        return np.arange(count)
+    return np.sort(np.random.default_rng(seed).choice(count, size=n, replace=False))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -504,10 +510,12 @@ class Check:
             return CheckResult(self, "not_assessed", reason=reason)
         policy = policy or Policy()
         try:
-            ids = tuple(str(i) for i in self.finder(dict(tables), policy, as_of).tolist())
+            found = self.finder(dict(tables), policy, as_of)
+            ids = tuple(str(i) for i in found.tolist())
             population = int(self.count_population(tables))
-            sample = sample_ids(ids, evidence, [seed, _INDEX[self.id]])
-            shown = self._evidence(tables, sample)
+            picks = _picks(len(ids), evidence, [seed, _INDEX[self.id]])
+            rows = found.index.to_numpy()[picks] if found.index.name == ROW else None
+            shown = self._evidence(tables, [ids[i] for i in picks], rows)
         except KeyError as exc:
             reason = _missing_column(exc, tables, (*self.requires, *self.optional))
             if reason is None:
@@ -518,14 +526,20 @@ class Check:
         return CheckResult(self, "failed" if ids else "passed", ids, population, tuple(shown),
                            caveats=caveats, seconds=time.perf_counter() - start)
 
-    def _evidence(self, tables: Tables, sample: list[str]) -> list[Evidence]:
+    def _evidence(self, tables: Tables, sample: list[str],
+                  positions: np.ndarray | None = None) -> list[Evidence]:
+        """Masked fields of the sampled records, read at their row `positions` when the finder gave them."""
         if not sample:
             return []
         if self.unit == "column":
             return _column_evidence(self, tables, sample)
         df = tables[self.table]
         key = TABLES[self.table].key
-        rows = _rows(df, key, sample)
+        if positions is None:
+            rows = _rows(df, key, sample)
+        else:
+            rows = rows_at(df, positions).set_axis(pd.Index(sample, name=key))
+            rows = rows.drop(columns=key, errors="ignore")
         extra = EXTRA_EVIDENCE[self.id](tables, sample) if self.id in EXTRA_EVIDENCE else {}
         out = []
         for record_id in sample:

@@ -72,23 +72,33 @@ REQUIRES: dict[str, tuple[str, ...]] = {
 # ----------------------------------------------------------------------------------------------------------
 
 def _ids(df: pd.DataFrame, table: str, mask: pd.Series | np.ndarray) -> pd.Series:
-    """Sorted unique keys of the rows where mask holds (filtering first: few rows violate)."""
-    return _sorted(np.asarray(df[TABLES[table].key].array[np.asarray(mask, dtype=bool)], dtype=object))
+    """Sorted unique keys of the rows where mask holds (filtering first: few rows violate).
+
+    The index (named ROW) holds each key's first row position in df, so that evidence for a few of them
+    is read without searching the table for their keys again.
+    """
+    rows = np.flatnonzero(np.asarray(mask, dtype=bool))
+    keys = pd.Series(np.asarray(df[TABLES[table].key].array[rows], dtype=object),
+                     index=pd.Index(rows, name=ROW), dtype=object).dropna()
+    keys = keys[~keys.duplicated()]
+    return keys.iloc[np.argsort(keys.to_numpy(), kind="stable")]
 
 
-#: below this many rows, rows_at reads value by value
+#: the index name of a finder's result whose index holds the row positions of its keys (see _ids)
+ROW = "row"
+#: at most this many values of a non-text extension column are read one by one (iloc beyond)
 _FEW_ROWS = 2000
+#: at most this many values of pyarrow text are read one by one (taken by pyarrow beyond)
+_FEW_VALUES = 32
 
 
 def rows_at(df: pd.DataFrame, positions: np.ndarray, columns: list[str] | None = None) -> pd.DataFrame:
-    """df.iloc[positions] restricted to `columns`, fast for a few rows.
+    """df.iloc[positions] restricted to `columns`, column by column.
 
-    Taking a few rows from a chunked pyarrow column first concatenates its chunks (milliseconds per
-    column of a million rows), so a few rows are read value by value instead.
+    Taking rows from a chunked pyarrow column with iloc first concatenates its chunks (milliseconds per
+    column of a million rows), so text held by pyarrow is taken chunk by chunk (see _values_at).
     """
     columns = list(df.columns) if columns is None else columns
-    if len(positions) > _FEW_ROWS:
-        return df[columns].iloc[positions]  # columns first: only those are taken
     data = {col: _values_at(df[col], positions) for col in columns}
     return pd.DataFrame(data, columns=columns).set_axis(df.index[positions])
 
@@ -96,24 +106,36 @@ def rows_at(df: pd.DataFrame, positions: np.ndarray, columns: list[str] | None =
 def _values_at(s: pd.Series, positions: np.ndarray) -> pd.Series:
     """s.iloc[positions] (values only) without concatenating a chunked pyarrow column.
 
-    Numpy columns are indexed; text held by pyarrow is taken chunk by chunk unless there are only a few
-    values, which (like other columns) are read one by one.
+    Numpy columns are indexed; text held by pyarrow is taken from each chunk and stays in pyarrow
+    (a few values are read one by one, which is quicker still); other columns are read value by value
+    when there are few positions and by iloc otherwise.
     """
+    positions = np.asarray(positions, dtype=np.int64)
     if isinstance(s.dtype, np.dtype):
         return pd.Series(s.to_numpy()[positions], dtype=s.dtype)
-    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow" and len(positions) > 32:
-        arr = pa.array(s, from_pandas=True)
-        chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-        starts = np.cumsum([0] + [len(chunk) for chunk in chunks])
-        which = np.searchsorted(starts, positions, "right") - 1
-        values: list = [None] * len(positions)
-        for k in np.unique(which):
-            rows = np.flatnonzero(which == k)
-            taken = chunks[k].take(pa.array(positions[rows] - starts[k], type=pa.int64())).to_pylist()
-            for row, value in zip(rows.tolist(), taken, strict=True):
-                values[row] = value
-        return pd.Series(values, dtype=s.dtype)
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow" and len(positions) > _FEW_VALUES:
+        return pd.Series(_arrow_take(pa.array(s, from_pandas=True), positions), dtype=s.dtype)
+    if len(positions) > _FEW_ROWS:
+        return s.iloc[positions].reset_index(drop=True)
     return pd.Series([s.iat[p] for p in positions], dtype=s.dtype)
+
+
+def _arrow_take(arr: pa.Array | pa.ChunkedArray, positions: np.ndarray) -> pa.Array:
+    """arr[positions], taken from each chunk that holds some of them (no concatenation of the chunks)."""
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    if not len(positions) or not chunks:
+        return pa.array([], type=arr.type)
+    starts = np.cumsum([0] + [len(chunk) for chunk in chunks])
+    which = np.searchsorted(starts, positions, "right") - 1
+    order = np.argsort(which, kind="stable")  # positions grouped by chunk, in their order within each
+    pieces = [chunks[k].take(pa.array(positions[order][which[order] == k] - starts[k]))
+              for k in np.unique(which)]
+    taken = pa.concat_arrays(pieces)
+    if (np.diff(which) >= 0).all():  # already grouped (sorted positions, the usual case)
+        return taken
+    inverse = np.empty(len(order), dtype=np.int64)
+    inverse[order] = np.arange(len(order))
+    return taken.take(pa.array(inverse))
 
 
 def rows_where(df: pd.DataFrame, mask: pd.Series | np.ndarray,
@@ -133,7 +155,7 @@ def _blank(s: pd.Series) -> np.ndarray:
     Text held by pyarrow is tested there: empty or all whitespace (utf8_is_space uses the same notion of
     whitespace as the utf8_trim_whitespace behind pandas' str.strip of such text).
     """
-    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow" and len(positions) > _FEW_VALUES:
         arr = pa.array(s, from_pandas=True)
         return _bools(pc.or_kleene(pc.equal(pc.binary_length(arr), 0), pc.utf8_is_space(arr))) \
             | s.isna().to_numpy(dtype=bool)

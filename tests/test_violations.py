@@ -539,15 +539,16 @@ def test_rows_at_equals_iloc_for_chunked_text_dates_and_few_or_many_rows():
     import pyarrow as pa
 
     from gdprlab.violations import rows_at
-    n = 500
+    n = 2_500  # more than rows_at reads value by value
     text = pa.chunked_array([pa.array([f"v{i}" if i % 7 else None for i in range(s, s + 100)],
                                       type=pa.large_string()) for s in range(0, n, 100)])
     df = pa.table({"t": text}).to_pandas()  # text in five pyarrow chunks, as parquet gives it
     assert isinstance(pa.array(df["t"], from_pandas=True), pa.ChunkedArray)
     df["d"] = pd.date_range("2020-01-01", periods=n, freq="D")
-    df["b"] = pd.array([True, False, None, True, False] * 100, dtype="boolean")
+    df["b"] = pd.array([True, False, None, True, False] * (n // 5), dtype="boolean")
     df.index = pd.RangeIndex(10, 10 + n)
-    for positions in ([], [3], [0, 99, 100, 499], list(range(0, n, 3)), list(range(n - 1, -1, -5))):
+    for positions in ([], [3], [0, 99, 100, 499], list(range(0, n, 3)), list(range(n - 1, -1, -5)),
+                      list(range(n)), [7, 2_400, 7, 150]):
         pos = np.asarray(positions, dtype=np.int64)
         pd.testing.assert_frame_equal(rows_at(df, pos), df.iloc[pos])
 
