@@ -155,7 +155,7 @@ def _blank(s: pd.Series) -> np.ndarray:
     Text held by pyarrow is tested there: empty or all whitespace (utf8_is_space uses the same notion of
     whitespace as the utf8_trim_whitespace behind pandas' str.strip of such text).
     """
-    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow" and len(positions) > _FEW_VALUES:
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
         arr = pa.array(s, from_pandas=True)
         return _bools(pc.or_kleene(pc.equal(pc.binary_length(arr), 0), pc.utf8_is_space(arr))) \
             | s.isna().to_numpy(dtype=bool)
