@@ -579,41 +579,55 @@ def weak_pseudonymisation(t: Tables, policy: Policy, as_of: dt.date) -> pd.Serie
     """Contacts whose pseudonym is the unsalted MD5, SHA-1 or SHA-256 hex digest of their e-mail.
 
     The digest is protect.weak_pseudonym's, compared with pseudonym.strip().lower(); only e-mails whose
-    pseudonym has a digest's length are hashed. All-hex pseudonyms (nearly all) are lowered by pyarrow and
-    compared byte for byte in numpy; the others are normalised and compared in Python.
+    pseudonym has a digest's length are hashed. Pseudonyms of bare hex (nearly all) are decoded in numpy and
+    compared with the raw digests; the others are normalised and compared in Python (bare hex of another
+    length cannot match).
     """
     c = t["contacts"]
     usable = c["email"].notna().to_numpy() & c["pseudonym"].notna().to_numpy()
     text = _keys(c["pseudonym"].astype("str"))
-    hexlike = usable & _bools(pc.match_substring_regex(text, "^[0-9A-Fa-f]+$"))
-    lower = pc.ascii_lower(text)  # all-hex text is ASCII: strip() leaves it, lower() is ascii_lower
-    lengths = np.where(hexlike, pc.fill_null(pc.binary_length(lower), 0).to_numpy(), -1)
-    other = np.flatnonzero(usable & ~hexlike)
-    normalised = [str(v).strip().lower() for v in text.take(pa.array(other, type=pa.int64())).to_pylist()]
-    other_lengths = np.fromiter(map(len, normalised), np.int64, len(normalised))
-    weak = np.zeros(len(c), dtype=bool)
+    size = pc.fill_null(pc.binary_length(text), -1).to_numpy()
+    weak, decided = np.zeros(len(c), dtype=bool), np.zeros(len(c), dtype=bool)
     for algorithm in WEAK_HASHES:  # a digest has one length per algorithm: hash only those rows
         digest = getattr(hashlib, algorithm)
-        width = 2 * digest().digest_size
-        rows = np.flatnonzero(lengths == width)
-        digests = [digest(e).hexdigest() for e in _digest_inputs(c["email"], rows)]
-        weak[rows] = _equal_hex(lower.take(pa.array(rows, type=pa.int64())), digests, width)
-        picks = np.flatnonzero(other_lengths == width)
-        for i, d in zip(picks, (digest(e).hexdigest() for e in _digest_inputs(c["email"], other[picks])),
+        width = digest().digest_size
+        rows = np.flatnonzero(usable & (size == 2 * width))
+        raw, bare = _hex_bytes(text.take(pa.array(rows, type=pa.int64())), 2 * width)
+        rows, raw = rows[bare], raw[bare]
+        decided[rows] = True
+        mine = b"".join([digest(e).digest() for e in _digest_inputs(c["email"], rows)])
+        weak[rows] = (raw == np.frombuffer(mine, dtype=np.uint8).reshape(len(rows), width)).all(axis=1)
+    rest = np.flatnonzero(usable & ~decided)
+    if len(rest):
+        rest = rest[~_bools(pc.match_substring_regex(text.take(pa.array(rest, type=pa.int64())),
+                                                     "^[0-9A-Fa-f]+$"))]
+    normalised = [str(v).strip().lower() for v in text.take(pa.array(rest, type=pa.int64())).to_pylist()]
+    lengths = np.fromiter(map(len, normalised), np.int64, len(normalised))
+    for algorithm in WEAK_HASHES:
+        digest = getattr(hashlib, algorithm)
+        picks = np.flatnonzero(lengths == 2 * digest().digest_size)
+        for i, d in zip(picks, (digest(e).hexdigest() for e in _digest_inputs(c["email"], rest[picks])),
                         strict=True):
-            weak[other[i]] = normalised[i] == d
+            weak[rest[i]] = normalised[i] == d
     return _ids(c, "contacts", weak)
 
 
-def _equal_hex(text: pa.Array, digests: list[str], width: int) -> np.ndarray:
-    """text[i] == digests[i] for ASCII strings that all have `width` bytes (compared as one byte block)."""
-    if not len(digests):
-        return np.zeros(0, dtype=bool)
+#: hex digit value of each byte, -1 for a byte that is not a hex digit
+_HEX_VALUE = np.full(256, -1, dtype=np.int16)
+for _digit, _value in zip(b"0123456789abcdef", range(16), strict=True):
+    _HEX_VALUE[_digit] = _HEX_VALUE[bytes([_digit]).upper()[0]] = _value
+
+
+def _hex_bytes(text: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The bytes that strings of exactly `width` bytes spell in hex (any case), and which are bare hex."""
+    if not len(text):
+        return np.zeros((0, width // 2), dtype=np.uint8), np.zeros(0, dtype=bool)
     text = text.cast(pa.large_string())
     offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset : text.offset + len(text) + 1]
-    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    mine = np.frombuffer("".join(digests).encode("ascii"), dtype=np.uint8)
-    return (data.reshape(len(digests), width) == mine.reshape(len(digests), width)).all(axis=1)
+    chars = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    value = _HEX_VALUE[chars.reshape(len(text), width)]
+    bare = (value >= 0).all(axis=1)
+    return ((value[:, 0::2] << 4) | value[:, 1::2]).astype(np.uint8), bare
 
 
 #: an ASCII string with no whitespace (as Python's str.strip sees it) at either end
