@@ -7,12 +7,16 @@ values are NA/NaT; timestamps are naive UTC datetime64 and dates are datetime64 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from gdprlab.policy import Policy, load_policy
 from gdprlab.schema import TABLES, Table
@@ -20,6 +24,9 @@ from gdprlab.schema import TABLES, Table
 FORMATS = ("csv", "parquet")
 _BOOLS = {"True": True, "False": False, "true": True, "false": False}
 _SHOWN_ROWS = 5
+#: bytes of CSV parsed per block (and per chunk of each column): pyarrow's default 1 MB gives hundreds of
+#: chunks per column of a large file, and every later pyarrow kernel pays per chunk
+_CSV_BLOCK = 16 << 20
 
 
 class DatasetError(ValueError):
@@ -61,11 +68,34 @@ def read_table(path: Path, table: Table) -> pd.DataFrame:
 def _read_raw(path: Path) -> pd.DataFrame:
     try:
         if path.suffix == ".csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False)
+            return _read_csv_text(path)
         return pd.read_parquet(path)
     except (ValueError, OSError) as exc:
         what = path.suffix[1:]
         raise DatasetError(f"{path}: cannot be read as {what} ({exc}); regenerate or repair it") from None
+
+
+def _read_csv_text(path: Path) -> pd.DataFrame:
+    """Every value as written (text; empty stays empty), read by pyarrow's parallel CSV reader.
+
+    A file pyarrow will not read (bad quoting, ragged rows, invalid UTF-8, repeated headers) is read by
+    pandas instead, whose error names the line and, unlike pyarrow's, does not quote the row's content.
+    """
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as f:
+        header = next(csv.reader(f), [])
+    if header and len(set(header)) == len(header):
+        try:
+            table = pacsv.read_csv(path, read_options=pacsv.ReadOptions(block_size=_CSV_BLOCK),
+                                   parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                                   convert_options=pacsv.ConvertOptions(
+                                       column_types=dict.fromkeys(header, pa.string()),
+                                       strings_can_be_null=False, quoted_strings_can_be_null=False))
+        except pa.ArrowInvalid:
+            pass
+        else:
+            if table.column_names == header:
+                return table.to_pandas()
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
 def convert(values: pd.Series, dtype: str, path: Path, column: str) -> pd.Series:
@@ -91,13 +121,67 @@ def _to_datetime(values: pd.Series, dtype: str, path: Path, column: str) -> pd.S
     if pd.api.types.is_datetime64_dtype(values.dtype):
         return values
     text = _text(values)
-    if dtype == "date":
-        out = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-        expected = "dates written YYYY-MM-DD"
-    else:
-        out = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce").dt.tz_localize(None)
-        expected = "ISO 8601 timestamps like 2024-05-03T14:22:05Z"
-    _check(text.notna() & out.isna(), values, path, column, expected)
+    out = _plain_iso(text, dtype)
+    slow = np.flatnonzero(text.notna().to_numpy(dtype=bool) & np.isnat(out))
+    if len(slow):  # other spellings (offsets, fractions of a second, 1-digit months) and errors
+        rest = text.iloc[slow]
+        if dtype == "date":
+            parsed = pd.to_datetime(rest, format="%Y-%m-%d", errors="coerce")
+        else:
+            parsed = pd.to_datetime(rest, format="ISO8601", utc=True, errors="coerce").dt.tz_localize(None)
+        out[slow] = parsed.to_numpy().astype(out.dtype)
+    result = pd.Series(out, index=values.index)
+    expected = ("dates written YYYY-MM-DD" if dtype == "date"
+                else "ISO 8601 timestamps like 2024-05-03T14:22:05Z")
+    _check(text.notna() & result.isna(), values, path, column, expected)
+    return result
+
+
+#: days from 1970-01-01 to the first of each month from January of year 0 to January of year 10000
+_MONTH_DAYS = (np.arange(-1970 * 12, (10_000 - 1970) * 12 + 1).astype("datetime64[M]")
+               .astype("datetime64[D]").astype(np.int64))
+#: the spellings the generator writes, read from fixed character positions
+_PLAIN = {"date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+          "datetime": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"}
+
+
+def _plain_iso(text: pd.Series, dtype: str) -> np.ndarray:
+    """The values written exactly YYYY-MM-DD (dates) or YYYY-MM-DDThh:mm:ssZ (UTC), as datetime64[us].
+
+    Others, and impossible dates or times (31 April, 24:00:00, a leap second), are NaT: pandas, which
+    reads them one by one, judges those. Parsing millions of plain values here takes a tenth of the time.
+    """
+    out = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[us]")
+    arr = pa.array(text, type=pa.large_string(), from_pandas=True)
+    plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN[dtype]), False)
+    rows = np.flatnonzero(plain.to_numpy(zero_copy_only=False))
+    if not len(rows):
+        return out
+    taken = arr.take(pa.array(rows))
+    if isinstance(taken, pa.ChunkedArray):  # a column read in blocks
+        taken = taken.combine_chunks()
+    start = np.frombuffer(taken.buffers()[1], dtype=np.int64)[taken.offset]
+    width = 10 if dtype == "date" else 20
+    chars = np.frombuffer(taken.buffers()[2], dtype=np.uint8)[start : start + len(rows) * width]
+    chars = chars.reshape(len(rows), width)
+
+    def number(first: int, last: int) -> np.ndarray:
+        value = chars[:, first].astype(np.int64) - 48  # "0" is 48
+        for i in range(first + 1, last):
+            value = value * 10 + chars[:, i] - 48
+        return value
+
+    year, month, day = number(0, 4), number(5, 7), number(8, 10)
+    index = np.clip(year * 12 + month - 1, 0, len(_MONTH_DAYS) - 2)  # months since January of year 0
+    length = _MONTH_DAYS[index + 1] - _MONTH_DAYS[index]
+    ok = (month >= 1) & (month <= 12) & (day >= 1) & (day <= length)
+    seconds = (_MONTH_DAYS[index] + day - 1) * 86_400
+    if dtype == "datetime":
+        hour, minute, second = number(11, 13), number(14, 16), number(17, 19)
+        ok &= (hour < 24) & (minute < 60) & (second < 60)
+        seconds += (hour * 60 + minute) * 60 + second
+    stamp = (seconds * 1_000_000).view("datetime64[us]")
+    out[rows[ok]] = stamp[ok]
     return out
 
 

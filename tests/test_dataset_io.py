@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from gdprlab.dataset_io import DatasetError, read_as_of, read_dataset, read_policy
@@ -152,3 +153,58 @@ def test_as_of_and_policy_come_from_the_folder(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"parameters": {"as_of": "30/06/2026"}}))
     with pytest.raises(DatasetError, match="as_of"):
         read_as_of(tmp_path)
+
+
+@pytest.mark.parametrize("dtype, values", [
+    ("date", ["2026-01-31", "2024-02-29", "0001-01-01", "9999-12-31", "2026-1-5", "2026-02-30", "2023-02-29",
+              "2026-04-31", "2026-13-01", "2026-00-10", "31.01.2026", "", None]),
+    ("datetime", ["2026-01-31T23:59:59Z", "2024-02-29T00:00:00Z", "2026-01-31T24:00:00Z",
+                  "2026-01-31T23:59:60Z", "2026-01-31T12:60:00Z", "2026-02-30T10:00:00Z",
+                  "2026-01-31T12:00:00+02:00", "2026-01-31T12:00:00.250Z", "2026-01-31T12:00:00",
+                  "2026-01-31 12:00:00Z", "yesterday", "", None]),
+])
+def test_dates_and_timestamps_read_as_pandas_reads_them(dtype, values):
+    """Plain spellings are read from fixed positions, the rest by pandas: together exactly pandas' reading,
+    and the values pandas cannot read (impossible dates, 24:00, leap seconds) are the ones reported."""
+    from gdprlab.dataset_io import _plain_iso, _text, _to_datetime
+
+    text = _text(pd.Series(values, dtype="str"))
+    if dtype == "date":
+        expected = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    else:
+        expected = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce").dt.tz_localize(None)
+    fast = _plain_iso(text, dtype)
+    assert (~pd.isna(fast)).sum() >= 2  # the plain spellings are read here
+    chunked = pa.chunked_array([pa.array(part, pa.large_string()) for part in (values[:5], values[5:])])
+    assert (_plain_iso(_text(chunked.to_pandas()), dtype).astype("int64") == fast.astype("int64")).all()
+    readable = text.where(expected.notna())
+    pd.testing.assert_series_equal(_to_datetime(readable, dtype, Path("t.csv"), "c"),
+                                   expected.astype("datetime64[us]"), check_names=False)
+    bad = [i + 1 for i, (t, e) in enumerate(zip(text, expected, strict=True)) if pd.notna(t) and pd.isna(e)]
+    with pytest.raises(DatasetError, match=rf"{len(bad)} value\(s\)"):
+        _to_datetime(text, dtype, Path("t.csv"), "c")
+
+
+def test_csv_with_a_byte_order_mark_quoted_newlines_and_quoted_empties(tmp_path):
+    text = ("\ufeff" + TRAINING.replace("T2,S2,gdpr_essentials", 'T2,"S2",""')
+            .replace("T1,S1,gdpr_essentials", 'T1,S1,"gdpr\nessentials"'))
+    write(tmp_path, "training", text)
+    training = read_dataset(tmp_path)["training"]
+    assert list(training.columns) == TABLES["training"].column_names
+    assert training["course"].tolist()[0] == "gdpr\nessentials" and pd.isna(training["course"].iloc[1])
+    assert training["staff_id"].tolist() == ["S1", "S2"]
+
+
+def test_a_ragged_csv_names_the_file_and_line_without_quoting_the_row(tmp_path):
+    path = write(tmp_path, "training", TRAINING + "T3,S3,secret-name@example.org,2026-01-12,70,True,extra\n")
+    with pytest.raises(DatasetError) as err:
+        read_dataset(tmp_path)
+    message = str(err.value)
+    assert str(path) in message and "line 4" in message and "secret-name" not in message
+
+
+def test_repeated_headers_are_read_as_pandas_reads_them(tmp_path):
+    text = TRAINING.replace(",passed\n", ",passed,score\n")
+    write(tmp_path, "training", text.replace(",True\n", ",True,1\n").replace(",false\n", ",false,2\n"))
+    training = read_dataset(tmp_path)["training"]
+    assert "score.1" in training.columns and training["score"].tolist() == [90, 40]
