@@ -438,6 +438,14 @@ def feedback_html(fb: Feedback) -> str:
             + (f"<ul>{items}</ul>" if items else ""))
 
 
+def table_html(table: pd.DataFrame) -> str:
+    """The records as an HTML table with one header row: a named index (the record id) becomes the first
+    column, instead of the second, mostly empty header row pandas gives an index name."""
+    if table.index.name is not None:
+        return table.reset_index().to_html(index=False, escape=True)
+    return table.to_html(escape=True)
+
+
 def exercise_widget(exercise: Exercise):
     """A box with the question, the records (one tick box each), a Check button and the feedback.
 
@@ -446,7 +454,7 @@ def exercise_widget(exercise: Exercise):
     import ipywidgets as w
 
     header = w.HTML(f"<h4>{html.escape(exercise.title)}</h4><p>{html.escape(exercise.question)}</p>"
-                    + exercise.table.to_html(escape=True))
+                    + table_html(exercise.table))
     boxes = {i: w.Checkbox(value=False, description=str(i), indent=False,
                            layout=w.Layout(width="auto")) for i in exercise.ids}
     button = w.Button(description="Check my answer", button_style="primary")

@@ -135,6 +135,15 @@ def test_widget_gives_immediate_feedback() -> None:
     assert "Correct" in box.feedback.value
 
 
+@pytest.mark.parametrize("key", ["overdue_requests", "untrained_staff"])
+def test_exercise_tables_have_one_header_row_with_the_record_id_first(key) -> None:
+    e = ex.build(key, 0)
+    page = ex.table_html(e.table)
+    head = page.split("<thead>")[1].split("</thead>")[0]
+    assert head.count("<tr") == 1 and e.table.index.name in head.split("</th>")[0]
+    assert all(str(i) in page for i in e.ids)
+
+
 def test_feedback_html_escapes() -> None:
     fb = ex.Feedback(False, (), ("a",), (), "Not yet: <b>\nMissed a: x < y")
     out = ex.feedback_html(fb)
