@@ -154,10 +154,18 @@ class ImportReport:
 
 
 class RosterStore:
-    """The roster tables in the progress database (default URL: the attempts store's, GDPRLAB_DB_URL)."""
+    """The roster tables in the progress database (default URL: the attempts store's, GDPRLAB_DB_URL).
 
-    def __init__(self, url: str | sa.URL | None = None) -> None:
+    ``schema``: a PostgreSQL schema for the tables, as for :class:`gdprlab.progress_store.ProgressStore`,
+    so that a roster sits beside the attempts it is matched with.
+    """
+
+    def __init__(self, url: str | sa.URL | None = None, *, schema: str | None = None) -> None:
         url = sa.make_url(url if url is not None else default_db_url())
+        if schema is not None and url.get_backend_name() != "postgresql":
+            raise ValueError(f"schema={schema!r} needs a PostgreSQL database; {url.get_backend_name()} "
+                             "keeps one namespace per file (leave schema out)")
+        self.schema = schema
         database = url.database or ""
         if url.get_backend_name() == "sqlite" and database not in ("", ":memory:") \
                 and not database.startswith("file:"):
@@ -167,6 +175,8 @@ class RosterStore:
         sqlite = url.get_backend_name() == "sqlite"
         self._engine = sa.create_engine(url, connect_args={"timeout": _SQLITE_BUSY_SECONDS} if sqlite else {},
                                         pool_pre_ping=not sqlite)
+        if schema is not None:  # the module's tables have no schema: map them into this one
+            self._engine = self._engine.execution_options(schema_translate_map={None: schema})
         self._ready = False
 
     def __enter__(self) -> RosterStore:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import uuid
 
 import pandas as pd
 import pytest
@@ -117,3 +119,43 @@ def test_staff_table_has_the_dataset_shape(tmp_path):
     assert list(table.columns) == ["staff_id", "name", "email", "department", "role", "crm_access",
                                    "start_date"]
     assert table["email"].isna().all()
+
+
+PG_URL = os.environ.get("GDPRLAB_TEST_PG_URL", "postgresql+psycopg://@127.0.0.1:5432/test")
+
+
+def test_a_schema_needs_postgresql(tmp_path):
+    with pytest.raises(ValueError, match="PostgreSQL"):
+        RosterStore(db(tmp_path), schema="training")
+
+
+@pytest.fixture
+def pg_schema():
+    pytest.importorskip("psycopg", reason="psycopg is not installed: PostgreSQL tests skipped")
+    engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError as error:
+        engine.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: PostgreSQL tests skipped ({error.orig})")
+    name = f"gdprlab_test_{uuid.uuid4().hex[:12]}"
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{name}"'))
+    yield engine, name
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
+    engine.dispose()
+
+
+def test_the_roster_can_live_in_a_postgresql_schema_beside_the_attempts(tmp_path, pg_schema):
+    engine, schema = pg_schema
+    with RosterStore(PG_URL, schema=schema) as store:
+        report = store.import_csv(write(tmp_path, HEADER, *ROWS))
+        assert report.added == ("S1", "S2", "S3")
+        assert list(store.frame()["staff_id"]) == ["S1", "S2", "S3"]
+    inspector = sa.inspect(engine)
+    assert {"roster_staff", "roster_schema_version"} <= set(inspector.get_table_names(schema=schema))
+    with engine.connect() as conn:
+        count = conn.execute(sa.text(f'SELECT count(*) FROM "{schema}".roster_staff')).scalar()
+    assert count == 3
