@@ -68,14 +68,14 @@ def read_table(path: Path, table: Table) -> pd.DataFrame:
 def _read_raw(path: Path) -> pd.DataFrame:
     try:
         if path.suffix == ".csv":
-            return _read_csv_text(path)
+            return read_csv_text(path)
         return pd.read_parquet(path)
     except (ValueError, OSError) as exc:
         what = path.suffix[1:]
         raise DatasetError(f"{path}: cannot be read as {what} ({exc}); regenerate or repair it") from None
 
 
-def _read_csv_text(path: Path) -> pd.DataFrame:
+def read_csv_text(path: Path) -> pd.DataFrame:
     """Every value as written (text; empty stays empty), read by pyarrow's parallel CSV reader.
 
     A file pyarrow will not read (bad quoting, ragged rows, invalid UTF-8, repeated headers) is read by

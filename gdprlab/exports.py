@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 
 from gdprlab import conventions
-from gdprlab.dataset_io import DatasetError, convert, read_dataset
+from gdprlab.dataset_io import DatasetError, convert, read_csv_text, read_dataset
 from gdprlab.schema import TABLES
 
 READERS = {".csv": "csv", ".parquet": "parquet", ".xlsx": "excel", ".xls": "excel"}
@@ -101,9 +101,7 @@ def _read(file: Path) -> list[tuple[str, pd.DataFrame]]:
     kind = READERS[file.suffix.lower()]
     try:
         if kind == "csv":
-            return [
-                (file.stem, pd.read_csv(file, dtype=str, keep_default_na=False, encoding_errors="strict"))
-            ]
+            return [(file.stem, read_csv_text(file))]
         if kind == "parquet":
             return [(file.stem, pd.read_parquet(file))]
         sheets = pd.read_excel(file, sheet_name=None, dtype=str, keep_default_na=False)

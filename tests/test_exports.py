@@ -170,6 +170,19 @@ def test_duplicate_keys_are_refused(tmp_path):
         load_export(tmp_path)
 
 
+def test_an_export_not_in_utf8_is_named_with_what_to_do(tmp_path):
+    (tmp_path / "Contact.csv").write_bytes("Id,LastName\n1,Müller\n".encode("cp1252"))
+    with pytest.raises(DatasetError, match=r"Contact\.csv: cannot be read as csv .*UTF-8"):
+        load_export(tmp_path)
+
+
+def test_a_salesforce_export_with_a_byte_order_mark_keeps_its_first_header(tmp_path):
+    text = "\ufeffId,LastName,Email\n1,Müller,a@example.com\n"
+    (tmp_path / "Contact.csv").write_text(text, encoding="utf-8")
+    contact = load_export(tmp_path)[0]["contacts"].iloc[0]
+    assert (contact["contact_id"], contact["last_name"]) == ("1", "Müller")
+
+
 def test_leads_are_contacts_with_status_lead(tmp_path):
     (tmp_path / "Lead.csv").write_text("Id,Email\n00Q1,a@example.com\n")
     tables, _ = load_export(tmp_path)
