@@ -112,6 +112,10 @@ def convert(values: pd.Series, dtype: str, path: Path, column: str) -> pd.Series
 def _text(values: pd.Series) -> pd.Series:
     """As str (parquet objects such as dates or bools by their str form), empty strings as missing."""
     text = values.astype("str")
+    if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow":
+        empty = pc.equal(pc.binary_length(pa.array(text, from_pandas=True)), 0)
+        if not pc.any(empty).as_py():  # nothing to blank (the usual case): no copy of the column
+            return text
     return text.where(text != "")
 
 
