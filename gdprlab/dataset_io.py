@@ -1,7 +1,8 @@
 """Read a dataset folder into typed tables, failing once, clearly, on anything the checks cannot trust.
 
 A CSV is read as text (so '0049…' or 'NA' stay as written) and each column is then converted by its
-schema type; parquet files are converted the same way, so both formats give identical frames. Missing
+schema type; parquet files are converted the same way, so both formats give the same values (parquet
+timestamps keep the file's unit, milliseconds for generated data; text gives microseconds). Missing
 values are NA/NaT; timestamps are naive UTC datetime64 and dates are datetime64 at midnight.
 """
 
