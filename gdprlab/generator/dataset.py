@@ -13,9 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from tqdm import tqdm
 
 import gdprlab
+from gdprlab.csvfile import write_csv
 from gdprlab.generator import shards
 from gdprlab.generator.breaches import make_breaches
 from gdprlab.generator.config import GeneratorConfig, check_output_dir
@@ -91,14 +93,50 @@ def generate(cfg: GeneratorConfig, policy: Policy | None = None, progress: bool 
 
 
 def _text_column(values: pd.Series, dtype: str) -> pd.Series:
-    """ISO 8601 text for dates and UTC timestamps; empty for missing values."""
+    """ISO 8601 text for dates and UTC timestamps; missing values stay missing (written empty)."""
     if dtype not in ("date", "datetime"):
         return values
     arr = np.asarray(values.to_numpy(), dtype="datetime64[s]")
-    text = np.datetime_as_string(arr, unit="D" if dtype == "date" else "s")
-    if dtype == "datetime":
-        text = np.char.add(text, "Z")
-    return pd.Series(np.where(np.isnat(arr), None, text), index=values.index, dtype=object)
+    known = arr[~np.isnat(arr)]
+    four_digit_years = (np.datetime64("1000-01-01"), np.datetime64("10000-01-01"))
+    if len(known) and (known.min() < four_digit_years[0] or known.max() >= four_digit_years[1]):
+        text = np.datetime_as_string(arr, unit="D" if dtype == "date" else "s")  # years of other widths
+        if dtype == "datetime":
+            text = np.char.add(text, "Z")
+        return pd.Series(np.where(np.isnat(arr), None, text), index=values.index, dtype=object)
+    return pd.Series(_iso_digits(arr, dtype == "datetime"), index=values.index, dtype="str")
+
+
+_TWO_DIGITS = np.frombuffer("".join(f"{i:02d}" for i in range(100)).encode(), dtype=np.uint8).reshape(100, 2)
+
+
+def _iso_digits(arr: np.ndarray, with_time: bool) -> pa.Array:
+    """YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ of datetime64[s] values with four-digit years (NaT: missing).
+
+    Written digit by digit into one character buffer: formatting millions of values one by one (numpy's
+    datetime_as_string, pyarrow's strftime) takes seconds.
+    """
+    known = ~np.isnat(arr)
+    stamp = arr[known]
+    day = stamp.astype("datetime64[D]")
+    month = day.astype("datetime64[M]")
+    year = month.astype("datetime64[Y]")
+    fields = [year.astype(np.int64) + 1970, (month - year.astype("datetime64[M]")).astype(np.int64) + 1,
+              (day - month.astype("datetime64[D]")).astype(np.int64) + 1]
+    layout = "YYYY-MM-DD"
+    if with_time:
+        second = (stamp - day.astype("datetime64[s]")).astype(np.int64)
+        fields += [second // 3600, second // 60 % 60, second % 60]
+        layout += "Thh:mm:ssZ"
+    chars = np.tile(np.frombuffer(layout.encode(), dtype=np.uint8), (len(stamp), 1))
+    chars[:, 0:2], chars[:, 2:4] = _TWO_DIGITS[fields[0] // 100], _TWO_DIGITS[fields[0] % 100]
+    for value, at in zip(fields[1:], (5, 8, 11, 14, 17), strict=False):
+        chars[:, at : at + 2] = _TWO_DIGITS[value]
+    offsets = np.concatenate([[0], np.cumsum(known, dtype=np.int64)]) * len(layout)
+    validity = pa.py_buffer(np.packbits(known, bitorder="little"))
+    return pa.Array.from_buffers(pa.large_string(), len(arr), [validity, pa.py_buffer(offsets),
+                                                              pa.py_buffer(chars)],
+                                 null_count=int(len(arr) - known.sum()))
 
 
 def _for_file(name: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -108,7 +146,7 @@ def _for_file(name: str, df: pd.DataFrame) -> pd.DataFrame:
 
 def _write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
     if fmt == "csv":
-        df.to_csv(path, index=False, lineterminator="\n")
+        write_csv(df, path)
     else:
         df.to_parquet(path, index=False, engine="pyarrow")
 
