@@ -11,8 +11,9 @@ an earlier run), holding:
 - `comparison.json`/`.csv` when an earlier run of the same dataset exists (`gdprlab.compare`).
 
 A failed run is reported with the failing cell's exception (papermill's `ename`/`evalue`) and the other
-runs go on. `jobs` runs go at once, each one papermill driving its own kernel from a thread (the work is
-done in the kernel processes; papermill's driver mostly waits). An index of the batch,
+runs go on. papermill runs each notebook with gdprlab.inprocess's engine, in a worker process that has
+pandas, matplotlib and gdprlab imported already (`jobs` processes at once); with `kernel`, each one in its
+own Jupyter kernel instead, driven from `jobs` threads. An index of the batch,
 `out/index-<timestamp>.csv` and `.html`, lists every run with its status, overall score, findings per
 severity, link to the report, comparison with the previous run and error.
 
@@ -71,6 +72,7 @@ SEVERITY_COLUMNS = tuple(reversed(SEVERITIES))  # critical first
 #: keeps its partial notebook with the error, as before.
 SAVE_EVERY = 10.0
 ENGINE = "gdprlab"
+IN_PROCESS_ENGINE = "gdprlab-inprocess"
 #: How the kernel is stopped once every cell has run. nbclient's default, "graceful", interrupts it, asks
 #: it to shut down and polls every 0.1 s until the interpreter has torn down pandas, matplotlib … (some
 #: 0.3 s). Every output is in the notebook by then (nbclient waits for each cell's outputs to end) and the
@@ -436,19 +438,23 @@ def render_html(notebook: Path, target: Path) -> Path:
     return Path(target)
 
 
-def _register_engine() -> str:
-    """Register (once) and name papermill's nbclient engine with fewer intermediate saves (SAVE_EVERY)."""
-    from papermill.engines import papermill_engines
+def _register_engine(in_process: bool = False) -> str:
+    """Register (once) and name the engines: papermill's nbclient engine (a kernel per notebook) and
+    gdprlab.inprocess's, both with fewer intermediate saves (SAVE_EVERY)."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    from gdprlab.inprocess import InProcessEngine
 
     with _ENGINE_LOCK:
         if not _ENGINE_REGISTERED:
-            papermill_engines.register(ENGINE, _engine())
+            papermill_engines.register(ENGINE, _engine(NBClientEngine))
+            papermill_engines.register(IN_PROCESS_ENGINE, _engine(InProcessEngine))
             _ENGINE_REGISTERED.append(True)
-    return ENGINE
+    return IN_PROCESS_ENGINE if in_process else ENGINE
 
 
-def _engine():
-    from papermill.engines import NBClientEngine, NotebookExecutionManager
+def _engine(base):
+    from papermill.engines import NotebookExecutionManager
 
     class Manager(NotebookExecutionManager):
         final = False
@@ -467,7 +473,7 @@ def _engine():
             self.final = True  # the last save happens whatever the outcome
             super().notebook_complete(**kwargs)
 
-    class Engine(NBClientEngine):
+    class Engine(base):
         @classmethod
         def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
                              autosave_cell_every=30, **kwargs):
@@ -492,8 +498,9 @@ def _write_run_record(run: RunResult) -> None:
 
 
 def execute_run(run: RunResult, notebook: Path, kernel_name: str | None = None,
-                html: bool = True) -> RunResult:
-    """Execute the notebook for one run (in the caller's thread) and record the outcome in `run`."""
+                html: bool = True, in_process: bool = False) -> RunResult:
+    """Execute the notebook for one run (in the caller's thread; in this process with `in_process`, else
+    in a kernel) and record the outcome in `run`."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -503,7 +510,7 @@ def execute_run(run: RunResult, notebook: Path, kernel_name: str | None = None,
         papermill.execute_notebook(
             str(notebook), str(run.notebook), parameters=run.parameters, kernel_name=kernel_name,
             progress_bar=False, log_output=False, extra_arguments=KERNEL_ARGUMENTS,
-            engine_name=_register_engine(), shutdown_kernel=KERNEL_SHUTDOWN,
+            engine_name=_register_engine(in_process), shutdown_kernel=KERNEL_SHUTDOWN,
             # The kernel starts in the notebook's folder. Not papermill's cwd=, which os.chdir()s this
             # whole process and, with runs in threads, can leave it in the wrong folder.
             resources={"metadata": {"path": str(notebook.parent)}})
@@ -567,10 +574,19 @@ def git_tracked_warning(out: Path) -> str | None:
             "(evidence, notebooks); write them under output/ or add the folder to .gitignore")
 
 
+def _process_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """Worker processes for in-process runs: forked where possible, so they start with this process's
+    imports (pandas, matplotlib, gdprlab) instead of importing them again."""
+    import multiprocessing as mp
+
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method))
+
+
 def run_batch(datasets: Sequence[str | Path], notebook: str | Path = "crm_assessment",
               out: Path = Path("output"), jobs: int = 1, parameters: dict | None = None,
-              progress: bool = True, *, kernel_name: str | None = None, html: bool = True,
-              compare: bool = True, index: bool = True) -> BatchResult:
+              progress: bool = True, *, kernel_name: str | None = None, kernel: bool = False,
+              html: bool = True, compare: bool = True, index: bool = True) -> BatchResult:
     """Run `notebook` (a name from `available_notebooks()` or a path) once per dataset, `jobs` at once.
 
     `parameters` go to every run (after checking that the notebook declares them); `dataset` and
@@ -580,6 +596,9 @@ def run_batch(datasets: Sequence[str | Path], notebook: str | Path = "crm_assess
     taken from the current directory and passed as absolute paths. Never raises for a failing run: see
     `BatchResult.failed`. Raises BatchError before anything runs for an unknown notebook, a parameter
     the notebook does not declare, or a missing dataset.
+
+    Notebooks run in this process (gdprlab.inprocess), `jobs` worker processes at once, unless `kernel`
+    (or a `kernel_name`) asks for a Jupyter kernel per notebook, driven from `jobs` threads.
     """
     from tqdm.auto import tqdm
 
@@ -618,17 +637,21 @@ def run_batch(datasets: Sequence[str | Path], notebook: str | Path = "crm_assess
             bar.write(f"failed: {run.name}: {run.error}")
         bar.set_postfix(failed=len([r for r in result.runs if r.status == "failed"]))
 
+    in_process = not kernel and kernel_name is None
     try:
         if jobs == 1 or len(result.runs) == 1:
             for run in result.runs:
-                done(execute_run(run, path, kernel_name, html))
+                done(execute_run(run, path, kernel_name, html, in_process))
         else:
-            pool = cf.ThreadPoolExecutor(max_workers=min(jobs, len(result.runs)),
-                                         thread_name_prefix="gdprlab-assess")
+            workers = min(jobs, len(result.runs))
+            pool = (_process_pool(workers) if in_process
+                    else cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gdprlab-assess"))
             try:
-                futures = [pool.submit(execute_run, run, path, kernel_name, html) for run in result.runs]
+                futures = {pool.submit(execute_run, run, path, kernel_name, html, in_process): i
+                           for i, run in enumerate(result.runs)}
                 for future in cf.as_completed(futures):
-                    done(future.result())
+                    result.runs[futures[future]] = future.result()  # a worker process returns a copy
+                    done(result.runs[futures[future]])
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
     finally:
@@ -774,6 +797,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="a notebook parameter (repeatable; parsed like papermill -p: int, float, "
                         "True/False/None, else string); overrides --params")
+    parser.add_argument("--kernel", action="store_true",
+                        help="run each notebook in its own Jupyter kernel (isolated, about a second slower) "
+                        "instead of in gdprlab's worker processes")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -783,7 +809,7 @@ def run_from_args(args) -> int:
 
     parameters = build_parameters(args.params, args.parameter)
     result = run_batch([Path(d) for d in args.datasets], notebook=args.notebook, out=Path(args.out),
-                       jobs=args.jobs, parameters=parameters,
+                       jobs=args.jobs, parameters=parameters, kernel=args.kernel,
                        progress=not args.quiet and sys.stderr.isatty())
     print(result.summary())
     return result.exit_code
