@@ -99,17 +99,37 @@ class _Hook(DisplayHook):
         pass
 
 
+_SHELL: list[InteractiveShell] = []
+
+
 def shell() -> InteractiveShell:
-    """This process's IPython shell, set up once for recording outputs (no history file)."""
-    if not InteractiveShell.initialized():
+    """This module's own IPython shell (no history file), apart from any shell the process already has
+    (when `gdprlab assess` is started from a notebook, that notebook's kernel shell is left alone)."""
+    if not _SHELL:
         from traitlets.config import Config
 
         config = Config()
         config.HistoryManager.enabled = False
-        sh = InteractiveShell.instance(config=config, display_pub_class=_Publisher)
+        sh = InteractiveShell(config=config, display_pub_class=_Publisher)
         sh.displayhook = _Hook(shell=sh, cache_size=sh.cache_size)
         sh.display_trap.hook = sh.displayhook
-    return InteractiveShell.instance()
+        _SHELL.append(sh)
+    return _SHELL[0]
+
+
+@contextlib.contextmanager
+def _current(sh: InteractiveShell):
+    """Make `sh` the shell that IPython.display.display and get_ipython() find, for the duration."""
+    had = "_instance" in InteractiveShell.__dict__
+    saved = InteractiveShell.__dict__.get("_instance")
+    InteractiveShell._instance = sh
+    try:
+        yield sh
+    finally:
+        if had:
+            InteractiveShell._instance = saved
+        else:
+            del InteractiveShell._instance
 
 
 def _record(sh: InteractiveShell, outputs: _Outputs):
@@ -154,8 +174,7 @@ class InProcessEngine(Engine):
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
         folder = Path(kwargs.get("resources", {}).get("metadata", {}).get("path") or os.getcwd())
-        with _LOCK:
-            sh = shell()
+        with _LOCK, _current(shell()) as sh:
             sh.reset(new_session=False)
             sh.execution_count = 1
             before = os.getcwd()

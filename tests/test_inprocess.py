@@ -80,3 +80,14 @@ def test_the_assessment_finds_the_same_in_process_as_in_a_kernel(tmp_path):
         run.pop("output_dir", None)
     assert findings[False]["findings"] == findings[True]["findings"]
     assert findings[False]["scores"] == findings[True]["scores"]
+
+
+def test_a_shell_the_process_already_has_is_left_as_it_was(tmp_path):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    host = InteractiveShell.instance()  # as in a notebook that starts gdprlab assess
+    host.user_ns["mine"] = "kept"
+    nb = execute(notebook(tmp_path, "from IPython import get_ipython\nget_ipython() is not None"),
+                 tmp_path / "out.ipynb")
+    assert nb.cells[1].outputs[0].data["text/plain"] == "True"
+    assert InteractiveShell.instance() is host and host.user_ns["mine"] == "kept"
