@@ -193,7 +193,8 @@ class InProcessEngine(Engine):
                     finally:
                         nb_man.cell_complete(cell, index)
             finally:
-                sys.path.remove("")
+                with contextlib.suppress(ValueError):  # unless the notebook took it out itself
+                    sys.path.remove("")
                 os.chdir(before)
                 sh.reset(new_session=False)  # nothing of the notebook's data stays in this process
         return nb_man.nb
