@@ -576,10 +576,13 @@ def git_tracked_warning(out: Path) -> str | None:
 
 def _process_pool(workers: int) -> cf.ProcessPoolExecutor:
     """Worker processes for in-process runs: forked where possible, so they start with this process's
-    imports (pandas, matplotlib, gdprlab) instead of importing them again."""
+    imports (pandas, matplotlib, gdprlab) instead of importing them again; spawned inside a Jupyter
+    kernel, whose messaging threads a fork would copy half-way."""
     import multiprocessing as mp
+    import sys
 
-    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    fork = "fork" in mp.get_all_start_methods() and "ipykernel" not in sys.modules
+    method = "fork" if fork else "spawn"
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method))
 
 

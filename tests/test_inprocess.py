@@ -91,3 +91,20 @@ def test_a_shell_the_process_already_has_is_left_as_it_was(tmp_path):
                  tmp_path / "out.ipynb")
     assert nb.cells[1].outputs[0].data["text/plain"] == "True"
     assert InteractiveShell.instance() is host and host.user_ns["mine"] == "kept"
+
+
+def test_worker_processes_are_spawned_inside_a_kernel(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    from gdprlab import batch
+
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    pool = batch._process_pool(1)
+    try:
+        assert pool._mp_context.get_start_method() == "spawn"
+    finally:
+        pool.shutdown()
+    sample = ROOT / "datasets" / "sample"
+    result = run_batch([sample, sample], out=tmp_path, jobs=2, progress=False, compare=False)
+    assert [run.ok for run in result.runs] == [True, True]
