@@ -110,7 +110,9 @@ def shell() -> InteractiveShell:
 
         config = Config()
         config.HistoryManager.enabled = False
+        main = sys.modules.get("__main__")
         sh = InteractiveShell(config=config, display_pub_class=_Publisher)
+        sys.modules["__main__"] = main  # a new shell puts its namespace there: only while a notebook runs
         sh.displayhook = _Hook(shell=sh, cache_size=sh.cache_size)
         sh.display_trap.hook = sh.displayhook
         _SHELL.append(sh)
@@ -119,13 +121,16 @@ def shell() -> InteractiveShell:
 
 @contextlib.contextmanager
 def _current(sh: InteractiveShell):
-    """Make `sh` the shell that IPython.display.display and get_ipython() find, for the duration."""
+    """Make `sh` the shell that IPython.display.display and get_ipython() find, and its namespace
+    __main__, for the duration."""
     had = "_instance" in InteractiveShell.__dict__
-    saved = InteractiveShell.__dict__.get("_instance")
+    saved, main = InteractiveShell.__dict__.get("_instance"), sys.modules.get("__main__")
     InteractiveShell._instance = sh
+    sys.modules["__main__"] = sh.user_module  # the notebook's namespace is __main__, as in a kernel
     try:
         yield sh
     finally:
+        sys.modules["__main__"] = main
         if had:
             InteractiveShell._instance = saved
         else:
@@ -176,6 +181,7 @@ class InProcessEngine(Engine):
         folder = Path(kwargs.get("resources", {}).get("metadata", {}).get("path") or os.getcwd())
         with _LOCK, _current(shell()) as sh:
             sh.reset(new_session=False)
+            sh.user_ns.setdefault("__spec__", None)  # reset empties __main__; multiprocessing reads it
             sh.execution_count = 1
             before = os.getcwd()
             os.chdir(folder)

@@ -108,3 +108,13 @@ def test_worker_processes_are_spawned_inside_a_kernel(tmp_path, monkeypatch):
     sample = ROOT / "datasets" / "sample"
     result = run_batch([sample, sample], out=tmp_path, jobs=2, progress=False, compare=False)
     assert [run.ok for run in result.runs] == [True, True]
+
+
+def test_the_process_keeps_its_own_main_module(tmp_path):
+    import sys
+
+    main = sys.modules["__main__"]
+    nb = execute(notebook(tmp_path, "import sys\nsys.modules['__main__'].__dict__ is globals()"),
+                 tmp_path / "out.ipynb")
+    assert nb.cells[1].outputs[0].data["text/plain"] == "True"  # the notebook's namespace while it runs
+    assert sys.modules["__main__"] is main
