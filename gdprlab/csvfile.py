@@ -29,9 +29,9 @@ def _csv_quotes(char: str) -> bool:
     return out.getvalue().startswith('"')
 
 
-#: the characters that make the csv module quote a field (a carriage return depends on the Python version)
-_SPECIAL = "[" + "".join(c for c in (",", '"', "\n", "\r") if _csv_quotes(c)).replace("\n", "\\n") \
-    .replace("\r", "\\r") + "]"
+#: the characters that make the csv module quote a field (a carriage return depends on the Python version),
+#: as an RE2 class (literal characters need no escape inside one)
+_SPECIAL = "[" + "".join(c for c in (",", '"', "\n", "\r") if _csv_quotes(c)) + "]"
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> None:
@@ -72,7 +72,7 @@ def _buffer_bytes(text: pa.Array) -> bytes:
     if not len(text):
         return b""
     offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset : text.offset + len(text) + 1]
-    return text.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
+    return text.buffers()[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0])).to_pybytes()
 
 
 def _renderer(values: pd.Series):

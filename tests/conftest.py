@@ -1,10 +1,13 @@
-"""Shared fixtures: small generated datasets, made once per test session."""
+"""Shared fixtures: small generated datasets, made once per test session, and a PostgreSQL schema."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
+import sqlalchemy as sa
+from helpers import PG_URL
 
 from gdprlab.generator import GeneratorConfig, generate, write_dataset
 
@@ -29,3 +32,30 @@ def clean():
 @pytest.fixture(scope="session")
 def typical_dir(typical, tmp_path_factory):
     return write_dataset(typical, tmp_path_factory.mktemp("typical") / "ds")
+
+
+@pytest.fixture(scope="session")
+def pg_engine():
+    """The test PostgreSQL server, or a skip that says why it is not there."""
+    pytest.importorskip("psycopg", reason="psycopg is not installed: PostgreSQL tests skipped")
+    engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError as error:
+        engine.dispose()
+        first_line = str(error.orig).splitlines()[0] if error.orig else str(error)
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL} ({first_line}): PostgreSQL tests skipped")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_schema(pg_engine):
+    """A PostgreSQL schema of the test's own, dropped afterwards."""
+    name = f"gdprlab_test_{uuid.uuid4().hex[:12]}"
+    with pg_engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{name}"'))
+    yield name
+    with pg_engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))

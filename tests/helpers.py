@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 
 from gdprlab.schema import TABLES
+
+#: the PostgreSQL server of tests that need one (trust authentication); they skip, saying why, without it
+PG_URL = os.environ.get("GDPRLAB_TEST_PG_URL", "postgresql+psycopg://@127.0.0.1:5432/test")
 
 
 def table(name: str, /, *rows: dict, **defaults) -> pd.DataFrame:

@@ -208,3 +208,11 @@ def test_repeated_headers_are_read_as_pandas_reads_them(tmp_path):
     write(tmp_path, "training", text.replace(",True\n", ",True,1\n").replace(",false\n", ",false,2\n"))
     training = read_dataset(tmp_path)["training"]
     assert "score.1" in training.columns and training["score"].tolist() == [90, 40]
+
+
+def test_a_csv_not_in_utf8_names_the_file_and_what_to_do(tmp_path):
+    path = tmp_path / "staff.csv"
+    path.write_bytes("staff_id,name,email,department,role,crm_access,start_date\n"
+                     "S1,Jürgen,,Sales,sales_rep,none,2020-01-01\n".encode("cp1252"))
+    with pytest.raises(DatasetError, match=r"staff\.csv: cannot be read as csv .*regenerate or repair it"):
+        read_dataset(tmp_path)

@@ -83,14 +83,21 @@ def test_the_assessment_finds_the_same_in_process_as_in_a_kernel(tmp_path):
 
 
 def test_a_shell_the_process_already_has_is_left_as_it_was(tmp_path):
+    import sys
+
     from IPython.core.interactiveshell import InteractiveShell
 
+    main = sys.modules["__main__"]
     host = InteractiveShell.instance()  # as in a notebook that starts gdprlab assess
-    host.user_ns["mine"] = "kept"
-    nb = execute(notebook(tmp_path, "from IPython import get_ipython\nget_ipython() is not None"),
-                 tmp_path / "out.ipynb")
-    assert nb.cells[1].outputs[0].data["text/plain"] == "True"
-    assert InteractiveShell.instance() is host and host.user_ns["mine"] == "kept"
+    try:
+        host.user_ns["mine"] = "kept"
+        cell = "from IPython import get_ipython\n'mine' not in get_ipython().user_ns"
+        nb = execute(notebook(tmp_path, cell), tmp_path / "out.ipynb")
+        assert nb.cells[1].outputs[0].data["text/plain"] == "True"  # the notebook ran in the engine's shell
+        assert InteractiveShell.instance() is host and host.user_ns["mine"] == "kept"
+    finally:  # leave the test process without a shell, as it was
+        InteractiveShell.clear_instance()
+        sys.modules["__main__"] = main
 
 
 def test_worker_processes_are_spawned_inside_a_kernel(tmp_path, monkeypatch):

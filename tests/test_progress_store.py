@@ -16,12 +16,12 @@ import subprocess
 import sys
 import textwrap
 import time
-import uuid
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from helpers import PG_URL
 
 from gdprlab.progress_store import (
     GENESIS_HASH,
@@ -32,7 +32,6 @@ from gdprlab.progress_store import (
     default_db_url,
 )
 
-PG_URL = os.environ.get("GDPRLAB_TEST_PG_URL", "postgresql+psycopg://@127.0.0.1:5432/test")
 T0 = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 
 
@@ -442,31 +441,6 @@ def test_concurrent_writers_on_sqlite(tmp_path):
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def pg_engine():
-    pytest.importorskip("psycopg", reason="psycopg is not installed: PostgreSQL tests skipped")
-    engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.OperationalError as error:
-        engine.dispose()
-        first_line = str(error.orig).splitlines()[0] if error.orig else str(error)
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL} ({first_line}): PostgreSQL tests skipped")
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def pg_schema(pg_engine):
-    name = f"gdprlab_test_{uuid.uuid4().hex[:12]}"
-    with pg_engine.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{name}"'))
-    yield name
-    with pg_engine.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from helpers import PG_URL
 
 from gdprlab.progress_store import Attempt, ProgressStore
 from gdprlab.roster import RosterError, RosterStore, read_roster_csv, staff_table, unknown_learners
@@ -121,35 +120,13 @@ def test_staff_table_has_the_dataset_shape(tmp_path):
     assert table["email"].isna().all()
 
 
-PG_URL = os.environ.get("GDPRLAB_TEST_PG_URL", "postgresql+psycopg://@127.0.0.1:5432/test")
-
-
 def test_a_schema_needs_postgresql(tmp_path):
     with pytest.raises(ValueError, match="PostgreSQL"):
         RosterStore(db(tmp_path), schema="training")
 
 
-@pytest.fixture
-def pg_schema():
-    pytest.importorskip("psycopg", reason="psycopg is not installed: PostgreSQL tests skipped")
-    engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.OperationalError as error:
-        engine.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: PostgreSQL tests skipped ({error.orig})")
-    name = f"gdprlab_test_{uuid.uuid4().hex[:12]}"
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{name}"'))
-    yield engine, name
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
-    engine.dispose()
-
-
-def test_the_roster_can_live_in_a_postgresql_schema_beside_the_attempts(tmp_path, pg_schema):
-    engine, schema = pg_schema
+def test_the_roster_can_live_in_a_postgresql_schema_beside_the_attempts(tmp_path, pg_engine, pg_schema):
+    engine, schema = pg_engine, pg_schema
     with RosterStore(PG_URL, schema=schema) as store:
         report = store.import_csv(write(tmp_path, HEADER, *ROWS))
         assert report.added == ("S1", "S2", "S3")
