@@ -10,6 +10,9 @@ key manager, never in a dataset or a parameter.
 from __future__ import annotations
 
 import hashlib
+import importlib
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -20,7 +23,7 @@ PREFIX = "enc:v1:"
 _SLOT = 64
 _NONCE = 8
 #: each byte's two hex characters, as one uint16 (in memory order)
-_HEX_PAIRS = np.frombuffer("".join(f"{i:02x}" for i in range(256)).encode(), dtype=np.uint16)
+HEX_PAIRS = np.frombuffer("".join(f"{i:02x}" for i in range(256)).encode(), dtype=np.uint16)
 
 
 def synthetic_key(seed: int) -> bytes:
@@ -107,7 +110,7 @@ def _hex_array(raw: np.ndarray, prefix: str = "") -> pa.Array:
     head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
     chars = np.empty((len(raw), len(head) + 2 * raw.shape[1]), dtype=np.uint8)
     chars[:, : len(head)] = head
-    chars[:, len(head) :] = _HEX_PAIRS[raw].view(np.uint8).reshape(len(raw), -1)
+    chars[:, len(head) :] = HEX_PAIRS[raw].view(np.uint8).reshape(len(raw), -1)
     offsets = np.arange(len(raw) + 1, dtype=np.int64) * chars.shape[1]
     buffers = [None, pa.py_buffer(offsets), pa.py_buffer(chars)]
     return pa.Array.from_buffers(pa.large_string(), len(raw), buffers)
@@ -150,6 +153,22 @@ def random_pseudonyms(n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 WEAK_HASHES = ("md5", "sha1", "sha256")
+
+
+def digest_constructor(algorithm: str) -> Callable[[bytes], Any]:
+    """A constructor of `algorithm` (one of WEAK_HASHES) that is cheap to call once per short value.
+
+    hashlib's constructors go through OpenSSL 3, whose per-call set-up costs three times the hashing of
+    an e-mail address; CPython's built-in implementations (_md5, _sha1, _sha256, used by hashlib itself
+    when OpenSSL lacks an algorithm) give the same digests without it. hashlib's is the fallback for a
+    Python built without them.
+    """
+    builtin = {"md5": ("_md5", "md5"), "sha1": ("_sha1", "sha1"), "sha256": ("_sha256", "sha256")}
+    module, name = builtin[algorithm]
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return getattr(hashlib, algorithm)
 
 
 def weak_pseudonym(email: str, algorithm: str) -> str:

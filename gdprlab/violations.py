@@ -16,7 +16,6 @@ Conventions shared by all finders:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -38,7 +37,7 @@ from gdprlab.law import (
     month_deadline,
 )
 from gdprlab.policy import Policy
-from gdprlab.protect import PREFIX, WEAK_HASHES, is_token
+from gdprlab.protect import HEX_PAIRS, PREFIX, WEAK_HASHES, digest_constructor, is_token
 from gdprlab.rules import RULES, RULES_BY_ID
 from gdprlab.schema import TABLES
 from gdprlab.special_terms import reveals_special_category
@@ -579,9 +578,9 @@ def weak_pseudonymisation(t: Tables, policy: Policy, as_of: dt.date) -> pd.Serie
     """Contacts whose pseudonym is the unsalted MD5, SHA-1 or SHA-256 hex digest of their e-mail.
 
     The digest is protect.weak_pseudonym's, compared with pseudonym.strip().lower(); only e-mails whose
-    pseudonym has a digest's length are hashed. Pseudonyms of bare hex (nearly all) are decoded in numpy and
-    compared with the raw digests; the others are normalised and compared in Python (bare hex of another
-    length cannot match).
+    pseudonym has a digest's length are hashed. Pseudonyms with nothing to strip (nearly all) are lowered
+    and compared in numpy with the digests' hex; the others are normalised and compared in Python (bare
+    hex of another length cannot match).
     """
     c = t["contacts"]
     usable = c["email"].notna().to_numpy() & c["pseudonym"].notna().to_numpy()
@@ -589,14 +588,17 @@ def weak_pseudonymisation(t: Tables, policy: Policy, as_of: dt.date) -> pd.Serie
     size = pc.fill_null(pc.binary_length(text), -1).to_numpy()
     weak, decided = np.zeros(len(c), dtype=bool), np.zeros(len(c), dtype=bool)
     for algorithm in WEAK_HASHES:  # a digest has one length per algorithm: hash only those rows
-        digest = getattr(hashlib, algorithm)
-        width = digest().digest_size
-        rows = np.flatnonzero(usable & (size == 2 * width))
-        raw, bare = _hex_bytes(text.take(pa.array(rows, type=pa.int64())), 2 * width)
-        rows, raw = rows[bare], raw[bare]
+        digest = digest_constructor(algorithm)
+        width = 2 * digest().digest_size
+        rows = np.flatnonzero(usable & (size == width))
+        chars = _fixed_width(pc.ascii_lower(text.take(pa.array(rows, type=pa.int64()))), width)
+        # nothing to strip: compared as they are (a non-ASCII character never lowers to a hex digit)
+        plain = ~(_MAY_BE_SPACE[chars[:, 0]] | _MAY_BE_SPACE[chars[:, -1]])
+        rows, chars = rows[plain], chars[plain]
         decided[rows] = True
         mine = b"".join([digest(e).digest() for e in _digest_inputs(c["email"], rows)])
-        weak[rows] = (raw == np.frombuffer(mine, dtype=np.uint8).reshape(len(rows), width)).all(axis=1)
+        hexed = HEX_PAIRS[np.frombuffer(mine, dtype=np.uint8)].view(np.uint8).reshape(len(rows), width)
+        weak[rows] = (chars.view(np.uint64) == hexed.view(np.uint64)).all(axis=1)
     rest = np.flatnonzero(usable & ~decided)
     if len(rest):
         rest = rest[~_bools(pc.match_substring_regex(text.take(pa.array(rest, type=pa.int64())),
@@ -604,7 +606,7 @@ def weak_pseudonymisation(t: Tables, policy: Policy, as_of: dt.date) -> pd.Serie
     normalised = [str(v).strip().lower() for v in text.take(pa.array(rest, type=pa.int64())).to_pylist()]
     lengths = np.fromiter(map(len, normalised), np.int64, len(normalised))
     for algorithm in WEAK_HASHES:
-        digest = getattr(hashlib, algorithm)
+        digest = digest_constructor(algorithm)
         picks = np.flatnonzero(lengths == 2 * digest().digest_size)
         for i, d in zip(picks, (digest(e).hexdigest() for e in _digest_inputs(c["email"], rest[picks])),
                         strict=True):
@@ -612,33 +614,35 @@ def weak_pseudonymisation(t: Tables, policy: Policy, as_of: dt.date) -> pd.Serie
     return _ids(c, "contacts", weak)
 
 
-#: hex digit value of each byte, -1 for a byte that is not a hex digit
-_HEX_VALUE = np.full(256, -1, dtype=np.int16)
-for _digit, _value in zip(b"0123456789abcdef", range(16), strict=True):
-    _HEX_VALUE[_digit] = _HEX_VALUE[bytes([_digit]).upper()[0]] = _value
+#: which bytes Python's str.strip removes from an ASCII string
+_IS_SPACE = np.array([chr(i).isspace() for i in range(256)]) & (np.arange(256) < 128)
+#: ... and the bytes of non-ASCII characters, some of which are whitespace too
+_MAY_BE_SPACE = _IS_SPACE | (np.arange(256) >= 128)
 
 
-def _hex_bytes(text: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """The bytes that strings of exactly `width` bytes spell in hex (any case), and which are bare hex."""
-    if not len(text):
-        return np.zeros((0, width // 2), dtype=np.uint8), np.zeros(0, dtype=bool)
+def _text_buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, bytes) of a string array, the offsets counting from the first value's first byte."""
     text = text.cast(pa.large_string())
     offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset : text.offset + len(text) + 1]
-    chars = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    value = _HEX_VALUE[chars.reshape(len(text), width)]
-    bare = (value >= 0).all(axis=1)
-    return ((value[:, 0::2] << 4) | value[:, 1::2]).astype(np.uint8), bare
+    data = text.buffers()[2]
+    chars = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    return offsets - offsets[0], chars[offsets[0] : offsets[-1]]
 
 
-#: an ASCII string with no whitespace (as Python's str.strip sees it) at either end
-_ASCII_SPACE = "".join(f"\\x{{{ord(ch):x}}}" for ch in map(chr, range(128)) if ch.isspace())
-_UNPADDED = rf"(?s)^[^{_ASCII_SPACE}](?:.*[^{_ASCII_SPACE}])?$"
+def _fixed_width(text: pa.Array, width: int) -> np.ndarray:
+    """The bytes of strings of exactly `width` bytes each, one row per string."""
+    return _text_buffers(text)[1].reshape(len(text), width)
 
 
 def _digest_inputs(emails: pd.Series, rows: np.ndarray) -> list[bytes]:
     """email.strip().lower() as UTF-8 for the rows: in bulk for ASCII addresses with nothing to strip."""
     text = _keys(emails).take(pa.array(rows, type=pa.int64()))
-    bulk = _bools(pc.string_is_ascii(text)) & _bools(pc.match_substring_regex(text, _UNPADDED))
+    offsets, chars = _text_buffers(text)
+    ends = np.zeros(len(text), dtype=bool)  # first or last byte is whitespace (or the value is empty)
+    filled = np.flatnonzero(np.diff(offsets) > 0)
+    ends[filled] = _IS_SPACE[chars[offsets[filled]]] | _IS_SPACE[chars[offsets[filled + 1] - 1]]
+    ends[np.diff(offsets) == 0] = True
+    bulk = _bools(pc.string_is_ascii(text)) & ~ends
     out = pc.ascii_lower(text).cast(pa.large_binary()).to_pylist()
     for i in np.flatnonzero(~bulk):
         out[i] = str(text[int(i)].as_py()).strip().lower().encode("utf-8")

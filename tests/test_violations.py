@@ -277,6 +277,19 @@ def test_weak_pseudonyms_match_protect_for_padded_upper_case_and_non_ascii_addre
     assert found("weak_pseudonymisation", contacts=contacts) == sorted(r["contact_id"] for r in rows)
 
 
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_a_padded_pseudonym_of_a_longer_digests_size_is_stripped_before_it_is_compared(dtype):
+    """64 bytes, as long as a SHA-256 hex digest, but an MD5 digest inside Unicode and ASCII spaces."""
+    md5 = protect.weak_pseudonym("x@y.de", "md5")
+    padded = {"C1": "\u3000" + md5 + " " * 29, "C2": "\t" + md5 + " " * 31,
+              "C3": "\u3000" + md5[:-1] + "g" + " " * 29}
+    assert {len(p.encode()) for p in padded.values()} == {64}
+    rows = ({"contact_id": i, "email": "x@y.de", "pseudonym": p} for i, p in padded.items())
+    contacts = table("contacts", *rows)
+    contacts = contacts.astype({"email": dtype, "pseudonym": dtype})
+    assert found("weak_pseudonymisation", contacts=contacts) == ["C1", "C2"]
+
+
 def test_duplicates_compare_names_by_casefolding():
     names = [("Jörg", "Strauß"), ("JÖRG", "STRAUSS"), ("Jorg", "Strauss"), (None, "Strauß")]
     contacts = table("contacts", *({"contact_id": f"C{i}", "first_name": first, "last_name": last,
