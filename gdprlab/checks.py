@@ -41,7 +41,6 @@ from gdprlab.protect import WEAK_HASHES, weak_pseudonym
 from gdprlab.rules import RULES, SEVERITIES, Rule
 from gdprlab.schema import TABLES
 from gdprlab.scoring import Scores, score
-from gdprlab.special_terms import reveals_special_category
 from gdprlab.validate import valid_email, valid_phone
 from gdprlab.violations import (
     DUPLICATE_KEY,
@@ -53,6 +52,7 @@ from gdprlab.violations import (
     ROW,
     Finder,
     marketing_sends,
+    revealing_notes,
     rows_at,
     rows_where,
     sharing,
@@ -263,9 +263,8 @@ def _special_extra(t: Tables, ids: list[str]) -> dict[str, Evidence]:
     out: dict[str, Evidence] = {i: {"held_in": "accessibility_needs"} for i in ids}
     c = _rows(t["contacts"], "contact_id", ids)
     if "activities" in t:
-        a = t["activities"]
-        a = rows_where(a, a["contact_id"].isin(ids) & a["note"].notna(), ["contact_id", "note"])
-        a = a[reveals_special_category(a["note"])].drop_duplicates("contact_id").set_index("contact_id")
+        a = rows_at(t["activities"], revealing_notes(t), ["contact_id", "note"])
+        a = a[a["contact_id"].isin(ids)].drop_duplicates("contact_id").set_index("contact_id")
         for i in ids:
             if i in a.index:
                 needs = pd.notna(c.at[i, "accessibility_needs"])
@@ -510,17 +509,22 @@ class Check:
             return CheckResult(self, "not_assessed", reason=reason)
         policy = policy or Policy()
         try:
-            found = self.finder(dict(tables), policy, as_of)
-            ids = tuple(str(i) for i in found.tolist())
-            population = int(self.count_population(tables))
-            picks = _picks(len(ids), evidence, [seed, _INDEX[self.id]])
-            rows = found.index.to_numpy()[picks] if found.index.name == ROW else None
-            shown = self._evidence(tables, [ids[i] for i in picks], rows)
+            with sharing():  # the evidence reuses what the finder computed
+                return self._run(tables, policy, as_of, evidence, seed, start)
         except KeyError as exc:
             reason = _missing_column(exc, tables, (*self.requires, *self.optional))
             if reason is None:
                 raise
             return CheckResult(self, "not_assessed", reason=reason)
+
+    def _run(self, tables: Tables, policy: Policy, as_of: dt.date, evidence: int, seed: int,
+             start: float) -> CheckResult:
+        found = self.finder(dict(tables), policy, as_of)
+        ids = tuple(str(i) for i in found.tolist())
+        population = int(self.count_population(tables))
+        picks = _picks(len(ids), evidence, [seed, _INDEX[self.id]])
+        rows = found.index.to_numpy()[picks] if found.index.name == ROW else None
+        shown = self._evidence(tables, [ids[i] for i in picks], rows)
         caveats = tuple(_CAVEAT[(self.id, name)] for name in self.optional if name not in tables)
         caveats += _column_caveats(self.id, tables[self.table])
         return CheckResult(self, "failed" if ids else "passed", ids, population, tuple(shown),

@@ -255,6 +255,9 @@ def sharing() -> Iterator[None]:
     The tables must not be modified inside the block: results are keyed by the frames' identity. Threads
     started inside see the block when they run in a copy of its context (contextvars.copy_context).
     """
+    if _SHARED.get() is not None:  # already inside a block: share with it
+        yield
+        return
     token = _SHARED.set(_Shared())
     try:
         yield
@@ -279,10 +282,15 @@ def special_category_without_condition(t: Tables, policy: Policy, as_of: dt.date
     c = t["contacts"]
     held = ~_blank(c["accessibility_needs"])
     if "activities" in t:
-        a = t["activities"]
-        revealing = _keys(a["contact_id"]).filter(pa.array(reveals_special_category(a["note"])))
+        revealing = _keys(t["activities"]["contact_id"]).take(pa.array(revealing_notes(t), type=pa.int64()))
         held |= _in(c["contact_id"], revealing)
     return _ids(c, "contacts", held & _blank(c["art9_condition"]))
+
+
+def revealing_notes(t: Tables) -> np.ndarray:
+    """Row positions of the activities whose note reveals special-category data (once inside sharing())."""
+    a = t["activities"]
+    return _shared("revealing", (a,), lambda: np.flatnonzero(reveals_special_category(a["note"])))
 
 
 def _ropa_contacts(t: Tables) -> pd.DataFrame:
