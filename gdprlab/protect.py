@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 PREFIX = "enc:v1:"
 _SLOT = 64
 _NONCE = 8
+#: characters (all ASCII) of a token
+TOKEN_LENGTH = len(PREFIX) + 2 * (_NONCE + _SLOT)
 #: each byte's two hex characters, as one uint16 (in memory order)
 HEX_PAIRS = np.frombuffer("".join(f"{i:02x}" for i in range(256)).encode(), dtype=np.uint16)
 
@@ -62,7 +64,7 @@ def encrypt_arrow(values: list[str] | np.ndarray, key: bytes, rng: np.random.Gen
     if present.all():
         return tokens
     # the tokens' characters as they are, under offsets that give missing rows no characters
-    width = len(PREFIX) + 2 * (_NONCE + _SLOT)
+    width = TOKEN_LENGTH
     offsets = np.concatenate([[0], np.cumsum(present, dtype=np.int64)]) * width
     validity = np.packbits(present, bitorder="little")
     return pa.Array.from_buffers(pa.large_string(), len(vals), [pa.py_buffer(validity), pa.py_buffer(offsets),
@@ -143,7 +145,7 @@ def is_token(value: object) -> bool:
     return (
         isinstance(value, str)
         and value.startswith(PREFIX)
-        and len(value) == len(PREFIX) + 2 * (_NONCE + _SLOT)
+        and len(value) == TOKEN_LENGTH
     )
 
 

@@ -37,7 +37,7 @@ from gdprlab.law import (
     month_deadline,
 )
 from gdprlab.policy import Policy
-from gdprlab.protect import HEX_PAIRS, PREFIX, WEAK_HASHES, digest_constructor, is_token
+from gdprlab.protect import HEX_PAIRS, PREFIX, TOKEN_LENGTH, WEAK_HASHES, digest_constructor, is_token
 from gdprlab.rules import RULES, RULES_BY_ID
 from gdprlab.schema import TABLES
 from gdprlab.special_terms import reveals_special_category
@@ -567,18 +567,20 @@ def plaintext_sensitive_field(t: Tables, policy: Policy, as_of: dt.date) -> pd.S
 def _tokens(values: pd.Series) -> np.ndarray:
     """protect.is_token of each value, vectorised for text columns.
 
-    is_token tests a string's prefix and length only, so it is asked once per length among the values
-    with the prefix; a column of Python objects is asked value by value.
+    is_token tests a string's prefix and length in characters only. TOKEN_LENGTH characters take from
+    TOKEN_LENGTH bytes (all ASCII, as real tokens) to four times as many: ASCII values are judged by their
+    size, and only the few wider prefixed ones have their characters counted. A column of Python objects is
+    asked value by value.
     """
     if values.dtype == object or not pd.api.types.is_string_dtype(values.dtype):
         return np.fromiter(map(is_token, values.to_numpy(dtype=object)), bool, len(values))
-    text = _keys(values)
+    text = pa.array(values, from_pandas=True)
     prefixed = _bools(pc.starts_with(text, PREFIX))
-    lengths = pc.fill_null(pc.utf8_length(text), -1).to_numpy()
-    out = np.zeros(len(values), dtype=bool)
-    for length in np.unique(lengths[prefixed]):
-        same = prefixed & (lengths == length)
-        out[same] = is_token(values.iat[int(np.argmax(same))])
+    size = pc.fill_null(pc.binary_length(text), 0).to_numpy()
+    out = prefixed & (size == TOKEN_LENGTH) & _bools(pc.string_is_ascii(text))
+    wider = np.flatnonzero(prefixed & (size > TOKEN_LENGTH) & (size <= 4 * TOKEN_LENGTH))
+    characters = pc.utf8_length(text.take(pa.array(wider, type=pa.int64())))
+    out[wider] = characters.to_numpy(zero_copy_only=False) == TOKEN_LENGTH
     return out
 
 

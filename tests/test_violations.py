@@ -548,6 +548,31 @@ def test_blank_is_missing_or_only_whitespace_as_str_strip_sees_it(dtype):
     assert _blank(pd.Series(_AWKWARD_TEXT, dtype=dtype)).tolist() == expected
 
 
+def _chunked_text(values: list) -> pd.Series:
+    """A pandas column whose pyarrow text lies in several chunks (of 3 values), as parquet gives it."""
+    import pyarrow as pa
+    chunks = [pa.array(values[i:i + 3], type=pa.large_string()) for i in range(0, len(values), 3)]
+    return pa.table({"t": pa.chunked_array(chunks, type=pa.large_string())}).to_pandas()["t"]
+
+
+def test_blank_reads_chunked_text_too():
+    from gdprlab.violations import _blank
+    expected = [v is None or v.strip() == "" for v in _AWKWARD_TEXT]
+    assert _blank(_chunked_text(_AWKWARD_TEXT)).tolist() == expected
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_tokens_are_what_is_token_says_whatever_the_bytes_per_character(chunked):
+    from gdprlab.protect import PREFIX, TOKEN_LENGTH, is_token
+    from gdprlab.violations import _tokens
+    rest = TOKEN_LENGTH - len(PREFIX)
+    values = [PREFIX + "a" * rest, PREFIX + "é" * rest, PREFIX + "€" * rest, PREFIX + "a" * (rest + 1),
+              PREFIX + "é" * (rest - 1), "x" * TOKEN_LENGTH, None, "", *_AWKWARD_TEXT]
+    series = _chunked_text(values) if chunked else pd.Series(values, dtype="str")
+    assert _tokens(series).tolist() == [is_token(v) for v in values]
+    assert _tokens(pd.Series(values, dtype=object)).tolist() == [is_token(v) for v in values]
+
+
 def test_rows_at_equals_iloc_for_chunked_text_dates_and_few_or_many_rows():
     import pyarrow as pa
 
