@@ -71,6 +71,17 @@ def test_fast_path_agrees_with_the_library():
     assert valid_phone(numbers, countries).tolist() == expected
 
 
+def test_only_plus_and_ascii_digits_take_the_fast_path_even_in_a_slice():
+    """Fullwidth digits, spaces, a trailing newline or a '+' inside go to the library, as they would alone."""
+    import pyarrow as pa
+    numbers = ["skipped", "+4915112345678", "+", "+1", "+12", "+123", "+0123", "+\uff14915112345678",
+               "+49 151 12345678", "1+4915112345678", "+4915112345678\n", None, "+33612345678", ""]
+    sliced = pa.array(numbers, type=pa.large_string()).slice(1)
+    expected = [n is not None and phone_is_valid.__wrapped__(n, "DE") for n in numbers[1:]]
+    assert valid_phone(sliced, pa.array(["DE"] * len(sliced))).tolist() == expected
+    assert expected[:2] == [True, False] and expected[11] is True
+
+
 def test_phones_are_judged_once_per_unique_value():
     numbers = ["0151 12345678"] * 1000 + ["0151 123"] * 1000  # national format: the library decides
     phone_is_valid.cache_clear()
