@@ -260,9 +260,15 @@ def _rows(df: pd.DataFrame, key: str, ids: list[str]) -> pd.DataFrame:
     return rows_where(df, df[key].isin(ids)).drop_duplicates(key).set_index(key).reindex(ids)
 
 
-def _special_extra(t: Tables, ids: list[str]) -> dict[str, Evidence]:
+def _sampled_rows(df: pd.DataFrame, positions: np.ndarray, ids: list[str], key: str) -> pd.DataFrame:
+    """The few sampled rows at their positions, indexed by id: read value by value, as Python objects
+    (evidence only reads and masks them, and typed columns cost more to build than the values)."""
+    data = {col: [df[col].iat[p] for p in positions] for col in df.columns if col != key}
+    return pd.DataFrame(data, index=pd.Index(ids, name=key), columns=list(data), dtype=object)
+
+
+def _special_extra(t: Tables, ids: list[str], c: pd.DataFrame) -> dict[str, Evidence]:
     out: dict[str, Evidence] = {i: {"held_in": "accessibility_needs"} for i in ids}
-    c = _rows(t["contacts"], "contact_id", ids)
     if "activities" in t:
         a = rows_at(t["activities"], revealing_notes(t), ["contact_id", "note"])
         a = a[a["contact_id"].isin(ids)].drop_duplicates("contact_id").set_index("contact_id")
@@ -274,8 +280,7 @@ def _special_extra(t: Tables, ids: list[str]) -> dict[str, Evidence]:
     return out
 
 
-def _child_extra(t: Tables, ids: list[str]) -> dict[str, Evidence]:
-    k = _rows(t["consents"], "consent_id", ids)
+def _child_extra(t: Tables, ids: list[str], k: pd.DataFrame) -> dict[str, Evidence]:
     c = _rows(t["contacts"], "contact_id", list(dict.fromkeys(k["contact_id"].dropna())))
     out = {}
     for i in ids:
@@ -286,8 +291,7 @@ def _child_extra(t: Tables, ids: list[str]) -> dict[str, Evidence]:
     return out
 
 
-def _weak_extra(t: Tables, ids: list[str]) -> dict[str, Evidence]:
-    c = _rows(t["contacts"], "contact_id", ids)
+def _weak_extra(t: Tables, ids: list[str], c: pd.DataFrame) -> dict[str, Evidence]:
     out = {}
     for i in ids:
         email, pseudonym = c.at[i, "email"], c.at[i, "pseudonym"]
@@ -297,8 +301,7 @@ def _weak_extra(t: Tables, ids: list[str]) -> dict[str, Evidence]:
     return out
 
 
-def _erasure_extra(t: Tables, ids: list[str]) -> dict[str, Evidence]:
-    r = _rows(t["requests"], "request_id", ids)
+def _erasure_extra(t: Tables, ids: list[str], r: pd.DataFrame) -> dict[str, Evidence]:
     contacts = list(dict.fromkeys(r["contact_id"].dropna()))
     kept: dict[str, list[str]] = {c: [] for c in contacts}
     if "contacts" in t:
@@ -315,9 +318,9 @@ def _erasure_extra(t: Tables, ids: list[str]) -> dict[str, Evidence]:
     return {i: {"remaining": ", ".join(kept.get(r.at[i, "contact_id"], [])) or None} for i in ids}
 
 
-def _inaccurate_extra(t: Tables, ids: list[str]) -> dict[str, Evidence]:
+def _inaccurate_extra(t: Tables, ids: list[str], rows: pd.DataFrame) -> dict[str, Evidence]:
     c = t["contacts"]
-    rows = _rows(c, "contact_id", ids).reindex(columns=["email", "phone", "country", *DUPLICATE_KEY])
+    rows = rows.reindex(columns=["email", "phone", "country", *DUPLICATE_KEY])
     email_ok = valid_email(rows["email"]).to_numpy(dtype=bool) | rows["email"].isna().to_numpy()
     has_phone = rows["phone"].notna().to_numpy()
     phone_ok = np.ones(len(rows), dtype=bool)
@@ -346,21 +349,21 @@ def _earlier_twins(c: pd.DataFrame, rows: pd.DataFrame) -> dict[str, list[str]]:
     return out
 
 
-def _training_extra(t: Tables, ids: list[str]) -> dict[str, Evidence]:
+def _training_extra(t: Tables, ids: list[str], rows: pd.DataFrame) -> dict[str, Evidence]:
     tr = t["training"]
     tr = tr[tr["staff_id"].isin(ids) & (tr["passed"] == True).fillna(False)]  # noqa: E712
     latest = tr.groupby("staff_id")["completed_on"].max()
     return {i: {"last_passed": show(latest.get(i), "training", "completed_on")} for i in ids}
 
 
-def _consent_method_extra(t: Tables, ids: list[str]) -> dict[str, Evidence]:
-    k = _rows(t["consents"], "consent_id", ids)
+def _consent_method_extra(t: Tables, ids: list[str], k: pd.DataFrame) -> dict[str, Evidence]:
     return {i: {"why": "pre-ticked box" if k.at[i, "method"] == INVALID_METHODS[0] else "bundled with terms"}
             for i in ids}
 
 
-#: evidence beyond the rule's own fields, computed for the sampled records only
-EXTRA_EVIDENCE: dict[str, Callable[[Tables, list[str]], dict[str, Evidence]]] = {
+#: evidence beyond the rule's own fields, computed for the sampled records only, from the tables, their
+#: ids and their rows of the rule's table (indexed by id)
+EXTRA_EVIDENCE: dict[str, Callable[[Tables, list[str], pd.DataFrame], dict[str, Evidence]]] = {
     "special_category_without_condition": _special_extra,
     "child_consent_without_authorisation": _child_extra,
     "weak_pseudonymisation": _weak_extra,
@@ -540,12 +543,8 @@ class Check:
             return _column_evidence(self, tables, sample)
         df = tables[self.table]
         key = TABLES[self.table].key
-        if positions is None:
-            rows = _rows(df, key, sample)
-        else:
-            rows = rows_at(df, positions).set_axis(pd.Index(sample, name=key))
-            rows = rows.drop(columns=key, errors="ignore")
-        extra = EXTRA_EVIDENCE[self.id](tables, sample) if self.id in EXTRA_EVIDENCE else {}
+        rows = _rows(df, key, sample) if positions is None else _sampled_rows(df, positions, sample, key)
+        extra = EXTRA_EVIDENCE[self.id](tables, sample, rows) if self.id in EXTRA_EVIDENCE else {}
         out = []
         for record_id in sample:
             item: Evidence = {"record_id": record_id}

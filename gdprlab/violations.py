@@ -73,18 +73,25 @@ REQUIRES: dict[str, tuple[str, ...]] = {
 def _ids(df: pd.DataFrame, table: str, mask: pd.Series | np.ndarray) -> pd.Series:
     """Sorted unique keys of the rows where mask holds (filtering first: few rows violate).
 
-    The index (named ROW) holds each key's first row position in df, so that evidence for a few of them
-    is read without searching the table for their keys again.
+    The index (named ROW) holds each key's first row position in the table, so that evidence for a few of
+    them is read without searching the table for their keys again. A df that is a selection of the table's
+    rows says where they are in the table by an index named ROW (see _selection).
     """
     rows = np.flatnonzero(np.asarray(mask, dtype=bool))
+    at = df.index.to_numpy()[rows] if df.index.name == ROW else rows
     keys = pd.Series(np.asarray(df[TABLES[table].key].array[rows], dtype=object),
-                     index=pd.Index(rows, name=ROW), dtype=object).dropna()
+                     index=pd.Index(at, name=ROW), dtype=object).dropna()
     keys = keys[~keys.duplicated()]
     return keys.iloc[np.argsort(keys.to_numpy(), kind="stable")]
 
 
 #: the index name of a finder's result whose index holds the row positions of its keys (see _ids)
 ROW = "row"
+
+
+def _selection(df: pd.DataFrame, mask: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    """df[mask] restricted to `columns`, indexed by the rows' positions in df (an index named ROW)."""
+    return df.loc[mask, columns].set_axis(pd.Index(np.flatnonzero(mask), name=ROW))
 #: at most this many values of a non-text extension column are read one by one (iloc beyond)
 _FEW_ROWS = 2000
 #: at most this many values of pyarrow text are read one by one (taken by pyarrow beyond)
@@ -326,7 +333,7 @@ _sends = marketing_sends
 
 def _marketing_emails(a: pd.DataFrame) -> pd.DataFrame:
     columns = ["activity_id", "contact_id", "purpose", "lawful_basis", "occurred_at"]
-    sends = a.loc[_is(a["type"], "marketing_email"), columns].reset_index(drop=True)
+    sends = _selection(a, _is(a["type"], "marketing_email"), columns)
     return sends.assign(at=_utc(sends["occurred_at"])).drop(columns="occurred_at")
 
 
@@ -431,7 +438,7 @@ def child_consent_without_authorisation(t: Tables, policy: Policy, as_of: dt.dat
     k = t["consents"]
     refused = (k["parental_authorisation"] == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
     keep = _is(k["source"], *ONLINE_SOURCES) & refused & k["given_at"].notna().to_numpy()
-    k = k.loc[keep, ["consent_id", "contact_id", "given_at"]]
+    k = _selection(k, keep, ["consent_id", "contact_id", "given_at"])
     c = t["contacts"]
     row = _positions(k["contact_id"], c["contact_id"])
     found = np.flatnonzero(row >= 0)

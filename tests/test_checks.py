@@ -22,6 +22,7 @@ from gdprlab.checks import (
     get_check,
     run_checks,
     sample_ids,
+    show,
 )
 from gdprlab.dataset_io import read_as_of, read_dataset, read_policy
 from gdprlab.policy import Policy
@@ -418,6 +419,23 @@ def test_findings_carry_what_an_auditor_needs(assessment):
         assert f["count"] == len(f["record_ids"]) > 0
         assert 0 < len(f["evidence"]) <= 5
         assert {e["record_id"] for e in f["evidence"]} <= set(f["record_ids"])
+
+
+def test_evidence_shows_the_fields_of_the_very_record_it_names(typical_dir, assessment):
+    """Each shown field is the masked value of that record's own field (looked up by its id), whichever
+    selection of the table the finder worked on (marketing sends, online consents)."""
+    tables = read_dataset(typical_dir)
+    for result in assessment.results:
+        check = result.check
+        if check.unit == "column" or not result.evidence:
+            continue
+        key = TABLES[check.table].key
+        records = tables[check.table].drop_duplicates(key).set_index(key)
+        for item in result.evidence:
+            for col in check.evidence_fields:
+                if col in records.columns:
+                    expected = show(records.at[item["record_id"], col], check.table, col)
+                    assert item[col] == expected, (check.id, item["record_id"], col)
 
 
 def test_findings_come_most_severe_first(assessment):
