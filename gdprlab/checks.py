@@ -51,6 +51,7 @@ from gdprlab.violations import (
     REQUIRES,
     ROW,
     Finder,
+    erased_remains,
     marketing_sends,
     revealing_notes,
     rows_at,
@@ -302,19 +303,14 @@ def _weak_extra(t: Tables, ids: list[str], c: pd.DataFrame) -> dict[str, Evidenc
 
 
 def _erasure_extra(t: Tables, ids: list[str], r: pd.DataFrame) -> dict[str, Evidence]:
-    contacts = list(dict.fromkeys(r["contact_id"].dropna()))
-    kept: dict[str, list[str]] = {c: [] for c in contacts}
-    if "contacts" in t:
-        c = _rows(t["contacts"], "contact_id", contacts)
-        for cid in contacts:
-            kept[cid] += [f for f in PERSONAL_FIELDS if cid in c.index and pd.notna(c.at[cid, f])
-                          and str(c.at[cid, f]).strip()]
-    if "activities" in t:
-        a = t["activities"]
-        notes = rows_where(a, a["contact_id"].isin(contacts) & a["note"].notna(), ["contact_id"])
-        notes = notes.groupby("contact_id").size()
-        for cid, n in notes.items():
-            kept[cid].append(f"{n} note{'s' if n != 1 else ''}")
+    left = erased_remains(t)
+    contacts = left.contacts[left.contacts["contact_id"].isin(r["contact_id"].dropna())]
+    kept: dict[str, list[str]] = {}
+    for row in contacts.drop_duplicates("contact_id").itertuples(index=False):
+        kept[row.contact_id] = [f for f in PERSONAL_FIELDS if getattr(row, f)]
+    notes = left.notes[left.notes.isin(r["contact_id"].dropna())].value_counts()
+    for cid, n in notes.items():
+        kept.setdefault(cid, []).append(f"{n} note{'s' if n != 1 else ''}")
     return {i: {"remaining": ", ".join(kept.get(r.at[i, "contact_id"], [])) or None} for i in ids}
 
 

@@ -719,22 +719,47 @@ def extension_not_notified(t: Tables, policy: Policy, as_of: dt.date) -> pd.Seri
 def erasure_incomplete(t: Tables, policy: Policy, as_of: dt.date) -> pd.Series:
     """Completed erasures whose contact still has a name, e-mail or phone, or an activity with a note."""
     r = t["requests"]
-    done = _is(r["type"], "erasure") & _is(r["status"], "completed")
-    erased = pd.unique(r["contact_id"].to_numpy(dtype=object)[done])
-    remaining: list[np.ndarray] = []
+    left = erased_remains(t)
+    filled = left.contacts[list(PERSONAL_FIELDS)].to_numpy(dtype=bool).any(axis=1)
+    kept = left.contacts["contact_id"].to_numpy(dtype=object)[filled]
+    remaining = np.concatenate([kept, left.notes.to_numpy(dtype=object)])
+    return _ids(r, "requests", _completed_erasures(r) & r["contact_id"].isin(remaining).to_numpy(dtype=bool))
+
+
+class Remains(NamedTuple):
+    """What is left of the contacts of completed erasure requests."""
+
+    contacts: pd.DataFrame  # their contact rows: contact_id, and per personal field whether it is filled
+    notes: pd.Series  # the contact_id of each of their activities with a note (not blank)
+
+
+def erased_remains(t: Tables) -> Remains:
+    """Remains of the erased contacts, in the contacts and activities present (once inside sharing())."""
+    frames = tuple(t[name] for name in ("requests", "contacts", "activities") if name in t)
+    return _shared(f"remains of {len(frames)}", frames, lambda: _remains(t))
+
+
+def _completed_erasures(r: pd.DataFrame) -> np.ndarray:
+    return _is(r["type"], "erasure") & _is(r["status"], "completed")
+
+
+def _remains(t: Tables) -> Remains:
+    r = t["requests"]
+    erased = pa.array(pd.unique(r["contact_id"].to_numpy(dtype=object)[_completed_erasures(r)]),
+                      type=pa.large_string(), from_pandas=True)
+    contacts = pd.DataFrame({"contact_id": pd.Series([], dtype=object),
+                             **{f: pd.Series([], dtype=bool) for f in PERSONAL_FIELDS}})
+    notes = pd.Series([], dtype=object)
     if "contacts" in t:
         c = t["contacts"]
-        c = rows_where(c, _in(c["contact_id"], pa.array(erased, from_pandas=True)),
-                       ["contact_id", *PERSONAL_FIELDS])
-        kept = np.column_stack([~_blank(c[f]) for f in PERSONAL_FIELDS]).any(axis=1)
-        remaining.append(c["contact_id"].to_numpy(dtype=object)[kept])
+        c = rows_where(c, _in(c["contact_id"], erased), ["contact_id", *PERSONAL_FIELDS])
+        contacts = pd.DataFrame({"contact_id": c["contact_id"].to_numpy(dtype=object),
+                                 **{f: ~_blank(c[f]) for f in PERSONAL_FIELDS}})
     if "activities" in t:
         a = t["activities"]
-        a = rows_where(a, _in(a["contact_id"], pa.array(erased, from_pandas=True)),
-                       ["contact_id", "note"])
-        remaining.append(a["contact_id"].to_numpy(dtype=object)[~_blank(a["note"])])
-    left = np.concatenate(remaining) if remaining else np.array([], dtype=object)
-    return _ids(r, "requests", done & r["contact_id"].isin(left).to_numpy(dtype=bool))
+        a = rows_where(a, _in(a["contact_id"], erased), ["contact_id", "note"])
+        notes = pd.Series(a["contact_id"].to_numpy(dtype=object)[~_blank(a["note"])], dtype=object)
+    return Remains(contacts, notes)
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -377,6 +377,22 @@ def test_weak_pseudonym_evidence_names_the_hash_without_showing_it():
                         "pseudonym_is": "md5(email)"}
 
 
+def test_erasure_evidence_names_what_remains_as_the_rule_judges_it():
+    """Filled personal fields and the notes that are not blank (a note of spaces is no remains)."""
+    requests = table("requests", request("R1", "2026-01-05", "2026-01-20", type="erasure"),
+                     request("R2", "2026-01-05", "2026-01-20", type="erasure", contact_id="C2"))
+    gone = {"first_name": None, "last_name": None, "email": None, "phone": None}
+    people = contacts({**gone, "contact_id": "C1", "last_name": " ", "email": "a@b.de"},
+                      {**gone, "contact_id": "C2"})
+    notes = table("activities", *({"activity_id": f"E{i}", "contact_id": c, "type": "note", "note": n}
+                                  for i, (c, n) in enumerate([("C1", "Rang."), ("C1", "Moved."), ("C1", "  "),
+                                                              ("C2", " "), ("C2", None)])))
+    result = get_check("erasure_incomplete").run({"requests": requests, "contacts": people,
+                                                  "activities": notes}, POLICY, AS_OF)
+    assert result.record_ids == ("R1",)
+    assert result.evidence[0]["remaining"] == "email, 2 notes"
+
+
 def test_column_rule_evidence_describes_the_column():
     tables, _, _ = CASES["undeclared_personal_data"]
     (evidence,) = get_check("undeclared_personal_data").run(tables, POLICY, AS_OF).evidence
