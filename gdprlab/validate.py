@@ -26,9 +26,11 @@ Values = Sequence | pd.Series | np.ndarray | pa.Array | pa.ChunkedArray
 
 #: one @, a local part without spaces, a domain of dot-separated labels ending in a 2+ letter TLD
 _EMAIL = re.compile(r"[^@\s]+@(?:[^@\s.]+\.)+[A-Za-z]{2,}")
-#: the same in RE2 for ASCII text: RE2's \s lacks \v and \x1c-\x1f, which Python's \s includes
+#: the same in RE2 for ASCII text, with no '..' anywhere (the domain cannot have one, and the local part
+#: is one dot alone or units of an optional dot and another character, then an optional dot); RE2's \s
+#: lacks \v and \x1c-\x1f, which Python's \s includes
 _SPACE = "".join(f"\\x{{{ord(ch):x}}}" for ch in map(chr, range(128)) if ch.isspace())
-_EMAIL_ASCII = rf"^[^@{_SPACE}]+@(?:[^@{_SPACE}.]+\.)+[A-Za-z]{{2,}}$"
+_EMAIL_ASCII = rf"^(?:\.|(?:\.?[^@{_SPACE}.])+\.?)@(?:[^@{_SPACE}.]+\.)+[A-Za-z]{{2,}}$"
 #: '+', a country code not starting with 0, at least 3 digits in all (shorter ones the library rejects)
 _E164 = r"^\+[1-9][0-9]{2,}$"  # RE2 (pyarrow) syntax
 _NON_GEO = "001"
@@ -63,7 +65,7 @@ def valid_email(emails: Values) -> pd.Series:
     ASCII addresses (nearly all) are matched by RE2 in bulk, the others by Python's `re`.
     """
     text = _arrow(emails)
-    ok = _bools(pc.match_substring_regex(text, _EMAIL_ASCII)) & ~_bools(pc.match_substring(text, ".."))
+    ok = _bools(pc.match_substring_regex(text, _EMAIL_ASCII))
     other = np.flatnonzero(~_bools(pc.string_is_ascii(text)) & _bools(pc.is_valid(text)))
     values = text.take(other).to_numpy(zero_copy_only=False)
     ok[other] = _fullmatch(_EMAIL, values) & np.fromiter((".." not in v for v in values), bool, len(values))

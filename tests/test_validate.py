@@ -33,6 +33,20 @@ def test_invalid_emails(email):
     assert valid_email(pd.Series([email])).tolist() == [False]
 
 
+def test_the_bulk_email_pattern_agrees_with_the_reference_on_every_short_address():
+    """RE2 judges ASCII addresses (no '..' built into its pattern); Python's `re` plus a '..' test is the
+    reference. Every local part and domain over a small alphabet, dots and spaces included."""
+    import itertools
+    import re
+    reference = re.compile(r"[^@\s]+@(?:[^@\s.]+\.)+[A-Za-z]{2,}")
+    parts = ["".join(p) for n in range(1, 5) for p in itertools.product("a.\x1c", repeat=n)]
+    domains = ["".join(p) for n in range(3, 7) for p in itertools.product("d.e", repeat=n)]
+    emails = [f"{local}@{domain}" for local in parts for domain in domains] + ["a..", "@", ".@de.de"]
+    expected = [bool(reference.fullmatch(e)) and ".." not in e for e in emails]
+    assert 500 < sum(expected) < len(emails)
+    assert valid_email(pd.Series(emails)).tolist() == expected
+
+
 def test_missing_email_is_not_valid_and_the_index_is_kept():
     out = valid_email(pd.Series(["a@b.de", None, np.nan], index=[7, 8, 9]))
     assert out.tolist() == [True, False, False] and out.index.tolist() == [7, 8, 9]
