@@ -108,6 +108,12 @@ def report(result: dict) -> bool:
               f"{', '.join(f'{x:.2f}' for x in after)} after (1, 5, 15 min; other processes share the CPUs)")
     print(f"ratio          : {ratio:,.2f}x the load time (target <= {TARGET_RATIO}x) "
           f"{'PASS' if ratio <= TARGET_RATIO else 'FAIL'}")
+    loads, checks = result.get("all_load_seconds", []), result.get("all_check_seconds", [])
+    paired = sorted(c / r for r, c in zip(loads, checks, strict=True))
+    if len(paired) > 1:  # each run's check over the read just before it: the same state of a shared machine
+        shown = ", ".join(f"{x:.2f}" for x in paired)
+        print(f"paired ratios  : {shown} (median {paired[len(paired) // 2]:.2f}; the verdict above divides "
+              f"the fastest check by the fastest read)")
     print(f"read + check   : {load + check:,.2f} s = {(load + check) / load:,.2f}x the load time (what the "
           f"`gdprlab check` command spends: it reads, then checks)")
     print(f"peak RSS       : {rss:.2f} GB, load and check together (target < {TARGET_RSS_GB} GB) "
