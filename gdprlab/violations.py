@@ -28,6 +28,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gdprlab.law import (
+    ART8_AGE,
+    ART8_DEFAULT_AGE,
     BREACH_NOTIFICATION_HOURS,
     EXTENDED_RESPONSE_MONTHS,
     RESPONSE_MONTHS,
@@ -440,18 +442,39 @@ def child_consent_without_authorisation(t: Tables, policy: Policy, as_of: dt.dat
     keep = _is(k["source"], *ONLINE_SOURCES) & refused & k["given_at"].notna().to_numpy()
     k = _selection(k, keep, ["consent_id", "contact_id", "given_at"])
     c = t["contacts"]
-    row = _positions(k["contact_id"], c["contact_id"])
+    given = _days(k["given_at"])
+    row = _contact_rows(k["contact_id"], c, given)
     found = np.flatnonzero(row >= 0)
     birth = np.full(len(k), np.datetime64("NaT"), dtype="datetime64[D]")
     birth[found] = _days(c["birth_date"].take(row[found]))
     ages = np.zeros(len(k), dtype=np.int64)
     ages[found] = _art8_ages(c["country"].take(row[found]))
-    given = _days(k["given_at"])
     # age_on only where the age can be below the Art. 8 age: A full years take at least 365 * A days
     young = np.flatnonzero(~np.isnat(birth) & ((given - birth).astype(np.int64) < 366 * (ages + 1)))
     under = np.zeros(len(k), dtype=bool)
     under[young] = age_on(birth[young], given[young]) < ages[young]
     return _ids(k, "consents", under)
+
+
+#: the highest Art. 8 age of any member state
+OLDEST_ART8_AGE = max(ART8_DEFAULT_AGE, *ART8_AGE.values())
+
+
+def _contact_rows(keys: pd.Series, c: pd.DataFrame, given: np.ndarray) -> np.ndarray:
+    """The contact row of each consent's key (first occurrence; -1 where absent) wherever it can matter.
+
+    When the contact ids are strictly increasing, and so unique, only contacts born late enough to be
+    under the oldest Art. 8 age at the earliest consent are searched: the others are of age at every
+    consent, and -1 says as much.
+    """
+    ids = _keys(c["contact_id"])
+    dated = given[~np.isnat(given)]
+    if ids.null_count or len(ids) < 2 or not len(dated) or not pc.all(pc.less(ids[:-1], ids[1:])).as_py():
+        return _positions(keys, c["contact_id"])
+    cutoff = dated.min() - np.timedelta64(366 * (OLDEST_ART8_AGE + 1), "D")
+    young = np.flatnonzero(_days(c["birth_date"]) > cutoff)
+    row = _positions(keys, pd.Series(ids.take(pa.array(young, type=pa.int64())), dtype=c["contact_id"].dtype))
+    return np.where(row >= 0, young[np.maximum(row, 0)] if len(young) else -1, -1)
 
 
 def _art8_ages(country: pd.Series) -> np.ndarray:

@@ -191,6 +191,25 @@ def test_child_consent_follows_the_art8_age_of_the_country():
         "K2", "K3", "K7"]
 
 
+def test_child_consents_are_the_same_whether_contact_ids_are_sorted_or_not(typical_dir):
+    """Sorted (unique) contact ids let the rule search only contacts young enough; shuffled ones do not."""
+    from gdprlab.dataset_io import read_dataset
+    t = {name: df for name, df in read_dataset(typical_dir).items() if name in ("contacts", "consents")}
+    expected = found("child_consent_without_authorisation", **t)
+    assert len(expected) > 10
+    shuffled = t["contacts"].sample(frac=1.0, random_state=1).reset_index(drop=True)
+    assert found("child_consent_without_authorisation", consents=t["consents"], contacts=shuffled) == expected
+
+
+def test_child_consent_reads_the_first_record_of_a_contact_id():
+    online = {"contact_id": "C1", "country": "DE"}
+    child, adult = {**online, "birth_date": "2012-01-01"}, {**online, "birth_date": "1980-01-01"}
+    consents = table("consents", consent("K1", "2025-06-01T00:00:00Z", contact_id="C1"))
+    for first, second, flagged in ((adult, child, []), (child, adult, ["K1"])):
+        contacts = table("contacts", first, second, {"contact_id": "C2", "birth_date": "2011-01-01"})
+        assert found("child_consent_without_authorisation", consents=consents, contacts=contacts) == flagged
+
+
 def test_invalid_consent_form_is_pre_ticked_or_bundled():
     consents = table("consents", consent("K1", "2026-01-01T00:00:00Z", method="pre_ticked_box"),
                      consent("K2", "2026-01-01T00:00:00Z", method="bundled_with_terms"),
