@@ -379,9 +379,16 @@ def _same_key_pairs(key: np.ndarray, event_key: np.ndarray) -> tuple[np.ndarray,
     A contact has few consents per purpose, so there are about as many pairs as rows.
     """
     order = np.argsort(event_key, kind="stable")
-    ordered = event_key[order]
-    lo = np.searchsorted(ordered, key, "left")
-    n = np.where(key >= 0, np.searchsorted(ordered, key, "right") - lo, 0)
+    size = int(max(key.max(initial=-1), event_key.max(initial=-1))) + 1
+    if size <= 4 * (len(key) + len(event_key)):  # codes dense enough to count: no binary search
+        counts = np.bincount(event_key[event_key >= 0], minlength=size)
+        known = np.maximum(key, 0)
+        lo = (np.cumsum(counts) - counts + int((event_key < 0).sum()))[known]
+        n = np.where(key >= 0, counts[known], 0)
+    else:
+        ordered = event_key[order]
+        lo = np.searchsorted(ordered, key, "left")
+        n = np.where(key >= 0, np.searchsorted(ordered, key, "right") - lo, 0)
     row = np.repeat(np.arange(len(key)), n)
     within = np.arange(len(row)) - np.repeat(np.cumsum(n) - n, n)
     return row, order[np.repeat(lo, n) + within]
@@ -549,11 +556,15 @@ def _duplicates(c: pd.DataFrame) -> np.ndarray:
     """Contacts created after another with the same first name, last name and birth date (any case)."""
     birth = pd.factorize(_utc(c["birth_date"]))[0]
     group = _group_codes(_folded_codes(c["first_name"]), _folded_codes(c["last_name"]), birth)
-    complete = group >= 0
-    created = _utc(c["created_at"]).reset_index(drop=True)
-    earliest = created[complete].groupby(group[complete], sort=False).transform("min")
+    complete = np.flatnonzero(group >= 0)
+    created = _utc(c["created_at"]).to_numpy()
+    never = np.iinfo(np.int64).max  # a missing creation time is nobody's earliest
+    stamp = np.where(np.isnat(created), never, created.view(np.int64))[complete]
+    dense = pd.factorize(group[complete])[0]
+    earliest = np.full(int(dense.max(initial=-1)) + 1, never, dtype=np.int64)
+    np.minimum.at(earliest, dense, stamp)
     later = np.zeros(len(c), dtype=bool)
-    later[complete] = (created[complete] > earliest).to_numpy(dtype=bool)
+    later[complete] = (stamp > earliest[dense]) & (stamp != never)
     return later
 
 

@@ -318,6 +318,16 @@ def test_duplicates_compare_names_by_casefolding():
     assert found("inaccurate_data", contacts=contacts) == ["C2"]
 
 
+def test_a_duplicate_without_a_creation_time_is_neither_earliest_nor_later():
+    twin = {"first_name": "Ana", "last_name": "Sousa", "birth_date": "1990-02-03", "status": "lead"}
+    rows = [("C1", None), ("C2", "2024-03-01T00:00:00Z"), ("C3", "2024-01-01T00:00:00Z"), ("C4", None)]
+    contacts = table("contacts", *({**twin, "contact_id": i, "created_at": at, "email": f"{i}@web.de"}
+                                   for i, at in rows),
+                     *({**twin, "first_name": "Rui", "contact_id": f"D{i}", "created_at": None}
+                       for i in (1, 2)))
+    assert found("inaccurate_data", contacts=contacts) == ["C2"]
+
+
 def test_excessive_access_is_full_access_outside_the_allowed_roles():
     staff = table("staff", {"staff_id": "S1", "role": "sales_rep", "crm_access": "full"},
                   {"staff_id": "S2", "role": "data_protection_officer", "crm_access": "full"},
@@ -632,3 +642,17 @@ def test_group_codes_equal_exactly_for_equal_combinations():
         if not miss:
             assert seen.setdefault(combo, g) == g
     assert len(set(seen.values())) == len(seen)
+
+
+@pytest.mark.parametrize("spread", [1, 10**6])  # dense codes are counted, sparse ones binary-searched
+def test_same_key_pairs_lists_every_pair_grouped_by_row_in_event_order(spread):
+    from gdprlab.violations import _same_key_pairs
+    rng = np.random.default_rng(spread)
+    for _ in range(100):
+        key = rng.integers(-1, 20, size=int(rng.integers(0, 30)))
+        event = rng.integers(-1, 20, size=int(rng.integers(0, 30)))
+        key, event = np.where(key < 0, -1, key * spread), np.where(event < 0, -1, event * spread)
+        expected = [(r, e) for r in range(len(key)) for e in range(len(event))
+                    if key[r] >= 0 and key[r] == event[e]]
+        row, ev = _same_key_pairs(key, event)
+        assert list(zip(row.tolist(), ev.tolist(), strict=True)) == expected
