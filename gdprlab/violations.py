@@ -94,6 +94,8 @@ ROW = "row"
 def _selection(df: pd.DataFrame, mask: np.ndarray, columns: list[str]) -> pd.DataFrame:
     """df[mask] restricted to `columns`, indexed by the rows' positions in df (an index named ROW)."""
     return df.loc[mask, columns].set_axis(pd.Index(np.flatnonzero(mask), name=ROW))
+
+
 #: at most this many values of a non-text extension column are read one by one (iloc beyond)
 _FEW_ROWS = 2000
 #: at most this many values of pyarrow text are read one by one (taken by pyarrow beyond)
@@ -770,7 +772,7 @@ class Remains(NamedTuple):
 def erased_remains(t: Tables) -> Remains:
     """Remains of the erased contacts, in the contacts and activities present (once inside sharing())."""
     frames = tuple(t[name] for name in ("requests", "contacts", "activities") if name in t)
-    return _shared(f"remains of {len(frames)}", frames, lambda: _remains(t))
+    return _shared("remains", frames, lambda: _remains(t))
 
 
 def _completed_erasures(r: pd.DataFrame) -> np.ndarray:
@@ -780,7 +782,7 @@ def _completed_erasures(r: pd.DataFrame) -> np.ndarray:
 def _remains(t: Tables) -> Remains:
     r = t["requests"]
     erased = pa.array(pd.unique(r["contact_id"].to_numpy(dtype=object)[_completed_erasures(r)]),
-                      type=pa.large_string(), from_pandas=True)
+                      from_pandas=True)
     contacts = pd.DataFrame({"contact_id": pd.Series([], dtype=object),
                              **{f: pd.Series([], dtype=bool) for f in PERSONAL_FIELDS}})
     notes = pd.Series([], dtype=object)
