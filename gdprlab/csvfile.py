@@ -13,10 +13,11 @@ import csv
 import io
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from gdprlab.arrowtext import text_buffers
 
 #: rows rendered per block: bounds the memory of the rendered text
 BLOCK_ROWS = 250_000
@@ -69,10 +70,7 @@ def _field(values: pa.Array) -> pa.Array:
 
 def _buffer_bytes(text: pa.Array) -> bytes:
     """All the strings of `text` one after another (its data buffer, without copying per value)."""
-    if not len(text):
-        return b""
-    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset : text.offset + len(text) + 1]
-    return text.buffers()[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0])).to_pybytes()
+    return text_buffers(text)[1].tobytes()
 
 
 def _renderer(values: pd.Series):

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from gdprlab.arrowtext import text_buffers
 from gdprlab.policy import Policy, load_policy
 from gdprlab.schema import TABLES, Table
 
@@ -165,10 +166,7 @@ def _plain_iso(text: pd.Series, dtype: str) -> np.ndarray:
     taken = arr.take(pa.array(rows))
     if isinstance(taken, pa.ChunkedArray):  # a column read in blocks
         taken = taken.combine_chunks()
-    start = np.frombuffer(taken.buffers()[1], dtype=np.int64)[taken.offset]
-    width = 10 if dtype == "date" else 20
-    chars = np.frombuffer(taken.buffers()[2], dtype=np.uint8)[start : start + len(rows) * width]
-    chars = chars.reshape(len(rows), width)
+    chars = text_buffers(taken)[1].reshape(len(rows), 10 if dtype == "date" else 20)  # the plain widths
 
     def number(first: int, last: int) -> np.ndarray:
         value = chars[:, first].astype(np.int64) - 48  # "0" is 48

@@ -19,6 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from gdprlab.arrowtext import text_buffers
+
 PREFIX = "enc:v1:"
 _SLOT = 64
 _NONCE = 8
@@ -64,8 +66,7 @@ def encrypt_arrow(values: list[str] | np.ndarray, key: bytes, rng: np.random.Gen
     if present.all():
         return tokens
     # the tokens' characters as they are, under offsets that give missing rows no characters
-    width = TOKEN_LENGTH
-    offsets = np.concatenate([[0], np.cumsum(present, dtype=np.int64)]) * width
+    offsets = np.concatenate([[0], np.cumsum(present, dtype=np.int64)]) * TOKEN_LENGTH
     validity = np.packbits(present, bitorder="little")
     return pa.Array.from_buffers(pa.large_string(), len(vals), [pa.py_buffer(validity), pa.py_buffer(offsets),
                                                                tokens.buffers()[2]],
@@ -87,17 +88,15 @@ def _non_empty_strings(vals: np.ndarray) -> np.ndarray:
 
 def _slots(strings: np.ndarray) -> np.ndarray:
     """Each string as a 64-byte slot: UTF-8 length, then its bytes (copied at once from an Arrow buffer)."""
-    arr = pa.array(strings, type=pa.large_string())
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    offsets, data = text_buffers(pa.array(strings, type=pa.large_string()))
     lengths = np.diff(offsets)
     too_long = np.flatnonzero(lengths >= _SLOT)
     if len(too_long):
         raise ValueError(f"value of {lengths[too_long[0]]} bytes is too long to encrypt (max {_SLOT - 1})")
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     plain = np.zeros((len(strings), _SLOT), dtype=np.uint8)
     plain[:, 0] = lengths
     # data byte j of row r goes one past r's length byte: flat position r * _SLOT + 1 + (j - r's first byte)
-    shift = np.arange(len(strings), dtype=np.int64) * _SLOT + 1 - (offsets[:-1] - offsets[0])
+    shift = np.arange(len(strings), dtype=np.int64) * _SLOT + 1 - offsets[:-1]
     plain.reshape(-1)[np.repeat(shift, lengths) + np.arange(len(data))] = data
     return plain
 

@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gdprlab.arrowtext import text_buffers
 from gdprlab.law import (
     ART8_AGE,
     ART8_DEFAULT_AGE,
@@ -673,24 +674,15 @@ _IS_SPACE = np.array([chr(i).isspace() for i in range(256)]) & (np.arange(256) <
 _MAY_BE_SPACE = _IS_SPACE | (np.arange(256) >= 128)
 
 
-def _text_buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(offsets, bytes) of a string array, the offsets counting from the first value's first byte."""
-    text = text.cast(pa.large_string())
-    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset : text.offset + len(text) + 1]
-    data = text.buffers()[2]
-    chars = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
-    return offsets - offsets[0], chars[offsets[0] : offsets[-1]]
-
-
 def _fixed_width(text: pa.Array, width: int) -> np.ndarray:
     """The bytes of strings of exactly `width` bytes each, one row per string."""
-    return _text_buffers(text)[1].reshape(len(text), width)
+    return text_buffers(text)[1].reshape(len(text), width)
 
 
 def _digest_inputs(emails: pd.Series, rows: np.ndarray) -> list[bytes]:
     """email.strip().lower() as UTF-8 for the rows: in bulk for ASCII addresses with nothing to strip."""
     text = _keys(emails).take(pa.array(rows, type=pa.int64()))
-    offsets, chars = _text_buffers(text)
+    offsets, chars = text_buffers(text)
     ends = np.zeros(len(text), dtype=bool)  # first or last byte is whitespace (or the value is empty)
     filled = np.flatnonzero(np.diff(offsets) > 0)
     ends[filled] = _IS_SPACE[chars[offsets[filled]]] | _IS_SPACE[chars[offsets[filled + 1] - 1]]
