@@ -188,5 +188,7 @@ def reveals_special_category(notes: pd.Series | np.ndarray, pattern: str = PATTE
     """True for each note containing a special-category term; missing notes are False."""
     values = notes if isinstance(notes, pd.Series) else pd.Series(notes, dtype=object)
     text = pa.array(values, type=pa.string(), from_pandas=True)
+    if isinstance(text, pa.ChunkedArray):  # Arrow compiles the pattern for each chunk: give it one
+        text = text.combine_chunks()
     found = pc.match_substring_regex(text, pattern, ignore_case=True).fill_null(False)
     return found.to_numpy(zero_copy_only=False)

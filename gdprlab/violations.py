@@ -39,6 +39,7 @@ from gdprlab.law import (
     art8_age,
     month_deadline,
 )
+from gdprlab.md5_batch import MAX_LENGTH, md5_digests
 from gdprlab.policy import Policy
 from gdprlab.protect import HEX_PAIRS, PREFIX, TOKEN_LENGTH, WEAK_HASHES, digest_constructor, is_token
 from gdprlab.rules import RULES, RULES_BY_ID
@@ -650,8 +651,7 @@ def weak_pseudonymisation(t: Tables, policy: Policy, as_of: dt.date) -> pd.Serie
         plain = ~(_MAY_BE_SPACE[chars[:, 0]] | _MAY_BE_SPACE[chars[:, -1]])
         rows, chars = rows[plain], chars[plain]
         decided[rows] = True
-        mine = b"".join([digest(e).digest() for e in _digest_inputs(c["email"], rows)])
-        hexed = HEX_PAIRS[np.frombuffer(mine, dtype=np.uint8)].view(np.uint8).reshape(len(rows), width)
+        hexed = HEX_PAIRS[_digests(c["email"], rows, algorithm)].view(np.uint8).reshape(len(rows), width)
         weak[rows] = (chars.view(np.uint64) == hexed.view(np.uint64)).all(axis=1)
     rest = np.flatnonzero(usable & ~decided)
     if len(rest):
@@ -660,11 +660,9 @@ def weak_pseudonymisation(t: Tables, policy: Policy, as_of: dt.date) -> pd.Serie
     normalised = [str(v).strip().lower() for v in text.take(pa.array(rest, type=pa.int64())).to_pylist()]
     lengths = np.fromiter(map(len, normalised), np.int64, len(normalised))
     for algorithm in WEAK_HASHES:
-        digest = digest_constructor(algorithm)
-        picks = np.flatnonzero(lengths == 2 * digest().digest_size)
-        for i, d in zip(picks, (digest(e).hexdigest() for e in _digest_inputs(c["email"], rest[picks])),
-                        strict=True):
-            weak[rest[i]] = normalised[i] == d
+        picks = np.flatnonzero(lengths == 2 * digest_constructor(algorithm)().digest_size)
+        for i, d in zip(picks, _digests(c["email"], rest[picks], algorithm), strict=True):
+            weak[rest[i]] = normalised[i] == d.tobytes().hex()
     return _ids(c, "contacts", weak)
 
 
@@ -679,18 +677,30 @@ def _fixed_width(text: pa.Array, width: int) -> np.ndarray:
     return text_buffers(text)[1].reshape(len(text), width)
 
 
-def _digest_inputs(emails: pd.Series, rows: np.ndarray) -> list[bytes]:
-    """email.strip().lower() as UTF-8 for the rows: in bulk for ASCII addresses with nothing to strip."""
-    text = _keys(emails).take(pa.array(rows, type=pa.int64()))
+def _digests(emails: pd.Series, rows: np.ndarray, algorithm: str) -> np.ndarray:
+    """The digest of email.strip().lower() for the rows, one row of bytes each.
+
+    ASCII addresses with nothing to strip (nearly all) are lowered in bulk, and MD5 digests of those that
+    fit one block are computed in bulk too (md5_batch); the rest are hashed one by one.
+    """
+    source = _keys(emails).take(pa.array(rows, type=pa.int64()))
+    text = pc.ascii_lower(source)
     offsets, chars = text_buffers(text)
-    ends = np.zeros(len(text), dtype=bool)  # first or last byte is whitespace (or the value is empty)
-    filled = np.flatnonzero(np.diff(offsets) > 0)
+    lengths = np.diff(offsets)
+    ends = lengths == 0  # empty, or the first or last byte is whitespace
+    filled = np.flatnonzero(~ends)
     ends[filled] = _IS_SPACE[chars[offsets[filled]]] | _IS_SPACE[chars[offsets[filled + 1] - 1]]
-    ends[np.diff(offsets) == 0] = True
     bulk = _bools(pc.string_is_ascii(text)) & ~ends
-    out = pc.ascii_lower(text).cast(pa.large_binary()).to_pylist()
-    for i in np.flatnonzero(~bulk):
-        out[i] = str(text[int(i)].as_py()).strip().lower().encode("utf-8")
+    digest = digest_constructor(algorithm)
+    out = np.empty((len(rows), digest().digest_size), dtype=np.uint8)
+    batch = bulk & (lengths <= MAX_LENGTH) & (algorithm == "md5")
+    if batch.any():
+        out[batch] = md5_digests(chars, offsets[:-1][batch], lengths[batch])
+    single = np.flatnonzero(~batch)
+    values = [chars[offsets[i]:offsets[i + 1]].tobytes() if bulk[i]
+              else str(source[int(i)].as_py()).strip().lower().encode("utf-8") for i in single]
+    out[single] = np.frombuffer(b"".join([digest(v).digest() for v in values]), dtype=np.uint8).reshape(
+        len(single), out.shape[1])
     return out
 
 

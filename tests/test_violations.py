@@ -656,3 +656,14 @@ def test_same_key_pairs_lists_every_pair_grouped_by_row_in_event_order(spread):
                     if key[r] >= 0 and key[r] == event[e]]
         row, ev = _same_key_pairs(key, event)
         assert list(zip(row.tolist(), ev.tolist(), strict=True)) == expected
+
+
+def test_weak_md5_pseudonyms_are_found_whether_the_address_fits_one_md5_block_or_not():
+    """Addresses of up to 55 bytes are hashed in bulk (md5_batch), longer ones by hashlib."""
+    emails = {"C1": "a" * 43 + "@example.org", "C2": "a" * 44 + "@example.org", "C3": "x@y.de"}
+    assert [len(e) for e in emails.values()] == [55, 56, 6]
+    rows = [{"contact_id": i, "email": e, "pseudonym": protect.weak_pseudonym(e, "md5")}
+            for i, e in emails.items()]
+    rows += [{"contact_id": i + "x", "email": e, "pseudonym": protect.weak_pseudonym(e + "x", "md5")}
+             for i, e in emails.items()]
+    assert found("weak_pseudonymisation", contacts=table("contacts", *rows)) == ["C1", "C2", "C3"]
