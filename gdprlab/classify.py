@@ -66,6 +66,7 @@ from stdnum import iban as std_iban
 from stdnum import luhn
 from stdnum.eu import vat as std_vat
 
+from gdprlab.arrow_buffers import bools
 from gdprlab.headers import (
     ID_STEMS,
     ID_WORDS,
@@ -382,8 +383,7 @@ class _Values:
             self._arrow = pa.array(self.uniques, type=pa.string())
         ok = np.ones(len(self.uniques), dtype=bool)
         for pattern in patterns:
-            found = pc.match_substring_regex(self._arrow, pattern).fill_null(False)
-            ok &= found.to_numpy(zero_copy_only=False)
+            ok &= bools(pc.match_substring_regex(self._arrow, pattern))
         return self._share_unique(ok)
 
     def _share_unique(self, ok_unique: np.ndarray, limit: int | None = None) -> float:

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gdprlab.arrowtext import text_buffers
+from gdprlab.arrow_buffers import text_buffers
 
 #: rows rendered per block: bounds the memory of the rendered text
 BLOCK_ROWS = 250_000

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from gdprlab.arrowtext import text_buffers
+from gdprlab.arrow_buffers import text_buffers
 from gdprlab.policy import Policy, load_policy
 from gdprlab.schema import TABLES, Table
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from gdprlab.arrowtext import text_buffers
+from gdprlab.arrow_buffers import text_buffers
 
 PREFIX = "enc:v1:"
 _SLOT = 64

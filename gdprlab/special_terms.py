@@ -19,6 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gdprlab.arrow_buffers import bools
+
 #: category -> language -> terms
 TERMS: dict[str, dict[str, tuple[str, ...]]] = {
     "health": {
@@ -190,5 +192,4 @@ def reveals_special_category(notes: pd.Series | np.ndarray, pattern: str = PATTE
     text = pa.array(values, type=pa.string(), from_pandas=True)
     if isinstance(text, pa.ChunkedArray):  # Arrow compiles the pattern for each chunk: give it one
         text = text.combine_chunks()
-    found = pc.match_substring_regex(text, pattern, ignore_case=True).fill_null(False)
-    return found.to_numpy(zero_copy_only=False)
+    return bools(pc.match_substring_regex(text, pattern, ignore_case=True))

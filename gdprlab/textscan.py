@@ -84,6 +84,7 @@ from stdnum.pt import nif as pt_nif
 from stdnum.se import personnummer as se_pnr
 
 from gdprlab import special_terms
+from gdprlab.arrow_buffers import bools
 from gdprlab.name_lexicon import NameLexicon, name_lexicon
 
 __all__ = ["CRIMINAL_TERMS", "IDENTIFIER_KINDS", "KINDS", "scan_texts"]
@@ -581,8 +582,7 @@ def _join(values: list[str], rows: np.ndarray) -> tuple[str, np.ndarray]:
 
 
 def _matching(arrow: pa.Array, pattern: str) -> np.ndarray:
-    found = pc.match_substring_regex(arrow, pattern).fill_null(False)
-    return np.flatnonzero(found.to_numpy(zero_copy_only=False))
+    return np.flatnonzero(bools(pc.match_substring_regex(arrow, pattern)))
 
 
 def _frame(rows: list[np.ndarray], kinds: list[np.ndarray], starts: list[np.ndarray], ends: list[np.ndarray],

@@ -22,6 +22,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, PhoneNumberDesc
 
+from gdprlab.arrow_buffers import bools
+
 Values = Sequence | pd.Series | np.ndarray | pa.Array | pa.ChunkedArray
 
 #: one @, a local part without spaces, a domain of dot-separated labels ending in a 2+ letter TLD
@@ -46,11 +48,6 @@ def _arrow(values: Values) -> pa.Array:
         return pa.array(pd.Series(values, dtype=object).to_numpy(), type=pa.large_string(), from_pandas=True)
 
 
-def _bools(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """A pyarrow boolean array as numpy, null as False."""
-    return pc.fill_null(arr, False).to_numpy(zero_copy_only=False)
-
-
 def _fullmatch(pattern: re.Pattern | str, values: np.ndarray) -> np.ndarray:
     """Element-wise re.fullmatch of str values with Python's engine."""
     rx = re.compile(pattern) if isinstance(pattern, str) else pattern
@@ -63,8 +60,8 @@ def valid_email(emails: Values) -> pd.Series:
     ASCII addresses (nearly all) are matched by RE2 in bulk, the others by Python's `re`.
     """
     text = _arrow(emails)
-    ok = _bools(pc.match_substring_regex(text, _EMAIL_ASCII))
-    other = np.flatnonzero(~_bools(pc.string_is_ascii(text)) & _bools(pc.is_valid(text)))
+    ok = bools(pc.match_substring_regex(text, _EMAIL_ASCII))
+    other = np.flatnonzero(~bools(pc.string_is_ascii(text)) & bools(pc.is_valid(text)))
     values = text.take(other).to_numpy(zero_copy_only=False)
     ok[other] = _fullmatch(_EMAIL, values) & np.fromiter((".." not in v for v in values), bool, len(values))
     return pd.Series(ok, index=emails.index if isinstance(emails, pd.Series) else None)
@@ -84,7 +81,7 @@ def valid_phone(numbers: Values, countries: Values) -> np.ndarray:
     """Validity of each phone number with its country as default region; missing numbers are invalid."""
     num, cty = _arrow(numbers), _arrow(countries)
     valid = np.zeros(len(num), dtype=bool)
-    decided = ~_bools(pc.is_valid(num))  # missing: invalid
+    decided = ~bools(pc.is_valid(num))  # missing: invalid
     e164 = _e164(num)
     # a '+' number's verdict does not depend on the country; judged row by row, since phone numbers are
     # nearly all distinct (finding the unique ones would cost more than it saves)
@@ -98,8 +95,8 @@ def _e164(num: pa.Array) -> np.ndarray:
     """Rows of canonical E.164 numbers: '+', a digit 1-9, then two or more ASCII digits (simple kernels
     rather than a regular expression, whose per-value cost is higher on short strings)."""
     digits = pc.utf8_slice_codeunits(num, 1)
-    ok = (_bools(pc.starts_with(num, "+")) & _bools(pc.ascii_is_decimal(digits))
-          & ~_bools(pc.starts_with(digits, "0")) & (pc.fill_null(pc.binary_length(num), 0).to_numpy() >= 4))
+    ok = (bools(pc.starts_with(num, "+")) & bools(pc.ascii_is_decimal(digits))
+          & ~bools(pc.starts_with(digits, "0")) & (pc.fill_null(pc.binary_length(num), 0).to_numpy() >= 4))
     return np.flatnonzero(ok)
 
 
@@ -171,7 +168,7 @@ def _valid_for_code(code: int, nsn: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 def _matches(values: pa.Array, pattern: str, whole: bool) -> np.ndarray:
     """re.fullmatch (whole) or re.match of each string, by RE2 unless it cannot compile the pattern."""
     try:
-        return _bools(pc.match_substring_regex(values, f"^(?:{pattern}){'$' if whole else ''}"))
+        return bools(pc.match_substring_regex(values, f"^(?:{pattern}){'$' if whole else ''}"))
     except pa.ArrowInvalid:
         rx = re.compile(pattern)
         test = rx.fullmatch if whole else rx.match

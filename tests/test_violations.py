@@ -667,3 +667,39 @@ def test_weak_md5_pseudonyms_are_found_whether_the_address_fits_one_md5_block_or
     rows += [{"contact_id": i + "x", "email": e, "pseudonym": protect.weak_pseudonym(e + "x", "md5")}
              for i, e in emails.items()]
     assert found("weak_pseudonymisation", contacts=table("contacts", *rows)) == ["C1", "C2", "C3"]
+
+
+def test_may_repeat_marks_every_code_that_occurs_more_than_once():
+    from gdprlab.violations import _may_repeat
+    codes = np.random.default_rng(3).integers(0, 50_000, 40_000)
+    repeated = pd.Series(codes).duplicated(keep=False).to_numpy()
+    marked = _may_repeat(codes)
+    assert marked[repeated].all()
+    assert marked.sum() < 0.6 * len(codes)  # and leaves most of the unique codes out
+
+
+def test_later_duplicates_agree_with_a_plain_groupby_on_many_contacts():
+    """Names and birth dates drawn from few values, so that groups of every size occur."""
+    rng = np.random.default_rng(5)
+    n = 5000
+    first, last = rng.choice(["Anna", "ANNA", "Ben", None], n), rng.choice(["Kowalski", "Nowak", "Łoś"], n)
+    birth = rng.choice(pd.date_range("1970-01-01", periods=400, freq="D").strftime("%Y-%m-%d"), n)
+    created = pd.Timestamp("2020-01-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 100_000, n), unit="min")
+    rows = zip(first, last, birth, created, strict=True)
+    contacts = table("contacts", *({"contact_id": f"C{i:05d}", "first_name": f, "last_name": la,
+                                    "birth_date": b, "created_at": t.isoformat(), "email": None,
+                                    "phone": None} for i, (f, la, b, t) in enumerate(rows)))
+    frame = pd.DataFrame({"id": contacts["contact_id"], "first": contacts["first_name"].str.casefold(),
+                          "last": contacts["last_name"].str.casefold(), "birth": birth, "created": created})
+    earliest = frame.groupby(["first", "last", "birth"])["created"].transform("min")
+    want = sorted(frame.loc[frame["first"].notna() & (frame["created"] > earliest), "id"])
+    assert len(want) > 100
+    assert found("inaccurate_data", contacts=contacts) == want
+
+
+@pytest.mark.parametrize("dtype", [object, "str", "string[pyarrow]"])
+def test_is_matches_exact_values_and_never_a_missing_one(dtype):
+    from gdprlab.violations import _is
+    s = pd.Series(["erased", None, "Erased", "active", "erased "], dtype=dtype)
+    assert _is(s, "erased").tolist() == [True, False, False, False, False]
+    assert _is(s, "erased", "active").tolist() == [True, False, False, True, False]
