@@ -520,7 +520,7 @@ class Check:
     def _run(self, tables: Tables, policy: Policy, as_of: dt.date, evidence: int, seed: int,
              start: float) -> CheckResult:
         found = self.finder(dict(tables), policy, as_of)
-        ids = tuple(str(i) for i in found.tolist())
+        ids = tuple(map(str, found.tolist()))
         population = int(self.count_population(tables))
         picks = _picks(len(ids), evidence, [seed, _INDEX[self.id]])
         rows = found.index.to_numpy()[picks] if found.index.name == ROW else None
