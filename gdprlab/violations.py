@@ -656,6 +656,7 @@ def weak_pseudonymisation(t: Tables, policy: Policy, as_of: dt.date) -> pd.Serie
     text = _keys(c["pseudonym"].astype("str"))
     size = pc.fill_null(pc.binary_length(text), -1).to_numpy()
     weak, decided = np.zeros(len(c), dtype=bool), np.zeros(len(c), dtype=bool)
+    emails = _addresses(c["email"])
     for algorithm in WEAK_HASHES:  # a digest has one length per algorithm: hash only those rows
         digest = digest_constructor(algorithm)
         width = 2 * digest().digest_size
@@ -665,7 +666,7 @@ def weak_pseudonymisation(t: Tables, policy: Policy, as_of: dt.date) -> pd.Serie
         plain = ~(_MAY_BE_SPACE[chars[:, 0]] | _MAY_BE_SPACE[chars[:, -1]])
         rows, chars = rows[plain], chars[plain]
         decided[rows] = True
-        hexed = HEX_PAIRS[_digests(c["email"], rows, algorithm)].view(np.uint8).reshape(len(rows), width)
+        hexed = HEX_PAIRS[_digests(emails, rows, algorithm)].view(np.uint8).reshape(len(rows), width)
         weak[rows] = (chars.view(np.uint64) == hexed.view(np.uint64)).all(axis=1)
     rest = np.flatnonzero(usable & ~decided)
     if len(rest):
@@ -675,7 +676,7 @@ def weak_pseudonymisation(t: Tables, policy: Policy, as_of: dt.date) -> pd.Serie
     lengths = np.fromiter(map(len, normalised), np.int64, len(normalised))
     for algorithm in WEAK_HASHES:
         picks = np.flatnonzero(lengths == 2 * digest_constructor(algorithm)().digest_size)
-        for i, d in zip(picks, _digests(c["email"], rest[picks], algorithm), strict=True):
+        for i, d in zip(picks, _digests(emails, rest[picks], algorithm), strict=True):
             weak[rest[i]] = normalised[i] == d.tobytes().hex()
     return _ids(c, "contacts", weak)
 
@@ -691,28 +692,40 @@ def _fixed_width(text: pa.Array, width: int) -> np.ndarray:
     return text_buffers(text)[1].reshape(len(text), width)
 
 
-def _digests(emails: pd.Series, rows: np.ndarray, algorithm: str) -> np.ndarray:
-    """The digest of email.strip().lower() for the rows, one row of bytes each.
+class _Addresses(NamedTuple):
+    """Every e-mail as protect.weak_pseudonym hashes it, prepared once for all three algorithms: ASCII
+    addresses with nothing to strip (`bulk`, nearly all) lowered in Arrow; the others normalised when
+    hashed."""
 
-    ASCII addresses with nothing to strip (nearly all) are lowered in bulk, and MD5 digests of those that
-    fit one block are computed in bulk too (md5_batch); the rest are hashed one by one.
-    """
-    source = _keys(emails).take(pa.array(rows, type=pa.int64()))
+    source: pa.Array
+    offsets: np.ndarray
+    chars: np.ndarray
+    bulk: np.ndarray
+
+
+def _addresses(emails: pd.Series) -> _Addresses:
+    source = _keys(emails)
     text = pc.ascii_lower(source)
     offsets, chars = text_buffers(text)
-    lengths = np.diff(offsets)
-    ends = lengths == 0  # empty, or the first or last byte is whitespace
+    ends = np.diff(offsets) == 0  # empty, or the first or last byte is whitespace
     filled = np.flatnonzero(~ends)
     ends[filled] = _IS_SPACE[chars[offsets[filled]]] | _IS_SPACE[chars[offsets[filled + 1] - 1]]
-    bulk = bools(pc.string_is_ascii(text)) & ~ends
+    return _Addresses(source, offsets, chars, bools(pc.string_is_ascii(text)) & ~ends)
+
+
+def _digests(e: _Addresses, rows: np.ndarray, algorithm: str) -> np.ndarray:
+    """The digest of email.strip().lower() for the rows, one row of bytes each: MD5 of bulk addresses
+    that fit one block computed together (md5_batch), the others one by one."""
+    starts = e.offsets[rows]
+    lengths, bulk = e.offsets[rows + 1] - starts, e.bulk[rows]
     digest = digest_constructor(algorithm)
     out = np.empty((len(rows), digest().digest_size), dtype=np.uint8)
     batch = bulk & (lengths <= MAX_LENGTH) & (algorithm == "md5")
     if batch.any():
-        out[batch] = md5_digests(chars, offsets[:-1][batch], lengths[batch])
+        out[batch] = md5_digests(e.chars, starts[batch], lengths[batch])
     single = np.flatnonzero(~batch)
-    values = [chars[offsets[i]:offsets[i + 1]].tobytes() if bulk[i]
-              else str(source[int(i)].as_py()).strip().lower().encode("utf-8") for i in single]
+    values = [e.chars[starts[i]:starts[i] + lengths[i]].tobytes() if bulk[i]
+              else str(e.source[int(rows[i])].as_py()).strip().lower().encode("utf-8") for i in single]
     out[single] = np.frombuffer(b"".join([digest(v).digest() for v in values]), dtype=np.uint8).reshape(
         len(single), out.shape[1])
     return out
