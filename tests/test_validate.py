@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from gdprlab import identifiers
+from gdprlab import identifiers, validate
 from gdprlab.validate import phone_is_valid, valid_email, valid_phone
 
 
@@ -63,8 +64,12 @@ def test_an_international_number_is_valid_whatever_the_country():
     assert valid_phone(["+33612345678"], ["DE"]).tolist() == [True]
 
 
-def test_fast_path_agrees_with_the_library():
-    """Canonical E.164 numbers take a vectorised path; it must give the library's verdict, valid or not."""
+@pytest.mark.parametrize("mostly", [None, 0.0, 2.0])
+def test_fast_path_agrees_with_the_library(mostly, monkeypatch):
+    """Canonical E.164 numbers take a vectorised path; it must give the library's verdict, valid or not,
+    whether each pattern is matched on the whole array (mostly=0) or on the rows taken (mostly=2)."""
+    if mostly is not None:
+        monkeypatch.setattr(validate, "_MOSTLY", mostly)
     rng = np.random.default_rng(7)
     numbers: list = []
     countries: list = []
@@ -101,3 +106,13 @@ def test_phones_are_judged_once_per_unique_value():
     phone_is_valid.cache_clear()
     assert valid_phone(numbers, ["DE"] * 2000).sum() == 1000
     assert phone_is_valid.cache_info().misses == 2
+
+
+@pytest.mark.parametrize("mostly", [0.0, 2.0])
+def test_a_metadata_pattern_is_judged_only_at_the_rows_asked_for(mostly, monkeypatch):
+    """A possible-length or earlier-type condition excludes a row even when its digits match the pattern."""
+    monkeypatch.setattr(validate, "_MOSTLY", mostly)
+    values = pa.array(["15123", "15124", "99999", "15123"])
+    where = np.array([True, False, True, True])
+    found = validate._matches_where(values, where, "1512[34]", whole=True)
+    assert found.tolist() == [True, False, False, True]
