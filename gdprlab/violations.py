@@ -658,8 +658,7 @@ def weak_pseudonymisation(t: Tables, policy: Policy, as_of: dt.date) -> pd.Serie
     weak, decided = np.zeros(len(c), dtype=bool), np.zeros(len(c), dtype=bool)
     emails = _addresses(c["email"])
     for algorithm in WEAK_HASHES:  # a digest has one length per algorithm: hash only those rows
-        digest = digest_constructor(algorithm)
-        width = 2 * digest().digest_size
+        width = 2 * digest_constructor(algorithm)().digest_size
         rows = np.flatnonzero(usable & (size == width))
         chars = _fixed_width(pc.ascii_lower(text.take(pa.array(rows, type=pa.int64()))), width)
         # nothing to strip: compared as they are (a non-ASCII character never lowers to a hex digit)
@@ -671,7 +670,7 @@ def weak_pseudonymisation(t: Tables, policy: Policy, as_of: dt.date) -> pd.Serie
     rest = np.flatnonzero(usable & ~decided)
     if len(rest):
         rest = rest[~bools(pc.match_substring_regex(text.take(pa.array(rest, type=pa.int64())),
-                                                     "^[0-9A-Fa-f]+$"))]
+                                                    "^[0-9A-Fa-f]+$"))]
     normalised = [str(v).strip().lower() for v in text.take(pa.array(rest, type=pa.int64())).to_pylist()]
     lengths = np.fromiter(map(len, normalised), np.int64, len(normalised))
     for algorithm in WEAK_HASHES:
