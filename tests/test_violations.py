@@ -11,6 +11,7 @@ import hashlib
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from faker import Faker
 from helpers import table
@@ -547,6 +548,14 @@ def test_lexicon_ignores_neutral_and_criminal_record_templates(language):
     for kind in ("neutral", "criminal"):  # criminal records are Art. 10 data, not Art. 9
         text = _template_notes(language, kind)
         assert not reveals_special_category(text).any(), text[reveals_special_category(text)].iloc[0]
+
+
+def test_notes_held_by_arrow_in_chunks_are_judged_as_one_column():
+    texts = ["Hat Diabetes.", None, "Rückruf am Montag.", "Ist im Betriebsrat.", "", "diabetisch"] * 3
+    chunks = [pa.array(texts[i:i + 4], type=pa.large_string()) for i in range(0, len(texts), 4)]
+    column = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks)))
+    assert pa.array(column, from_pandas=True).num_chunks == 5
+    assert reveals_special_category(column).tolist() == [True, False, False, True, False, True] * 3
 
 
 def test_lexicon_ignores_the_names_faker_gives_contacts():
