@@ -703,7 +703,7 @@ class _Addresses(NamedTuple):
 
 
 def _addresses(emails: pd.Series) -> _Addresses:
-    source = _keys(emails)
+    source = _keys(emails.astype("str"))  # text even when every value is missing
     text = pc.ascii_lower(source)
     offsets, chars = text_buffers(text)
     ends = np.diff(offsets) == 0  # empty, or the first or last byte is whitespace

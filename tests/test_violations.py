@@ -712,3 +712,12 @@ def test_is_matches_exact_values_and_never_a_missing_one(dtype):
     s = pd.Series(["erased", None, "Erased", "active", "erased "], dtype=dtype)
     assert _is(s, "erased").tolist() == [True, False, False, False, False]
     assert _is(s, "erased", "active").tolist() == [True, False, False, True, False]
+
+
+@pytest.mark.parametrize("rows", [0, 2])
+def test_every_finder_runs_on_empty_tables_and_on_rows_with_every_value_missing(rows):
+    """Nothing to judge is no finding (and no crash), except columns the empty record of processing omits."""
+    tables = {name: table(name, *({} for _ in range(rows))) for name in TABLES}
+    found = {rule: list(finder(dict(tables), POLICY, AS_OF)) for rule, finder in FINDERS.items()}
+    assert {rule: ids for rule, ids in found.items() if ids} == {
+        "undeclared_personal_data": sorted(c for c in TABLES["contacts"].column_names if c != "contact_id")}
