@@ -65,8 +65,8 @@ STATUSES = ("passed", "failed", "not_assessed")
 DEFAULT_EVIDENCE = 5
 #: threads running checks at once (1: one after another)
 WORKERS = min(4, os.cpu_count() or 1)
-#: the slowest checks on a large dataset (benchmarks/check_speed.py), started first; the first two
-#: overlap best: the notes scan is one long call that releases the GIL, the hashing of e-mails holds it
+#: the slowest checks on a large dataset (benchmarks/check_speed.py), started first so that none is left
+#: running alone at the end (longest-first measured no better on two cores)
 SLOW_FIRST = ("special_category_without_condition", "weak_pseudonymisation", "marketing_without_basis",
               "inaccurate_data", "child_consent_without_authorisation", "erasure_incomplete",
               "plaintext_sensitive_field", "retention_exceeded")

@@ -678,13 +678,15 @@ def test_weak_md5_pseudonyms_are_found_whether_the_address_fits_one_md5_block_or
     assert found("weak_pseudonymisation", contacts=table("contacts", *rows)) == ["C1", "C2", "C3"]
 
 
-def test_may_repeat_marks_every_code_that_occurs_more_than_once():
+def test_may_repeat_marks_every_code_that_occurs_more_than_once_and_few_others():
+    """Sparse 64-bit codes (as mixed-radix group codes are): 500 pairs among 40,000 unique ones."""
     from gdprlab.violations import _may_repeat
-    codes = np.random.default_rng(3).integers(0, 50_000, 40_000)
+    rng = np.random.default_rng(4)
+    codes = np.concatenate([rng.choice(10**12, 40_000, replace=False), np.repeat(rng.choice(10**12, 500), 2)])
     repeated = pd.Series(codes).duplicated(keep=False).to_numpy()
     marked = _may_repeat(codes)
-    assert marked[repeated].all()
-    assert marked.sum() < 0.6 * len(codes)  # and leaves most of the unique codes out
+    assert repeated.sum() == 1000 and marked[repeated].all()
+    assert (marked & ~repeated).sum() < 0.25 * (~repeated).sum()  # four or more buckets a code: ~1 in 7
 
 
 def test_later_duplicates_agree_with_a_plain_groupby_on_many_contacts():
