@@ -5,7 +5,8 @@ Run:  .venv/bin/python benchmarks/assess_speed.py [--notebook crm_assessment] [-
 (a) The fixed cost of papermill: a trivial two-cell notebook (kernel start, parameter injection, save),
     alone with papermill's defaults (a save before and after every cell, graceful kernel shutdown: the
     reference the issue quotes) and as a one-dataset `run_batch` (as `gdprlab assess` runs it: papermill
-    with gdprlab.inprocess's engine, no kernel; adds the HTML report without code, run.json and the index).
+    with gdprlab.runner.inprocess's engine, no kernel; adds the HTML report without code, run.json and the
+    index).
 (b) `run_checks` alone on datasets/sample (read_dataset separately) against a one-dataset `run_batch` of
     the assessment notebook on the same dataset. Target: at most 2 s added beyond the checks. The same run
     with a kernel per notebook (`--kernel`) is shown for comparison.
@@ -70,7 +71,7 @@ def load_average() -> str:
 
 
 def pick_notebook(name: str) -> tuple[Path, bool]:
-    from gdprlab.batch import BatchError, resolve_notebook
+    from gdprlab.runner.batch import BatchError, resolve_notebook
 
     try:
         return resolve_notebook(name), False
@@ -79,7 +80,7 @@ def pick_notebook(name: str) -> tuple[Path, bool]:
 
 
 def batch_once(datasets: list[Path], notebook: Path, out: Path, jobs: int, kernel: bool = False):
-    from gdprlab.batch import run_batch
+    from gdprlab.runner.batch import run_batch
 
     result = run_batch(datasets, notebook=notebook, out=out, jobs=jobs, progress=False, kernel=kernel)
     if result.failed:
@@ -94,7 +95,7 @@ def part_a(repeat: int) -> float:
     out = WORK / "trivial"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    from gdprlab.batch import KERNEL_ARGUMENTS
+    from gdprlab.runner.batch import KERNEL_ARGUMENTS
 
     def execute():
         papermill.execute_notebook(str(trivial), str(out / "trivial.ipynb"), parameters={"dataset": "x"},
@@ -113,8 +114,8 @@ def part_a(repeat: int) -> float:
 
 
 def part_b(notebook: Path, stand_in: bool, fixed: float, repeat: int) -> None:
-    from gdprlab.checks import run_checks
-    from gdprlab.dataset_io import read_as_of, read_dataset, read_policy
+    from gdprlab.audit.engine import run_checks
+    from gdprlab.crm.io import read_as_of, read_dataset, read_policy
 
     print(f"(b) checks alone vs the full notebook run (load average {load_average()})")
     tables = read_dataset(SAMPLE)  # warm-up

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from gdprlab.checks import run_checks
-from gdprlab.dataset_io import read_as_of, read_dataset, read_policy
-from gdprlab.evaluate import evaluate
+from gdprlab.audit.engine import run_checks
+from gdprlab.audit.evaluate import evaluate
+from gdprlab.crm.io import read_as_of, read_dataset, read_policy
 from gdprlab.generator import GeneratorConfig, generate, write_dataset
 
 PROFILES = ("clean", "typical", "messy")

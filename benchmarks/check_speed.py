@@ -38,8 +38,8 @@ SHOWN_SLOWEST = 6
 
 def child(folder: str, repeat: int) -> None:
     """Load and check in this process; print timings and peak memory as JSON."""
-    from gdprlab.checks import run_checks
-    from gdprlab.dataset_io import read_as_of, read_dataset, read_policy
+    from gdprlab.audit.engine import run_checks
+    from gdprlab.crm.io import read_as_of, read_dataset, read_policy
 
     policy, as_of = read_policy(folder), read_as_of(folder)
     # warm-up, untimed: the timed read finds the files in the page cache, and both timed steps find their

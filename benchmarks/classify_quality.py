@@ -1,4 +1,4 @@
-"""How well gdprlab.classify labels columns it has never seen, and how fast.
+"""How well gdprlab.audit.discovery.classify labels columns it has never seen, and how fast.
 
     .venv/bin/python benchmarks/classify_quality.py [--rows 1000000]
 
@@ -7,7 +7,7 @@
    (classified from API name, label and type only). EXPECTED below is our labelling of every column;
    non-obvious decisions carry a comment. Reports the accuracy of the category and of personal/not and
    lists every miss.
-2. Generated data: every column of every table of a generated dataset against gdprlab/schema.py's
+2. Generated data: every column of every table of a generated dataset against gdprlab/crm/schema.py's
    `category` (mapped through ColumnClass.record_category; None = not personal), plus the columns the
    generator plants (gdprlab/generator/governance.py).
 3. Speed: classifying every column of a generated contacts table of --rows rows (target < 4 s).
@@ -26,7 +26,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gdprlab.classify import NOT_PERSONAL, classify_fields, classify_table  # noqa: E402
+from gdprlab.audit.discovery.classify import NOT_PERSONAL, classify_fields, classify_table  # noqa: E402
 
 REALDATA = ROOT.parent / "shared" / "realdata"
 
@@ -181,10 +181,10 @@ def classify_values_only(folder: Path = REALDATA) -> list[dict]:
 
 def classify_generated(contacts: int = 3000, seed: int = 5, profile: str = "messy") -> list[dict]:
     """One row per column of a generated dataset, expected = the schema's record category."""
-    from gdprlab.classify import classify_columns
+    from gdprlab.audit.discovery.classify import classify_columns
+    from gdprlab.crm.schema import TABLES
     from gdprlab.generator import GeneratorConfig, generate
     from gdprlab.generator.governance import PURPOSELESS, UNDECLARED
-    from gdprlab.schema import TABLES
 
     ds = generate(GeneratorConfig(contacts=contacts, seed=seed, as_of=dt.date(2026, 6, 30), profile=profile))
     planted = dict(UNDECLARED + PURPOSELESS)
@@ -236,7 +236,7 @@ def main() -> None:
                 classify_values_only())
     else:
         print(f"{REALDATA} is absent: real-material accuracy skipped")
-    _report("Generated dataset (messy profile, 3,000 contacts), against gdprlab/schema.py",
+    _report("Generated dataset (messy profile, 3,000 contacts), against gdprlab/crm/schema.py",
             classify_generated())
     seconds, n = time_contacts(args.rows)
     print(f"\nSpeed: {n} columns of a {args.rows:,}-row generated contacts table in {seconds:.2f} s "

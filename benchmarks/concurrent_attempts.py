@@ -4,7 +4,8 @@ Run:  .venv/bin/python benchmarks/concurrent_attempts.py [--learners 50] [--atte
                                                          [--backend sqlite|postgresql|all] [--pg-url URL]
 
 Each learner is one process (multiprocessing, ``fork`` where available, else ``spawn``) with its own
-:class:`~gdprlab.progress_store.ProgressStore` and its own outbox folder, as on separate workstations.
+:class:`~gdprlab.training.store.progress.ProgressStore` and its own outbox folder, as on separate
+workstations.
 All processes wait at a barrier, then each records its attempts one after the other as fast as it can,
 timing every ``record()``.  Backends:
 
@@ -68,7 +69,7 @@ def _learner(n: int, tab: int, attempts: int, url: str, schema: str | None, outb
     import sqlalchemy as sa
     from sqlalchemy import event
 
-    from gdprlab.progress_store import Attempt, ProgressStore
+    from gdprlab.training.store.progress import Attempt, ProgressStore
 
     errors: Counter[str] = Counter()
 
@@ -190,7 +191,7 @@ def run_backend(
     """
     if attempts % tabs:
         raise ValueError(f"attempts ({attempts}) must be a multiple of tabs ({tabs})")
-    from gdprlab.progress_store import ProgressStore
+    from gdprlab.training.store.progress import ProgressStore
 
     method = start_method or ("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     ctx = mp.get_context(method)

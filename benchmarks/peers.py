@@ -6,7 +6,7 @@ Inputs, all made by gdprlab and handed unchanged to every tool:
 
 * CRM notes: the ``activities.note`` column of a generated dataset (``--notes`` of them);
 * planted identifiers: valid mobile numbers and IBANs of the eight CRM countries
-  (``gdprlab.identifiers``) written into short sentences in three formats each (phones: E.164,
+  (``gdprlab.generator.identifiers``) written into short sentences in three formats each (phones: E.164,
   international, national; IBANs: compact, in blocks of four separated by spaces, by hyphens);
 * a contacts frame of 12 columns: ``--structured-rows`` rows (10,000) for presidio-structured and for
   gdprlab, and ``--rows`` rows (1,000,000) for gdprlab alone.
@@ -51,10 +51,13 @@ import phonenumbers
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gdprlab import identifiers  # noqa: E402
-from gdprlab.classify import classify_table  # noqa: E402
-from gdprlab.generator import GeneratorConfig, generate  # noqa: E402
-from gdprlab.textscan import scan_texts  # noqa: E402
+from gdprlab.audit.discovery.classify import classify_table  # noqa: E402
+from gdprlab.audit.discovery.textscan import scan_texts  # noqa: E402
+from gdprlab.generator import (  # noqa: E402
+    GeneratorConfig,
+    generate,
+    identifiers,  # noqa: E402
+)
 
 PEERS_VENV = ROOT / "benchmarks" / "out" / "peers-venv"
 PEER_PACKAGES = {"datafog": ["datafog"], "presidio": ["presidio-analyzer", "presidio-structured"]}

@@ -1,4 +1,4 @@
-"""Benchmark: quality and speed of gdprlab.textscan (personal data in free text).
+"""Benchmark: quality and speed of gdprlab.audit.discovery.textscan (personal data in free text).
 
 Run:  .venv/bin/python benchmarks/text_quality.py [--notes 200000] [--quality-notes 40000]
 
@@ -12,9 +12,11 @@ Prints four parts:
    lists expected spans that the mandated validator
    (python-stdnum) itself rejects, i.e. label disagreements rather than scanner misses.
 2. Phones: the vectors have no PHONE entity, so valid numbers of the eight CRM countries
-   (gdprlab.identifiers) are written in international and national format into sentences; numbers with a
+   (gdprlab.generator.identifiers) are written in international and national format into sentences; numbers
+   with a
    wrong length (invalid_phone_numbers) must not be found.
-3. Generated notes (gdprlab.notes.compose_notes; its spans are the ground truth). A predicted span and a
+3. Generated notes (gdprlab.generator.notes.compose_notes; its spans are the ground truth). A predicted span
+and a
    true span *match* when they have the same kind and overlap by at least one character (a category's
    true span is the whole revealing phrase, the prediction is a term inside it; for names both are
    reported, "overlap" and "exact"). Recall = true spans matched / true spans; precision = predicted
@@ -39,11 +41,15 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gdprlab import identifiers, notes  # noqa: E402
-from gdprlab.generator import GeneratorConfig, generate  # noqa: E402
+from gdprlab.audit.discovery.name_lexicon import CRM_LOCALES, HELD_OUT  # noqa: E402
+from gdprlab.audit.discovery.textscan import scan_texts  # noqa: E402
+from gdprlab.generator import (  # noqa: E402
+    GeneratorConfig,
+    generate,
+    identifiers,  # noqa: E402
+    notes,
+)
 from gdprlab.generator.pools import build_pool  # noqa: E402
-from gdprlab.name_lexicon import CRM_LOCALES, HELD_OUT  # noqa: E402
-from gdprlab.textscan import scan_texts  # noqa: E402
 
 VECTORS = ROOT.parent / "shared" / "realdata" / "presidio_recognizer_test_vectors.csv"
 PRESIDIO_NOTES_PER_S = 118

@@ -2,6 +2,6 @@
 
 import sys
 
-from gdprlab.cli import main
+from gdprlab.cli.main import main
 
 sys.exit(main())

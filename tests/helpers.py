@@ -6,7 +6,7 @@ import os
 
 import pandas as pd
 
-from gdprlab.schema import TABLES
+from gdprlab.crm.schema import TABLES
 
 #: the PostgreSQL server of tests that need one (trust authentication); they skip, saying why, without it
 PG_URL = os.environ.get("GDPRLAB_TEST_PG_URL", "postgresql+psycopg://@127.0.0.1:5432/test")

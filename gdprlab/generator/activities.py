@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gdprlab import notes
+from gdprlab.generator import notes
 from gdprlab.generator.config import GeneratorConfig
 from gdprlab.generator.consents import PURPOSES, ConsentKeys
 from gdprlab.generator.contacts import ContactPlan

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gdprlab.rules import RULES_BY_ID
+from gdprlab.regulation.catalogue import RULES_BY_ID
 
 LOCALES: dict[str, tuple[str, str]] = {  # locale -> (country, language)
     "de_DE": ("DE", "de"),

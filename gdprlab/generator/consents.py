@@ -11,7 +11,7 @@ from gdprlab.generator.config import GeneratorConfig
 from gdprlab.generator.frames import arrow_text, frame, take
 from gdprlab.generator.labels import Labels, format_ids, id_array, pick, split
 from gdprlab.generator.timeutil import between, to_day, to_second
-from gdprlab.law import ART8_AGE, ART8_DEFAULT_AGE, age_on
+from gdprlab.regulation.law import ART8_AGE, ART8_DEFAULT_AGE, age_on
 
 PURPOSES = {"newsletter": 0.5, "event_invitations": 0.25, "product_offers": 0.3, "partner_offers": 0.1}
 SOURCES = {"web_form": 0.5, "mobile_app": 0.15, "event": 0.15, "phone": 0.1, "paper_form": 0.1}

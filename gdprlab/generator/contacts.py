@@ -15,15 +15,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gdprlab import identifiers, protect
+from gdprlab.crm import protect
+from gdprlab.crm.schema import TABLES
+from gdprlab.generator import identifiers
 from gdprlab.generator.config import LOCALES, GeneratorConfig, Shard
 from gdprlab.generator.frames import frame, take
 from gdprlab.generator.labels import Labels, ids, pick, split
 from gdprlab.generator.pools import EMAIL_DOMAINS, LocalePool, ascii_slug
 from gdprlab.generator.timeutil import DAY, between, to_day, to_second
-from gdprlab.law import add_months
-from gdprlab.policy import Policy
-from gdprlab.schema import TABLES
+from gdprlab.regulation.law import add_months
+from gdprlab.regulation.policy import Policy
 
 INDUSTRIES = ("manufacturing", "retail", "logistics", "healthcare", "software", "finance", "energy",
               "hospitality", "education", "construction")

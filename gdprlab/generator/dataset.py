@@ -17,7 +17,8 @@ import pyarrow as pa
 from tqdm import tqdm
 
 import gdprlab
-from gdprlab.csvfile import write_csv
+from gdprlab.crm.files import write_csv
+from gdprlab.crm.schema import SCHEMA_VERSION, TABLES
 from gdprlab.generator import shards
 from gdprlab.generator.breaches import make_breaches
 from gdprlab.generator.config import GeneratorConfig, check_output_dir
@@ -26,8 +27,7 @@ from gdprlab.generator.governance import choose_extra_columns, make_policies, ma
 from gdprlab.generator.labels import Labels
 from gdprlab.generator.pools import build_pool
 from gdprlab.generator.staff import make_staff, make_training
-from gdprlab.policy import Policy
-from gdprlab.schema import SCHEMA_VERSION, TABLES
+from gdprlab.regulation.policy import Policy
 
 #: the dataset's random streams, in spawn order (never reorder: the data of every seed would change)
 STAGES = ("pools", "accounts", "contacts", "staff", "requests", "consents", "activities", "registers")

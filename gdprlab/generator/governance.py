@@ -9,12 +9,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gdprlab.crm.schema import TABLES
 from gdprlab.generator.config import GeneratorConfig
 from gdprlab.generator.frames import arrow_column, arrow_text, take
 from gdprlab.generator.labels import Labels, pick
-from gdprlab.law import add_months
-from gdprlab.policy import POLICY_KINDS, Policy
-from gdprlab.schema import TABLES
+from gdprlab.regulation.law import add_months
+from gdprlab.regulation.policy import POLICY_KINDS, Policy
 
 #: extra contact columns a careless CRM admin adds: (column, category, example values)
 UNDECLARED = (("linkedin_url", "online_identifier"), ("spouse_name", "name"), ("private_mobile", "phone"))

@@ -1,6 +1,7 @@
 """Data-subject requests: answered on time in clean data; late replies and late extension notices planted.
 
-Deadlines are computed with gdprlab.law (calendar months, weekend roll-over), the same functions the
+Deadlines are computed with gdprlab.regulation.law (calendar months, weekend roll-over), the same functions
+the
 checks use, so a planted late reply is late by the Regulation's count and a clean one is not.
 """
 
@@ -13,7 +14,7 @@ from gdprlab.generator.config import GeneratorConfig
 from gdprlab.generator.contacts import ContactPlan
 from gdprlab.generator.labels import Labels, ids, pick
 from gdprlab.generator.timeutil import to_day
-from gdprlab.law import EXTENDED_RESPONSE_MONTHS, RESPONSE_MONTHS, month_deadline
+from gdprlab.regulation.law import EXTENDED_RESPONSE_MONTHS, RESPONSE_MONTHS, month_deadline
 
 TYPES = {
     "access": 0.38,

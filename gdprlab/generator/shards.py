@@ -29,7 +29,7 @@ from gdprlab.generator.governance import fill_extra_columns
 from gdprlab.generator.labels import Labels, format_ids, id_array, parse_ids
 from gdprlab.generator.pools import LocalePool
 from gdprlab.generator.requests import finish_requests, make_requests
-from gdprlab.policy import Policy
+from gdprlab.regulation.policy import Policy
 
 SHARD_SIZE = 250_000
 #: random streams of one shard; a single shard uses the dataset's streams of the same names

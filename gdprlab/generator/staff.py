@@ -9,8 +9,8 @@ from gdprlab.generator.config import GeneratorConfig
 from gdprlab.generator.contacts import _emails
 from gdprlab.generator.labels import Labels, ids, pick, split
 from gdprlab.generator.pools import LocalePool
-from gdprlab.law import add_months
-from gdprlab.policy import Policy
+from gdprlab.regulation.law import add_months
+from gdprlab.regulation.policy import Policy
 
 #: role -> (department, CRM access, share of staff)
 ROLES: dict[str, tuple[str, str, float]] = {

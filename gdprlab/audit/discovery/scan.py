@@ -1,0 +1,112 @@
+"""Where personal data lives in a file or folder: every column classified, free text scanned.
+
+Files are read as they are (no renaming), one table per file or sheet, so the auditor sees the export's
+own headers. Only counts, categories and reasons are reported: never a value from the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from gdprlab.audit.discovery.classify import ColumnClass, classify_table, ropa_draft
+from gdprlab.audit.discovery.textscan import scan_texts
+from gdprlab.crm.exports import READERS, _read
+from gdprlab.crm.io import DatasetError
+
+FREE_TEXT_SAMPLE = 20_000  # notes scanned per column; counts are reported for the sample
+SKIP = {"ground_truth"}
+
+
+@dataclass
+class ScanResult:
+    columns: list[ColumnClass]
+    free_text: pd.DataFrame  # table, column, rows_scanned, kind, spans, rows_with_kind
+
+    def to_dict(self) -> dict:
+        return {
+            "columns": [c.to_dict() for c in self.columns],
+            "free_text": self.free_text.to_dict(orient="records"),
+            "ropa_draft": ropa_draft(self.columns).to_dict(orient="records"),
+        }
+
+
+def _files(path: Path) -> list[Path]:
+    if not path.exists():
+        raise DatasetError(f"{path}: no such file or folder; pass a table file or a dataset folder")
+    files = [path] if path.is_file() else sorted(p for p in path.iterdir() if p.suffix.lower() in READERS)
+    files = [f for f in files if f.stem not in SKIP]
+    if not files:
+        raise DatasetError(f"{path}: holds no .csv, .parquet or .xlsx tables")
+    return files
+
+
+def _free_text(table: str, column: str, values: pd.Series, seed: int) -> pd.DataFrame:
+    text = values.dropna().astype(str)
+    text = text[text.str.strip() != ""]
+    if len(text) > FREE_TEXT_SAMPLE:
+        text = text.sample(FREE_TEXT_SAMPLE, random_state=seed)
+    spans = scan_texts(text.reset_index(drop=True))
+    if spans.empty:
+        return pd.DataFrame()
+    out = spans.groupby("kind", observed=True).agg(spans=("row", "size"), rows_with_kind=("row", "nunique"))
+    out = out.reset_index()
+    out.insert(0, "rows_scanned", len(text))
+    out.insert(0, "column", column)
+    out.insert(0, "table", table)
+    return out
+
+
+def scan_path(path: str | Path, sample_size: int = 10_000, seed: int = 0) -> ScanResult:
+    """Classify every column of every table file under `path` and scan its free-text columns."""
+    columns: list[ColumnClass] = []
+    texts = []
+    for file in _files(Path(path)):
+        for stem, df in _read(file):
+            classes = classify_table(df, table=stem, sample_size=sample_size, seed=seed)
+            columns += classes
+            texts += [
+                _free_text(stem, c.column, df[c.column], seed) for c in classes if c.category == "free_text"
+            ]
+    texts = [t for t in texts if not t.empty]
+    free = (
+        pd.concat(texts, ignore_index=True)
+        if texts
+        else pd.DataFrame(columns=["table", "column", "rows_scanned", "kind", "spans", "rows_with_kind"])
+    )
+    return ScanResult(columns, free)
+
+
+def format_table(result: ScanResult) -> str:
+    """Aligned text: one line per column, then the free-text findings."""
+    rows = [("TABLE", "COLUMN", "PERSONAL", "CATEGORY", "ART.9/10", "CONF", "WHY")]
+    for c in result.columns:
+        flag = "Art. 9" if c.special else "Art. 10" if c.criminal else ""
+        rows.append(
+            (
+                c.table,
+                c.column,
+                "yes" if c.personal else "no",
+                c.category,
+                flag,
+                f"{c.confidence:.2f}",
+                (c.reasons[0] if c.reasons else "")[:60],
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1] for r in rows]
+    personal = sum(c.personal for c in result.columns)
+    lines.append(
+        f"\n{personal} of {len(result.columns)} columns hold personal data, "
+        f"{sum(c.special for c in result.columns)} special-category (Art. 9)."
+    )
+    if not result.free_text.empty:
+        lines.append("\nFree text (spans found in the scanned rows; values are not shown):")
+        for r in result.free_text.itertuples():
+            lines.append(
+                f"  {r.table}.{r.column}: {r.kind:<18} {r.spans:>7} spans in {r.rows_with_kind:>7} "
+                f"of {r.rows_scanned} rows"
+            )
+    return "\n".join(lines)

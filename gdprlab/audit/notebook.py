@@ -1,0 +1,363 @@
+"""The logic behind the audit notebook (notebooks/crm_assessment.ipynb): inputs, summaries, outputs.
+
+The notebook's cells stay short and readable for an auditor; what they show is computed here, as plain
+DataFrames that tests can check on tiny tables. Nothing here returns a raw personal value: scope and scan
+summaries are counts and categories, findings carry the checks' masked evidence (gdprlab.audit.mask), and the
+timing tables (request ages, breach delays, retention ages) hold record keys, statuses and durations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gdprlab.audit.discovery.scan import ScanResult
+from gdprlab.audit.engine import Assessment, CheckResult, run_checks
+from gdprlab.audit.report import fail_on, render
+from gdprlab.crm.exports import LoadReport, load
+from gdprlab.crm.files import write_atomic
+from gdprlab.crm.io import read_as_of, read_policy
+from gdprlab.crm.schema import TABLES
+from gdprlab.regulation.catalogue import CONCERNS, SEVERITIES
+from gdprlab.regulation.law import (
+    BREACH_NOTIFICATION_HOURS,
+    EXTENDED_RESPONSE_MONTHS,
+    RESPONSE_MONTHS,
+    add_months,
+    month_deadline,
+)
+from gdprlab.regulation.policy import Policy, load_policy
+from gdprlab.runner.parameters import AuditParams
+
+Tables = dict[str, pd.DataFrame]
+OUTPUT_ROOT = Path("..") / "output"  # relative to the notebook's folder; git-ignored
+#: the column that dates each table's records, for the period the data covers
+TIME_COLUMNS: dict[str, str] = {
+    "accounts": "created_at", "contacts": "created_at", "consents": "given_at", "activities": "occurred_at",
+    "requests": "received_on", "breaches": "aware_at", "staff": "start_date", "training": "completed_on",
+    "policies": "last_reviewed_on",
+}
+_DAYS_PER_MONTH = 365.25 / 12
+_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+class FindingsAboveThreshold(RuntimeError):
+    """The run found a violation at or above `fail_on`: raised after the outputs are written."""
+
+
+# ----------------------------------------------------------------------------------------------------------
+# inputs
+# ----------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Inputs:
+    """What one audit run reads, with where each default came from (shown to the auditor)."""
+
+    tables: Tables
+    load_report: LoadReport
+    policy: Policy
+    policy_source: str
+    as_of: dt.date
+    as_of_source: str
+    name: str
+    output_dir: Path
+
+
+def dataset_name(path: Path) -> str:
+    """Folder name, or file stem for a single export file: names the default output folder."""
+    return path.name if path.is_dir() else path.stem
+
+
+def _folder(path: Path) -> Path:
+    return path if path.is_dir() else path.parent
+
+
+def resolve_as_of(params: AuditParams, today: dt.date | None = None) -> tuple[dt.date, str]:
+    """The as-of date and its source: the parameter, else the dataset's manifest, else today."""
+    if params.as_of is not None:
+        return params.as_of, "parameter as_of"
+    recorded = read_as_of(params.dataset) if params.dataset.is_dir() else None
+    if recorded is not None:
+        return recorded, "the dataset's manifest.json"
+    return today or dt.date.today(), "today (no as-of date given or recorded)"
+
+
+def resolve_policy(params: AuditParams) -> tuple[Policy, str]:
+    """The policy and its source: the parameter, else the dataset's policy.yaml, else the defaults."""
+    if params.policy is not None:
+        return load_policy(params.policy), str(params.policy)
+    own = _folder(params.dataset) / "policy.yaml"
+    if own.is_file():
+        return read_policy(_folder(params.dataset)), str(own)
+    return Policy(), "gdprlab defaults (gdprlab/regulation/policy.py)"
+
+
+def load_inputs(params: AuditParams, base: Path | None = None, today: dt.date | None = None) -> Inputs:
+    """Read the dataset or export and settle the as-of date, policy and output folder."""
+    tables, report = load(params.dataset, params.mapping)
+    as_of, as_of_source = resolve_as_of(params, today)
+    policy, policy_source = resolve_policy(params)
+    name = dataset_name(params.dataset)
+    out = params.output_dir or ((base or Path.cwd()) / OUTPUT_ROOT / f"{name}-{as_of.isoformat()}").resolve()
+    return Inputs(tables, report, policy, policy_source, as_of, as_of_source, name, out)
+
+
+def assess(inputs: Inputs, params: AuditParams) -> Assessment:
+    """Run the selected checks with the run's policy, as-of date and evidence bound."""
+    return run_checks(inputs.tables, inputs.policy, inputs.as_of, evidence=params.evidence,
+                      dataset=inputs.name, rules=params.rules)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# scope
+# ----------------------------------------------------------------------------------------------------------
+
+def _span(df: pd.DataFrame, column: str | None) -> tuple[dt.date | None, dt.date | None]:
+    if column is None or column not in df.columns or not pd.api.types.is_datetime64_any_dtype(df[column]):
+        return None, None
+    values = df[column].dropna()
+    return (values.min().date(), values.max().date()) if len(values) else (None, None)
+
+
+def _blocked(table: str, tables: Tables, assessment: Assessment | None) -> list[str]:
+    """Rules not assessed because `table` is missing (required, or the last of its alternatives)."""
+    if assessment is None or table in tables:
+        return []
+
+    def needs(r: CheckResult) -> bool:
+        c = r.check
+        return table in c.requires or (table in c.any_of and not any(t in tables for t in c.any_of))
+
+    return [r.rule_id for r in assessment.results
+            if r.status == "not_assessed" and r.reason != "not selected" and needs(r)]
+
+
+def scope_summary(tables: Tables, assessment: Assessment | None = None) -> pd.DataFrame:
+    """One row per schema table: present, rows, first and last record date, rules it left unassessed."""
+    rows = []
+    for name in TABLES:
+        df = tables.get(name)
+        first, last = _span(df, TIME_COLUMNS.get(name)) if df is not None else (None, None)
+        blocked = ", ".join(_blocked(name, tables, assessment))
+        rows.append({"table": name, "present": df is not None, "rows": None if df is None else len(df),
+                     "first": first, "last": last, "rules not assessed": blocked})
+    return pd.DataFrame(rows).set_index("table")
+
+
+def period_covered(tables: Tables) -> tuple[dt.date | None, dt.date | None]:
+    """Earliest and latest record date over every table (by TIME_COLUMNS); None when nothing is dated."""
+    spans = [_span(df, TIME_COLUMNS.get(name)) for name, df in tables.items()]
+    firsts = [f for f, _ in spans if f is not None]
+    lasts = [last for _, last in spans if last is not None]
+    return (min(firsts) if firsts else None, max(lasts) if lasts else None)
+
+
+def not_assessed_frame(assessment: Assessment) -> pd.DataFrame:
+    """Rules not assessed and why: they neither pass nor fail."""
+    return pd.DataFrame(assessment.not_assessed, columns=["rule_id", "title", "reason"])
+
+
+# ----------------------------------------------------------------------------------------------------------
+# where personal data lives
+# ----------------------------------------------------------------------------------------------------------
+
+def personal_columns(scan: ScanResult) -> pd.DataFrame:
+    """Personal columns by table: category, Art. 9 / Art. 10 flag, confidence and the first reason."""
+    rows = [{"table": c.table, "column": c.column, "category": c.category,
+             "special": "Art. 9" if c.special else "Art. 10" if c.criminal else "",
+             "confidence": c.confidence, "why": c.reasons[0] if c.reasons else ""}
+            for c in scan.columns if c.personal]
+    return pd.DataFrame(rows, columns=["table", "column", "category", "special", "confidence", "why"])
+
+
+def categories_summary(scan: ScanResult) -> pd.DataFrame:
+    """Personal columns per category: how many and in which tables; special categories first."""
+    df = personal_columns(scan)
+    if df.empty:
+        return pd.DataFrame(columns=["category", "special", "columns", "tables"])
+    out = df.groupby("category").agg(special=("special", "max"), columns=("column", "size"),
+                                      tables=("table", lambda t: ", ".join(sorted(set(t)))))
+    return out.reset_index().sort_values(["special", "columns"], ascending=[False, False], ignore_index=True)
+
+
+def free_text_summary(scan: ScanResult) -> pd.DataFrame:
+    """Rows of each free-text column in which each kind of identifier or special-category term was found."""
+    ft = scan.free_text
+    if ft.empty:
+        return pd.DataFrame()
+    ft = ft.assign(where=ft["table"] + "." + ft["column"] + " (" + ft["rows_scanned"].map("{:,}".format)
+                   + " rows scanned)")
+    return ft.pivot_table(index="kind", columns="where", values="rows_with_kind", aggfunc="sum", fill_value=0)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# findings, scores, actions
+# ----------------------------------------------------------------------------------------------------------
+
+def articles(result: CheckResult) -> str:
+    return "Art. " + ", ".join(result.check.articles)
+
+
+def findings_frame(assessment: Assessment) -> pd.DataFrame:
+    """One row per failed rule, most severe then largest first."""
+    rows = [{"severity": r.check.severity, "concern": r.check.concern, "rule": r.rule_id,
+             "title": r.check.title, "articles": articles(r), "count": r.count, "population": r.population,
+             "rate": r.rate, "remediation": r.check.remediation} for r in assessment.failed]
+    return pd.DataFrame(rows, columns=["severity", "concern", "rule", "title", "articles", "count",
+                                       "population", "rate", "remediation"])
+
+
+def evidence_frame(result: CheckResult) -> pd.DataFrame:
+    """The masked evidence of one finding, one row per sampled record."""
+    return pd.DataFrame([dict(e) for e in result.evidence]).dropna(axis=1, how="all")
+
+
+def findings_by_concern(assessment: Assessment) -> dict[str, list[CheckResult]]:
+    """Failed results grouped by concern, in catalogue order of the concerns."""
+    return {c: [r for r in assessment.failed if r.check.concern == c] for c in CONCERNS}
+
+
+def concern_heading(assessment: Assessment, concern: str) -> str:
+    """'Rights: 2 of 3 rules failed' or 'Rights: not assessed', never '0 findings' for unchecked rules."""
+    results = [r for r in assessment.results if r.check.concern == concern]
+    assessed = [r for r in results if r.status != "not_assessed"]
+    name = concern.replace("_", " ").capitalize()
+    if not assessed:
+        return f"{name}: not assessed ({len(results)} rule(s), see Scope)"
+    failed = sum(r.status == "failed" for r in assessed)
+    skipped = f", {len(results) - len(assessed)} not assessed" if len(assessed) < len(results) else ""
+    return f"{name}: {failed} of {len(assessed)} rule(s) assessed failed{skipped}"
+
+
+def scores_frame(assessment: Assessment) -> pd.DataFrame:
+    """Score per concern (None: not assessed) with rules assessed and failed, then the overall row."""
+    s = assessment.scores
+    rows = []
+    for concern in CONCERNS:
+        results = [r for r in assessment.results if r.check.concern == concern]
+        rows.append({"concern": concern, "score": s.by_concern.get(concern),
+                     "rules assessed": sum(r.status != "not_assessed" for r in results),
+                     "rules failed": sum(r.status == "failed" for r in results), "rules": len(results)})
+    rows.append({"concern": "overall", "score": s.overall,
+                 "rules assessed": sum(r["rules assessed"] for r in rows),
+                 "rules failed": sum(r["rules failed"] for r in rows), "rules": len(assessment.results)})
+    return pd.DataFrame(rows).set_index("concern")
+
+
+def top_actions(assessment: Assessment, n: int) -> pd.DataFrame:
+    """The n failed rules to fix first: most severe, then most records, with the rule's remediation."""
+    failed = sorted(assessment.failed, key=lambda r: (-_RANK[r.check.severity], -r.count, r.rule_id))[:n]
+    rows = [{"priority": i + 1, "severity": r.check.severity, "rule": r.rule_id, "articles": articles(r),
+             "records": r.count, "action": r.check.remediation} for i, r in enumerate(failed)]
+    return pd.DataFrame(rows, columns=["priority", "severity", "rule", "articles", "records", "action"])
+
+
+# ----------------------------------------------------------------------------------------------------------
+# timing: requests, breaches, retention
+# ----------------------------------------------------------------------------------------------------------
+
+def _days(values: pd.Series) -> np.ndarray:
+    return pd.to_datetime(values).to_numpy(dtype="datetime64[D]")
+
+
+def request_ages(requests: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Per request with a receipt date: days taken (to the reply, or to as-of while open) and the outcome.
+
+    The deadline is one calendar month from receipt (Art. 12(3), gdprlab.regulation.law.month_deadline: same
+    date
+    next month, moved off weekends), three months when an extension was notified within the first month.
+    `days_over` is the reply day minus the one-month deadline (positive: after it). `late` agrees with
+    the request_overdue check, `notice_late` with extension_not_notified.
+    """
+    r = requests[requests["received_on"].notna()]
+    received = _days(r["received_on"])
+    replied = _days(r["responded_on"])
+    day = np.where(np.isnat(replied), np.datetime64(as_of, "D"), replied)
+    d1 = month_deadline(received, RESPONSE_MONTHS)
+    d3 = month_deadline(received, EXTENDED_RESPONSE_MONTHS)
+    notice = _days(r["extension_notified_on"])
+    extended = ~np.isnat(notice) & (notice <= d1)
+    notice_late = ~np.isnat(notice) & (notice > d1) & (day > d1) & (day <= d3)
+    late = (day > np.where(extended, d3, d1)) & ~notice_late
+    is_open = np.isnat(replied)
+    outcome = np.select([late & is_open, late, notice_late, is_open],
+                        ["open, overdue", "answered late", "extension notified late", "open, in time"],
+                        default="answered in time")
+    return pd.DataFrame({
+        "request_id": r["request_id"].to_numpy(), "type": r["type"].to_numpy(), "open": is_open,
+        "days_taken": (day - received).astype(int), "days_allowed": (d1 - received).astype(int),
+        "days_over": (day - d1).astype(int), "extended": extended, "late": late, "notice_late": notice_late,
+        "outcome": outcome,
+    })
+
+
+def breach_delays(breaches: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Per breach: hours from awareness to notifying the authority (to as-of if never) and the outcome.
+
+    Art. 33(1): within 72 hours of awareness, unless the breach is unlikely to result in a risk; a later
+    notification must give the reasons for the delay.
+    """
+    b = breaches
+    aware = pd.to_datetime(b["aware_at"])
+    notified = pd.to_datetime(b["notified_authority_at"])
+    end = notified.fillna(pd.Timestamp(as_of))
+    hours = ((end - aware).dt.total_seconds() / 3600).to_numpy()
+    reason = b["delay_reason"].fillna("").astype(str).str.strip().ne("").to_numpy()
+    unlikely = b["risk"].eq("unlikely").fillna(False).to_numpy(dtype=bool)
+    late = hours > BREACH_NOTIFICATION_HOURS
+    done = notified.notna().to_numpy()
+    outcome = np.select(
+        [done & ~late, done & late & reason, done & late, ~done & unlikely, ~done & ~late],
+        ["within 72 h", "late, reasons recorded", "late, no reasons", "not notified (risk unlikely)",
+         "pending (within 72 h)"], default="not notified")
+    return pd.DataFrame({"breach_id": b["breach_id"].to_numpy(), "risk": b["risk"].to_numpy(),
+                         "notified": done, "hours": hours, "outcome": outcome})
+
+
+def retention_ages(contacts: pd.DataFrame, policy: Policy, as_of: dt.date) -> pd.DataFrame:
+    """Per contact not erased with a retention period: months since the last activity, limit, over or not.
+
+    `over` uses calendar months (gdprlab.regulation.law.add_months) like the retention_exceeded check;
+    `months` (days / 30.44) is for charts only.
+    """
+    c = contacts
+    limit = c["status"].map(policy.retention_months)
+    keep = (c["status"] != "erased").fillna(True) & limit.notna() & c["last_activity_at"].notna()
+    c, limit = c[keep], limit[keep].astype(int)
+    last = _days(c["last_activity_at"])
+    today = np.datetime64(as_of, "D")
+    months = (today - last).astype(int) / _DAYS_PER_MONTH
+    return pd.DataFrame({"status": c["status"].to_numpy(), "months": months, "limit_months": limit.to_numpy(),
+                         "over": add_months(last, limit.to_numpy(dtype=np.int64)) < today})
+
+
+def timing_summary(frame: pd.DataFrame, by: str, flag: str) -> pd.DataFrame:
+    """Counts per group and how many carry `flag` (e.g. late, over): the table beside a chart."""
+    if frame.empty:
+        return pd.DataFrame(columns=[by, "records", flag, "share"])
+    out = frame.groupby(by).agg(records=(flag, "size"), **{flag: (flag, "sum")}).reset_index()
+    out["share"] = out[flag] / out["records"]
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# outputs
+# ----------------------------------------------------------------------------------------------------------
+
+def write_outputs(assessment: Assessment, folder: Path) -> dict[str, Path]:
+    """findings.json and findings.csv (gdprlab.audit.report.render) in `folder`, each written atomically."""
+    return {"json": write_atomic(folder / "findings.json", render(assessment, "json")),
+            "csv": write_atomic(folder / "findings.csv", render(assessment, "csv"))}
+
+
+def enforce_fail_on(assessment: Assessment, severity: str | None) -> None:
+    """Raise FindingsAboveThreshold when a rule of at least `severity` failed (pipelines stop on it)."""
+    if severity and fail_on(assessment, severity):
+        worst = [r.rule_id for r in assessment.failed if _RANK[r.check.severity] >= _RANK[severity]]
+        raise FindingsAboveThreshold(f"{len(worst)} rule(s) of severity {severity} or higher failed: "
+                                     f"{', '.join(worst)}")
+

@@ -1,0 +1,818 @@
+"""Run an assessment notebook over one or many datasets with papermill (`gdprlab assess`).
+
+Each dataset (for instance one export per department) gets its own run folder
+`out/<dataset name>-<YYYY-MM-DD>` named after the as-of date (`-2`, `-3` … added rather than overwriting
+an earlier run), holding:
+
+- the executed notebook (`<notebook>.ipynb`; kept, partially executed, when a cell fails),
+- `report.html`, the notebook without any code: code inputs excluded and the parameters cells removed,
+- the findings files the notebook writes there (`output_dir` is passed to it as a parameter),
+- `run.json` (dataset, notebook, parameters, status, error, timings),
+- `comparison.json`/`.csv` when an earlier run of the same dataset exists (`gdprlab.runner.compare`).
+
+A failed run is reported with the failing cell's exception (papermill's `ename`/`evalue`) and the other
+runs go on. papermill runs each notebook with gdprlab.runner.inprocess's engine, in a worker process that has
+pandas, matplotlib and gdprlab imported already (`jobs` processes at once); with `kernel`, each one in its
+own Jupyter kernel instead, driven from `jobs` threads. An index of the batch,
+`out/index-<timestamp>.csv` and `.html`, lists every run with its status, overall score, findings per
+severity, link to the report, comparison with the previous run and error.
+
+Output folders of real data hold personal data in evidence and notebooks: write them to a git-ignored
+folder (`output/` is ignored by the repository's .gitignore).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import csv
+import datetime as dt
+import html
+import io
+import json
+import os
+import re
+import subprocess
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from gdprlab.audit.report import safe_cell
+from gdprlab.regulation.catalogue import SEVERITIES
+from gdprlab.runner.compare import (
+    FINDINGS_FILE,
+    RUN_FILE,
+    Comparison,
+    compare_with_previous,
+    safe_name,
+)
+
+#: The repository's notebooks folder (a source checkout or an editable install).
+REPO_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+#: Parameters every run gets from the batch itself; users cannot set them.
+RESERVED = ("dataset", "output_dir")
+REPORT_FILE = "report.html"
+#: Cell tags whose cells the HTML report leaves out entirely (papermill's parameters cells).
+HIDDEN_TAGS = ("parameters", "injected-parameters")
+#: The kernel app's own log is silenced: ipykernel 7 warns about TCP transport on every start, and logs
+#: "KeyboardInterrupt caught in kernel" when jupyter_client interrupts it at shutdown, as it always does.
+#: Errors in the notebook's cells are not affected (they come back as cell outputs).
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+#: Parameters holding paths (also any name ending in _file, _dir or _path). The notebook runs in its own
+#: folder (its relative defaults, such as `answers: "example_answers.yaml"`, are relative to it), so a
+#: relative path given by the user is made absolute against the user's working directory first.
+PATH_PARAMETERS = ("dataset", "output_dir", "policy", "mapping", "answers")
+SEVERITY_COLUMNS = tuple(reversed(SEVERITIES))  # critical first
+#: papermill saves the output notebook before and after every cell (markdown cells too): some 60 JSON
+#: dumps of a notebook that grows to ~0.4 MB of images and tables. Runs here save it once parameterised,
+#: then at most every SAVE_EVERY seconds between cells (a long run still shows its progress on disk), and
+#: always at the end, failed or not (papermill's `notebook_complete`, in a `finally`), so a failed run
+#: keeps its partial notebook with the error, as before.
+SAVE_EVERY = 10.0
+ENGINE = "gdprlab"
+IN_PROCESS_ENGINE = "gdprlab-inprocess"
+#: How the kernel is stopped once every cell has run. nbclient's default, "graceful", interrupts it, asks
+#: it to shut down and polls every 0.1 s until the interpreter has torn down pandas, matplotlib … (some
+#: 0.3 s). Every output is in the notebook by then (nbclient waits for each cell's outputs to end) and the
+#: findings are written in a cell, so the kernel is stopped at once instead; it holds nothing else.
+KERNEL_SHUTDOWN = "immediate"
+
+
+class BatchError(ValueError):
+    """A batch that cannot start: unknown notebook, bad parameters, missing dataset."""
+
+
+# ----------------------------------------------------------------------------------------------------------
+# notebooks
+# ----------------------------------------------------------------------------------------------------------
+
+def notebook_dirs() -> list[Path]:
+    """Folders searched for notebooks by name: the repository's notebooks/, then one in the package."""
+    dirs = [REPO_NOTEBOOKS]
+    try:
+        packaged = Path(str(resources.files("gdprlab") / "notebooks"))
+    except (ModuleNotFoundError, TypeError):  # pragma: no cover - zip imports
+        packaged = None
+    if packaged is not None and packaged not in dirs:
+        dirs.append(packaged)
+    return [d for d in dirs if d.is_dir()]
+
+
+def available_notebooks(dirs: Iterable[Path] | None = None) -> dict[str, Path]:
+    """Notebook name (file stem) -> path, the first folder winning; checkpoint copies skipped."""
+    found: dict[str, Path] = {}
+    for folder in notebook_dirs() if dirs is None else dirs:
+        for path in sorted(Path(folder).glob("*.ipynb")):
+            found.setdefault(path.stem, path)
+    return found
+
+
+def resolve_notebook(notebook: str | Path, dirs: Iterable[Path] | None = None) -> Path:
+    """A notebook given by name (`crm_assessment`) or by path (`my/notebook.ipynb`)."""
+    text = str(notebook)
+    path = Path(text).expanduser()
+    if path.is_file():
+        return path.resolve()
+    if os.sep in text or "/" in text:
+        raise BatchError(f"notebook {text!r} not found")
+    known = available_notebooks(dirs)
+    name = path.stem if path.suffix == ".ipynb" else text
+    if name in known:
+        return known[name].resolve()
+    listing = ", ".join(sorted(known)) or "none (no notebooks folder found)"
+    raise BatchError(f"unknown notebook {text!r}; available notebooks: {listing}; "
+                     "or give the path of an .ipynb file")
+
+
+def notebook_parameters(path: Path) -> dict[str, dict]:
+    """The parameters the notebook's `parameters` cell declares (name -> papermill's description)."""
+    import papermill
+
+    return papermill.inspect_notebook(str(path))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# parameters
+# ----------------------------------------------------------------------------------------------------------
+
+def parse_value(text: str) -> object:
+    """A `-p NAME VALUE` value as papermill's -p reads it: True/False/None, int, float, else the string."""
+    if text == "True":
+        return True
+    if text == "False":
+        return False
+    if text == "None":
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_pairs(pairs: Iterable[Sequence[str]] | None) -> dict[str, object]:
+    """Repeated `-p NAME VALUE` pairs to a dict (a later pair wins)."""
+    params: dict[str, object] = {}
+    for pair in pairs or ():
+        if len(pair) != 2:
+            raise BatchError(f"-p takes a NAME and a VALUE, got {list(pair)!r}")
+        name, value = pair
+        if not name.isidentifier():
+            raise BatchError(f"-p {name!r}: a parameter name must be a Python identifier")
+        params[name] = parse_value(value)
+    return params
+
+
+def _plain(value: object) -> object:
+    """YAML values as papermill can inject them: dates become ISO strings."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def load_params_file(path: str | Path) -> dict[str, object]:
+    """Parameters from a YAML mapping (`--params FILE.yaml`); dates are given as YYYY-MM-DD strings."""
+    import yaml
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BatchError(f"parameters file {path} not found") from None
+    except yaml.YAMLError as exc:
+        raise BatchError(f"{path}: not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise BatchError(f"{path}: a parameters file must be a mapping of NAME: VALUE, "
+                         f"got {type(data).__name__}")
+    bad = [k for k in data if not str(k).isidentifier()]
+    if bad:
+        raise BatchError(f"{path}: parameter names must be Python identifiers, got {bad}")
+    return {str(k): _plain(v) for k, v in data.items()}
+
+
+def is_path_parameter(name: str) -> bool:
+    return name in PATH_PARAMETERS or name.endswith(("_file", "_dir", "_path"))
+
+
+def absolute_paths(params: dict[str, object], base: Path | None = None) -> dict[str, object]:
+    """Path parameters (see PATH_PARAMETERS) given as relative paths, made absolute against `base`."""
+    base = Path.cwd() if base is None else Path(base)
+    return {name: str((base / Path(value).expanduser()).resolve())
+            if is_path_parameter(name) and isinstance(value, str) and value and not Path(value).is_absolute()
+            else value
+            for name, value in params.items()}
+
+
+def build_parameters(params_file: str | Path | None = None,
+                     pairs: Iterable[Sequence[str]] | None = None) -> dict[str, object]:
+    """The YAML file's parameters, overridden by the `-p` pairs."""
+    params = load_params_file(params_file) if params_file else {}
+    params.update(parse_pairs(pairs))
+    return params
+
+
+# ----------------------------------------------------------------------------------------------------------
+# runs
+# ----------------------------------------------------------------------------------------------------------
+
+def dataset_name(dataset: Path) -> str:
+    """The name a dataset's run folders carry: the folder name, or the file name without suffix."""
+    dataset = Path(dataset)
+    return safe_name(dataset.stem if dataset.is_file() else dataset.resolve().name)
+
+
+def dataset_as_of(dataset: Path, parameters: dict | None = None) -> dt.date:
+    """The run's as-of date: the `as_of` parameter, else the dataset's manifest, else today."""
+    value = (parameters or {}).get("as_of")
+    if value:
+        try:
+            return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise BatchError(f"as_of {value!r} is not a date in the form YYYY-MM-DD") from None
+    if Path(dataset).is_dir():
+        from gdprlab.crm.io import read_as_of
+
+        found = read_as_of(dataset)
+        if found:
+            return found
+    return dt.date.today()
+
+
+def new_run_folder(out: Path, name: str, as_of: dt.date) -> Path:
+    """Create and return `out/<name>-<as_of>`, or `-2`, `-3` … when that exists (never overwrites)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    base = f"{name}-{as_of.isoformat()}"
+    n = 1
+    while True:
+        folder = out / (base if n == 1 else f"{base}-{n}")
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            n += 1
+
+
+@dataclass
+class RunResult:
+    """One dataset's run."""
+
+    dataset: Path
+    name: str
+    as_of: dt.date
+    folder: Path
+    status: str = "pending"  # ok | failed
+    notebook: Path | None = None  # the executed notebook
+    report: Path | None = None  # report.html, for successful runs
+    error: str | None = None
+    ename: str | None = None  # the failing cell's exception name and value (papermill)
+    evalue: str | None = None
+    cell: int | None = None  # execution count of the failing cell
+    seconds: float = 0.0
+    findings: dict | None = None  # the notebook's findings.json
+    comparison: Comparison | None = None
+    parameters: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def severity_counts(self) -> dict[str, int]:
+        """Findings (violated rules) per severity, read from findings.json."""
+        counts = dict.fromkeys(SEVERITY_COLUMNS, 0)
+        for finding in (self.findings or {}).get("findings", []):
+            severity = finding.get("severity")
+            counts[severity] = counts.get(severity, 0) + 1
+        return counts
+
+    @property
+    def score(self) -> float | None:
+        return ((self.findings or {}).get("scores") or {}).get("overall")
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "dataset": str(self.dataset), "as_of": self.as_of.isoformat(),
+                "folder": str(self.folder), "status": self.status,
+                "notebook": None if self.notebook is None else str(self.notebook),
+                "report": None if self.report is None else str(self.report),
+                "error": self.error, "ename": self.ename, "evalue": self.evalue, "cell": self.cell,
+                "seconds": round(self.seconds, 3), "parameters": self.parameters}
+
+
+@dataclass
+class BatchResult:
+    """Every run of a batch, and the index written for it."""
+
+    runs: list[RunResult]
+    notebook: Path
+    index_csv: Path | None = None
+    index_html: Path | None = None
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> list[RunResult]:
+        return [r for r in self.runs if r.ok]
+
+    @property
+    def failed(self) -> list[RunResult]:
+        return [r for r in self.runs if not r.ok]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every run succeeded, 1 otherwise."""
+        return 1 if self.failed else 0
+
+    def summary(self) -> str:
+        lines = [f"{len(self.ok)} of {len(self.runs)} runs succeeded in {self.seconds:.1f} s"]
+        for run in self.runs:
+            if run.ok:
+                state = f"score {run.score}" if run.score is not None else f"ok (no {FINDINGS_FILE})"
+            else:
+                state = f"FAILED: {run.error}"
+            lines.append(f"  {run.name}: {state}")
+            lines.append(f"    report: {run.report}" if run.report else f"    folder: {run.folder}")
+        if self.index_html:
+            lines.append(f"index: {self.index_html}")
+        lines.extend(f"warning: {w}" for w in self.warnings)
+        return "\n".join(lines)
+
+
+_ENGINE_LOCK = threading.Lock()
+_ENGINE_REGISTERED: list = []
+_EXPORTER: list = []  # one HTMLExporter per process: it compiles its templates on first use
+_EXPORTER_LOCK = threading.Lock()
+
+
+_TAG = re.compile(r"<(img|div)\b[^>]*>", re.IGNORECASE)
+_FOCUSABLE = {"jp-Cell-inputWrapper", "jp-OutputArea-output"}
+_MISSING_ALT = "No description has been provided for this image"
+
+
+def _accessible(page: str) -> tuple[str, int]:
+    """What nbconvert's HTMLExporter does to its page with BeautifulSoup, on the text instead of a parse.
+
+    nbconvert (7.x) re-parses the whole page with html.parser to give images without `alt` a default
+    one and make cell input wrappers and outputs focusable (`tabindex="0"`), then serialises the tree
+    again: about half the time of the export. Here the same attributes are added to the same tags
+    (every tag of the page is inside `.jp-Notebook`; the page's style and script blocks hold no `<img`
+    or `<div` tags). Returns the page and the number of images that had no alt text.
+    """
+    missing = 0
+
+    def fix(m: re.Match) -> str:
+        nonlocal missing
+        tag = m.group(0)
+        attrs = [(name, dq or sq or bare) for name, dq, sq, bare in _ATTR.findall(tag)]
+        names = {name.lower() for name, _ in attrs}
+        if m.group(1).lower() == "img":
+            if "alt" in names:
+                return tag
+            missing += 1
+            return f'{tag[:4]} alt="{_MISSING_ALT}"{tag[4:]}'
+        classes = {c for name, value in attrs if name.lower() == "class" for c in value.split()}
+        if classes & _FOCUSABLE and "tabindex" not in names:
+            end = -2 if tag.endswith("/>") else -1
+            return f'{tag[:end]} tabindex="0"{tag[end:]}'
+        return tag
+
+    return _TAG.sub(fix, page), missing
+
+
+_ATTR = re.compile(r"""\s([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
+
+
+def _html_exporter():
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+    from traitlets.config import Config
+
+    class Exporter(HTMLExporter):
+        """HTMLExporter without its BeautifulSoup pass (see _accessible): the same page, faster."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight_code = self.filters.get("highlight_code",
+                                              Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            filter_data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self,
+                                                     resources=resources)
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", filter_data_type)
+            page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            page, missing = _accessible(page)
+            if missing:
+                self.log.warning("Alternative text is missing on %s image(s).", missing)
+            return page, resources
+
+    if not _EXPORTER:
+        config = Config()
+        config.TagRemovePreprocessor.enabled = True
+        config.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_TAGS)
+        config.HTMLExporter.exclude_input = True
+        config.HTMLExporter.exclude_input_prompt = True
+        config.HTMLExporter.exclude_output_prompt = True
+        _EXPORTER.append(Exporter(config=config))
+    return _EXPORTER[0]
+
+
+def render_html(notebook: Path, target: Path) -> Path:
+    """Write the executed notebook as HTML without code: inputs excluded, parameters cells removed."""
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    with _EXPORTER_LOCK:  # the exporter registers per-notebook filters on itself: one conversion at a time
+        body, _ = _html_exporter().from_notebook_node(nb)
+    Path(target).write_text(body, encoding="utf-8")
+    return Path(target)
+
+
+def _register_engine(in_process: bool = False) -> str:
+    """Register (once) and name the engines: papermill's nbclient engine (a kernel per notebook) and
+    gdprlab.runner.inprocess's, both with fewer intermediate saves (SAVE_EVERY)."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    from gdprlab.runner.inprocess import InProcessEngine
+
+    with _ENGINE_LOCK:
+        if not _ENGINE_REGISTERED:
+            papermill_engines.register(ENGINE, _engine(NBClientEngine))
+            papermill_engines.register(IN_PROCESS_ENGINE, _engine(InProcessEngine))
+            _ENGINE_REGISTERED.append(True)
+    return IN_PROCESS_ENGINE if in_process else ENGINE
+
+
+def _engine(base):
+    from papermill.engines import NotebookExecutionManager
+
+    class Manager(NotebookExecutionManager):
+        final = False
+
+        def save(self, **kwargs):
+            since = (self.now() - self.last_save_time).total_seconds()
+            if self.final or since >= SAVE_EVERY:
+                super().save(**kwargs)
+
+        def notebook_start(self, **kwargs):
+            self.final = True  # the parameterised notebook is on disk before the kernel starts
+            super().notebook_start(**kwargs)
+            self.final = False
+
+        def notebook_complete(self, **kwargs):
+            self.final = True  # the last save happens whatever the outcome
+            super().notebook_complete(**kwargs)
+
+    class Engine(base):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                             autosave_cell_every=30, **kwargs):
+            nb_man = Manager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                             autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    return Engine
+
+
+def _write_run_record(run: RunResult) -> None:
+    path = run.folder / RUN_FILE
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(run.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def execute_run(run: RunResult, notebook: Path, kernel_name: str | None = None,
+                html: bool = True, in_process: bool = False) -> RunResult:
+    """Execute the notebook for one run (in the caller's thread; in this process with `in_process`, else
+    in a kernel) and record the outcome in `run`."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    start = time.perf_counter()
+    run.notebook = run.folder / notebook.name
+    try:
+        papermill.execute_notebook(
+            str(notebook), str(run.notebook), parameters=run.parameters, kernel_name=kernel_name,
+            progress_bar=False, log_output=False, extra_arguments=KERNEL_ARGUMENTS,
+            engine_name=_register_engine(in_process), shutdown_kernel=KERNEL_SHUTDOWN,
+            # The kernel starts in the notebook's folder. Not papermill's cwd=, which os.chdir()s this
+            # whole process and, with runs in threads, can leave it in the wrong folder.
+            resources={"metadata": {"path": str(notebook.parent)}})
+        run.status = "ok"
+    except PapermillExecutionError as exc:
+        run.status, run.ename, run.evalue, run.cell = "failed", exc.ename, exc.evalue, exc.exec_count
+        run.error = f"In [{exc.exec_count}]: {exc.ename}: {exc.evalue}"
+    except Exception as exc:  # kernel death, unreadable notebook …: this run fails, the others go on
+        run.status, run.ename, run.evalue = "failed", type(exc).__name__, str(exc)
+        run.error = f"{type(exc).__name__}: {exc}"
+    findings = run.folder / FINDINGS_FILE  # read after a failure too: a fail_on stop comes after writing
+    try:
+        run.findings = json.loads(findings.read_text(encoding="utf-8")) if findings.is_file() else None
+    except ValueError as exc:
+        if run.ok:
+            run.status, run.error = "failed", f"{findings.name} is not valid JSON: {exc}"
+    if run.ok and html:
+        try:
+            run.report = render_html(run.notebook, run.folder / REPORT_FILE)
+        except Exception as exc:
+            run.status, run.error = "failed", f"HTML report: {type(exc).__name__}: {exc}"
+    run.seconds = time.perf_counter() - start
+    _write_run_record(run)
+    return run
+
+
+def _check_parameters(notebook: Path, params: dict) -> dict[str, dict]:
+    declared = notebook_parameters(notebook)
+    reserved = [k for k in RESERVED if k in params]
+    if reserved:
+        raise BatchError(f"{', '.join(reserved)}: set by gdprlab assess for each run; "
+                         "give datasets as arguments and --out for the output folder")
+    if declared:
+        missing = [k for k in RESERVED if k not in declared]
+        if missing:
+            raise BatchError(f"notebook {notebook.name} declares no {' or '.join(missing)} parameter; "
+                             "an assessment notebook must accept dataset and output_dir")
+        unknown = sorted(set(params) - set(declared))
+        if unknown:
+            raise BatchError(f"unknown parameter(s) {', '.join(unknown)} for notebook {notebook.stem}; "
+                             f"it accepts: {', '.join(sorted(declared))}")
+    return declared
+
+
+def git_tracked_warning(out: Path) -> str | None:
+    """A warning when `out` lies in a git work tree and is not ignored (personal data could be committed)."""
+    out = Path(out).resolve()
+    probe = out if out.exists() else out.parent
+    try:
+        inside = subprocess.run(["git", "-C", str(probe), "rev-parse", "--is-inside-work-tree"],
+                                capture_output=True, text=True, timeout=10)
+        if inside.returncode != 0 or inside.stdout.strip() != "true":
+            return None
+        ignored = subprocess.run(["git", "-C", str(probe), "check-ignore", "-q", str(out / "x")],
+                                 capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if ignored.returncode == 0:
+        return None
+    return (f"{out} is inside a git repository and not git-ignored: run folders hold personal data "
+            "(evidence, notebooks); write them under output/ or add the folder to .gitignore")
+
+
+def _process_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """Worker processes for in-process runs: forked where possible, so they start with this process's
+    imports (pandas, matplotlib, gdprlab) instead of importing them again; spawned inside a Jupyter
+    kernel, whose messaging threads a fork would copy half-way."""
+    import multiprocessing as mp
+    import sys
+
+    fork = "fork" in mp.get_all_start_methods() and "ipykernel" not in sys.modules
+    method = "fork" if fork else "spawn"
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method))
+
+
+def run_batch(datasets: Sequence[str | Path], notebook: str | Path = "crm_assessment",
+              out: Path = Path("output"), jobs: int = 1, parameters: dict | None = None,
+              progress: bool = True, *, kernel_name: str | None = None, kernel: bool = False,
+              html: bool = True, compare: bool = True, index: bool = True) -> BatchResult:
+    """Run `notebook` (a name from `available_notebooks()` or a path) once per dataset, `jobs` at once.
+
+    `parameters` go to every run (after checking that the notebook declares them); `dataset` and
+    `output_dir` are set per run, and `as_of` (when the notebook declares it and it is not given) is the
+    dataset's as-of date, the one the run folder is named after. The notebook runs in its own folder
+    (its relative defaults are relative to it); relative path parameters (PATH_PARAMETERS) given here are
+    taken from the current directory and passed as absolute paths. Never raises for a failing run: see
+    `BatchResult.failed`. Raises BatchError before anything runs for an unknown notebook, a parameter
+    the notebook does not declare, or a missing dataset.
+
+    Notebooks run in this process (gdprlab.runner.inprocess), `jobs` worker processes at once, unless `kernel`
+    (or a `kernel_name`) asks for a Jupyter kernel per notebook, driven from `jobs` threads.
+    """
+    from tqdm.auto import tqdm
+
+    if not datasets:
+        raise BatchError("no dataset given")
+    if jobs < 1:
+        raise BatchError(f"jobs must be at least 1, got {jobs}")
+    start = time.perf_counter()
+    path = resolve_notebook(notebook)
+    params = absolute_paths(dict(parameters or {}))
+    declared = _check_parameters(path, params)
+    missing = [str(d) for d in datasets if not Path(d).exists()]
+    if missing:
+        raise BatchError(f"dataset(s) not found: {', '.join(missing)}")
+
+    out = Path(out)
+    result = BatchResult([], path)
+    if warning := git_tracked_warning(out):
+        result.warnings.append(warning)
+    planned = []  # every date read (a bad manifest raises here) before any folder is made
+    for dataset in datasets:
+        dataset = Path(dataset).resolve()
+        planned.append((dataset, dataset_name(dataset), dataset_as_of(dataset, params)))
+    for dataset, name, as_of in planned:
+        folder = new_run_folder(out, name, as_of).resolve()
+        run_params = {**params, "dataset": str(dataset), "output_dir": str(folder)}
+        if "as_of" in declared and "as_of" not in params:
+            run_params["as_of"] = as_of.isoformat()
+        result.runs.append(RunResult(dataset, name, as_of, folder, parameters=run_params))
+
+    bar = tqdm(total=len(result.runs), desc=f"assess ({path.stem})", unit="run", disable=not progress)
+
+    def done(run: RunResult) -> None:
+        bar.update(1)
+        if not run.ok:
+            bar.write(f"failed: {run.name}: {run.error}")
+        bar.set_postfix(failed=len([r for r in result.runs if r.status == "failed"]))
+
+    in_process = not kernel and kernel_name is None
+    try:
+        if jobs == 1 or len(result.runs) == 1:
+            for run in result.runs:
+                done(execute_run(run, path, kernel_name, html, in_process))
+        else:
+            workers = min(jobs, len(result.runs))
+            pool = (_process_pool(workers) if in_process
+                    else cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gdprlab-assess"))
+            try:
+                futures = {pool.submit(execute_run, run, path, kernel_name, html, in_process): i
+                           for i, run in enumerate(result.runs)}
+                for future in cf.as_completed(futures):
+                    result.runs[futures[future]] = future.result()  # a worker process returns a copy
+                    done(result.runs[futures[future]])
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        bar.close()
+
+    if compare:
+        for run in result.runs:
+            if run.findings is None:
+                continue
+            try:
+                run.comparison = compare_with_previous(run.folder, run.name, out)
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                result.warnings.append(f"{run.name}: comparison with the previous run failed: {exc}")
+    result.seconds = time.perf_counter() - start
+    if index:
+        result.index_csv, result.index_html = write_index(out, result.runs, notebook=path.stem)
+    return result
+
+
+# ----------------------------------------------------------------------------------------------------------
+# index
+# ----------------------------------------------------------------------------------------------------------
+
+INDEX_COLUMNS = ("dataset", "status", "as_of", "score_overall", "findings", *SEVERITY_COLUMNS,
+                 "new_rules", "resolved_rules", "persisting_rules", "new_records", "resolved_records",
+                 "persisting_records", "compared_with", "report", "folder", "seconds", "error")
+
+
+def index_rows(out: Path, runs: Iterable[RunResult]) -> list[dict]:
+    """One row per run for the index; paths relative to `out`."""
+    rows = []
+    for run in runs:
+        counts = run.severity_counts()
+        summary = run.comparison.summary if run.comparison else None
+        row = {"dataset": run.name, "status": run.status, "as_of": run.as_of.isoformat(),
+               "score_overall": run.score, "findings": sum(counts.values()) if run.findings else None,
+               **{s: counts.get(s, 0) if run.findings else None for s in SEVERITY_COLUMNS}}
+        for change in ("new", "resolved", "persisting"):
+            row[f"{change}_rules"] = summary["rules"][change] if summary else None
+            row[f"{change}_records"] = summary["records"][change] if summary else None
+        row["compared_with"] = run.comparison.previous_run if run.comparison else None
+        row["report"] = _relative(run.report, out) if run.report else None
+        row["folder"] = _relative(run.folder, out)
+        row["seconds"] = round(run.seconds, 2)
+        row["error"] = run.error
+        rows.append(row)
+    return rows
+
+
+def _relative(path: Path, out: Path) -> str:
+    try:
+        return Path(os.path.relpath(Path(path).resolve(), Path(out).resolve())).as_posix()
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def _index_stamp(out: Path) -> str:
+    """The batch's timestamp; `_2`, `_3` … for more batches in the same second ("_" sorts after the ".csv"
+    dot, so the index files of one folder sort in the order they were written)."""
+    stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
+    n, candidate = 1, stamp
+    while (out / f"index-{candidate}.csv").exists() or (out / f"index-{candidate}.html").exists():
+        n += 1
+        candidate = f"{stamp}_{n}"
+    return candidate
+
+
+def write_index(out: Path, runs: Sequence[RunResult], notebook: str = "",
+                stamp: str | None = None) -> tuple[Path, Path]:
+    """Write `out/index-<stamp>.csv` and `.html` for a batch's runs; return their paths."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = stamp or _index_stamp(out)
+    rows = index_rows(out, runs)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(INDEX_COLUMNS)
+    for row in rows:
+        writer.writerow(["" if row[c] is None else safe_cell(row[c]) for c in INDEX_COLUMNS])
+    csv_path, html_path = out / f"index-{stamp}.csv", out / f"index-{stamp}.html"
+    csv_path.write_text(buf.getvalue(), encoding="utf-8")
+    html_path.write_text(_index_html(rows, notebook, stamp), encoding="utf-8")
+    return csv_path, html_path
+
+
+def _cell(row: dict, column: str) -> str:
+    value = row[column]
+    if value is None:
+        return "<td></td>"
+    if column == "report":
+        return f'<td><a href="{html.escape(str(value), quote=True)}">report</a></td>'
+    if column == "status":
+        return f'<td class="{html.escape(str(value))}">{html.escape(str(value))}</td>'
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    return f'<td class="num">{value}</td>' if numeric else f"<td>{html.escape(str(value))}</td>"
+
+
+def _index_html(rows: list[dict], notebook: str, stamp: str) -> str:
+    ok = sum(r["status"] == "ok" for r in rows)
+    head = "".join(f"<th>{html.escape(c.replace('_', ' '))}</th>" for c in INDEX_COLUMNS)
+    body = "\n".join("<tr>" + "".join(_cell(r, c) for c in INDEX_COLUMNS) + "</tr>" for r in rows)
+    title = f"gdprlab assessment index {stamp}"
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; }}
+table {{ border-collapse: collapse; }}
+th, td {{ border: 1px solid #ccc; padding: 0.3em 0.6em; vertical-align: top; }}
+th {{ background: #f3f3f3; }}
+td.num {{ text-align: right; }}
+td.failed {{ color: #b00020; font-weight: bold; }}
+td.ok {{ color: #1b5e20; }}
+</style></head>
+<body>
+<h1>{html.escape(title)}</h1>
+<p>Notebook <code>{html.escape(notebook)}</code>: {ok} of {len(rows)} runs succeeded. Findings are violated
+rules, counted by severity; new, resolved and persisting compare each run with the previous run of the same
+dataset (rules, and records as rule + record id). Run folders hold personal data: keep them out of git.</p>
+<table>
+<thead><tr>{head}</tr></thead>
+<tbody>
+{body}
+</tbody>
+</table>
+</body></html>
+"""
+
+
+# ----------------------------------------------------------------------------------------------------------
+# command line (wired into gdprlab.cli.main as `gdprlab assess`)
+# ----------------------------------------------------------------------------------------------------------
+
+def add_arguments(parser) -> None:
+    """Add `gdprlab assess`'s arguments to an argparse parser."""
+    parser.add_argument("datasets", nargs="+", metavar="DATASET",
+                        help="dataset folders or export files, one run each")
+    parser.add_argument("--notebook", default="crm_assessment",
+                        help="notebook name in notebooks/ or a path to an .ipynb (default crm_assessment)")
+    parser.add_argument("--out", default="output", help="folder for the run folders and the index "
+                        "(default output/, git-ignored)")
+    parser.add_argument("--jobs", "-j", type=int, default=1, help="runs at once (default 1)")
+    parser.add_argument("--params", metavar="FILE.yaml", help="notebook parameters from a YAML mapping")
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="a notebook parameter (repeatable; parsed like papermill -p: int, float, "
+                        "True/False/None, else string); overrides --params")
+    parser.add_argument("--kernel", action="store_true",
+                        help="run each notebook in its own Jupyter kernel (isolated, about a second slower) "
+                        "instead of in gdprlab's worker processes")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def run_from_args(args) -> int:
+    """Run a batch from parsed `add_arguments` arguments, print the summary; 0 all ok, 1 if any failed."""
+    import sys
+
+    parameters = build_parameters(args.params, args.parameter)
+    result = run_batch([Path(d) for d in args.datasets], notebook=args.notebook, out=Path(args.out),
+                       jobs=args.jobs, parameters=parameters, kernel=args.kernel,
+                       progress=not args.quiet and sys.stderr.isatty())
+    print(result.summary())
+    return result.exit_code

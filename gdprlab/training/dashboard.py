@@ -1,0 +1,377 @@
+"""What the trainer's notebook (notebooks/training_dashboard.ipynb) computes and draws.
+
+The notebook reads the same progress database learners write to (:mod:`gdprlab.training.store.progress`, plus
+the
+roster tables of :mod:`gdprlab.training.store.roster`), computes the status of every learner x lesson with
+:mod:`gdprlab.training.status`, and shows completion per lesson and department, pass rates, score bands, who
+is
+overdue or never started and the monthly trend.  It exports a CSV for HR and, one statement per attempt,
+xAPI JSON (:mod:`gdprlab.training.xapi`).  Cells stay short: the logic is here.
+
+Parameters are checked by :func:`validate` before anything is read, as for the audit notebook
+(:mod:`gdprlab.runner.parameters`): one :class:`~gdprlab.runner.parameters.ParameterError` lists every
+problem.
+A database password is never a parameter (papermill writes parameters into the executed notebook): put it
+in the environment (``PGPASSWORD``) or a pgpass file; a URL carrying one is refused.
+
+Without a roster every learner who has attempts is taken as a staff member of department ``(no roster)``
+who must take every lesson, so "never started" then only covers lessons such a learner has not tried.
+Figures are :class:`matplotlib.figure.Figure` objects (no pyplot), shown by
+:func:`gdprlab.audit.charts.show_figures_inline`.  No name or e-mail address is shown or exported: learners
+appear by their learner id.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import shutil
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from matplotlib.figure import Figure
+from pandas.io.formats.style import Styler
+
+from gdprlab.runner.parameters import Param, ParameterError, parse_as_of, unknown_names
+from gdprlab.training import status as training
+from gdprlab.training.store.progress import Attempt, ProgressStore, default_db_url
+from gdprlab.training.store.roster import STORED_COLUMNS, RosterStore, unknown_learners, validate_rows
+
+__all__ = ["SPEC", "Dashboard", "DashboardParams", "ParameterError", "load", "prepare", "validate"]
+
+SPEC: tuple[Param, ...] = (
+    Param("database_url", str, "",
+          "SQLAlchemy URL; empty: GDPRLAB_DB_URL or default file; password: PGPASSWORD/pgpass"),
+    Param("department", str, "", "show this department only (as in the roster); empty: every department"),
+    Param("as_of", str, "", "report date YYYY-MM-DD; attempts after it are ignored; empty: today (UTC)"),
+    Param("output_dir", str, "", "folder for the CSV and xAPI exports; empty: ../output/training-<as-of>"),
+    Param("refresh_months", int, 12, "calendar months a pass stays current before the refresher is due",
+          minimum=1),
+    Param("requirements", str, "", "YAML of lessons required per role; empty: every lesson for CRM users"),
+    Param("demo", bool, False, "fill a throw-away demo store in output_dir and show it instead"),
+)
+NO_ROSTER = "(no roster)"
+STATUS_COLOURS = {"passed_current": "#1a9850", "overdue": "#d73027", "failed_only": "#fdae61",
+                  "never_started": "#bababa"}
+TODO_STATUSES = ("overdue", "never_started", "failed_only")
+
+
+@dataclass(frozen=True)
+class DashboardParams:
+    database_url: str  # the URL actually read ('' resolved to the default)
+    department: str | None
+    as_of: dt.date
+    output_dir: Path
+    refresh_months: int
+    requirements: Path | None
+    demo: bool
+
+
+def _type_problem(p: Param, value: object) -> str | None:
+    if not isinstance(value, p.type) or (p.type is int and isinstance(value, bool)):
+        return f"{p.name}: expected {p.type.__name__}, got {type(value).__name__} {value!r}"
+    if p.minimum is not None and value < p.minimum:  # type: ignore[operator]
+        return f"{p.name}: must be at least {p.minimum}, got {value}"
+    return None
+
+
+def _error(problems: list[str]) -> ParameterError:
+    return ParameterError(f"{len(problems)} parameter problem(s):\n" + "\n".join(f"- {p}" for p in problems))
+
+
+def check_url(text: str) -> str:
+    """The URL to read: '' gives the default store; a malformed URL or one with a password: ValueError."""
+    if not text.strip():
+        return default_db_url()
+    try:
+        url = sa.make_url(text.strip())
+    except sa.exc.ArgumentError as error:
+        raise ValueError(f"not a SQLAlchemy URL ({error})") from None
+    if url.password:
+        raise ValueError("carries a password; papermill records parameters in the executed notebook, so "
+                         "put the password in the environment (PGPASSWORD) or a pgpass file instead")
+    return text.strip()
+
+
+def validate(namespace: Mapping[str, object], names_before: Iterable[str],
+             base: str | Path | None = None, today: dt.date | None = None) -> DashboardParams:
+    """The notebook's parameters checked and typed, or one ParameterError listing every problem."""
+    base = Path.cwd() if base is None else Path(base)
+    problems = [f"unknown parameter {n!r}; known parameters: {', '.join(p.name for p in SPEC)}"
+                for n in unknown_names(namespace, names_before, SPEC)]
+    values = {p.name: namespace.get(p.name, p.default) for p in SPEC}
+    wrong = {p.name: msg for p in SPEC if (msg := _type_problem(p, values[p.name]))}
+    problems += list(wrong.values())
+    for name in wrong:  # checked no further, the rest still are
+        values[name] = next(p.default for p in SPEC if p.name == name)
+    as_of = url = requirements = None
+    try:
+        as_of = parse_as_of(str(values["as_of"])) or today or dt.datetime.now(dt.UTC).date()
+    except ValueError as error:
+        problems.append(f"as_of: {error}")
+    try:
+        url = check_url(str(values["database_url"]))
+    except ValueError as error:
+        problems.append(f"database_url: {error}")
+    if values["demo"] is True and str(values["database_url"]).strip():
+        problems.append("demo: a demo fills its own throw-away store; leave database_url empty")
+    if str(values["requirements"]).strip():
+        requirements = Path(str(values["requirements"]))
+        requirements = requirements if requirements.is_absolute() else (base / requirements).resolve()
+        if not requirements.is_file():
+            problems.append(f"requirements: {values['requirements']!r} is not a file ({requirements})")
+    if problems:
+        raise _error(problems)
+    out = str(values["output_dir"]).strip()
+    output_dir = (Path(out) if Path(out).is_absolute() else (base / out).resolve()) if out else (
+        base / ".." / "output" / f"training-{as_of.isoformat()}").resolve()
+    return DashboardParams(
+        database_url=str(url), department=str(values["department"]).strip() or None, as_of=as_of,
+        output_dir=output_dir, refresh_months=int(values["refresh_months"]), requirements=requirements,
+        demo=bool(values["demo"]))
+
+
+# --------------------------------------------------------------------------------------------------
+# Demo store
+
+
+def fill_demo_store(folder: Path, as_of: dt.date, learners: int = 12, seed: int = 7) -> str:
+    """A fresh SQLite store in `folder` with a small roster and a year of attempts; returns its URL."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "demo-progress.sqlite"
+    for stale in (path, folder / "demo-outbox"):
+        if stale.is_dir():
+            shutil.rmtree(stale)
+        else:
+            stale.unlink(missing_ok=True)
+    url = f"sqlite:///{path}"
+    departments = ("Sales", "Support", "Marketing")
+    rows = [{"staff_id": f"S{n:03d}", "name": f"Demo person {n}", "email": f"demo{n}@example.invalid",
+             "department": departments[n % 3], "role": "sales_rep" if n % 3 == 0 else "agent",
+             "crm_access": "none" if n == learners - 1 else "standard", "start_date": "2024-01-15"}
+            for n in range(learners)]
+    with RosterStore(url) as roster:
+        roster.replace(validate_rows(rows, "demo roster"))
+    lessons = training.default_requirements().default
+    end = dt.datetime.combine(as_of, dt.time(12), tzinfo=dt.UTC)
+    with ProgressStore(url, outbox_dir=folder / "demo-outbox") as store:
+        for n in range(learners - 2):  # the last two never start
+            for lesson in lessons[: int(rng.integers(2, len(lessons) + 1))]:
+                for _ in range(int(rng.integers(1, 3))):
+                    score = float(rng.integers(2, 11))
+                    when = end - dt.timedelta(days=int(rng.integers(1, 500)),
+                                              minutes=int(rng.integers(0, 600)))
+                    store.record(Attempt(f"S{n:03d}", lesson, lesson, "demo", {"demo": True}, score, 10.0,
+                                         score >= 8, when))
+    return url
+
+
+def prepare(params: DashboardParams) -> DashboardParams:
+    """With ``demo``, fill a fresh demo store in the output folder and read that instead."""
+    if not params.demo:
+        return params
+    return dataclasses.replace(params, database_url=fill_demo_store(params.output_dir, params.as_of))
+
+
+# --------------------------------------------------------------------------------------------------
+# Loading and computing
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the notebook shows, for one department (or all) as of one date."""
+
+    url: str
+    as_of: dt.date
+    department: str | None
+    roster: pd.DataFrame  # the department's roster (or learners standing in for it)
+    has_roster: bool
+    attempts: pd.DataFrame  # the department's attempts up to as_of
+    status: pd.DataFrame  # training.lesson_status
+    unknown: list[str]  # learners with attempts but not on the roster (all departments)
+    requirements: training.Requirements
+
+    @property
+    def empty(self) -> bool:
+        return self.attempts.empty and self.roster.empty
+
+
+def _stand_in_roster(attempts: pd.DataFrame) -> pd.DataFrame:
+    learners = sorted(set(attempts["learner"])) if not attempts.empty else []
+    return pd.DataFrame({"staff_id": learners, "learner_id": learners, "name": learners,
+                         "department": NO_ROSTER, "role": "", "crm_access": "standard",
+                         "start_date": pd.NaT}, columns=list(STORED_COLUMNS))
+
+
+def load(params: DashboardParams) -> Dashboard:
+    """Read roster and attempts from the store, compute the statuses; ValueError for an unknown department."""
+    requirements = training.load_requirements(params.requirements)
+    requirements = dataclasses.replace(requirements, refresh_months=params.refresh_months)
+    with ProgressStore(params.database_url) as store:
+        attempts = store.attempts_frame()
+    with RosterStore(params.database_url) as roster_store:
+        roster = roster_store.frame()
+    has_roster = not roster.empty
+    unknown = unknown_learners(roster, attempts) if has_roster else []
+    if not has_roster:
+        roster = _stand_in_roster(attempts)
+    if not attempts.empty:
+        days = pd.to_datetime(attempts["submitted_at"], utc=True).dt.tz_localize(None).dt.floor("D")
+        attempts = attempts[days <= pd.Timestamp(params.as_of)].reset_index(drop=True)
+    if params.department is not None:
+        known = sorted(set(roster["department"]))
+        chosen = [d for d in known if d.casefold() == params.department.casefold()]
+        if not chosen:
+            raise ValueError(f"department {params.department!r} is not in the roster; departments: "
+                             f"{', '.join(known) or 'none (the store is empty)'}")
+        roster = roster[roster["department"] == chosen[0]].reset_index(drop=True)
+        attempts = attempts[attempts["learner"].isin(set(roster["learner_id"]))].reset_index(drop=True)
+    status = training.lesson_status(roster, attempts, requirements, params.as_of)
+    return Dashboard(params.database_url, params.as_of, params.department, roster, has_roster, attempts,
+                     status, unknown, requirements)
+
+
+def describe(board: Dashboard) -> str:
+    """A Markdown paragraph: which store, how much is in it, what is missing."""
+    shown = sa.make_url(board.url).render_as_string(hide_password=True)
+    scope = f"department **{board.department}**" if board.department else "every department"
+    if board.empty:
+        return (f"The store `{shown}` holds **no quiz attempts and no roster yet** (for {scope}, up to "
+                f"{board.as_of}). The tables below are empty; they fill as learners submit quizzes.")
+    text = (f"Store `{shown}`, {scope}, as of **{board.as_of}**: {board.roster['staff_id'].nunique()} staff, "
+            f"{len(board.attempts)} attempts, lessons refreshed every {board.requirements.refresh_months} "
+            "calendar months.")
+    if not board.has_roster:
+        text += (" **No roster imported** (`gdprlab roster import`): every learner with attempts stands in "
+                 "as staff who must take every lesson, so nobody who never started at all can be listed.")
+    if board.unknown:
+        text += (f" {len(board.unknown)} learner(s) have attempts but are not on the roster (not dropped, "
+                 f"listed here): {', '.join(board.unknown[:20])}{' …' if len(board.unknown) > 20 else ''}.")
+    return text
+
+
+def monthly_trend(attempts: pd.DataFrame) -> pd.DataFrame:
+    """Per calendar month (UTC): attempts, passes, learners; months without attempts included as 0."""
+    columns = ["month", "attempts", "passed", "learners"]
+    if attempts.empty:
+        return pd.DataFrame(columns=columns)
+    month = pd.to_datetime(attempts["submitted_at"], utc=True).dt.tz_localize(None).dt.to_period("M")
+    frame = attempts.assign(month=month, passed=attempts["passed"].astype(bool))
+    g = frame.groupby("month")
+    out = pd.DataFrame({"attempts": g.size(), "passed": g["passed"].sum().astype(int),
+                        "learners": g["learner"].nunique()})
+    out = out.reindex(pd.period_range(out.index.min(), out.index.max(), freq="M"), fill_value=0)
+    return out.rename_axis("month").reset_index()[columns]
+
+
+def to_do(status: pd.DataFrame) -> pd.DataFrame:
+    """Required lessons not currently passed, sorted by due date (oldest first, never passed last)."""
+    rows = status[status["required"].astype(bool) & status["status"].isin(TODO_STATUSES)]
+    rows = rows.sort_values(["due_date", "staff_id", "lesson"], na_position="last", ignore_index=True)
+    return rows[["staff_id", "learner_id", "department", "lesson", "status", "attempts", "best_percent",
+                 "last_pass", "due_date"]]
+
+
+def export(board: Dashboard, folder: Path) -> dict[str, Path]:
+    """Write training_status.csv (HR), xapi_statements.json and summary.json; returns their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {"hr_csv": folder / "training_status.csv", "summary": folder / "summary.json"}
+    paths["hr_csv"].write_text(training.hr_csv(board.status), encoding="utf-8")
+    summary = training.summary(board.status) | {"as_of": board.as_of.isoformat(),
+                                                "department": board.department,
+                                                "refresh_months": board.requirements.refresh_months,
+                                                "unknown_learners": board.unknown}
+    paths["summary"].write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    try:
+        from gdprlab.training import xapi
+    except ImportError:  # pragma: no cover - xapi ships with gdprlab
+        return paths
+    paths["xapi"] = folder / "xapi_statements.json"
+    statements = xapi.to_statements(board.attempts) if not board.attempts.empty else []
+    paths["xapi"].write_text(json.dumps(statements, indent=1, ensure_ascii=False), encoding="utf-8")
+    return paths
+
+
+# --------------------------------------------------------------------------------------------------
+# Tables and charts
+
+
+def table(df: pd.DataFrame, caption: str | None = None) -> Styler:
+    """A frame as an HTML table: dates as YYYY-MM-DD, statuses coloured, no index."""
+    styler = Styler(df, cell_ids=False).format(na_rep="", precision=1)
+    dates = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c])]
+    if dates:
+        styler = styler.format(lambda v: "" if pd.isna(v) else v.strftime("%Y-%m-%d"), subset=dates)
+    if "status" in df.columns:
+        styler = styler.map(lambda v: f"color: {STATUS_COLOURS.get(v, 'black')}; font-weight: bold",
+                            subset=["status"])
+    if caption:
+        styler = styler.set_caption(caption)
+    return styler.hide(axis="index")
+
+
+def _no_data(fig: Figure, message: str) -> Figure:
+    ax = fig.add_subplot()
+    ax.text(0.5, 0.5, message, ha="center", va="center", color="grey")
+    ax.set_axis_off()
+    return fig
+
+
+def completion_chart(status: pd.DataFrame, by: str = "lesson") -> Figure:
+    """Stacked horizontal bars: required learner x lesson pairs per status, per lesson or department."""
+    fig = Figure(figsize=(8, 0.5 + 0.35 * max(3, status[by].nunique() if not status.empty else 3)),
+                 layout="constrained")
+    counts = training.completion(status, by)
+    if counts.empty:
+        return _no_data(fig, "no required lessons yet")
+    ax = fig.add_subplot()
+    left = np.zeros(len(counts))
+    labels = counts[by].astype(str).tolist()
+    for name, colour in STATUS_COLOURS.items():
+        ax.barh(labels, counts[name], left=left, color=colour, label=name.replace("_", " "))
+        left += counts[name].to_numpy()
+    ax.invert_yaxis()
+    ax.set_xlabel("staff x lesson")
+    ax.set_title(f"Status of required lessons per {by}")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    return fig
+
+
+def scores_chart(attempts: pd.DataFrame) -> Figure:
+    """Attempts per score band (percent), one bar group per lesson."""
+    fig = Figure(figsize=(8, 3.5), layout="constrained")
+    bands = training.score_distribution(attempts)
+    if bands.empty:
+        return _no_data(fig, "no attempts yet")
+    ax = fig.add_subplot()
+    labels = [c for c in bands.columns if c != "lesson"]
+    width = 0.8 / len(bands)
+    for i, row in enumerate(bands.itertuples(index=False)):
+        ax.bar(np.arange(len(labels)) + i * width, list(row[1:]), width, label=row[0])
+    ax.set_xticks(np.arange(len(labels)) + 0.4 - width / 2, [f"{b} %" for b in labels])
+    ax.set_ylabel("attempts")
+    ax.set_title("Score distribution")
+    ax.legend(fontsize="x-small", ncols=2)
+    return fig
+
+
+def trend_chart(trend: pd.DataFrame) -> Figure:
+    """Attempts and passes per month."""
+    fig = Figure(figsize=(8, 3), layout="constrained")
+    if trend.empty:
+        return _no_data(fig, "no attempts yet")
+    ax = fig.add_subplot()
+    x = np.arange(len(trend))
+    ax.bar(x - 0.2, trend["attempts"], 0.4, label="attempts", color="#92c5de")
+    ax.bar(x + 0.2, trend["passed"], 0.4, label="passed", color="#1a9850")
+    step = max(1, len(trend) // 12)
+    ax.set_xticks(x[::step], [str(m) for m in trend["month"]][::step], rotation=45, ha="right")
+    ax.set_title("Attempts and passes per month")
+    ax.legend(fontsize="small")
+    return fig

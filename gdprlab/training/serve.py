@@ -1,0 +1,140 @@
+"""`gdprlab lessons`: open the lesson notebooks for staff.
+
+By default the lessons folder is served with Voilà: every notebook becomes a code-free page (code cells
+are run and hidden, only text, exercises and quizzes show), and Voilà's start page lists the lessons.
+``--lab`` starts JupyterLab on the same folder instead, for trainers who want to see or edit the code.
+
+:func:`build_command` is the pure part (arguments in, command line out); :func:`main` checks that the
+folder and the server are there and runs the command until it is stopped (Ctrl+C).
+
+The learner id and the progress database reach the lessons through the server's environment
+(``JUPYTERHUB_USER``, ``GDPRLAB_DB_URL``; see :mod:`gdprlab.training.learner` and
+:mod:`gdprlab.training.store.progress`),
+which the kernels inherit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = [
+    "EXAMPLE",
+    "add_arguments",
+    "build_command",
+    "default_lessons_dir",
+    "main",
+    "missing_server",
+    "run_from_args",
+]
+
+EXAMPLE = "gdprlab lessons --port 8866 --no-browser"
+HELP = "Open the lessons: code-free pages in Voilà (or JupyterLab with --lab)."
+
+#: Python module run for each mode, and the pip package that provides it.
+SERVERS = {"voila": ("voila", "voila"), "lab": ("jupyterlab", "jupyterlab")}
+
+
+def default_lessons_dir(cwd: Path | None = None) -> Path:
+    """``./lessons`` when the current folder has one, else the lessons folder of this checkout."""
+    here = Path.cwd() if cwd is None else Path(cwd)
+    if (here / "lessons").is_dir():
+        return here / "lessons"
+    return Path(__file__).resolve().parents[2] / "lessons"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The `lessons` subcommand's arguments (shared by the gdprlab CLI and :func:`main`)."""
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        metavar="FOLDER",
+        help="folder of lesson notebooks (default: ./lessons, else the lessons of this checkout)",
+    )
+    parser.add_argument(
+        "--lab", action="store_true", help="start JupyterLab on the lessons instead (code visible, editable)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=None, help="port to listen on (default: Voilà 8866, JupyterLab 8888)"
+    )
+    parser.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    parser.add_argument(
+        "server_args",
+        nargs="*",
+        metavar="SERVER_ARG",
+        help="more arguments for Voilà or JupyterLab, after --, e.g. `gdprlab lessons -- --Voila.ip=0.0.0.0`",
+    )
+    return parser
+
+
+def build_command(args: argparse.Namespace, *, python: str | None = None) -> list[str]:
+    """The command line that serves the lessons; pure (no file or network access).
+
+    ``args`` has ``dir`` (None: :func:`default_lessons_dir`), ``lab``, ``port``, ``no_browser`` and
+    optionally ``server_args`` (appended as they are);
+    ``python`` is the interpreter to run the server with (default: this one, so the kernels see the
+    same installed gdprlab).
+    """
+    python = sys.executable if python is None else python
+    folder = str(Path(args.dir) if getattr(args, "dir", None) is not None else default_lessons_dir())
+    port = getattr(args, "port", None)
+    if port is not None and not 0 < int(port) < 65536:
+        raise ValueError(f"--port must be between 1 and 65535, got {port}")
+    if getattr(args, "lab", False):
+        command = [python, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}"]
+    else:
+        # Voilà hides code cells (and strips their source from the page) by default; tracebacks stay
+        # hidden from learners.
+        command = [python, "-m", "voila", folder, "--strip_sources=True", "--show_tracebacks=False"]
+    if port is not None:
+        command.append(f"--port={int(port)}")
+    if getattr(args, "no_browser", False):
+        command.append("--no-browser")
+    command.extend(getattr(args, "server_args", None) or ())
+    return command
+
+
+def missing_server(lab: bool) -> str | None:
+    """Why the server cannot start (its package is not installed), or None."""
+    module, package = SERVERS["lab" if lab else "voila"]
+    if importlib.util.find_spec(module) is None:
+        return f"{package} is not installed; install it with: python -m pip install {package}"
+    return None
+
+
+def run_from_args(args: argparse.Namespace) -> int:
+    """Check the folder and the server, then run the server until it stops; its exit status."""
+    folder = Path(args.dir) if args.dir is not None else default_lessons_dir()
+    if not folder.is_dir():
+        print(f"gdprlab lessons: error: no lessons folder at {folder} (use --dir)", file=sys.stderr)
+        return 2
+    problem = missing_server(args.lab)
+    if problem:
+        print(f"gdprlab lessons: error: {problem}", file=sys.stderr)
+        return 2
+    args = argparse.Namespace(**{**vars(args), "dir": folder})
+    process = subprocess.Popen(build_command(args))
+    try:
+        return process.wait()
+    except KeyboardInterrupt:  # Ctrl+C reached the server too (same process group); let it shut down
+        try:
+            return process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.terminate()
+            return process.wait()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gdprlab lessons", description=HELP,
+                                     epilog=f"example:\n  {EXAMPLE}",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    return run_from_args(add_arguments(parser).parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

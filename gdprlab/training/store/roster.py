@@ -1,0 +1,267 @@
+"""The staff roster: who must take which lessons, imported from an HR CSV into the progress database.
+
+CSV columns (header names, case-insensitive, surrounding spaces ignored)::
+
+    staff_id, name, email, department, role, crm_access, start_date[, learner_id]
+
+``crm_access`` is ``none``, ``standard`` or ``full``; ``start_date`` is ISO ``YYYY-MM-DD``. Every problem
+is reported as one :class:`RosterError` naming the file, the data row (1 = first row after the header)
+and the field: a missing column, an empty or duplicate staff id, a bad date, an unknown access level.
+
+**Learner ids.** Quiz attempts are recorded under a learner id. A roster row's learner id is its
+``learner_id`` column when the CSV has one and the cell is filled, otherwise its ``staff_id``. Learners who
+have attempts but are not on the roster are *reported* (:func:`unknown_learners`), never dropped.
+
+**What is stored (data minimisation, Art. 5(1)(c)).** The roster lives in the same database as the quiz
+attempts, in tables prefixed ``roster_`` (``roster_schema_version``, ``roster_staff``) created from this
+module's own metadata, so the attempts store and its migrations are untouched. Kept per person: staff id,
+learner id, name, department, role, CRM access level and start date. The **name** is kept because the
+completion certificate is issued to a named person; the **e-mail address is read for validation of the
+column set only and never stored** (nothing here sends mail). People who leave the roster are **deleted**
+at the next import (and reported as ``left``); their quiz attempts stay in the append-only attempts table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from gdprlab.training.learner import InvalidLearnerId, validate_learner_id
+from gdprlab.training.store.progress import default_db_url
+
+_SQLITE_BUSY_SECONDS = 10.0
+
+ACCESS_LEVELS = ("none", "standard", "full")
+REQUIRED_COLUMNS = ("staff_id", "name", "email", "department", "role", "crm_access", "start_date")
+OPTIONAL_COLUMNS = ("learner_id",)
+#: columns of :meth:`RosterStore.frame` and :func:`read_roster_csv`
+STORED_COLUMNS = ("staff_id", "learner_id", "name", "department", "role", "crm_access", "start_date")
+ROSTER_SCHEMA_VERSION = 1
+
+_metadata = sa.MetaData()
+roster_schema_version = sa.Table(
+    "roster_schema_version",
+    _metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("description", sa.String(200), nullable=False),
+)
+roster_staff = sa.Table(
+    "roster_staff",
+    _metadata,
+    sa.Column("staff_id", sa.String(64), primary_key=True),
+    sa.Column("learner_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("department", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(200), nullable=False),
+    sa.Column("crm_access", sa.String(16), nullable=False),
+    sa.Column("start_date", sa.Date, nullable=False),
+)
+
+
+class RosterError(ValueError):
+    """A roster file that cannot be imported; the message names the file, the row and the field."""
+
+    def __init__(self, file: str, row: int | None, field: str, problem: str):
+        self.file, self.row, self.field, self.problem = file, row, field, problem
+        where = f"{file}" + (f", row {row}" if row is not None else "") + f", field {field!r}"
+        super().__init__(f"{where}: {problem}")
+
+
+def _clean(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def read_roster_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """The validated roster as a frame with :data:`STORED_COLUMNS` (start_date as datetime.date)."""
+    path = Path(path)
+    name = str(path)
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = [_clean(h).lower() for h in (reader.fieldnames or [])]
+        for column in REQUIRED_COLUMNS:
+            if column not in header:
+                raise RosterError(name, None, column, "missing column")
+        reader.fieldnames = header
+        raw_rows = list(reader)
+    return validate_rows(raw_rows, name)
+
+
+def validate_rows(rows: Iterable[Mapping[str, object]], file: str = "<roster>") -> pd.DataFrame:
+    """Validate roster rows (dicts keyed by column name); raise :class:`RosterError` at the first problem."""
+    out: list[dict[str, object]] = []
+    seen_staff: dict[str, int] = {}
+    seen_learner: dict[str, int] = {}
+    for number, raw in enumerate(rows, start=1):
+        row = {k: _clean(v) for k, v in raw.items() if k is not None}
+        staff_id = row.get("staff_id", "")
+        if not staff_id:
+            raise RosterError(file, number, "staff_id", "empty staff id")
+        if staff_id in seen_staff:
+            raise RosterError(file, number, "staff_id",
+                              f"duplicate staff id {staff_id!r} (first on row {seen_staff[staff_id]})")
+        seen_staff[staff_id] = number
+        learner_raw = row.get("learner_id") or staff_id
+        try:
+            learner = validate_learner_id(learner_raw)
+        except InvalidLearnerId as error:
+            field = "learner_id" if row.get("learner_id") else "staff_id"
+            raise RosterError(file, number, field, str(error)) from error
+        if learner in seen_learner:
+            raise RosterError(file, number, "learner_id",
+                              f"duplicate learner id {learner!r} (first on row {seen_learner[learner]})")
+        seen_learner[learner] = number
+        for column in ("name", "department", "role"):
+            if not row.get(column):
+                raise RosterError(file, number, column, f"empty {column}")
+        access = row.get("crm_access", "").lower()
+        if access not in ACCESS_LEVELS:
+            raise RosterError(file, number, "crm_access",
+                              f"unknown access level {row.get('crm_access', '')!r} "
+                              f"(expected one of {', '.join(ACCESS_LEVELS)})")
+        try:
+            start = dt.date.fromisoformat(row.get("start_date", ""))
+        except ValueError:
+            raise RosterError(file, number, "start_date",
+                              f"bad date {row.get('start_date', '')!r} (expected YYYY-MM-DD)") from None
+        out.append({"staff_id": staff_id, "learner_id": learner, "name": row["name"],
+                    "department": row["department"], "role": row["role"], "crm_access": access,
+                    "start_date": start})
+    return pd.DataFrame(out, columns=list(STORED_COLUMNS))
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """Staff ids added, updated (any stored field changed), unchanged and removed (left the roster)."""
+
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    left: tuple[str, ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        return {k: len(getattr(self, k)) for k in ("added", "updated", "unchanged", "left")}
+
+    def __str__(self) -> str:
+        return ", ".join(f"{n} {k}" for k, n in self.counts().items())
+
+
+class RosterStore:
+    """The roster tables in the progress database (default URL: the attempts store's, GDPRLAB_DB_URL).
+
+    ``schema``: a PostgreSQL schema for the tables, as for
+    :class:`gdprlab.training.store.progress.ProgressStore`,
+    so that a roster sits beside the attempts it is matched with.
+    """
+
+    def __init__(self, url: str | sa.URL | None = None, *, schema: str | None = None) -> None:
+        url = sa.make_url(url if url is not None else default_db_url())
+        if schema is not None and url.get_backend_name() != "postgresql":
+            raise ValueError(f"schema={schema!r} needs a PostgreSQL database; {url.get_backend_name()} "
+                             "keeps one namespace per file (leave schema out)")
+        self.schema = schema
+        database = url.database or ""
+        if url.get_backend_name() == "sqlite" and database not in ("", ":memory:") \
+                and not database.startswith("file:"):
+            url = url.set(database=str(Path(database).expanduser().absolute()))
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        self.url = url
+        sqlite = url.get_backend_name() == "sqlite"
+        self._engine = sa.create_engine(url, connect_args={"timeout": _SQLITE_BUSY_SECONDS} if sqlite else {},
+                                        pool_pre_ping=not sqlite)
+        if schema is not None:  # the module's tables have no schema: map them into this one
+            self._engine = self._engine.execution_options(schema_translate_map={None: schema})
+        self._ready = False
+
+    def __enter__(self) -> RosterStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    @contextlib.contextmanager
+    def _begin(self) -> Iterator[sa.Connection]:
+        with self._engine.begin() as conn:
+            yield conn
+
+    def _ensure_schema(self) -> None:
+        if self._ready:
+            return
+        with self._begin() as conn:
+            _metadata.create_all(conn, checkfirst=True)
+            version = conn.execute(sa.select(sa.func.max(roster_schema_version.c.version))).scalar()
+            if version is None:
+                conn.execute(roster_schema_version.insert().values(
+                    version=ROSTER_SCHEMA_VERSION, description="roster_staff table"))
+            elif version > ROSTER_SCHEMA_VERSION:
+                raise RuntimeError(f"roster schema version {version} is newer than this gdprlab "
+                                   f"({ROSTER_SCHEMA_VERSION})")
+        self._ready = True
+
+    def import_csv(self, path: str | os.PathLike[str]) -> ImportReport:
+        """Validate the CSV, then upsert it (the whole file or nothing)."""
+        return self.replace(read_roster_csv(path))
+
+    def replace(self, roster: pd.DataFrame) -> ImportReport:
+        """Make the stored roster equal to `roster` (validated rows), reporting what changed."""
+        self._ensure_schema()
+        incoming = {r["staff_id"]: {c: r[c] for c in STORED_COLUMNS} for r in roster.to_dict("records")}
+        added, updated, unchanged = [], [], []
+        with self._begin() as conn:
+            current = {r["staff_id"]: dict(r) for r in conn.execute(sa.select(roster_staff)).mappings()}
+            left = sorted(set(current) - set(incoming))
+            if left:
+                conn.execute(roster_staff.delete().where(roster_staff.c.staff_id.in_(left)))
+            # free learner ids first so that swapping learner ids between two people does not collide
+            changed = [s for s in incoming if s in current and current[s] != incoming[s]]
+            if changed:
+                conn.execute(roster_staff.delete().where(roster_staff.c.staff_id.in_(changed)))
+            for staff_id, row in incoming.items():
+                if staff_id not in current:
+                    added.append(staff_id)
+                elif staff_id in changed:
+                    updated.append(staff_id)
+                else:
+                    unchanged.append(staff_id)
+                    continue
+                conn.execute(roster_staff.insert().values(**row))
+        return ImportReport(tuple(sorted(added)), tuple(sorted(updated)), tuple(sorted(unchanged)),
+                            tuple(left))
+
+    def frame(self) -> pd.DataFrame:
+        """The stored roster (:data:`STORED_COLUMNS`), sorted by staff id; empty before any import."""
+        self._ensure_schema()
+        with self._begin() as conn:
+            rows = conn.execute(sa.select(roster_staff).order_by(roster_staff.c.staff_id)).mappings().all()
+        return pd.DataFrame([dict(r) for r in rows], columns=list(STORED_COLUMNS))
+
+
+def unknown_learners(roster: pd.DataFrame, attempts: pd.DataFrame) -> list[str]:
+    """Learner ids that have attempts but no roster row (sorted); they are reported, not dropped."""
+    if attempts.empty:
+        return []
+    known = set(roster["learner_id"]) if not roster.empty else set()
+    return sorted(set(attempts["learner"]) - known)
+
+
+def staff_table(roster: pd.DataFrame) -> pd.DataFrame:
+    """The roster in the shape of a dataset's ``staff`` table (gdprlab.crm.schema), e-mail left empty."""
+    return pd.DataFrame({
+        "staff_id": roster["staff_id"].astype(object),
+        "name": roster["name"].astype(object),
+        "email": pd.Series([None] * len(roster), dtype=object, index=roster.index),
+        "department": roster["department"].astype(object),
+        "role": roster["role"].astype(object),
+        "crm_access": roster["crm_access"].astype(object),
+        "start_date": pd.to_datetime(roster["start_date"]),
+    }).reset_index(drop=True)

@@ -1,0 +1,310 @@
+"""Specification of gdprlab.audit.discovery.classify: which columns hold personal data, of which category,
+and why."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gdprlab.audit.discovery.classify import (
+    ColumnClass,
+    classify_columns,
+    classify_fields,
+    classify_table,
+    header_words,
+    lexicon_conflicts,
+    ropa_draft,
+    sample_positions,
+)
+from gdprlab.crm.schema import TABLES
+from gdprlab.generator import GeneratorConfig, generate
+from gdprlab.generator.governance import PURPOSELESS, UNDECLARED
+
+REALDATA = Path(__file__).resolve().parents[4] / "shared" / "realdata"
+needs_realdata = pytest.mark.skipif(
+    not REALDATA.is_dir(), reason=f"real reference material not available ({REALDATA} is absent)")
+
+
+def _benchmark():
+    path = Path(__file__).resolve().parents[3] / "benchmarks" / "classify_quality.py"
+    spec = importlib.util.spec_from_file_location("classify_quality", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def one(df: pd.DataFrame, table: str = "contacts", **kw) -> ColumnClass:
+    (c,) = classify_table(df, table, **kw)
+    return c
+
+
+def by_column(classes: list[ColumnClass]) -> dict[str, ColumnClass]:
+    return {c.column: c for c in classes}
+
+
+# --------------------------------------------------------------------------- headers
+
+@pytest.mark.parametrize(("header", "category"), [
+    # English, German, French, Italian, Spanish, Dutch, Polish
+    ("Email Address", "email"), ("E-Mail-Adresse", "email"), ("Courriel", "email"),
+    ("Indirizzo email", "email"), ("Correo electrónico", "email"), ("E-mailadres", "email"),
+    ("Adres e-mail", "email"),
+    ("Date of Birth", "date_of_birth"), ("Geburtsdatum", "date_of_birth"),
+    ("Date de naissance", "date_of_birth"),
+    ("Data di nascita", "date_of_birth"), ("Fecha de nacimiento", "date_of_birth"),
+    ("Geboortedatum", "date_of_birth"), ("Data urodzenia", "date_of_birth"),
+    ("First name", "first_name"), ("Vorname", "first_name"), ("Prénom", "first_name"), ("Nome", "first_name"),
+    ("Nombre", "first_name"), ("Voornaam", "first_name"), ("Imię", "first_name"),
+    ("Surname", "last_name"), ("Nachname", "last_name"), ("Nom de famille", "last_name"),
+    ("Cognome", "last_name"), ("Apellidos", "last_name"), ("Achternaam", "last_name"),
+    ("Nazwisko", "last_name"),
+    ("Telefonnummer", "phone"), ("Numéro de téléphone", "phone"), ("Cellulare", "phone"), ("Móvil", "phone"),
+    ("Telefoonnummer", "phone"), ("Numer telefonu", "phone"), ("Privattelefon", "phone"),
+    ("Postleitzahl", "postal_code"), ("Code postal", "postal_code"), ("CAP", "postal_code"),
+    ("Código postal", "postal_code"), ("Postcode", "postal_code"), ("Kod pocztowy", "postal_code"),
+    ("Straße", "postal_address"), ("Rechnungsadresse", "postal_address"), ("Ulica", "postal_address"),
+    ("Wohnort", "city"), ("Ville", "city"), ("Città", "city"), ("Woonplaats", "city"),
+    ("Miejscowość", "city"),
+    ("Steuer-ID", "tax_id"), ("USt-IdNr", "tax_id"), ("Partita IVA", "tax_id"), ("NIP", "tax_id"),
+    ("PESEL", "national_id"), ("Codice fiscale", "national_id"), ("DNI", "national_id"),
+    ("BSN", "national_id"),
+    ("Numéro de sécurité sociale", "national_id"), ("Personalausweisnummer", "national_id"),
+    ("Kontonummer", "bank_account"), ("IBAN", "bank_account"), ("Rekeningnummer", "bank_account"),
+    ("Kreditkartennummer", "card_number"), ("IP-Adresse", "ip_address"),
+    ("Geschlecht", "gender"), ("Sexe", "gender"), ("Płeć", "gender"),
+    ("Familienstand", "family_status"), ("Stato civile", "family_status"),
+    # Salesforce API names, HubSpot internal names and UI labels, Dynamics 365 logical names
+    ("FirstName", "first_name"), ("MailingStreet", "postal_address"), ("MailingPostalCode", "postal_code"),
+    ("Birthdate", "date_of_birth"), ("HasOptedOutOfEmail", "communication_preference"),
+    ("email", "email"), ("hs_legal_basis", "processing_condition"),
+    ("hs_email_optout", "communication_preference"), ("Phone Number", "phone"), ("Email", "email"),
+    ("emailaddress1", "email"), ("donotbulkemail", "communication_preference"),
+    ("birthdate", "date_of_birth"),
+    ("telephone1", "phone"), ("address1_line1", "postal_address"), ("address1_postalcode", "postal_code"),
+    ("spousesname", "name"), ("gendercode", "gender"),
+])
+def test_headers_are_recognised_in_seven_languages_and_three_crm_conventions(header, category):
+    c = one(pd.DataFrame({header: pd.Series([], dtype=object)}))
+    assert c.category == category, c.reasons
+    assert c.personal
+    assert "lexicon entry" in c.reasons[0]
+
+
+def test_header_normalisation_handles_camel_case_snake_case_accents_and_compounds():
+    assert header_words("MailingPostalCode") == ("mailing", "postal", "code")
+    assert header_words("address1_postalcode") == ("address", "postalcode")
+    assert header_words("Téléphone") == ("telephone",)
+    assert header_words("E-Mail-Adresse") == ("emailadresse",)
+    assert header_words("ns__Description__c") == ("description",)
+    assert header_words("LastCURequestDate") == ("last", "cu", "request", "date")
+
+
+def test_lexicon_gives_each_alias_one_category():
+    assert lexicon_conflicts() == []
+
+
+def test_the_reason_names_the_language_or_convention_of_the_match():
+    assert "German" in one(pd.DataFrame({"Geburtsdatum": []})).reasons[0]
+    assert "Salesforce" in one(pd.DataFrame({"HasOptedOutOfEmail": []})).reasons[0]
+    assert "Dynamics 365" in one(pd.DataFrame({"donotbulkemail": []})).reasons[0]
+    assert "HubSpot" in one(pd.DataFrame({"hs_legal_basis": []})).reasons[0]
+
+
+def test_special_categories_and_criminal_data_are_flagged():
+    classes = by_column(classify_table(pd.DataFrame(columns=[
+        "Gesundheitsdaten", "Religion", "Gewerkschaft", "Sexual orientation", "Casier judiciaire"]),
+        "contacts"))
+    assert classes["Gesundheitsdaten"].special and classes["Gesundheitsdaten"].category == "health"
+    assert classes["Religion"].special and classes["Gewerkschaft"].special
+    assert classes["Sexual orientation"].category == "sex_life_or_orientation"
+    assert classes["Casier judiciaire"].criminal and not classes["Casier judiciaire"].special
+
+
+def test_keys_and_references_are_technical_ids_unless_they_name_an_identity():
+    classes = by_column(classify_table(pd.DataFrame(columns=[
+        "contact_id", "Created By ID", "National ID", "account_id"]), "contacts"))
+    assert classes["contact_id"].category == "technical_id" and not classes["contact_id"].personal
+    assert classes["Created By ID"].category == "technical_id"
+    assert classes["National ID"].category == "national_id"
+    assert classes["account_id"].category == "employer"  # a contact's company reference
+
+
+# --------------------------------------------------------------------------- values
+
+def test_values_beat_a_misleading_header():
+    df = pd.DataFrame({"notes": [f"user{i}@example.org" for i in range(50)]})
+    c = one(df)
+    assert c.category == "email"
+    assert any("overrule the header" in r for r in c.reasons)
+
+
+def test_values_decide_when_the_header_is_silent():
+    df = pd.DataFrame({"x1": [f"192.168.0.{i}" for i in range(40)],
+                       "x2": ["DE89370400440532013000", "FR1420041010050500013M02606"] * 20,
+                       "x3": [f"{1950 + i % 50}-0{1 + i % 9}-1{i % 10}" for i in range(40)]})
+    classes = by_column(classify_table(df, "contacts"))
+    assert classes["x1"].category == "ip_address"
+    assert classes["x2"].category == "bank_account" and "stdnum.iban" in classes["x2"].reasons[-1]
+    assert classes["x3"].category == "date_of_birth"
+
+
+def test_card_numbers_need_the_luhn_check():
+    valid = ["4111111111111111", "5500005555555559", "4012888888881881", "378282246310005"] * 10
+    assert one(pd.DataFrame({"ref": valid})).category == "card_number"
+    invalid = [v[:-1] + str((int(v[-1]) + 1) % 10) for v in valid]  # check digit off by one
+    assert one(pd.DataFrame({"ref": invalid})).category != "card_number"
+
+
+def test_national_ids_are_validated_with_stdnum_and_their_country_is_named():
+    pesel = ["44051401359", "02070803628", "90090515836", "85010112345"]
+    from stdnum.pl import pesel as std_pesel
+    valid = [p for p in pesel if std_pesel.is_valid(p)]
+    c = one(pd.DataFrame({"code": valid * 10}))
+    assert c.category == "national_id"
+    assert "PL" in c.reasons[-1] and "stdnum.pl.pesel" in c.reasons[-1]
+
+
+def test_phone_numbers_are_validated_with_phonenumbers_using_the_rows_country():
+    df = pd.DataFrame({"country": ["DE", "FR"] * 20, "contact": ["01511 2345678", "06 12 34 56 78"] * 20})
+    c = by_column(classify_table(df, "contacts"))["contact"]
+    assert c.category == "phone" and "row's country" in c.reasons[-1]
+
+
+def test_encrypted_values_leave_the_decision_to_the_header():
+    df = pd.DataFrame({"iban": ["enc:v1:" + "ab" * 40] * 20})
+    c = one(df)
+    assert c.category == "bank_account" and "encrypted" in c.reasons[-1]
+
+
+def test_an_empty_column_is_classified_by_its_header_alone():
+    c = one(pd.DataFrame({"email": pd.Series([None] * 10, dtype=object)}))
+    assert c.category == "email" and c.personal
+    c = one(pd.DataFrame({"whatever": pd.Series([], dtype=object)}), table="events")
+    assert c.category == "other" and not c.personal and "no values" in " ".join(c.reasons)
+
+
+def test_free_text_that_reveals_special_categories_is_pointed_out():
+    df = pd.DataFrame({"note": ["Kunde hat Diabetes, bitte Termin verschieben."] * 10})
+    c = one(df, table="activities")
+    assert c.category == "free_text" and any("special-category terms" in r for r in c.reasons)
+
+
+# --------------------------------------------------------------------------- context
+
+def test_company_columns_are_not_personal_data():
+    df = pd.DataFrame({"name": ["Fliegner Kühnert e.G."], "phone": ["+4930123456"], "industry": ["retail"],
+                       "website": ["www.example.de"], "annual_revenue": [1e6], "number_of_employees": [12],
+                       "vat_number": ["DE608091934"], "street": ["Hauptstr. 1"]})
+    classes = classify_table(df, "accounts")
+    assert [c.column for c in classes if c.personal] == []
+    assert {c.category for c in classes} == {"company"}
+
+
+def test_company_attributes_stay_non_personal_in_a_table_of_persons():
+    classes = by_column(classify_table(pd.DataFrame(columns=[
+        "Company", "Industry", "Website", "AnnualRevenue", "Phone"]), "Lead"))
+    assert classes["Company"].category == "employer" and classes["Company"].personal
+    assert not classes["Industry"].personal and not classes["Website"].personal
+    assert not classes["AnnualRevenue"].personal
+    assert classes["Phone"].category == "phone"  # a lead's own number
+
+
+def test_a_switchboard_is_not_personal_but_a_direct_line_is():
+    assert not one(pd.DataFrame({"Phone": []}), table="Account").personal
+    assert one(pd.DataFrame({"Phone": []}), table="Contact").personal
+    assert not one(pd.DataFrame({"Company phone": []}), table="contacts").personal
+
+
+def test_person_fields_on_a_company_object_are_personal():
+    c = one(pd.DataFrame({"PersonEmail": []}), table="Account")
+    assert c.category == "email" and c.personal
+
+
+def test_the_same_generic_header_depends_on_what_the_table_describes():
+    assert one(pd.DataFrame({"status": []}), table="contacts").category == "relationship"
+    assert one(pd.DataFrame({"status": []}), table="requests").category == "metadata"
+    assert one(pd.DataFrame({"description": []}), table="contacts").category == "free_text"
+    assert not one(pd.DataFrame({"description": []}), table="breaches").personal
+    assert one(pd.DataFrame({"loyalty_tier": []}), table="contacts").category == "attribute"
+
+
+def test_an_unnamed_table_of_persons_is_recognised_from_its_values():
+    df = pd.DataFrame({"a": ["Anna", "Peter", "Maria", "Thomas"] * 5,
+                       "b": ["Müller", "Schmidt", "Rossi", "Smith"] * 5,
+                       "c": ["Long text " * 5] * 20})
+    classes = by_column(classify_table(df, ""))
+    assert classes["a"].category == "first_name" and classes["b"].category == "last_name"
+    assert classes["c"].category == "free_text"  # free text in a table of persons
+
+
+# --------------------------------------------------------------------------- sampling, API
+
+def test_sampling_is_deterministic_and_seeded():
+    assert np.array_equal(sample_positions(10**6, 1000, seed=3, table="t"),
+                          sample_positions(10**6, 1000, seed=3, table="t"))
+    assert not np.array_equal(sample_positions(10**6, 1000, seed=3, table="t"),
+                              sample_positions(10**6, 1000, seed=4, table="t"))
+    assert np.array_equal(sample_positions(50, 1000), np.arange(50))
+    rng = np.random.default_rng(0)
+    mixed = np.where(rng.random(5000) < 0.85, [f"u{i}@x.org" for i in range(5000)], "n/a")
+    df = pd.DataFrame({"col": mixed})
+    a = classify_table(df, "t", sample_size=200, seed=1)
+    b = classify_table(df, "t", sample_size=200, seed=1)
+    assert a == b
+
+
+def test_column_class_is_a_frozen_dataclass_with_a_dict_form():
+    c = one(pd.DataFrame({"gender": ["F", "M"]}))
+    with pytest.raises(AttributeError):
+        c.category = "x"
+    d = c.to_dict()
+    assert d["category"] == "gender" and d["record_category"] == "name" and isinstance(d["reasons"], list)
+    assert 0 <= d["confidence"] <= 1
+
+
+def test_ropa_draft_lists_personal_columns_for_the_auditor_to_complete():
+    classes = classify_table(pd.DataFrame(columns=["contact_id", "email", "iban", "health_data"]), "contacts")
+    draft = ropa_draft(classes)
+    assert list(draft["column"]) == ["email", "iban", "health_data"]
+    assert {"table", "column", "category", "special_category", "purpose", "lawful_basis", "retention",
+            "requires_encryption"} <= set(draft.columns)
+    assert (draft["purpose"] == "").all() and (draft["lawful_basis"] == "").all()
+    row = draft.set_index("column")
+    assert row.loc["iban", "requires_encryption"] and row.loc["health_data", "special_category"]
+    assert not row.loc["email", "requires_encryption"]
+
+
+def test_classify_fields_reads_a_describe_without_values():
+    fields = pd.DataFrame({"name": ["Id", "Phone"], "label": ["Contact ID", "Business Phone"],
+                           "type": ["id", "phone"]})
+    classes = by_column(classify_fields(fields, "Contact"))
+    assert classes["Id"].category == "technical_id" and classes["Phone"].category == "phone"
+
+
+# --------------------------------------------------------------------------- quality
+
+def test_every_column_of_a_generated_dataset_matches_the_schema():
+    ds = generate(GeneratorConfig(contacts=1500, seed=21, as_of=dt.date(2026, 6, 30), profile="messy"))
+    planted = dict(UNDECLARED + PURPOSELESS)
+    wrong = []
+    for c in classify_columns(ds.tables):
+        table = TABLES[c.table]
+        expected = table.column(c.column).category if c.column in table.column_names else planted[c.column]
+        if c.record_category != expected:
+            wrong.append((c.table, c.column, expected, c.category))
+    assert wrong == []
+
+
+@needs_realdata
+def test_real_crm_exports_and_salesforce_describes_are_classified_accurately():
+    bench = _benchmark()
+    rows = bench.classify_realdata(REALDATA)
+    category, personal, misses = bench.score(rows)
+    assert len(rows) == sum(len(v) for v in bench.EXPECTED.values())
+    assert category >= 0.95, misses
+    assert personal >= 0.95, misses

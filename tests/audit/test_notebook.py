@@ -1,0 +1,390 @@
+"""The audit notebook's helpers (gdprlab.audit.notebook) on tiny tables, and its charts and tables.
+
+The timing helpers must agree with the checks: a request the chart calls late is one request_overdue
+reports, and likewise for breaches and retention; deadlines are calendar months (Art. 12(3)), not 30 days.
+As-of is Tuesday 30 June 2026.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from helpers import table
+from matplotlib.figure import Figure
+from pandas.io.formats.style import Styler
+
+from gdprlab.audit import charts
+from gdprlab.audit import notebook as audit
+from gdprlab.audit.discovery.scan import scan_path
+from gdprlab.audit.engine import run_checks
+from gdprlab.audit.rules.legacy import (
+    breach_not_notified,
+    breach_notified_late,
+    extension_not_notified,
+    request_overdue,
+    retention_exceeded,
+)
+from gdprlab.crm.schema import TABLES
+from gdprlab.regulation.catalogue import SEVERITIES
+from gdprlab.regulation.policy import Policy
+from gdprlab.runner.parameters import validate
+
+AS_OF = dt.date(2026, 6, 30)
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "datasets" / "sample"
+
+
+
+
+def request(rid: str, received: str | None, responded: str | None = None, notice: str | None = None) -> dict:
+    return {"request_id": rid, "contact_id": "C1", "type": "access", "received_on": received,
+            "responded_on": responded, "extension_notified_on": notice,
+            "status": "completed" if responded else "open"}
+
+
+REQUESTS = table(
+    "requests",
+    # received Thu 15 Jan: one calendar month is Sun 15 Feb, moved to Mon 16 Feb (30 days would be 14 Feb)
+    request("R1", "2026-01-15", "2026-02-16"),
+    request("R2", "2026-01-15", "2026-02-17"),
+    request("R3", "2026-05-01"),  # open at as-of, deadline 1 June
+    request("R4", "2026-01-15", "2026-03-20", notice="2026-02-01"),  # extended in time
+    request("R5", "2026-01-15", "2026-03-20", notice="2026-03-01"),  # extension notified too late
+    request("R6", "2026-06-10"),  # open, still in time
+    request("R7", None, "2026-01-01"),  # no receipt date: not judged
+)
+
+
+def breach(bid: str, aware: str, notified: str | None, risk: str = "high", reason: str | None = None) -> dict:
+    return {"breach_id": bid, "aware_at": aware, "notified_authority_at": notified, "risk": risk,
+            "delay_reason": reason, "description": "x", "consequences": "x", "measures": "x"}
+
+
+BREACHES = table(
+    "breaches",
+    breach("B1", "2026-01-01T00:00:00Z", "2026-01-03T23:00:00Z"),  # 71 h
+    breach("B2", "2026-01-01T00:00:00Z", "2026-01-04T01:00:00Z"),  # 73 h, no reasons
+    breach("B3", "2026-01-01T00:00:00Z", "2026-01-10T00:00:00Z", reason="forensics first"),
+    breach("B4", "2026-01-01T00:00:00Z", None, risk="unlikely"),
+    breach("B5", "2026-01-01T00:00:00Z", None),
+    breach("B6", "2026-06-29T12:00:00Z", None),  # 12 h before as-of midnight
+)
+
+
+def contact(cid: str, status: str | None, last: str | None) -> dict:
+    return {"contact_id": cid, "status": status, "last_activity_at": last,
+            "created_at": "2020-01-01T00:00:00Z"}
+
+
+CONTACTS = table(
+    "contacts",
+    contact("C1", "lead", "2024-06-30T10:00:00Z"),  # exactly 24 months: still within
+    contact("C2", "lead", "2024-06-29T10:00:00Z"),  # one day past
+    contact("C3", "customer", "2024-06-29T10:00:00Z"),  # 36 months allowed
+    contact("C4", "erased", "2010-01-01T00:00:00Z"),
+    contact("C5", "former_customer", None),
+)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# timing
+# ----------------------------------------------------------------------------------------------------------
+
+def test_request_ages_use_calendar_months_and_extensions() -> None:
+    ages = audit.request_ages(REQUESTS, AS_OF).set_index("request_id")
+    assert list(ages.index) == ["R1", "R2", "R3", "R4", "R5", "R6"]
+    assert ages.loc["R1", ["days_taken", "days_allowed", "days_over", "late"]].tolist() == [32, 32, 0, False]
+    assert ages.loc["R2", "late"] and ages.loc["R2", "outcome"] == "answered late"
+    assert ages.loc["R3", "outcome"] == "open, overdue" and ages.loc["R3", "days_taken"] == 60
+    assert ages.loc["R4", ["extended", "late", "outcome"]].tolist() == [True, False, "answered in time"]
+    r5 = ages.loc["R5", ["notice_late", "late", "outcome"]].tolist()
+    assert r5 == [True, False, "extension notified late"]
+    assert ages.loc["R6", "outcome"] == "open, in time"
+
+
+def test_request_ages_agree_with_the_checks() -> None:
+    ages = audit.request_ages(REQUESTS, AS_OF)
+    t = {"requests": REQUESTS}
+    assert set(ages.loc[ages["late"], "request_id"]) == set(request_overdue(t, Policy(), AS_OF))
+    assert set(ages.loc[ages["notice_late"], "request_id"]) == set(extension_not_notified(t, Policy(), AS_OF))
+
+
+def test_breach_delays_against_72_hours() -> None:
+    d = audit.breach_delays(BREACHES, AS_OF).set_index("breach_id")
+    assert d["outcome"].to_dict() == {
+        "B1": "within 72 h", "B2": "late, no reasons", "B3": "late, reasons recorded",
+        "B4": "not notified (risk unlikely)", "B5": "not notified", "B6": "pending (within 72 h)"}
+    assert d.loc["B1", "hours"] == 71 and d.loc["B2", "hours"] == 73 and d.loc["B6", "hours"] == 12
+    t = {"breaches": BREACHES}
+    assert set(d.index[d["outcome"] == "late, no reasons"]) == set(breach_notified_late(t, Policy(), AS_OF))
+    assert set(d.index[d["outcome"] == "not notified"]) == set(breach_not_notified(t, Policy(), AS_OF))
+
+
+def test_retention_ages_against_the_policy() -> None:
+    ages = audit.retention_ages(CONTACTS, Policy(), AS_OF)
+    assert ages["status"].tolist() == ["lead", "lead", "customer"]  # erased and undated contacts left out
+    assert ages["over"].tolist() == [False, True, False]
+    assert ages["limit_months"].tolist() == [24, 24, 36]
+    assert ages["months"].iloc[0] == pytest.approx(24, abs=0.1)
+    assert ages["over"].sum() == len(retention_exceeded({"contacts": CONTACTS}, Policy(), AS_OF))
+    short = Policy(retention_months={"lead": 1, "customer": 1, "former_customer": 1})
+    assert audit.retention_ages(CONTACTS, short, AS_OF)["over"].all()
+
+
+def test_timing_agrees_with_the_checks_on_the_sample_dataset() -> None:
+    params = validate({"dataset": str(SAMPLE)}, set())
+    inputs = audit.load_inputs(params)
+    a = audit.assess(inputs, params)
+    t = inputs.tables
+    ages = audit.request_ages(t["requests"], inputs.as_of)
+    assert set(ages.loc[ages["late"], "request_id"]) == set(a.result("request_overdue").record_ids)
+    delays = audit.breach_delays(t["breaches"], inputs.as_of)
+    late = delays.loc[delays["outcome"] == "late, no reasons", "breach_id"]
+    assert set(late) == set(a.result("breach_notified_late").record_ids)
+    kept = audit.retention_ages(t["contacts"], inputs.policy, inputs.as_of)
+    assert kept["over"].sum() == a.result("retention_exceeded").count > 0
+
+
+def test_timing_summary_counts_and_shares() -> None:
+    s = audit.timing_summary(audit.retention_ages(CONTACTS, Policy(), AS_OF), "status", "over")
+    assert s.set_index("status").to_dict("index") == {
+        "customer": {"records": 1, "over": 0, "share": 0.0}, "lead": {"records": 2, "over": 1, "share": 0.5}}
+    assert audit.timing_summary(pd.DataFrame(), "status", "over").empty
+
+
+# ----------------------------------------------------------------------------------------------------------
+# scope, findings, actions
+# ----------------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def partial():
+    """An assessment of requests and breaches only: every rule needing another table is not assessed."""
+    tables = {"requests": REQUESTS, "breaches": BREACHES}
+    return tables, run_checks(tables, Policy(), AS_OF, evidence=2)
+
+
+def test_scope_lists_every_table_and_the_rules_a_missing_one_blocks(partial) -> None:
+    tables, a = partial
+    scope = audit.scope_summary(tables, a)
+    assert list(scope.index) == list(TABLES)
+    assert scope.loc["requests", "present"] and scope.loc["requests", "rows"] == len(REQUESTS)
+    assert scope.loc["requests", ["first", "last"]].tolist() == [dt.date(2026, 1, 15), dt.date(2026, 6, 10)]
+    assert not scope.loc["contacts", "present"] and pd.isna(scope.loc["contacts", "rows"])
+    assert "retention_exceeded" in scope.loc["contacts", "rules not assessed"]
+    assert scope.loc["requests", "rules not assessed"] == ""
+    # needs activities, and consents or requests: blocked by the missing activities, not by consents
+    assert "processing_after_withdrawal" in scope.loc["activities", "rules not assessed"]
+    assert "processing_after_withdrawal" not in scope.loc["consents", "rules not assessed"]
+    assert audit.period_covered(tables) == (dt.date(2026, 1, 1), dt.date(2026, 6, 29))
+    assert audit.period_covered({}) == (None, None)
+    assert "table contacts missing" in set(audit.not_assessed_frame(a)["reason"])
+
+
+def test_findings_and_evidence_frames(partial) -> None:
+    _, a = partial
+    f = audit.findings_frame(a)
+    assert set(f["rule"]) == {r.rule_id for r in a.failed} >= {"request_overdue", "breach_notified_late"}
+    row = f.set_index("rule").loc["request_overdue"]
+    assert row["articles"] == "Art. 12(3)" and row["count"] == 2 and row["population"] == 6
+    ev = audit.evidence_frame(a.result("request_overdue"))
+    assert list(ev["record_id"]) == ["R2", "R3"] and len(ev) <= 2
+
+
+def test_top_actions_most_severe_then_largest(partial) -> None:
+    _, a = partial
+    top = audit.top_actions(a, 10)
+    ranks = [SEVERITIES.index(s) for s in top["severity"]]
+    assert ranks == sorted(ranks, reverse=True)
+    for _, same in top.groupby("severity"):
+        assert list(same["records"]) == sorted(same["records"], reverse=True)
+    assert list(top["priority"]) == list(range(1, len(top) + 1))
+    first = a.result(top["rule"].iloc[0])
+    assert top["action"].iloc[0] == first.check.remediation
+    assert len(audit.top_actions(a, 1)) == 1 and audit.top_actions(a, 0).empty
+
+
+def test_scores_frame_has_every_concern_and_overall(partial) -> None:
+    _, a = partial
+    s = audit.scores_frame(a)
+    assert s.index[-1] == "overall" and s.loc["overall", "score"] == a.scores.overall
+    assert s.loc["overall", "rules"] == len(a.results)
+    assert pd.isna(s.loc["education", "score"])  # no policies table: not assessed, not 100
+
+
+def test_concern_heading_never_calls_unchecked_rules_passed(partial) -> None:
+    _, a = partial
+    assert audit.concern_heading(a, "education") == "Education: not assessed (1 rule(s), see Scope)"
+    failed = sum(r.status == "failed" for r in a.results if r.check.concern == "security_plans")
+    expected = f"Security plans: {failed} of 4 rule(s) assessed failed"
+    assert audit.concern_heading(a, "security_plans") == expected
+    assert audit.concern_heading(a, "rights").endswith(", 1 not assessed")  # erasure_incomplete
+
+
+def test_fail_on(partial) -> None:
+    _, a = partial
+    audit.enforce_fail_on(a, None)
+    with pytest.raises(audit.FindingsAboveThreshold, match="severity low or higher failed"):
+        audit.enforce_fail_on(a, "low")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# inputs, scan, outputs
+# ----------------------------------------------------------------------------------------------------------
+
+def test_inputs_take_the_datasets_as_of_and_policy(tmp_path: Path) -> None:
+    params = validate({"dataset": str(SAMPLE)}, set(), base=tmp_path)
+    inputs = audit.load_inputs(params, base=tmp_path / "notebooks")
+    assert (inputs.as_of, inputs.as_of_source) == (dt.date(2026, 11, 1), "the dataset's manifest.json")
+    assert inputs.policy_source == str(SAMPLE / "policy.yaml")
+    assert inputs.output_dir == tmp_path / "output" / "sample-2026-11-01"
+    params = validate({"dataset": str(SAMPLE / "staff.csv"), "as_of": ""}, set(), base=tmp_path)
+    assert audit.resolve_as_of(params, today=AS_OF) == (AS_OF, "today (no as-of date given or recorded)")
+    params = validate({"dataset": str(SAMPLE), "as_of": "2026-01-31"}, set(), base=tmp_path)
+    assert audit.resolve_as_of(params)[0] == dt.date(2026, 1, 31)
+
+
+def test_personal_data_summaries_show_no_values(tmp_path: Path) -> None:
+    pd.DataFrame({"Email": ["anna.schmidt@example.de", "jan.kowalski@example.pl"] * 5,
+                  "Notes": ["call back", "Anna asked about IBAN DE89370400440532013000"] * 5,
+                  "Amount": ["1", "2"] * 5}).to_csv(tmp_path / "export.csv", index=False)
+    scan = scan_path(tmp_path)
+    cols = audit.personal_columns(scan)
+    assert {"Email", "Notes"} <= set(cols["column"]) and "Amount" not in set(cols["column"])
+    cats = audit.categories_summary(scan)
+    assert cats.set_index("category").loc["email", "columns"] == 1
+    free = audit.free_text_summary(scan)
+    assert free.loc["iban"].sum() == 5
+    shown = cols.to_string() + cats.to_string() + free.to_string()
+    assert "anna.schmidt" not in shown and "DE8937" not in shown
+
+
+def test_write_outputs_atomically_into_a_new_folder(partial, tmp_path: Path) -> None:
+    _, a = partial
+    folder = tmp_path / "deep" / "out"
+    written = audit.write_outputs(a, folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["findings.csv", "findings.json"]  # no temp left
+    assert json.loads(written["json"].read_text(encoding="utf-8"))["metadata"]["as_of"] == "2026-06-30"
+    audit.write_atomic(written["csv"], "replaced\n")
+    assert written["csv"].read_text(encoding="utf-8") == "replaced\n"
+
+
+def test_write_atomic_leaves_no_temp_file_on_failure(tmp_path: Path) -> None:
+    with pytest.raises(TypeError):
+        audit.write_atomic(tmp_path / "x.json", None)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------------------------------------
+# charts and styled tables
+# ----------------------------------------------------------------------------------------------------------
+
+def test_charts_return_figures(partial) -> None:
+    _, a = partial
+    figures = [
+        charts.findings_chart(a),
+        charts.request_ages_chart(audit.request_ages(REQUESTS, AS_OF)),
+        charts.breach_delays_chart(audit.breach_delays(BREACHES, AS_OF)),
+        charts.retention_chart(audit.retention_ages(CONTACTS, Policy(), AS_OF), Policy()),
+    ]
+    for fig in figures:
+        assert isinstance(fig, Figure)
+        fig.canvas.draw()
+
+
+def _texts_inside(fig: Figure) -> list[str]:
+    """Axes whose drawn labels (title, ticks, axis labels, legend) reach outside the figure, and a
+    suptitle that does: clipped in the PNG."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    width, height = fig.bbox.width, fig.bbox.height
+    boxes = [(ax.get_title() or f"axes {i}", ax.get_tightbbox(renderer)) for i, ax in enumerate(fig.axes)]
+    if fig._suptitle is not None:
+        boxes.append(("suptitle", fig._suptitle.get_window_extent(renderer)))
+    return [name for name, box in boxes
+            if box.x0 < -0.5 or box.y0 < -0.5 or box.x1 > width + 0.5 or box.y1 > height + 0.5]
+
+
+def test_fixed_margins_keep_every_label_inside_the_figure() -> None:
+    """The figures have fixed margins (no constrained layout): labels of the sample, and of big data
+    (five-digit counts, the longest breach outcome with a four-digit count), must still fit."""
+    params = validate({"dataset": str(SAMPLE), "organisation": "X", "as_of": "", "policy": "", "mapping": "",
+                       "output_dir": "", "evidence": 2, "top_actions": 5, "rules": "", "fail_on": ""}, set())
+    inputs = audit.load_inputs(params)
+    a = audit.assess(inputs, params)
+    big_contacts = pd.concat([inputs.tables["contacts"]] * 20, ignore_index=True)
+    big_breaches = pd.concat([inputs.tables["breaches"]] * 100, ignore_index=True)
+    figures = {
+        "findings": charts.findings_chart(a),
+        "requests": charts.request_ages_chart(audit.request_ages(inputs.tables["requests"], inputs.as_of)),
+        "breaches": charts.breach_delays_chart(audit.breach_delays(inputs.tables["breaches"], inputs.as_of)),
+        "retention": charts.retention_chart(audit.retention_ages(inputs.tables["contacts"], inputs.policy,
+                                                                 inputs.as_of), inputs.policy),
+        "big breaches": charts.breach_delays_chart(audit.breach_delays(big_breaches, inputs.as_of)),
+        "big retention": charts.retention_chart(
+            audit.retention_ages(big_contacts, inputs.policy, inputs.as_of), inputs.policy),
+    }
+    assert "not notified (risk unlikely) (2,400)".replace(",", "") in [
+        t.get_text() for t in figures["big breaches"].axes[0].get_yticklabels()]
+    for name, fig in figures.items():
+        assert _texts_inside(fig) == [], name
+
+
+def test_charts_of_nothing_say_so() -> None:
+    empty = [
+        charts.request_ages_chart(audit.request_ages(REQUESTS.iloc[:0], AS_OF)),
+        charts.breach_delays_chart(audit.breach_delays(BREACHES.iloc[:0], AS_OF)),
+        charts.retention_chart(audit.retention_ages(CONTACTS.iloc[:0], Policy(), AS_OF), Policy()),
+    ]
+    for fig in empty:
+        assert isinstance(fig, Figure) and fig.axes[0].texts
+
+
+def test_style_renders_html(partial) -> None:
+    _, a = partial
+    styled = charts.style(audit.findings_frame(a), caption="Findings", percent=("rate",))
+    assert isinstance(styled, Styler)
+    html = styled.to_html()
+    assert "Findings" in html and "%" in html and "background-color" in html
+    assert "not assessed" in charts.style(audit.scores_frame(a).reset_index()).to_html()
+
+
+def test_histograms_stack_counts_per_group() -> None:
+    ages = audit.retention_ages(CONTACTS, Policy(), AS_OF)
+    fig = charts.retention_chart(ages, Policy())
+    for ax in fig.axes:
+        rows = ages[ages["status"] == ax.get_title().split(":")[0]]
+        within, past = (patch.get_data() for patch in ax.patches[:2])  # one filled step patch per group
+        assert within.values.sum() == (~rows["over"]).sum()
+        assert (past.baseline == within.values).all()  # stacked on the first
+        assert (past.values - past.baseline).sum() == rows["over"].sum()
+
+
+def test_figures_show_as_png_without_pyplot(partial) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    _, a = partial
+    png = charts.figure_png(charts.findings_chart(a))
+    saved = io.BytesIO()
+    charts.findings_chart(a).savefig(saved, format="png")
+    assert png.startswith(b"\x89PNG") and png == saved.getvalue()  # savefig's bytes, one layout pass
+    shell = InteractiveShell.instance()
+    charts.show_figures_inline(shell)
+    data, _ = shell.display_formatter.format(charts.findings_chart(a))
+    assert data["image/png"]
+    log_axis = charts.breach_delays_chart(audit.breach_delays(BREACHES, AS_OF)).axes[0]
+    assert log_axis.xaxis.get_major_formatter()(100, 0) == "100"  # plain numbers, no mathtext
+
+
+def test_style_sets_ids_only_on_styled_cells(partial) -> None:
+    _, a = partial
+    html = charts.style(audit.findings_frame(a)).to_html()
+    assert "background-color" in html  # severities still coloured, through the ids of their cells
+    plain = charts.style(pd.DataFrame({"kind": ["email"], "rows": [1234]})).to_html()
+    assert "1,234" in plain and "_row0_col1" not in plain

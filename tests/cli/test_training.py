@@ -1,0 +1,137 @@
+"""`gdprlab progress`: a trainer's commands, end to end on a SQLite store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from gdprlab.cli.main import main
+from gdprlab.training.store.progress import Attempt, ProgressStore
+
+ROSTER = (
+    "staff_id,name,email,department,role,crm_access,start_date\n"
+    "S1,Anna Muster,anna@example.com,sales,sales_rep,standard,2020-01-01\n"
+    "S2,Bert Beispiel,bert@example.com,hr,hr_officer,none,2021-01-01\n"
+    "S3,=cmd|calc,c@example.com,sales,account_manager,standard,2022-01-01\n"
+)
+
+
+@pytest.fixture()
+def db(tmp_path):
+    url = f"sqlite:///{tmp_path}/progress.sqlite"
+    (tmp_path / "staff.csv").write_text(ROSTER)
+    assert main(["progress", "import", str(tmp_path / "staff.csv"), "--db", url]) == 0
+    with ProgressStore(url, outbox_dir=tmp_path) as store:
+        for lesson in ("01_classification", "02_permission"):
+            store.record(Attempt(learner="S1", lesson=lesson, quiz=lesson, bank_version="v1", answers={},
+                                 score=8, max_score=8, passed=True,
+                                 submitted_at=dt.datetime(2026, 1, 31, 10, tzinfo=dt.UTC)))
+    return url
+
+
+def test_import_reports_added_then_unchanged(tmp_path, db, capsys):
+    capsys.readouterr()
+    assert main(["progress", "import", str(tmp_path / "staff.csv"), "--db", db]) == 0
+    assert "unchanged 3" in capsys.readouterr().out
+
+
+def test_a_broken_roster_is_one_clear_error(tmp_path, capsys):
+    (tmp_path / "bad.csv").write_text("staff_id,name\nS1,Anna\n")
+    url = f"sqlite:///{tmp_path}/x.sqlite"
+    assert main(["progress", "import", str(tmp_path / "bad.csv"), "--db", url]) == 2
+    assert "bad.csv" in capsys.readouterr().err
+
+
+def test_summary_fails_under_a_threshold(db, capsys):
+    assert main(["progress", "summary", "--db", db, "--as-of", "2026-06-30", "--fail-under", "99"]) == 1
+    out = capsys.readouterr().out
+    assert "completion of required lessons" in out and "sales" in out
+    assert main(["progress", "summary", "--db", db, "--as-of", "2026-06-30", "--fail-under", "1"]) == 0
+
+
+def test_overdue_counts_calendar_months(db, capsys):
+    # passed on 31 Jan 2026 with a 12-month refresher: current through 31 Jan 2027, overdue on 1 Feb 2027
+    def rows(as_of: str) -> list[str]:
+        main(["progress", "overdue", "--db", db, "--as-of", as_of])
+        return [line for line in capsys.readouterr().out.splitlines() if "01_classification" in line]
+
+    assert not any("overdue" in line for line in rows("2027-01-31"))
+    assert any("overdue" in line for line in rows("2027-02-01"))
+
+
+def test_exports_hr_csv_xapi_and_certificates(tmp_path, db):
+    out = tmp_path / "out"
+    assert main(["progress", "export", "--db", db, "--as-of", "2026-06-30", "--out", str(out / "hr.csv"),
+                 "--xapi", str(out / "xapi.json"), "--certificates", str(out / "certs")]) == 0
+    hr = (out / "hr.csv").read_text()
+    assert "=cmd" not in hr.replace("'=cmd", "")  # formula injection neutralised
+    statements = json.loads((out / "xapi.json").read_text())
+    assert len(statements) == 2 and statements[0]["verb"]["id"].endswith("/passed")
+    assert (out / "certs" / "S1.html").exists()
+
+
+def test_verify_detects_an_edited_record(db, capsys):
+    assert main(["progress", "verify", "--db", db]) == 0
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE attempts SET score = 1 WHERE lesson = '01_classification'"))
+    assert main(["progress", "verify", "--db", db]) == 1
+    assert "problem" in capsys.readouterr().out
+
+
+def test_the_audit_can_read_training_from_the_progress_store(tmp_path, db, capsys):
+    """untrained_crm_user from real completions: S1 passed two lessons only, so S1 and S3 lack training."""
+    (tmp_path / "ds").mkdir()
+    (tmp_path / "ds" / "staff.csv").write_text(
+        "staff_id,name,email,department,role,crm_access,start_date\n"
+        "S1,A,a@x.de,sales,sales_rep,standard,2020-01-01\n"
+        "S2,B,b@x.de,hr,hr_officer,none,2021-01-01\n"
+        "S3,C,c@x.de,sales,account_manager,standard,2022-01-01\n")
+    capsys.readouterr()
+    assert main(["check", str(tmp_path / "ds"), "--as-of", "2026-06-30", "--format", "json",
+                 "--training-store", db]) == 0
+    report = json.loads(capsys.readouterr().out)
+    finding = next(f for f in report["findings"] if f["rule_id"] == "untrained_crm_user")
+    assert sorted(finding["record_ids"]) == ["S1", "S3"]
+
+
+@pytest.fixture()
+def pg_url():
+    """A fresh PostgreSQL schema on the local server (127.0.0.1:5432, database test), dropped afterwards."""
+    import os
+    import uuid
+
+    sa = pytest.importorskip("sqlalchemy")
+    base = os.environ.get("GDPRLAB_TEST_PG_URL", "postgresql+psycopg://@127.0.0.1:5432/test")
+    schema = f"gdprlab_cli_{uuid.uuid4().hex[:8]}"
+    try:
+        engine = sa.create_engine(base, connect_args={"connect_timeout": 3})
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means: no server here
+        pytest.skip(f"PostgreSQL not reachable at {base}: {exc.__class__.__name__}")
+    yield f"{base}?options=-csearch_path%3D{schema}"
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def test_the_trainer_flow_works_on_postgresql(tmp_path, pg_url, capsys):
+    (tmp_path / "staff.csv").write_text(ROSTER)
+    assert main(["progress", "import", str(tmp_path / "staff.csv"), "--db", pg_url]) == 0
+    with ProgressStore(pg_url, outbox_dir=tmp_path) as store:
+        result = store.record(Attempt(learner="S1", lesson="01_classification", quiz="01_classification",
+                                      bank_version="v1", answers={}, score=8, max_score=8, passed=True))
+    assert result.stored
+    assert main(["progress", "summary", "--db", pg_url, "--fail-under", "1"]) == 0
+    assert main(["progress", "export", "--db", pg_url, "--out", str(tmp_path / "hr.csv")]) == 0
+    import pandas as pd
+
+    hr = pd.read_csv(tmp_path / "hr.csv", dtype=str)
+    passed = hr[(hr["learner"] == "S1") & (hr["lesson"] == "01_classification")]
+    assert list(passed["status"]) == ["passed_current"]
+    assert main(["progress", "verify", "--db", pg_url]) == 0

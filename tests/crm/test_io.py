@@ -1,0 +1,218 @@
+"""Reading a dataset folder: typed tables from CSV or parquet, and one clear error for a bad file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from gdprlab.crm.io import DatasetError, read_as_of, read_dataset, read_policy
+from gdprlab.crm.schema import TABLES
+from gdprlab.regulation.policy import Policy
+
+REQUESTS = """request_id,contact_id,type,received_on,extension_notified_on,responded_on,status
+R1,C1,access,2026-01-31,,2026-02-20,completed
+R2,C2,erasure,2026-03-01,2026-03-20,,open
+"""
+BREACHES = """breach_id,aware_at,description,data_categories,subjects_affected,consequences,measures,risk,\
+notified_authority_at,delay_reason,subjects_informed_at,art34_exception
+B1,2026-01-01T10:00:00Z,Laptop stolen,names,120,Phishing,Wipe,high,2026-01-03T12:00:00+02:00,,,
+B2,2026-02-01T00:00:00Z,,e-mails,,,,unlikely,,,,
+"""
+TRAINING = """training_id,staff_id,course,completed_on,score,passed
+T1,S1,gdpr_essentials,2026-01-10,90,True
+T2,S2,gdpr_essentials,2026-01-11,40,false
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / f"{name}.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_csv_columns_get_their_schema_types(tmp_path):
+    write(tmp_path, "requests", REQUESTS)
+    write(tmp_path, "breaches", BREACHES)
+    t = read_dataset(tmp_path)
+    r, b = t["requests"], t["breaches"]
+    assert r["received_on"].tolist() == [pd.Timestamp("2026-01-31"), pd.Timestamp("2026-03-01")]
+    assert r["responded_on"].isna().tolist() == [False, True]  # an empty cell is missing
+    assert r["extension_notified_on"].dtype.kind == "M"
+    assert b["aware_at"][0] == pd.Timestamp("2026-01-01 10:00:00")  # naive UTC
+    assert b["notified_authority_at"][0] == pd.Timestamp("2026-01-03 10:00:00")  # +02:00 converted to UTC
+    assert b["subjects_affected"].dtype == "Int64" and b["subjects_affected"].isna().tolist() == [False, True]
+    assert b["description"].isna().tolist() == [False, True]
+
+
+def test_bools_read_from_true_false_in_either_case(tmp_path):
+    write(tmp_path, "training", TRAINING)
+    passed = read_dataset(tmp_path)["training"]["passed"]
+    assert passed.dtype == bool and passed.tolist() == [True, False]
+
+
+def test_a_bool_column_with_gaps_is_nullable(tmp_path):
+    write(tmp_path, "training", TRAINING.replace(",True\n", ",\n"))
+    passed = read_dataset(tmp_path)["training"]["passed"]
+    assert str(passed.dtype) == "boolean" and passed.isna().tolist() == [True, False]
+
+
+def test_text_stays_as_written(tmp_path):
+    write(tmp_path, "staff", "staff_id,name,email,department,role,crm_access,start_date\n"
+                             "S1,NA,null,0049,sales_rep,none,2020-01-01\n")
+    staff = read_dataset(tmp_path)["staff"].iloc[0]
+    assert (staff["name"], staff["email"], staff["department"]) == ("NA", "null", "0049")
+
+
+def test_missing_tables_are_left_out(tmp_path):
+    write(tmp_path, "training", TRAINING)
+    assert set(read_dataset(tmp_path)) == {"training"}
+
+
+def test_contacts_keep_columns_beyond_the_schema(tmp_path):
+    columns = [*TABLES["contacts"].column_names, "hobbies"]
+    row = ["C1"] + [""] * (len(columns) - 2) + ["golf"]
+    write(tmp_path, "contacts", ",".join(columns) + "\n" + ",".join(row) + "\n")
+    contacts = read_dataset(tmp_path)["contacts"]
+    assert contacts["hobbies"].tolist() == ["golf"] and contacts["birth_date"].dtype.kind == "M"
+
+
+def test_a_malformed_date_names_file_column_and_rows(tmp_path):
+    bad = REQUESTS + "R3,C3,access,31.01.2026,,,open\nR4,C4,access,2026-02-30,,,open\n"
+    path = write(tmp_path, "requests", bad)
+    with pytest.raises(DatasetError) as err:
+        read_dataset(tmp_path)
+    message = str(err.value)
+    assert str(path) in message and "'received_on'" in message
+    assert "2 value(s)" in message and "data row(s) 3, 4" in message and "'31.01.2026'" in message
+    assert "YYYY-MM-DD" in message
+
+
+def test_a_malformed_timestamp_bool_or_number_is_reported(tmp_path):
+    cases = [
+        ("breaches", BREACHES.replace("2026-02-01T00:00:00Z", "yesterday"), "'aware_at'"),
+        ("training", TRAINING.replace(",false", ",no"), "'passed'"),
+        ("training", TRAINING.replace(",90,", ",ninety,"), "'score'"),
+    ]
+    for name, text, column in cases:
+        for old in tmp_path.iterdir():
+            old.unlink()
+        write(tmp_path, name, text)
+        with pytest.raises(DatasetError, match=column):
+            read_dataset(tmp_path)
+
+
+def test_a_missing_column_is_named(tmp_path):
+    without_passed = TRAINING.replace(",passed", "").replace(",True", "").replace(",false", "")
+    path = write(tmp_path, "training", without_passed)
+    with pytest.raises(DatasetError) as err:
+        read_dataset(tmp_path)
+    assert str(path) in str(err.value) and "missing column(s) passed" in str(err.value)
+
+
+def test_parquet_round_trip_gives_the_same_tables(tmp_path):
+    csv_dir, pq_dir = tmp_path / "csv", tmp_path / "parquet"
+    csv_dir.mkdir()
+    pq_dir.mkdir()
+    for name, text in (("requests", REQUESTS), ("breaches", BREACHES), ("training", TRAINING)):
+        write(csv_dir, name, text)
+    from_csv = read_dataset(csv_dir)
+    for name, df in from_csv.items():
+        df.to_parquet(pq_dir / f"{name}.parquet", index=False)
+    from_parquet = read_dataset(pq_dir)
+    for name, df in from_csv.items():
+        pd.testing.assert_frame_equal(from_parquet[name], df, check_dtype=False)
+        assert list(from_parquet[name].dtypes.map(lambda d: d.kind)) == list(df.dtypes.map(lambda d: d.kind))
+
+
+def test_parquet_with_text_values_is_converted_like_csv(tmp_path):
+    frame = pd.read_csv(pd.io.common.StringIO(TRAINING), dtype=str, keep_default_na=False)
+    frame.to_parquet(tmp_path / "training.parquet", index=False)
+    training = read_dataset(tmp_path)["training"]
+    assert training["completed_on"].dtype.kind == "M" and training["passed"].tolist() == [True, False]
+
+
+def test_a_table_in_both_formats_is_ambiguous(tmp_path):
+    write(tmp_path, "training", TRAINING)
+    (tmp_path / "training.parquet").write_bytes(b"")
+    with pytest.raises(DatasetError, match="keep only one"):
+        read_dataset(tmp_path)
+
+
+def test_as_of_and_policy_come_from_the_folder(tmp_path):
+    assert read_as_of(tmp_path) is None
+    assert read_policy(tmp_path) == Policy()
+    (tmp_path / "manifest.json").write_text(json.dumps({"parameters": {"as_of": "2026-06-30"}}))
+    (tmp_path / "policy.yaml").write_text("training_refresh_months: 6\n")
+    assert read_as_of(tmp_path) == dt.date(2026, 6, 30)
+    assert read_policy(tmp_path).training_refresh_months == 6
+    (tmp_path / "manifest.json").write_text(json.dumps({"parameters": {"as_of": "30/06/2026"}}))
+    with pytest.raises(DatasetError, match="as_of"):
+        read_as_of(tmp_path)
+
+
+@pytest.mark.parametrize("dtype, values", [
+    ("date", ["2026-01-31", "2024-02-29", "0001-01-01", "9999-12-31", "2026-1-5", "2026-02-30", "2023-02-29",
+              "2026-04-31", "2026-13-01", "2026-00-10", "31.01.2026", "", None]),
+    ("datetime", ["2026-01-31T23:59:59Z", "2024-02-29T00:00:00Z", "2026-01-31T24:00:00Z",
+                  "2026-01-31T23:59:60Z", "2026-01-31T12:60:00Z", "2026-02-30T10:00:00Z",
+                  "2026-01-31T12:00:00+02:00", "2026-01-31T12:00:00.250Z", "2026-01-31T12:00:00",
+                  "2026-01-31 12:00:00Z", "yesterday", "", None]),
+])
+def test_dates_and_timestamps_read_as_pandas_reads_them(dtype, values):
+    """Plain spellings are read from fixed positions, the rest by pandas: together exactly pandas' reading,
+    and the values pandas cannot read (impossible dates, 24:00, leap seconds) are the ones reported."""
+    from gdprlab.crm.io import _plain_iso, _text, _to_datetime
+
+    text = _text(pd.Series(values, dtype="str"))
+    if dtype == "date":
+        expected = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    else:
+        expected = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce").dt.tz_localize(None)
+    fast = _plain_iso(text, dtype)
+    assert (~pd.isna(fast)).sum() >= 2  # the plain spellings are read here
+    chunked = pa.chunked_array([pa.array(part, pa.large_string()) for part in (values[:5], values[5:])])
+    assert (_plain_iso(_text(chunked.to_pandas()), dtype).astype("int64") == fast.astype("int64")).all()
+    readable = text.where(expected.notna())
+    pd.testing.assert_series_equal(_to_datetime(readable, dtype, Path("t.csv"), "c"),
+                                   expected.astype("datetime64[us]"), check_names=False)
+    bad = [i + 1 for i, (t, e) in enumerate(zip(text, expected, strict=True)) if pd.notna(t) and pd.isna(e)]
+    with pytest.raises(DatasetError, match=rf"{len(bad)} value\(s\)"):
+        _to_datetime(text, dtype, Path("t.csv"), "c")
+
+
+def test_csv_with_a_byte_order_mark_quoted_newlines_and_quoted_empties(tmp_path):
+    text = ("\ufeff" + TRAINING.replace("T2,S2,gdpr_essentials", 'T2,"S2",""')
+            .replace("T1,S1,gdpr_essentials", 'T1,S1,"gdpr\nessentials"'))
+    write(tmp_path, "training", text)
+    training = read_dataset(tmp_path)["training"]
+    assert list(training.columns) == TABLES["training"].column_names
+    assert training["course"].tolist()[0] == "gdpr\nessentials" and pd.isna(training["course"].iloc[1])
+    assert training["staff_id"].tolist() == ["S1", "S2"]
+
+
+def test_a_ragged_csv_names_the_file_and_line_without_quoting_the_row(tmp_path):
+    path = write(tmp_path, "training", TRAINING + "T3,S3,secret-name@example.org,2026-01-12,70,True,extra\n")
+    with pytest.raises(DatasetError) as err:
+        read_dataset(tmp_path)
+    message = str(err.value)
+    assert str(path) in message and "line 4" in message and "secret-name" not in message
+
+
+def test_repeated_headers_are_read_as_pandas_reads_them(tmp_path):
+    text = TRAINING.replace(",passed\n", ",passed,score\n")
+    write(tmp_path, "training", text.replace(",True\n", ",True,1\n").replace(",false\n", ",false,2\n"))
+    training = read_dataset(tmp_path)["training"]
+    assert "score.1" in training.columns and training["score"].tolist() == [90, 40]
+
+
+def test_a_csv_not_in_utf8_names_the_file_and_what_to_do(tmp_path):
+    path = tmp_path / "staff.csv"
+    path.write_bytes("staff_id,name,email,department,role,crm_access,start_date\n"
+                     "S1,Jürgen,,Sales,sales_rep,none,2020-01-01\n".encode("cp1252"))
+    with pytest.raises(DatasetError, match=r"staff\.csv: cannot be read as csv .*regenerate or repair it"):
+        read_dataset(tmp_path)

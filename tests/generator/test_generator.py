@@ -1,0 +1,420 @@
+"""The generator: realistic, coherent, deterministic data with exactly the violations asked for."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import phonenumbers
+import pytest
+from stdnum import iban as stdnum_iban
+from stdnum.eu import vat as stdnum_vat
+
+from gdprlab.crm import protect
+from gdprlab.crm.schema import TABLES
+from gdprlab.generator import ConfigError, GeneratorConfig, generate, identifiers, write_dataset
+from gdprlab.generator.config import POPULATION, PROFILES
+from gdprlab.regulation.catalogue import RULES, RULES_BY_ID
+
+AS_OF = dt.date(2026, 6, 30)
+
+
+def _labelled(ds, rule_id: str) -> set[str]:
+    gt = ds.ground_truth
+    return set(gt.loc[gt["rule_id"] == rule_id, "record_id"])
+
+
+def _plain(ds, column: str) -> pd.Series:
+    c = ds.tables["contacts"]
+    return pd.Series(
+        protect.decrypt(c[column].to_numpy(), protect.synthetic_key(ds.config.seed)), index=c.index
+    )
+
+
+# --- realistic and valid
+
+
+def test_every_table_of_the_schema_is_generated_with_its_columns(typical):
+    for name, table in TABLES.items():
+        df = typical.tables[name]
+        assert set(table.column_names) <= set(df.columns), name
+        assert df[table.key].is_unique, name
+
+
+def test_every_national_id_is_valid_for_the_contacts_country(typical):
+    c = typical.tables["contacts"]
+    nid = _plain(typical, "national_id")
+    assert nid.notna().sum() > 200
+    for country, module in identifiers.NATIONAL_ID_MODULES.items():
+        values = nid[(c["country"] == country) & nid.notna()]
+        assert len(values) > 0, country
+        validator = importlib.import_module(module)
+        assert all(validator.is_valid(v) for v in values), country
+
+
+def test_every_iban_is_valid_and_of_the_contacts_country(typical):
+    c = typical.tables["contacts"]
+    iban = _plain(typical, "iban")
+    has = iban.notna()
+    assert has.sum() > 300
+    assert all(stdnum_iban.is_valid(v) for v in iban[has])
+    assert (iban[has].str[:2] == c.loc[has, "country"]).all()
+
+
+def test_every_vat_number_is_valid_and_of_the_accounts_country(typical):
+    a = typical.tables["accounts"]
+    assert all(stdnum_vat.is_valid(v) for v in a["vat_number"])
+    prefix = a["vat_number"].str[:2].replace({"EL": "GR"})
+    assert (prefix == a["country"]).all()
+
+
+def test_phones_are_valid_for_the_contacts_country_except_planted_errors(typical):
+    c = typical.tables["contacts"]
+    planted = _labelled(typical, "inaccurate_data")
+    ok = c[c["phone"].notna() & ~c["contact_id"].isin(planted)]
+    assert all(
+        phonenumbers.is_valid_number(phonenumbers.parse(p, r))
+        for p, r in zip(ok["phone"], ok["country"], strict=True)
+    )
+
+
+def test_emails_are_unique_and_contacts_are_spread_over_eight_locales(typical):
+    c = typical.tables["contacts"]
+    assert c["email"].dropna().is_unique
+    assert c["locale"].nunique() == 8
+    assert (c["locale"].value_counts(normalize=True) > 0.08).all()
+
+
+def test_notes_are_written_in_the_contacts_language(typical):
+    acts = typical.tables["activities"].merge(typical.tables["contacts"][["contact_id", "language"]])
+    german = acts.loc[(acts["language"] == "de") & acts["note"].notna(), "note"]
+    french = acts.loc[(acts["language"] == "fr") & acts["note"].notna(), "note"]
+    assert german.str.contains(r"\b(?:und|der|die|das|mit|für)\b").mean() > 0.5
+    assert french.str.contains(r"\b(?:le|la|les|de|pour|avec)\b").mean() > 0.5
+
+
+def test_sensitive_fields_are_encrypted_unless_planted_in_plaintext(typical):
+    c = typical.tables["contacts"]
+    planted = c["contact_id"].isin(_labelled(typical, "plaintext_sensitive_field"))
+    for col in ("national_id", "iban", "accessibility_needs"):
+        values = c.loc[~planted & c[col].notna(), col]
+        assert values.map(protect.is_token).all(), col
+
+
+# --- coherent in time
+
+
+def test_nothing_happens_after_the_as_of_date(typical):
+    end = pd.Timestamp(AS_OF) + pd.Timedelta(days=1)
+    for name, table in TABLES.items():
+        for col in table.columns:
+            if col.dtype in ("date", "datetime"):
+                values = pd.to_datetime(typical.tables[name][col.name]).dropna()
+                assert (values < end).all(), f"{name}.{col.name}"
+
+
+def test_consents_and_activities_follow_the_contacts_creation(typical):
+    c = typical.tables["contacts"].set_index("contact_id")
+    k = typical.tables["consents"]
+    assert (k["given_at"].to_numpy() >= c.loc[k["contact_id"], "created_at"].to_numpy()).all()
+    withdrawn = k["withdrawn_at"].notna()
+    assert (k.loc[withdrawn, "withdrawn_at"] > k.loc[withdrawn, "given_at"]).all()
+    a = typical.tables["activities"]
+    assert (a["occurred_at"].to_numpy() >= c.loc[a["contact_id"], "created_at"].to_numpy()).all()
+    latest = a.groupby("contact_id")["occurred_at"].max()
+    assert (latest == c.loc[latest.index, "last_activity_at"]).all()
+
+
+def test_marketing_relying_on_consent_is_sent_after_it_was_given_unless_planted(typical):
+    a = typical.tables["activities"]
+    sends = a[(a["type"] == "marketing_email") & (a["lawful_basis"] == "6(1)(a)")]
+    sends = sends[~sends["activity_id"].isin(_labelled(typical, "marketing_without_basis"))]
+    joined = sends.merge(typical.tables["consents"], on=["contact_id", "purpose"])
+    assert len(joined) == len(sends)
+    assert (joined["occurred_at"] > joined["given_at"]).all()
+
+
+def test_requests_come_after_the_contact_existed_and_replies_after_receipt(typical):
+    c = typical.tables["contacts"].set_index("contact_id")
+    r = typical.tables["requests"]
+    created = pd.to_datetime(c.loc[r["contact_id"], "created_at"].to_numpy()).normalize()
+    assert (pd.to_datetime(r["received_on"]).to_numpy() >= created.to_numpy()).all()
+    answered = r["responded_on"].notna()
+    assert (
+        pd.to_datetime(r.loc[answered, "responded_on"]) >= pd.to_datetime(r.loc[answered, "received_on"])
+    ).all()
+    assert set(r["status"]) <= {"open", "completed", "refused"}
+
+
+def test_erased_contacts_keep_no_personal_data_unless_planted(typical):
+    c = typical.tables["contacts"]
+    erased = c[c["status"] == "erased"]
+    assert len(erased) > 10
+    r = typical.tables["requests"]
+    bad = set(r.loc[r["request_id"].isin(_labelled(typical, "erasure_incomplete")), "contact_id"])
+    clean = erased[~erased["contact_id"].isin(bad)]
+    assert clean[["first_name", "last_name", "email", "phone"]].isna().all().all()
+    notes = typical.tables["activities"].merge(clean[["contact_id"]])["note"]
+    assert notes.isna().all()
+
+
+# --- violations as asked
+
+
+def test_clean_profile_plants_nothing(clean):
+    assert clean.ground_truth.empty
+    assert all(v["planted"] == 0 for v in clean.planted.values())
+
+
+@pytest.mark.parametrize("profile", ["typical", "messy"])
+def test_planted_rates_match_the_profile(profile, typical, messy):
+    ds = {"typical": typical, "messy": messy}[profile]
+    for rule in RULES:
+        entry = ds.planted[rule.id]
+        asked = PROFILES[profile][rule.id]
+        assert entry["population"] > 0, rule.id
+        # counts are exact: round(rate x population), so the rate is off by rounding only
+        assert abs(entry["planted"] / entry["population"] - asked) <= 0.5 / entry["population"] + 1e-9, (
+            rule.id
+        )
+        assert len(_labelled(ds, rule.id)) == entry["planted"], rule.id
+
+
+def test_a_rate_override_changes_only_that_rule():
+    base = GeneratorConfig(contacts=1500, seed=3, as_of=AS_OF)
+    more = GeneratorConfig(contacts=1500, seed=3, as_of=AS_OF, rates={"retention_exceeded": 0.2})
+    a, b = generate(base).planted, generate(more).planted
+    assert b["retention_exceeded"]["planted"] == round(0.2 * b["retention_exceeded"]["population"])
+    assert a["retention_exceeded"]["planted"] < b["retention_exceeded"]["planted"]
+
+
+def test_labels_point_to_existing_records_of_the_rules_table(messy):
+    for rule_id, group in messy.ground_truth.groupby("rule_id"):
+        rule = RULES_BY_ID[rule_id]
+        assert set(group["table"]) == {rule.table}
+        df = messy.tables[rule.table]
+        known = set(df.columns) if rule.unit == "column" else set(df[TABLES[rule.table].key])
+        assert set(group["record_id"]) <= known, rule_id
+    assert not messy.ground_truth.duplicated().any()
+
+
+def test_every_rule_has_a_population_description():
+    assert set(POPULATION) == {r.id for r in RULES}
+
+
+# --- deterministic
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_same_seed_and_options_give_byte_identical_files(tmp_path, fmt):
+    cfg = GeneratorConfig(contacts=600, seed=5, as_of=AS_OF, format=fmt)
+    one = write_dataset(generate(cfg), tmp_path / "one")
+    two = write_dataset(generate(cfg), tmp_path / "two")
+    names = sorted(p.name for p in one.iterdir())
+    assert names == sorted(p.name for p in two.iterdir())
+    for name in names:
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
+
+
+def test_another_seed_gives_other_data():
+    a = generate(GeneratorConfig(contacts=300, seed=1, as_of=AS_OF)).tables["contacts"]
+    b = generate(GeneratorConfig(contacts=300, seed=2, as_of=AS_OF)).tables["contacts"]
+    assert not a["email"].equals(b["email"])
+
+
+def test_manifest_records_parameters_counts_and_checksums(typical_dir):
+    m = json.loads((typical_dir / "manifest.json").read_text())
+    assert m["seed"] == 11 and m["parameters"]["as_of"] == AS_OF.isoformat()
+    assert m["row_counts"]["contacts"] == 4000
+    assert set(m["files"]) >= set(TABLES) | {"ground_truth", "policy"}
+    assert {"numpy", "pandas", "faker"} <= set(m["library_versions"])
+    gt = pd.read_csv(typical_dir / "ground_truth.csv")
+    assert list(gt.columns) == ["rule_id", "table", "record_id"]
+
+
+# --- bad options
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"contacts": -5}, "--contacts"),
+        ({"contacts": 0}, "--contacts"),
+        ({"locales": ("de_DE", "xx_XX")}, "xx_XX"),
+        ({"rates": {"retention_exceeded": 1.5}}, "between 0 and 1"),
+        ({"rates": {"no_such_rule": 0.1}}, "no_such_rule"),
+        ({"profile": "chaotic"}, "--profile"),
+        ({"format": "xlsx"}, "--format"),
+        ({"seed": -1}, "--seed"),
+    ],
+)
+def test_bad_options_are_rejected_with_a_message_naming_them(kwargs, message):
+    with pytest.raises(ConfigError, match=message):
+        GeneratorConfig(**{"as_of": AS_OF, **kwargs})
+
+
+def test_a_non_empty_folder_is_kept_unless_forced(tmp_path):
+    out = tmp_path / "ds"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    ds = generate(GeneratorConfig(contacts=100, seed=1, as_of=AS_OF))
+    with pytest.raises(ConfigError, match="--force"):
+        write_dataset(ds, out)
+    assert (out / "keep.txt").read_text() == "mine"
+    write_dataset(ds, out, force=True)
+    assert not (out / "keep.txt").exists() and (out / "manifest.json").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_an_unwritable_folder_is_reported_before_generating(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    with pytest.raises(ConfigError, match="cannot write"):
+        write_dataset(generate(GeneratorConfig(contacts=50, seed=1, as_of=AS_OF)), locked / "ds")
+
+
+def test_a_folder_under_a_file_is_reported_before_generating(tmp_path):
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    with pytest.raises(ConfigError, match="cannot write"):
+        write_dataset(
+            generate(GeneratorConfig(contacts=50, seed=1, as_of=AS_OF)), tmp_path / "notes.txt" / "ds"
+        )
+
+
+def test_a_failed_write_leaves_no_half_written_dataset(tmp_path, monkeypatch):
+    from gdprlab.generator import dataset as module
+
+    def boom(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(module, "manifest", boom)
+    with pytest.raises(OSError):
+        write_dataset(generate(GeneratorConfig(contacts=50, seed=1, as_of=AS_OF)), tmp_path / "ds")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_as_of_date_defaults_to_today():
+    assert GeneratorConfig(contacts=10).as_of == dt.date.today()
+
+
+def test_small_datasets_still_get_every_table():
+    ds = generate(GeneratorConfig(contacts=1, seed=0, as_of=AS_OF, locales=("sv_SE",)))
+    assert len(ds.tables["contacts"]) == 1
+    assert set(ds.tables) == set(TABLES)
+    for name, table in TABLES.items():
+        assert set(table.column_names) <= set(ds.tables[name].columns), name
+    assert len(ds.tables["staff"]) >= 30 and len(ds.tables["policies"]) == 8
+
+
+# --- shards: large datasets are made in fixed-size shards, in parallel processes
+
+SHARDED = GeneratorConfig(contacts=2500, seed=21, as_of=AS_OF, profile="messy")
+SHARD_SIZE = 700  # 4 shards, the last one of 400 contacts
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory):
+    """The same sharded dataset written after generating in this process and in two worker processes."""
+    tmp = tmp_path_factory.mktemp("sharded")
+    one = write_dataset(generate(SHARDED, shard_size=SHARD_SIZE, workers=1), tmp / "one")
+    two = write_dataset(generate(SHARDED, shard_size=SHARD_SIZE, workers=2), tmp / "two")
+    return one, two
+
+
+def _shard_of(contact_ids: pd.Series) -> pd.Series:
+    return (contact_ids.str[1:].astype(int) - 1) // SHARD_SIZE
+
+
+def test_sharded_datasets_do_not_depend_on_the_number_of_workers(sharded):
+    one, two = sharded
+    names = sorted(p.name for p in one.iterdir())
+    assert names == sorted(p.name for p in two.iterdir())
+    for name in names:
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
+
+
+def test_emails_are_unique_across_shards(sharded):
+    c = pd.read_csv(sharded[0] / "contacts.csv", dtype=str)
+    assert _shard_of(c["contact_id"]).nunique() == 4
+    assert c["email"].dropna().is_unique
+    assert c["email"].str.lower().dropna().is_unique
+
+
+def test_persons_repeat_only_as_planted_duplicates_within_a_shard(sharded):
+    c = pd.read_csv(sharded[0] / "contacts.csv", dtype=str).dropna(subset=["birth_date"])
+    key = [c["first_name"].str.lower(), c["last_name"].str.lower(), c["birth_date"]]
+    repeated = c[c.groupby(key)["contact_id"].transform("size") > 1]
+    assert len(repeated) > 0
+    assert (repeated.groupby(key)["contact_id"].agg(lambda s: _shard_of(s).nunique()) == 1).all()
+    truth = pd.read_csv(sharded[0] / "ground_truth.csv", dtype=str)
+    later = repeated[repeated.groupby(key)["created_at"].rank(method="first") > 1]
+    assert set(later["contact_id"]) <= set(truth.loc[truth["rule_id"] == "inaccurate_data", "record_id"])
+
+
+def test_sharded_ground_truth_is_exactly_what_the_finders_find(sharded):
+    from gdprlab.audit.rules.legacy import find_violations
+    from gdprlab.crm.io import read_as_of, read_dataset, read_policy
+
+    folder = sharded[0]
+    found = find_violations(read_dataset(folder), read_policy(folder), read_as_of(folder))
+    truth = pd.read_csv(folder / "ground_truth.csv", dtype=str, keep_default_na=False)
+    assert found.values.tolist() == truth.values.tolist()
+
+
+def test_merged_shards_are_numbered_in_order(sharded):
+    tables = {name: pd.read_csv(sharded[0] / f"{name}.csv", dtype=str)
+              for name in ("contacts", "consents", "activities", "requests")}
+    for name, key in (("contacts", "contact_id"), ("consents", "consent_id"), ("activities", "activity_id"),
+                      ("requests", "request_id")):
+        numbers = tables[name][key].str[1:].astype(int)
+        assert (numbers == np.arange(1, len(numbers) + 1)).all(), name
+    for name in ("consents", "activities"):
+        assert tables[name]["contact_id"].is_monotonic_increasing, name
+    assert tables["requests"]["received_on"].is_monotonic_increasing
+
+
+def test_planted_counts_are_exact_per_shard(sharded):
+    m = json.loads((sharded[0] / "manifest.json").read_text())
+    sizes = [SHARD_SIZE] * 3 + [SHARDED.contacts - 3 * SHARD_SIZE]
+    populations = [s - round(0.006 * s) for s in sizes]  # contacts not erased
+    rate = PROFILES["messy"]["retention_exceeded"]
+    assert m["planted"]["retention_exceeded"]["population"] == sum(populations)
+    assert m["planted"]["retention_exceeded"]["planted"] == sum(round(rate * p) for p in populations)
+
+
+
+def test_a_stashed_shard_comes_back_with_the_same_tables_and_dtypes(tmp_path):
+    """Workers hand their shards over as Arrow files; object columns (None for missing) must stay so."""
+    from gdprlab.generator import shards
+    from gdprlab.generator.dataset import STAGES
+    from gdprlab.generator.pools import build_pool
+
+    ds = generate(SHARDED, shard_size=SHARD_SIZE, workers=1)
+    pools = {loc: build_pool(loc, SHARDED.seed * 100 + i) for i, loc in enumerate(SHARDED.locales)}
+    ctx = shards.Context(SHARDED, ds.policy, pools, ds.tables["accounts"], ds.tables["staff"], [])
+    part = shards.plan(SHARDED.contacts, SHARD_SIZE)[1]
+    made = shards.make_shard(ctx, part, shards.shard_streams(SHARDED.seed, part, len(STAGES)))
+    back = shards.load(shards.stash(made, str(tmp_path), part))
+    assert list(tmp_path.iterdir()) == []  # loaded files are removed at once
+    for name, df in made.tables.items():
+        pd.testing.assert_frame_equal(back.tables[name], df, check_exact=True)
+        for col in [c for c in df.columns if df[c].dtype == np.dtype(object)]:
+            assert all(v is None for v in back.tables[name][col][df[col].isna()]), (name, col)
+
+
+def test_parallel_generation_removes_its_stash_folder(monkeypatch, tmp_path):
+    from gdprlab.generator import shards
+
+    folder = tmp_path / "stash"
+
+    def make_folder() -> str:
+        folder.mkdir()
+        return str(folder)
+
+    monkeypatch.setattr(shards, "_stash_folder", make_folder)
+    generate(SHARDED, shard_size=SHARD_SIZE, workers=2)
+    assert not folder.exists()

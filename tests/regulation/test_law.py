@@ -1,0 +1,109 @@
+"""Deadlines counted as the Regulation (and Reg. 1182/71) counts them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gdprlab.regulation.law import ART8_AGE, add_months, age_on, art8_age, month_deadline
+
+
+def d(*dates: str) -> np.ndarray:
+    return np.array(dates, dtype="datetime64[D]")
+
+
+def test_one_month_is_a_calendar_month_not_30_days():
+    assert add_months(d("2026-02-10"), 1)[0] == np.datetime64("2026-03-10")  # 28 days later
+    assert add_months(d("2026-03-10"), 1)[0] == np.datetime64("2026-04-10")  # 31 days later
+
+
+def test_a_month_without_the_same_date_ends_on_its_last_day():
+    assert list(add_months(d("2026-01-31", "2024-01-31", "2026-08-31"), 1)) == list(
+        d("2026-02-28", "2024-02-29", "2026-09-30")
+    )
+
+
+def test_three_months_for_an_extended_reply():
+    assert add_months(d("2026-11-30"), 3)[0] == np.datetime64("2027-02-28")
+
+
+def test_a_deadline_on_a_weekend_runs_to_monday():
+    # 31 Jan 2026 + 1 month = Sat 28 Feb 2026 -> Mon 2 Mar 2026
+    assert month_deadline(d("2026-01-31"), 1)[0] == np.datetime64("2026-03-02")
+    # a weekday deadline stays where it is
+    assert month_deadline(d("2026-10-05"), 1)[0] == np.datetime64("2026-11-05")
+
+
+def test_months_can_be_subtracted_for_cut_off_dates():
+    assert add_months(d("2026-03-31"), -1)[0] == np.datetime64("2026-02-28")
+
+
+def test_age_counts_completed_years():
+    assert list(age_on(d("2010-06-01", "2010-06-01"), d("2026-05-31", "2026-06-01"))) == [15, 16]
+
+
+def test_a_29_february_birthday_turns_on_28_february_in_common_years():
+    assert list(age_on(d("2008-02-29", "2008-02-29"), d("2026-02-27", "2026-02-28"))) == [17, 18]
+    assert age_on(d("2008-02-29"), d("2028-02-29"))[0] == 20
+
+
+def _calendar_months(days: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """add_months the slow, obvious way: year and month apart, then the day clamped to the month's end."""
+    out = []
+    for day, m in zip(days.tolist(), months.tolist(), strict=True):
+        index = day.year * 12 + day.month - 1 + m
+        year, month = divmod(index, 12)
+        first = np.datetime64(f"{year:04d}-{month + 1:02d}", "M")
+        length = int(((first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(int))
+        out.append(first.astype("datetime64[D]") + min(day.day, length) - 1)
+    return np.array(out, dtype="datetime64[D]")
+
+
+def test_month_arithmetic_agrees_with_the_calendar_inside_and_outside_its_tables():
+    rng = np.random.default_rng(7)
+    days = np.datetime64("1700-01-01") + rng.integers(0, 220_000, size=5_000)  # 1700 to 2302
+    days[:4] = d("2024-01-31", "2023-12-31", "2199-12-31", "1800-01-01")
+    months = rng.integers(-1_300, 1_300, size=5_000)
+    assert (add_months(days, months) == _calendar_months(days, months)).all()
+    assert (add_months(days, 1) == _calendar_months(days, np.ones(5_000, dtype=int))).all()
+
+
+def test_a_missing_date_stays_missing():
+    assert np.isnat(add_months(np.array(["NaT", "2026-01-31"], dtype="datetime64[D]"), 1)[0])
+
+
+def test_age_agrees_with_counting_birthdays_inside_and_outside_the_tables():
+    rng = np.random.default_rng(8)
+    birth = np.datetime64("1750-01-01") + rng.integers(0, 170_000, size=3_000)
+    on = birth + rng.integers(0, 40_000, size=3_000)
+    expected = [o.year - b.year - ((o.month, o.day) < (b.month, b.day) and not
+                                   (b.month == 2 and b.day == 29 and o.month == 2 and o.day == 28
+                                    and not _leap(o.year)))
+                for b, o in zip(birth.tolist(), on.tolist(), strict=True)]
+    assert list(age_on(birth, on)) == expected
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+@pytest.mark.parametrize(
+    "country, age",
+    [
+        ("DE", 16),
+        ("FR", 15),
+        ("IT", 14),
+        ("ES", 14),
+        ("NL", 16),
+        ("PL", 16),
+        ("SE", 13),
+        ("PT", 13),
+        ("XX", 16),
+    ],
+)
+def test_art8_age_per_member_state_with_16_as_default(country, age):
+    assert art8_age(country) == age
+
+
+def test_no_member_state_goes_below_13_or_above_16():
+    assert all(13 <= a <= 16 for a in ART8_AGE.values())

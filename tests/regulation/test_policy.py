@@ -1,0 +1,51 @@
+"""The organisation's policy file: defaults, overrides and clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from gdprlab.regulation.policy import Policy, PolicyError, load_policy, policy_from_dict
+
+
+def test_no_file_gives_the_documented_defaults():
+    p = load_policy(None)
+    assert p.retention_months == {"lead": 24, "customer": 36, "former_customer": 72}
+    assert p.training_refresh_months == 12
+
+
+def test_a_file_overrides_only_what_it_names(tmp_path):
+    f = tmp_path / "policy.yaml"
+    f.write_text("retention_months:\n  lead: 12\ntraining_refresh_months: 24\n")
+    p = load_policy(f)
+    assert p.retention_months["lead"] == 12 and p.retention_months["customer"] == 36
+    assert p.training_refresh_months == 24
+
+
+def test_the_written_policy_reads_back_equal(tmp_path):
+    f = tmp_path / "policy.yaml"
+    f.write_text(Policy().to_yaml())
+    assert load_policy(f) == Policy()
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"retention_month": {}}, "unknown setting"),
+        ({"retention_months": {"prospect": 3}}, "prospect"),
+        ({"retention_months": {"lead": -1}}, "lead"),
+        ({"training_refresh_months": "twelve"}, "training_refresh_months"),
+        ({"special_category_roles": "dpo"}, "special_category_roles"),
+    ],
+)
+def test_bad_settings_are_named(data, message):
+    with pytest.raises(PolicyError, match=message):
+        policy_from_dict(data, "policy.yaml")
+
+
+def test_missing_and_broken_files_are_named(tmp_path):
+    with pytest.raises(PolicyError, match="not found"):
+        load_policy(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("retention_months: [\n")
+    with pytest.raises(PolicyError, match="bad.yaml"):
+        load_policy(bad)

@@ -1,0 +1,102 @@
+"""The shipped question banks (gdprlab/training/banks/*.yaml): they load, cite real articles and cover the
+lessons."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gdprlab.regulation import articles
+from gdprlab.regulation.catalogue import CONCERNS, parse_article
+from gdprlab.training import quiz
+
+MIN_PER_CONCERN_BANK = 10
+MIN_TOTAL = 80
+
+
+def _bank_files():
+    folder = quiz.banks_folder()
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not files:
+        pytest.skip(
+            f"no question banks in {folder} yet (they are being written); these tests run once one exists"
+        )
+    return files
+
+
+@pytest.fixture(scope="module")
+def banks():
+    _bank_files()
+    return quiz.load_banks()
+
+
+def _concern(lesson: str) -> str | None:
+    """'02_permission' -> 'permission'; None for a lesson that is not about one concern."""
+    m = re.fullmatch(r"\d+_(.+)", lesson)
+    return m.group(1) if m and m.group(1) in CONCERNS else None
+
+
+def test_every_bank_loads_and_validates():
+    for path in _bank_files():
+        bank = quiz.load_bank(path)  # raises BankError naming the file, question and field
+        assert bank.lesson == path.stem
+        assert re.fullmatch(r"[0-9a-f]{12}", quiz.bank_version(bank))
+
+
+def test_lesson_ids(banks):
+    for lesson in banks:
+        assert re.fullmatch(r"\d{2}_[a-z0-9_]+", lesson), (
+            f"lesson id {lesson!r} should look like '02_permission'"
+        )
+
+
+def test_cited_articles_exist_and_explanations_cite_them(banks):
+    problems = []
+    for lesson, bank in banks.items():
+        for q in bank.questions:
+            for ref in q.articles:
+                if not articles.exists(ref):
+                    problems.append(f"{lesson} {q.id}: {ref}: {articles.why_not(ref)}")
+            numbers = {parse_article(ref)[0] for ref in q.articles}
+            cited = {int(n) for n in re.findall(r"\bArt(?:icles?|s?\.)?\s*(\d{1,2})\b", q.explanation)}
+            titled = any(articles.title(n).lower() in q.explanation.lower() for n in numbers)
+            if not (numbers & cited or titled):
+                problems.append(
+                    f"{lesson} {q.id}: the explanation cites none of its articles {list(q.articles)} "
+                    "(write e.g. 'Art. 7(3)')"
+                )
+    assert not problems, "\n".join(problems)
+
+
+def test_enough_questions(banks):
+    short = {
+        lesson: len(bank.questions)
+        for lesson, bank in banks.items()
+        if _concern(lesson) and len(bank.questions) < MIN_PER_CONCERN_BANK
+    }
+    assert not short, f"concern banks need at least {MIN_PER_CONCERN_BANK} questions: {short}"
+    total = sum(len(b.questions) for b in banks.values())
+    assert total >= MIN_TOTAL, f"{total} questions in {len(banks)} banks; at least {MIN_TOTAL} wanted"
+
+
+def test_all_types_used(banks):
+    used = {q.type for bank in banks.values() for q in bank.questions}
+    assert used == set(quiz.TYPES), f"types not used in any bank: {sorted(set(quiz.TYPES) - used)}"
+
+
+def test_every_bank_can_be_drawn_passed_and_failed(banks):
+    for lesson, bank in banks.items():
+        seen: set[str] = set()
+        for attempt in (1, 2, 3):
+            a = quiz.draw(bank, "test-learner", attempt)
+            assert len(a.questions) == bank.questions_per_attempt
+            seen |= {q.id for q in a.questions}
+            right = {dq.id: [i for i, o in enumerate(dq.options) if o.correct] for dq in a.questions}
+            wrong = {
+                dq.id: [next(i for i, o in enumerate(dq.options) if not o.correct)] for dq in a.questions
+            }
+            assert quiz.score(a, right).passed, lesson
+            assert not quiz.score(a, wrong).passed, lesson
+            assert quiz.score(a, wrong).points == 0
+        assert len(seen) > bank.questions_per_attempt, lesson

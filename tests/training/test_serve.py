@@ -1,0 +1,130 @@
+"""`gdprlab lessons`: the command line it builds, and what it does when something is missing."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from gdprlab.training import serve as lessons_server
+from gdprlab.training.serve import add_arguments, build_command, default_lessons_dir, main
+
+ROOT = Path(__file__).resolve().parents[2]
+PY = "/venv/bin/python"
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    return add_arguments(argparse.ArgumentParser()).parse_args(list(argv))
+
+
+def test_default_is_voila_on_the_lessons_folder_without_code() -> None:
+    command = build_command(parse("--dir", "/srv/lessons"), python=PY)
+    assert command == [PY, "-m", "voila", "/srv/lessons", "--strip_sources=True", "--show_tracebacks=False"]
+
+
+def test_port_and_no_browser_for_voila() -> None:
+    command = build_command(parse("--dir", "lessons", "--port", "9000", "--no-browser"), python=PY)
+    assert command[:4] == [PY, "-m", "voila", "lessons"]
+    assert command[-2:] == ["--port=9000", "--no-browser"]
+
+
+def test_lab_starts_jupyterlab_on_the_folder() -> None:
+    args = parse("--lab", "--dir", "/srv/lessons", "--port", "8890", "--no-browser")
+    command = build_command(args, python=PY)
+    assert command == [PY, "-m", "jupyterlab", "--ServerApp.root_dir=/srv/lessons", "--port=8890",
+                       "--no-browser"]
+    assert not any("voila" in part for part in command)
+
+
+def test_arguments_after_double_dash_go_to_the_server() -> None:
+    args = parse("--lab", "--dir", "l", "--", "--allow-root", "--ServerApp.ip=0.0.0.0")
+    assert build_command(args, python=PY)[-2:] == ["--allow-root", "--ServerApp.ip=0.0.0.0"]
+    assert build_command(parse("--dir", "l"), python=PY)[-1] == "--show_tracebacks=False"
+
+
+def test_defaults_use_this_interpreter_and_the_lessons_of_the_checkout(monkeypatch, tmp_path) -> None:
+    monkeypatch.chdir(tmp_path)  # no ./lessons here
+    command = build_command(parse())
+    assert command[0] == lessons_server.sys.executable
+    assert command[3] == str(ROOT / "lessons")
+    assert not any(part.startswith("--port") or part == "--no-browser" for part in command)
+
+
+def test_lessons_folder_of_the_current_directory_wins(tmp_path) -> None:
+    (tmp_path / "lessons").mkdir()
+    assert default_lessons_dir(tmp_path) == tmp_path / "lessons"
+    assert default_lessons_dir(tmp_path / "elsewhere") == ROOT / "lessons"
+
+
+def test_build_command_accepts_a_plain_namespace() -> None:
+    args = argparse.Namespace(dir=Path("/x"), lab=False, port=None, no_browser=True)
+    assert build_command(args, python=PY) == [PY, "-m", "voila", "/x", "--strip_sources=True",
+                                              "--show_tracebacks=False", "--no-browser"]
+
+
+@pytest.mark.parametrize("port", [0, -1, 65536])
+def test_impossible_port_is_refused(port: int) -> None:
+    with pytest.raises(ValueError, match="--port"):
+        build_command(parse("--port", str(port)), python=PY)
+
+
+def test_help_names_every_option(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for option in ("--lab", "--port", "--no-browser", "--dir", "example:"):
+        assert option in out
+
+
+def test_missing_folder_is_an_error_not_a_server(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(subprocess, "Popen", pytest.fail)
+    assert main(["--dir", str(tmp_path / "nope")]) == 2
+    assert "no lessons folder" in capsys.readouterr().err
+
+
+def test_missing_server_package_is_reported_with_the_install_command(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setitem(lessons_server.SERVERS, "voila", ("gdprlab_no_such_module", "voila"))
+    monkeypatch.setitem(lessons_server.SERVERS, "lab", ("gdprlab_no_such_module", "jupyterlab"))
+    monkeypatch.setattr(subprocess, "Popen", pytest.fail)
+    assert main(["--dir", str(tmp_path)]) == 2
+    assert "voila is not installed" in capsys.readouterr().err
+    assert main(["--lab", "--dir", str(tmp_path)]) == 2
+    assert "pip install jupyterlab" in capsys.readouterr().err
+
+
+def test_runs_the_built_command_and_returns_its_status(tmp_path, monkeypatch) -> None:
+    started: list[list[str]] = []
+
+    class FakeProcess:
+        def __init__(self, command: list[str]) -> None:
+            started.append(command)
+
+        def wait(self, timeout: float | None = None) -> int:
+            return 3
+
+    monkeypatch.setattr(lessons_server, "missing_server", lambda lab: None)
+    monkeypatch.setattr(subprocess, "Popen", FakeProcess)
+    assert main(["--dir", str(tmp_path), "--port", "8899", "--no-browser"]) == 3
+    assert started == [build_command(parse("--dir", str(tmp_path), "--port", "8899", "--no-browser"))]
+
+
+def test_ctrl_c_waits_for_the_server_to_shut_down(tmp_path, monkeypatch) -> None:
+    calls: list[float | None] = []
+
+    class FakeProcess:
+        def __init__(self, command: list[str]) -> None:
+            pass
+
+        def wait(self, timeout: float | None = None) -> int:
+            calls.append(timeout)
+            if len(calls) == 1:
+                raise KeyboardInterrupt
+            return 0
+
+    monkeypatch.setattr(lessons_server, "missing_server", lambda lab: None)
+    monkeypatch.setattr(subprocess, "Popen", FakeProcess)
+    assert main(["--dir", str(tmp_path)]) == 0
+    assert calls == [None, 15]
