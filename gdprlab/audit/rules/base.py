@@ -1,0 +1,331 @@
+"""What a rule's implementation is, and the helpers every finder is built from.
+
+A finder is a function `(tables, policy, as_of) -> ibis table with one string column "record_id"`: an
+expression, not a result. The engine (gdprlab.audit.engine) runs it where the data is: DuckDB over the
+dataset's files by default, PySpark, or any warehouse Ibis reaches, and fetches only counts, the ids and the
+few rows shown as evidence. A rule is declared once, beside its finder, with `@rule(...)`: the tables and
+columns it needs, what its population is, which fields show why a record violates it.
+
+Semantics shared by every finder, each written once here and tested on every engine
+(tests/audit/rules/test_base.py):
+* "blank" is missing or only whitespace, whitespace being what Python's str.isspace says, on every engine
+  (SQL trim() and regex classes differ between engines; translate() does not);
+* text compared "case-insensitively" is compared casefolded as Python's str.casefold does, not by SQL lower()
+  (which keeps the Greek final sigma and the German sharp s);
+* a missing value is never among a set of values, and a condition on a missing value is false;
+* timestamps are naive UTC; the as-of date as a moment is its midnight UTC;
+* periods in months are calendar months clamped to the month's end (Reg. 1182/71 Art. 3(2)(c)).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+from gdprlab.crm.schema import TABLES
+from gdprlab.regulation.catalogue import RULES_BY_ID, Rule
+from gdprlab.regulation.policy import Policy
+
+Evidence = dict[str, str | None]
+#: every character Python's str.isspace accepts (str.strip removes exactly these)
+WHITESPACE = "".join(ch for ch in map(chr, range(0x110000)) if ch.isspace())
+
+
+class Tables(Mapping[str, ir.Table]):
+    """A dataset's tables as Ibis tables on one backend, and what finders share within one run.
+
+    `shared(name, build)` gives the same expression to every finder that asks for it during a run; on a
+    backend that can, it is computed once and kept (`Table.cache()`), e.g. the marketing sends joined with
+    the consents, which two permission rules use.
+    """
+
+    def __init__(self, tables: Mapping[str, ir.Table], backend: Any = None, *, cache: bool = True):
+        self._tables = dict(tables)
+        self.backend = backend
+        self._cache = cache
+        self._shared: dict[str, Any] = {}
+        self._temporary: list[str] = []
+
+    def __getitem__(self, name: str) -> ir.Table:
+        return self._tables[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+    @property
+    def backend_name(self) -> str:
+        return getattr(self.backend, "name", "duckdb")
+
+    def fetch(self, expr: ir.Expr) -> Any:
+        """Run an expression on this run's backend: a DataFrame for a table, a Python value for a scalar."""
+        return expr.execute() if self.backend is None else self.backend.execute(expr)
+
+    def columns(self, name: str) -> tuple[str, ...]:
+        return tuple(self._tables[name].columns)
+
+    def shared(self, name: str, build: Callable[[], Any]) -> Any:
+        """build(), computed once per run; a table is materialised on the backend when it can be."""
+        if name not in self._shared:
+            value = build()
+            if self._cache and isinstance(value, ir.Table) and self.backend is not None:
+                value = self.materialise(value, name)
+            self._shared[name] = value
+        return self._shared[name]
+
+    def materialise(self, expr: ir.Table, name: str) -> ir.Table:
+        """The result of `expr` kept as a temporary table of this run (dropped by release())."""
+        table = f"gdprlab_{name}_{id(self):x}"
+        self.backend.create_table(table, expr, temp=True)
+        self._temporary.append(table)
+        return self.backend.table(table)
+
+    def batches(self, expr: ir.Table, rows: int) -> Iterator[pa.RecordBatch]:
+        """The rows of `expr` as Arrow batches of at most `rows` rows, never all in memory at once."""
+        if self.backend is None or self.backend_name != "duckdb":
+            backend = self.backend or expr
+            yield from backend.to_pyarrow_batches(expr, chunk_size=rows) if self.backend else \
+                expr.to_pyarrow_batches(chunk_size=rows)
+            return
+        table = self.materialise(expr, f"batches{len(self._temporary)}")
+        yield from self.backend.con.sql(f'SELECT * FROM "{table.get_name()}"').to_arrow_reader(rows)
+
+    def release(self) -> None:
+        """Drop the temporary tables of this run."""
+        for table in self._temporary:
+            with contextlib.suppress(Exception):  # a backend that cannot drop it keeps it until disconnect
+                self.backend.raw_sql(f'DROP TABLE IF EXISTS "{table}"')
+        self._temporary.clear()
+        self._shared.clear()
+
+
+Finder = Callable[[Tables, Policy, dt.date], ir.Table]
+Counter = Callable[[Tables], ir.Scalar | int]
+Extra = Callable[[Tables, pd.DataFrame], dict[str, Evidence]]
+
+
+@dataclass(frozen=True)
+class Implementation:
+    """How gdprlab checks one rule of the catalogue: its finder and everything the engine needs around it."""
+
+    rule: Rule
+    finder: Finder
+    population_of: str
+    count_population: Counter
+    evidence: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()  # tables needed beyond the rule's own
+    any_of: tuple[str, ...] = ()  # at least one must be present
+    optional: Mapping[str, str] = field(default_factory=dict)  # table used when present -> what is missed
+    optional_columns: Mapping[str, str] = field(default_factory=dict)  # own column -> what is missed
+    extra_evidence: Extra | None = None
+    module: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """Tables that must all be present: the rule's own first."""
+        return (self.rule.table, *self.requires)
+
+
+#: every implementation, by rule id, in the order the concern modules declare them (see registry.py)
+IMPLEMENTATIONS: dict[str, Implementation] = {}
+
+
+def rule(rule_id: str, *, population: tuple[str, Counter], evidence: Iterable[str] = (),
+         requires: Iterable[str] = (), any_of: Iterable[str] = (), optional: Mapping[str, str] | None = None,
+         optional_columns: Mapping[str, str] | None = None,
+         extra_evidence: Extra | None = None) -> Callable[[Finder], Finder]:
+    """Declare the finder below as the implementation of catalogue rule `rule_id` (once only)."""
+    if rule_id not in RULES_BY_ID:
+        raise KeyError(f"@rule({rule_id!r}): no such rule in the catalogue (gdprlab/regulation)")
+
+    def register(finder: Finder) -> Finder:
+        if rule_id in IMPLEMENTATIONS:
+            other = IMPLEMENTATIONS[rule_id].module
+            raise ValueError(f"rule {rule_id!r} is implemented twice ({other} and {finder.__module__})")
+        what, count = population
+        IMPLEMENTATIONS[rule_id] = Implementation(
+            rule=RULES_BY_ID[rule_id], finder=finder, population_of=what, count_population=count,
+            evidence=tuple(evidence), requires=tuple(requires), any_of=tuple(any_of),
+            optional=dict(optional or {}), optional_columns=dict(optional_columns or {}),
+            extra_evidence=extra_evidence, module=finder.__module__)
+        return finder
+
+    return register
+
+
+# ----------------------------------------------------------------------------------------------------------
+# results
+# ----------------------------------------------------------------------------------------------------------
+
+def key_of(table: str) -> str:
+    return TABLES[table].key
+
+
+def record_ids(t: ir.Table, table: str, condition: ir.BooleanValue) -> ir.Table:
+    """The distinct keys (as text) of the rows of `t` where `condition` holds; rows without a key are left out.
+
+    `t` is the table named `table` or a selection of its rows that keeps its key column.
+    """
+    key = t[key_of(table)]
+    return t.filter(condition.fill_null(False) & key.notnull()).select(record_id=key.cast("string")).distinct()
+
+
+def names(values: Iterable[str]) -> ir.Table:
+    """Column names (or any small list of ids computed in Python) as a result of a finder."""
+    return ibis.memtable(pd.DataFrame({"record_id": sorted(dict.fromkeys(values))}, dtype=object),
+                         schema={"record_id": "string"})
+
+
+def ropa_contacts(t: Tables) -> pd.DataFrame:
+    """The record of processing's rows about the contacts table (a small table, read once per run)."""
+    def build() -> pd.DataFrame:
+        ropa = t["record_of_processing"]
+        return t.fetch(ropa.filter(is_in(ropa["table_name"], ["contacts"])))
+    return t.shared("ropa_contacts", build)
+
+
+def blank_values(values: pd.Series) -> pd.Series:
+    """blank() for a small column already read into pandas."""
+    return values.isna() | values.astype("str").str.strip().eq("")
+
+
+def count_rows(name: str, where: Callable[[ir.Table], ir.BooleanValue] | None = None) -> Counter:
+    """A population counter: the rows of table `name` (where `where` holds)."""
+    def count(t: Tables) -> ir.Scalar:
+        table = t[name]
+        return table.count() if where is None else table.filter(where(table).fill_null(False)).count()
+    return count
+
+
+# ----------------------------------------------------------------------------------------------------------
+# values
+# ----------------------------------------------------------------------------------------------------------
+
+def blank(value: ir.StringValue) -> ir.BooleanValue:
+    """Missing, or nothing but whitespace (Python's notion of it; empty text is blank too)."""
+    return value.isnull() | (value.translate(WHITESPACE, "").length() == 0)
+
+
+def filled(value: ir.StringValue) -> ir.BooleanValue:
+    """Neither missing nor only whitespace."""
+    return ~blank(value)
+
+
+def is_in(value: ir.Value, values: Iterable[Any]) -> ir.BooleanValue:
+    """Whether the value is one of `values`; a missing value never is."""
+    values = list(values)
+    if not values:
+        return ibis.literal(False)
+    return value.isin(values).fill_null(False)
+
+
+def is_true(value: ir.BooleanValue) -> ir.BooleanValue:
+    return value.fill_null(False)
+
+
+def is_false(value: ir.BooleanValue) -> ir.BooleanValue:
+    """Recorded as false (a missing value is not false)."""
+    return (~value).fill_null(False)
+
+
+@functools.cache
+def _casefold_tables() -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """What str.casefold does beyond str.lower: characters mapped to one character (for translate) and
+    those mapped to several (for replace), each keyed by its lower-case form."""
+    single_from, single_to, multi = [], [], []
+    for ch in map(chr, range(0x110000)):
+        low, folded = ch.lower(), ch.casefold()
+        if low == folded or len(low) != 1:
+            continue
+        if len(folded) == 1:
+            single_from.append(low)
+            single_to.append(folded)
+        else:
+            multi.append((low, folded))
+    return "".join(single_from), "".join(single_to), tuple(dict(multi).items())
+
+
+def casefold(value: ir.StringValue) -> ir.StringValue:
+    """Python's str.casefold in SQL: lower(), then the characters casefold maps further (ς → σ, ß → ss …).
+
+    Text with none of the multi-character cases (nearly all) skips their replacements.
+    """
+    single_from, single_to, multi = _casefold_tables()
+    low = value.lower().translate(single_from, single_to)
+    keys = "".join(k for k, _ in multi)
+    replaced = low
+    for key, folded in multi:
+        replaced = replaced.replace(key, folded)
+    return ibis.ifelse(low.translate(keys, "") == low, low, replaced)
+
+
+def as_date(value: ir.Value) -> ir.DateValue:
+    """The calendar day (UTC) of a timestamp or date."""
+    return value.date() if isinstance(value, ir.TimestampValue) else value.cast("date")
+
+
+def midnight(as_of: dt.date) -> ir.TimestampScalar:
+    """The as-of date as a moment: its midnight UTC."""
+    return ibis.timestamp(dt.datetime(as_of.year, as_of.month, as_of.day))
+
+
+def day(as_of: dt.date) -> ir.DateScalar:
+    return ibis.date(as_of)
+
+
+def add_months(day: ir.DateValue, months: int | ir.IntegerValue) -> ir.DateValue:
+    """The same calendar date `months` later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
+    if isinstance(months, int):
+        return day + ibis.interval(months=months)
+    return day + months.as_interval("M")
+
+
+def roll_to_working_day(day: ir.DateValue) -> ir.DateValue:
+    """A deadline on a Saturday or Sunday moves to the following Monday (Reg. 1182/71 Art. 3(4))."""
+    weekday = day.day_of_week.index()  # Monday 0
+    return day + ibis.cases((weekday == 5, 2), (weekday == 6, 1), else_=0).as_interval("D")
+
+
+def month_deadline(received: ir.DateValue, months: int) -> ir.DateValue:
+    """Last day on which a reply to a request received on `received` is on time (gdprlab.regulation.law)."""
+    return roll_to_working_day(add_months(received, months))
+
+
+def age_on(birth: ir.DateValue, on: ir.DateValue) -> ir.IntegerValue:
+    """Completed years of age on a date (a birthday counts on its day; 29 Feb birthdays turn on 28 Feb)."""
+    years = on.year() - birth.year()
+    had_birthday = add_months(birth, years * 12) <= on
+    return years - ibis.ifelse(had_birthday, 0, 1)
+
+
+def per_value(value: ir.Value, mapping: Mapping[str, Any]) -> ir.Value:
+    """mapping[value] as a SQL CASE (missing where the value is not a key): policy maps become literals."""
+    known = [(k, v) for k, v in mapping.items() if v is not None and not pd.isna(v)]
+    if not known:
+        return ibis.null().cast("int64")
+    return value.cases(*known, else_=None)
+
+
+def sha1_hex(value: ir.StringValue) -> ir.StringValue:
+    """Hex SHA-1 digest of the text's UTF-8 bytes (a function of that name exists in DuckDB and Spark SQL)."""
+    return _sha1(value)
+
+
+@ibis.udf.scalar.builtin(name="sha1")
+def _sha1(value: str) -> str:
+    """SQL's sha1()."""

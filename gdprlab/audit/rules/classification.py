@@ -1,0 +1,75 @@
+"""Classification: special-category data held without an Art. 9(2) condition; personal data undeclared."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis.expr.types as ir
+import pandas as pd
+
+from gdprlab.audit.discovery.special_terms import PATTERN
+from gdprlab.audit.evidence import NOTE_LENGTH, Evidence
+from gdprlab.audit.mask import mask_free_text
+from gdprlab.audit.rules.base import (
+    Tables,
+    blank,
+    count_rows,
+    filled,
+    key_of,
+    names,
+    record_ids,
+    ropa_contacts,
+    rule,
+)
+from gdprlab.regulation.policy import Policy
+
+
+def reveals_special_category(note: ir.StringValue) -> ir.BooleanValue:
+    """A note containing a special-category term (gdprlab.audit.discovery.special_terms), any case."""
+    return note.re_search("(?i)" + PATTERN)
+
+
+def revealing_notes(t: Tables) -> ir.Table:
+    """(contact_id, note) of the activities whose note reveals special-category data, once per run."""
+    def build() -> ir.Table:
+        a = t["activities"]
+        return a.filter(reveals_special_category(a["note"]).fill_null(False)).select("contact_id", "note")
+    return t.shared("revealing_notes", build)
+
+
+def _special_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
+    out: dict[str, Evidence] = {i: {"held_in": "accessibility_needs"} for i in rows.index}
+    if "activities" in t:
+        notes = revealing_notes(t)
+        notes = t.fetch(notes.filter(notes["contact_id"].cast("string").isin(list(rows.index))))
+        notes = notes.assign(contact_id=notes["contact_id"].astype(str)).drop_duplicates("contact_id")
+        for contact, note in zip(notes["contact_id"], notes["note"], strict=True):
+            needs = pd.notna(rows.at[contact, "accessibility_needs"])
+            out[contact] = {"held_in": "accessibility_needs, activity note" if needs else "activity note",
+                            "note": mask_free_text(note, NOTE_LENGTH)}
+    return out
+
+
+@rule("special_category_without_condition", population=("contacts", count_rows("contacts")),
+      evidence=("first_name", "last_name", "accessibility_needs", "art9_condition"),
+      optional={"activities": "activity notes not searched"}, extra_evidence=_special_extra)
+def special_category_without_condition(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
+    """Accessibility needs (health) or a note revealing special-category data, and no Art. 9(2) condition."""
+    c = t["contacts"]
+    held = filled(c["accessibility_needs"].cast("string"))
+    if "activities" in t:
+        held = held | c["contact_id"].isin(revealing_notes(t)["contact_id"]).fill_null(False)
+    return record_ids(c, "contacts", held & blank(c["art9_condition"]))
+
+
+def _contact_columns(t: Tables) -> list[str]:
+    return [c for c in t.columns("contacts") if c != key_of("contacts")]
+
+
+@rule("undeclared_personal_data",
+      population=("columns of contacts other than its key", lambda t: len(_contact_columns(t))),
+      requires=("record_of_processing",))
+def undeclared_personal_data(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
+    """Contact columns (all but the key) that the record of processing has no row for."""
+    declared = set(ropa_contacts(t)["column_name"].dropna())
+    return names(c for c in _contact_columns(t) if c not in declared)

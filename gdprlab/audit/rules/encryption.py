@@ -1,0 +1,109 @@
+"""Encryption: sensitive fields encrypted at rest, pseudonyms that cannot be reversed by hashing known
+values, special-category access limited to roles that need it (Art. 4(5), 25(2), 32)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from gdprlab.audit.evidence import Evidence
+from gdprlab.audit.rules.base import (
+    WHITESPACE,
+    Tables,
+    count_rows,
+    filled,
+    is_in,
+    record_ids,
+    ropa_contacts,
+    rule,
+    sha1_hex,
+)
+from gdprlab.crm.protect import PREFIX, TOKEN_LENGTH, WEAK_HASHES, weak_pseudonym
+from gdprlab.regulation.policy import Policy
+
+_SPACE = "".join(f"\\x{{{ord(ch):x}}}" for ch in WHITESPACE)
+#: leading or trailing whitespace as Python's str.strip removes it (RE2 and Java read the pattern alike)
+_ENDS = rf"\A[{_SPACE}]+|[{_SPACE}]+\z"
+
+
+def strip(value: ir.StringValue) -> ir.StringValue:
+    """str.strip(): whitespace (Python's notion) removed from both ends."""
+    return value.re_replace(_ENDS, "")
+
+
+def columns_to_encrypt(t: Tables) -> list[str]:
+    """Contact columns the record of processing marks as requiring encryption, present in the table."""
+    ropa = ropa_contacts(t)
+    wanted = ropa.loc[(ropa["requires_encryption"] == True).fillna(False), "column_name"]  # noqa: E712
+    return [c for c in dict.fromkeys(wanted.dropna()) if c in t.columns("contacts")]
+
+
+def is_token(value: ir.StringValue) -> ir.BooleanValue:
+    """gdprlab.crm.protect.is_token: the token prefix and a token's length in characters."""
+    return value.startswith(PREFIX) & (value.length() == TOKEN_LENGTH)
+
+
+def _with_value_to_encrypt(t: Tables) -> ir.Scalar | int:
+    c, cols = t["contacts"], columns_to_encrypt(t)
+    if not cols:
+        return 0
+    held = ibis.literal(False)
+    for col in cols:
+        held = held | c[col].notnull()
+    return c.filter(held).count()
+
+
+@rule("plaintext_sensitive_field",
+      population=("contacts with a value in a column to encrypt", _with_value_to_encrypt),
+      evidence=("national_id", "iban", "accessibility_needs"), requires=("record_of_processing",))
+def plaintext_sensitive_field(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
+    """Contacts with a non-empty, non-token value in a column the record of processing says to encrypt."""
+    c = t["contacts"]
+    plain = ibis.literal(False)
+    for col in columns_to_encrypt(t):
+        text = c[col].cast("string")
+        plain = plain | (filled(text) & ~is_token(text).fill_null(False))
+    return record_ids(c, "contacts", plain)
+
+
+def _digest_of(email: ir.StringValue, width: ir.IntegerValue) -> ir.StringValue:
+    """The unsalted digest of the normalised e-mail whose hex has `width` characters (MD5 32, SHA-1 40,
+    SHA-256 64): one digest per row, of the algorithm a pseudonym of that width could be."""
+    normalised = strip(email).lower()
+    return ibis.cases((width == 32, normalised.hexdigest("md5")), (width == 40, sha1_hex(normalised)),
+                      (width == 64, normalised.hexdigest("sha256")), else_=None)
+
+
+def _weak_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
+    out = {}
+    for i, email, pseudonym in zip(rows.index, rows["email"], rows["pseudonym"], strict=True):
+        found = [a for a in WEAK_HASHES if pd.notna(email) and pd.notna(pseudonym)
+                 and weak_pseudonym(str(email), a) == str(pseudonym).strip().lower()]
+        out[i] = {"pseudonym_is": f"{found[0]}(email)" if found else None}
+    return out
+
+
+@rule("weak_pseudonymisation",
+      population=("contacts with a pseudonym and an e-mail",
+                  count_rows("contacts", lambda c: c["pseudonym"].notnull() & c["email"].notnull())),
+      evidence=("email", "pseudonym"), extra_evidence=_weak_extra)
+def weak_pseudonymisation(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
+    """Contacts whose pseudonym is the unsalted MD5, SHA-1 or SHA-256 hex digest of their e-mail
+    (gdprlab.crm.protect.weak_pseudonym: the address trimmed and lower-cased), compared with the
+    pseudonym trimmed and lower-cased."""
+    c = t["contacts"]
+    pseudonym = strip(c["pseudonym"].cast("string")).lower()
+    return record_ids(c, "contacts", pseudonym == _digest_of(c["email"].cast("string"), pseudonym.length()))
+
+
+@rule("excessive_access",
+      population=("staff with full CRM access", count_rows("staff", lambda s: is_in(s["crm_access"], ["full"]))),
+      evidence=("name", "role", "crm_access"))
+def excessive_access(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
+    """Staff with full CRM access whose role is not among the policy's special-category roles."""
+    s = t["staff"]
+    allowed = is_in(s["role"], policy.special_category_roles)
+    return record_ids(s, "staff", is_in(s["crm_access"], ["full"]) & ~allowed)

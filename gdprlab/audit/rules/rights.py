@@ -1,0 +1,127 @@
+"""Data subjects' rights: requests answered within the Art. 12(3) deadline, extensions notified in time,
+erasures complete (Art. 12(3), 17(1))."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from gdprlab.audit.evidence import Evidence
+from gdprlab.audit.rules.base import Tables, as_date, count_rows, filled, is_in, month_deadline, record_ids, rule
+from gdprlab.regulation.law import EXTENDED_RESPONSE_MONTHS, RESPONSE_MONTHS
+from gdprlab.regulation.policy import Policy
+
+PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone")
+_REQUEST_EVIDENCE = ("contact_id", "type", "received_on", "extension_notified_on", "responded_on", "status")
+
+
+class Timing(NamedTuple):
+    judged: ir.BooleanValue  # received_on known
+    day: ir.DateValue  # reply day, or the as-of date while open
+    d1: ir.DateValue  # one-month deadline
+    d3: ir.DateValue  # three-month deadline
+    timely_notice: ir.BooleanValue  # extension notified within the first month
+    late_notice: ir.BooleanValue  # extension notified after it
+
+
+def timing(r: ir.Table, as_of: dt.date) -> Timing:
+    """Per request: the day judged, both deadlines and when the extension was notified."""
+    received = as_date(r["received_on"])
+    d1 = month_deadline(received, RESPONSE_MONTHS)
+    notice = as_date(r["extension_notified_on"])
+    return Timing(judged=received.notnull(), day=as_date(r["responded_on"]).fill_null(ibis.date(as_of)),
+                  d1=d1, d3=month_deadline(received, EXTENDED_RESPONSE_MONTHS),
+                  timely_notice=(notice <= d1).fill_null(False), late_notice=(notice > d1).fill_null(False))
+
+
+_judged = ("requests with a receipt date", count_rows("requests", lambda r: r["received_on"].notnull()))
+
+
+@rule("request_overdue", population=_judged, evidence=_REQUEST_EVIDENCE)
+def request_overdue(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
+    """Replies (or open requests at as-of) after the deadline, unless only the extension notice was late."""
+    r = t["requests"]
+    x = timing(r, as_of)
+    late = x.judged & (x.day > ibis.ifelse(x.timely_notice, x.d3, x.d1))
+    only_notice = x.late_notice & (x.day <= x.d3)
+    return record_ids(r, "requests", late & ~only_notice.fill_null(False))
+
+
+@rule("extension_not_notified", population=_judged, evidence=_REQUEST_EVIDENCE)
+def extension_not_notified(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
+    """Extension notified after the one-month deadline, reply (or as-of) after one month but within three."""
+    r = t["requests"]
+    x = timing(r, as_of)
+    return record_ids(r, "requests", x.judged & x.late_notice & (x.day > x.d1) & (x.day <= x.d3))
+
+
+def completed_erasures(r: ir.Table) -> ir.BooleanValue:
+    return is_in(r["type"], ["erasure"]) & is_in(r["status"], ["completed"])
+
+
+class Remains(NamedTuple):
+    """What is left of the contacts of completed erasure requests."""
+
+    contacts: ir.Table  # contact_id, and per personal field whether it is filled, for rows with any filled
+    notes: ir.Table  # contact_id of each of their activities with a note (not blank)
+
+
+def erased_remains(t: Tables) -> Remains:
+    """Remains of the erased contacts, in the contacts and activities present (once per run)."""
+    def build() -> Remains:
+        r = t["requests"]
+        erased = r.filter(completed_erasures(r) & r["contact_id"].notnull()).select("contact_id").distinct()
+        contacts = notes = None
+        if "contacts" in t:
+            c = t["contacts"]
+            fields = [f for f in PERSONAL_FIELDS if f in c.columns]
+            flags = {f: filled(c[f].cast("string")) for f in fields}
+            any_filled = ibis.literal(False)
+            for flag in flags.values():
+                any_filled = any_filled | flag
+            contacts = c.filter(c["contact_id"].isin(erased["contact_id"]).fill_null(False) & any_filled).select(
+                "contact_id", **flags)
+        if "activities" in t:
+            a = t["activities"]
+            notes = a.filter(a["contact_id"].isin(erased["contact_id"]).fill_null(False)
+                             & filled(a["note"])).select("contact_id")
+        return Remains(contacts, notes)
+    return t.shared("erased_remains", build)
+
+
+def _remaining(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
+    left = erased_remains(t)
+    wanted = list(dict.fromkeys(rows["contact_id"].dropna().astype(str)))
+    kept: dict[str, list[str]] = {}
+    if left.contacts is not None:
+        found = t.fetch(left.contacts.filter(left.contacts["contact_id"].cast("string").isin(wanted)))
+        for row in found.assign(contact_id=found["contact_id"].astype(str)).drop_duplicates(
+                "contact_id").to_dict("records"):
+            kept[row["contact_id"]] = [f for f in PERSONAL_FIELDS if row.get(f)]
+    if left.notes is not None:
+        notes = left.notes.filter(left.notes["contact_id"].cast("string").isin(wanted))
+        counts = t.fetch(notes.group_by("contact_id").aggregate(n=notes.count()))
+        for contact, n in zip(counts["contact_id"].astype(str), counts["n"], strict=True):
+            kept.setdefault(contact, []).append(f"{n} note{'s' if n != 1 else ''}")
+    return {i: {"remaining": ", ".join(kept.get(str(contact), [])) or None}
+            for i, contact in zip(rows.index, rows["contact_id"], strict=True)}
+
+
+@rule("erasure_incomplete",
+      population=("completed erasure requests", count_rows("requests", completed_erasures)),
+      evidence=("contact_id", "type", "status", "responded_on"), any_of=("contacts", "activities"),
+      optional={"contacts": "remaining contact details not checked", "activities": "remaining notes not checked"},
+      extra_evidence=_remaining)
+def erasure_incomplete(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
+    """Completed erasures whose contact still has a name, e-mail or phone, or an activity with a note."""
+    r = t["requests"]
+    left = erased_remains(t)
+    remaining = ibis.literal(False)
+    for part in (left.contacts, left.notes):
+        if part is not None:
+            remaining = remaining | r["contact_id"].isin(part["contact_id"]).fill_null(False)
+    return record_ids(r, "requests", completed_erasures(r) & remaining)
