@@ -1,0 +1,56 @@
+"""Where the checks run: an Ibis connection to DuckDB (embedded, the default), PySpark, or a warehouse.
+
+`connect("duckdb")` opens an in-process DuckDB with an optional memory limit and a folder to spill to, so a
+dataset larger than memory is still checked; `connect("spark")` starts PySpark in local mode (a cluster's
+session can be passed to `ibis.pyspark.connect` directly); any other value is an Ibis connection URL
+(`snowflake://…`, `bigquery://…`, `databricks://…`, `postgres://…`), given to `ibis.connect`.
+Secrets belong in the URL's environment, never in notebook parameters.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import ibis
+
+ENGINES = ("duckdb", "spark")
+
+
+class EngineError(ValueError):
+    """An engine that cannot be reached or started; the message says what to install or check."""
+
+
+def connect(engine: str | None = None, *, memory_limit: str | None = None,
+            temp_directory: str | Path | None = None, threads: int | None = None) -> Any:
+    """An Ibis backend for `engine` ("duckdb" when None, "spark", or an Ibis connection URL)."""
+    engine = engine or "duckdb"
+    if engine == "duckdb":
+        config = {"memory_limit": memory_limit, "temp_directory": str(temp_directory) if temp_directory else None,
+                  "threads": threads, "preserve_insertion_order": False}
+        return ibis.duckdb.connect(**{k: v for k, v in config.items() if v is not None})
+    if engine in ("spark", "pyspark"):
+        return _local_spark(threads)
+    if "://" not in engine:
+        raise EngineError(f"unknown engine {engine!r}: use duckdb, spark or an Ibis connection URL "
+                          "(e.g. snowflake://user@account/db/schema)")
+    try:
+        return ibis.connect(engine)
+    except Exception as exc:  # noqa: BLE001 - any driver error becomes one clear message without the URL's secrets
+        scheme = engine.split("://", 1)[0]
+        raise EngineError(f"cannot connect to the {scheme} engine: {type(exc).__name__}: "
+                          f"{str(exc).splitlines()[0][:200] if str(exc) else ''}") from None
+
+
+def _local_spark(threads: int | None) -> Any:
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise EngineError("the spark engine needs PySpark: pip install pyspark (and Java 17)") from None
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers run this interpreter
+    session = (SparkSession.builder.master(f"local[{threads or '*'}]").appName("gdprlab")
+               .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
+               .config("spark.sql.shuffle.partitions", "8").getOrCreate())
+    return ibis.pyspark.connect(session)
