@@ -28,8 +28,8 @@ def connect(engine: str | None = None, *, memory_limit: str | None = None,
     """An Ibis backend for `engine` ("duckdb" when None, "spark", or an Ibis connection URL)."""
     engine = engine or "duckdb"
     if engine == "duckdb":
-        config = {"memory_limit": memory_limit, "temp_directory": str(temp_directory) if temp_directory else None,
-                  "threads": threads, "preserve_insertion_order": False}
+        config = {"memory_limit": memory_limit, "threads": threads, "preserve_insertion_order": False,
+                  "temp_directory": str(temp_directory) if temp_directory else None}
         return ibis.duckdb.connect(**{k: v for k, v in config.items() if v is not None})
     if engine in ("spark", "pyspark"):
         return _local_spark(threads)

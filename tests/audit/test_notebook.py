@@ -21,18 +21,16 @@ from pandas.io.formats.style import Styler
 from gdprlab.audit import charts
 from gdprlab.audit import notebook as audit
 from gdprlab.audit.discovery.scan import scan_path
-from gdprlab.audit.engine import run_checks
-from gdprlab.audit.rules.legacy import (
-    breach_not_notified,
-    breach_notified_late,
-    extension_not_notified,
-    request_overdue,
-    retention_exceeded,
-)
+from gdprlab.audit.engine import run_checks, violating_ids
 from gdprlab.crm.schema import TABLES
 from gdprlab.regulation.catalogue import SEVERITIES
 from gdprlab.regulation.policy import Policy
 from gdprlab.runner.parameters import validate
+
+
+def _found(rule_id: str, tables: dict) -> list[str]:
+    return violating_ids(rule_id, tables, Policy(), AS_OF)
+
 
 AS_OF = dt.date(2026, 6, 30)
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,8 +108,8 @@ def test_request_ages_use_calendar_months_and_extensions() -> None:
 def test_request_ages_agree_with_the_checks() -> None:
     ages = audit.request_ages(REQUESTS, AS_OF)
     t = {"requests": REQUESTS}
-    assert set(ages.loc[ages["late"], "request_id"]) == set(request_overdue(t, Policy(), AS_OF))
-    assert set(ages.loc[ages["notice_late"], "request_id"]) == set(extension_not_notified(t, Policy(), AS_OF))
+    assert set(ages.loc[ages["late"], "request_id"]) == set(_found("request_overdue", t))
+    assert set(ages.loc[ages["notice_late"], "request_id"]) == set(_found("extension_not_notified", t))
 
 
 def test_breach_delays_against_72_hours() -> None:
@@ -121,8 +119,8 @@ def test_breach_delays_against_72_hours() -> None:
         "B4": "not notified (risk unlikely)", "B5": "not notified", "B6": "pending (within 72 h)"}
     assert d.loc["B1", "hours"] == 71 and d.loc["B2", "hours"] == 73 and d.loc["B6", "hours"] == 12
     t = {"breaches": BREACHES}
-    assert set(d.index[d["outcome"] == "late, no reasons"]) == set(breach_notified_late(t, Policy(), AS_OF))
-    assert set(d.index[d["outcome"] == "not notified"]) == set(breach_not_notified(t, Policy(), AS_OF))
+    assert set(d.index[d["outcome"] == "late, no reasons"]) == set(_found("breach_notified_late", t))
+    assert set(d.index[d["outcome"] == "not notified"]) == set(_found("breach_not_notified", t))
 
 
 def test_retention_ages_against_the_policy() -> None:
@@ -131,7 +129,7 @@ def test_retention_ages_against_the_policy() -> None:
     assert ages["over"].tolist() == [False, True, False]
     assert ages["limit_months"].tolist() == [24, 24, 36]
     assert ages["months"].iloc[0] == pytest.approx(24, abs=0.1)
-    assert ages["over"].sum() == len(retention_exceeded({"contacts": CONTACTS}, Policy(), AS_OF))
+    assert ages["over"].sum() == len(_found("retention_exceeded", {"contacts": CONTACTS}))
     short = Policy(retention_months={"lead": 1, "customer": 1, "former_customer": 1})
     assert audit.retention_ages(CONTACTS, short, AS_OF)["over"].all()
 

@@ -356,7 +356,7 @@ def test_persons_repeat_only_as_planted_duplicates_within_a_shard(sharded):
 
 
 def test_sharded_ground_truth_is_exactly_what_the_finders_find(sharded):
-    from gdprlab.audit.rules.legacy import find_violations
+    from gdprlab.audit.engine import find_violations
     from gdprlab.crm.io import read_as_of, read_dataset, read_policy
 
     folder = sharded[0]

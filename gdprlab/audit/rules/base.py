@@ -177,12 +177,13 @@ def key_of(table: str) -> str:
 
 
 def record_ids(t: ir.Table, table: str, condition: ir.BooleanValue) -> ir.Table:
-    """The distinct keys (as text) of the rows of `t` where `condition` holds; rows without a key are left out.
+    """The distinct keys (as text) of the rows of `t` where `condition` holds (rows without a key left out).
 
     `t` is the table named `table` or a selection of its rows that keeps its key column.
     """
     key = t[key_of(table)]
-    return t.filter(condition.fill_null(False) & key.notnull()).select(record_id=key.cast("string")).distinct()
+    rows = t.filter(condition.fill_null(False) & key.notnull())
+    return rows.select(record_id=key.cast("string")).distinct()
 
 
 def names(values: Iterable[str]) -> ir.Table:
@@ -289,7 +290,7 @@ def day(as_of: dt.date) -> ir.DateScalar:
 
 
 def add_months(day: ir.DateValue, months: int | ir.IntegerValue) -> ir.DateValue:
-    """The same calendar date `months` later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
+    """The same date `months` later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
     if isinstance(months, int):
         return day + ibis.interval(months=months)
     return day + months.as_interval("M")

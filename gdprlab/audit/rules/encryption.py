@@ -100,7 +100,8 @@ def weak_pseudonymisation(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table
 
 
 @rule("excessive_access",
-      population=("staff with full CRM access", count_rows("staff", lambda s: is_in(s["crm_access"], ["full"]))),
+      population=("staff with full CRM access",
+                  count_rows("staff", lambda s: is_in(s["crm_access"], ["full"]))),
       evidence=("name", "role", "crm_access"))
 def excessive_access(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
     """Staff with full CRM access whose role is not among the policy's special-category roles."""

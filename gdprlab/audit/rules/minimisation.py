@@ -15,7 +15,6 @@ from gdprlab.audit.rules.base import (
     Tables,
     add_months,
     as_date,
-    blank,
     blank_values,
     casefold,
     filled,
@@ -124,8 +123,10 @@ def _why_inaccurate(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
 def _earlier_twins(t: Tables, rows: pd.DataFrame) -> dict[str, list[str]]:
     """Per sampled contact, up to three earlier contacts with its names (any case) and birth date."""
     c = t["contacts"]
-    births = [b for b in rows["birth_date"].dropna().unique()]
-    same = t.fetch(c.filter(c["birth_date"].isin(births)).select("contact_id", *DUPLICATE_KEY)) if births else None
+    births = list(rows["birth_date"].dropna().unique())
+    same = None
+    if births:
+        same = t.fetch(c.filter(c["birth_date"].isin(births)).select("contact_id", *DUPLICATE_KEY))
     out = {}
     for i in rows.index:
         if same is None or pd.isna(rows.at[i, "birth_date"]):
@@ -167,7 +168,8 @@ def inaccurate_data(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
         keyed = c.mutate(_country=country.fill_null(""))
         wrong = wrong.mutate(w_phone=wrong["phone"], w_country=wrong["country"].fill_null("")).select(
             "w_phone", "w_country", w_bad=ibis.literal(True))
-        c = keyed.left_join(wrong, [keyed["phone"] == wrong["w_phone"], keyed["_country"] == wrong["w_country"]])
+        c = keyed.left_join(wrong, [keyed["phone"] == wrong["w_phone"],
+                                    keyed["_country"] == wrong["w_country"]])
         bad = bad | c["w_bad"].fill_null(False)
     if duplicates:
         bad = bad | later_duplicates(c)

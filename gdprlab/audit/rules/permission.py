@@ -48,7 +48,8 @@ def _with_consents(t: Tables) -> ir.Table:
         sends, k = marketing_sends(t), t["consents"]
         k = k.select(k_contact=k["contact_id"], k_purpose=k["purpose"], k_given=k["given_at"],
                      k_withdrawn=k["withdrawn_at"], k_row=ibis.literal(True))
-        joined = sends.left_join(k, [sends["contact_id"] == k["k_contact"], sends["purpose"] == k["k_purpose"]])
+        joined = sends.left_join(k, [sends["contact_id"] == k["k_contact"],
+                                     sends["purpose"] == k["k_purpose"]])
         return joined.group_by([*_SEND, "at"]).aggregate(
             given=joined["k_given"].max(where=joined["k_given"] <= joined["at"]),
             withdrawn=joined["k_withdrawn"].max(where=joined["k_withdrawn"] <= joined["at"]),
@@ -70,7 +71,8 @@ def marketing_without_basis(t: Tables, policy: Policy, as_of: dt.date) -> ir.Tab
     """
     s = _with_consents(t)
     by_consent = blank(s["lawful_basis"]) | is_in(s["lawful_basis"], ["6(1)(a)"])
-    consented = s["given"].notnull() | (s["undated"].fill_null(False) & (s["at"] >= _LONG_AGO).fill_null(False))
+    undated = s["undated"].fill_null(False) & (s["at"] >= _LONG_AGO).fill_null(False)
+    consented = s["given"].notnull() | undated
     return record_ids(s, "activities", by_consent & ~consented)
 
 
@@ -98,7 +100,8 @@ def processing_after_withdrawal(t: Tables, policy: Policy, as_of: dt.date) -> ir
 def consent_without_proof(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
     """Consents lacking given_at, source or wording_version."""
     k = t["consents"]
-    return record_ids(k, "consents", k["given_at"].isnull() | blank(k["source"]) | blank(k["wording_version"]))
+    unproven = k["given_at"].isnull() | blank(k["source"]) | blank(k["wording_version"])
+    return record_ids(k, "consents", unproven)
 
 
 def art8_age(country: ir.StringValue) -> ir.IntegerValue:
@@ -115,9 +118,11 @@ def _child_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
     found = found.set_index("contact_id")
     out = {}
     for i, contact in zip(rows.index, rows["contact_id"], strict=True):
-        known = pd.notna(contact) and str(contact) in found.index
-        out[i] = {"birth_date": mask_date_of_birth(found.at[str(contact), "birth_date"]) if known else None,
-                  "country": show(found.at[str(contact), "country"], "contacts", "country") if known else None}
+        if pd.notna(contact) and str(contact) in found.index:
+            out[i] = {"birth_date": mask_date_of_birth(found.at[str(contact), "birth_date"]),
+                      "country": show(found.at[str(contact), "country"], "contacts", "country")}
+        else:
+            out[i] = {"birth_date": None, "country": None}
     return out
 
 

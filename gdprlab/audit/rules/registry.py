@@ -16,4 +16,5 @@ from gdprlab.audit.rules.base import IMPLEMENTATIONS, Implementation
 from gdprlab.regulation.catalogue import RULES
 
 #: one implementation per catalogue rule, in catalogue order (tests/audit/rules/test_registry.py)
-IMPLEMENTED: tuple[Implementation, ...] = tuple(IMPLEMENTATIONS[r.id] for r in RULES if r.id in IMPLEMENTATIONS)
+IMPLEMENTED: tuple[Implementation, ...] = tuple(
+    IMPLEMENTATIONS[r.id] for r in RULES if r.id in IMPLEMENTATIONS)

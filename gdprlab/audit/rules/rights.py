@@ -11,7 +11,16 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from gdprlab.audit.evidence import Evidence
-from gdprlab.audit.rules.base import Tables, as_date, count_rows, filled, is_in, month_deadline, record_ids, rule
+from gdprlab.audit.rules.base import (
+    Tables,
+    as_date,
+    count_rows,
+    filled,
+    is_in,
+    month_deadline,
+    record_ids,
+    rule,
+)
 from gdprlab.regulation.law import EXTENDED_RESPONSE_MONTHS, RESPONSE_MONTHS
 from gdprlab.regulation.policy import Policy
 
@@ -83,8 +92,8 @@ def erased_remains(t: Tables) -> Remains:
             any_filled = ibis.literal(False)
             for flag in flags.values():
                 any_filled = any_filled | flag
-            contacts = c.filter(c["contact_id"].isin(erased["contact_id"]).fill_null(False) & any_filled).select(
-                "contact_id", **flags)
+            erased_contact = c["contact_id"].isin(erased["contact_id"]).fill_null(False)
+            contacts = c.filter(erased_contact & any_filled).select("contact_id", **flags)
         if "activities" in t:
             a = t["activities"]
             notes = a.filter(a["contact_id"].isin(erased["contact_id"]).fill_null(False)
@@ -114,7 +123,8 @@ def _remaining(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
 @rule("erasure_incomplete",
       population=("completed erasure requests", count_rows("requests", completed_erasures)),
       evidence=("contact_id", "type", "status", "responded_on"), any_of=("contacts", "activities"),
-      optional={"contacts": "remaining contact details not checked", "activities": "remaining notes not checked"},
+      optional={"contacts": "remaining contact details not checked",
+                "activities": "remaining notes not checked"},
       extra_evidence=_remaining)
 def erasure_incomplete(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
     """Completed erasures whose contact still has a name, e-mail or phone, or an activity with a note."""

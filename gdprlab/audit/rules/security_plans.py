@@ -56,4 +56,5 @@ def subjects_not_informed(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table
 def breach_record_incomplete(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
     """Register entries missing the facts, the effects or the remedial action."""
     b = t["breaches"]
-    return record_ids(b, "breaches", blank(b["description"]) | blank(b["consequences"]) | blank(b["measures"]))
+    gaps = blank(b["description"]) | blank(b["consequences"]) | blank(b["measures"])
+    return record_ids(b, "breaches", gaps)

@@ -2,7 +2,7 @@
 
 Each exercise is built from a small synthetic CRM dataset (`gdprlab.generator`, seeded, so the same seed
 always gives the same exercise) and asks the learner to tick the records that break a rule. The correct
-answer is what `gdprlab.audit.rules.legacy` finds for that rule, and every record carries a one-line reason
+answer is what the rule's check (gdprlab.audit.engine) finds, and every record carries a one-line reason
 computed here from the Regulation's deadlines (`gdprlab.regulation.law`) and the organisation's policy, so the
 feedback explains each record the learner got wrong.
 
@@ -21,7 +21,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from gdprlab.audit.rules import legacy as violations
+from gdprlab.audit.engine import violating_ids
 from gdprlab.generator import Dataset, GeneratorConfig, generate
 from gdprlab.regulation.law import (
     BREACH_NOTIFICATION_HOURS,
@@ -175,8 +175,8 @@ def overdue_requests(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
     """Which requests were answered after the Art. 12(3) deadline, or are open past it on the as-of date."""
     d = dataset(seed, as_of)
     r = d.tables["requests"]
-    found = violations.request_overdue(d.tables, d.policy, as_of)
-    found = set(found) | set(violations.extension_not_notified(d.tables, d.policy, as_of))
+    found = violating_ids("request_overdue", d.tables, d.policy, as_of)
+    found = set(found) | set(violating_ids("extension_not_notified", d.tables, d.policy, as_of))
     judged = r[r["received_on"].notna()].set_index("request_id", drop=False)
     ids = _pick(judged.index, found, seed)
     rows = judged.loc[ids]
@@ -224,7 +224,7 @@ def untrained_staff(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
     """Which CRM users have no valid data-protection training on the as-of date."""
     d = dataset(seed, as_of)
     s = d.tables["staff"].set_index("staff_id", drop=False)
-    found = set(violations.untrained_crm_user(d.tables, d.policy, as_of))
+    found = set(violating_ids("untrained_crm_user", d.tables, d.policy, as_of))
     ids = _pick(s.index, found, seed)
     last = _last_pass(d)
     months = d.policy.training_refresh_months
@@ -258,7 +258,7 @@ def excessive_access_staff(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
     """Which staff have full CRM access (incl. special-category data) that their role does not need."""
     d = dataset(seed, as_of)
     s = d.tables["staff"].set_index("staff_id", drop=False)
-    found = set(violations.excessive_access(d.tables, d.policy, as_of))
+    found = set(violating_ids("excessive_access", d.tables, d.policy, as_of))
     ids = _pick(s.index, found, seed + 1)
     allowed = d.policy.special_category_roles
     allowed_text = " and ".join(r.replace("_", " ") for r in allowed)
@@ -310,8 +310,8 @@ def late_breaches(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
     """Which breaches were notified after 72 hours without reasons, or never although required."""
     d = dataset(seed, as_of)
     b = d.tables["breaches"].set_index("breach_id", drop=False)
-    found = set(violations.breach_notified_late(d.tables, d.policy, as_of))
-    found |= set(violations.breach_not_notified(d.tables, d.policy, as_of))
+    found = set(violating_ids("breach_notified_late", d.tables, d.policy, as_of))
+    found |= set(violating_ids("breach_not_notified", d.tables, d.policy, as_of))
     ids = _pick(b.index, found, seed)
     now = pd.Timestamp(as_of)
     reasons, answer = {}, set()
@@ -347,7 +347,7 @@ def breaches_to_communicate(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
     """Which breaches must still be communicated to the people affected (high risk, no 34(3) exception)."""
     d = dataset(seed, as_of)
     b = d.tables["breaches"].set_index("breach_id", drop=False)
-    found = set(violations.subjects_not_informed(d.tables, d.policy, as_of))
+    found = set(violating_ids("subjects_not_informed", d.tables, d.policy, as_of))
     ids = _pick(b.index, found, seed + 1)
     now = pd.Timestamp(as_of)
     reasons, answer = {}, set()
@@ -381,7 +381,7 @@ def overdue_policies(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
     """Which policies are overdue for review under the organisation's review intervals."""
     d = dataset(seed, as_of)
     p = d.tables["policies"].set_index("policy_id", drop=False)
-    found = set(violations.policy_review_overdue(d.tables, d.policy, as_of))
+    found = set(violating_ids("policy_review_overdue", d.tables, d.policy, as_of))
     ids = sorted(p.index)
     intervals = d.policy.review_interval_months
     reasons = {}

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gdprlab.audit.rules.legacy import find_violations
+from gdprlab.audit.engine import find_violations
 from gdprlab.crm.io import read_as_of, read_dataset, read_policy
 from gdprlab.generator import GeneratorConfig, generate, write_dataset
 from gdprlab.regulation.catalogue import RULES

@@ -1,4 +1,4 @@
-"""Exercises of lessons 05-08: built from a seed, answers agree with gdprlab.audit.rules.legacy, feedback
+"""Exercises of lessons 05-08: built from a seed, answers agree with the checks, feedback
 explains."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gdprlab.audit.rules import legacy as violations
+from gdprlab.audit.engine import violating_ids
 from gdprlab.regulation import articles
 from gdprlab.training.exercises import organisation as ex
 
@@ -30,7 +30,7 @@ def _truth(key: str, seed: int) -> set[str]:
     d = ex.dataset(seed, ex.AS_OF)
     found: set[str] = set()
     for rule in FINDERS[key]:
-        found |= set(violations.FINDERS[rule](d.tables, d.policy, ex.AS_OF))
+        found |= set(violating_ids(rule, d.tables, d.policy, ex.AS_OF))
     return found
 
 

@@ -1,0 +1,51 @@
+"""Classification rules on tiny hand-made tables: one record violates, its near miss does not.
+
+The as-of date is Tuesday 30 June 2026; the default policy keeps leads 24 months, refreshes training and
+reviews policies every 12 months. Read as a specification of the definitions in gdprlab/regulation.
+"""
+
+
+from __future__ import annotations
+
+import numpy as np
+from helpers import table
+from rule_cases import found, ropa
+
+from gdprlab.crm import protect
+from gdprlab.crm.schema import TABLES
+
+
+def test_special_category_needs_an_art9_condition():
+    contacts = table(
+        "contacts",
+        {"contact_id": "C1", "accessibility_needs": "wheelchair user"},  # health data, no condition
+        {"contact_id": "C2", "accessibility_needs": "wheelchair user", "art9_condition": "9(2)(a)"},
+        {"contact_id": "C3"},  # revealed in a note
+        {"contact_id": "C4"},  # only neutral notes
+        {"contact_id": "C5", "art9_condition": "9(2)(a)"},  # revealed in a note, with a condition
+    )
+    activities = table(
+        "activities",
+        {"activity_id": "E1", "contact_id": "C3", "note": "Keine Termine donnerstags: Anna hat Diabetes."},
+        {"activity_id": "E2", "contact_id": "C4", "note": "Angebot für SmartOffice Pro geschickt."},
+        {"activity_id": "E3", "contact_id": "C5", "note": "Anna est en arrêt maladie pour burn-out."},
+        type="note",
+    )
+    found_ids = found("special_category_without_condition", contacts=contacts, activities=activities)
+    assert found_ids == ["C1", "C3"]
+
+
+def test_special_category_counts_an_encrypted_value_as_held():
+    token = protect.encrypt(["wheelchair user"], protect.synthetic_key(0), np.random.default_rng(0))[0]
+    contacts = table("contacts", {"contact_id": "C1", "accessibility_needs": token})
+    assert found("special_category_without_condition", contacts=contacts) == ["C1"]
+
+
+def test_undeclared_personal_data_is_a_contact_column_missing_from_the_record():
+    contacts = table("contacts", {"contact_id": "C1", "email": "a@b.de", "linkedin_url": "https://x"})
+    declared = ropa(*({"column_name": c} for c in TABLES["contacts"].column_names if c != "contact_id"))
+    undeclared = found("undeclared_personal_data", contacts=contacts, record_of_processing=declared)
+    assert undeclared == ["linkedin_url"]
+    partial = ropa({"column_name": "email"}, {"column_name": "linkedin_url"})
+    missing = found("undeclared_personal_data", contacts=contacts, record_of_processing=partial)
+    assert "contact_id" not in missing and "email" not in missing and "first_name" in missing

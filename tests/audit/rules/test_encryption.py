@@ -1,0 +1,85 @@
+"""Encryption rules on tiny hand-made tables: plaintext sensitive fields, weak pseudonyms, access.
+
+The as-of date is Tuesday 30 June 2026; the default policy keeps leads 24 months, refreshes training and
+reviews policies every 12 months. Read as a specification of the definitions in gdprlab/regulation.
+"""
+
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+from helpers import table
+from rule_cases import found, ropa
+
+from gdprlab.crm import protect
+from gdprlab.regulation.policy import Policy
+
+
+def test_plaintext_sensitive_field_is_a_non_token_value_in_a_column_to_encrypt():
+    token = protect.encrypt(["DE89370400440532013000"], protect.synthetic_key(0), np.random.default_rng(0))[0]
+    contacts = table("contacts", {"contact_id": "C1", "iban": "DE89370400440532013000"},
+                     {"contact_id": "C2", "iban": token},
+                     {"contact_id": "C3", "pseudonym": "plain"},  # pseudonym needs no encryption
+                     {"contact_id": "C4"})
+    record = ropa({"column_name": "iban", "requires_encryption": True},
+                  {"column_name": "pseudonym", "requires_encryption": False})
+    assert found("plaintext_sensitive_field", contacts=contacts, record_of_processing=record) == ["C1"]
+
+
+def test_weak_pseudonym_is_an_unsalted_digest_of_the_normalised_email():
+    email = "anna@web.de"
+    contacts = table(
+        "contacts",
+        {"contact_id": "C1", "email": " Anna@Web.de ", "pseudonym": hashlib.md5(email.encode()).hexdigest()},
+        {"contact_id": "C2", "email": email, "pseudonym": hashlib.sha1(email.encode()).hexdigest()},
+        {"contact_id": "C3", "email": email, "pseudonym": hashlib.sha256(email.encode()).hexdigest()},
+        {"contact_id": "C4", "email": email, "pseudonym": hashlib.sha256(b"s" + email.encode()).hexdigest()},
+        {"contact_id": "C5", "email": email, "pseudonym": "5f1d7a0c9b2e4d6f8a1c3e5b7d9f0a2c"},
+    )
+    assert found("weak_pseudonymisation", contacts=contacts) == ["C1", "C2", "C3"]
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_weak_pseudonyms_match_protect_for_padded_upper_case_and_non_ascii_addresses(dtype):
+    """The bulk path (ASCII, nothing to strip) and the per-value path agree with protect.weak_pseudonym."""
+    emails = [" Zoë@GMX.de\t", "O'Brien@Example.IE", "a\x1c@b.de\x1c", "\u00a0x@y.de", "ÅSA@telia.se"]
+    rows = [{"contact_id": f"C{i}{a}", "email": e, "pseudonym": protect.weak_pseudonym(e, a).upper()}
+            for i, e in enumerate(emails) for a in protect.WEAK_HASHES]
+    contacts = table("contacts", *rows, {"contact_id": "CX", "email": "x@y.de", "pseudonym": " A "})
+    contacts = contacts.astype({"email": dtype, "pseudonym": dtype})
+    assert found("weak_pseudonymisation", contacts=contacts) == sorted(r["contact_id"] for r in rows)
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_a_padded_pseudonym_of_a_longer_digests_size_is_stripped_before_it_is_compared(dtype):
+    """64 bytes, as long as a SHA-256 hex digest, but an MD5 digest inside Unicode and ASCII spaces."""
+    md5 = protect.weak_pseudonym("x@y.de", "md5")
+    padded = {"C1": "\u3000" + md5 + " " * 29, "C2": "\t" + md5 + " " * 31,
+              "C3": "\u3000" + md5[:-1] + "g" + " " * 29}
+    assert {len(p.encode()) for p in padded.values()} == {64}
+    rows = ({"contact_id": i, "email": "x@y.de", "pseudonym": p} for i, p in padded.items())
+    contacts = table("contacts", *rows)
+    contacts = contacts.astype({"email": dtype, "pseudonym": dtype})
+    assert found("weak_pseudonymisation", contacts=contacts) == ["C1", "C2"]
+
+
+def test_weak_md5_pseudonyms_are_found_whether_the_address_fits_one_md5_block_or_not():
+    """Addresses of up to 55 bytes are hashed in bulk (md5_batch), longer ones by hashlib."""
+    emails = {"C1": "a" * 43 + "@example.org", "C2": "a" * 44 + "@example.org", "C3": "x@y.de"}
+    assert [len(e) for e in emails.values()] == [55, 56, 6]
+    rows = [{"contact_id": i, "email": e, "pseudonym": protect.weak_pseudonym(e, "md5")}
+            for i, e in emails.items()]
+    rows += [{"contact_id": i + "x", "email": e, "pseudonym": protect.weak_pseudonym(e + "x", "md5")}
+             for i, e in emails.items()]
+    assert found("weak_pseudonymisation", contacts=table("contacts", *rows)) == ["C1", "C2", "C3"]
+
+
+def test_excessive_access_is_full_access_outside_the_allowed_roles():
+    staff = table("staff", {"staff_id": "S1", "role": "sales_rep", "crm_access": "full"},
+                  {"staff_id": "S2", "role": "data_protection_officer", "crm_access": "full"},
+                  {"staff_id": "S3", "role": "sales_rep", "crm_access": "standard"})
+    assert found("excessive_access", staff=staff) == ["S1"]
+    assert found("excessive_access", Policy(special_category_roles=("sales_rep",)), staff=staff) == ["S2"]
