@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
+import yaml
 
 from gdprlab.crm.schema import TABLES
-from gdprlab.regulation.catalogue import CONCERNS, RULES, SEVERITIES, get_rule, parse_article, rules_for
+from gdprlab.regulation.catalogue import (
+    CONCERNS,
+    RULES,
+    SEVERITIES,
+    Rule,
+    get_rule,
+    parse_article,
+    read_rules,
+    rules_for,
+)
 
 REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 REQUIRED = {
@@ -93,3 +105,59 @@ def test_the_deadline_rules_quote_the_regulations_numbers():
     assert "72 hours" in text[33]["paragraphs"]["1"]
     assert "at least 16 years" in text[8]["paragraphs"]["1"]
     assert "high risk" in text[34]["paragraphs"]["1"]
+
+
+# --------------------------------------------------------------------------- rules.yaml
+
+GOOD = {"id": "some_rule", "title": "A rule", "articles": ["5(1)(e)"], "concern": "minimisation",
+        "severity": "low", "table": "contacts", "definition": "A contact kept too long.",
+        "remediation": "Delete."}
+
+
+def test_the_catalogue_is_the_shipped_rules_yaml_in_its_order():
+    text = files("gdprlab.regulation").joinpath("rules.yaml").read_text(encoding="utf-8")
+    assert read_rules(text, "rules.yaml") == RULES
+    assert [entry["id"] for entry in yaml.safe_load(text)] == [rule.id for rule in RULES]
+
+
+def test_a_rule_is_read_by_keyword_with_record_as_the_default_unit():
+    (rule,) = read_rules(yaml.safe_dump([GOOD]), "rules.yaml")
+    assert rule == Rule(id="some_rule", title="A rule", articles=("5(1)(e)",), concern="minimisation",
+                        severity="low", table="contacts", definition="A contact kept too long.",
+                        remediation="Delete.", unit="record")
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"concern": "marketing"}, "unknown concern 'marketing'"),
+        ({"severity": "severe"}, "unknown severity 'severe'"),
+        ({"unit": "table"}, "unknown unit 'table'"),
+        ({"articles": ["5(1)(e)", "Art. 6"]}, "not an article reference: 'Art. 6'"),
+        ({"articles": "5(1)(e)"}, "articles must be a non-empty list"),
+        ({"articles": [33]}, "not an article reference: 33"),
+        ({"title": ""}, "title must be a non-empty text"),
+        ({"owner": "DPO"}, "unknown field 'owner'"),
+        ({"table": None}, "table must be a non-empty text"),
+    ],
+)
+def test_a_malformed_rule_is_rejected_naming_the_file_and_the_rule(change, message):
+    with pytest.raises(ValueError, match=f"^rules.yaml: rule 'some_rule': {re.escape(message)}"):
+        read_rules(yaml.safe_dump([{**GOOD, "id": "first"}, {**GOOD, **change}]), "rules.yaml")
+
+
+def test_a_rule_without_a_field_is_rejected_naming_it():
+    entry = {k: v for k, v in GOOD.items() if k != "remediation"}
+    with pytest.raises(ValueError, match="^rules.yaml: rule 'some_rule': missing field 'remediation'"):
+        read_rules(yaml.safe_dump([entry]), "rules.yaml")
+
+
+def test_an_id_used_twice_is_rejected_naming_it():
+    with pytest.raises(ValueError, match="^rules.yaml: rule 'some_rule' is defined twice"):
+        read_rules(yaml.safe_dump([GOOD, {**GOOD, "title": "Another"}]), "rules.yaml")
+
+
+@pytest.mark.parametrize("text", ["{some_rule: {}}", "- title: no id", "- id: [a, list]"])
+def test_a_file_that_is_not_a_list_of_rules_with_ids_is_rejected(text):
+    with pytest.raises(ValueError, match="^rules.yaml: expected a list of rules, each with an id"):
+        read_rules(text, "rules.yaml")

@@ -4,9 +4,9 @@
 Art. 9(1) `special` and Art. 10 `criminal` flags, a confidence in [0, 1] and the reasons. Three kinds
 of evidence are combined:
 
-1. The header (and, for a Salesforce describe, the field label): matched against the lexicon in
-   gdprlab/audit/discovery/headers.py (seven languages; Salesforce, HubSpot and Dynamics 365 names). A header
-   whose last
+1. The header (and, for a Salesforce describe, the field label): matched against the header lexicon,
+   gdprlab/crm/header_lexicon.yaml (seven languages; Salesforce, HubSpot and Dynamics 365 names), through
+   gdprlab.crm.conventions.header_words, the normaliser the export reader uses too. A header whose last
    word is "id"/"key" is a key or a reference ("Created By ID", "contact_id") unless a lexicon entry ends
    with that word ("National ID", "Account ID"); a table's own key ("account_id" in accounts) is a key.
 2. The values: a deterministic seeded sample (`sample_size` rows, the same rows for every column of a
@@ -18,8 +18,8 @@ of evidence are combined:
    sampled values validate as one of these, the values decide against a silent or misleading header
    ("notes" full of e-mail addresses is an e-mail column), unless the header names a checkable
    category that its own values bear out. Encrypted tokens (enc:v1:...) leave the decision to the header.
-3. The table's context, from its name ("contacts", "Lead", "accounts", "staff", ...; see
-   headers.TABLE_CONTEXTS) or, for an unnamed table, from its headers (two or more of first/last name,
+3. The table's context, from its name ("contacts", "Lead", "accounts", "staff", ...; see table_contexts
+   in the header lexicon) or, for an unnamed table, from its headers (two or more of first/last name,
    birth date, gender, salutation make it a table of persons):
    - person (data subjects: contacts, leads, customers): every row is about a natural person. A company
      name or account reference there is the person's employer (personal); a status, created date, lead
@@ -53,7 +53,6 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
-import unicodedata
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -68,7 +67,11 @@ from stdnum import iban as std_iban
 from stdnum import luhn
 from stdnum.eu import vat as std_vat
 
-from gdprlab.audit.discovery.headers import (
+from gdprlab.audit.discovery.name_lexicon import dictionary_names
+from gdprlab.audit.discovery.special_terms import reveals_special_category
+from gdprlab.audit.validate import valid_email, valid_phone
+from gdprlab.crm.arrowtext import bools
+from gdprlab.crm.conventions import (
     ID_STEMS,
     ID_WORDS,
     LEXICON,
@@ -76,11 +79,9 @@ from gdprlab.audit.discovery.headers import (
     PERSON_WORDS,
     SOURCE_NAMES,
     TABLE_CONTEXTS,
+    header_words,
+    normalise,
 )
-from gdprlab.audit.discovery.name_lexicon import dictionary_names
-from gdprlab.audit.discovery.special_terms import reveals_special_category
-from gdprlab.audit.validate import valid_email, valid_phone
-from gdprlab.crm.arrowtext import bools
 from gdprlab.generator.identifiers import NATIONAL_ID_MODULES
 
 SPECIAL_CATEGORIES = frozenset({
@@ -139,25 +140,6 @@ class ColumnClass:
 
 # --------------------------------------------------------------------------- headers
 
-_CUSTOM_SUFFIX = re.compile(r"__[A-Za-z]{1,3}$")  # Salesforce __c, __r, __pc
-_NAMESPACE = re.compile(r"^[A-Za-z][A-Za-z0-9]*__(?=[A-Za-z])")  # managed package prefix ns__
-_CAMEL_LOWER_UPPER = re.compile(r"([a-z0-9])([A-Z])")
-_CAMEL_ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
-_FOLD = str.maketrans({"ß": "ss", "ł": "l", "Ł": "L", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O",
-                       "đ": "d", "œ": "oe", "Œ": "OE"})
-
-
-@lru_cache(maxsize=8192)
-def header_words(header: str) -> tuple[str, ...]:
-    """Normalised words of a header: 'MailingPostalCode' -> ('mailing', 'postal', 'code')."""
-    s = _NAMESPACE.sub("", _CUSTOM_SUFFIX.sub("", str(header).strip())).translate(_FOLD)
-    s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
-    s = _CAMEL_ACRONYM.sub(r"\1 \2", _CAMEL_LOWER_UPPER.sub(r"\1 \2", s))
-    s = re.sub(r"['’`\-]", "", s).lower()
-    words = (w.rstrip("0123456789") for w in re.split(r"[^a-z0-9]+", s) if not w.isdigit())
-    return tuple(w for w in words if w)
-
-
 @dataclass(frozen=True)
 class HeaderMatch:
     category: str
@@ -183,7 +165,7 @@ def _index() -> tuple[dict[str, tuple[str, str, tuple[str, ...]]], list[str]]:
     for category, by_source in LEXICON.items():
         for source, aliases in by_source.items():
             for alias in aliases:
-                compact = "".join(header_words(alias))
+                compact = normalise(alias)
                 entry = found.setdefault(compact, {})
                 entry.setdefault(category, [alias, []])[1].append(source)
     index = {}
@@ -239,7 +221,7 @@ def match_header(header: str) -> HeaderMatch | None:
                 if pos is not None:
                     hit = HeaderMatch(*index[alias], "compound", pos, pos + 1, n)
                     break
-    if hit and hit.category == "name" and "".join(header_words(hit.alias)) == "name" and hit.start > 0:
+    if hit and hit.category == "name" and normalise(hit.alias) == "name" and hit.start > 0:
         qualifier = words[hit.start - 1]
         if qualifier not in PERSON_WORDS:  # "table name", "program name": the name of something
             category = "employer" if qualifier in ("company", "account", "firm", "organisation",
@@ -258,7 +240,7 @@ _PERSON_ONLY = ("first_name", "last_name", "date_of_birth", "gender", "salutatio
 
 
 def _context_named(table: str) -> str | None:
-    """The context named by the table's name, if a word of it is in headers.TABLE_CONTEXTS."""
+    """The context named by the table's name, if a word of it is in TABLE_CONTEXTS."""
     for word in reversed(header_words(table or "")):
         for context, names in TABLE_CONTEXTS.items():
             if word in names:
