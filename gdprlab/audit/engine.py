@@ -213,7 +213,7 @@ class Check:
         start = time.perf_counter()
         impl = self.implementation
         try:
-            ids = impl.finder(t, policy, as_of)
+            ids = t.materialise(impl.finder(t, policy, as_of), f"ids_{self.id}")  # computed once, read thrice
             population = _value(t, impl.count_population(t))
             if findings_table:
                 found = _store(t, ids, findings_table, run_id or "", self.id)
