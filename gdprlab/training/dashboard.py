@@ -39,8 +39,10 @@ from pandas.io.formats.style import Styler
 
 from gdprlab.runner.parameters import Param, ParameterError, parse_as_of, unknown_names
 from gdprlab.training import status as training
-from gdprlab.training.store.progress import Attempt, ProgressStore, default_db_url
+from gdprlab.training.store.progress import ProgressStore
+from gdprlab.training.store.records import Attempt
 from gdprlab.training.store.roster import STORED_COLUMNS, RosterStore, unknown_learners, validate_rows
+from gdprlab.training.store.schema import default_db_url
 
 __all__ = ["SPEC", "Dashboard", "DashboardParams", "ParameterError", "load", "prepare", "validate"]
 
@@ -167,8 +169,9 @@ def fill_demo_store(folder: Path, as_of: dt.date, learners: int = 12, seed: int 
                     score = float(rng.integers(2, 11))
                     when = end - dt.timedelta(days=int(rng.integers(1, 500)),
                                               minutes=int(rng.integers(0, 600)))
-                    store.record(Attempt(f"S{n:03d}", lesson, lesson, "demo", {"demo": True}, score, 10.0,
-                                         score >= 8, when))
+                    store.record(Attempt(learner=f"S{n:03d}", lesson=lesson, quiz=lesson, bank_version="demo",
+                                         answers={"demo": True}, score=score, max_score=10.0,
+                                         passed=score >= 8, submitted_at=when))
     return url
 
 
