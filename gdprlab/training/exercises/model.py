@@ -108,9 +108,11 @@ Builder = TypeVar("Builder", bound=Callable[..., Exercise])
 
 
 def exercise(name: str) -> Callable[[Builder], Builder]:
-    """Register the decorated builder as exercise ``name``."""
+    """Register the decorated builder as exercise ``name`` (again when its module is reloaded)."""
     def register(builder: Builder) -> Builder:
-        if name in EXERCISES:
+        known = EXERCISES.get(name)
+        if known is not None and (known.__module__, known.__qualname__) != (builder.__module__,
+                                                                            builder.__qualname__):
             raise ValueError(f"exercise {name!r} is registered twice")
         EXERCISES[name] = builder
         return builder

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from gdprlab.regulation import articles
-from gdprlab.training.exercises import model
+from gdprlab.training.exercises import model, records
 from gdprlab.training.exercises.model import Exercise, Item, build, check, day, pick
 
 
@@ -73,6 +74,12 @@ def test_every_lesson_exercise_is_registered_under_one_name():
     }
     with pytest.raises(ValueError, match="twice"):
         model.exercise("retention")(lambda: toy())
+
+
+def test_reloading_a_concern_module_registers_its_builders_again():
+    build("retention")
+    importlib.reload(records)
+    assert model.EXERCISES["retention"] is records.build_retention
 
 
 def test_build_passes_the_options_to_the_builder_and_refuses_an_unknown_name():
