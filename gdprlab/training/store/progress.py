@@ -53,11 +53,10 @@ from gdprlab.training.store.records import (
 )
 from gdprlab.training.store.schema import (
     SCHEMA_VERSION,
+    Database,
     SchemaVersionError,
     attempts_version,
-    database_url,
     default_data_dir,
-    make_engine,
     migrate,
     prepare_sqlite_file,
 )
@@ -103,7 +102,7 @@ class _ChainConflict(RuntimeError):
     pass
 
 
-class ProgressStore:
+class ProgressStore(Database):
     """Quiz attempts in a SQL database, with an outbox for when the database cannot be reached.
 
     ``url``: a SQLAlchemy URL (default :func:`~gdprlab.training.store.schema.default_db_url`); ``schema``:
@@ -121,16 +120,12 @@ class ProgressStore:
         busy_timeout: float = 10.0,
         connect_timeout: float = 5.0,
     ) -> None:
-        self.url = database_url(url)
-        self.schema = schema
-        self.backend = self.url.get_backend_name()
+        super().__init__(url, schema=schema, busy_timeout=busy_timeout, connect_timeout=connect_timeout)
         self.busy_timeout = busy_timeout
         if outbox_dir is None:
             outbox_dir = os.environ.get(OUTBOX_DIR_ENV) or default_data_dir()
         target = self.url.render_as_string(hide_password=True) + (f"#schema={schema}" if schema else "")
         self.outbox = Outbox(Path(outbox_dir).expanduser().absolute(), target)
-        self._engine = make_engine(self.url, schema=schema, busy_timeout=busy_timeout,
-                                   connect_timeout=connect_timeout)
         self._ready = False
 
     # -- plumbing ----------------------------------------------------------------------------------
@@ -138,19 +133,9 @@ class ProgressStore:
     def __repr__(self) -> str:
         return f"ProgressStore({self.outbox.target!r})"
 
-    def __enter__(self) -> ProgressStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Release the database connections."""
-        self._engine.dispose()
-
     @contextlib.contextmanager
     def _transaction(self, *, write: bool) -> Iterator[Connection]:
-        with self._engine.connect() as conn:
+        with self.engine.connect() as conn:
             if write and self.backend == "sqlite":
                 conn = conn.execution_options(gdprlab_begin="IMMEDIATE")
             with conn.begin():

@@ -36,13 +36,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from gdprlab.training.learner import InvalidLearnerId, validate_learner_id
-from gdprlab.training.store.schema import (
-    database_url,
-    ensure_roster,
-    make_engine,
-    prepare_sqlite_file,
-    roster_staff,
-)
+from gdprlab.training.store.schema import Database, ensure_roster, prepare_sqlite_file, roster_staff
 
 ACCESS_LEVELS = ("none", "standard", "full")
 REQUIRED_COLUMNS = ("staff_id", "name", "email", "department", "role", "crm_access", "start_date")
@@ -138,41 +132,30 @@ class ImportReport:
         return ", ".join(f"{n} {k}" for k, n in self.counts().items())
 
 
-class RosterStore:
+class RosterStore(Database):
     """The roster tables in the progress database (default URL: the attempts store's, GDPRLAB_DB_URL).
 
     ``schema``: a PostgreSQL schema for the tables, as for
-    :class:`gdprlab.training.store.progress.ProgressStore`,
-    so that a roster sits beside the attempts it is matched with.
+    :class:`gdprlab.training.store.progress.ProgressStore`, so that a roster sits beside the attempts it
+    is matched with.
     """
 
     def __init__(self, url: str | sa.URL | None = None, *, schema: str | None = None) -> None:
-        self.url = database_url(url)
-        if schema is not None and self.url.get_backend_name() != "postgresql":
-            raise ValueError(f"schema={schema!r} needs a PostgreSQL database; {self.url.get_backend_name()} "
-                             "keeps one namespace per file (leave schema out)")
-        self.schema = schema
-        self._engine = make_engine(self.url, schema=schema)
+        super().__init__(url, schema=schema)
+        if schema is not None and self.backend != "postgresql":
+            raise ValueError(f"schema={schema!r} needs a PostgreSQL database; {self.backend} keeps one "
+                             "namespace per file (leave schema out)")
         self._ready = False
-
-    def __enter__(self) -> RosterStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._engine.dispose()
 
     @contextlib.contextmanager
     def _begin(self) -> Iterator[sa.Connection]:
         """A transaction, the roster tables created or checked first (once)."""
         if not self._ready:
             prepare_sqlite_file(self.url)
-            with self._engine.begin() as conn:
+            with self.engine.begin() as conn:
                 ensure_roster(conn)
             self._ready = True
-        with self._engine.begin() as conn:
+        with self.engine.begin() as conn:
             yield conn
 
     def import_csv(self, path: str | os.PathLike[str]) -> ImportReport:

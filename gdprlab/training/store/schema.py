@@ -33,7 +33,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -42,7 +42,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 from gdprlab.training.store.records import MAX_TEXT, as_utc, stored_utc
 
 __all__ = ["DB_URL_ENV", "METADATA", "MIGRATIONS", "ROSTER_SCHEMA_VERSION", "SCHEMA_VERSION", "Migration",
-           "SchemaVersionError", "UTCDateTime", "attempts", "attempts_version", "database_url",
+           "Database", "SchemaVersionError", "UTCDateTime", "attempts", "attempts_version", "database_url",
            "default_data_dir", "default_db_url", "ensure_roster", "make_engine", "migrate",
            "prepare_sqlite_file", "roster_schema_version", "roster_staff", "schema_version"]
 
@@ -267,3 +267,29 @@ def make_engine(url: URL, *, schema: str | None = None, busy_timeout: float = 10
     if schema is not None:
         engine = engine.execution_options(schema_translate_map={None: schema})
     return engine
+
+
+class Database:
+    """One training database opened by a store: its URL, backend, PostgreSQL schema and engine.
+
+    A context manager: leaving it releases the connections (as :meth:`close` does). ``url`` defaults to
+    :func:`default_db_url`; the timeouts are those of :func:`make_engine`.
+    """
+
+    def __init__(self, url: str | URL | None = None, *, schema: str | None = None, busy_timeout: float = 10.0,
+                 connect_timeout: float = 5.0) -> None:
+        self.url = database_url(url)
+        self.backend = self.url.get_backend_name()
+        self.schema = schema
+        self.engine = make_engine(self.url, schema=schema, busy_timeout=busy_timeout,
+                                  connect_timeout=connect_timeout)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
