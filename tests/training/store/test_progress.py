@@ -371,7 +371,8 @@ WORKER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from gdprlab.training.store.progress import Attempt, ProgressStore
+    from gdprlab.training.store.progress import ProgressStore
+    from gdprlab.training.store.records import Attempt
 
     url, schema, outbox, worker, go = sys.argv[1:6]
     store = ProgressStore(url, schema=schema or None, outbox_dir=outbox, busy_timeout=60)
