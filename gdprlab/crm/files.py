@@ -24,14 +24,23 @@ import pyarrow.compute as pc
 from gdprlab.crm.arrowtext import text_buffers
 
 
-def write_atomic(path: str | Path, text: str) -> Path:
-    """Write `text` via a temporary file in the same folder, then rename it over `path`."""
+def write_atomic(path: str | Path, text: str, *, fsync: bool = False, mode: int | None = None) -> Path:
+    """Write `text` via a temporary file in the same folder, then rename it over `path`.
+
+    `fsync`: flush the file to the disk before the rename (for data that must survive a crash, e.g. an
+    outbox). `mode`: the file's permission bits (e.g. 0o600); otherwise those of a new temporary file.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
+            if fsync:
+                f.flush()
+                os.fsync(f.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

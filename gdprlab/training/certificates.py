@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
-import json
 import os
 import re
 from pathlib import Path
 
 import pandas as pd
+
+from gdprlab.crm.files import write_atomic
+from gdprlab.training.store.records import canonical_json
 
 RECORD_FIELDS = ("attempt_id", "lesson", "bank_version", "score", "max_score", "submitted_at", "record_hash")
 
@@ -50,8 +52,7 @@ def _canonical(records: pd.DataFrame) -> list[dict]:
 
 def verification_hash(records: pd.DataFrame) -> str:
     """SHA-256 (hex) of the canonical JSON of the certified records."""
-    text = json.dumps(_canonical(records), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(_canonical(records)).encode("utf-8")).hexdigest()
 
 
 def certificate_html(learner: str, attempts: pd.DataFrame, *, name: str | None = None,
@@ -121,6 +122,5 @@ def verify_certificate(page: str, learner: str, attempts: pd.DataFrame) -> bool:
 
 
 def write_certificate(path: str | os.PathLike[str], learner: str, attempts: pd.DataFrame, **kw) -> Path:
-    path = Path(path)
-    path.write_text(certificate_html(learner, attempts, **kw), encoding="utf-8")
-    return path
+    """Write the certificate page (:func:`certificate_html`) to ``path``, atomically."""
+    return write_atomic(path, certificate_html(learner, attempts, **kw))

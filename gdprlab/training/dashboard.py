@@ -1,24 +1,20 @@
-"""What the trainer's notebook (notebooks/training_dashboard.ipynb) computes and draws.
+"""What the trainer's notebook (notebooks/training_dashboard.ipynb) computes: frames and dataclasses.
 
-The notebook reads the same progress database learners write to (:mod:`gdprlab.training.store.progress`, plus
-the
-roster tables of :mod:`gdprlab.training.store.roster`), computes the status of every learner x lesson with
+The notebook reads the same database learners write to (:mod:`gdprlab.training.store.progress`, plus the
+roster of :mod:`gdprlab.training.store.roster`), computes the status of every learner x lesson with
 :mod:`gdprlab.training.status`, and shows completion per lesson and department, pass rates, score bands, who
-is
-overdue or never started and the monthly trend.  It exports a CSV for HR and, one statement per attempt,
-xAPI JSON (:mod:`gdprlab.training.xapi`).  Cells stay short: the logic is here.
+is overdue or never started and the monthly trend. It exports a CSV for HR, a summary and, one statement
+per attempt, xAPI JSON (:mod:`gdprlab.training.xapi`). Cells stay short: the logic is here, the drawing
+in :mod:`gdprlab.training.charts`.
 
 Parameters are checked by :func:`validate` before anything is read, as for the audit notebook
 (:mod:`gdprlab.runner.parameters`): one :class:`~gdprlab.runner.parameters.ParameterError` lists every
-problem.
-A database password is never a parameter (papermill writes parameters into the executed notebook): put it
-in the environment (``PGPASSWORD``) or a pgpass file; a URL carrying one is refused.
+problem. A database password is never a parameter (papermill writes parameters into the executed
+notebook): put it in the environment (``PGPASSWORD``) or a pgpass file; a URL carrying one is refused.
 
 Without a roster every learner who has attempts is taken as a staff member of department ``(no roster)``
 who must take every lesson, so "never started" then only covers lessons such a learner has not tried.
-Figures are :class:`matplotlib.figure.Figure` objects (no pyplot), shown by
-:func:`gdprlab.audit.charts.show_figures_inline`.  No name or e-mail address is shown or exported: learners
-appear by their learner id.
+No name or e-mail address is shown or exported: learners appear by their learner id.
 """
 
 from __future__ import annotations
@@ -34,13 +30,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from matplotlib.figure import Figure
-from pandas.io.formats.style import Styler
 
+from gdprlab.crm.files import write_atomic
 from gdprlab.runner.parameters import Param, ParameterError, parse_as_of, unknown_names
 from gdprlab.training import status as training
-from gdprlab.training.store.progress import Attempt, ProgressStore, default_db_url
+from gdprlab.training import xapi
+from gdprlab.training.store.progress import ProgressStore
+from gdprlab.training.store.records import Attempt
 from gdprlab.training.store.roster import STORED_COLUMNS, RosterStore, unknown_learners, validate_rows
+from gdprlab.training.store.schema import default_db_url
 
 __all__ = ["SPEC", "Dashboard", "DashboardParams", "ParameterError", "load", "prepare", "validate"]
 
@@ -56,8 +54,6 @@ SPEC: tuple[Param, ...] = (
     Param("demo", bool, False, "fill a throw-away demo store in output_dir and show it instead"),
 )
 NO_ROSTER = "(no roster)"
-STATUS_COLOURS = {"passed_current": "#1a9850", "overdue": "#d73027", "failed_only": "#fdae61",
-                  "never_started": "#bababa"}
 TODO_STATUSES = ("overdue", "never_started", "failed_only")
 
 
@@ -167,8 +163,9 @@ def fill_demo_store(folder: Path, as_of: dt.date, learners: int = 12, seed: int 
                     score = float(rng.integers(2, 11))
                     when = end - dt.timedelta(days=int(rng.integers(1, 500)),
                                               minutes=int(rng.integers(0, 600)))
-                    store.record(Attempt(f"S{n:03d}", lesson, lesson, "demo", {"demo": True}, score, 10.0,
-                                         score >= 8, when))
+                    store.record(Attempt(learner=f"S{n:03d}", lesson=lesson, quiz=lesson, bank_version="demo",
+                                         answers={"demo": True}, score=score, max_score=10.0,
+                                         passed=score >= 8, submitted_at=when))
     return url
 
 
@@ -280,98 +277,12 @@ def to_do(status: pd.DataFrame) -> pd.DataFrame:
 
 def export(board: Dashboard, folder: Path) -> dict[str, Path]:
     """Write training_status.csv (HR), xapi_statements.json and summary.json; returns their paths."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = {"hr_csv": folder / "training_status.csv", "summary": folder / "summary.json"}
-    paths["hr_csv"].write_text(training.hr_csv(board.status), encoding="utf-8")
     summary = training.summary(board.status) | {"as_of": board.as_of.isoformat(),
                                                 "department": board.department,
                                                 "refresh_months": board.requirements.refresh_months,
                                                 "unknown_learners": board.unknown}
-    paths["summary"].write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
-    try:
-        from gdprlab.training import xapi
-    except ImportError:  # pragma: no cover - xapi ships with gdprlab
-        return paths
-    paths["xapi"] = folder / "xapi_statements.json"
     statements = xapi.to_statements(board.attempts) if not board.attempts.empty else []
-    paths["xapi"].write_text(json.dumps(statements, indent=1, ensure_ascii=False), encoding="utf-8")
-    return paths
-
-
-# --------------------------------------------------------------------------------------------------
-# Tables and charts
-
-
-def table(df: pd.DataFrame, caption: str | None = None) -> Styler:
-    """A frame as an HTML table: dates as YYYY-MM-DD, statuses coloured, no index."""
-    styler = Styler(df, cell_ids=False).format(na_rep="", precision=1)
-    dates = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c])]
-    if dates:
-        styler = styler.format(lambda v: "" if pd.isna(v) else v.strftime("%Y-%m-%d"), subset=dates)
-    if "status" in df.columns:
-        styler = styler.map(lambda v: f"color: {STATUS_COLOURS.get(v, 'black')}; font-weight: bold",
-                            subset=["status"])
-    if caption:
-        styler = styler.set_caption(caption)
-    return styler.hide(axis="index")
-
-
-def _no_data(fig: Figure, message: str) -> Figure:
-    ax = fig.add_subplot()
-    ax.text(0.5, 0.5, message, ha="center", va="center", color="grey")
-    ax.set_axis_off()
-    return fig
-
-
-def completion_chart(status: pd.DataFrame, by: str = "lesson") -> Figure:
-    """Stacked horizontal bars: required learner x lesson pairs per status, per lesson or department."""
-    fig = Figure(figsize=(8, 0.5 + 0.35 * max(3, status[by].nunique() if not status.empty else 3)),
-                 layout="constrained")
-    counts = training.completion(status, by)
-    if counts.empty:
-        return _no_data(fig, "no required lessons yet")
-    ax = fig.add_subplot()
-    left = np.zeros(len(counts))
-    labels = counts[by].astype(str).tolist()
-    for name, colour in STATUS_COLOURS.items():
-        ax.barh(labels, counts[name], left=left, color=colour, label=name.replace("_", " "))
-        left += counts[name].to_numpy()
-    ax.invert_yaxis()
-    ax.set_xlabel("staff x lesson")
-    ax.set_title(f"Status of required lessons per {by}")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
-    return fig
-
-
-def scores_chart(attempts: pd.DataFrame) -> Figure:
-    """Attempts per score band (percent), one bar group per lesson."""
-    fig = Figure(figsize=(8, 3.5), layout="constrained")
-    bands = training.score_distribution(attempts)
-    if bands.empty:
-        return _no_data(fig, "no attempts yet")
-    ax = fig.add_subplot()
-    labels = [c for c in bands.columns if c != "lesson"]
-    width = 0.8 / len(bands)
-    for i, row in enumerate(bands.itertuples(index=False)):
-        ax.bar(np.arange(len(labels)) + i * width, list(row[1:]), width, label=row[0])
-    ax.set_xticks(np.arange(len(labels)) + 0.4 - width / 2, [f"{b} %" for b in labels])
-    ax.set_ylabel("attempts")
-    ax.set_title("Score distribution")
-    ax.legend(fontsize="x-small", ncols=2)
-    return fig
-
-
-def trend_chart(trend: pd.DataFrame) -> Figure:
-    """Attempts and passes per month."""
-    fig = Figure(figsize=(8, 3), layout="constrained")
-    if trend.empty:
-        return _no_data(fig, "no attempts yet")
-    ax = fig.add_subplot()
-    x = np.arange(len(trend))
-    ax.bar(x - 0.2, trend["attempts"], 0.4, label="attempts", color="#92c5de")
-    ax.bar(x + 0.2, trend["passed"], 0.4, label="passed", color="#1a9850")
-    step = max(1, len(trend) // 12)
-    ax.set_xticks(x[::step], [str(m) for m in trend["month"]][::step], rotation=45, ha="right")
-    ax.set_title("Attempts and passes per month")
-    ax.legend(fontsize="small")
-    return fig
+    return {"hr_csv": write_atomic(folder / "training_status.csv", training.hr_csv(board.status)),
+            "summary": write_atomic(folder / "summary.json", json.dumps(summary, indent=2, default=str)),
+            "xapi": write_atomic(folder / "xapi_statements.json",
+                                 json.dumps(statements, indent=1, ensure_ascii=False))}

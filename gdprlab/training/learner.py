@@ -27,11 +27,12 @@ which should say in its training notice what is recorded, why, who can see it an
 from __future__ import annotations
 
 import os
-import tempfile
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from gdprlab.crm.files import write_atomic
 
 __all__ = [
     "CONFIG_FILE_ENV",
@@ -155,17 +156,7 @@ def _read_remembered(path: Path) -> str | None:
 def _remember(path: Path, learner: str) -> None:
     """Write the id atomically (temporary file + rename), readable by the owner only."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=".learner-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(learner + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, learner + "\n", fsync=True, mode=0o600)
 
 
 def current_learner(

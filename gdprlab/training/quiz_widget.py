@@ -30,7 +30,9 @@ from sqlalchemy import exc as sa_exc
 
 from gdprlab.training import quiz
 from gdprlab.training.learner import LearnerUnknown, current_learner, validate_learner_id
-from gdprlab.training.store import progress as progress_store
+from gdprlab.training.store import records
+from gdprlab.training.store.progress import ProgressStore
+from gdprlab.training.store.schema import SchemaVersionError
 
 __all__ = [
     "PREVIEW_LEARNER",
@@ -122,9 +124,9 @@ def stored_answers(attempt: quiz.Attempt, answers: Mapping[str, Sequence[int]]) 
 
 
 def store_attempt(attempt: quiz.Attempt, result: quiz.AttemptResult,
-                  answers: Mapping[str, Sequence[int]]) -> progress_store.Attempt:
+                  answers: Mapping[str, Sequence[int]]) -> records.Attempt:
     """The progress-store record of a scored attempt."""
-    return progress_store.Attempt(
+    return records.Attempt(
         learner=attempt.learner, lesson=attempt.lesson, quiz=attempt.lesson,
         bank_version=attempt.bank_version, answers=stored_answers(attempt, answers),
         score=result.points, max_score=result.max_points, passed=result.passed,
@@ -271,7 +273,7 @@ def build_quiz(
     if attempt is None:
         try:
             previous = 0 if preview else previous_attempts(store, learner_id, lesson)
-        except (sa_exc.SQLAlchemyError, OSError, progress_store.SchemaVersionError) as error:
+        except (sa_exc.SQLAlchemyError, OSError, SchemaVersionError) as error:
             previous = 0
             note = (f" The progress database could not be read ({type(error).__name__}), so this is "
                     "shown as attempt 1; your answers will still be kept.")
@@ -293,8 +295,8 @@ def build_quiz(
     return qw
 
 
-def _default_store() -> progress_store.ProgressStore:
-    return progress_store.ProgressStore()
+def _default_store() -> ProgressStore:
+    return ProgressStore()
 
 
 def show_quiz(

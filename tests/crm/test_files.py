@@ -93,3 +93,24 @@ def test_a_failed_write_keeps_the_old_file_and_no_temporary(tmp_path, monkeypatc
         atomic.write_atomic(target, "new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]
+
+
+def test_fsync_flushes_the_text_to_disk_before_the_rename(tmp_path, monkeypatch):
+    synced = []
+    real_fsync = atomic.os.fsync
+
+    def fsync(fd):
+        synced.append(atomic.os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(atomic.os, "fsync", fsync)
+    atomic.write_atomic(tmp_path / "plain.txt", "x")
+    assert synced == []
+    path = atomic.write_atomic(tmp_path / "outbox.jsonl", "{}\n", fsync=True)
+    assert len(synced) == 1 and ".outbox.jsonl." in synced[0] and path.read_text() == "{}\n"
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640])
+def test_mode_sets_the_permissions_of_the_written_file(tmp_path, mode):
+    path = atomic.write_atomic(tmp_path / "secret.txt", "s", mode=mode)
+    assert path.stat().st_mode & 0o777 == mode

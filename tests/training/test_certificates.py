@@ -14,7 +14,8 @@ from gdprlab.training.certificates import (
     verify_certificate,
     write_certificate,
 )
-from gdprlab.training.store.progress import Attempt, ProgressStore
+from gdprlab.training.store.progress import ProgressStore
+from gdprlab.training.store.records import Attempt
 
 
 def attempts():
@@ -60,7 +61,8 @@ def test_a_learner_without_passes_gets_a_certificate_saying_so(tmp_path):
 
 def test_a_certificate_from_the_store_binds_the_hash_chain_and_can_be_verified(tmp_path):
     store = ProgressStore(f"sqlite:///{tmp_path / 'p.sqlite'}", outbox_dir=tmp_path / "outbox")
-    store.record(Attempt("S1", "01_classification", "q", "v1", {}, 9, 10, True))
+    store.record(Attempt(learner="S1", lesson="01_classification", quiz="q", bank_version="v1", answers={},
+                         score=9, max_score=10, passed=True))
     records = store_records(store)
     assert records["record_hash"].str.len().eq(64).all()
     page = certificate_html("S1", records)

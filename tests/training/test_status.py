@@ -30,7 +30,8 @@ from gdprlab.training.status import (
     summary,
     training_table_from_store,
 )
-from gdprlab.training.store.progress import Attempt, ProgressStore
+from gdprlab.training.store.progress import ProgressStore
+from gdprlab.training.store.records import Attempt
 from gdprlab.training.store.roster import RosterStore, staff_table, validate_rows
 
 LESSONS = ("01_a", "02_b")
@@ -213,7 +214,8 @@ def test_store_training_table_feeds_untrained_crm_user(tmp_path):
     for learner, days in when.items():
         for lesson, day in zip(LESSONS, days, strict=True):
             if day:
-                store.record(Attempt(learner, lesson, lesson, "v1", {}, 9, 10, True,
+                store.record(Attempt(learner=learner, lesson=lesson, quiz=lesson, bank_version="v1",
+                                     answers={}, score=9, max_score=10, passed=True,
                                      submitted_at=dt.datetime.fromisoformat(day + "T09:00:00+00:00")))
     as_of = dt.date(2026, 6, 30)
     frame, people = store.attempts_frame(), rosters.frame()
@@ -250,8 +252,9 @@ def test_load_status_reads_both_stores_and_reports_unknown_learners(tmp_path):
     RosterStore(url).replace(roster(person("S1")))
     store = ProgressStore(url, outbox_dir=tmp_path / "outbox")
     day = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
-    store.record(Attempt("S1", "01_a", "01_a", "v1", {}, 9, 10, True, submitted_at=day))
-    store.record(Attempt("visitor", "01_a", "01_a", "v1", {}, 9, 10, True, submitted_at=day))
+    for learner in ("S1", "visitor"):
+        store.record(Attempt(learner=learner, lesson="01_a", quiz="01_a", bank_version="v1", answers={},
+                             score=9, max_score=10, passed=True, submitted_at=day))
     report = load_status(url, REQ, dt.date(2026, 6, 30))
     assert report.unknown_learners == ["visitor"]
     assert len(report.attempts) == 2  # reported, not dropped

@@ -20,7 +20,8 @@ import papermill as pm
 import pytest
 
 from gdprlab.training import dashboard
-from gdprlab.training.store.progress import Attempt, ProgressStore
+from gdprlab.training.store.progress import ProgressStore
+from gdprlab.training.store.records import Attempt
 from gdprlab.training.store.roster import RosterStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,8 +71,9 @@ def store_url(tmp_path_factory) -> str:
     with ProgressStore(url, outbox_dir=tmp / "outbox") as store:
         for learner, lesson, when, passed in ATTEMPTS:
             submitted = dt.datetime.fromisoformat(when).replace(tzinfo=dt.UTC)
-            attempt = Attempt(learner, lesson, lesson, "t1", {"q": 1}, 4.0 if passed else 1.0, 5.0, passed,
-                              submitted)
+            attempt = Attempt(learner=learner, lesson=lesson, quiz=lesson, bank_version="t1",
+                              answers={"q": 1}, score=4.0 if passed else 1.0, max_score=5.0, passed=passed,
+                              submitted_at=submitted)
             assert store.record(attempt).stored
     return url
 

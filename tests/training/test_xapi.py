@@ -7,7 +7,8 @@ import json
 
 import pandas as pd
 
-from gdprlab.training.store.progress import Attempt, ProgressStore
+from gdprlab.training.store.progress import ProgressStore
+from gdprlab.training.store.records import Attempt
 from gdprlab.training.xapi import REQUIRED_KEYS, VERBS, problems, to_statements
 
 
@@ -62,7 +63,8 @@ def test_an_attempt_without_outcome_is_completed():
 
 def test_statements_from_the_store(tmp_path):
     store = ProgressStore(f"sqlite:///{tmp_path / 'p.sqlite'}", outbox_dir=tmp_path / "outbox")
-    store.record(Attempt("S1", "01_classification", "q", "v1", {"q1": 0}, 5, 5, True))
+    store.record(Attempt(learner="S1", lesson="01_classification", quiz="q", bank_version="v1",
+                         answers={"q1": 0}, score=5, max_score=5, passed=True))
     (s,) = to_statements(store.attempts_frame())
     assert problems(s) == [] and s["actor"]["account"]["name"] == "S1"
     assert to_statements(store.attempts())[0]["id"] == s["id"]

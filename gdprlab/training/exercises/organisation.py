@@ -1,28 +1,23 @@
-"""Hands-on exercises for lessons 05-08: rights, people, security plans and education.
+"""The exercises of lessons 05-08 (rights, people, security plans, education), judged by the audit rules.
 
-Each exercise is built from a small synthetic CRM dataset (`gdprlab.generator`, seeded, so the same seed
-always gives the same exercise) and asks the learner to tick the records that break a rule. The correct
-answer is what the rule's check (gdprlab.audit.engine) finds, and every record carries a one-line reason
-computed here from the Regulation's deadlines (`gdprlab.regulation.law`) and the organisation's policy, so the
-feedback explains each record the learner got wrong.
-
-`build(key, seed)` makes an exercise, `check(exercise, chosen)` judges an answer; both are pure.
-`exercise_widget(exercise)` and `show(key)` give the clickable version (ipywidgets) for the lessons.
+Each exercise is built from a small synthetic CRM (:func:`gdprlab.training.exercises.model.dataset`,
+seeded, so the same seed always gives the same exercise) and asks the learner to tick the records that
+break a rule. The correct answer is what the audit finds for that rule (every finder is reached through
+:func:`_violating`, the one place that knows which audit engine runs), and every record carries a
+one-line reason computed here from the Regulation's deadlines (:mod:`gdprlab.regulation.law`) and the
+organisation's policy, so the feedback explains each record the learner got wrong.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
 from gdprlab.audit.engine import violating_ids
-from gdprlab.generator import Dataset, GeneratorConfig, generate
+from gdprlab.generator import Dataset
 from gdprlab.regulation.law import (
     BREACH_NOTIFICATION_HOURS,
     EXTENDED_RESPONSE_MONTHS,
@@ -30,92 +25,41 @@ from gdprlab.regulation.law import (
     add_months,
     month_deadline,
 )
+from gdprlab.regulation.policy import Policy
+from gdprlab.training.exercises.model import Exercise, Item, dataset, day, exercise, pick
+
+__all__ = ["AS_OF", "ITEMS", "breaches_to_communicate", "deadline_examples", "excessive_access_staff",
+           "judge_request", "late_breaches", "overdue_policies", "overdue_requests", "pick_records",
+           "untrained_staff"]
 
 #: the date the exercises are judged on (a Monday), unless another is given
 AS_OF = dt.date(2026, 11, 2)
-#: contacts in the exercise dataset: small enough to generate in well under a second
-CONTACTS = 400
 #: records shown per exercise at most
 ITEMS = 8
 
 
-@dataclass(frozen=True)
-class Exercise:
-    """One "tick the records that break the rule" exercise."""
-
-    key: str
-    title: str
-    question: str
-    articles: str  # the articles the rule comes from, e.g. "12(3)"
-    as_of: dt.date
-    table: pd.DataFrame  # the records as shown, one row per record, indexed by record id
-    answer: frozenset[str]  # ids of the records that break the rule
-    reasons: dict[str, str]  # per record id: why it does or does not break the rule
-
-    @property
-    def ids(self) -> list[str]:
-        return list(self.table.index)
+def _violating(rule_id: str, tables: dict[str, pd.DataFrame], policy: Policy, as_of: dt.date) -> set[str]:
+    """The ids of the records that break rule ``rule_id``, as the audit's check finds them."""
+    return set(violating_ids(rule_id, tables, policy, as_of))
 
 
-@dataclass(frozen=True)
-class Feedback:
-    correct: bool
-    found: tuple[str, ...]  # rightly ticked
-    missed: tuple[str, ...]  # should have been ticked
-    wrong: tuple[str, ...]  # ticked but fine
-    message: str  # plain text: verdict, then the reason for each record missed or wrongly ticked
+def _found(d: Dataset, as_of: dt.date, *rules: str) -> set[str]:
+    """The records of dataset ``d`` that break any of ``rules`` on ``as_of``."""
+    return set().union(*(_violating(rule, d.tables, d.policy, as_of) for rule in rules))
 
 
-def check(exercise: Exercise, chosen: Iterable[str]) -> Feedback:
-    """Judge the ids a learner ticked; an id that is not in the exercise is an error."""
-    picked = set(chosen)
-    unknown = picked - set(exercise.ids)
-    if unknown:
-        raise ValueError(f"not records of this exercise: {', '.join(sorted(unknown))}")
-    found = tuple(sorted(picked & exercise.answer))
-    missed = tuple(sorted(exercise.answer - picked))
-    wrong = tuple(sorted(picked - exercise.answer))
-    correct = not missed and not wrong
-    if correct:
-        lines = [f"Correct: {_count(len(exercise.answer))} of {len(exercise.ids)} break the rule "
-                 f"(Art. {exercise.articles})."]
-        lines += [f"{i}: {exercise.reasons[i]}" for i in sorted(exercise.answer)]
-    else:
-        lines = [f"Not yet: {len(found)} right, {len(missed)} missed, {len(wrong)} ticked wrongly."]
-        lines += [f"Missed {i}: {exercise.reasons[i]}" for i in missed]
-        lines += [f"Wrongly ticked {i}: {exercise.reasons[i]}" for i in wrong]
-    return Feedback(correct, found, missed, wrong, "\n".join(lines))
+def _items(table: pd.DataFrame, answer: Iterable[str], reasons: dict[str, str]) -> tuple[Item, ...]:
+    """One item per row of ``table`` (the records as shown), labelled by its record id."""
+    answer = set(answer)
+    return tuple(Item(key=i, label=i, expected=i in answer, reason=reasons[i]) for i in table.index)
 
 
-def _count(n: int) -> str:
-    return "none" if n == 0 else ("1 record" if n == 1 else f"{n} records")
-
-
-# ----------------------------------------------------------------------------------------------------------
-# data
-# ----------------------------------------------------------------------------------------------------------
-
-@lru_cache(maxsize=8)
-def dataset(seed: int = 0, as_of: dt.date = AS_OF) -> Dataset:
-    """The small, messy synthetic dataset the exercises draw on (cached: the tables must not be changed)."""
-    return generate(GeneratorConfig(contacts=CONTACTS, seed=seed, as_of=as_of, profile="messy"), workers=1)
-
-
-def _pick(all_ids: Iterable[str], positives: set[str], seed: int, n: int = ITEMS) -> list[str]:
+def pick_records(all_ids: Iterable[str], positives: set[str], seed: int, n: int = ITEMS) -> list[str]:
     """Up to n ids, about half breaking the rule when there are enough, chosen by the seed, sorted."""
-    rng = np.random.default_rng(seed)
     pool = sorted(set(all_ids))
     pos = [i for i in pool if i in positives]
     neg = [i for i in pool if i not in positives]
-    k_pos = min(len(pos), max(n // 2, n - len(neg)))
-    k_neg = min(len(neg), n - k_pos)
-    chosen = list(rng.choice(pos, k_pos, replace=False)) if k_pos else []
-    chosen += list(rng.choice(neg, k_neg, replace=False)) if k_neg else []
-    return sorted(str(i) for i in chosen)
-
-
-def _day(value: object) -> str:
-    return "—" if pd.isna(value) else pd.Timestamp(value).date().isoformat()
+    return sorted(str(i) for i in pick(np.random.default_rng(seed), pos, neg, n, n // 2))
 
 
 def _moment(value: object) -> str:
@@ -147,56 +91,58 @@ def deadline_examples() -> pd.DataFrame:
     })
 
 
-def _request_reason(row: pd.Series, as_of: dt.date) -> tuple[bool, str]:
+def judge_request(row: pd.Series, as_of: dt.date) -> tuple[bool, str]:
+    """Whether a request (``received_on``, ``extension_notified_on``, ``responded_on``) was answered or is
+    open past its Art. 12(3) deadline on ``as_of`` (calendar months), and why, in one sentence."""
     received = np.datetime64(pd.Timestamp(row["received_on"]).date(), "D")
     d1 = month_deadline(np.array([received]), RESPONSE_MONTHS)[0]
     d3 = month_deadline(np.array([received]), EXTENDED_RESPONSE_MONTHS)[0]
     replied = pd.notna(row["responded_on"])
-    day = np.datetime64(pd.Timestamp(row["responded_on"]).date() if replied else as_of, "D")
-    when = f"replied on {_d(day)}" if replied else f"still open on {as_of}"
+    on = np.datetime64(pd.Timestamp(row["responded_on"]).date() if replied else as_of, "D")
+    when = f"replied on {_d(on)}" if replied else f"still open on {as_of}"
     start = f"Received {_d(received)}, one month ends {_d(d1)}"
     notice = row["extension_notified_on"]
     if pd.notna(notice):
         n = np.datetime64(pd.Timestamp(notice).date(), "D")
         if n <= d1:
-            late = bool(day > d3)
+            late = bool(on > d3)
             return late, (f"{start}; extension notified on {_d(n)}, within that month, so the reply is "
                           f"due by {_d(d3)}; {when}: {'late' if late else 'on time'}.")
-        late = bool(day > d1)
+        late = bool(on > d1)
         return late, (f"{start}; the extension was notified on {_d(n)}, after that month, so it does "
                       f"not count (Art. 12(3) third sentence); {when}: {'late' if late else 'on time'}.")
-    late = bool(day > d1)
+    late = bool(on > d1)
     if not replied and not late:
         return False, f"{start}; {when}: the month has not run out yet, so it is not overdue."
     return late, f"{start}; no extension; {when}: {'late' if late else 'on time'}."
 
 
+@exercise("overdue_requests")
 def overdue_requests(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
     """Which requests were answered after the Art. 12(3) deadline, or are open past it on the as-of date."""
     d = dataset(seed, as_of)
     r = d.tables["requests"]
-    found = violating_ids("request_overdue", d.tables, d.policy, as_of)
-    found = set(found) | set(violating_ids("extension_not_notified", d.tables, d.policy, as_of))
+    found = _found(d, as_of, "request_overdue", "extension_not_notified")
     judged = r[r["received_on"].notna()].set_index("request_id", drop=False)
-    ids = _pick(judged.index, found, seed)
+    ids = pick_records(judged.index, found, seed)
     rows = judged.loc[ids]
     reasons, answer = {}, set()
     for rid, row in rows.iterrows():
-        late, reasons[rid] = _request_reason(row, as_of)
+        late, reasons[rid] = judge_request(row, as_of)
         if late:
             answer.add(rid)
     table = pd.DataFrame({
         "request": rows["type"].astype(str),
-        "received on": rows["received_on"].map(_day),
-        "extension notified on": rows["extension_notified_on"].map(_day),
-        "replied on": rows["responded_on"].map(_day),
+        "received on": rows["received_on"].map(day),
+        "extension notified on": rows["extension_notified_on"].map(day),
+        "replied on": rows["responded_on"].map(day),
     }, index=pd.Index(ids, name="request_id"))
     return Exercise(
-        "overdue_requests", "Requests answered too late",
-        f"Today is {as_of:%A %d %B %Y}. Tick every request that was answered after its deadline, or that is "
-        "still open although its deadline has passed (one calendar month from receipt, or three months when "
-        "the person was told of an extension within the first month).",
-        "12(3)", as_of, table, frozenset(answer), reasons)
+        name="overdue_requests", title="Requests answered too late", articles="12(3)", table=table,
+        items=_items(table, answer, reasons),
+        prompt=f"Today is {as_of:%A %d %B %Y}. Tick every request that was answered after its deadline, or "
+               "that is still open although its deadline has passed (one calendar month from receipt, or "
+               "three months when the person was told of an extension within the first month).")
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -216,16 +162,16 @@ def _staff_table(d: Dataset, ids: list[str]) -> pd.DataFrame:
         "name": s["name"].astype(str),
         "role": s["role"].astype(str).str.replace("_", " "),
         "CRM access": s["crm_access"].map(_text),
-        "last passed data-protection training": [_day(last.get(i)) for i in ids],
+        "last passed data-protection training": [day(last.get(i)) for i in ids],
     }, index=pd.Index(ids, name="staff_id"))
 
 
+@exercise("untrained_staff")
 def untrained_staff(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
     """Which CRM users have no valid data-protection training on the as-of date."""
     d = dataset(seed, as_of)
     s = d.tables["staff"].set_index("staff_id", drop=False)
-    found = set(violating_ids("untrained_crm_user", d.tables, d.policy, as_of))
-    ids = _pick(s.index, found, seed)
+    ids = pick_records(s.index, _found(d, as_of, "untrained_crm_user"), seed)
     last = _last_pass(d)
     months = d.policy.training_refresh_months
     reasons, answer = {}, set()
@@ -246,20 +192,22 @@ def untrained_staff(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
                             f"({due}), before {as_of}: needs training.")
         else:
             reasons[sid] = f"Uses the CRM; passed on {_d(passed)}, valid until {due}: fine."
+    table = _staff_table(d, ids)
     return Exercise(
-        "untrained_staff", "Who needs data-protection training?",
-        f"Today is {as_of:%A %d %B %Y}. Your organisation's policy: everyone with CRM access passes the "
-        f"data-protection course and repeats it every {months} months. Tick every person who needs "
-        "training now.",
-        "39(1)(b), 32(4)", as_of, _staff_table(d, ids), frozenset(answer), reasons)
+        name="untrained_staff", title="Who needs data-protection training?", articles="39(1)(b), 32(4)",
+        table=table, items=_items(table, answer, reasons),
+        prompt=f"Today is {as_of:%A %d %B %Y}. Your organisation's policy: everyone with CRM access passes "
+               f"the data-protection course and repeats it every {months} months. Tick every person who "
+               "needs training now.")
 
 
+@exercise("excessive_access")
 def excessive_access_staff(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
     """Which staff have full CRM access (incl. special-category data) that their role does not need."""
     d = dataset(seed, as_of)
     s = d.tables["staff"].set_index("staff_id", drop=False)
-    found = set(violating_ids("excessive_access", d.tables, d.policy, as_of))
-    ids = _pick(s.index, found, seed + 1)
+    found = _found(d, as_of, "excessive_access")
+    ids = pick_records(s.index, found, seed + 1)
     allowed = d.policy.special_category_roles
     allowed_text = " and ".join(r.replace("_", " ") for r in allowed)
     reasons = {}
@@ -272,12 +220,12 @@ def excessive_access_staff(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
         else:
             reasons[sid] = (f"Full access, but a {role} is not one of the roles allowed it ({allowed_text}): "
                             "reduce to standard access.")
+    table = _staff_table(d, ids)
     return Exercise(
-        "excessive_access", "Whose access is too wide?",
-        f"Full CRM access includes special-category data such as health needs. Your policy allows it only "
-        f"to: "
-        f"{allowed_text}. Tick every person whose access should be reduced.",
-        "25(2), 32(4)", as_of, _staff_table(d, ids), frozenset(found & set(ids)), reasons)
+        name="excessive_access", title="Whose access is too wide?", articles="25(2), 32(4)", table=table,
+        items=_items(table, found, reasons),
+        prompt="Full CRM access includes special-category data such as health needs. Your policy allows it "
+               f"only to: {allowed_text}. Tick every person whose access should be reduced.")
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -306,13 +254,12 @@ def _hours(delta: pd.Timedelta) -> str:
     return f"{delta / pd.Timedelta(hours=1):.0f} hours"
 
 
+@exercise("late_breaches")
 def late_breaches(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
     """Which breaches were notified after 72 hours without reasons, or never although required."""
     d = dataset(seed, as_of)
     b = d.tables["breaches"].set_index("breach_id", drop=False)
-    found = set(violating_ids("breach_notified_late", d.tables, d.policy, as_of))
-    found |= set(violating_ids("breach_not_notified", d.tables, d.policy, as_of))
-    ids = _pick(b.index, found, seed)
+    ids = pick_records(b.index, _found(d, as_of, "breach_notified_late", "breach_not_notified"), seed)
     now = pd.Timestamp(as_of)
     reasons, answer = {}, set()
     for bid in ids:
@@ -335,20 +282,21 @@ def late_breaches(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
                             "more than 72 hours have passed since becoming aware.")
         else:
             reasons[bid] = "Not notified yet, but 72 hours have not passed since becoming aware."
+    table = _breach_table(b, ids)
     return Exercise(
-        "late_breaches", "Breaches notified too late",
-        f"Today is {as_of:%A %d %B %Y}. Tick every breach that broke the 72-hour rule: notified more than "
-        "72 hours after becoming aware without giving reasons for the delay, or never notified although it "
-        "was not assessed as unlikely to result in a risk.",
-        "33(1)", as_of, _breach_table(b, ids), frozenset(answer), reasons)
+        name="late_breaches", title="Breaches notified too late", articles="33(1)", table=table,
+        items=_items(table, answer, reasons),
+        prompt=f"Today is {as_of:%A %d %B %Y}. Tick every breach that broke the 72-hour rule: notified more "
+               "than 72 hours after becoming aware without giving reasons for the delay, or never notified "
+               "although it was not assessed as unlikely to result in a risk.")
 
 
+@exercise("breaches_to_communicate")
 def breaches_to_communicate(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
     """Which breaches must still be communicated to the people affected (high risk, no 34(3) exception)."""
     d = dataset(seed, as_of)
     b = d.tables["breaches"].set_index("breach_id", drop=False)
-    found = set(violating_ids("subjects_not_informed", d.tables, d.policy, as_of))
-    ids = _pick(b.index, found, seed + 1)
+    ids = pick_records(b.index, _found(d, as_of, "subjects_not_informed"), seed + 1)
     now = pd.Timestamp(as_of)
     reasons, answer = {}, set()
     for bid in ids:
@@ -366,22 +314,24 @@ def breaches_to_communicate(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
         else:
             answer.add(bid)
             reasons[bid] = "High risk, no Art. 34(3) exception, and the people were never told."
+    table = _breach_table(b, ids)
     return Exercise(
-        "breaches_to_communicate", "Who must be told?",
-        "Tick every breach whose affected people must still be told: high risk, nobody told them, and no "
-        "exception of Art. 34(3) (e.g. the data were encrypted) applies.",
-        "34(1), 34(3)", as_of, _breach_table(b, ids), frozenset(answer), reasons)
+        name="breaches_to_communicate", title="Who must be told?", articles="34(1), 34(3)", table=table,
+        items=_items(table, answer, reasons),
+        prompt="Tick every breach whose affected people must still be told: high risk, nobody told them, and "
+               "no exception of Art. 34(3) (e.g. the data were encrypted) applies.")
 
 
 # ----------------------------------------------------------------------------------------------------------
 # 08 education: policies due for review
 # ----------------------------------------------------------------------------------------------------------
 
+@exercise("overdue_policies")
 def overdue_policies(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
     """Which policies are overdue for review under the organisation's review intervals."""
     d = dataset(seed, as_of)
     p = d.tables["policies"].set_index("policy_id", drop=False)
-    found = set(violating_ids("policy_review_overdue", d.tables, d.policy, as_of))
+    found = _found(d, as_of, "policy_review_overdue")
     ids = sorted(p.index)
     intervals = d.policy.review_interval_months
     reasons = {}
@@ -395,92 +345,15 @@ def overdue_policies(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
             continue
         due = _d(add_months(np.array([np.datetime64(pd.Timestamp(last).date(), "D")]), int(months))[0])
         verdict = "overdue" if due < as_of else "not yet due"
-        reasons[pid] = f"Last reviewed {_day(last)}; every {months} months means review by {due}: {verdict}."
+        reasons[pid] = f"Last reviewed {day(last)}; every {months} months means review by {due}: {verdict}."
     table = pd.DataFrame({
         "document": p.loc[ids, "title"].astype(str),
         "owner": p.loc[ids, "owner"].astype(str).str.replace("_", " "),
-        "last reviewed": p.loc[ids, "last_reviewed_on"].map(_day),
+        "last reviewed": p.loc[ids, "last_reviewed_on"].map(day),
         "review every (months)": [_text(intervals.get(k)) for k in p.loc[ids, "kind"]],
     }, index=pd.Index(ids, name="policy_id"))
     return Exercise(
-        "overdue_policies", "Which policies are overdue for review?",
-        f"Today is {as_of:%A %d %B %Y}. Tick every document whose review is overdue (never reviewed, or last "
-        "review plus its interval is before today).",
-        "24(1), 5(2)", as_of, table, frozenset(found & set(ids)), reasons)
-
-
-EXERCISES: dict[str, Callable[..., Exercise]] = {
-    "overdue_requests": overdue_requests,
-    "untrained_staff": untrained_staff,
-    "excessive_access": excessive_access_staff,
-    "late_breaches": late_breaches,
-    "breaches_to_communicate": breaches_to_communicate,
-    "overdue_policies": overdue_policies,
-}
-
-
-def build(key: str, seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
-    """The exercise `key` (one of EXERCISES) made from the dataset of `seed`."""
-    if key not in EXERCISES:
-        raise KeyError(f"unknown exercise {key!r}; choose one of {', '.join(EXERCISES)}")
-    return EXERCISES[key](seed, as_of)
-
-
-# ----------------------------------------------------------------------------------------------------------
-# widgets
-# ----------------------------------------------------------------------------------------------------------
-
-def feedback_html(fb: Feedback) -> str:
-    colour = "#1b7f3b" if fb.correct else "#a33"
-    lines = fb.message.split("\n")
-    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines[1:])
-    return (f"<div style='color:{colour};font-weight:bold'>{html.escape(lines[0])}</div>"
-            + (f"<ul>{items}</ul>" if items else ""))
-
-
-def table_html(table: pd.DataFrame) -> str:
-    """The records as an HTML table with one header row: a named index (the record id) becomes the first
-    column, instead of the second, mostly empty header row pandas gives an index name."""
-    if table.index.name is not None:
-        return table.reset_index().to_html(index=False, escape=True)
-    return table.to_html(escape=True)
-
-
-def exercise_widget(exercise: Exercise):
-    """A box with the question, the records (one tick box each), a Check button and the feedback.
-
-    The feedback appears as soon as the button is pressed; the learner can change the ticks and try again.
-    """
-    import ipywidgets as w
-
-    header = w.HTML(f"<h4>{html.escape(exercise.title)}</h4><p>{html.escape(exercise.question)}</p>"
-                    + table_html(exercise.table))
-    boxes = {i: w.Checkbox(value=False, description=str(i), indent=False,
-                           layout=w.Layout(width="auto")) for i in exercise.ids}
-    button = w.Button(description="Check my answer", button_style="primary")
-    out = w.HTML()
-
-    def on_click(_=None) -> None:
-        out.value = feedback_html(check(exercise, [i for i, b in boxes.items() if b.value]))
-
-    button.on_click(on_click)
-    box = w.VBox([header, w.HTML("<b>Tick the records that break the rule:</b>"),
-                  w.HBox(list(boxes.values()), layout=w.Layout(flex_flow="row wrap")), button, out])
-    box.checkboxes, box.button, box.feedback = boxes, button, out  # for tests and advanced use
-    return box
-
-
-def show(key: str, seed: int = 0, as_of: dt.date = AS_OF):
-    """Build exercise `key` and display it (the one line a lesson cell calls)."""
-    from IPython.display import display
-
-    box = exercise_widget(build(key, seed, as_of))
-    display(box)
-    return None
-
-
-def show_deadline_examples():
-    """Display deadline_examples() as a table."""
-    from IPython.display import display
-
-    display(deadline_examples().style.hide(axis="index"))
+        name="overdue_policies", title="Which policies are overdue for review?", articles="24(1), 5(2)",
+        table=table, items=_items(table, found, reasons),
+        prompt=f"Today is {as_of:%A %d %B %Y}. Tick every document whose review is overdue (never reviewed, "
+               "or last review plus its interval is before today).")

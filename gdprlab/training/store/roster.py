@@ -13,8 +13,9 @@ and the field: a missing column, an empty or duplicate staff id, a bad date, an 
 have attempts but are not on the roster are *reported* (:func:`unknown_learners`), never dropped.
 
 **What is stored (data minimisation, Art. 5(1)(c)).** The roster lives in the same database as the quiz
-attempts, in tables prefixed ``roster_`` (``roster_schema_version``, ``roster_staff``) created from this
-module's own metadata, so the attempts store and its migrations are untouched. Kept per person: staff id,
+attempts, in tables prefixed ``roster_`` (``roster_schema_version``, ``roster_staff``; see
+:mod:`gdprlab.training.store.schema`) with a version of their own, so the attempts and their migrations
+are untouched. Kept per person: staff id,
 learner id, name, department, role, CRM access level and start date. The **name** is kept because the
 completion certificate is issued to a named person; the **e-mail address is read for validation of the
 column set only and never stored** (nothing here sends mail). People who leave the roster are **deleted**
@@ -35,35 +36,13 @@ import pandas as pd
 import sqlalchemy as sa
 
 from gdprlab.training.learner import InvalidLearnerId, validate_learner_id
-from gdprlab.training.store.progress import default_db_url
-
-_SQLITE_BUSY_SECONDS = 10.0
+from gdprlab.training.store.schema import Database, ensure_roster, prepare_sqlite_file, roster_staff
 
 ACCESS_LEVELS = ("none", "standard", "full")
 REQUIRED_COLUMNS = ("staff_id", "name", "email", "department", "role", "crm_access", "start_date")
 OPTIONAL_COLUMNS = ("learner_id",)
 #: columns of :meth:`RosterStore.frame` and :func:`read_roster_csv`
 STORED_COLUMNS = ("staff_id", "learner_id", "name", "department", "role", "crm_access", "start_date")
-ROSTER_SCHEMA_VERSION = 1
-
-_metadata = sa.MetaData()
-roster_schema_version = sa.Table(
-    "roster_schema_version",
-    _metadata,
-    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("description", sa.String(200), nullable=False),
-)
-roster_staff = sa.Table(
-    "roster_staff",
-    _metadata,
-    sa.Column("staff_id", sa.String(64), primary_key=True),
-    sa.Column("learner_id", sa.String(64), nullable=False, unique=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("department", sa.String(200), nullable=False),
-    sa.Column("role", sa.String(200), nullable=False),
-    sa.Column("crm_access", sa.String(16), nullable=False),
-    sa.Column("start_date", sa.Date, nullable=False),
-)
 
 
 class RosterError(ValueError):
@@ -153,60 +132,31 @@ class ImportReport:
         return ", ".join(f"{n} {k}" for k, n in self.counts().items())
 
 
-class RosterStore:
+class RosterStore(Database):
     """The roster tables in the progress database (default URL: the attempts store's, GDPRLAB_DB_URL).
 
     ``schema``: a PostgreSQL schema for the tables, as for
-    :class:`gdprlab.training.store.progress.ProgressStore`,
-    so that a roster sits beside the attempts it is matched with.
+    :class:`gdprlab.training.store.progress.ProgressStore`, so that a roster sits beside the attempts it
+    is matched with.
     """
 
     def __init__(self, url: str | sa.URL | None = None, *, schema: str | None = None) -> None:
-        url = sa.make_url(url if url is not None else default_db_url())
-        if schema is not None and url.get_backend_name() != "postgresql":
-            raise ValueError(f"schema={schema!r} needs a PostgreSQL database; {url.get_backend_name()} "
-                             "keeps one namespace per file (leave schema out)")
-        self.schema = schema
-        database = url.database or ""
-        if url.get_backend_name() == "sqlite" and database not in ("", ":memory:") \
-                and not database.startswith("file:"):
-            url = url.set(database=str(Path(database).expanduser().absolute()))
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        self.url = url
-        sqlite = url.get_backend_name() == "sqlite"
-        self._engine = sa.create_engine(url, connect_args={"timeout": _SQLITE_BUSY_SECONDS} if sqlite else {},
-                                        pool_pre_ping=not sqlite)
-        if schema is not None:  # the module's tables have no schema: map them into this one
-            self._engine = self._engine.execution_options(schema_translate_map={None: schema})
+        super().__init__(url, schema=schema)
+        if schema is not None and self.backend != "postgresql":
+            raise ValueError(f"schema={schema!r} needs a PostgreSQL database; {self.backend} keeps one "
+                             "namespace per file (leave schema out)")
         self._ready = False
-
-    def __enter__(self) -> RosterStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._engine.dispose()
 
     @contextlib.contextmanager
     def _begin(self) -> Iterator[sa.Connection]:
-        with self._engine.begin() as conn:
+        """A transaction, the roster tables created or checked first (once)."""
+        if not self._ready:
+            prepare_sqlite_file(self.url)
+            with self.engine.begin() as conn:
+                ensure_roster(conn)
+            self._ready = True
+        with self.engine.begin() as conn:
             yield conn
-
-    def _ensure_schema(self) -> None:
-        if self._ready:
-            return
-        with self._begin() as conn:
-            _metadata.create_all(conn, checkfirst=True)
-            version = conn.execute(sa.select(sa.func.max(roster_schema_version.c.version))).scalar()
-            if version is None:
-                conn.execute(roster_schema_version.insert().values(
-                    version=ROSTER_SCHEMA_VERSION, description="roster_staff table"))
-            elif version > ROSTER_SCHEMA_VERSION:
-                raise RuntimeError(f"roster schema version {version} is newer than this gdprlab "
-                                   f"({ROSTER_SCHEMA_VERSION})")
-        self._ready = True
 
     def import_csv(self, path: str | os.PathLike[str]) -> ImportReport:
         """Validate the CSV, then upsert it (the whole file or nothing)."""
@@ -214,7 +164,6 @@ class RosterStore:
 
     def replace(self, roster: pd.DataFrame) -> ImportReport:
         """Make the stored roster equal to `roster` (validated rows), reporting what changed."""
-        self._ensure_schema()
         incoming = {r["staff_id"]: {c: r[c] for c in STORED_COLUMNS} for r in roster.to_dict("records")}
         added, updated, unchanged = [], [], []
         with self._begin() as conn:
@@ -235,12 +184,11 @@ class RosterStore:
                     unchanged.append(staff_id)
                     continue
                 conn.execute(roster_staff.insert().values(**row))
-        return ImportReport(tuple(sorted(added)), tuple(sorted(updated)), tuple(sorted(unchanged)),
-                            tuple(left))
+        return ImportReport(added=tuple(sorted(added)), updated=tuple(sorted(updated)),
+                            unchanged=tuple(sorted(unchanged)), left=tuple(left))
 
     def frame(self) -> pd.DataFrame:
         """The stored roster (:data:`STORED_COLUMNS`), sorted by staff id; empty before any import."""
-        self._ensure_schema()
         with self._begin() as conn:
             rows = conn.execute(sa.select(roster_staff).order_by(roster_staff.c.staff_id)).mappings().all()
         return pd.DataFrame([dict(r) for r in rows], columns=list(STORED_COLUMNS))

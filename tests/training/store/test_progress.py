@@ -1,4 +1,5 @@
-"""The progress store: recording, progress, hash chain, schema versions, outbox, concurrency.
+"""The progress store: recording and reading attempts, chains checked in the database, schema versions,
+the outbox when the database is locked or gone, concurrent writers.
 
 SQLite tests run in tmp_path.  PostgreSQL tests use ``GDPRLAB_TEST_PG_URL`` (default
 ``postgresql+psycopg://@127.0.0.1:5432/test``, trust authentication), each in a schema of its own that
@@ -23,14 +24,9 @@ import pytest
 import sqlalchemy as sa
 from helpers import PG_URL
 
-from gdprlab.training.store.progress import (
-    GENESIS_HASH,
-    SCHEMA_VERSION,
-    Attempt,
-    ProgressStore,
-    SchemaVersionError,
-    default_db_url,
-)
+from gdprlab.training.store.progress import ProgressStore
+from gdprlab.training.store.records import GENESIS_HASH, Attempt
+from gdprlab.training.store.schema import SCHEMA_VERSION, SchemaVersionError, default_db_url
 
 T0 = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 
@@ -164,21 +160,6 @@ def test_progress_per_lesson(store):
     assert empty.empty and list(empty.columns) == list(progress.columns)
 
 
-def test_invalid_attempts_are_refused_before_storing():
-    with pytest.raises(ValueError, match="empty"):
-        make_attempt(learner=" ")
-    with pytest.raises(ValueError, match="score"):
-        make_attempt(score=5)
-    with pytest.raises(ValueError, match="timezone"):
-        make_attempt(submitted_at=dt.datetime(2026, 1, 1))
-    with pytest.raises(ValueError, match="JSON"):
-        make_attempt(answers={"q": {1, 2}})
-    with pytest.raises(ValueError, match="UUID"):
-        make_attempt(attempt_id="42")
-    with pytest.raises(ValueError, match="passed"):
-        make_attempt(passed=1)
-
-
 def test_default_location_is_created_on_first_use(tmp_path, monkeypatch):
     expected = tmp_path / "home" / "data" / "gdprlab" / "progress.sqlite"
     assert default_db_url() == f"sqlite:///{expected}"
@@ -186,10 +167,10 @@ def test_default_location_is_created_on_first_use(tmp_path, monkeypatch):
         assert not expected.exists()
         assert default.record(make_attempt()).stored
     assert expected.exists()
-    assert default.outbox_path == expected.parent / "outbox.jsonl"
+    assert default.outbox.path == expected.parent / "outbox.jsonl"
     monkeypatch.setenv("GDPRLAB_DB_URL", f"sqlite:///{tmp_path / 'other.sqlite'}")
     with ProgressStore() as other:
-        assert other.sqlite_path == tmp_path / "other.sqlite"
+        assert other.url.database == str(tmp_path / "other.sqlite")
         assert other.attempts() == []
 
 
@@ -282,17 +263,17 @@ def test_locked_database_goes_to_outbox_then_flush_stores_exactly_once(store, db
         locker.close()
     assert not second.stored and not third.stored
     assert "database is locked" in second.message and "\n" not in second.message
-    assert str(store.outbox_path) in second.message
+    assert str(store.outbox.path) in second.message
     assert (second.pending, third.pending) == (1, 2)
     assert elapsed < 2.0  # one busy timeout per record(), not one per waiting attempt and another
     assert [a.attempt_id for a in store.pending()] == [second.attempt_id, third.attempt_id]
-    assert stat.S_IMODE(store.outbox_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(store.outbox.path.stat().st_mode) == 0o600
 
     flushed = store.flush_outbox()
     assert (flushed.stored, flushed.already, flushed.remaining) == (2, 0, 0)
     assert store.flush_outbox().stored == 0
     assert [a.attempt_id for a in store.attempts()] == [first.attempt_id, second.attempt_id, third.attempt_id]
-    assert store.pending() == [] and not store.outbox_path.exists()
+    assert store.pending() == [] and not store.outbox.path.exists()
     assert store.verify_chain() == []
 
 
@@ -345,8 +326,8 @@ def test_retry_after_ambiguous_failure_does_not_duplicate(store, db_file):
     """The commit went through but the client saw an error: the attempt is in the table and the outbox."""
     attempt = make_attempt()
     store.record(attempt)
-    with store._outbox.locked():
-        store._outbox.append(attempt, "connection lost during COMMIT")
+    with store.outbox.locked():
+        store.outbox.append(attempt, "connection lost during COMMIT")
     flushed = store.flush_outbox()
     assert (flushed.stored, flushed.already, flushed.remaining) == (0, 1, 0)
     assert count_rows(db_file) == 1 and store.pending() == []
@@ -366,8 +347,8 @@ def test_outbox_of_another_database_is_left_alone(tmp_path):
     outbox = tmp_path / "outbox"
     one = ProgressStore(f"sqlite:///{tmp_path / 'one.sqlite'}", outbox_dir=outbox)
     two = ProgressStore(f"sqlite:///{tmp_path / 'two.sqlite'}", outbox_dir=outbox)
-    with one._outbox.locked():
-        one._outbox.append(make_attempt(), "test")
+    with one.outbox.locked():
+        one.outbox.append(make_attempt(), "test")
     assert two.flush_outbox().stored == 0 and two.attempts() == []
     assert two.record(make_attempt(minutes=1)).stored
     assert len(one.pending()) == 1 and len(two.attempts()) == 1
@@ -375,13 +356,13 @@ def test_outbox_of_another_database_is_left_alone(tmp_path):
 
 
 def test_damaged_outbox_line_is_kept_and_does_not_swallow_the_next(store):
-    store.outbox_path.parent.mkdir(parents=True)
-    store.outbox_path.write_text('{"target": "cut short by a cra')
-    with store._outbox.locked():
-        store._outbox.append(make_attempt(), "test")
+    store.outbox.path.parent.mkdir(parents=True)
+    store.outbox.path.write_text('{"target": "cut short by a cra')
+    with store.outbox.locked():
+        store.outbox.append(make_attempt(), "test")
     flushed = store.flush_outbox()
     assert flushed.stored == 1 and flushed.remaining == 1 and "unreadable" in flushed.message
-    assert store.outbox_path.read_text() == '{"target": "cut short by a cra\n'
+    assert store.outbox.path.read_text() == '{"target": "cut short by a cra\n'
 
 
 # --- concurrency ------------------------------------------------------------------------------------
@@ -390,7 +371,8 @@ WORKER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from gdprlab.training.store.progress import Attempt, ProgressStore
+    from gdprlab.training.store.progress import ProgressStore
+    from gdprlab.training.store.records import Attempt
 
     url, schema, outbox, worker, go = sys.argv[1:6]
     store = ProgressStore(url, schema=schema or None, outbox_dir=outbox, busy_timeout=60)
@@ -467,8 +449,8 @@ def test_postgres_record_progress_and_chain(pg_store, pg_engine, pg_schema):
 def test_postgres_duplicate_uuid_and_outbox_retry(pg_store):
     attempt = make_attempt()
     assert pg_store.record(attempt).stored
-    with pg_store._outbox.locked():
-        pg_store._outbox.append(attempt, "ambiguous")
+    with pg_store.outbox.locked():
+        pg_store.outbox.append(attempt, "ambiguous")
     assert pg_store.flush_outbox().already == 1
     assert "already recorded" in pg_store.record(attempt).message
     assert len(pg_store.attempts()) == 1

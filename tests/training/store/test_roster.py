@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 from helpers import PG_URL
 
-from gdprlab.training.store.progress import Attempt, ProgressStore
+from gdprlab.training.store.progress import ProgressStore
+from gdprlab.training.store.records import Attempt
 from gdprlab.training.store.roster import (
     RosterError,
     RosterStore,
@@ -104,7 +105,8 @@ def test_a_bad_file_changes_nothing(tmp_path):
 def test_roster_tables_share_the_database_with_attempts_under_their_own_prefix(tmp_path):
     url = db(tmp_path)
     progress = ProgressStore(url, outbox_dir=tmp_path / "outbox")
-    progress.record(Attempt("S1", "01_classification", "q", "v1", {}, 8, 10, True))
+    progress.record(Attempt(learner="S1", lesson="01_classification", quiz="q", bank_version="v1", answers={},
+                            score=8, max_score=10, passed=True))
     RosterStore(url).import_csv(write(tmp_path, HEADER, *ROWS))
     names = set(sa.inspect(sa.create_engine(url)).get_table_names())
     assert {"roster_staff", "roster_schema_version"} <= names

@@ -1,0 +1,92 @@
+"""The exercises on screen: tick boxes, the Check button and feedback that explains every item."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import pandas as pd
+import pytest
+
+from gdprlab.crm import protect
+from gdprlab.training.exercises import widget
+from gdprlab.training.exercises.model import Exercise, Feedback, Item, build, check
+
+
+@pytest.fixture
+def shown(monkeypatch) -> list:
+    """What the widget module displays, instead of a notebook."""
+    out: list = []
+    monkeypatch.setattr(widget, "display", out.append)
+    return out
+
+
+def tick(box: widgets.VBox, keys) -> str:
+    for key, check_box in box.boxes.items():
+        check_box.value = key in keys
+    box.button.click()
+    return box.output.value
+
+
+@pytest.mark.parametrize("name", ["retention", "untrained_staff"])
+def test_the_check_button_judges_the_ticks_at_once_and_allows_another_try(name):
+    exercise = build(name)
+    box = widget.exercise_widget(exercise)
+    assert list(box.boxes) == exercise.keys
+    assert all(isinstance(b, widgets.Checkbox) and not b.value for b in box.boxes.values())
+    right = tick(box, exercise.answer)
+    assert f"All {len(exercise.items)} right" in right and "#1b7f3b" in right
+    first = exercise.keys[0]
+    wrong = tick(box, exercise.answer ^ {first})
+    assert f"{len(exercise.items) - 1} of {len(exercise.items)} right" in wrong and "#a33" in wrong
+    mistake = "✘ Missed " if first in exercise.answer else "✘ Wrongly ticked "
+    assert mistake + exercise.items[0].label in wrong
+
+
+def test_each_tick_box_carries_the_short_label_with_the_details_beside_it():
+    exercise = build("classification", seed=1)
+    box = widget.exercise_widget(exercise)
+    row = box.children[1]
+    assert row.children[0].description == "Note 1"
+    assert exercise.items[0].text in row.children[1].value
+
+
+def test_the_header_gives_title_articles_question_and_the_records_table():
+    exercise = build("overdue_requests", seed=0)
+    header = widget.exercise_widget(exercise).children[0].value
+    assert "Requests answered too late (Art. 12(3))" in header and "Tick every request" in header
+    assert all(key in header for key in exercise.keys) and "<table" in header
+    assert "<table" not in widget.exercise_widget(build("retention")).children[0].value
+
+
+def test_feedback_html_escapes_and_lists_every_item():
+    items = (Item(key="k", label="<k>", expected=True, reason="x < y"),)
+    exercise = Exercise(name="t", title="T", prompt="?", articles="5", items=items)
+    page = widget.feedback_html(check(exercise, []))
+    assert "&lt;k&gt;" in page and "x &lt; y" in page and page.count("<li>") == 1
+    assert widget.feedback_html(Feedback(True, 0, 0, (), (), "All <0> right")) == (
+        "<div style='color:#1b7f3b;font-weight:bold'>All &lt;0&gt; right</div>")
+
+
+def test_a_table_has_one_header_row_with_the_record_id_first():
+    table = pd.DataFrame({"received on": ["2026-01-02"]}, index=pd.Index(["R1"], name="request_id"))
+    head = widget.table_html(table).split("<thead>")[1].split("</thead>")[0]
+    assert head.count("<tr") == 1 and "request_id" in head.split("</th>")[0]
+    assert "<th></th>" in widget.table_html(table.rename_axis(None)).split("</thead>")[0]
+
+
+def test_show_builds_by_name_with_the_builders_options_and_displays(shown):
+    box = widget.show("overdue_requests", seed=1)
+    assert shown == [box] and box.exercise == build("overdue_requests", seed=1)
+
+
+def test_the_hash_calculator_shows_the_three_unsalted_hashes(shown):
+    box = widget.hash_calculator()
+    assert shown == [box] and box.output.value == ""
+    box.text.value = " Ana@Example.org "
+    for algorithm in ("md5", "sha1", "sha256"):
+        assert protect.weak_pseudonym("ana@example.org", algorithm) in box.output.value
+
+
+def test_the_deadline_examples_are_shown_without_an_index(shown):
+    widget.show_deadline_examples()
+    [styler] = shown
+    assert "Tue 10 Mar 2026" in styler.to_html() and "<th class=\"blank" not in styler.to_html()

@@ -1,0 +1,62 @@
+"""The trainer's dashboard drawn: tables as Stylers, figures built without pyplot, an empty store said so."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+
+from gdprlab.audit.charts import figure_png
+from gdprlab.training import charts, dashboard
+from gdprlab.training.status import Requirements, lesson_status
+
+AS_OF = dt.date(2025, 6, 30)
+ROSTER = pd.DataFrame({"staff_id": ["S1", "S2", "S3"], "learner_id": ["a", "b", "c"],
+                       "name": ["A", "B", "C"], "department": ["Sales", "Sales", "Support"],
+                       "role": ["rep", "rep", "agent"], "crm_access": ["standard"] * 3,
+                       "start_date": [dt.date(2024, 1, 1)] * 3})
+ATTEMPTS = pd.DataFrame({
+    "learner": ["a", "a", "b", "c"], "lesson": ["l1", "l2", "l1", "l1"], "bank_version": "1",
+    "score": [9.0, 3.0, 8.0, 10.0], "max_score": 10.0, "passed": [True, False, True, True],
+    "submitted_at": pd.to_datetime(["2025-06-01T10:00Z", "2025-06-02T10:00Z", "2024-01-05T10:00Z",
+                                    "2025-05-01T10:00Z"]),
+})
+STATUS = lesson_status(ROSTER, ATTEMPTS, Requirements(default=("l1", "l2")), AS_OF)
+
+
+def texts(fig: Figure) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts + ax.get_yticklabels() + ax.get_xticklabels()]
+
+
+def test_a_table_shows_dates_as_days_colours_statuses_and_hides_the_index():
+    page = charts.table(dashboard.to_do(STATUS), caption="To do").to_html()
+    assert "To do" in page and "2025-01-05" in page and "00:00:00" not in page
+    assert f"color: {charts.STATUS_COLOURS['overdue']}" in page and ">overdue<" in page
+    assert 'class="row_heading' not in page
+
+
+def test_the_completion_chart_stacks_one_bar_per_status_for_each_group():
+    fig = charts.completion_chart(STATUS, "department")
+    [ax] = fig.axes
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["Sales", "Support"]
+    assert len(ax.patches) == 2 * len(charts.STATUS_COLOURS)
+    red = to_rgba(charts.STATUS_COLOURS["overdue"])
+    assert [p.get_width() for p in ax.patches if p.get_facecolor() == red] == [1, 0]  # b's 2024 pass expired
+    assert figure_png(fig).startswith(b"\x89PNG")
+
+
+def test_the_score_chart_has_a_bar_group_per_lesson_and_the_trend_chart_a_pair_per_month():
+    scores = charts.scores_chart(ATTEMPTS)
+    assert sorted(t.get_text() for t in scores.axes[0].get_legend().get_texts()) == ["l1", "l2"]
+    trend = dashboard.monthly_trend(ATTEMPTS)
+    fig = charts.trend_chart(trend)
+    assert len(fig.axes[0].patches) == 2 * len(trend)
+
+
+def test_an_empty_store_gives_figures_that_say_so():
+    empty = ATTEMPTS.iloc[:0]
+    assert "no attempts yet" in texts(charts.scores_chart(empty))
+    assert "no attempts yet" in texts(charts.trend_chart(dashboard.monthly_trend(empty)))
+    assert "no required lessons yet" in texts(charts.completion_chart(STATUS.iloc[:0]))
