@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
 import ibis
+
+# Ibis 12 asks pandas for an option that pandas 3 deprecates, once per column it converts: a warning about
+# a library's internals, not about the user's data, and one that would bury gdprlab's own messages.
+warnings.filterwarnings("ignore", message="The 'future.infer_string' option is deprecated")
 
 ENGINES = ("duckdb", "spark")
 
