@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 
@@ -32,6 +33,13 @@ def clean():
 @pytest.fixture(scope="session")
 def typical_dir(typical, tmp_path_factory):
     return write_dataset(typical, tmp_path_factory.mktemp("typical") / "ds")
+
+
+@pytest.fixture(scope="session")
+def messy_parquet_dir(messy, tmp_path_factory):
+    """The messy dataset written as Parquet files."""
+    parquet = dataclasses.replace(messy, config=dataclasses.replace(messy.config, format="parquet"))
+    return write_dataset(parquet, tmp_path_factory.mktemp("messy_parquet") / "ds")
 
 
 @pytest.fixture(scope="session")
