@@ -11,19 +11,34 @@ engine reads the data itself.
   columns outside the schema stay text. A value that does not convert, a missing schema column or a file
   the engine cannot read fails with read_dataset's own DatasetError for that file (read_table produces it),
   so the engine never loads values the pandas reader would have refused.
+* `stage_fivetran(backend, connector)`: the tables the Fivetran Salesforce and HubSpot connectors write into a
+  warehouse, mapped onto gdprlab's tables. Rows deleted in the CRM (`_fivetran_deleted`, Salesforce
+  `is_deleted`) and past versions kept by Fivetran's history mode (`_fivetran_active` false) are left out;
+  timestamps become naive UTC. Columns are recognised by the CRM header conventions of
+  `gdprlab.crm.conventions` (Fivetran writes Salesforce API names in snake case, `mailing_country` for
+  MailingCountry, and HubSpot properties as `property_<internal name>`), and the connectors' activity and
+  user tables by the mappings below. A canonical column that no source table has is left out rather than
+  filled with NULLs: the checks then report it as not assessed instead of judging empty values.
+  Table and column names are those of Fivetran's schemas as documented by its dbt source packages (their
+  October 2025 versions): fivetran/dbt_salesforce_source (models/salesforce/src_salesforce.yml,
+  macros/get_*_columns.sql) and fivetran/dbt_hubspot_source (models/src_hubspot.yml,
+  macros/get_*_columns.sql), whose staging models filter `is_deleted`, `_fivetran_deleted` and
+  `_fivetran_active` as done here.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
+from ibis.common.exceptions import TableNotFound
 
+from gdprlab.crm import conventions
 from gdprlab.crm.backends import EngineError
 from gdprlab.crm.io import FORMATS, DatasetError, read_table
 from gdprlab.crm.schema import TABLES, Table
@@ -161,3 +176,167 @@ def _refuse(path: Path, table: Table, what: str) -> None:
     read_table(path, table)
     raise DatasetError(f"{path}: the engine found {what} where the pandas reader found none; correct or "
                        "empty these values (or report this difference between the readers)")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Fivetran connectors
+# ----------------------------------------------------------------------------------------------------------
+
+#: the connectors' flags of a row deleted in the CRM
+_DELETED = ("_fivetran_deleted", "is_deleted")
+
+
+class _Source:
+    """One connector table without the rows deleted in the CRM or superseded in history mode; its columns are
+    looked up in any case (warehouses such as Snowflake report unquoted names in upper case)."""
+
+    def __init__(self, table: ir.Table):
+        self._names = {c.lower(): c for c in table.columns}
+        flags = [table[self._names[c]].fill_null(False) for c in _DELETED if c in self]
+        #: the rows deleted in the CRM, when the table says which
+        self.deleted = table.filter(ibis.or_(*flags)) if flags else None
+        live = [~flag for flag in flags]
+        if "_fivetran_active" in self:
+            live.append(table[self._names["_fivetran_active"]].fill_null(True))
+        self.table = table.filter(*live) if live else table
+
+    def __contains__(self, name: str) -> bool:
+        return name.lower() in self._names
+
+    def get(self, name: str, table: ir.Table | None = None) -> ir.Column | None:
+        """The column `name` of the live rows (or of `table`, one of this source's relations)."""
+        return (self.table if table is None else table)[self._names[name.lower()]] if name in self else None
+
+    def first(self, *names: str, dtype: str) -> ir.Value | None:
+        """The first of these columns that is present and not NULL, as `dtype`; None when none is present."""
+        values = [convert(self.get(n), dtype) for n in names if n in self]
+        return ibis.coalesce(*values) if len(values) > 1 else next(iter(values), None)
+
+    def by_convention(self, table: str, prefix: str = "") -> dict[str, ir.Value]:
+        """Canonical column -> value, recognised by the export header conventions once `prefix` is removed."""
+        headers = {(c[len(prefix):] if c.lower().startswith(prefix) else c): c
+                   for c in self.table.columns if not c.lower().startswith("_fivetran")}
+        return {column: self.table[headers[header]]
+                for header, column in conventions.column_map(table, list(headers)).items()}
+
+    def select(self, values: Mapping[str, ir.Value | None], where: ir.BooleanValue | None = None) -> ir.Table:
+        """The rows (where `where` holds) as canonical columns; a value None is a column the source lacks."""
+        rows = self.table if where is None else self.table.filter(where.fill_null(False))
+        return rows.select(**{name: value for name, value in values.items() if value is not None})
+
+
+Lookup = Callable[[str], "_Source | None"]
+
+
+def _salesforce(get: Lookup) -> dict[str, list[ir.Table]]:
+    """contact and lead -> contacts, account -> accounts, task and event -> activities, user -> staff."""
+    out: dict[str, list[ir.Table]] = {}
+    if contact := get("contact"):
+        out.setdefault("contacts", []).append(contact.select(contact.by_convention("contacts")))
+    if lead := get("lead"):  # a converted lead lives on as the contact it became
+        converted = lead.get("is_converted")
+        out.setdefault("contacts", []).append(lead.select(
+            {**lead.by_convention("contacts"), "status": ibis.literal("lead")},
+            where=None if converted is None else ~converted.fill_null(False)))
+    if account := get("account"):
+        out["accounts"] = [account.select(account.by_convention("accounts"))]
+    for name, when in (("task", ("completed_date_time", "activity_date", "created_date")),
+                       ("event", ("start_date_time", "activity_date_time", "activity_date", "created_date"))):
+        if activity := get(name):
+            kind = _kind(activity.first("task_subtype", "type", dtype="str"), "task") if name == "task" \
+                else ibis.literal("meeting")
+            out.setdefault("activities", []).append(activity.select({
+                "activity_id": activity.get("id"), "contact_id": activity.get("who_id"),
+                "staff_id": activity.get("owner_id"), "type": kind,
+                "occurred_at": activity.first(*when, dtype="datetime"), "note": activity.get("description")}))
+    if user := get("user"):
+        out["staff"] = [user.select({"staff_id": user.get("id"), "name": user.get("name"),
+                                     "email": user.get("email"), "department": user.get("department")})]
+    return out
+
+
+#: HubSpot's tables of engagement details, which carry the deletion flag of their engagement
+_ENGAGEMENT_DETAILS = ("engagement_call", "engagement_email", "engagement_meeting", "engagement_note",
+                       "engagement_task")
+
+
+def _hubspot(get: Lookup) -> dict[str, list[ir.Table]]:
+    """contact -> contacts, company -> accounts, engagement (with its contacts and notes) -> activities,
+    owner -> staff."""
+    out: dict[str, list[ir.Table]] = {}
+    if contact := get("contact"):
+        out["contacts"] = [contact.select(contact.by_convention("contacts", "property_"))]
+    if company := get("company"):
+        out["accounts"] = [company.select(company.by_convention("accounts", "property_"))]
+    if engagement := get("engagement"):
+        out["activities"] = [_hubspot_activities(engagement, get)]
+    if owner := get("owner"):
+        names = [owner.get(n).fill_null("") for n in ("first_name", "last_name") if n in owner]
+        name = ibis.literal(" ").join(names).strip().nullif("") if names else None
+        out["staff"] = [owner.select({"staff_id": owner.first("owner_id", "id", dtype="str"), "name": name,
+                                      "email": owner.get("email")})]
+    return out
+
+
+def _hubspot_activities(engagement: _Source, get: Lookup) -> ir.Table:
+    """One activity per engagement and contact it is associated with (its id then `<engagement>:<contact>`);
+    engagements whose details were deleted are left out."""
+    rows = engagement.select({"engagement_id": engagement.get("id"), "staff_id": engagement.get("owner_id"),
+                              "type": _kind(engagement.first("type", dtype="str"), "engagement"),
+                              "occurred_at": engagement.first("timestamp", "created_at", dtype="datetime")})
+    for detail in filter(None, map(get, _ENGAGEMENT_DETAILS)):
+        if detail.deleted is not None:
+            deleted = detail.get("engagement_id", detail.deleted)
+            rows = rows.anti_join(detail.deleted, rows.engagement_id == deleted)
+    if links := get("engagement_contact"):
+        linked = links.select({"linked": links.get("engagement_id"), "contact_id": links.get("contact_id")})
+        rows = rows.left_join(linked, rows.engagement_id == linked.linked).drop("linked")
+    notes = get("engagement_note")
+    text = notes and notes.first("property_hs_note_body", "body", dtype="str")
+    if text is not None:
+        bodies = notes.select({"noted": notes.get("engagement_id"), "note": text})
+        rows = rows.left_join(bodies, rows.engagement_id == bodies.noted).drop("noted")
+    engagement_id = rows.engagement_id.cast(dt.string)
+    activity_id = (engagement_id if "contact_id" not in rows.columns else
+                   ibis.ifelse(rows.contact_id.isnull(), engagement_id,
+                               engagement_id.concat(":", rows.contact_id.cast(dt.string))))
+    return rows.mutate(activity_id=activity_id).drop("engagement_id")
+
+
+def _kind(value: ir.StringValue | None, default: str) -> ir.StringValue:
+    """An activity type in lower case (Call -> call), `default` where the source has none."""
+    return ibis.literal(default) if value is None else value.lower().fill_null(default)
+
+
+CONNECTORS: dict[str, Callable[[Lookup], dict[str, list[ir.Table]]]] = {
+    "salesforce": _salesforce, "hubspot": _hubspot}
+
+
+def stage_fivetran(backend: Any, connector: str, database: str | None = None) -> dict[str, ir.Table]:
+    """gdprlab's tables from the tables a Fivetran connector ("salesforce" or "hubspot") keeps in `database`
+    (a schema, or (catalog, schema), as the backend takes it); tables without a source are left out."""
+    if connector not in CONNECTORS:
+        raise ValueError(f"unknown connector {connector!r}: use {' or '.join(CONNECTORS)}")
+
+    def get(name: str) -> _Source | None:
+        for spelling in (name, name.upper()):  # Snowflake keeps unquoted names in upper case
+            with contextlib.suppress(TableNotFound):
+                return _Source(backend.table(spelling, database=database))
+        return None
+
+    parts = CONNECTORS[connector](get)
+    return {name: _canonical(name, parts[name]) for name in TABLES if parts.get(name)}
+
+
+def _canonical(name: str, parts: list[ir.Table]) -> ir.Table:
+    """The parts as one table: schema columns typed and in schema order, then the others; a column that only
+    some parts have is NULL in the rest."""
+    types = {c.name: c.dtype for c in TABLES[name].columns}
+    typed = [p.select(**{c: convert(p[c], types[c]) if c in types else p[c] for c in p.columns})
+             for p in parts]
+    found = dict.fromkeys(c for p in typed for c in p.columns)
+    columns = [c for c in types if c in found] + [c for c in found if c not in types]
+    kinds = {c: next(p[c].type() for p in typed if c in p.columns) for c in columns}
+    aligned = [p.select(**{c: p[c].cast(kinds[c]) if c in p.columns else ibis.null(kinds[c])
+                           for c in columns}) for p in typed]
+    return ibis.union(*aligned, distinct=False) if len(aligned) > 1 else aligned[0]

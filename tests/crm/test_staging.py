@@ -1,7 +1,8 @@
-"""Staging: gdprlab's tables as relations the engine reads itself, from a dataset folder.
+"""Staging: gdprlab's tables as relations the engine reads itself, from a dataset folder or Fivetran's tables.
 
 A staged dataset must hold exactly what read_dataset gives (the checks were measured on that), and fail where
-read_dataset fails, with its message.
+read_dataset fails, with its message. Fivetran's Salesforce and HubSpot tables are built here in DuckDB in the
+shape the connectors write them (documented by Fivetran's dbt source packages), soft-deleted rows included.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+import ibis.expr.types as ir
 import pandas as pd
 import pytest
 
@@ -18,7 +20,7 @@ from gdprlab.audit.engine import run_checks
 from gdprlab.crm.backends import EngineError, connect
 from gdprlab.crm.io import DatasetError, read_as_of, read_dataset, read_policy
 from gdprlab.crm.schema import TABLES
-from gdprlab.crm.staging import stage_dataset
+from gdprlab.crm.staging import stage_dataset, stage_fivetran
 
 SAMPLE = Path(__file__).resolve().parents[2] / "datasets" / "sample"
 
@@ -229,3 +231,179 @@ def test_only_duckdb_and_spark_read_dataset_files():
         name = "snowflake"
     with pytest.raises(EngineError, match="snowflake engine cannot read dataset files"):
         stage_dataset(SAMPLE, Warehouse())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Fivetran: Salesforce
+# ---------------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def salesforce(duckdb):
+    """Fivetran's Salesforce schema: snake-case API names; is_deleted, _fivetran_deleted, _fivetran_active."""
+    duckdb.raw_sql("""
+    CREATE SCHEMA salesforce;
+    CREATE TABLE salesforce.contact (id VARCHAR, account_id VARCHAR, first_name VARCHAR, last_name VARCHAR,
+      email VARCHAR, phone VARCHAR, mailing_street VARCHAR, mailing_city VARCHAR, mailing_country VARCHAR,
+      birthdate DATE, has_opted_out_of_email BOOLEAN, created_date TIMESTAMPTZ, last_activity_date DATE,
+      title VARCHAR, is_deleted BOOLEAN, _fivetran_active BOOLEAN, _fivetran_deleted BOOLEAN,
+      _fivetran_synced TIMESTAMPTZ);
+    INSERT INTO salesforce.contact VALUES
+      ('003A', '001A', 'Anna', 'Schmidt', 'anna@example.de', '+4930123456', 'Hauptstr. 1', 'Berlin',
+       'Germany', '1980-02-29', true, '2024-03-01 10:00:00+01:00', '2025-01-02', 'CFO', false, true, false,
+       now()),
+      ('003B', NULL, 'Bo', 'Berg', NULL, NULL, NULL, NULL, 'Sweden', NULL, NULL, '2024-03-01 10:00:00-05:00',
+       NULL, NULL, NULL, NULL, NULL, now()),
+      ('003D', NULL, 'Deleted', 'InSalesforce', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       true, true, false, now()),
+      ('003F', NULL, 'Deleted', 'ByFivetran', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       false, true, true, now()),
+      ('003A', '001A', 'Anna', 'Old-Version', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       false, false, false, now());
+    CREATE TABLE salesforce.lead (id VARCHAR, first_name VARCHAR, last_name VARCHAR, email VARCHAR,
+      country VARCHAR, status VARCHAR, has_opted_out_of_email BOOLEAN, is_converted BOOLEAN,
+      is_deleted BOOLEAN, created_date TIMESTAMPTZ, _fivetran_deleted BOOLEAN);
+    INSERT INTO salesforce.lead VALUES
+      ('00QA', 'Dee', 'Lo', 'dee@example.it', 'Italy', 'Open - Not Contacted', false, false, false,
+       '2023-12-31 23:30:00-01:00', NULL),
+      ('00QC', 'Anna', 'Schmidt', 'anna@example.de', 'Germany', 'Qualified', false, true, false,
+       '2023-01-01 00:00:00+00:00', false);
+    CREATE TABLE salesforce.account (id VARCHAR, name VARCHAR, billing_country VARCHAR, industry VARCHAR,
+      website VARCHAR, created_date TIMESTAMPTZ, is_deleted BOOLEAN);
+    INSERT INTO salesforce.account VALUES ('001A', 'Acme GmbH', 'Germany', 'Retail', 'acme.example',
+      '2020-06-30 22:00:00-02:00', false), ('001Z', 'Gone AG', NULL, NULL, NULL, NULL, true);
+    CREATE TABLE salesforce.task (id VARCHAR, who_id VARCHAR, owner_id VARCHAR, task_subtype VARCHAR,
+      type VARCHAR, activity_date DATE, completed_date_time TIMESTAMPTZ, created_date TIMESTAMPTZ,
+      description VARCHAR, is_deleted BOOLEAN);
+    INSERT INTO salesforce.task VALUES
+      ('00TA', '003A', '005A', 'Call', 'Call', '2025-01-02', '2025-01-02 09:30:00+01:00',
+       '2025-01-01 00:00:00+00:00', 'Rückruf wegen Angebot', false),
+      ('00TB', '00QA', '005A', NULL, NULL, '2025-01-03', NULL, '2025-01-01 00:00:00+00:00', NULL, false),
+      ('00TD', '003A', '005A', 'Email', NULL, NULL, NULL, '2025-01-01 00:00:00+00:00', NULL, true);
+    CREATE TABLE salesforce.event (id VARCHAR, who_id VARCHAR, owner_id VARCHAR, start_date_time TIMESTAMPTZ,
+      description VARCHAR, is_deleted BOOLEAN);
+    INSERT INTO salesforce.event VALUES ('00UA', '003A', '005A', '2025-02-01 15:00:00+01:00', 'Demo', false);
+    CREATE TABLE salesforce.user (id VARCHAR, name VARCHAR, email VARCHAR, department VARCHAR,
+      is_active BOOLEAN, _fivetran_deleted BOOLEAN);
+    INSERT INTO salesforce.user VALUES ('005A', 'Ute Vogel', 'ute@corp.example', 'Sales', true, false),
+      ('005D', 'Ex User', NULL, NULL, false, true);
+    """)
+    return stage_fivetran(duckdb, "salesforce", database="salesforce")
+
+
+def rows_of(backend, table: ir.Table) -> list[dict]:
+    return records(backend.execute(table), table.columns[0])
+
+
+def test_salesforce_contacts_come_from_contacts_and_unconverted_leads(duckdb, salesforce):
+    contacts = salesforce["contacts"]
+    assert contacts.columns == ("contact_id", "account_id", "country", "first_name", "last_name", "email",
+                                "phone", "street", "city", "birth_date", "status", "created_at",
+                                "last_activity_at", "email_opt_out")
+    assert rows_of(duckdb, contacts) == [
+        {"contact_id": "003A", "account_id": "001A", "country": "Germany", "first_name": "Anna",
+         "last_name": "Schmidt", "email": "anna@example.de", "phone": "+4930123456", "street": "Hauptstr. 1",
+         "city": "Berlin", "birth_date": pd.Timestamp("1980-02-29"), "status": None,
+         "created_at": pd.Timestamp("2024-03-01 09:00"), "last_activity_at": pd.Timestamp("2025-01-02"),
+         "email_opt_out": True},
+        {"contact_id": "003B", "account_id": None, "country": "Sweden", "first_name": "Bo",
+         "last_name": "Berg", "email": None, "phone": None, "street": None, "city": None, "birth_date": None,
+         "status": None, "created_at": pd.Timestamp("2024-03-01 15:00"), "last_activity_at": None,
+         "email_opt_out": None},
+        {"contact_id": "00QA", "account_id": None, "country": "Italy", "first_name": "Dee", "last_name": "Lo",
+         "email": "dee@example.it", "phone": None, "street": None, "city": None, "birth_date": None,
+         "status": "lead", "created_at": pd.Timestamp("2024-01-01 00:30"), "last_activity_at": None,
+         "email_opt_out": False},
+    ]
+
+
+def test_salesforce_columns_no_table_has_are_left_out_so_checks_report_them(salesforce):
+    absent = {"national_id", "iban", "accessibility_needs", "postal_code"}
+    assert absent.isdisjoint(salesforce["contacts"].columns)
+    assert "title" not in salesforce["contacts"].columns  # nor are connector columns of no canonical meaning
+
+
+def test_salesforce_accounts_activities_and_staff(duckdb, salesforce):
+    assert rows_of(duckdb, salesforce["accounts"]) == [
+        {"account_id": "001A", "name": "Acme GmbH", "country": "Germany", "industry": "Retail",
+         "website": "acme.example", "created_at": pd.Timestamp("2020-07-01 00:00")}]
+    assert rows_of(duckdb, salesforce["activities"]) == [
+        {"activity_id": "00TA", "contact_id": "003A", "staff_id": "005A", "type": "call",
+         "occurred_at": pd.Timestamp("2025-01-02 08:30"), "note": "Rückruf wegen Angebot"},
+        {"activity_id": "00TB", "contact_id": "00QA", "staff_id": "005A", "type": "task",
+         "occurred_at": pd.Timestamp("2025-01-03"), "note": None},
+        {"activity_id": "00UA", "contact_id": "003A", "staff_id": "005A", "type": "meeting",
+         "occurred_at": pd.Timestamp("2025-02-01 14:00"), "note": "Demo"}]
+    assert rows_of(duckdb, salesforce["staff"]) == [
+        {"staff_id": "005A", "name": "Ute Vogel", "email": "ute@corp.example", "department": "Sales"}]
+    assert set(salesforce) == {"contacts", "accounts", "activities", "staff"}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Fivetran: HubSpot
+# ---------------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def hubspot(duckdb):
+    """Fivetran's HubSpot schema: properties as property_<name>, engagements with their details."""
+    duckdb.raw_sql("""
+    CREATE TABLE contact (id BIGINT, property_email VARCHAR, property_firstname VARCHAR,
+      property_lastname VARCHAR, property_phone VARCHAR, property_country VARCHAR,
+      property_hs_legal_basis VARCHAR, property_createdate TIMESTAMPTZ, property_lastmodifieddate TIMESTAMPTZ,
+      _fivetran_deleted BOOLEAN, _fivetran_synced TIMESTAMPTZ);
+    INSERT INTO contact VALUES
+      (501, 'eva@example.nl', 'Eva', 'Jansen', '+31612345678', 'NL', 'Freely given consent from contact',
+       '2024-05-03 14:22:05+02:00', '2025-01-01 00:00:00+00:00', false, now()),
+      (502, 'gone@example.nl', 'Gone', 'Away', NULL, NULL, NULL, NULL, NULL, true, now());
+    CREATE TABLE company (id BIGINT, is_deleted BOOLEAN, property_name VARCHAR, property_country VARCHAR,
+      property_createdate TIMESTAMPTZ, _fivetran_synced TIMESTAMPTZ);
+    INSERT INTO company VALUES (9, false, 'Acme BV', 'NL', '2020-01-01 00:00:00+00:00', now()),
+      (10, true, 'Gone BV', NULL, NULL, now());
+    CREATE TABLE engagement (id BIGINT, type VARCHAR, "timestamp" TIMESTAMPTZ, owner_id BIGINT,
+      created_at TIMESTAMPTZ, _fivetran_synced TIMESTAMPTZ);
+    INSERT INTO engagement VALUES (1, 'NOTE', '2025-01-01 12:00:00+01:00', 77, NULL, now()),
+      (2, 'EMAIL', '2025-01-02 08:00:00+00:00', 77, NULL, now()),
+      (3, 'CALL', NULL, NULL, '2025-01-03 00:00:00+00:00', now());
+    CREATE TABLE engagement_contact (contact_id BIGINT, engagement_id BIGINT, category VARCHAR,
+      _fivetran_synced TIMESTAMPTZ);
+    INSERT INTO engagement_contact VALUES (501, 1, 'HUBSPOT_DEFINED', now()),
+      (503, 1, 'HUBSPOT_DEFINED', now()), (501, 2, 'HUBSPOT_DEFINED', now());
+    CREATE TABLE engagement_email (engagement_id BIGINT, _fivetran_deleted BOOLEAN,
+      property_hs_timestamp TIMESTAMPTZ, type VARCHAR);
+    INSERT INTO engagement_email VALUES (2, true, NULL, 'EMAIL');
+    CREATE TABLE engagement_note (engagement_id BIGINT, _fivetran_deleted BOOLEAN,
+      property_hs_note_body VARCHAR, type VARCHAR);
+    INSERT INTO engagement_note VALUES (1, false, 'Eva fragt nach Rabatt', 'NOTE');
+    CREATE TABLE owner (owner_id BIGINT, email VARCHAR, first_name VARCHAR, last_name VARCHAR,
+      _fivetran_synced TIMESTAMPTZ);
+    INSERT INTO owner VALUES (77, 'olga@corp.example', 'Olga', NULL, now());
+    """)
+    return stage_fivetran(duckdb, "hubspot")
+
+
+def test_hubspot_contacts_from_properties_without_deleted_ones(duckdb, hubspot):
+    assert rows_of(duckdb, hubspot["contacts"]) == [
+        {"contact_id": "501", "country": "NL", "first_name": "Eva", "last_name": "Jansen",
+         "email": "eva@example.nl", "phone": "+31612345678",
+         "created_at": pd.Timestamp("2024-05-03 12:22:05"),
+         "lawful_basis": "Freely given consent from contact"}]
+    assert rows_of(duckdb, hubspot["accounts"]) == [
+        {"account_id": "9", "name": "Acme BV", "country": "NL", "created_at": pd.Timestamp("2020-01-01")}]
+
+
+def test_hubspot_activities_one_per_engagement_and_contact_without_deleted_engagements(duckdb, hubspot):
+    assert rows_of(duckdb, hubspot["activities"]) == [
+        {"activity_id": "1:501", "contact_id": "501", "staff_id": "77", "type": "note",
+         "occurred_at": pd.Timestamp("2025-01-01 11:00"), "note": "Eva fragt nach Rabatt"},
+        {"activity_id": "1:503", "contact_id": "503", "staff_id": "77", "type": "note",
+         "occurred_at": pd.Timestamp("2025-01-01 11:00"), "note": "Eva fragt nach Rabatt"},
+        {"activity_id": "3", "contact_id": None, "staff_id": None, "type": "call",
+         "occurred_at": pd.Timestamp("2025-01-03"), "note": None}]
+    assert rows_of(duckdb, hubspot["staff"]) == [
+        {"staff_id": "77", "name": "Olga", "email": "olga@corp.example"}]
+
+
+def test_a_connector_table_that_is_not_synced_leaves_its_canonical_table_out(duckdb):
+    duckdb.raw_sql("CREATE TABLE contact (id BIGINT, property_email VARCHAR)")
+    assert list(stage_fivetran(duckdb, "hubspot")) == ["contacts"]
+    with pytest.raises(ValueError, match="unknown connector 'pipedrive': use salesforce or hubspot"):
+        stage_fivetran(duckdb, "pipedrive")
