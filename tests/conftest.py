@@ -1,15 +1,18 @@
-"""Shared fixtures: small generated datasets, made once per test session, and a PostgreSQL schema."""
+"""Shared fixtures: small generated datasets, made once per test session, a PostgreSQL schema and a local
+PySpark engine."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
 import uuid
 
 import pytest
 import sqlalchemy as sa
 from helpers import PG_URL
 
+from gdprlab.crm.backends import connect
 from gdprlab.generator import GeneratorConfig, generate, write_dataset
 
 AS_OF = dt.date(2026, 6, 30)
@@ -40,6 +43,25 @@ def messy_parquet_dir(messy, tmp_path_factory):
     """The messy dataset written as Parquet files."""
     parquet = dataclasses.replace(messy, config=dataclasses.replace(messy.config, format="parquet"))
     return write_dataset(parquet, tmp_path_factory.mktemp("messy_parquet") / "ds")
+
+
+SPARK_NEEDS_JAVA = "PySpark local mode needs Java 17: apt-get install openjdk-17-jre-headless"
+
+
+@pytest.fixture(scope="session")
+def spark_backend():
+    """An Ibis backend on PySpark in local mode, started once per session (about 10 s), or a skip saying
+    what is missing."""
+    pytest.importorskip("pyspark", reason="PySpark is not installed: pip install pyspark")
+    if shutil.which("java") is None:
+        pytest.skip(SPARK_NEEDS_JAVA)
+    try:
+        backend = connect("spark", threads=1)
+    except Exception as error:  # noqa: BLE001 - e.g. a Java too old for this PySpark: skip, saying so
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        pytest.skip(f"{SPARK_NEEDS_JAVA} ({type(error).__name__}: {first_line[:200]})")
+    yield backend
+    backend.disconnect()
 
 
 @pytest.fixture(scope="session")

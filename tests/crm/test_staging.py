@@ -233,6 +233,10 @@ def test_only_duckdb_and_spark_read_dataset_files():
         stage_dataset(SAMPLE, Warehouse())
 
 
+def test_pyspark_stages_the_sample_as_duckdb_does(spark_backend, duckdb):
+    assert staged_records(spark_backend, SAMPLE) == staged_records(duckdb, SAMPLE)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Fivetran: Salesforce
 # ---------------------------------------------------------------------------------------------------------
