@@ -267,11 +267,12 @@ def _value(t: Tables, count: Any) -> int:
 def _store(t: Tables, ids: ir.Table, table: str, run_id: str, rule_id: str) -> int:
     """Append the rule's ids to the engine's findings table (created on first use); their count."""
     rows = ids.select(run_id=ibis.literal(run_id), rule_id=ibis.literal(rule_id), record_id=ids["record_id"])
-    if table in t.backend.list_tables():
-        t.backend.insert(table, rows)
+    try:
+        stored = t.backend.table(table)
+    except ibis_errors.TableNotFound:
+        stored = t.backend.create_table(table, rows)
     else:
-        t.backend.create_table(table, rows)
-    stored = t.backend.table(table)
+        t.backend.insert(table, rows)
     return _value(t, stored.filter((stored["run_id"] == run_id) & (stored["rule_id"] == rule_id)).count())
 
 

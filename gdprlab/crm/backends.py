@@ -20,6 +20,7 @@ import ibis
 # Ibis 12 asks pandas for an option that pandas 3 deprecates, once per column it converts: a warning about
 # a library's internals, not about the user's data, and one that would bury gdprlab's own messages.
 warnings.filterwarnings("ignore", message="The 'future.infer_string' option is deprecated")
+warnings.filterwarnings("ignore", message=r"fetch_arrow_table\(\) is deprecated")  # DuckDB 2 of Ibis 12
 
 ENGINES = ("duckdb", "spark")
 

@@ -470,3 +470,21 @@ def test_metadata_names_date_dataset_and_catalogue(assessment, typical_dir):
     meta = assessment.metadata
     assert meta["as_of"] == "2026-06-30" and meta["dataset"] == str(typical_dir)
     assert meta["rule_catalogue_version"] == catalogue_version()
+
+
+def test_with_a_findings_table_the_ids_stay_in_the_engine_under_the_run_id(typical_dir, tmp_path):
+    """Counts, rates and evidence as without it; the ids are rows of (run_id, rule_id, record_id)."""
+    import ibis
+
+    con = ibis.duckdb.connect(tmp_path / "findings.duckdb")
+    frames, policy, as_of = read_dataset(typical_dir), read_policy(typical_dir), read_as_of(typical_dir)
+    kept = run_checks(frames, policy, as_of, backend=con, findings_table="findings")
+    plain = run_checks(frames, policy, as_of)
+    stored = con.table("findings").execute()
+    assert set(stored["run_id"]) == {kept.run_id}
+    for mine, other in zip(kept.results, plain.results, strict=True):
+        assert mine.record_ids == () and mine.count == other.count and mine.evidence == other.evidence
+        assert sorted(stored.loc[stored["rule_id"] == mine.rule_id, "record_id"]) == list(other.record_ids)
+    assert kept.findings[0]["record_ids_in"] == "findings"
+    again = run_checks(frames, policy, as_of, backend=con, findings_table="findings")
+    assert len(con.table("findings").execute()) == 2 * len(stored) and again.run_id != kept.run_id
