@@ -6,8 +6,8 @@
   `findings` (failed rules, each with its record ids and masked evidence), `passed` and `not_assessed`.
 * `to_csv(a)`: one row per rule (`detail="findings"`, with its status, counts and masked evidence as JSON
   text) or one row per violating record (`detail="records"`). Every text cell that a spreadsheet could
-  take for a formula (starting with = + - @, a tab or a carriage return) is prefixed with a single quote,
-  and every cell is quoted, as OWASP recommends against CSV injection.
+  take for a formula is prefixed with a single quote (gdprlab.crm.files.safe_cell), and every cell is
+  quoted, as OWASP recommends against CSV injection.
 
 Only masked evidence ever reaches these outputs: the raw tables are not read here.
 """
@@ -19,12 +19,11 @@ import io
 import json
 
 from gdprlab.audit.engine import Assessment, CheckResult
+from gdprlab.crm.files import safe_cell
 from gdprlab.regulation.catalogue import CONCERNS, SEVERITIES
 
 FORMATS = ("table", "json", "csv")
 CSV_DETAILS = ("findings", "records")
-#: first characters that make a spreadsheet evaluate a cell (OWASP, CSV injection)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -121,18 +120,6 @@ def to_json(assessment: Assessment, indent: int | None = 2) -> str:
 # ----------------------------------------------------------------------------------------------------------
 # CSV
 # ----------------------------------------------------------------------------------------------------------
-
-def safe_cell(value: object) -> object:
-    """A cell a spreadsheet will show as text, never run: formula-like text gets a leading quote."""
-    if value is None:
-        return ""
-    if isinstance(value, bool | int | float):
-        return value
-    text = str(value)
-    if text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS[:4]):
-        return "'" + text
-    return text
-
 
 def _write(header: list[str], rows: list[list[object]]) -> str:
     out = io.StringIO()

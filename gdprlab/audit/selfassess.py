@@ -66,7 +66,7 @@ from pathlib import Path
 import yaml
 
 import gdprlab
-from gdprlab.crm.files import write_atomic
+from gdprlab.crm.files import safe_cell, write_atomic
 from gdprlab.regulation.catalogue import CONCERNS, RULES_BY_ID, SEVERITIES, parse_article
 
 BANK_SCHEMA_VERSION = 1
@@ -648,9 +648,7 @@ def action_plan(bank: Bank, answers: Answers, checks: Iterable[EvidenceCheck] = 
 
 
 def action_plan_csv(actions: Iterable[Action]) -> str:
-    """The action plan as CSV, every cell quoted and formula-like text neutralised (gdprlab.audit.report)."""
-    from gdprlab.audit.report import safe_cell
-
+    """The action plan as CSV, every cell quoted and formula-like text neutralised (gdprlab.crm.files)."""
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
     writer.writerow(ACTION_COLUMNS)

@@ -1,4 +1,5 @@
-"""Files gdprlab writes: atomically (complete or absent), and tables as CSV.
+"""Files gdprlab writes: atomically (complete or absent), tables as CSV, and CSV cells a spreadsheet shows
+as text.
 
 CSV is written byte for byte as pandas' `to_csv(index=False, lineterminator="\\n")` does, faster.
 
@@ -7,6 +8,10 @@ million contacts. Here each column is rendered once by pyarrow's string kernels 
 module quotes: a comma, a double quote or a line break, with inner quotes doubled; missing values empty)
 and the rows are joined into one buffer, written a block at a time. Tables with a column it does not render
 the same way (floats, dates, mixed objects) are left to pandas.
+
+Reports, indexes and exports meant for a spreadsheet pass each cell through `safe_cell`: text that a
+spreadsheet could take for a formula (starting with = + - @, a tab or a carriage return) gets a leading
+single quote, as OWASP recommends against CSV injection.
 """
 
 from __future__ import annotations
@@ -46,6 +51,22 @@ def write_atomic(path: str | Path, text: str, *, fsync: bool = False, mode: int 
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+#: first characters that make a spreadsheet evaluate a cell (OWASP, CSV injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A cell a spreadsheet will show as text, never run: formula-like text gets a leading quote."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS[:4]):
+        return "'" + text
+    return text
 
 
 #: rows rendered per block: bounds the memory of the rendered text

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from gdprlab.audit.report import safe_cell
+from gdprlab.crm.files import safe_cell
 from gdprlab.regulation.catalogue import SEVERITIES
 from gdprlab.runner.compare import (
     FINDINGS_FILE,

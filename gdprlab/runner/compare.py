@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gdprlab.audit.report import safe_cell
+from gdprlab.crm.files import safe_cell
 
 CHANGES = ("new", "resolved", "persisting", "not_comparable")
 FINDINGS_FILE = "findings.json"

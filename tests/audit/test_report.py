@@ -13,16 +13,15 @@ from helpers import table
 
 from gdprlab.audit.engine import run_checks
 from gdprlab.audit.report import (
-    FORMULA_STARTS,
     fail_on,
     render,
-    safe_cell,
     to_csv,
     to_dict,
     to_json,
     to_table,
 )
 from gdprlab.crm import protect
+from gdprlab.crm.files import FORMULA_STARTS
 from gdprlab.crm.io import read_as_of, read_dataset, read_policy
 from gdprlab.regulation.catalogue import CONCERNS
 from gdprlab.regulation.policy import Policy
@@ -114,16 +113,6 @@ def test_render_dispatches_and_rejects_unknown_formats():
 # ---------------------------------------------------------------------------------------------------------
 # CSV injection
 # ---------------------------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", " =1+1"])
-def test_formula_like_cells_are_prefixed_with_a_quote(text):
-    assert safe_cell(text) == "'" + text
-
-
-@pytest.mark.parametrize("value", ["customer", "a=b", "", 3, 0.5, None])
-def test_other_cells_are_left_alone(value):
-    assert safe_cell(value) == ("" if value is None else value)
-
 
 @pytest.mark.parametrize("detail", ["findings", "records"])
 def test_no_csv_cell_starts_like_a_formula(detail):

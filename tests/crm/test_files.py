@@ -1,4 +1,5 @@
-"""CSV files written by gdprlab are byte for byte what pandas' to_csv writes."""
+"""CSV files written by gdprlab are byte for byte what pandas' to_csv writes; files are written atomically;
+CSV cells that a spreadsheet would run as formulas are made text."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from gdprlab.crm import files as atomic
 from gdprlab.crm import files as csvfile
-from gdprlab.crm.files import write_csv
+from gdprlab.crm.files import safe_cell, write_csv
 from gdprlab.generator import GeneratorConfig, generate
 from gdprlab.generator.dataset import _for_file
 
@@ -114,3 +115,15 @@ def test_fsync_flushes_the_text_to_disk_before_the_rename(tmp_path, monkeypatch)
 def test_mode_sets_the_permissions_of_the_written_file(tmp_path, mode):
     path = atomic.write_atomic(tmp_path / "secret.txt", "s", mode=mode)
     assert path.stat().st_mode & 0o777 == mode
+
+
+# CSV injection: a cell a spreadsheet would run is shown as text
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", " =1+1"])
+def test_formula_like_cells_are_prefixed_with_a_quote(text):
+    assert safe_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", ["customer", "a=b", "", 3, 0.5, None])
+def test_other_cells_are_left_alone(value):
+    assert safe_cell(value) == ("" if value is None else value)
