@@ -20,7 +20,7 @@ from gdprlab.audit.engine import Assessment, CheckResult, run_checks
 from gdprlab.audit.report import fail_on, render
 from gdprlab.crm.exports import LoadReport, load
 from gdprlab.crm.files import write_atomic
-from gdprlab.crm.io import read_as_of, read_policy
+from gdprlab.crm.io import DatasetInputs, resolve_inputs
 from gdprlab.crm.schema import TABLES
 from gdprlab.regulation.catalogue import CONCERNS, SEVERITIES
 from gdprlab.regulation.law import (
@@ -30,7 +30,7 @@ from gdprlab.regulation.law import (
     add_months,
     month_deadline,
 )
-from gdprlab.regulation.policy import Policy, load_policy
+from gdprlab.regulation.policy import Policy
 from gdprlab.runner.parameters import AuditParams
 
 Tables = dict[str, pd.DataFrame]
@@ -54,15 +54,12 @@ class FindingsAboveThreshold(RuntimeError):
 # ----------------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Inputs:
-    """What one audit run reads, with where each default came from (shown to the auditor)."""
+class Inputs(DatasetInputs):
+    """What one audit run reads: the tables, and the as-of date, policy and mapping with where each came
+    from (gdprlab.crm.io.resolve_inputs; shown to the auditor)."""
 
     tables: Tables
     load_report: LoadReport
-    policy: Policy
-    policy_source: str
-    as_of: dt.date
-    as_of_source: str
     name: str
     output_dir: Path
 
@@ -72,38 +69,14 @@ def dataset_name(path: Path) -> str:
     return path.name if path.is_dir() else path.stem
 
 
-def _folder(path: Path) -> Path:
-    return path if path.is_dir() else path.parent
-
-
-def resolve_as_of(params: AuditParams, today: dt.date | None = None) -> tuple[dt.date, str]:
-    """The as-of date and its source: the parameter, else the dataset's manifest, else today."""
-    if params.as_of is not None:
-        return params.as_of, "parameter as_of"
-    recorded = read_as_of(params.dataset) if params.dataset.is_dir() else None
-    if recorded is not None:
-        return recorded, "the dataset's manifest.json"
-    return today or dt.date.today(), "today (no as-of date given or recorded)"
-
-
-def resolve_policy(params: AuditParams) -> tuple[Policy, str]:
-    """The policy and its source: the parameter, else the dataset's policy.yaml, else the defaults."""
-    if params.policy is not None:
-        return load_policy(params.policy), str(params.policy)
-    own = _folder(params.dataset) / "policy.yaml"
-    if own.is_file():
-        return read_policy(_folder(params.dataset)), str(own)
-    return Policy(), "gdprlab defaults (gdprlab/regulation/policy.py)"
-
-
 def load_inputs(params: AuditParams, base: Path | None = None, today: dt.date | None = None) -> Inputs:
-    """Read the dataset or export and settle the as-of date, policy and output folder."""
-    tables, report = load(params.dataset, params.mapping)
-    as_of, as_of_source = resolve_as_of(params, today)
-    policy, policy_source = resolve_policy(params)
+    """Settle the as-of date, policy and mapping, read the dataset or export, and name the output folder."""
+    given = resolve_inputs(params.dataset, params.as_of, params.policy, params.mapping, today=today)
+    tables, report = load(params.dataset, given.mapping)
     name = dataset_name(params.dataset)
-    out = params.output_dir or ((base or Path.cwd()) / OUTPUT_ROOT / f"{name}-{as_of.isoformat()}").resolve()
-    return Inputs(tables, report, policy, policy_source, as_of, as_of_source, name, out)
+    default_out = (base or Path.cwd()) / OUTPUT_ROOT / f"{name}-{given.as_of.isoformat()}"
+    out = params.output_dir or default_out.resolve()
+    return Inputs(**vars(given), tables=tables, load_report=report, name=name, output_dir=out)
 
 
 def assess(inputs: Inputs, params: AuditParams) -> Assessment:

@@ -743,18 +743,15 @@ def assess(bank: Bank, answers: Answers, *, as_of: dt.date, organisation: str | 
 def check_dataset(dataset: str | Path, as_of: dt.date | None = None):
     """Run every check of gdprlab.audit.engine on a dataset folder or CRM export; returns (Assessment, as_of).
 
-    The as-of date is `as_of`, else the dataset's own (manifest), else today; the policy is the dataset's
-    policy.yaml, else gdprlab's defaults.
+    The as-of date and the policy are the dataset's unless given (gdprlab.crm.io.resolve_inputs).
     """
     from gdprlab.audit.engine import run_checks
     from gdprlab.crm.exports import load
-    from gdprlab.crm.io import read_as_of, read_policy
+    from gdprlab.crm.io import resolve_inputs
 
-    path = Path(dataset)
-    folder = path if path.is_dir() else path.parent
-    tables, _ = load(path)
-    when = as_of or read_as_of(folder) or dt.date.today()
-    return run_checks(tables, read_policy(folder), when, dataset=str(dataset)), when
+    given = resolve_inputs(dataset, as_of)
+    tables, _ = load(dataset)
+    return run_checks(tables, given.policy, given.as_of, dataset=str(dataset)), given.as_of
 
 
 # ----------------------------------------------------------------------------------------------------------

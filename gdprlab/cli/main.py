@@ -81,19 +81,16 @@ def _assess(args: argparse.Namespace):
     """Load the dataset (or export) and run every check, with its own as-of date and policy by default."""
     from gdprlab.audit.engine import run_checks
     from gdprlab.crm.exports import load
-    from gdprlab.crm.io import read_as_of, read_policy
+    from gdprlab.crm.io import resolve_inputs
 
-    tables, report = load(args.dataset, args.mapping)
-    as_of = args.as_of or read_as_of(args.dataset) if Path(args.dataset).is_dir() else args.as_of
-    as_of = as_of or dt.date.today()
-    folder = Path(args.dataset) if Path(args.dataset).is_dir() else Path(args.dataset).parent
-    policy = load_policy(args.policy) if args.policy else read_policy(folder)
+    given = resolve_inputs(args.dataset, args.as_of, args.policy, args.mapping)
+    tables, report = load(args.dataset, given.mapping)
     for name in report.ignored:
         print(f"note: {name} matches no table and was not read", file=sys.stderr)
     if getattr(args, "training_store", None):
-        tables["training"] = _training_from_store(args.training_store, policy, as_of)
+        tables["training"] = _training_from_store(args.training_store, given.policy, given.as_of)
         print("note: training records read from the progress store, not the dataset", file=sys.stderr)
-    return run_checks(tables, policy, as_of, evidence=args.evidence, dataset=str(args.dataset))
+    return run_checks(tables, given.policy, given.as_of, evidence=args.evidence, dataset=str(args.dataset))
 
 
 def _training_from_store(url: str, policy, as_of: dt.date):

@@ -1,9 +1,18 @@
-"""Read a dataset folder into typed tables, failing once, clearly, on anything the checks cannot trust.
+"""Read a dataset folder into typed tables, failing once, clearly, on anything the checks cannot trust; and
+resolve what an assessment of a dataset reads besides its tables (as-of date, policy, mapping file).
 
 A CSV is read as text (so '0049…' or 'NA' stay as written) and each column is then converted by its
 schema type; parquet files are converted the same way, so both formats give the same values (parquet
 timestamps keep the file's unit, milliseconds for generated data; text gives microseconds). Missing
 values are NA/NaT; timestamps are naive UTC datetime64 and dates are datetime64 at midnight.
+
+`resolve_inputs` is the one place that settles a dataset's as-of date, policy and mapping file for every
+way of assessing it (`gdprlab check`, `gdprlab assess`, the audit and self-assessment notebooks). Each
+comes from, in this order: the value given (argument, flag or notebook parameter); the dataset's own
+files, `manifest.json` (parameters.as_of) and `policy.yaml`, found in the dataset folder or, for a single
+export file, in the folder holding it; then the defaults (today; gdprlab's default policy; no mapping
+file, so tables and columns are recognised by their names). A file that is named but missing or broken
+is one error naming it.
 """
 
 from __future__ import annotations
@@ -11,6 +20,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -217,6 +228,95 @@ def _check(bad: pd.Series, values: pd.Series, path: Path, column: str, expected:
     raise DatasetError(
         f"{path}: column {column!r} has {len(rows)} value(s) that are not {expected}, at data row(s) {shown} "
         f"(first: {values.iloc[rows[0]]!r}); correct or empty these values, or regenerate the dataset")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# as-of date, policy and mapping file: the one resolver
+# ----------------------------------------------------------------------------------------------------------
+
+DEFAULT_POLICY = "gdprlab defaults (gdprlab/regulation/policy.py)"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date(text: str) -> dt.date:
+    """A real calendar date written YYYY-MM-DD, else ValueError saying which of the two it is not."""
+    text = text.strip()
+    if not _ISO_DATE.fullmatch(text):
+        raise ValueError(f"{text!r} is not a date written YYYY-MM-DD, e.g. 2026-06-30")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a calendar date ({exc})") from None
+
+
+def dataset_folder(dataset: str | Path) -> Path:
+    """Where a dataset's manifest.json and policy.yaml are: the dataset folder, or a single file's folder."""
+    path = Path(dataset)
+    return path if path.is_dir() else path.parent
+
+
+def resolve_as_of(dataset: str | Path, as_of: dt.date | str | None = None, *,
+                  today: dt.date | None = None) -> tuple[dt.date, str]:
+    """The as-of date and where it came from: `as_of` (a date or YYYY-MM-DD; empty text counts as not
+    given), else the dataset's manifest.json, else today."""
+    if isinstance(as_of, dt.date):
+        return as_of, "given"
+    if as_of is not None and str(as_of).strip():
+        try:
+            return parse_date(str(as_of)), "given"
+        except ValueError as exc:
+            raise ValueError(f"as_of: {exc}") from None
+    recorded = read_as_of(dataset_folder(dataset))
+    if recorded is not None:
+        return recorded, "the dataset's manifest.json"
+    return today or dt.date.today(), "today (no as-of date given or recorded)"
+
+
+def resolve_policy(dataset: str | Path, policy: str | Path | None = None) -> tuple[Policy, str]:
+    """The policy and where it came from: the `policy` file, else the dataset's policy.yaml, else the
+    defaults."""
+    if policy is not None and str(policy).strip():
+        return load_policy(policy), str(policy)
+    own = dataset_folder(dataset) / "policy.yaml"
+    if own.is_file():
+        return load_policy(own), str(own)
+    return Policy(), DEFAULT_POLICY
+
+
+@dataclass(frozen=True)
+class DatasetInputs:
+    """What an assessment of a dataset reads besides its tables, and where each came from (for the user)."""
+
+    dataset: Path
+    as_of: dt.date
+    as_of_source: str
+    policy: Policy
+    policy_source: str
+    mapping: Path | None  # None: tables and columns recognised by their names
+
+
+def resolve_inputs(dataset: str | Path, as_of: dt.date | str | None = None, policy: str | Path | None = None,
+                   mapping: str | Path | None = None, *, today: dt.date | None = None) -> DatasetInputs:
+    """The as-of date, policy and mapping file of an assessment of `dataset` (see the module docstring).
+
+    Raises DatasetError when the dataset or a mapping file given is missing, or the manifest is broken;
+    PolicyError (gdprlab.regulation.policy) for a policy file that is missing or wrong; ValueError for an
+    `as_of` that is not a date written YYYY-MM-DD.
+    """
+    path = Path(dataset)
+    if not path.exists():
+        raise DatasetError(f"{path}: no such file or folder; pass a dataset folder, or a CRM export file or "
+                           "a folder of them")
+    if mapping is not None and str(mapping).strip():
+        mapping = Path(mapping)
+        if not mapping.is_file():
+            raise DatasetError(f"{mapping}: mapping file not found; pass an existing YAML file or omit it")
+    else:
+        mapping = None
+    day, day_source = resolve_as_of(path, as_of, today=today)
+    rules, rules_source = resolve_policy(path, policy)
+    return DatasetInputs(dataset=path, as_of=day, as_of_source=day_source, policy=rules,
+                         policy_source=rules_source, mapping=mapping)
 
 
 def read_as_of(folder: str | Path) -> dt.date | None:

@@ -40,6 +40,7 @@ from importlib import resources
 from pathlib import Path
 
 from gdprlab.crm.files import safe_cell
+from gdprlab.crm.io import resolve_as_of
 from gdprlab.regulation.catalogue import SEVERITIES
 from gdprlab.runner.compare import (
     FINDINGS_FILE,
@@ -228,23 +229,6 @@ def dataset_name(dataset: Path) -> str:
     """The name a dataset's run folders carry: the folder name, or the file name without suffix."""
     dataset = Path(dataset)
     return safe_name(dataset.stem if dataset.is_file() else dataset.resolve().name)
-
-
-def dataset_as_of(dataset: Path, parameters: dict | None = None) -> dt.date:
-    """The run's as-of date: the `as_of` parameter, else the dataset's manifest, else today."""
-    value = (parameters or {}).get("as_of")
-    if value:
-        try:
-            return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-        except ValueError:
-            raise BatchError(f"as_of {value!r} is not a date in the form YYYY-MM-DD") from None
-    if Path(dataset).is_dir():
-        from gdprlab.crm.io import read_as_of
-
-        found = read_as_of(dataset)
-        if found:
-            return found
-    return dt.date.today()
 
 
 def new_run_folder(out: Path, name: str, as_of: dt.date) -> Path:
@@ -624,7 +608,11 @@ def run_batch(datasets: Sequence[str | Path], notebook: str | Path = "crm_assess
     planned = []  # every date read (a bad manifest raises here) before any folder is made
     for dataset in datasets:
         dataset = Path(dataset).resolve()
-        planned.append((dataset, dataset_name(dataset), dataset_as_of(dataset, params)))
+        try:
+            as_of, _ = resolve_as_of(dataset, params.get("as_of"))
+        except ValueError as exc:  # a bad as_of parameter or manifest
+            raise BatchError(str(exc)) from None
+        planned.append((dataset, dataset_name(dataset), as_of))
     for dataset, name, as_of in planned:
         folder = new_run_folder(out, name, as_of).resolve()
         run_params = {**params, "dataset": str(dataset), "output_dir": str(folder)}

@@ -13,11 +13,11 @@ notebook's metadata and its injected cell.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from gdprlab.crm.io import parse_date
 from gdprlab.regulation.catalogue import RULES_BY_ID, SEVERITIES
 
 
@@ -64,7 +64,6 @@ SPEC: tuple[Param, ...] = (
     Param("rules", str, "", "comma-separated rule ids to assess; empty: every rule"),
     Param("fail_on", str, "", "low, medium, high or critical: fail the run after writing the outputs"),
 )
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def unknown_names(namespace: Mapping[str, object], names_before: Iterable[str],
@@ -103,14 +102,7 @@ def _existing(text: str, base: Path, want_file: bool) -> Path | None:
 
 def parse_as_of(text: str) -> dt.date | None:
     """'' gives None; otherwise a real calendar date written YYYY-MM-DD, else ValueError."""
-    if not text.strip():
-        return None
-    if not _DATE.fullmatch(text.strip()):
-        raise ValueError(f"{text!r} is not a date written YYYY-MM-DD, e.g. 2026-06-30")
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise ValueError(f"{text!r} is not a calendar date ({exc})") from None
+    return parse_date(text) if text.strip() else None
 
 
 def parse_rules(text: str) -> tuple[str, ...] | None:

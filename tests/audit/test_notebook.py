@@ -240,10 +240,15 @@ def test_inputs_take_the_datasets_as_of_and_policy(tmp_path: Path) -> None:
     assert (inputs.as_of, inputs.as_of_source) == (dt.date(2026, 11, 1), "the dataset's manifest.json")
     assert inputs.policy_source == str(SAMPLE / "policy.yaml")
     assert inputs.output_dir == tmp_path / "output" / "sample-2026-11-01"
-    params = validate({"dataset": str(SAMPLE / "staff.csv"), "as_of": ""}, set(), base=tmp_path)
-    assert audit.resolve_as_of(params, today=AS_OF) == (AS_OF, "today (no as-of date given or recorded)")
-    params = validate({"dataset": str(SAMPLE), "as_of": "2026-01-31"}, set(), base=tmp_path)
-    assert audit.resolve_as_of(params)[0] == dt.date(2026, 1, 31)
+    assert set(inputs.tables) == {p.stem for p in SAMPLE.glob("*.csv") if p.stem != "ground_truth"}
+
+
+def test_inputs_given_as_parameters_win(tmp_path: Path) -> None:
+    params = validate({"dataset": str(SAMPLE / "staff.csv"), "as_of": "2026-01-31"}, set(), base=tmp_path)
+    inputs = audit.load_inputs(params, base=tmp_path)
+    assert (inputs.as_of, inputs.as_of_source) == (dt.date(2026, 1, 31), "given")
+    assert (set(inputs.tables), inputs.name) == ({"staff"}, "staff")
+    assert inputs.output_dir == tmp_path.parent / "output" / "staff-2026-01-31"
 
 
 def test_personal_data_summaries_show_no_values(tmp_path: Path) -> None:

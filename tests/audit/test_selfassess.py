@@ -22,6 +22,7 @@ from gdprlab.audit.selfassess import (
     answers_from_dict,
     assess,
     bank_from_dict,
+    check_dataset,
     cross_check,
     load_answers,
     load_bank,
@@ -34,6 +35,7 @@ from gdprlab.regulation.catalogue import CONCERNS, RULES, RULES_BY_ID, parse_art
 ROOT = Path(__file__).resolve().parents[2]
 REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 EXAMPLE = ROOT / "notebooks" / "example_answers.yaml"
+SAMPLE = ROOT / "datasets" / "sample"
 BANK = load_bank()
 AS_OF = dt.date(2026, 11, 1)
 
@@ -393,3 +395,11 @@ def test_without_a_dataset_nothing_is_cross_checked():
     data = result.to_dict()
     assert data["cross_check"]["performed"] is False and not result.checks
     assert data["overall"]["score"] == data["overall"]["declared_score"]
+
+
+def test_a_dataset_is_checked_as_of_its_own_date_unless_one_is_given():
+    """The sample's manifest says 2026-11-01; a single file of it is checked as of that date too."""
+    assessment, as_of = check_dataset(SAMPLE / "training.csv")
+    assert as_of == dt.date(2026, 11, 1) and assessment.metadata["as_of"] == "2026-11-01"
+    assessment, as_of = check_dataset(SAMPLE / "training.csv", dt.date(2026, 1, 31))
+    assert as_of == dt.date(2026, 1, 31) and assessment.metadata["as_of"] == "2026-01-31"

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 import gdprlab
 from gdprlab.cli.main import EXAMPLES, build_parser, main
+
+SAMPLE = Path(__file__).resolve().parents[2] / "datasets" / "sample"
 
 
 def test_version(capsys):
@@ -170,6 +173,20 @@ def test_check_of_a_real_export_reports_rules_it_cannot_assess(tmp_path, capsys)
     report = json.loads(capsys.readouterr().out)
     assert [f["rule_id"] for f in report["findings"]] == ["inaccurate_data"]
     assert any("missing" in n["reason"] for n in report["not_assessed"])
+
+
+def test_check_of_one_file_of_a_dataset_uses_the_datasets_as_of_date_unless_given(capsys):
+    assert main(["check", str(SAMPLE / "training.csv"), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["metadata"]["as_of"] == "2026-11-01"  # its manifest's
+    assert main(["check", str(SAMPLE / "training.csv"), "--format", "json", "--as-of", "2026-01-31"]) == 0
+    assert json.loads(capsys.readouterr().out)["metadata"]["as_of"] == "2026-01-31"
+
+
+def test_check_of_a_missing_dataset_or_mapping_is_one_clear_error(tmp_path, capsys):
+    assert main(["check", str(tmp_path / "nope")]) == 2
+    assert f"{tmp_path / 'nope'}: no such file or folder" in capsys.readouterr().err
+    assert main(["check", str(SAMPLE), "--mapping", str(tmp_path / "map.yaml")]) == 2
+    assert f"{tmp_path / 'map.yaml'}: mapping file not found" in capsys.readouterr().err
 
 
 def test_scan_classifies_columns_and_never_prints_values(tmp_path, capsys):

@@ -1,18 +1,31 @@
-"""Reading a dataset folder: typed tables from CSV or parquet, and one clear error for a bad file."""
+"""Reading a dataset folder: typed tables from CSV or parquet, and one clear error for a bad file; and the
+one resolver of a dataset's as-of date, policy and mapping file: given, else the dataset's own, else the
+defaults."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pytest
 
-from gdprlab.crm.io import DatasetError, read_as_of, read_dataset, read_policy
+from gdprlab.crm.io import (
+    DEFAULT_POLICY,
+    DatasetError,
+    parse_date,
+    read_as_of,
+    read_dataset,
+    read_policy,
+    resolve_inputs,
+)
 from gdprlab.crm.schema import TABLES
-from gdprlab.regulation.policy import Policy
+from gdprlab.regulation.policy import Policy, PolicyError
+
+TODAY = dt.date(2026, 7, 15)
 
 REQUESTS = """request_id,contact_id,type,received_on,extension_notified_on,responded_on,status
 R1,C1,access,2026-01-31,,2026-02-20,completed
@@ -153,6 +166,75 @@ def test_as_of_and_policy_come_from_the_folder(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"parameters": {"as_of": "30/06/2026"}}))
     with pytest.raises(DatasetError, match="as_of"):
         read_as_of(tmp_path)
+
+
+def own_dataset(folder: Path) -> Path:
+    """A dataset folder with its own manifest (as of 2026-06-30), policy (6-month refreshers) and a table."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "manifest.json").write_text(json.dumps({"parameters": {"as_of": "2026-06-30"}}))
+    (folder / "policy.yaml").write_text("training_refresh_months: 6\n")
+    write(folder, "training", TRAINING)
+    return folder
+
+
+def test_given_inputs_come_first(tmp_path):
+    ds = own_dataset(tmp_path / "ds")
+    policy = tmp_path / "ours.yaml"
+    policy.write_text("training_refresh_months: 3\n")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("tables: {}\n")
+    given = resolve_inputs(ds, "2026-01-31", policy, mapping)
+    assert (given.as_of, given.as_of_source) == (dt.date(2026, 1, 31), "given")
+    assert (given.policy.training_refresh_months, given.policy_source) == (3, str(policy))
+    assert given.mapping == mapping
+    assert resolve_inputs(ds, dt.date(2026, 2, 1)).as_of == dt.date(2026, 2, 1)
+
+
+@pytest.mark.parametrize("where", ["the folder", "a file in it"])
+def test_then_the_datasets_own_manifest_and_policy(tmp_path, where):
+    ds = own_dataset(tmp_path / "ds")
+    given = resolve_inputs(ds if where == "the folder" else ds / "training.csv", as_of="", policy="",
+                           mapping="")
+    assert (given.as_of, given.as_of_source) == (dt.date(2026, 6, 30), "the dataset's manifest.json")
+    assert (given.policy.training_refresh_months, given.policy_source) == (6, str(ds / "policy.yaml"))
+    assert given.mapping is None
+
+
+def test_then_the_defaults(tmp_path):
+    export = write(tmp_path, "Contact", "Id,Email\n003A,a@example.de\n")
+    for dataset in (tmp_path, export):
+        given = resolve_inputs(dataset, today=TODAY)
+        assert (given.as_of, given.as_of_source) == (TODAY, "today (no as-of date given or recorded)")
+        assert (given.policy, given.policy_source, given.mapping) == (Policy(), DEFAULT_POLICY, None)
+    assert resolve_inputs(tmp_path).as_of == dt.date.today()
+
+
+def test_each_missing_or_broken_input_is_one_error_naming_it(tmp_path):
+    ds = own_dataset(tmp_path / "ds")
+    with pytest.raises(DatasetError, match=re.escape(f"{tmp_path / 'nowhere'}: no such file or folder")):
+        resolve_inputs(tmp_path / "nowhere")
+    with pytest.raises(DatasetError, match=re.escape(f"{tmp_path / 'no.yaml'}: mapping file not found")):
+        resolve_inputs(ds, mapping=tmp_path / "no.yaml")
+    with pytest.raises(PolicyError, match=re.escape(f"{tmp_path / 'no.yaml'}: policy file not found")):
+        resolve_inputs(ds, policy=tmp_path / "no.yaml")
+    with pytest.raises(ValueError, match="as_of: '31/01/2026' is not a date written YYYY-MM-DD"):
+        resolve_inputs(ds, as_of="31/01/2026")
+    (ds / "manifest.json").write_text(json.dumps({"parameters": {"as_of": "30/06/2026"}}))
+    with pytest.raises(DatasetError, match="manifest.json: cannot read parameters.as_of"):
+        resolve_inputs(ds / "training.csv")
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("2026-02-30", "is not a calendar date"),
+    ("2026-13-01", "is not a calendar date"),
+    ("30.06.2026", "is not a date written YYYY-MM-DD"),
+    ("20260630", "is not a date written YYYY-MM-DD"),
+    ("2026-06-30T00:00", "is not a date written YYYY-MM-DD"),
+])
+def test_dates_are_written_yyyy_mm_dd_and_are_real(text, problem):
+    with pytest.raises(ValueError, match=re.escape(f"{text!r} {problem}")):
+        parse_date(text)
+    assert parse_date(" 2024-02-29 ") == dt.date(2024, 2, 29)
 
 
 @pytest.mark.parametrize("dtype, values", [

@@ -18,7 +18,6 @@ from gdprlab.runner.batch import (
     add_arguments,
     available_notebooks,
     build_parameters,
-    dataset_as_of,
     dataset_name,
     git_tracked_warning,
     load_params_file,
@@ -307,6 +306,9 @@ def test_parameters_are_checked_before_running(tmp_path: Path) -> None:
         run_batch([data], notebook=FIXTURE, out=tmp_path / "out", parameters={"dataset": "x"}, progress=False)
     with pytest.raises(BatchError, match="not found: .*missing"):
         run_batch([tmp_path / "missing"], notebook=FIXTURE, out=tmp_path / "out", progress=False)
+    with pytest.raises(BatchError, match="as_of: '31/01/2026' is not a date written YYYY-MM-DD"):
+        run_batch([data], notebook=FIXTURE, out=tmp_path / "out", parameters={"as_of": "31/01/2026"},
+                  progress=False)
     assert not (tmp_path / "out").exists()  # nothing was created
 
 
@@ -346,14 +348,8 @@ def test_run_folders_never_overwrite(tmp_path: Path) -> None:
     assert (first / "keep.txt").read_text(encoding="utf-8") == "first"
 
 
-def test_dataset_name_and_as_of(tmp_path: Path) -> None:
+def test_dataset_name(tmp_path: Path) -> None:
     sample = ROOT / "datasets" / "sample"
-    manifest = json.loads((sample / "manifest.json").read_text(encoding="utf-8"))
-    assert dataset_as_of(sample) == dt.date.fromisoformat(manifest["parameters"]["as_of"])
-    assert dataset_as_of(sample, {"as_of": "2026-01-31"}) == dt.date(2026, 1, 31)
-    assert dataset_as_of(tmp_path) == dt.date.today()
-    with pytest.raises(BatchError, match="YYYY-MM-DD"):
-        dataset_as_of(tmp_path, {"as_of": "31/01/2026"})
     export = tmp_path / "Sales EU export.csv"
     export.write_text("a\n1\n", encoding="utf-8")
     assert dataset_name(export) == "Sales_EU_export"
