@@ -1,4 +1,5 @@
-"""The logic behind the audit notebook (notebooks/crm_assessment.ipynb): inputs, summaries, outputs.
+"""The logic behind the audit notebook (notebooks/crm_assessment.ipynb): parameters, inputs, summaries,
+outputs.
 
 The notebook's cells stay short and readable for an auditor; what they show is computed here, as plain
 DataFrames that tests can check on tiny tables. Nothing here returns a raw personal value: scope and scan
@@ -9,6 +10,7 @@ timing tables (request ages, breach delays, retention ages) hold record keys, st
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from gdprlab.crm.exports import LoadReport, load
 from gdprlab.crm.files import write_atomic
 from gdprlab.crm.io import DatasetInputs, resolve_inputs
 from gdprlab.crm.schema import TABLES
-from gdprlab.regulation.catalogue import CONCERNS, SEVERITIES
+from gdprlab.regulation.catalogue import CONCERNS, RULES_BY_ID, SEVERITIES
 from gdprlab.regulation.law import (
     BREACH_NOTIFICATION_HOURS,
     EXTENDED_RESPONSE_MONTHS,
@@ -31,7 +33,8 @@ from gdprlab.regulation.law import (
     month_deadline,
 )
 from gdprlab.regulation.policy import Policy
-from gdprlab.runner.parameters import AuditParams
+from gdprlab.runner import parameters
+from gdprlab.runner.parameters import Param, as_date, as_path, existing_file, existing_path
 
 Tables = dict[str, pd.DataFrame]
 OUTPUT_ROOT = Path("..") / "output"  # relative to the notebook's folder; git-ignored
@@ -47,6 +50,82 @@ _RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 class FindingsAboveThreshold(RuntimeError):
     """The run found a violation at or above `fail_on`: raised after the outputs are written."""
+
+
+# ----------------------------------------------------------------------------------------------------------
+# parameters (checked by gdprlab.runner.parameters before anything is read)
+# ----------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AuditParams:
+    """Validated, typed parameters: paths resolved, dates parsed, empty text turned into None."""
+
+    dataset: Path
+    organisation: str
+    as_of: dt.date | None  # None: the dataset's as-of date, else today
+    policy: Path | None  # None: the dataset's policy.yaml, else gdprlab's defaults
+    mapping: Path | None
+    output_dir: Path | None  # None: ../output/<dataset name>-<as-of>
+    evidence: int
+    top_actions: int
+    rules: tuple[str, ...] | None  # None: every rule of the catalogue
+    fail_on: str | None  # None: never fail on findings
+
+
+def parse_rules(text: str) -> tuple[str, ...] | None:
+    """'' gives None (every rule); otherwise known rule ids, in the order given, else ValueError."""
+    ids = tuple(dict.fromkeys(r.strip() for r in text.split(",") if r.strip()))
+    if not ids:
+        return None
+    unknown = [r for r in ids if r not in RULES_BY_ID]
+    if unknown:
+        raise ValueError(f"unknown rule id(s) {', '.join(unknown)}; known: {', '.join(RULES_BY_ID)}")
+    return ids
+
+
+def parse_severity(text: str) -> str | None:
+    """'' gives None; otherwise one of gdprlab.regulation.catalogue.SEVERITIES (any case), else ValueError."""
+    key = text.strip().lower()
+    if not key:
+        return None
+    if key not in SEVERITIES:
+        raise ValueError(f"{text!r} is not a severity; choose one of {', '.join(SEVERITIES)}")
+    return key
+
+
+def _dataset(value: object, base: Path) -> Path:
+    if not str(value).strip():
+        raise ValueError("empty; pass a dataset folder or a CRM export file or folder")
+    return existing_path(value, base)
+
+
+#: the parameters cell of notebooks/crm_assessment.ipynb (a test keeps the two the same)
+SPEC: tuple[Param, ...] = (
+    Param("dataset", str, "../datasets/sample", "dataset folder or CRM export (folder or file)",
+          convert=_dataset),
+    Param("organisation", str, "Example GmbH", "controller named in the report"),
+    Param("as_of", str, "", "assessment date YYYY-MM-DD; empty: the dataset's as-of date, else today",
+          convert=as_date),
+    Param("policy", str, "", "organisation policy YAML; empty: the dataset's policy.yaml, else defaults",
+          convert=existing_file),
+    Param("mapping", str, "", "export mapping YAML (tables, files, columns); empty: recognise headers",
+          convert=existing_file),
+    Param("output_dir", str, "", "folder for findings.json and .csv; empty: ../output/<name>-<as-of>",
+          convert=as_path),
+    Param("evidence", int, 5, "masked evidence records shown per finding", minimum=0),
+    Param("top_actions", int, 5, "number of actions listed in the action plan", minimum=0),
+    Param("rules", str, "", "comma-separated rule ids to assess; empty: every rule",
+          convert=lambda value, base: parse_rules(str(value))),
+    Param("fail_on", str, "", "low, medium, high or critical: fail the run after writing the outputs",
+          convert=lambda value, base: parse_severity(str(value))),
+)
+
+
+def validate(namespace: Mapping[str, object], names_before: Iterable[str], spec: Iterable[Param] = SPEC,
+             base: str | Path | None = None) -> AuditParams:
+    """The notebook's parameters as AuditParams, or one ParameterError listing every problem
+    (gdprlab.runner.parameters.validate)."""
+    return AuditParams(**parameters.validate(namespace, names_before, spec, base))  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------------------------------------------------

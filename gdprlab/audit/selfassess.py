@@ -68,6 +68,15 @@ import yaml
 import gdprlab
 from gdprlab.crm.files import safe_cell, write_atomic
 from gdprlab.regulation.catalogue import CONCERNS, RULES_BY_ID, SEVERITIES, parse_article
+from gdprlab.runner import parameters
+from gdprlab.runner.parameters import (
+    Param,
+    as_date,
+    as_path,
+    as_text,
+    existing_file,
+    existing_path,
+)
 
 BANK_SCHEMA_VERSION = 1
 ANSWERS_SCHEMA_VERSION = 1
@@ -779,59 +788,30 @@ class SelfAssessmentParams:
     output_dir: Path | None
 
 
+def _answers_file(value: object, base: Path) -> Path:
+    if not str(value).strip():
+        raise ValueError("empty; pass the YAML file with the answers")
+    return existing_file(value, base)
+
+
+#: the parameters cell of notebooks/self_assessment.ipynb (a test keeps the two the same)
+SPEC: tuple[Param, ...] = (
+    Param("answers", str, "example_answers.yaml", "one answer per measure id (gdprlab/audit/measures.yaml)",
+          convert=_answers_file),
+    Param("dataset", str, "",
+          'optional dataset folder or CRM export to cross-check, e.g. "../datasets/sample"',
+          convert=existing_path),
+    Param("organisation", str, "", "name shown in the report; empty: the answers file's organisation",
+          convert=as_text),
+    Param("as_of", str, "", "assessment date YYYY-MM-DD; empty: the dataset's as-of date, else today",
+          convert=as_date),
+    Param("output_dir", str, "",
+          "folder for the JSON and CSV outputs; empty: ../output/self-assessment-<as-of>", convert=as_path),
+)
+
+
 def validate_parameters(namespace: Mapping[str, object], names_before: Iterable[str],
                         base: str | Path | None = None) -> SelfAssessmentParams:
-    """The notebook's parameters, checked; one gdprlab.runner.parameters.ParameterError lists every problem.
-
-    Reuses gdprlab.runner.parameters (its Param, unknown_names, parse_as_of and ParameterError) with this
-    notebook's own SPEC.
-    """
-    from gdprlab.runner.parameters import ParameterError, parse_as_of, unknown_names
-
-    spec = parameter_spec()
-    base = Path.cwd() if base is None else Path(base)
-    problems = [f"unknown parameter {n!r}; known parameters: {', '.join(p.name for p in spec)}"
-                for n in unknown_names(namespace, names_before, spec)]
-    values: dict[str, object] = {}
-    for p in spec:
-        value = namespace.get(p.name, p.default)
-        if not isinstance(value, str):
-            problems.append(f"{p.name}: expected str, got {type(value).__name__} {value!r} "
-                            "(papermill -p turns numbers and dates into other types; pass text with -r)")
-            continue
-        text = value.strip()
-        path = (Path(text) if Path(text).is_absolute() else (base / text).resolve()) if text else None
-        if p.name == "answers":
-            if path is None or not path.is_file():
-                problems.append(f"answers: {value!r} is not a file (looked for {path})")
-            values[p.name] = path
-        elif p.name == "dataset":
-            if path is not None and not path.exists():
-                problems.append(f"dataset: {value!r} does not exist (looked for {path})")
-            values[p.name] = path
-        elif p.name == "as_of":
-            try:
-                values[p.name] = parse_as_of(text)
-            except ValueError as exc:
-                problems.append(f"as_of: {exc}")
-        elif p.name == "output_dir":
-            values[p.name] = path
-        else:
-            values[p.name] = text or None
-    if problems:
-        listing = "\n".join(f"- {p}" for p in problems)
-        raise ParameterError(f"{len(problems)} parameter problem(s):\n{listing}")
-    return SelfAssessmentParams(**values)  # type: ignore[arg-type]
-
-
-def parameter_spec():
-    """The notebook's parameters, as gdprlab.runner.parameters.Param (name, type, default, help)."""
-    from gdprlab.runner.parameters import Param
-
-    return (
-        Param("answers", str, "example_answers.yaml", "YAML file with the answers, one per measure id"),
-        Param("dataset", str, "", "optional dataset or CRM export to cross-check, e.g. ../datasets/sample"),
-        Param("organisation", str, "", "name shown in the report; empty: the answers file's organisation"),
-        Param("as_of", str, "", "assessment date YYYY-MM-DD; empty: the dataset's as-of date, else today"),
-        Param("output_dir", str, "", "folder for the outputs; empty: ../output/self-assessment-<as-of>"),
-    )
+    """The notebook's parameters, checked; one ParameterError lists every problem
+    (gdprlab.runner.parameters.validate)."""
+    return SelfAssessmentParams(**parameters.validate(namespace, names_before, SPEC, base))  # type: ignore[arg-type]

@@ -1,13 +1,15 @@
-"""Parameters of the audit notebook (notebooks/crm_assessment.ipynb), checked before anything is read.
+"""Parameters of a notebook run by papermill, checked before anything is read.
 
 papermill injects parameters as plain assignments and only *warns* about a name the notebook does not
 declare, so a misspelt `-p evidnce 2` would silently run with the default. `validate` therefore compares
-the notebook's globals after the parameters cell with those before it, and turns every unknown name,
-wrong type, missing path, bad date, unknown rule id or negative count into ONE ParameterError that lists
-every problem, so an auditor fixes the call once.
+the notebook's globals after the parameters cell with those before it, and turns every unknown name, wrong
+type, number below its minimum and value its Param's `convert` refuses (a missing path, a bad date …)
+into ONE ParameterError that lists every problem, so the user fixes the call once.
 
-Secrets (encryption keys, passwords) are never parameters: papermill writes parameters into the executed
-notebook's metadata and its injected cell.
+Each notebook declares its parameters as a tuple of Param next to the code that uses them (the audit
+notebook's in gdprlab.audit.notebook, the self-assessment's in gdprlab.audit.selfassess); the converters
+here are the ones they share. Secrets (encryption keys, passwords) are never parameters: papermill writes
+parameters into the executed notebook's metadata and its injected cell.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gdprlab.crm.io import parse_date
-from gdprlab.regulation.catalogue import RULES_BY_ID, SEVERITIES
 
 
 class ParameterError(ValueError):
@@ -34,40 +35,13 @@ class Param:
     default: str | int | bool
     help: str
     minimum: int | None = None  # for int parameters
-
-
-@dataclass(frozen=True)
-class AuditParams:
-    """Validated, typed parameters: paths resolved, dates parsed, empty text turned into None."""
-
-    dataset: Path
-    organisation: str
-    as_of: dt.date | None  # None: the dataset's as-of date, else today
-    policy: Path | None  # None: the dataset's policy.yaml, else gdprlab's defaults
-    mapping: Path | None
-    output_dir: Path | None  # None: ../output/<dataset name>-<as-of>
-    evidence: int
-    top_actions: int
-    rules: tuple[str, ...] | None  # None: every rule of the catalogue
-    fail_on: str | None  # None: never fail on findings
-
-
-SPEC: tuple[Param, ...] = (
-    Param("dataset", str, "../datasets/sample", "dataset folder or CRM export (folder or file)"),
-    Param("organisation", str, "Example GmbH", "controller named in the report"),
-    Param("as_of", str, "", "assessment date YYYY-MM-DD; empty: the dataset's as-of date, else today"),
-    Param("policy", str, "", "organisation policy YAML; empty: the dataset's policy.yaml, else defaults"),
-    Param("mapping", str, "", "export mapping YAML (tables, files, columns); empty: recognise headers"),
-    Param("output_dir", str, "", "folder for findings.json and .csv; empty: ../output/<name>-<as-of>"),
-    Param("evidence", int, 5, "masked evidence records shown per finding", minimum=0),
-    Param("top_actions", int, 5, "number of actions listed in the action plan", minimum=0),
-    Param("rules", str, "", "comma-separated rule ids to assess; empty: every rule"),
-    Param("fail_on", str, "", "low, medium, high or critical: fail the run after writing the outputs"),
-)
+    #: (value of the right type, folder relative paths start from) -> the value the notebook uses;
+    #: ValueError says what is wrong with it. None: the value as given.
+    convert: Callable[[object, Path], object] | None = None
 
 
 def unknown_names(namespace: Mapping[str, object], names_before: Iterable[str],
-                  spec: Iterable[Param] = SPEC) -> list[str]:
+                  spec: Iterable[Param]) -> list[str]:
     """Names bound since `names_before` that are not parameters (IPython's `_…` names are ignored)."""
     known = {p.name for p in spec}
     new = set(namespace) - set(names_before)
@@ -84,19 +58,36 @@ def _type_problem(p: Param, value: object) -> str | None:
     return None
 
 
-def _path(text: str, base: Path) -> Path:
+# ----------------------------------------------------------------------------------------------------------
+# converters shared by the notebooks: empty text means "not given" (None)
+# ----------------------------------------------------------------------------------------------------------
+
+def as_text(value: object, base: Path) -> str | None:
+    """The text, stripped; '' gives None."""
+    return str(value).strip() or None
+
+
+def as_path(value: object, base: Path) -> Path | None:
+    """'' gives None; otherwise the path, relative ones taken from `base`."""
+    text = str(value).strip()
+    if not text:
+        return None
     return Path(text) if Path(text).is_absolute() else (base / text).resolve()
 
 
-def _existing(text: str, base: Path, want_file: bool) -> Path | None:
-    """'' gives None; otherwise a path that exists (a file when `want_file`), else ValueError."""
-    if not text.strip():
-        return None
-    path = _path(text, base)
-    if not path.exists():
-        raise ValueError(f"{text!r} does not exist (looked for {path})")
-    if want_file and not path.is_file():
-        raise ValueError(f"{text!r} is not a file ({path})")
+def existing_path(value: object, base: Path) -> Path | None:
+    """'' gives None; otherwise a path (file or folder) that exists, else ValueError."""
+    path = as_path(value, base)
+    if path is not None and not path.exists():
+        raise ValueError(f"{value!r} does not exist (looked for {path})")
+    return path
+
+
+def existing_file(value: object, base: Path) -> Path | None:
+    """'' gives None; otherwise a file that exists, else ValueError."""
+    path = existing_path(value, base)
+    if path is not None and not path.is_file():
+        raise ValueError(f"{value!r} is not a file ({path})")
     return path
 
 
@@ -105,67 +96,19 @@ def parse_as_of(text: str) -> dt.date | None:
     return parse_date(text) if text.strip() else None
 
 
-def parse_rules(text: str) -> tuple[str, ...] | None:
-    """'' gives None (every rule); otherwise known rule ids, in the order given, else ValueError."""
-    ids = tuple(dict.fromkeys(r.strip() for r in text.split(",") if r.strip()))
-    if not ids:
-        return None
-    unknown = [r for r in ids if r not in RULES_BY_ID]
-    if unknown:
-        raise ValueError(f"unknown rule id(s) {', '.join(unknown)}; known: {', '.join(RULES_BY_ID)}")
-    return ids
+def as_date(value: object, base: Path) -> dt.date | None:
+    """parse_as_of, as a converter."""
+    return parse_as_of(str(value))
 
 
-def parse_severity(text: str) -> str | None:
-    """'' gives None; otherwise one of gdprlab.regulation.catalogue.SEVERITIES (any case), else ValueError."""
-    key = text.strip().lower()
-    if not key:
-        return None
-    if key not in SEVERITIES:
-        raise ValueError(f"{text!r} is not a severity; choose one of {', '.join(SEVERITIES)}")
-    return key
+# ----------------------------------------------------------------------------------------------------------
+# validation
+# ----------------------------------------------------------------------------------------------------------
 
-
-def _dataset(text: str, base: Path) -> Path:
-    if not text.strip():
-        raise ValueError("empty; pass a dataset folder or a CRM export file or folder")
-    return _existing(text, base, want_file=False) or base
-
-
-#: how each parameter's checked value becomes an AuditParams field (ValueError: the problem)
-CONVERTERS: dict[str, Callable[[object, Path], object]] = {
-    "dataset": lambda v, base: _dataset(str(v), base),
-    "policy": lambda v, base: _existing(str(v), base, want_file=True),
-    "mapping": lambda v, base: _existing(str(v), base, want_file=True),
-    "output_dir": lambda v, base: _path(str(v), base) if str(v).strip() else None,
-    "as_of": lambda v, base: parse_as_of(str(v)),
-    "rules": lambda v, base: parse_rules(str(v)),
-    "fail_on": lambda v, base: parse_severity(str(v)),
-}
-
-
-def _check(namespace: Mapping[str, object], spec: tuple[Param, ...], base: Path
-           ) -> tuple[dict[str, object], list[str]]:
-    """Each parameter's converted value (its default when absent) and every problem found."""
-    values: dict[str, object] = {}
-    problems = []
-    for p in spec:
-        value = namespace.get(p.name, p.default)
-        problem = _type_problem(p, value)
-        if problem is None and p.name in CONVERTERS:
-            try:
-                value = CONVERTERS[p.name](value, base)
-            except ValueError as exc:
-                problem = f"{p.name}: {exc}"
-        if problem:
-            problems.append(problem)
-        values[p.name] = value
-    return values, problems
-
-
-def validate(namespace: Mapping[str, object], names_before: Iterable[str], spec: Iterable[Param] = SPEC,
-             base: str | Path | None = None) -> AuditParams:
-    """The notebook's parameters as AuditParams, or one ParameterError listing every problem.
+def validate(namespace: Mapping[str, object], names_before: Iterable[str], spec: Iterable[Param],
+             base: str | Path | None = None) -> dict[str, object]:
+    """Each parameter's converted value (its default when absent), or one ParameterError listing every
+    problem.
 
     `namespace` is the notebook's globals() after the parameters (and papermill's injected) cell,
     `names_before` its names before that cell; relative paths are resolved against `base` (the
@@ -176,9 +119,19 @@ def validate(namespace: Mapping[str, object], names_before: Iterable[str], spec:
     problems = [f"unknown parameter {n!r}; known parameters: {', '.join(p.name for p in spec)} "
                 "(papermill only warns about it; if you re-ran cells by hand, run from the first cell)"
                 for n in unknown_names(namespace, names_before, spec)]
-    values, found = _check(namespace, spec, base)
-    problems += found
+    values: dict[str, object] = {}
+    for p in spec:
+        value = namespace.get(p.name, p.default)
+        problem = _type_problem(p, value)
+        if problem is None and p.convert is not None:
+            try:
+                value = p.convert(value, base)
+            except ValueError as exc:
+                problem = f"{p.name}: {exc}"
+        if problem:
+            problems.append(problem)
+        values[p.name] = value
     if problems:
         listing = "\n".join(f"- {p}" for p in problems)
         raise ParameterError(f"{len(problems)} parameter problem(s):\n{listing}")
-    return AuditParams(**values)  # type: ignore[arg-type]
+    return values

@@ -17,8 +17,8 @@ import pandas as pd
 import papermill as pm
 import pytest
 
+from gdprlab.audit.notebook import SPEC
 from gdprlab.generator import GeneratorConfig, generate, write_dataset
-from gdprlab.runner.parameters import SPEC
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "crm_assessment.ipynb"

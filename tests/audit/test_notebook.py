@@ -1,4 +1,5 @@
-"""The audit notebook's helpers (gdprlab.audit.notebook) on tiny tables, and its charts and tables.
+"""The audit notebook's helpers (gdprlab.audit.notebook) on tiny tables, its parameters, and its charts and
+tables.
 
 The timing helpers must agree with the checks: a request the chart calls late is one request_overdue
 reports, and likewise for breaches and retention; deadlines are calendar months (Art. 12(3)), not 30 days.
@@ -25,7 +26,7 @@ from gdprlab.audit.engine import run_checks, violating_ids
 from gdprlab.crm.schema import TABLES
 from gdprlab.regulation.catalogue import SEVERITIES
 from gdprlab.regulation.policy import Policy
-from gdprlab.runner.parameters import validate
+from gdprlab.runner.parameters import ParameterError
 
 
 def _found(rule_id: str, tables: dict) -> list[str]:
@@ -35,8 +36,7 @@ def _found(rule_id: str, tables: dict) -> list[str]:
 AS_OF = dt.date(2026, 6, 30)
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "datasets" / "sample"
-
-
+NOTEBOOKS = ROOT / "notebooks"
 
 
 def request(rid: str, received: str | None, responded: str | None = None, notice: str | None = None) -> dict:
@@ -90,6 +90,69 @@ CONTACTS = table(
 
 
 # ----------------------------------------------------------------------------------------------------------
+# parameters
+# ----------------------------------------------------------------------------------------------------------
+
+def checked(**values: object) -> audit.AuditParams:
+    """The parameters as the notebook validates them, from its own folder."""
+    return audit.validate(values, set(), base=NOTEBOOKS)
+
+
+def problem(**values: object) -> str:
+    with pytest.raises(ParameterError) as info:
+        checked(**values)
+    return str(info.value)
+
+
+def test_parameter_defaults_resolve_against_the_notebook_folder() -> None:
+    assert checked() == audit.AuditParams(dataset=SAMPLE, organisation="Example GmbH", as_of=None,
+                                          policy=None, mapping=None, output_dir=None, evidence=5,
+                                          top_actions=5, rules=None, fail_on=None)
+
+
+def test_spec_defaults_are_all_valid_and_documented() -> None:
+    assert checked(**{s.name: s.default for s in audit.SPEC}).dataset == SAMPLE
+    assert all(s.help and "=" not in s.help for s in audit.SPEC)  # papermill cannot parse '=' in a help
+    assert len({s.name for s in audit.SPEC}) == len(audit.SPEC)
+
+
+def test_parameter_values_are_converted(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("training_refresh_months: 6\n", encoding="utf-8")
+    p = checked(dataset=str(SAMPLE), as_of="2026-02-28", policy=str(policy), output_dir="../output/x",
+                evidence=0, top_actions=3, rules=" request_overdue, retention_exceeded,request_overdue ",
+                fail_on="High")
+    assert (p.as_of, p.policy, p.output_dir) == (dt.date(2026, 2, 28), policy, ROOT / "output" / "x")
+    assert p.rules == ("request_overdue", "retention_exceeded")
+    assert (p.fail_on, p.evidence, p.top_actions) == ("high", 0, 3)
+
+
+def test_dataset_may_be_a_single_export_file_but_not_empty_or_missing() -> None:
+    assert checked(dataset="../datasets/sample/contacts.csv").dataset == SAMPLE / "contacts.csv"
+    assert "dataset: empty" in problem(dataset=" ")
+    assert "dataset: 'nowhere' does not exist (looked for " in problem(dataset="nowhere")
+    assert "policy: 'no.yaml' does not exist" in problem(policy="no.yaml")
+    assert "mapping: 'no.yaml' does not exist" in problem(mapping="no.yaml")
+
+
+def test_unknown_rule_id_lists_the_known_ones() -> None:
+    message = problem(rules="request_overdue, request_overdu")
+    assert "rules: unknown rule id(s) request_overdu; known: special_category_without_condition" in message
+    assert audit.parse_rules(" , ") is None
+
+
+@pytest.mark.parametrize("name", ["evidence", "top_actions"])
+def test_negative_counts(name: str) -> None:
+    assert f"{name}: must be at least 0, got -1" in problem(**{name: -1})
+
+
+def test_bad_severity_and_date() -> None:
+    assert "fail_on: 'severe' is not a severity; choose one of low, medium, high, critical" in problem(
+        fail_on="severe")
+    assert "as_of: '2026-13-01' is not a calendar date" in problem(as_of="2026-13-01")
+
+
+# ----------------------------------------------------------------------------------------------------------
 # timing
 # ----------------------------------------------------------------------------------------------------------
 
@@ -135,7 +198,7 @@ def test_retention_ages_against_the_policy() -> None:
 
 
 def test_timing_agrees_with_the_checks_on_the_sample_dataset() -> None:
-    params = validate({"dataset": str(SAMPLE)}, set())
+    params = audit.validate({"dataset": str(SAMPLE)}, set())
     inputs = audit.load_inputs(params)
     a = audit.assess(inputs, params)
     t = inputs.tables
@@ -235,7 +298,7 @@ def test_fail_on(partial) -> None:
 # ----------------------------------------------------------------------------------------------------------
 
 def test_inputs_take_the_datasets_as_of_and_policy(tmp_path: Path) -> None:
-    params = validate({"dataset": str(SAMPLE)}, set(), base=tmp_path)
+    params = audit.validate({"dataset": str(SAMPLE)}, set(), base=tmp_path)
     inputs = audit.load_inputs(params, base=tmp_path / "notebooks")
     assert (inputs.as_of, inputs.as_of_source) == (dt.date(2026, 11, 1), "the dataset's manifest.json")
     assert inputs.policy_source == str(SAMPLE / "policy.yaml")
@@ -244,7 +307,8 @@ def test_inputs_take_the_datasets_as_of_and_policy(tmp_path: Path) -> None:
 
 
 def test_inputs_given_as_parameters_win(tmp_path: Path) -> None:
-    params = validate({"dataset": str(SAMPLE / "staff.csv"), "as_of": "2026-01-31"}, set(), base=tmp_path)
+    params = audit.validate({"dataset": str(SAMPLE / "staff.csv"), "as_of": "2026-01-31"}, set(),
+                            base=tmp_path)
     inputs = audit.load_inputs(params, base=tmp_path)
     assert (inputs.as_of, inputs.as_of_source) == (dt.date(2026, 1, 31), "given")
     assert (set(inputs.tables), inputs.name) == ({"staff"}, "staff")
@@ -317,8 +381,9 @@ def _texts_inside(fig: Figure) -> list[str]:
 def test_fixed_margins_keep_every_label_inside_the_figure() -> None:
     """The figures have fixed margins (no constrained layout): labels of the sample, and of big data
     (five-digit counts, the longest breach outcome with a four-digit count), must still fit."""
-    params = validate({"dataset": str(SAMPLE), "organisation": "X", "as_of": "", "policy": "", "mapping": "",
-                       "output_dir": "", "evidence": 2, "top_actions": 5, "rules": "", "fail_on": ""}, set())
+    params = audit.validate({"dataset": str(SAMPLE), "organisation": "X", "as_of": "", "policy": "",
+                             "mapping": "", "output_dir": "", "evidence": 2, "top_actions": 5, "rules": "",
+                             "fail_on": ""}, set())
     inputs = audit.load_inputs(params)
     a = audit.assess(inputs, params)
     big_contacts = pd.concat([inputs.tables["contacts"]] * 20, ignore_index=True)

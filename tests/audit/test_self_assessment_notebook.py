@@ -14,6 +14,18 @@ NOTEBOOK = ROOT / "notebooks" / "self_assessment.ipynb"
 EXAMPLE = ROOT / "notebooks" / "example_answers.yaml"
 
 
+def test_parameters_cell_matches_the_spec() -> None:
+    """`papermill --help-notebook` documents every parameter as selfassess.SPEC does."""
+    from gdprlab.audit.selfassess import SPEC
+
+    found = papermill.inspect_notebook(str(NOTEBOOK))
+    assert list(found) == [p.name for p in SPEC]
+    for p in SPEC:
+        assert found[p.name]["inferred_type_name"] == p.type.__name__
+        assert found[p.name]["default"] == f'"{p.default}"'
+        assert found[p.name]["help"] == p.help
+
+
 def _run(tmp_path: Path, **parameters: str) -> Path:
     out = tmp_path / "executed.ipynb"
     papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=parameters, cwd=str(NOTEBOOK.parent),

@@ -28,9 +28,11 @@ from gdprlab.audit.selfassess import (
     load_bank,
     rate,
     rating_of,
+    validate_parameters,
     write_outputs,
 )
 from gdprlab.regulation.catalogue import CONCERNS, RULES, RULES_BY_ID, parse_article
+from gdprlab.runner.parameters import ParameterError
 
 ROOT = Path(__file__).resolve().parents[2]
 REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
@@ -403,3 +405,21 @@ def test_a_dataset_is_checked_as_of_its_own_date_unless_one_is_given():
     assert as_of == dt.date(2026, 11, 1) and assessment.metadata["as_of"] == "2026-11-01"
     assessment, as_of = check_dataset(SAMPLE / "training.csv", dt.date(2026, 1, 31))
     assert as_of == dt.date(2026, 1, 31) and assessment.metadata["as_of"] == "2026-01-31"
+
+
+def test_notebook_parameters_resolve_from_its_folder_and_empty_means_not_given():
+    p = validate_parameters({"dataset": "../datasets/sample", "as_of": "2026-06-30"}, set(),
+                            base=ROOT / "notebooks")
+    assert (p.answers, p.dataset, p.as_of) == (EXAMPLE, SAMPLE, dt.date(2026, 6, 30))
+    assert (p.organisation, p.output_dir) == (None, None)
+
+
+def test_notebook_parameter_problems_are_listed_in_one_error(tmp_path):
+    with pytest.raises(ParameterError) as info:
+        validate_parameters({"answers": "", "dataset": "nowhere", "as_of": "30.06.2026", "answer": "x"},
+                            set(), base=tmp_path)
+    message = str(info.value)
+    assert message.startswith("4 parameter problem(s):\n- unknown parameter 'answer'")
+    assert "- answers: empty; pass the YAML file with the answers" in message
+    assert "- dataset: 'nowhere' does not exist" in message
+    assert "- as_of: '30.06.2026' is not a date written YYYY-MM-DD" in message
