@@ -161,9 +161,33 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
-    from gdprlab.runner.batch import run_from_args
+    """Run a batch, print its summary; 0 when every run succeeded, 1 if any failed."""
+    from gdprlab.runner.batch import build_parameters, run_batch
 
-    return run_from_args(args)
+    parameters = build_parameters(args.params, args.parameter)
+    result = run_batch([Path(d) for d in args.datasets], notebook=args.notebook, out=Path(args.out),
+                       jobs=args.jobs, parameters=parameters, kernel=args.kernel,
+                       progress=not args.quiet and sys.stderr.isatty())
+    print(result.summary())
+    return result.exit_code
+
+
+def _assess_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("datasets", nargs="+", metavar="DATASET",
+                        help="dataset folders or export files, one run each")
+    parser.add_argument("--notebook", default="crm_assessment",
+                        help="notebook name in notebooks/ or a path to an .ipynb (default crm_assessment)")
+    parser.add_argument("--out", default="output", help="folder for the run folders and the index "
+                        "(default output/, git-ignored)")
+    parser.add_argument("--jobs", "-j", type=int, default=1, help="runs at once (default 1)")
+    parser.add_argument("--params", metavar="FILE.yaml", help="notebook parameters from a YAML mapping")
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="a notebook parameter (repeatable; parsed like papermill -p: int, float, "
+                        "True/False/None, else string); overrides --params")
+    parser.add_argument("--kernel", action="store_true",
+                        help="run each notebook in its own Jupyter kernel (isolated, about a second slower) "
+                        "instead of in gdprlab's worker processes")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def cmd_lessons(args: argparse.Namespace) -> int:
@@ -272,9 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
                 help="exit 1 when a rule of this severity or higher is violated",
             )
 
-    from gdprlab.runner.batch import add_arguments
-
-    add_arguments(
+    _assess_arguments(
         add(
             "assess",
             cmd_assess,

@@ -17,6 +17,9 @@ own Jupyter kernel instead, driven from `jobs` threads. An index of the batch,
 `out/index-<timestamp>.csv` and `.html`, lists every run with its status, overall score, findings per
 severity, link to the report, comparison with the previous run and error.
 
+Here are the runs themselves; what they give back is in gdprlab.runner.results, the HTML report is made by
+gdprlab.runner.html and the index by gdprlab.runner.index.
+
 Output folders of real data hold personal data in evidence and notebooks: write them to a git-ignored
 folder (`output/` is ignored by the repository's .gitignore).
 """
@@ -24,39 +27,28 @@ folder (`output/` is ignored by the repository's .gitignore).
 from __future__ import annotations
 
 import concurrent.futures as cf
-import csv
 import datetime as dt
-import html
-import io
+import functools
 import json
 import os
-import re
 import subprocess
-import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from gdprlab.crm.files import safe_cell
+from gdprlab.crm.files import write_atomic
 from gdprlab.crm.io import resolve_as_of
-from gdprlab.regulation.catalogue import SEVERITIES
-from gdprlab.runner.compare import (
-    FINDINGS_FILE,
-    RUN_FILE,
-    Comparison,
-    compare_with_previous,
-    safe_name,
-)
+from gdprlab.runner.compare import FINDINGS_FILE, RUN_FILE, compare_with_previous, safe_name
+from gdprlab.runner.html import render_html
+from gdprlab.runner.index import write_index
+from gdprlab.runner.results import BatchResult, RunResult
 
 #: The repository's notebooks folder (a source checkout or an editable install).
 REPO_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 #: Parameters every run gets from the batch itself; users cannot set them.
 RESERVED = ("dataset", "output_dir")
 REPORT_FILE = "report.html"
-#: Cell tags whose cells the HTML report leaves out entirely (papermill's parameters cells).
-HIDDEN_TAGS = ("parameters", "injected-parameters")
 #: The kernel app's own log is silenced: ipykernel 7 warns about TCP transport on every start, and logs
 #: "KeyboardInterrupt caught in kernel" when jupyter_client interrupts it at shutdown, as it always does.
 #: Errors in the notebook's cells are not affected (they come back as cell outputs).
@@ -65,7 +57,6 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 #: folder (its relative defaults, such as `answers: "example_answers.yaml"`, are relative to it), so a
 #: relative path given by the user is made absolute against the user's working directory first.
 PATH_PARAMETERS = ("dataset", "output_dir", "policy", "mapping", "answers")
-SEVERITY_COLUMNS = tuple(reversed(SEVERITIES))  # critical first
 #: papermill saves the output notebook before and after every cell (markdown cells too): some 60 JSON
 #: dumps of a notebook that grows to ~0.4 MB of images and tables. Runs here save it once parameterised,
 #: then at most every SAVE_EVERY seconds between cells (a long run still shows its progress on disk), and
@@ -246,195 +237,27 @@ def new_run_folder(out: Path, name: str, as_of: dt.date) -> Path:
             n += 1
 
 
-@dataclass
-class RunResult:
-    """One dataset's run."""
+# ----------------------------------------------------------------------------------------------------------
+# papermill engines
+# ----------------------------------------------------------------------------------------------------------
 
-    dataset: Path
-    name: str
-    as_of: dt.date
-    folder: Path
-    status: str = "pending"  # ok | failed
-    notebook: Path | None = None  # the executed notebook
-    report: Path | None = None  # report.html, for successful runs
-    error: str | None = None
-    ename: str | None = None  # the failing cell's exception name and value (papermill)
-    evalue: str | None = None
-    cell: int | None = None  # execution count of the failing cell
-    seconds: float = 0.0
-    findings: dict | None = None  # the notebook's findings.json
-    comparison: Comparison | None = None
-    parameters: dict = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "ok"
-
-    def severity_counts(self) -> dict[str, int]:
-        """Findings (violated rules) per severity, read from findings.json."""
-        counts = dict.fromkeys(SEVERITY_COLUMNS, 0)
-        for finding in (self.findings or {}).get("findings", []):
-            severity = finding.get("severity")
-            counts[severity] = counts.get(severity, 0) + 1
-        return counts
-
-    @property
-    def score(self) -> float | None:
-        return ((self.findings or {}).get("scores") or {}).get("overall")
-
-    def to_dict(self) -> dict:
-        return {"name": self.name, "dataset": str(self.dataset), "as_of": self.as_of.isoformat(),
-                "folder": str(self.folder), "status": self.status,
-                "notebook": None if self.notebook is None else str(self.notebook),
-                "report": None if self.report is None else str(self.report),
-                "error": self.error, "ename": self.ename, "evalue": self.evalue, "cell": self.cell,
-                "seconds": round(self.seconds, 3), "parameters": self.parameters}
+def papermill_engine(in_process: bool = False) -> str:
+    """The name of the papermill engine to run with: gdprlab.runner.inprocess's (`in_process`) or
+    papermill's nbclient engine (a kernel per notebook), both registered once per process."""
+    _register_engines()
+    return IN_PROCESS_ENGINE if in_process else ENGINE
 
 
-@dataclass
-class BatchResult:
-    """Every run of a batch, and the index written for it."""
-
-    runs: list[RunResult]
-    notebook: Path
-    index_csv: Path | None = None
-    index_html: Path | None = None
-    seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> list[RunResult]:
-        return [r for r in self.runs if r.ok]
-
-    @property
-    def failed(self) -> list[RunResult]:
-        return [r for r in self.runs if not r.ok]
-
-    @property
-    def exit_code(self) -> int:
-        """0 when every run succeeded, 1 otherwise."""
-        return 1 if self.failed else 0
-
-    def summary(self) -> str:
-        lines = [f"{len(self.ok)} of {len(self.runs)} runs succeeded in {self.seconds:.1f} s"]
-        for run in self.runs:
-            if run.ok:
-                state = f"score {run.score}" if run.score is not None else f"ok (no {FINDINGS_FILE})"
-            else:
-                state = f"FAILED: {run.error}"
-            lines.append(f"  {run.name}: {state}")
-            lines.append(f"    report: {run.report}" if run.report else f"    folder: {run.folder}")
-        if self.index_html:
-            lines.append(f"index: {self.index_html}")
-        lines.extend(f"warning: {w}" for w in self.warnings)
-        return "\n".join(lines)
-
-
-_ENGINE_LOCK = threading.Lock()
-_ENGINE_REGISTERED: list = []
-_EXPORTER: list = []  # one HTMLExporter per process: it compiles its templates on first use
-_EXPORTER_LOCK = threading.Lock()
-
-
-_TAG = re.compile(r"<(img|div)\b[^>]*>", re.IGNORECASE)
-_FOCUSABLE = {"jp-Cell-inputWrapper", "jp-OutputArea-output"}
-_MISSING_ALT = "No description has been provided for this image"
-
-
-def _accessible(page: str) -> tuple[str, int]:
-    """What nbconvert's HTMLExporter does to its page with BeautifulSoup, on the text instead of a parse.
-
-    nbconvert (7.x) re-parses the whole page with html.parser to give images without `alt` a default
-    one and make cell input wrappers and outputs focusable (`tabindex="0"`), then serialises the tree
-    again: about half the time of the export. Here the same attributes are added to the same tags
-    (every tag of the page is inside `.jp-Notebook`; the page's style and script blocks hold no `<img`
-    or `<div` tags). Returns the page and the number of images that had no alt text.
-    """
-    missing = 0
-
-    def fix(m: re.Match) -> str:
-        nonlocal missing
-        tag = m.group(0)
-        attrs = [(name, dq or sq or bare) for name, dq, sq, bare in _ATTR.findall(tag)]
-        names = {name.lower() for name, _ in attrs}
-        if m.group(1).lower() == "img":
-            if "alt" in names:
-                return tag
-            missing += 1
-            return f'{tag[:4]} alt="{_MISSING_ALT}"{tag[4:]}'
-        classes = {c for name, value in attrs if name.lower() == "class" for c in value.split()}
-        if classes & _FOCUSABLE and "tabindex" not in names:
-            end = -2 if tag.endswith("/>") else -1
-            return f'{tag[:end]} tabindex="0"{tag[end:]}'
-        return tag
-
-    return _TAG.sub(fix, page), missing
-
-
-_ATTR = re.compile(r"""\s([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
-
-
-def _html_exporter():
-    from nbconvert import HTMLExporter
-    from nbconvert.exporters.templateexporter import TemplateExporter
-    from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-    from traitlets.config import Config
-
-    class Exporter(HTMLExporter):
-        """HTMLExporter without its BeautifulSoup pass (see _accessible): the same page, faster."""
-
-        def from_notebook_node(self, nb, resources=None, **kw):
-            langinfo = nb.metadata.get("language_info", {})
-            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-            highlight_code = self.filters.get("highlight_code",
-                                              Highlight2HTML(pygments_lexer=lexer, parent=self))
-            resources = self._init_resources(resources)
-            filter_data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self,
-                                                     resources=resources)
-            self.register_filter("highlight_code", highlight_code)
-            self.register_filter("filter_data_type", filter_data_type)
-            page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-            page, missing = _accessible(page)
-            if missing:
-                self.log.warning("Alternative text is missing on %s image(s).", missing)
-            return page, resources
-
-    if not _EXPORTER:
-        config = Config()
-        config.TagRemovePreprocessor.enabled = True
-        config.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_TAGS)
-        config.HTMLExporter.exclude_input = True
-        config.HTMLExporter.exclude_input_prompt = True
-        config.HTMLExporter.exclude_output_prompt = True
-        _EXPORTER.append(Exporter(config=config))
-    return _EXPORTER[0]
-
-
-def render_html(notebook: Path, target: Path) -> Path:
-    """Write the executed notebook as HTML without code: inputs excluded, parameters cells removed."""
-    import nbformat
-
-    nb = nbformat.read(str(notebook), as_version=4)
-    with _EXPORTER_LOCK:  # the exporter registers per-notebook filters on itself: one conversion at a time
-        body, _ = _html_exporter().from_notebook_node(nb)
-    Path(target).write_text(body, encoding="utf-8")
-    return Path(target)
-
-
-def _register_engine(in_process: bool = False) -> str:
-    """Register (once) and name the engines: papermill's nbclient engine (a kernel per notebook) and
-    gdprlab.runner.inprocess's, both with fewer intermediate saves (SAVE_EVERY)."""
+@functools.cache
+def _register_engines() -> None:
+    """Register both engines with fewer intermediate saves (SAVE_EVERY). Called first by run_batch, before
+    any thread or worker starts, and by each spawned worker process."""
     from papermill.engines import NBClientEngine, papermill_engines
 
     from gdprlab.runner.inprocess import InProcessEngine
 
-    with _ENGINE_LOCK:
-        if not _ENGINE_REGISTERED:
-            papermill_engines.register(ENGINE, _engine(NBClientEngine))
-            papermill_engines.register(IN_PROCESS_ENGINE, _engine(InProcessEngine))
-            _ENGINE_REGISTERED.append(True)
-    return IN_PROCESS_ENGINE if in_process else ENGINE
+    papermill_engines.register(ENGINE, _engine(NBClientEngine))
+    papermill_engines.register(IN_PROCESS_ENGINE, _engine(InProcessEngine))
 
 
 def _engine(base):
@@ -474,12 +297,9 @@ def _engine(base):
     return Engine
 
 
-def _write_run_record(run: RunResult) -> None:
-    path = run.folder / RUN_FILE
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(run.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
-    tmp.replace(path)
-
+# ----------------------------------------------------------------------------------------------------------
+# the batch
+# ----------------------------------------------------------------------------------------------------------
 
 def execute_run(run: RunResult, notebook: Path, kernel_name: str | None = None,
                 html: bool = True, in_process: bool = False) -> RunResult:
@@ -494,7 +314,7 @@ def execute_run(run: RunResult, notebook: Path, kernel_name: str | None = None,
         papermill.execute_notebook(
             str(notebook), str(run.notebook), parameters=run.parameters, kernel_name=kernel_name,
             progress_bar=False, log_output=False, extra_arguments=KERNEL_ARGUMENTS,
-            engine_name=_register_engine(in_process), shutdown_kernel=KERNEL_SHUTDOWN,
+            engine_name=papermill_engine(in_process), shutdown_kernel=KERNEL_SHUTDOWN,
             # The kernel starts in the notebook's folder. Not papermill's cwd=, which os.chdir()s this
             # whole process and, with runs in threads, can leave it in the wrong folder.
             resources={"metadata": {"path": str(notebook.parent)}})
@@ -517,7 +337,7 @@ def execute_run(run: RunResult, notebook: Path, kernel_name: str | None = None,
         except Exception as exc:
             run.status, run.error = "failed", f"HTML report: {type(exc).__name__}: {exc}"
     run.seconds = time.perf_counter() - start
-    _write_run_record(run)
+    write_atomic(run.folder / RUN_FILE, json.dumps(run.to_dict(), indent=2, default=str) + "\n")
     return run
 
 
@@ -558,7 +378,7 @@ def git_tracked_warning(out: Path) -> str | None:
             "(evidence, notebooks); write them under output/ or add the folder to .gitignore")
 
 
-def _process_pool(workers: int) -> cf.ProcessPoolExecutor:
+def worker_pool(workers: int) -> cf.ProcessPoolExecutor:
     """Worker processes for in-process runs: forked where possible, so they start with this process's
     imports (pandas, matplotlib, gdprlab) instead of importing them again; spawned inside a Jupyter
     kernel, whose messaging threads a fork would copy half-way."""
@@ -601,6 +421,7 @@ def run_batch(datasets: Sequence[str | Path], notebook: str | Path = "crm_assess
     if missing:
         raise BatchError(f"dataset(s) not found: {', '.join(missing)}")
 
+    papermill_engine()  # registered before any thread starts
     out = Path(out)
     result = BatchResult([], path)
     if warning := git_tracked_warning(out):
@@ -635,7 +456,7 @@ def run_batch(datasets: Sequence[str | Path], notebook: str | Path = "crm_assess
                 done(execute_run(run, path, kernel_name, html, in_process))
         else:
             workers = min(jobs, len(result.runs))
-            pool = (_process_pool(workers) if in_process
+            pool = (worker_pool(workers) if in_process
                     else cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gdprlab-assess"))
             try:
                 futures = {pool.submit(execute_run, run, path, kernel_name, html, in_process): i
@@ -660,147 +481,3 @@ def run_batch(datasets: Sequence[str | Path], notebook: str | Path = "crm_assess
     if index:
         result.index_csv, result.index_html = write_index(out, result.runs, notebook=path.stem)
     return result
-
-
-# ----------------------------------------------------------------------------------------------------------
-# index
-# ----------------------------------------------------------------------------------------------------------
-
-INDEX_COLUMNS = ("dataset", "status", "as_of", "score_overall", "findings", *SEVERITY_COLUMNS,
-                 "new_rules", "resolved_rules", "persisting_rules", "new_records", "resolved_records",
-                 "persisting_records", "compared_with", "report", "folder", "seconds", "error")
-
-
-def index_rows(out: Path, runs: Iterable[RunResult]) -> list[dict]:
-    """One row per run for the index; paths relative to `out`."""
-    rows = []
-    for run in runs:
-        counts = run.severity_counts()
-        summary = run.comparison.summary if run.comparison else None
-        row = {"dataset": run.name, "status": run.status, "as_of": run.as_of.isoformat(),
-               "score_overall": run.score, "findings": sum(counts.values()) if run.findings else None,
-               **{s: counts.get(s, 0) if run.findings else None for s in SEVERITY_COLUMNS}}
-        for change in ("new", "resolved", "persisting"):
-            row[f"{change}_rules"] = summary["rules"][change] if summary else None
-            row[f"{change}_records"] = summary["records"][change] if summary else None
-        row["compared_with"] = run.comparison.previous_run if run.comparison else None
-        row["report"] = _relative(run.report, out) if run.report else None
-        row["folder"] = _relative(run.folder, out)
-        row["seconds"] = round(run.seconds, 2)
-        row["error"] = run.error
-        rows.append(row)
-    return rows
-
-
-def _relative(path: Path, out: Path) -> str:
-    try:
-        return Path(os.path.relpath(Path(path).resolve(), Path(out).resolve())).as_posix()
-    except ValueError:  # another drive on Windows
-        return str(path)
-
-
-def _index_stamp(out: Path) -> str:
-    """The batch's timestamp; `_2`, `_3` … for more batches in the same second ("_" sorts after the ".csv"
-    dot, so the index files of one folder sort in the order they were written)."""
-    stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
-    n, candidate = 1, stamp
-    while (out / f"index-{candidate}.csv").exists() or (out / f"index-{candidate}.html").exists():
-        n += 1
-        candidate = f"{stamp}_{n}"
-    return candidate
-
-
-def write_index(out: Path, runs: Sequence[RunResult], notebook: str = "",
-                stamp: str | None = None) -> tuple[Path, Path]:
-    """Write `out/index-<stamp>.csv` and `.html` for a batch's runs; return their paths."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    stamp = stamp or _index_stamp(out)
-    rows = index_rows(out, runs)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(INDEX_COLUMNS)
-    for row in rows:
-        writer.writerow(["" if row[c] is None else safe_cell(row[c]) for c in INDEX_COLUMNS])
-    csv_path, html_path = out / f"index-{stamp}.csv", out / f"index-{stamp}.html"
-    csv_path.write_text(buf.getvalue(), encoding="utf-8")
-    html_path.write_text(_index_html(rows, notebook, stamp), encoding="utf-8")
-    return csv_path, html_path
-
-
-def _cell(row: dict, column: str) -> str:
-    value = row[column]
-    if value is None:
-        return "<td></td>"
-    if column == "report":
-        return f'<td><a href="{html.escape(str(value), quote=True)}">report</a></td>'
-    if column == "status":
-        return f'<td class="{html.escape(str(value))}">{html.escape(str(value))}</td>'
-    numeric = isinstance(value, int | float) and not isinstance(value, bool)
-    return f'<td class="num">{value}</td>' if numeric else f"<td>{html.escape(str(value))}</td>"
-
-
-def _index_html(rows: list[dict], notebook: str, stamp: str) -> str:
-    ok = sum(r["status"] == "ok" for r in rows)
-    head = "".join(f"<th>{html.escape(c.replace('_', ' '))}</th>" for c in INDEX_COLUMNS)
-    body = "\n".join("<tr>" + "".join(_cell(r, c) for c in INDEX_COLUMNS) + "</tr>" for r in rows)
-    title = f"gdprlab assessment index {stamp}"
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em; }}
-table {{ border-collapse: collapse; }}
-th, td {{ border: 1px solid #ccc; padding: 0.3em 0.6em; vertical-align: top; }}
-th {{ background: #f3f3f3; }}
-td.num {{ text-align: right; }}
-td.failed {{ color: #b00020; font-weight: bold; }}
-td.ok {{ color: #1b5e20; }}
-</style></head>
-<body>
-<h1>{html.escape(title)}</h1>
-<p>Notebook <code>{html.escape(notebook)}</code>: {ok} of {len(rows)} runs succeeded. Findings are violated
-rules, counted by severity; new, resolved and persisting compare each run with the previous run of the same
-dataset (rules, and records as rule + record id). Run folders hold personal data: keep them out of git.</p>
-<table>
-<thead><tr>{head}</tr></thead>
-<tbody>
-{body}
-</tbody>
-</table>
-</body></html>
-"""
-
-
-# ----------------------------------------------------------------------------------------------------------
-# command line (wired into gdprlab.cli.main as `gdprlab assess`)
-# ----------------------------------------------------------------------------------------------------------
-
-def add_arguments(parser) -> None:
-    """Add `gdprlab assess`'s arguments to an argparse parser."""
-    parser.add_argument("datasets", nargs="+", metavar="DATASET",
-                        help="dataset folders or export files, one run each")
-    parser.add_argument("--notebook", default="crm_assessment",
-                        help="notebook name in notebooks/ or a path to an .ipynb (default crm_assessment)")
-    parser.add_argument("--out", default="output", help="folder for the run folders and the index "
-                        "(default output/, git-ignored)")
-    parser.add_argument("--jobs", "-j", type=int, default=1, help="runs at once (default 1)")
-    parser.add_argument("--params", metavar="FILE.yaml", help="notebook parameters from a YAML mapping")
-    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                        help="a notebook parameter (repeatable; parsed like papermill -p: int, float, "
-                        "True/False/None, else string); overrides --params")
-    parser.add_argument("--kernel", action="store_true",
-                        help="run each notebook in its own Jupyter kernel (isolated, about a second slower) "
-                        "instead of in gdprlab's worker processes")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-
-
-def run_from_args(args) -> int:
-    """Run a batch from parsed `add_arguments` arguments, print the summary; 0 all ok, 1 if any failed."""
-    import sys
-
-    parameters = build_parameters(args.params, args.parameter)
-    result = run_batch([Path(d) for d in args.datasets], notebook=args.notebook, out=Path(args.out),
-                       jobs=args.jobs, parameters=parameters, kernel=args.kernel,
-                       progress=not args.quiet and sys.stderr.isatty())
-    print(result.summary())
-    return result.exit_code

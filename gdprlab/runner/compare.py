@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gdprlab.crm.files import safe_cell
+from gdprlab.crm.files import safe_cell, write_atomic
 
 CHANGES = ("new", "resolved", "persisting", "not_comparable")
 FINDINGS_FILE = "findings.json"
@@ -244,12 +244,8 @@ def read_findings(folder: Path) -> dict:
 def write_comparison(comparison: Comparison, folder: Path) -> tuple[Path, Path]:
     """Write comparison.json and comparison.csv into the run folder; return their paths."""
     folder = Path(folder)
-    paths = folder / COMPARISON_JSON, folder / COMPARISON_CSV
-    for path, text in zip(paths, (comparison.to_json(), comparison.to_csv()), strict=True):
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    return paths
+    return (write_atomic(folder / COMPARISON_JSON, comparison.to_json()),
+            write_atomic(folder / COMPARISON_CSV, comparison.to_csv()))
 
 
 def compare_with_previous(current: Path, name: str | None = None, out: Path | None = None,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import os
 import sys
 import threading
@@ -99,24 +100,20 @@ class _Hook(DisplayHook):
         pass
 
 
-_SHELL: list[InteractiveShell] = []
-
-
+@functools.cache
 def shell() -> InteractiveShell:
     """This module's own IPython shell (no history file), apart from any shell the process already has
     (when `gdprlab assess` is started from a notebook, that notebook's kernel shell is left alone)."""
-    if not _SHELL:
-        from traitlets.config import Config
+    from traitlets.config import Config
 
-        config = Config()
-        config.HistoryManager.enabled = False
-        main = sys.modules.get("__main__")
-        sh = InteractiveShell(config=config, display_pub_class=_Publisher)
-        sys.modules["__main__"] = main  # a new shell puts its namespace there: only while a notebook runs
-        sh.displayhook = _Hook(shell=sh, cache_size=sh.cache_size)
-        sh.display_trap.hook = sh.displayhook
-        _SHELL.append(sh)
-    return _SHELL[0]
+    config = Config()
+    config.HistoryManager.enabled = False
+    main = sys.modules.get("__main__")
+    sh = InteractiveShell(config=config, display_pub_class=_Publisher)
+    sys.modules["__main__"] = main  # a new shell puts its namespace there: only while a notebook runs
+    sh.displayhook = _Hook(shell=sh, cache_size=sh.cache_size)
+    sh.display_trap.hook = sh.displayhook
+    return sh
 
 
 @contextlib.contextmanager

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import json
@@ -12,10 +11,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from gdprlab.cli.main import main
 from gdprlab.runner.batch import (
     BatchError,
     absolute_paths,
-    add_arguments,
     available_notebooks,
     build_parameters,
     dataset_name,
@@ -26,9 +25,8 @@ from gdprlab.runner.batch import (
     parse_value,
     resolve_notebook,
     run_batch,
-    run_from_args,
-    write_index,
 )
+from gdprlab.runner.index import write_index
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parents[1] / "notebooks"
@@ -154,11 +152,8 @@ def test_rerun_gets_new_folder_and_comparison(batch) -> None:
                                      passed=["r_low", "r_critical"]))
     params = root / "params.yaml"
     params.write_text(f"organisation: Ignored Ltd\nas_of: {AS_OF}\n", encoding="utf-8")
-    parser = argparse.ArgumentParser()
-    add_arguments(parser)
-    args = parser.parse_args([str(sales), "--notebook", str(FIXTURE), "--out", str(root / "out"),
-                              "--params", str(params), "-p", "organisation", "Example GmbH", "--quiet"])
-    assert run_from_args(args) == 0
+    assert main(["assess", str(sales), "--notebook", str(FIXTURE), "--out", str(root / "out"),
+                 "--params", str(params), "-p", "organisation", "Example GmbH", "--quiet"]) == 0
 
     folder = root / "out" / f"sales-{AS_OF}-2"
     assert (root / "out" / f"sales-{AS_OF}" / "findings.json").is_file()  # first run untouched
@@ -372,7 +367,7 @@ def test_html_report_is_nbconvert_page_without_its_soup_pass(tmp_path: Path) -> 
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
-    from gdprlab.runner.batch import _accessible, render_html
+    from gdprlab.runner.html import accessible_page, render_html
 
     png = base64.b64encode(bytes.fromhex(
         "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -402,7 +397,8 @@ def test_html_report_is_nbconvert_page_without_its_soup_pass(tmp_path: Path) -> 
     ours = render_html(path, tmp_path / "report.html").read_text(encoding="utf-8")
     assert str(BeautifulSoup(ours, "html.parser")) == str(BeautifulSoup(stock, "html.parser"))
     assert 'tabindex="0"' in ours and "x = 1" not in ours
-    page, missing = _accessible('<div class="a jp-OutputArea-output"><img src="y"><img alt="" src="z"></div>')
+    page, missing = accessible_page('<div class="a jp-OutputArea-output"><img src="y"><img alt="" src="z">'
+                                    '</div>')
     assert missing == 1
     assert page == ('<div class="a jp-OutputArea-output" tabindex="0"><img alt="No description has been '
                     'provided for this image" src="y"><img alt="" src="z"></div>')

@@ -11,7 +11,7 @@ import papermill
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from gdprlab.runner.batch import _register_engine, run_batch
+from gdprlab.runner.batch import papermill_engine, run_batch, worker_pool
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,7 +26,7 @@ def notebook(folder: Path, *sources: str) -> Path:
 
 
 def execute(path: Path, out: Path) -> nbformat.NotebookNode:
-    papermill.execute_notebook(str(path), str(out), engine_name=_register_engine(in_process=True),
+    papermill.execute_notebook(str(path), str(out), engine_name=papermill_engine(in_process=True),
                                progress_bar=False, resources={"metadata": {"path": str(path.parent)}})
     return nbformat.read(str(out), as_version=4)
 
@@ -104,10 +104,8 @@ def test_worker_processes_are_spawned_inside_a_kernel(tmp_path, monkeypatch):
     import sys
     import types
 
-    from gdprlab.runner import batch
-
     monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
-    pool = batch._process_pool(1)
+    pool = worker_pool(1)
     try:
         assert pool._mp_context.get_start_method() == "spawn"
     finally:
