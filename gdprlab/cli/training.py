@@ -1,27 +1,28 @@
-"""`gdprlab progress`: the trainer's commands over the store learners write to.
+"""Staff and trainers' commands: `gdprlab lessons` opens the lessons (gdprlab.training.serve), and
+`gdprlab progress` is the trainer's view of the store learners write to.
 
-import (roster), summary (overall and per department), overdue, export (HR CSV, xAPI, certificates)
-and verify (hash chains). `--fail-under PERCENT` makes summary and overdue exit 1 for reminder jobs.
+progress: import (roster), summary (overall and per department), overdue, export (HR CSV, xAPI,
+certificates) and verify (hash chains). `--fail-under PERCENT` makes summary and overdue exit 1 for
+reminder jobs.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 from pathlib import Path
 
-EXAMPLE = "gdprlab progress summary --by department --fail-under 90"
+from gdprlab.cli.command import Command, date
+from gdprlab.crm.files import write_atomic
+from gdprlab.training import serve
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def _progress_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="progress_command", required=True, metavar="ACTION")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", help="database URL (default: GDPRLAB_DB_URL or the local SQLite file)")
     dated = argparse.ArgumentParser(add_help=False, parents=[common])
-    dated.add_argument(
-        "--as-of", type=dt.date.fromisoformat, help="reference date YYYY-MM-DD (default today)"
-    )
+    dated.add_argument("--as-of", type=date, help="reference date YYYY-MM-DD (default today)")
     dated.add_argument("--requirements", help="YAML of required lessons per role and the refresher interval")
     dated.add_argument(
         "--fail-under",
@@ -50,8 +51,6 @@ def _status(args: argparse.Namespace):
 
 
 def _write(path: str, text: str) -> None:
-    from gdprlab.crm.files import write_atomic
-
     print(f"wrote {write_atomic(path, text)}")
 
 
@@ -134,5 +133,17 @@ def _verify(args: argparse.Namespace) -> int:
 ACTIONS = {"import": _import, "summary": _summary, "overdue": _overdue, "export": _export, "verify": _verify}
 
 
-def run_from_args(args: argparse.Namespace) -> int:
+def cmd_progress(args: argparse.Namespace) -> int:
     return ACTIONS[args.progress_command](args)
+
+
+LESSONS = Command(name="lessons", help=serve.HELP, example=serve.EXAMPLE, arguments=serve.add_arguments,
+                  run=serve.run_from_args)
+PROGRESS = Command(
+    name="progress",
+    help="Trainers: roster, completion, overdue refreshers, exports (HR CSV, xAPI, certificates) and "
+    "verification of the history.",
+    example="gdprlab progress summary --by department --fail-under 90",
+    arguments=_progress_arguments,
+    run=cmd_progress,
+)

@@ -1,0 +1,229 @@
+"""The auditor's commands: `gdprlab scan` (where personal data lives), `check` (findings against every
+rule), `evaluate` (the checks against a generated dataset's ground truth), `assess` (the assessment
+notebook over many datasets) and `rules` (the catalogue)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from gdprlab.cli.command import Command, date
+from gdprlab.crm.files import write_atomic
+from gdprlab.regulation import catalogue
+
+
+def _write_out(text: str, out: str | None) -> None:
+    """Print, or write atomically to a file (a half-written report is never left behind)."""
+    if out is None:
+        print(text)
+        return
+    path = write_atomic(out, text if text.endswith("\n") else text + "\n")
+    print(f"wrote {path}", file=sys.stderr)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# scan
+# ----------------------------------------------------------------------------------------------------------
+
+def _scan_arguments(sc: argparse.ArgumentParser) -> None:
+    sc.add_argument("path", metavar="PATH", help="a table file (CSV, Parquet, Excel) or a folder of them")
+    sc.add_argument("--format", choices=("table", "json"), default="table")
+    sc.add_argument("--out", help="write to this file instead of standard output")
+    sc.add_argument("--ropa", metavar="FILE", help="also write a record-of-processing draft (CSV) to FILE")
+    sc.add_argument("--sample", type=int, default=10_000, help="rows sampled per table (deterministic)")
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from gdprlab.audit.discovery.scan import format_table, scan_path
+
+    result = scan_path(args.path, sample_size=args.sample)
+    text = (
+        json.dumps(result.to_dict(), indent=2, default=str) if args.format == "json" else format_table(result)
+    )
+    _write_out(text, args.out)
+    if args.ropa:
+        from gdprlab.audit.discovery.classify import ropa_draft
+
+        _write_out(ropa_draft(result.columns).to_csv(index=False, lineterminator="\n"), args.ropa)
+    return 0
+
+
+# ----------------------------------------------------------------------------------------------------------
+# check, evaluate
+# ----------------------------------------------------------------------------------------------------------
+
+def _dataset_arguments(c: argparse.ArgumentParser) -> None:
+    c.add_argument("dataset", metavar="DATASET", help="dataset folder, or a CRM export file or folder")
+    c.add_argument("--as-of", type=date, help="reference date (default: the dataset's, else today)")
+    c.add_argument("--policy", help="organisation policy YAML (default: the dataset's policy.yaml)")
+    c.add_argument("--mapping", help="YAML mapping of export files and columns to gdprlab's tables")
+    c.add_argument("--evidence", type=int, default=5, help="masked evidence records per finding")
+    c.add_argument(
+        "--training-store",
+        metavar="URL",
+        help="read staff training from the lessons' progress store (database URL) instead of the "
+        "dataset's training table",
+    )
+
+
+def _check_arguments(c: argparse.ArgumentParser) -> None:
+    _dataset_arguments(c)
+    c.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    c.add_argument("--out", help="write to this file instead of standard output")
+    c.add_argument(
+        "--fail-on",
+        choices=catalogue.SEVERITIES,
+        help="exit 1 when a rule of this severity or higher is violated",
+    )
+
+
+def _assess(args: argparse.Namespace):
+    """Load the dataset (or export) and run every check, with its own as-of date and policy by default."""
+    from gdprlab.audit.engine import run_checks
+    from gdprlab.crm.exports import load
+    from gdprlab.crm.io import resolve_inputs
+
+    given = resolve_inputs(args.dataset, args.as_of, args.policy, args.mapping)
+    tables, report = load(args.dataset, given.mapping)
+    for name in report.ignored:
+        print(f"note: {name} matches no table and was not read", file=sys.stderr)
+    if args.training_store:
+        tables["training"] = _training_from_store(args.training_store, given.policy, given.as_of)
+        print("note: training records read from the progress store, not the dataset", file=sys.stderr)
+    return run_checks(tables, given.policy, given.as_of, evidence=args.evidence, dataset=str(args.dataset))
+
+
+def _training_from_store(url: str, policy, as_of):
+    """The dataset's training table rebuilt from real quiz completions (roster + attempts in the store)."""
+    from dataclasses import replace
+
+    from gdprlab.training.status import default_requirements, training_table_from_store
+    from gdprlab.training.store.progress import ProgressStore
+    from gdprlab.training.store.roster import RosterStore
+
+    requirements = replace(default_requirements(), refresh_months=policy.training_refresh_months)
+    with RosterStore(url) as rosters:
+        roster = rosters.frame()
+    with ProgressStore(url) as store:
+        attempts = store.attempts_frame()
+    return training_table_from_store(roster, attempts, requirements, policy.training_course, as_of)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from gdprlab.audit.report import fail_on, render
+
+    assessment = _assess(args)
+    _write_out(render(assessment, args.format), args.out)
+    if args.fail_on and fail_on(assessment, args.fail_on):
+        print(f"failing: a rule of severity {args.fail_on} or higher was violated", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from gdprlab.audit.evaluate import evaluate, format_evaluation
+
+    truth_file = Path(args.dataset) / "ground_truth.csv"
+    if not truth_file.is_file():
+        raise FileNotFoundError(
+            f"{truth_file}: no ground truth; evaluate needs a dataset made by gdprlab generate"
+        )
+    frame = evaluate(_assess(args), pd.read_csv(truth_file, dtype=str))
+    print(format_evaluation(frame))
+    return 0
+
+
+# ----------------------------------------------------------------------------------------------------------
+# assess
+# ----------------------------------------------------------------------------------------------------------
+
+def _assess_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("datasets", nargs="+", metavar="DATASET",
+                        help="dataset folders or export files, one run each")
+    parser.add_argument("--notebook", default="crm_assessment",
+                        help="notebook name in notebooks/ or a path to an .ipynb (default crm_assessment)")
+    parser.add_argument("--out", default="output", help="folder for the run folders and the index "
+                        "(default output/, git-ignored)")
+    parser.add_argument("--jobs", "-j", type=int, default=1, help="runs at once (default 1)")
+    parser.add_argument("--params", metavar="FILE.yaml", help="notebook parameters from a YAML mapping")
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="a notebook parameter (repeatable; parsed like papermill -p: int, float, "
+                        "True/False/None, else string); overrides --params")
+    parser.add_argument("--kernel", action="store_true",
+                        help="run each notebook in its own Jupyter kernel (isolated, about a second slower) "
+                        "instead of in gdprlab's worker processes")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    """Run a batch (gdprlab.runner.batch), print its summary; 0 when every run succeeded, 1 if any failed."""
+    from gdprlab.runner.batch import build_parameters, run_batch
+
+    parameters = build_parameters(args.params, args.parameter)
+    result = run_batch([Path(d) for d in args.datasets], notebook=args.notebook, out=Path(args.out),
+                       jobs=args.jobs, parameters=parameters, kernel=args.kernel,
+                       progress=not args.quiet and sys.stderr.isatty())
+    print(result.summary())
+    return result.exit_code
+
+
+# ----------------------------------------------------------------------------------------------------------
+# rules
+# ----------------------------------------------------------------------------------------------------------
+
+def _rules_arguments(r: argparse.ArgumentParser) -> None:
+    r.add_argument("--concern", choices=sorted({x.concern for x in catalogue.RULES}), help="only one concern")
+    r.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    rules = [r for r in catalogue.RULES if args.concern in (None, r.concern)]
+    if args.format == "json":
+        print(json.dumps([r.__dict__ for r in rules], indent=2))
+        return 0
+    for r in rules:
+        print(f"{r.id:<38} {r.concern:<15} {r.severity:<9} Art. {', '.join(r.articles)}\n    {r.title}")
+    return 0
+
+
+SCAN = Command(
+    name="scan",
+    help="Find where personal data lives: classify every column, scan free text.",
+    example="gdprlab scan datasets/sample/contacts.csv --format json --ropa output/ropa_draft.csv",
+    arguments=_scan_arguments,
+    run=cmd_scan,
+)
+CHECK = Command(
+    name="check",
+    help="Check a dataset or CRM export against every rule.",
+    example="gdprlab check datasets/sample --format json --out output/findings.json --fail-on high",
+    arguments=_check_arguments,
+    run=cmd_check,
+)
+EVALUATE = Command(
+    name="evaluate",
+    help="Compare the checks' findings with a generated dataset's ground truth: precision and recall per "
+    "rule.",
+    example="gdprlab evaluate datasets/sample",
+    arguments=_dataset_arguments,
+    run=cmd_evaluate,
+)
+ASSESS = Command(
+    name="assess",
+    help="Run an assessment notebook on one or many datasets: executed notebook, HTML report without code, "
+    "findings, an index and a comparison with the last run.",
+    example='gdprlab assess exports/sales exports/hr -j 2 -p organisation "Example GmbH"',
+    arguments=_assess_arguments,
+    run=cmd_assess,
+)
+RULES = Command(
+    name="rules",
+    help="List the rule catalogue with articles and severities.",
+    example="gdprlab rules --concern permission",
+    arguments=_rules_arguments,
+    run=cmd_rules,
+)

@@ -1,0 +1,125 @@
+"""The auditor's commands end to end: scan, check, evaluate and rules (assess: tests/runner/test_batch.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from gdprlab.cli.main import main
+
+SAMPLE = Path(__file__).resolve().parents[2] / "datasets" / "sample"
+
+
+def test_rules_lists_the_catalogue_as_json(capsys):
+    assert main(["rules", "--format", "json", "--concern", "rights"]) == 0
+    rules = json.loads(capsys.readouterr().out)
+    assert {r["id"] for r in rules} == {"request_overdue", "extension_not_notified", "erasure_incomplete"}
+
+
+def _sample(tmp_path):
+    out = tmp_path / "ds"
+    assert (
+        main(["generate", str(out), "--contacts", "600", "--seed", "8", "--as-of", "2026-06-30", "--quiet"])
+        == 0
+    )
+    return out
+
+
+def test_check_writes_json_findings_with_masked_evidence(tmp_path, capsys):
+    ds = _sample(tmp_path)
+    out = tmp_path / "output" / "findings.json"
+    assert main(["check", str(ds), "--format", "json", "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    finding = report["findings"][0]
+    assert {"rule_id", "table", "record_ids", "count", "articles", "severity", "evidence"} <= set(finding)
+    assert set(report["scores"]) >= {"overall", "by_concern"}
+    import pandas as pd
+
+    emails = pd.read_csv(ds / "contacts.csv", dtype=str)["email"].dropna()
+    text = out.read_text()
+    assert not any(e in text for e in emails)
+
+
+def test_check_fails_the_pipeline_on_a_severity_threshold(tmp_path, capsys):
+    ds = _sample(tmp_path)
+    assert main(["check", str(ds), "--fail-on", "critical"]) == 1
+    clean = tmp_path / "clean"
+    assert (
+        main(
+            [
+                "generate",
+                str(clean),
+                "--contacts",
+                "300",
+                "--profile",
+                "clean",
+                "--as-of",
+                "2026-06-30",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert main(["check", str(clean), "--fail-on", "low"]) == 0
+
+
+def test_evaluate_prints_precision_and_recall_per_rule(tmp_path, capsys):
+    ds = _sample(tmp_path)
+    capsys.readouterr()
+    assert main(["evaluate", str(ds)]) == 0
+    out = capsys.readouterr().out
+    assert "retention_exceeded" in out and "precision" in out.lower()
+
+
+def test_check_of_a_real_export_reports_rules_it_cannot_assess(tmp_path, capsys):
+    (tmp_path / "Contact.csv").write_text(
+        "Id,Email,Phone,MailingCountry\n003A,a@example.de,+4915112345678,DE\n003B,not-an-email,+491,DE\n"
+    )
+    assert main(["check", str(tmp_path), "--as-of", "2026-06-30", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [f["rule_id"] for f in report["findings"]] == ["inaccurate_data"]
+    assert any("missing" in n["reason"] for n in report["not_assessed"])
+
+
+def test_check_of_one_file_of_a_dataset_uses_the_datasets_as_of_date_unless_given(capsys):
+    assert main(["check", str(SAMPLE / "training.csv"), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["metadata"]["as_of"] == "2026-11-01"  # its manifest's
+    assert main(["check", str(SAMPLE / "training.csv"), "--format", "json", "--as-of", "2026-01-31"]) == 0
+    assert json.loads(capsys.readouterr().out)["metadata"]["as_of"] == "2026-01-31"
+
+
+def test_check_of_a_missing_dataset_or_mapping_is_one_clear_error(tmp_path, capsys):
+    assert main(["check", str(tmp_path / "nope")]) == 2
+    assert f"{tmp_path / 'nope'}: no such file or folder" in capsys.readouterr().err
+    assert main(["check", str(SAMPLE), "--mapping", str(tmp_path / "map.yaml")]) == 2
+    assert f"{tmp_path / 'map.yaml'}: mapping file not found" in capsys.readouterr().err
+
+
+def test_scan_classifies_columns_and_never_prints_values(tmp_path, capsys):
+    ds = _sample(tmp_path)
+    capsys.readouterr()
+    ropa = tmp_path / "ropa.csv"
+    assert main(["scan", str(ds / "contacts.csv"), "--format", "json", "--ropa", str(ropa)]) == 0
+    text = capsys.readouterr().out
+    result = json.loads(text)
+    by_column = {c["column"]: c for c in result["columns"]}
+    assert by_column["email"]["category"] == "email" and by_column["email"]["personal"]
+    import pandas as pd
+
+    contacts = pd.read_csv(ds / "contacts.csv", dtype=str)
+    assert not any(v in text for v in contacts["email"].dropna())
+    draft = pd.read_csv(ropa)
+    assert {"table", "column", "purpose", "lawful_basis", "retention"} <= set(draft.columns)
+
+
+def test_scan_counts_special_category_terms_in_notes(tmp_path, capsys):
+    ds = _sample(tmp_path)
+    capsys.readouterr()
+    assert main(["scan", str(ds / "activities.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "activities.note: person_name" in out
+
+
+def test_scan_of_a_missing_path_is_one_clear_error(tmp_path, capsys):
+    assert main(["scan", str(tmp_path / "nope.csv")]) == 2
+    assert "no such file" in capsys.readouterr().err

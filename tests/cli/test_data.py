@@ -1,0 +1,71 @@
+"""`gdprlab generate` and `gdprlab summary`: synthetic datasets, bad options as one clear line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gdprlab.cli.main import main
+
+
+def test_generate_then_summary(tmp_path, capsys):
+    out = tmp_path / "ds"
+    assert (
+        main(
+            [
+                "generate",
+                str(out),
+                "--contacts",
+                "300",
+                "--seed",
+                "4",
+                "--as-of",
+                "2026-06-30",
+                "--rate",
+                "retention_exceeded=0.1",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["parameters"]["rates"]["retention_exceeded"] == 0.1
+    assert main(["summary", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "contacts" in text and "retention_exceeded" in text
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--contacts", "-3"], "--contacts"),
+        (["--locales", "de_DE,xx_XX"], "xx_XX"),
+        (["--rate", "retention_exceeded=2"], "between 0 and 1"),
+        (["--rate", "retention_exceeded"], "RULE=RATE"),
+    ],
+)
+def test_bad_options_exit_2_with_one_clear_line(tmp_path, capsys, args, message):
+    assert main(["generate", str(tmp_path / "ds"), "--quiet", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "ds").exists()
+
+
+def test_a_bad_date_is_refused_by_the_parser(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["generate", str(tmp_path / "ds"), "--as-of", "31/12/2026"])
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_an_existing_dataset_is_not_overwritten_without_force(tmp_path, capsys):
+    out = tmp_path / "ds"
+    out.mkdir()
+    (out / "x.csv").write_text("a\n1\n")
+    assert main(["generate", str(out), "--contacts", "20", "--quiet"]) == 2
+    assert "--force" in capsys.readouterr().err
+
+
+def test_summary_of_a_missing_folder_says_what_to_do(tmp_path, capsys):
+    assert main(["summary", str(tmp_path / "nope")]) == 2
+    assert "gdprlab generate" in capsys.readouterr().err
