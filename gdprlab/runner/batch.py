@@ -198,9 +198,11 @@ def is_path_parameter(name: str) -> bool:
 def absolute_paths(params: dict[str, object], base: Path | None = None) -> dict[str, object]:
     """Path parameters (see PATH_PARAMETERS) given as relative paths, made absolute against `base`."""
     base = Path.cwd() if base is None else Path(base)
-    return {name: str((base / Path(value).expanduser()).resolve())
-            if is_path_parameter(name) and isinstance(value, str) and value and not Path(value).is_absolute()
-            else value
+    def relative(name: str, value: object) -> bool:
+        return (is_path_parameter(name) and isinstance(value, str) and bool(value)
+                and not Path(value).is_absolute())
+
+    return {name: str((base / Path(value).expanduser()).resolve()) if relative(name, value) else value
             for name, value in params.items()}
 
 

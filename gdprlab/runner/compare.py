@@ -148,8 +148,8 @@ class Comparison:
             "rules": {c: sum(r.change == c for r in self.rules) for c in CHANGES},
             "records": {c: sum(len(r.records()[c]) for r in self.rules) for c in CHANGES},
             "score": {"previous": self.previous_score, "current": self.current_score,
-                      "change": None if self.previous_score is None or self.current_score is None
-                      else round(self.current_score - self.previous_score, 6)},
+                      "change": (None if (self.previous_score is None or self.current_score is None)
+                                 else round(self.current_score - self.previous_score, 6))},
         }
 
     def to_dict(self) -> dict:
