@@ -60,7 +60,7 @@ def load_export(
     report = LoadReport()
     parts: dict[str, list[pd.DataFrame]] = {}
     for file in files:
-        for stem, raw in _read(file):
+        for stem, raw in read_file(file):
             table = _table_of(stem, file, rules)
             if table is None:
                 report.ignored.append(file.name if stem == file.stem else f"{file.name}[{stem}]")
@@ -97,7 +97,7 @@ def read_mapping(path: str | Path) -> dict[str, dict]:
     return tables
 
 
-def _read(file: Path) -> list[tuple[str, pd.DataFrame]]:
+def read_file(file: Path) -> list[tuple[str, pd.DataFrame]]:
     kind = READERS[file.suffix.lower()]
     try:
         if kind == "csv":

@@ -181,7 +181,7 @@ def _unique_people(cols: Columns, rng: np.random.Generator, step: int = 1) -> No
         cols["birth"][dup] -= (rng.integers(1, 30, size=dup.sum()) * step).astype("timedelta64[D]")
 
 
-def _emails(first: np.ndarray, last: np.ndarray, domain: np.ndarray,
+def emails(first: np.ndarray, last: np.ndarray, domain: np.ndarray,
             shard: Shard | None = None) -> np.ndarray:
     """first.last@domain, with a number appended for namesakes so that every address is unique.
 
@@ -283,7 +283,7 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
 
     special_note = _plant_special(cfg, rng, c, acc, texts, live, population, labels)
     _plant_stale(cfg, policy, rng, c, live, population, labels)
-    c["email"] = _emails(c["first_name"], c["last_name"], c["email_domain"], shard)
+    c["email"] = emails(c["first_name"], c["last_name"], c["email_domain"], shard)
     bad = pick(rng, live, (n_inaccurate - n_dup) / max(population, 1), population)
     bad_email, bad_phone = split(rng, bad, 2)
     c["email"][bad_email] = _break_emails(c["email"][bad_email], rng)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from gdprlab.generator.config import GeneratorConfig
-from gdprlab.generator.contacts import _emails
+from gdprlab.generator.contacts import emails
 from gdprlab.generator.labels import Labels, ids, pick, split
 from gdprlab.generator.pools import LocalePool
 from gdprlab.regulation.law import add_months
@@ -50,7 +50,7 @@ def make_staff(
         {
             "staff_id": ids("S", 1, n, 5),
             "name": pd.Series(first) + " " + pd.Series(last),
-            "email": _emails(first, last, np.full(n, STAFF_DOMAIN, dtype=object)),
+            "email": emails(first, last, np.full(n, STAFF_DOMAIN, dtype=object)),
             "department": [ROLES[r][0] for r in role],
             "role": role,
             "crm_access": [ROLES[r][1] for r in role],

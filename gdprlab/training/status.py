@@ -349,10 +349,10 @@ def hr_frame(status: pd.DataFrame) -> pd.DataFrame:
 
 
 def hr_csv(status: pd.DataFrame) -> str:
-    """CSV for HR, safe against formula injection (gdprlab.audit.report.safe_cell on every cell)."""
+    """CSV for HR, safe against formula injection (gdprlab.crm.files.safe_cell on every cell)."""
     import csv
 
-    from gdprlab.audit.report import safe_cell
+    from gdprlab.crm.files import safe_cell
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

@@ -13,7 +13,7 @@ import pandas as pd
 
 from gdprlab.audit.discovery.classify import ColumnClass, classify_table, ropa_draft
 from gdprlab.audit.discovery.textscan import scan_texts
-from gdprlab.crm.exports import READERS, _read
+from gdprlab.crm.exports import READERS, read_file
 from gdprlab.crm.io import DatasetError
 
 FREE_TEXT_SAMPLE = 20_000  # notes scanned per column; counts are reported for the sample
@@ -64,7 +64,7 @@ def scan_path(path: str | Path, sample_size: int = 10_000, seed: int = 0) -> Sca
     columns: list[ColumnClass] = []
     texts = []
     for file in _files(Path(path)):
-        for stem, df in _read(file):
+        for stem, df in read_file(file):
             classes = classify_table(df, table=stem, sample_size=sample_size, seed=seed)
             columns += classes
             texts += [
