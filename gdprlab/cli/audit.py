@@ -68,8 +68,26 @@ def _dataset_arguments(c: argparse.ArgumentParser) -> None:
     )
 
 
+def _engine_arguments(c: argparse.ArgumentParser) -> None:
+    engine = c.add_argument_group("where the checks run")
+    engine.add_argument("--engine", default="duckdb", metavar="ENGINE",
+                        help="duckdb (embedded, in memory; the default), duckdb://FILE.duckdb (kept in a "
+                        "file), spark (PySpark local mode, needs Java 17) or an Ibis connection URL such as "
+                        "snowflake://user@account/db/schema; credentials belong in the URL's environment or "
+                        "the driver's configuration, never on a shared command line")
+    engine.add_argument("--fivetran", choices=("salesforce", "hubspot"),
+                        help="DATASET is the database/schema where the Fivetran connector writes its tables")
+    engine.add_argument("--memory-limit", metavar="SIZE", help="DuckDB's memory limit, e.g. 4GB; beyond it, "
+                        "DuckDB spills to --spill-dir")
+    engine.add_argument("--spill-dir", metavar="DIR", help="folder DuckDB spills to (default: its own)")
+    engine.add_argument("--findings-table", metavar="NAME",
+                        help="keep the violating record ids in this table of the engine (run_id, rule_id, "
+                        "record_id) instead of the output, which then carries counts, rates and evidence")
+
+
 def _check_arguments(c: argparse.ArgumentParser) -> None:
     _dataset_arguments(c)
+    _engine_arguments(c)
     c.add_argument("--format", choices=("table", "json", "csv"), default="table")
     c.add_argument("--out", help="write to this file instead of standard output")
     c.add_argument(
@@ -80,19 +98,47 @@ def _check_arguments(c: argparse.ArgumentParser) -> None:
 
 
 def _assess(args: argparse.Namespace):
-    """Load the dataset (or export) and run every check, with its own as-of date and policy by default."""
+    """Read the dataset (or export) where the engine runs and check every rule, with the dataset's own
+    as-of date and policy by default."""
     from gdprlab.audit.engine import run_checks
-    from gdprlab.crm.exports import load
+    from gdprlab.crm.backends import connect
     from gdprlab.crm.io import resolve_inputs
 
-    given = resolve_inputs(args.dataset, args.as_of, args.policy, args.mapping)
+    engine = getattr(args, "engine", "duckdb")
+    given = resolve_inputs(args.dataset, args.as_of, args.policy, args.mapping,
+                           in_engine=bool(getattr(args, "fivetran", None)))
+    findings_table = getattr(args, "findings_table", None)
+    if findings_table and engine == "duckdb":
+        raise ValueError("--findings-table needs a database that outlives the run: pass --engine "
+                         "duckdb://findings.duckdb (or a warehouse URL)")
+    backend = connect(engine, memory_limit=getattr(args, "memory_limit", None),
+                      temp_directory=getattr(args, "spill_dir", None))
+    try:
+        tables = _tables(args, given, backend)
+        if args.training_store:
+            tables["training"] = _training_from_store(args.training_store, given.policy, given.as_of)
+            print("note: training records read from the progress store, not the dataset", file=sys.stderr)
+        return run_checks(tables, given.policy, given.as_of, evidence=args.evidence,
+                          dataset=str(args.dataset), backend=backend, findings_table=findings_table)
+    finally:
+        backend.disconnect()
+
+
+def _tables(args: argparse.Namespace, given, backend) -> dict:
+    """The dataset's tables on the backend: a Fivetran schema or a generated dataset's files read by the
+    engine itself; any other export read by gdprlab's export reader and handed to the engine."""
+    from gdprlab.crm.exports import load
+    from gdprlab.crm.staging import stage_dataset, stage_fivetran
+
+    if getattr(args, "fivetran", None):
+        return stage_fivetran(backend, args.fivetran, database=args.dataset)
+    folder = Path(args.dataset)
+    if folder.is_dir() and (folder / "manifest.json").is_file() and given.mapping is None:
+        return stage_dataset(folder, backend)
     tables, report = load(args.dataset, given.mapping)
     for name in report.ignored:
         print(f"note: {name} matches no table and was not read", file=sys.stderr)
-    if args.training_store:
-        tables["training"] = _training_from_store(args.training_store, given.policy, given.as_of)
-        print("note: training records read from the progress store, not the dataset", file=sys.stderr)
-    return run_checks(tables, given.policy, given.as_of, evidence=args.evidence, dataset=str(args.dataset))
+    return tables
 
 
 def _training_from_store(url: str, policy, as_of):

@@ -1,8 +1,9 @@
 """Where the checks run: an Ibis connection to DuckDB (embedded, the default), PySpark, or a warehouse.
 
 `connect("duckdb")` opens an in-process DuckDB with an optional memory limit and a folder to spill to, so a
-dataset larger than memory is still checked; `connect("spark")` starts PySpark in local mode (a cluster's
-session can be passed to `ibis.pyspark.connect` directly); any other value is an Ibis connection URL
+dataset larger than memory is still checked (`duckdb://FILE.duckdb` keeps its tables in that file);
+`connect("spark")` starts PySpark in local mode (a cluster's session can be passed to `ibis.pyspark.connect`
+directly); any other value is an Ibis connection URL
 (`snowflake://…`, `bigquery://…`, `databricks://…`, `postgres://…`), given to `ibis.connect`.
 Secrets belong in the URL's environment, never in notebook parameters.
 """
@@ -33,10 +34,11 @@ def connect(engine: str | None = None, *, memory_limit: str | None = None,
             temp_directory: str | Path | None = None, threads: int | None = None) -> Any:
     """An Ibis backend for `engine` ("duckdb" when None, "spark", or an Ibis connection URL)."""
     engine = engine or "duckdb"
-    if engine == "duckdb":
+    if engine == "duckdb" or engine.startswith("duckdb://"):
         config = {"memory_limit": memory_limit, "threads": threads, "preserve_insertion_order": False,
                   "temp_directory": str(temp_directory) if temp_directory else None}
-        return ibis.duckdb.connect(**{k: v for k, v in config.items() if v is not None})
+        database = engine.removeprefix("duckdb://").removeprefix("duckdb") or ":memory:"
+        return ibis.duckdb.connect(database, **{k: v for k, v in config.items() if v is not None})
     if engine in ("spark", "pyspark"):
         return _local_spark(threads)
     if "://" not in engine:

@@ -256,9 +256,9 @@ def dataset_folder(dataset: str | Path) -> Path:
 
 
 def resolve_as_of(dataset: str | Path, as_of: dt.date | str | None = None, *,
-                  today: dt.date | None = None) -> tuple[dt.date, str]:
+                  today: dt.date | None = None, recorded: bool = True) -> tuple[dt.date, str]:
     """The as-of date and where it came from: `as_of` (a date or YYYY-MM-DD; empty text counts as not
-    given), else the dataset's manifest.json, else today."""
+    given), else the dataset's manifest.json (unless `recorded` is false), else today."""
     if isinstance(as_of, dt.date):
         return as_of, "given"
     if as_of is not None and str(as_of).strip():
@@ -266,9 +266,9 @@ def resolve_as_of(dataset: str | Path, as_of: dt.date | str | None = None, *,
             return parse_date(str(as_of)), "given"
         except ValueError as exc:
             raise ValueError(f"as_of: {exc}") from None
-    recorded = read_as_of(dataset_folder(dataset))
-    if recorded is not None:
-        return recorded, "the dataset's manifest.json"
+    found = read_as_of(dataset_folder(dataset)) if recorded else None
+    if found is not None:
+        return found, "the dataset's manifest.json"
     return today or dt.date.today(), "today (no as-of date given or recorded)"
 
 
@@ -296,14 +296,24 @@ class DatasetInputs:
 
 
 def resolve_inputs(dataset: str | Path, as_of: dt.date | str | None = None, policy: str | Path | None = None,
-                   mapping: str | Path | None = None, *, today: dt.date | None = None) -> DatasetInputs:
+                   mapping: str | Path | None = None, *, today: dt.date | None = None,
+                   in_engine: bool = False) -> DatasetInputs:
     """The as-of date, policy and mapping file of an assessment of `dataset` (see the module docstring).
+
+    `in_engine`: the dataset is a schema in a database or warehouse, not a file: there is no manifest or
+    policy file beside it, so the as-of date is the one given or today and the policy the one given or the
+    defaults.
 
     Raises DatasetError when the dataset or a mapping file given is missing, or the manifest is broken;
     PolicyError (gdprlab.regulation.policy) for a policy file that is missing or wrong; ValueError for an
     `as_of` that is not a date written YYYY-MM-DD.
     """
     path = Path(dataset)
+    if in_engine:
+        day, day_source = resolve_as_of(path, as_of, today=today, recorded=False)
+        rules, rules_source = (load_policy(policy), str(policy)) if policy else (Policy(), DEFAULT_POLICY)
+        return DatasetInputs(dataset=path, as_of=day, as_of_source=day_source, policy=rules,
+                             policy_source=rules_source, mapping=None)
     if not path.exists():
         raise DatasetError(f"{path}: no such file or folder; pass a dataset folder, or a CRM export file or "
                            "a folder of them")

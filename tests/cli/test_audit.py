@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
+
 from gdprlab.cli.main import main
 
 SAMPLE = Path(__file__).resolve().parents[2] / "datasets" / "sample"
@@ -123,3 +125,54 @@ def test_scan_counts_special_category_terms_in_notes(tmp_path, capsys):
 def test_scan_of_a_missing_path_is_one_clear_error(tmp_path, capsys):
     assert main(["scan", str(tmp_path / "nope.csv")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_check_on_a_duckdb_file_keeps_the_ids_in_its_findings_table(tmp_path, capsys):
+    """The output carries counts and evidence; the ids are rows of the engine's table, one run per check."""
+    import duckdb
+
+    database = tmp_path / "engine.duckdb"
+    out = tmp_path / "findings.json"
+    args = ["check", str(SAMPLE), "--engine", f"duckdb://{database}", "--findings-table", "findings",
+            "--format", "json", "--out", str(out)]
+    assert main(args) == 0
+    report = json.loads(out.read_text())
+    with duckdb.connect(str(database)) as con:
+        stored = dict(con.sql("SELECT rule_id, count(*) FROM findings GROUP BY rule_id").fetchall())
+    assert stored == {f["rule_id"]: f["count"] for f in report["findings"]}
+    assert all(f["record_ids"] == [] and f["record_ids_in"] == "findings" for f in report["findings"])
+    truth = pd.read_csv(SAMPLE / "ground_truth.csv", dtype=str)
+    assert stored == truth.groupby("rule_id").size().to_dict()
+
+
+def test_a_findings_table_in_an_engine_that_forgets_it_is_refused(capsys):
+    assert main(["check", str(SAMPLE), "--findings-table", "findings"]) == 2
+    assert "duckdb://" in capsys.readouterr().err
+
+
+def test_check_reads_a_fivetran_salesforce_schema_in_the_engine(tmp_path, capsys):
+    """Contacts synced by Fivetran into a DuckDB file, checked where they are; soft-deleted rows ignored."""
+    import duckdb
+
+    database = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute("""
+        CREATE SCHEMA salesforce;
+        CREATE TABLE salesforce.contact (id VARCHAR, first_name VARCHAR, last_name VARCHAR, email VARCHAR,
+          phone VARCHAR, mailing_country VARCHAR, birthdate DATE, created_date TIMESTAMPTZ,
+          last_activity_date DATE, is_deleted BOOLEAN, _fivetran_deleted BOOLEAN);
+        INSERT INTO salesforce.contact VALUES
+          ('003A', 'Anna', 'Schmidt', 'anna@example', NULL, 'DE', '1980-02-29', '2024-03-01 10:00:00+01',
+           '2025-01-02', false, false),
+          ('003B', 'Bo', 'Berg', 'bo@example.se', NULL, 'SE', NULL, '2024-03-01 10:00:00+01', NULL, false,
+           false),
+          ('003D', 'Gone', 'Person', 'not-an-address', NULL, NULL, NULL, NULL, NULL, true, false);
+        """)
+    out = tmp_path / "findings.json"
+    assert main(["check", "salesforce", "--fivetran", "salesforce", "--engine", f"duckdb://{database}",
+                 "--as-of", "2026-06-30", "--format", "json", "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    inaccurate = {f["rule_id"]: f for f in report["findings"]}["inaccurate_data"]
+    assert inaccurate["record_ids"] == ["003A"] and inaccurate["population"] == 2
+    assert report["metadata"]["as_of"] == "2026-06-30"
+    assert any(n["rule_id"] == "breach_not_notified" for n in report["not_assessed"])
