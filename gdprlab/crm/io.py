@@ -227,7 +227,17 @@ def _check(bad: pd.Series, values: pd.Series, path: Path, column: str, expected:
     shown = ", ".join(str(r + 1) for r in rows[:_SHOWN_ROWS]) + (", …" if len(rows) > _SHOWN_ROWS else "")
     raise DatasetError(
         f"{path}: column {column!r} has {len(rows)} value(s) that are not {expected}, at data row(s) {shown} "
-        f"(first: {values.iloc[rows[0]]!r}); correct or empty these values, or regenerate the dataset")
+        f"(the first written like {shape(values.iloc[rows[0]])!r}); correct or empty these values, or "
+        "regenerate the dataset")
+
+
+def shape(value: object, limit: int = 24) -> str:
+    """How a value is written, without what it says: letters as x/X, digits as 9, the rest kept ('29.03.1982'
+    -> '99.99.9999', 'Anna' -> 'Xxxx'), cut at `limit` characters. Enough to see a wrong format, not whose."""
+    text = str(value)
+    masked = "".join("9" if ch.isdigit() else ("X" if ch.isupper() else "x") if ch.isalpha() else ch
+                     for ch in text[:limit])
+    return masked + ("…" if len(text) > limit else "")
 
 
 # ----------------------------------------------------------------------------------------------------------
