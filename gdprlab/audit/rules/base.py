@@ -30,6 +30,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
+import sqlglot
 
 from gdprlab.crm.schema import TABLES
 from gdprlab.regulation.catalogue import RULES_BY_ID, Rule
@@ -85,11 +86,21 @@ class Tables(Mapping[str, ir.Table]):
         return self._shared[name]
 
     def materialise(self, expr: ir.Table, name: str) -> ir.Table:
-        """The result of `expr` kept as a temporary table of this run (dropped by release())."""
+        """The result of `expr` kept as a temporary table of this run (dropped by release()).
+
+        PySpark has no temporary tables: there it is a temporary view held in Spark's cache.
+        """
         table = f"gdprlab_{name}_{id(self):x}"
-        self.backend.create_table(table, expr, temp=True)
+        if self.backend_name == "pyspark":
+            self.backend.create_view(table, expr)
+            self.backend.raw_sql(f"CACHE TABLE {self._quoted(table)}")
+        else:
+            self.backend.create_table(table, expr, temp=True)
         self._temporary.append(table)
         return self.backend.table(table)
+
+    def _quoted(self, table: str) -> str:
+        return sqlglot.to_identifier(table, quoted=True).sql(self.backend.dialect)
 
     def batches(self, expr: ir.Table, rows: int) -> Iterator[pa.RecordBatch]:
         """The rows of `expr` as Arrow batches of at most `rows` rows, never all in memory at once."""
@@ -103,9 +114,10 @@ class Tables(Mapping[str, ir.Table]):
 
     def release(self) -> None:
         """Drop the temporary tables of this run."""
+        kind = "VIEW" if self.backend_name == "pyspark" else "TABLE"  # Spark uncaches a view it drops
         for table in self._temporary:
             with contextlib.suppress(Exception):  # a backend that cannot drop it keeps it until disconnect
-                self.backend.raw_sql(f'DROP TABLE IF EXISTS "{table}"')
+                self.backend.raw_sql(f"DROP {kind} IF EXISTS {self._quoted(table)}")
         self._temporary.clear()
         self._shared.clear()
 
