@@ -171,6 +171,7 @@ def inaccurate_data(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
         c = keyed.left_join(wrong, [keyed["phone"] == wrong["w_phone"],
                                     keyed["_country"] == wrong["w_country"]])
         bad = bad | c["w_bad"].fill_null(False)
-    if duplicates:
-        bad = bad | later_duplicates(c)
+    if duplicates:  # a window is given its own column first: Spark cannot filter on it within one query
+        c = c.mutate(_later=later_duplicates(c))
+        bad = bad | c["_later"]
     return record_ids(c, "contacts", live(c) & bad)
