@@ -256,6 +256,20 @@ def is_false(value: ir.BooleanValue) -> ir.BooleanValue:
     return (~value).fill_null(False)
 
 
+def char_class(chars: Iterable[str], *, negated: bool = False) -> str:
+    """A regular-expression class of these characters (of all others when `negated`), in ranges of
+    \\x{...} escapes, which RE2 (DuckDB) and Java (Spark) read alike."""
+    points = sorted({ord(ch) for ch in chars})
+    ranges: list[list[int]] = []
+    for point in points:
+        if ranges and point == ranges[-1][1] + 1:
+            ranges[-1][1] = point
+        else:
+            ranges.append([point, point])
+    inside = "".join(f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges)
+    return f"[{'^' if negated else ''}{inside}]"
+
+
 @functools.cache
 def _casefold_tables() -> tuple[str, str, tuple[tuple[str, str], ...]]:
     """What str.casefold does beyond str.lower: characters mapped to one character (for translate) and

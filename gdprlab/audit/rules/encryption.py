@@ -13,6 +13,7 @@ from gdprlab.audit.evidence import Evidence
 from gdprlab.audit.rules.base import (
     WHITESPACE,
     Tables,
+    char_class,
     count_rows,
     filled,
     is_in,
@@ -24,9 +25,9 @@ from gdprlab.audit.rules.base import (
 from gdprlab.crm.protect import PREFIX, TOKEN_LENGTH, WEAK_HASHES, weak_pseudonym
 from gdprlab.regulation.policy import Policy
 
-_SPACE = "".join(f"\\x{{{ord(ch):x}}}" for ch in WHITESPACE)
+_SPACE = char_class(WHITESPACE)
 #: leading or trailing whitespace as Python's str.strip removes it (RE2 and Java read the pattern alike)
-_ENDS = rf"\A[{_SPACE}]+|[{_SPACE}]+\z"
+_ENDS = rf"\A{_SPACE}+|{_SPACE}+\z"
 
 
 def strip(value: ir.StringValue) -> ir.StringValue:

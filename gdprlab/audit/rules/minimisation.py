@@ -17,6 +17,7 @@ from gdprlab.audit.rules.base import (
     as_date,
     blank_values,
     casefold,
+    char_class,
     filled,
     is_in,
     names,
@@ -29,11 +30,11 @@ from gdprlab.audit.validate import valid_email, valid_phone
 from gdprlab.regulation.policy import Policy
 
 DUPLICATE_KEY = ("first_name", "last_name", "birth_date", "created_at")
-_SPACE = "".join(f"\\x{{{ord(ch):x}}}" for ch in WHITESPACE)
+_PART = char_class("@." + WHITESPACE, negated=True)  # a character of an address part: not @, . or space
 #: a syntactically plausible address, as gdprlab.audit.validate.valid_email judges it, in a pattern RE2 and
 #: Java read alike: one @, a local part of non-space characters without '..', a domain of dot-separated
 #: labels ending in a 2+ letter ASCII top-level domain
-EMAIL_PATTERN = rf"\A(?:\.|(?:\.?[^@{_SPACE}.])+\.?)@(?:[^@{_SPACE}.]+\.)+[A-Za-z]{{2,}}\z"
+EMAIL_PATTERN = rf"\A(?:\.|(?:\.?{_PART})+\.?)@(?:{_PART}+\.)+[A-Za-z]{{2,}}\z"
 #: rows of contact phone numbers judged in Python at a time (bounds the memory of a large table)
 PHONE_BATCH = 500_000
 
