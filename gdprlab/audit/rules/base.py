@@ -270,35 +270,90 @@ def char_class(chars: Iterable[str], *, negated: bool = False) -> str:
     return f"[{'^' if negated else ''}{inside}]"
 
 
+@dataclass(frozen=True)
+class CaseMap:
+    """A Python case mapping (str.lower or str.casefold) character by character, as SQL applies it:
+    `single_from` to `single_to` by translate(), then each (character, text) of `multi` by replace()."""
+
+    single_from: str
+    single_to: str
+    multi: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, mapping: Callable[[str], str], chars: Iterable[str]) -> CaseMap:
+        single, multi = {}, {}
+        for ch in chars:
+            out = mapping(ch)
+            if out != ch:
+                (single if len(out) == 1 else multi)[ch] = out
+        return cls("".join(single), "".join(single.values()), tuple(multi.items()))
+
+    def apply(self, value: ir.StringValue, finds: Finds | None = None) -> ir.StringValue:
+        """The mapping applied to `value`; with `finds`, each step only where finds(text, characters)."""
+        out = value
+        for chars, step in ((self.single_from, lambda x: x.translate(self.single_from, self.single_to)),
+                            ("".join(k for k, _ in self.multi), self._replace)):
+            if chars:
+                out = step(out) if finds is None else ibis.ifelse(finds(out, chars), step(out), out)
+        return out
+
+    def _replace(self, value: ir.StringValue) -> ir.StringValue:
+        for key, text in self.multi:
+            value = value.replace(key, text)
+        return value
+
+
+Finds = Callable[[ir.StringValue, str], ir.BooleanValue]
+_DOTTED_I = ("\u0130", "i\u0307")  # İ: Python's lower() gives i + combining dot; DuckDB's lower() a plain i
+
+
 @functools.cache
-def _casefold_tables() -> tuple[str, str, tuple[tuple[str, str], ...]]:
-    """What str.casefold does beyond str.lower: characters mapped to one character (for translate) and
-    those mapped to several (for replace), each keyed by its lower-case form."""
-    single_from, single_to, multi = [], [], []
-    for ch in map(chr, range(0x110000)):
-        low, folded = ch.lower(), ch.casefold()
-        if low == folded or len(low) != 1:
-            continue
-        if len(folded) == 1:
-            single_from.append(low)
-            single_to.append(folded)
-        else:
-            multi.append((low, folded))
-    return "".join(single_from), "".join(single_to), tuple(dict(multi).items())
+def _case_maps() -> dict[str, CaseMap]:
+    """Python's "lower" and "casefold" of every character, and what casefold does to lower()'s output
+    ("after_lower")."""
+    every = [chr(i) for i in range(0x110000)]
+    lower_forms = dict.fromkeys(low for low in map(str.lower, every) if len(low) == 1)
+    return {"lower": CaseMap.of(str.lower, every), "casefold": CaseMap.of(str.casefold, every),
+            "after_lower": CaseMap.of(str.casefold, lower_forms)}
 
 
-def casefold(value: ir.StringValue) -> ir.StringValue:
-    """Python's str.casefold in SQL: lower(), then the characters casefold maps further (ς → σ, ß → ss …).
+def _finds_by_regex(text: ir.StringValue, chars: str) -> ir.BooleanValue:
+    return text.re_search(char_class(chars))
 
-    Text with none of the multi-character cases (nearly all) skips their replacements.
+
+def _native_lower(value: ir.StringValue) -> ir.StringValue:
+    return value.replace(*_DOTTED_I).lower()
+
+
+def lower(t: Tables, value: ir.StringValue) -> ir.StringValue:
+    """Python's str.lower, for text where lowers_like_python() holds (the Greek capital sigma aside).
+
+    On DuckDB, whose lower() maps every character as Python does but İ (tests/audit/rules/test_base.py
+    compares all of them), lower() after İ is made i + combining dot. Elsewhere Python's own table of
+    every character, by translate() and replace(): an engine's lower() may know characters that Python's
+    Unicode database does not (Spark's lowers 55 of them), and some keep İ as it is.
     """
-    single_from, single_to, multi = _casefold_tables()
-    low = value.lower().translate(single_from, single_to)
-    keys = "".join(k for k, _ in multi)
-    replaced = low
-    for key, folded in multi:
-        replaced = replaced.replace(key, folded)
-    return ibis.ifelse(low.translate(keys, "") == low, low, replaced)
+    if t.backend_name == "duckdb":
+        return _native_lower(value)
+    return _case_maps()["lower"].apply(value)
+
+
+def lowers_like_python(value: ir.StringValue) -> ir.BooleanValue:
+    """Whether lower() gives Python's str.lower of the text: not for a text with a capital sigma, which
+    Python lowers to a final ς at the end of a word and to σ elsewhere, and SQL engines each their way."""
+    return ~value.contains("\u03a3")
+
+
+def casefold(t: Tables, value: ir.StringValue) -> ir.StringValue:
+    """Python's str.casefold, which compares text case-insensitively (ς, σ and Σ alike; ß as ss; ﬁ as fi).
+
+    On DuckDB, lower() as above, then what casefold does beyond it, each step only for text that holds
+    a character it maps (found by RE2, cheaply: DuckDB's translate() builds its table anew for every row).
+    Elsewhere, as lower() does it, Python's own table of every character.
+    """
+    if t.backend_name == "duckdb":
+        return _case_maps()["after_lower"].apply(_native_lower(value), _finds_by_regex)
+    return _case_maps()["casefold"].apply(value)
 
 
 def as_date(value: ir.Value) -> ir.DateValue:

@@ -96,12 +96,12 @@ def invalid_phones(t: Tables) -> ir.Table:
     return t.shared("invalid_phones", build)
 
 
-def later_duplicates(c: ir.Table) -> ir.BooleanValue:
+def later_duplicates(t: Tables, c: ir.Table) -> ir.BooleanValue:
     """Created after another contact with the same first name, last name (casefolded) and birth date.
 
     A contact without a creation time is neither the earliest nor a later one.
     """
-    key = [casefold(c["first_name"]), casefold(c["last_name"]), c["birth_date"]]
+    key = [casefold(t, c["first_name"]), casefold(t, c["last_name"]), c["birth_date"]]
     complete = c["first_name"].notnull() & c["last_name"].notnull() & c["birth_date"].notnull()
     earliest = c["created_at"].min().over(ibis.window(group_by=key))
     return complete & (c["created_at"] > earliest).fill_null(False)
@@ -173,6 +173,6 @@ def inaccurate_data(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
                                     keyed["_country"] == wrong["w_country"]])
         bad = bad | c["w_bad"].fill_null(False)
     if duplicates:  # a window is given its own column first: Spark cannot filter on it within one query
-        c = c.mutate(_later=later_duplicates(c))
+        c = c.mutate(_later=later_duplicates(t, c))
         bad = bad | c["_later"]
     return record_ids(c, "contacts", live(c) & bad)
