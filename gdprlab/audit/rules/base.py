@@ -11,7 +11,11 @@ Semantics shared by every finder, each written once here and tested on every eng
 * "blank" is missing or only whitespace, whitespace being what Python's str.isspace says, on every engine
   (SQL trim() and regex classes differ between engines; translate() does not);
 * text compared "case-insensitively" is compared casefolded as Python's str.casefold does, not by SQL lower()
-  (which keeps the Greek final sigma and the German sharp s);
+  (which keeps the Greek final sigma and the German sharp s, and whose Unicode tables are not Python's);
+  text lower-cased is lower-cased as Python's str.lower does;
+* a regular expression is one that RE2 (DuckDB) and Java (Spark) read alike (char_class); one they do not,
+  an engine runs in Python (in_python); a finder an engine cannot run raises NotPortable, and the rule is
+  reported as not assessed, for that reason, rather than with other ids;
 * a missing value is never among a set of values, and a condition on a missing value is false;
 * timestamps are naive UTC; the as-of date as a moment is its midnight UTC;
 * periods in months are calendar months clamped to the month's end (Reg. 1182/71 Art. 3(2)(c)).
@@ -92,6 +96,7 @@ class Tables(Mapping[str, ir.Table]):
         """
         table = f"gdprlab_{name}_{id(self):x}"
         if self.backend_name == "pyspark":
+            self.backend._register_udfs(expr)  # create_view registers in-memory tables, not Python UDFs
             self.backend.create_view(table, expr)
             self.backend.raw_sql(f"CACHE TABLE {self._quoted(table)}")
         else:
@@ -401,6 +406,29 @@ def per_value(value: ir.Value, mapping: Mapping[str, Any]) -> ir.Value:
     if not known:
         return ibis.null().cast("int64")
     return value.cases(*known, else_=None)
+
+
+class NotPortable(Exception):
+    """A finder this engine cannot run with gdprlab's semantics: the rule is not assessed, for this reason."""
+
+
+def in_python(t: Tables, function: Callable[..., Any], *values: ir.Value, output: str) -> ir.Value:
+    """function(*columns) for each row, computed in Python by the engine's workers on batches of rows.
+
+    On Spark, a pandas UDF: `function` is given pandas Series and returns one value per row. Other engines
+    are not given Python to run (DuckDB runs these computations natively): NotPortable.
+    """
+    if t.backend_name != "pyspark":
+        raise NotPortable(f"{function.__name__} needs the engine to run Python, which gdprlab asks of Spark "
+                          f"only, not of {t.backend_name}")
+    return _pandas_udf(function, tuple(v.type() for v in values), output)(*values)
+
+
+@functools.cache
+def _pandas_udf(function: Callable[..., Any], inputs: tuple[Any, ...], output: str) -> Callable[..., Any]:
+    def run(*columns: pd.Series) -> pd.Series:
+        return pd.Series(function(*columns), index=columns[0].index)
+    return ibis.udf.scalar.pandas(run, signature=(inputs, output), name=f"gdprlab_{function.__name__}")
 
 
 def sha1_hex(value: ir.StringValue) -> ir.StringValue:
