@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt_types
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
@@ -49,13 +50,13 @@ class Tables(Mapping[str, ir.Table]):
     """A dataset's tables as Ibis tables on one backend, and what finders share within one run.
 
     `shared(name, build)` gives the same expression to every finder that asks for it during a run; on a
-    backend that can, it is computed once and kept (`Table.cache()`), e.g. the marketing sends joined with
-    the consents, which two permission rules use.
+    backend that can, it is computed once and kept (materialise()), e.g. the marketing sends joined with
+    the consents, which two permission rules use. Timestamps with a time zone are read as naive UTC.
     """
 
     def __init__(self, tables: Mapping[str, ir.Table], backend: Any = None, *, cache: bool = True):
-        self._tables = dict(tables)
         self.backend = backend
+        self._tables = {name: self._naive_utc(table) for name, table in tables.items()}
         self._cache = cache
         self._shared: dict[str, Any] = {}
         self._temporary: list[str] = []
@@ -72,6 +73,18 @@ class Tables(Mapping[str, ir.Table]):
     @property
     def backend_name(self) -> str:
         return getattr(self.backend, "name", "duckdb")
+
+    def _naive_utc(self, table: ir.Table) -> ir.Table:
+        """The table with its timestamps that have a time zone as naive UTC ones.
+
+        DuckDB takes the day of such a timestamp, and compares it with a naive one, in its session's time
+        zone, which is the computer's unless set. (Spark's timestamps have no zone for Ibis: gdprlab's
+        Spark session is UTC.)
+        """
+        zoned = [name for name, dtype in table.schema().items() if dtype.is_timestamp() and dtype.timezone]
+        if not zoned or self.backend_name != "duckdb":
+            return table
+        return table.mutate(**{name: _in_time_zone("UTC", table[name]) for name in zoned})
 
     def fetch(self, expr: ir.Expr) -> Any:
         """Run an expression on this run's backend: a DataFrame for a table, a Python value for a scalar."""
@@ -429,6 +442,14 @@ def _pandas_udf(function: Callable[..., Any], inputs: tuple[Any, ...], output: s
     def run(*columns: pd.Series) -> pd.Series:
         return pd.Series(function(*columns), index=columns[0].index)
     return ibis.udf.scalar.pandas(run, signature=(inputs, output), name=f"gdprlab_{function.__name__}")
+
+
+_ZONED = dt_types.Timestamp(timezone="UTC")
+
+
+@ibis.udf.scalar.builtin(name="timezone", signature=(("string", _ZONED), "timestamp"))
+def _in_time_zone(zone: str, moment: dt.datetime) -> dt.datetime:
+    """DuckDB's timezone(zone, timestamp with time zone): the naive time of that moment in that zone."""
 
 
 def sha1_hex(value: ir.StringValue) -> ir.StringValue:
