@@ -6,7 +6,8 @@ where engines are known to part from Python or from each other: text that is bla
 are not whitespace), month ends and leap days in calendar-month periods, deadlines on weekends and on a
 public holiday, case and Unicode folding (ß/SS/ẞ, the final sigma, İ, the ﬁ ligature, the long s),
 pseudonyms padded with Unicode spaces and in upper case, timestamps a second either side of a limit.
-Three variants: optional columns and tables missing, every table empty, and NULL in every column.
+Variants: timestamps with a time zone (UTC), optional columns and tables missing, every table empty, and
+NULL in every column.
 
 The as-of date is Sunday 1 March 2026 (the day after 28 February, so that a period clamped to the end
 of February ends before it, and one overflowing into March does not), under the policy POLICY below.
@@ -580,9 +581,19 @@ EXPECTED_NULLS: dict[str, list[str]] = EXPECTED_EMPTY | {
     "policy_review_overdue": ["policies-key-only"],
 }
 
+def zoned() -> dict[str, pd.DataFrame]:
+    """tables() with its timestamps in UTC as a time zone, as some connectors give them."""
+    out = tables()
+    for name, df in out.items():
+        moments = [c.name for c in TABLES[name].columns if c.dtype == "datetime"]
+        out[name] = df.assign(**{c: df[c].dt.tz_localize("UTC") for c in moments})
+    return out
+
+
 #: dataset name -> (tables, expected ids or not-assessed reason per rule)
 DATASETS = {
     "boundary": (tables, EXPECTED),
+    "zoned": (zoned, EXPECTED),
     "without-requests": (lambda: without("requests", columns=("phone", "country", "status")),
                          EXPECTED_WITHOUT_REQUESTS),
     "without-activities": (lambda: without("activities"), EXPECTED_WITHOUT_ACTIVITIES),
@@ -647,7 +658,11 @@ ENGINES = ("duckdb", "elsewhere", "spark")
 
 @functools.cache
 def _duckdb():
-    return connect("duckdb")
+    """DuckDB in a session whose time zone is not UTC, as on a computer in Berlin: a timestamp read in the
+    session's zone shows on any computer."""
+    con = connect("duckdb")
+    con.raw_sql("SET TimeZone = 'Europe/Berlin'")
+    return con
 
 
 def backend(name: str):
