@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import inspect
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -441,6 +442,8 @@ def in_python(t: Tables, function: Callable[..., Any], *values: ir.Value, output
 def _pandas_udf(function: Callable[..., Any], inputs: tuple[Any, ...], output: str) -> Callable[..., Any]:
     def run(*columns: pd.Series) -> pd.Series:
         return pd.Series(function(*columns), index=columns[0].index)
+    run.__signature__ = inspect.Signature(  # one parameter per column, as Ibis reads them
+        [inspect.Parameter(f"column{i}", inspect.Parameter.POSITIONAL_ONLY) for i in range(len(inputs))])
     return ibis.udf.scalar.pandas(run, signature=(inputs, output), name=f"gdprlab_{function.__name__}")
 
 

@@ -177,6 +177,21 @@ def test_special_category_terms_are_matched_as_special_terms_matches_them(engine
     assert got == want, _differences(got, want, NOTES)
 
 
+def test_in_python_runs_a_function_of_columns_on_spark_only(engine):
+    def joined(first: pd.Series, second: pd.Series) -> pd.Series:
+        return first.str.cat(second, sep="|")
+
+    def helper(t: Tables, first: ibis.Value, second: ibis.Value) -> ibis.Value:
+        return base.in_python(t, joined, first, second, output="string")
+
+    columns = (["a", "\u00e4", "x"], ["b", "\u00df", None])
+    if engine != "spark":
+        with pytest.raises(NotPortable, match=f"joined needs the engine to run Python, .* not of {engine}"):
+            computed(engine, helper, *columns, types=("string", "string"))
+        return
+    assert computed(engine, helper, *columns, types=("string", "string")) == ["a|b", "\u00e4|\u00df", None]
+
+
 def test_digests_are_hashlibs_of_the_utf8_bytes(engine):
     values = ["", "a@b.de", "i\u0307lker@x.tr", "οδος@x.gr", "\U0001f600", "\x00x", None]
     for name, digest in (("md5", lambda x: x.hexdigest("md5")), ("sha1", base.sha1_hex),
