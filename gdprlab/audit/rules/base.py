@@ -13,11 +13,13 @@ Semantics shared by every finder, each written once here and tested on every eng
 * text compared "case-insensitively" is compared casefolded as Python's str.casefold does, not by SQL lower()
   (which keeps the Greek final sigma and the German sharp s, and whose Unicode tables are not Python's);
   text lower-cased is lower-cased as Python's str.lower does;
-* a regular expression is one that RE2 (DuckDB) and Java (Spark) read alike (char_class); one they do not,
-  an engine runs in Python (in_python); a finder an engine cannot run raises NotPortable, and the rule is
-  reported as not assessed, for that reason, rather than with other ids;
+* a regular expression is written so that RE2 (DuckDB) and Java (Spark) read it alike (char_class); one
+  they read otherwise is run in Python on engines other than DuckDB (in_python); a finder an engine cannot
+  run raises NotPortable, and the rule is reported as not assessed, for that reason, rather than with
+  other ids;
 * a missing value is never among a set of values, and a condition on a missing value is false;
-* timestamps are naive UTC; the as-of date as a moment is its midnight UTC;
+* timestamps are naive UTC (those with a time zone are converted); the as-of date as a moment is its
+  midnight UTC;
 * periods in months are calendar months clamped to the month's end (Reg. 1182/71 Art. 3(2)(c)).
 """
 
