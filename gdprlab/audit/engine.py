@@ -43,7 +43,7 @@ import pandas as pd
 
 import gdprlab
 from gdprlab.audit.evidence import DEFAULT_EVIDENCE, Evidence, show
-from gdprlab.audit.rules.base import Implementation, Tables, key_of
+from gdprlab.audit.rules.base import Implementation, NotPortable, Tables, key_of
 from gdprlab.audit.rules.registry import IMPLEMENTED
 from gdprlab.audit.scoring import Scores, score
 from gdprlab.crm.backends import connect
@@ -224,6 +224,8 @@ class Check:
             count = len(record_ids) if found is None else found
             sample = _sample(t, ids, count, evidence, seed, self.id)
             shown = self._evidence(t, sample)
+        except NotPortable as exc:
+            return CheckResult(self, "not_assessed", reason=str(exc))
         except _MISSING as exc:
             reason = _missing_column(exc, t, (*self.requires, *impl.optional))
             if reason is None:

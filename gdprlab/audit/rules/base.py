@@ -11,9 +11,15 @@ Semantics shared by every finder, each written once here and tested on every eng
 * "blank" is missing or only whitespace, whitespace being what Python's str.isspace says, on every engine
   (SQL trim() and regex classes differ between engines; translate() does not);
 * text compared "case-insensitively" is compared casefolded as Python's str.casefold does, not by SQL lower()
-  (which keeps the Greek final sigma and the German sharp s);
+  (which keeps the Greek final sigma and the German sharp s, and whose Unicode tables are not Python's);
+  text lower-cased is lower-cased as Python's str.lower does;
+* a regular expression is written so that RE2 (DuckDB) and Java (Spark) read it alike (char_class); one
+  they read otherwise is run in Python on engines other than DuckDB (in_python); a finder an engine cannot
+  run raises NotPortable, and the rule is reported as not assessed, for that reason, rather than with
+  other ids;
 * a missing value is never among a set of values, and a condition on a missing value is false;
-* timestamps are naive UTC; the as-of date as a moment is its midnight UTC;
+* timestamps are naive UTC (those with a time zone are converted); the as-of date as a moment is its
+  midnight UTC;
 * periods in months are calendar months clamped to the month's end (Reg. 1182/71 Art. 3(2)(c)).
 """
 
@@ -22,14 +28,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import inspect
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt_types
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
+import sqlglot
 
 from gdprlab.crm.schema import TABLES
 from gdprlab.regulation.catalogue import RULES_BY_ID, Rule
@@ -44,13 +53,13 @@ class Tables(Mapping[str, ir.Table]):
     """A dataset's tables as Ibis tables on one backend, and what finders share within one run.
 
     `shared(name, build)` gives the same expression to every finder that asks for it during a run; on a
-    backend that can, it is computed once and kept (`Table.cache()`), e.g. the marketing sends joined with
-    the consents, which two permission rules use.
+    backend that can, it is computed once and kept (materialise()), e.g. the marketing sends joined with
+    the consents, which two permission rules use. Timestamps with a time zone are read as naive UTC.
     """
 
     def __init__(self, tables: Mapping[str, ir.Table], backend: Any = None, *, cache: bool = True):
-        self._tables = dict(tables)
         self.backend = backend
+        self._tables = {name: self._naive_utc(table) for name, table in tables.items()}
         self._cache = cache
         self._shared: dict[str, Any] = {}
         self._temporary: list[str] = []
@@ -67,6 +76,18 @@ class Tables(Mapping[str, ir.Table]):
     @property
     def backend_name(self) -> str:
         return getattr(self.backend, "name", "duckdb")
+
+    def _naive_utc(self, table: ir.Table) -> ir.Table:
+        """The table with its timestamps that have a time zone as naive UTC ones.
+
+        DuckDB takes the day of such a timestamp, and compares it with a naive one, in its session's time
+        zone, which is the computer's unless set. (Spark's timestamps have no zone for Ibis: gdprlab's
+        Spark session is UTC.)
+        """
+        zoned = [name for name, dtype in table.schema().items() if dtype.is_timestamp() and dtype.timezone]
+        if not zoned or self.backend_name != "duckdb":
+            return table
+        return table.mutate(**{name: _in_time_zone("UTC", table[name]) for name in zoned})
 
     def fetch(self, expr: ir.Expr) -> Any:
         """Run an expression on this run's backend: a DataFrame for a table, a Python value for a scalar."""
@@ -85,11 +106,22 @@ class Tables(Mapping[str, ir.Table]):
         return self._shared[name]
 
     def materialise(self, expr: ir.Table, name: str) -> ir.Table:
-        """The result of `expr` kept as a temporary table of this run (dropped by release())."""
+        """The result of `expr` kept as a temporary table of this run (dropped by release()).
+
+        PySpark has no temporary tables: there it is a temporary view held in Spark's cache.
+        """
         table = f"gdprlab_{name}_{id(self):x}"
-        self.backend.create_table(table, expr, temp=True)
+        if self.backend_name == "pyspark":
+            self.backend._register_udfs(expr)  # create_view registers in-memory tables, not Python UDFs
+            self.backend.create_view(table, expr)
+            self.backend.raw_sql(f"CACHE TABLE {self._quoted(table)}")
+        else:
+            self.backend.create_table(table, expr, temp=True)
         self._temporary.append(table)
         return self.backend.table(table)
+
+    def _quoted(self, table: str) -> str:
+        return sqlglot.to_identifier(table, quoted=True).sql(self.backend.dialect)
 
     def batches(self, expr: ir.Table, rows: int) -> Iterator[pa.RecordBatch]:
         """The rows of `expr` as Arrow batches of at most `rows` rows, never all in memory at once."""
@@ -103,9 +135,10 @@ class Tables(Mapping[str, ir.Table]):
 
     def release(self) -> None:
         """Drop the temporary tables of this run."""
+        kind = "VIEW" if self.backend_name == "pyspark" else "TABLE"  # Spark uncaches a view it drops
         for table in self._temporary:
             with contextlib.suppress(Exception):  # a backend that cannot drop it keeps it until disconnect
-                self.backend.raw_sql(f'DROP TABLE IF EXISTS "{table}"')
+                self.backend.raw_sql(f"DROP {kind} IF EXISTS {self._quoted(table)}")
         self._temporary.clear()
         self._shared.clear()
 
@@ -250,36 +283,104 @@ def is_false(value: ir.BooleanValue) -> ir.BooleanValue:
     return (~value).fill_null(False)
 
 
-@functools.cache
-def _casefold_tables() -> tuple[str, str, tuple[tuple[str, str], ...]]:
-    """What str.casefold does beyond str.lower: characters mapped to one character (for translate) and
-    those mapped to several (for replace), each keyed by its lower-case form."""
-    single_from, single_to, multi = [], [], []
-    for ch in map(chr, range(0x110000)):
-        low, folded = ch.lower(), ch.casefold()
-        if low == folded or len(low) != 1:
-            continue
-        if len(folded) == 1:
-            single_from.append(low)
-            single_to.append(folded)
+def char_class(chars: Iterable[str], *, negated: bool = False) -> str:
+    """A regular-expression class of these characters (of all others when `negated`), in ranges of
+    \\x{...} escapes, which RE2 (DuckDB) and Java (Spark) read alike."""
+    points = sorted({ord(ch) for ch in chars})
+    ranges: list[list[int]] = []
+    for point in points:
+        if ranges and point == ranges[-1][1] + 1:
+            ranges[-1][1] = point
         else:
-            multi.append((low, folded))
-    return "".join(single_from), "".join(single_to), tuple(dict(multi).items())
+            ranges.append([point, point])
+    inside = "".join(f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges)
+    return f"[{'^' if negated else ''}{inside}]"
 
 
-def casefold(value: ir.StringValue) -> ir.StringValue:
-    """Python's str.casefold in SQL: lower(), then the characters casefold maps further (ς → σ, ß → ss …).
+@dataclass(frozen=True)
+class CaseMap:
+    """A Python case mapping (str.lower or str.casefold) character by character, as SQL applies it:
+    `single_from` to `single_to` by translate(), then each (character, text) of `multi` by replace()."""
 
-    Only text holding one of those characters (found by one regular-expression class, cheap) goes through
-    the translation and replacements, which cost far more per row.
+    single_from: str
+    single_to: str
+    multi: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, mapping: Callable[[str], str], chars: Iterable[str]) -> CaseMap:
+        single, multi = {}, {}
+        for ch in chars:
+            out = mapping(ch)
+            if out != ch:
+                (single if len(out) == 1 else multi)[ch] = out
+        return cls("".join(single), "".join(single.values()), tuple(multi.items()))
+
+    def apply(self, value: ir.StringValue, finds: Finds | None = None) -> ir.StringValue:
+        """The mapping applied to `value`; with `finds`, each step only where finds(text, characters)."""
+        out = value
+        for chars, step in ((self.single_from, lambda x: x.translate(self.single_from, self.single_to)),
+                            ("".join(k for k, _ in self.multi), self._replace)):
+            if chars:
+                out = step(out) if finds is None else ibis.ifelse(finds(out, chars), step(out), out)
+        return out
+
+    def _replace(self, value: ir.StringValue) -> ir.StringValue:
+        for key, text in self.multi:
+            value = value.replace(key, text)
+        return value
+
+
+Finds = Callable[[ir.StringValue, str], ir.BooleanValue]
+_DOTTED_I = ("\u0130", "i\u0307")  # İ: Python's lower() gives i + combining dot; DuckDB's lower() a plain i
+
+
+@functools.cache
+def _case_maps() -> dict[str, CaseMap]:
+    """Python's "lower" and "casefold" of every character, and what casefold does to lower()'s output
+    ("after_lower")."""
+    every = [chr(i) for i in range(0x110000)]
+    lower_forms = dict.fromkeys(low for low in map(str.lower, every) if len(low) == 1)
+    return {"lower": CaseMap.of(str.lower, every), "casefold": CaseMap.of(str.casefold, every),
+            "after_lower": CaseMap.of(str.casefold, lower_forms)}
+
+
+def _finds_by_regex(text: ir.StringValue, chars: str) -> ir.BooleanValue:
+    return text.re_search(char_class(chars))
+
+
+def _native_lower(value: ir.StringValue) -> ir.StringValue:
+    return value.replace(*_DOTTED_I).lower()
+
+
+def lower(t: Tables, value: ir.StringValue) -> ir.StringValue:
+    """Python's str.lower, for text where lowers_like_python() holds (the Greek capital sigma aside).
+
+    On DuckDB, whose lower() maps every character as Python does but İ (tests/audit/rules/test_base.py
+    compares all of them), lower() after İ is made i + combining dot. Elsewhere Python's own table of
+    every character, by translate() and replace(): an engine's lower() may know characters that Python's
+    Unicode database does not (Spark's lowers 55 of them), and some keep İ as it is.
     """
-    single_from, single_to, multi = _casefold_tables()
-    low = value.replace("\u0130", "i\u0307").lower()  # İ, the one letter whose lower() is two characters
-    further = "".join(f"\\x{{{ord(ch):x}}}" for ch in single_from + "".join(k for k, _ in multi))
-    folded = low.translate(single_from, single_to)
-    for key, replacement in multi:
-        folded = folded.replace(key, replacement)
-    return ibis.ifelse(low.re_search(f"[{further}]"), folded, low)
+    if t.backend_name == "duckdb":
+        return _native_lower(value)
+    return _case_maps()["lower"].apply(value)
+
+
+def lowers_like_python(value: ir.StringValue) -> ir.BooleanValue:
+    """Whether lower() gives Python's str.lower of the text: not for a text with a capital sigma, which
+    Python lowers to a final ς at the end of a word and to σ elsewhere, and SQL engines each their way."""
+    return ~value.contains("\u03a3")
+
+
+def casefold(t: Tables, value: ir.StringValue) -> ir.StringValue:
+    """Python's str.casefold, which compares text case-insensitively (ς, σ and Σ alike; ß as ss; ﬁ as fi).
+
+    On DuckDB, lower() as above, then what casefold does beyond it, each step only for text that holds
+    a character it maps (found by RE2, cheaply: DuckDB's translate() builds its table anew for every row).
+    Elsewhere, as lower() does it, Python's own table of every character.
+    """
+    if t.backend_name == "duckdb":
+        return _case_maps()["after_lower"].apply(_native_lower(value), _finds_by_regex)
+    return _case_maps()["casefold"].apply(value)
 
 
 def as_date(value: ir.Value) -> ir.DateValue:
@@ -327,6 +428,39 @@ def per_value(value: ir.Value, mapping: Mapping[str, Any]) -> ir.Value:
     if not known:
         return ibis.null().cast("int64")
     return value.cases(*known, else_=None)
+
+
+class NotPortable(Exception):
+    """A finder this engine cannot run with gdprlab's semantics: the rule is not assessed, for this reason."""
+
+
+def in_python(t: Tables, function: Callable[..., Any], *values: ir.Value, output: str) -> ir.Value:
+    """function(*columns) for each row, computed in Python by the engine's workers on batches of rows.
+
+    On Spark, a pandas UDF: `function` is given pandas Series and returns one value per row. Other engines
+    are not given Python to run (DuckDB runs these computations natively): NotPortable.
+    """
+    if t.backend_name != "pyspark":
+        raise NotPortable(f"{function.__name__} needs the engine to run Python, which gdprlab asks of Spark "
+                          f"only, not of {t.backend_name}")
+    return _pandas_udf(function, tuple(v.type() for v in values), output)(*values)
+
+
+@functools.cache
+def _pandas_udf(function: Callable[..., Any], inputs: tuple[Any, ...], output: str) -> Callable[..., Any]:
+    def run(*columns: pd.Series) -> pd.Series:
+        return pd.Series(function(*columns), index=columns[0].index)
+    run.__signature__ = inspect.Signature(  # one parameter per column, as Ibis reads them
+        [inspect.Parameter(f"column{i}", inspect.Parameter.POSITIONAL_ONLY) for i in range(len(inputs))])
+    return ibis.udf.scalar.pandas(run, signature=(inputs, output), name=f"gdprlab_{function.__name__}")
+
+
+_ZONED = dt_types.Timestamp(timezone="UTC")
+
+
+@ibis.udf.scalar.builtin(name="timezone", signature=(("string", _ZONED), "timestamp"))
+def _in_time_zone(zone: str, moment: dt.datetime) -> dt.datetime:
+    """DuckDB's timezone(zone, timestamp with time zone): the naive time of that moment in that zone."""
 
 
 def sha1_hex(value: ir.StringValue) -> ir.StringValue:

@@ -7,6 +7,7 @@ import datetime as dt
 import ibis.expr.types as ir
 import pandas as pd
 
+from gdprlab.audit.discovery import special_terms
 from gdprlab.audit.discovery.special_terms import PATTERN
 from gdprlab.audit.evidence import NOTE_LENGTH, Evidence
 from gdprlab.audit.mask import mask_free_text
@@ -15,6 +16,7 @@ from gdprlab.audit.rules.base import (
     blank,
     count_rows,
     filled,
+    in_python,
     key_of,
     names,
     record_ids,
@@ -24,16 +26,23 @@ from gdprlab.audit.rules.base import (
 from gdprlab.regulation.policy import Policy
 
 
-def reveals_special_category(note: ir.StringValue) -> ir.BooleanValue:
-    """A note containing a special-category term (gdprlab.audit.discovery.special_terms), any case."""
-    return note.re_search("(?i)" + PATTERN)
+def reveals_special_category(t: Tables, note: ir.StringValue) -> ir.BooleanValue:
+    """A note containing a special-category term (gdprlab.audit.discovery.special_terms), any case.
+
+    The terms are an RE2 pattern: DuckDB matches it itself. Other engines' regular expressions read it
+    otherwise (Java's (?i) folds ASCII only, its $ also matches before a final line break, its \\s takes
+    \\v), so there the notes are matched by special_terms itself, in Python.
+    """
+    if t.backend_name == "duckdb":
+        return note.re_search("(?i)" + PATTERN)
+    return in_python(t, special_terms.reveals_special_category, note, output="boolean")
 
 
 def revealing_notes(t: Tables) -> ir.Table:
     """(contact_id, note) of the activities whose note reveals special-category data, once per run."""
     def build() -> ir.Table:
         a = t["activities"]
-        return a.filter(reveals_special_category(a["note"]).fill_null(False)).select("contact_id", "note")
+        return a.filter(reveals_special_category(t, a["note"]).fill_null(False)).select("contact_id", "note")
     return t.shared("revealing_notes", build)
 
 

@@ -4,6 +4,7 @@ values, special-category access limited to roles that need it (Art. 4(5), 25(2),
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -13,9 +14,14 @@ from gdprlab.audit.evidence import Evidence
 from gdprlab.audit.rules.base import (
     WHITESPACE,
     Tables,
+    char_class,
     count_rows,
     filled,
     is_in,
+    key_of,
+    lower,
+    lowers_like_python,
+    names,
     record_ids,
     ropa_contacts,
     rule,
@@ -24,9 +30,9 @@ from gdprlab.audit.rules.base import (
 from gdprlab.crm.protect import PREFIX, TOKEN_LENGTH, WEAK_HASHES, weak_pseudonym
 from gdprlab.regulation.policy import Policy
 
-_SPACE = "".join(f"\\x{{{ord(ch):x}}}" for ch in WHITESPACE)
+_SPACE = char_class(WHITESPACE)
 #: leading or trailing whitespace as Python's str.strip removes it (RE2 and Java read the pattern alike)
-_ENDS = rf"\A[{_SPACE}]+|[{_SPACE}]+\z"
+_ENDS = rf"\A{_SPACE}+|{_SPACE}+\z"
 
 
 def strip(value: ir.StringValue) -> ir.StringValue:
@@ -69,21 +75,24 @@ def plaintext_sensitive_field(t: Tables, policy: Policy, as_of: dt.date) -> ir.T
     return record_ids(c, "contacts", plain)
 
 
-def _digest_of(email: ir.StringValue, width: ir.IntegerValue) -> ir.StringValue:
+def _digest_of(normalised: ir.StringValue, width: ir.IntegerValue) -> ir.StringValue:
     """The unsalted digest of the normalised e-mail whose hex has `width` characters (MD5 32, SHA-1 40,
     SHA-256 64): one digest per row, of the algorithm a pseudonym of that width could be."""
-    normalised = strip(email).lower()
     return ibis.cases((width == 32, normalised.hexdigest("md5")), (width == 40, sha1_hex(normalised)),
                       (width == 64, normalised.hexdigest("sha256")), else_=None)
 
 
+def weak_algorithm(email: Any, pseudonym: Any) -> str | None:
+    """The weak hash (gdprlab.crm.protect.WEAK_HASHES) whose digest of the e-mail the pseudonym is, if any."""
+    if pd.isna(email) or pd.isna(pseudonym):
+        return None
+    wanted = str(pseudonym).strip().lower()
+    return next((a for a in WEAK_HASHES if weak_pseudonym(str(email), a) == wanted), None)
+
+
 def _weak_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
-    out = {}
-    for i, email, pseudonym in zip(rows.index, rows["email"], rows["pseudonym"], strict=True):
-        found = [a for a in WEAK_HASHES if pd.notna(email) and pd.notna(pseudonym)
-                 and weak_pseudonym(str(email), a) == str(pseudonym).strip().lower()]
-        out[i] = {"pseudonym_is": f"{found[0]}(email)" if found else None}
-    return out
+    found = map(weak_algorithm, rows["email"], rows["pseudonym"])
+    return {i: {"pseudonym_is": f"{a}(email)" if a else None} for i, a in zip(rows.index, found, strict=True)}
 
 
 @rule("weak_pseudonymisation",
@@ -93,10 +102,19 @@ def _weak_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
 def weak_pseudonymisation(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
     """Contacts whose pseudonym is the unsalted MD5, SHA-1 or SHA-256 hex digest of their e-mail
     (gdprlab.crm.protect.weak_pseudonym: the address trimmed and lower-cased), compared with the
-    pseudonym trimmed and lower-cased."""
+    pseudonym trimmed and lower-cased.
+
+    The few addresses that SQL cannot lower-case as Python does (lowers_like_python) are judged in Python.
+    A pseudonym can only equal a digest as hex digits, which every engine lower-cases alike.
+    """
     c = t["contacts"]
-    pseudonym = strip(c["pseudonym"].cast("string")).lower()
-    return record_ids(c, "contacts", pseudonym == _digest_of(c["email"].cast("string"), pseudonym.length()))
+    email, pseudonym = strip(c["email"].cast("string")), strip(c["pseudonym"].cast("string")).lower()
+    in_sql = lowers_like_python(email)
+    digest = _digest_of(lower(t, email), pseudonym.length())
+    found = record_ids(c, "contacts", in_sql & (pseudonym == digest))
+    rest = t.fetch(c.filter(~in_sql & pseudonym.notnull()).select(key_of("contacts"), "email", "pseudonym"))
+    rows = zip(rest.iloc[:, 0], rest["email"], rest["pseudonym"], strict=True)
+    return found.union(names(str(i) for i, e, p in rows if weak_algorithm(e, p)), distinct=True)
 
 
 @rule("excessive_access",

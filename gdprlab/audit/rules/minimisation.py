@@ -17,6 +17,7 @@ from gdprlab.audit.rules.base import (
     as_date,
     blank_values,
     casefold,
+    char_class,
     filled,
     is_in,
     names,
@@ -29,11 +30,11 @@ from gdprlab.audit.validate import valid_email, valid_phone
 from gdprlab.regulation.policy import Policy
 
 DUPLICATE_KEY = ("first_name", "last_name", "birth_date", "created_at")
-_SPACE = "".join(f"\\x{{{ord(ch):x}}}" for ch in WHITESPACE)
+_PART = char_class("@." + WHITESPACE, negated=True)  # a character of an address part: not @, . or space
 #: a syntactically plausible address, as gdprlab.audit.validate.valid_email judges it, in a pattern RE2 and
 #: Java read alike: one @, a local part of non-space characters without '..', a domain of dot-separated
 #: labels ending in a 2+ letter ASCII top-level domain
-EMAIL_PATTERN = rf"\A(?:\.|(?:\.?[^@{_SPACE}.])+\.?)@(?:[^@{_SPACE}.]+\.)+[A-Za-z]{{2,}}\z"
+EMAIL_PATTERN = rf"\A(?:\.|(?:\.?{_PART})+\.?)@(?:{_PART}+\.)+[A-Za-z]{{2,}}\z"
 #: rows of contact phone numbers judged in Python at a time (bounds the memory of a large table)
 PHONE_BATCH = 500_000
 
@@ -95,12 +96,12 @@ def invalid_phones(t: Tables) -> ir.Table:
     return t.shared("invalid_phones", build)
 
 
-def later_duplicates(c: ir.Table) -> ir.BooleanValue:
+def later_duplicates(t: Tables, c: ir.Table) -> ir.BooleanValue:
     """Created after another contact with the same first name, last name (casefolded) and birth date.
 
     A contact without a creation time is neither the earliest nor a later one.
     """
-    key = [casefold(c["first_name"]), casefold(c["last_name"]), c["birth_date"]]
+    key = [casefold(t, c["first_name"]), casefold(t, c["last_name"]), c["birth_date"]]
     complete = c["first_name"].notnull() & c["last_name"].notnull() & c["birth_date"].notnull()
     earliest = c["created_at"].min().over(ibis.window(group_by=key))
     return complete & (c["created_at"] > earliest).fill_null(False)
@@ -171,6 +172,7 @@ def inaccurate_data(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
         c = keyed.left_join(wrong, [keyed["phone"] == wrong["w_phone"],
                                     keyed["_country"] == wrong["w_country"]])
         bad = bad | c["w_bad"].fill_null(False)
-    if duplicates:
-        bad = bad | later_duplicates(c)
+    if duplicates:  # a window is given its own column first: Spark cannot filter on it within one query
+        c = c.mutate(_later=later_duplicates(t, c))
+        bad = bad | c["_later"]
     return record_ids(c, "contacts", live(c) & bad)
