@@ -43,7 +43,7 @@ import pandas as pd
 
 import gdprlab
 from gdprlab.audit.evidence import DEFAULT_EVIDENCE, Evidence, show
-from gdprlab.audit.rules.base import Implementation, NotPortable, Tables, key_of
+from gdprlab.audit.rules.base import Implementation, NotPortable, Tables, key_in, key_of
 from gdprlab.audit.rules.registry import IMPLEMENTED
 from gdprlab.audit.scoring import Scores, score
 from gdprlab.crm.backends import connect
@@ -247,7 +247,7 @@ class Check:
             return _column_evidence(t, sample)
         table = t[self.table]
         key = key_of(self.table)
-        rows = t.fetch(table.filter(table[key].cast("string").isin(sample)))
+        rows = t.fetch(table.filter(key_in(table[key], sample)))
         rows = rows.assign(**{key: rows[key].astype(str)}).drop_duplicates(key).set_index(key).reindex(sample)
         extra = self.implementation.extra_evidence
         more = extra(t, rows) if extra is not None else {}

@@ -219,6 +219,14 @@ def record_ids(t: ir.Table, table: str, condition: ir.BooleanValue) -> ir.Table:
     return rows.select(record_id=key.cast("string")).distinct()
 
 
+def key_in(column: ir.Value, ids: Iterable[str]) -> ir.BooleanValue:
+    """Whether the key is one of `ids` (text). A text key is compared as it is, which lets the engine test
+    it while scanning and read the other columns of the few matching rows only (a cast would make it read
+    every column of every row first)."""
+    ids = list(ids)
+    return column.isin(ids) if column.type().is_string() else column.cast("string").isin(ids)
+
+
 def names(values: Iterable[str]) -> ir.Table:
     """Column names (or any small list of ids computed in Python) as a result of a finder."""
     return ibis.memtable(pd.DataFrame({"record_id": sorted(dict.fromkeys(values))}, dtype=object),

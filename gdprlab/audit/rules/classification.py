@@ -17,6 +17,7 @@ from gdprlab.audit.rules.base import (
     count_rows,
     filled,
     in_python,
+    key_in,
     key_of,
     names,
     record_ids,
@@ -50,7 +51,7 @@ def _special_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
     out: dict[str, Evidence] = {i: {"held_in": "accessibility_needs"} for i in rows.index}
     if "activities" in t:
         notes = revealing_notes(t)
-        notes = t.fetch(notes.filter(notes["contact_id"].cast("string").isin(list(rows.index))))
+        notes = t.fetch(notes.filter(key_in(notes["contact_id"], list(rows.index))))
         notes = notes.assign(contact_id=notes["contact_id"].astype(str)).drop_duplicates("contact_id")
         for contact, note in zip(notes["contact_id"], notes["note"], strict=True):
             needs = pd.notna(rows.at[contact, "accessibility_needs"])

@@ -10,7 +10,17 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from gdprlab.audit.evidence import Evidence, show
-from gdprlab.audit.rules.base import Tables, add_months, as_date, count_rows, is_in, is_true, record_ids, rule
+from gdprlab.audit.rules.base import (
+    Tables,
+    add_months,
+    as_date,
+    count_rows,
+    is_in,
+    is_true,
+    key_in,
+    record_ids,
+    rule,
+)
 from gdprlab.regulation.policy import Policy
 
 
@@ -27,7 +37,7 @@ def latest_passes(t: Tables, policy: Policy) -> ir.Table:
 
 def _last_passed(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
     tr = t["training"]
-    passed = tr.filter(is_true(tr["passed"]) & tr["staff_id"].cast("string").isin(list(rows.index)))
+    passed = tr.filter(is_true(tr["passed"]) & key_in(tr["staff_id"], list(rows.index)))
     latest = t.fetch(passed.group_by("staff_id").aggregate(last=passed["completed_on"].max()))
     latest = dict(zip(latest["staff_id"].astype(str), latest["last"], strict=True))
     return {i: {"last_passed": show(latest.get(i), "training", "completed_on")} for i in rows.index}

@@ -19,6 +19,7 @@ from gdprlab.audit.rules.base import (
     count_rows,
     is_false,
     is_in,
+    key_in,
     per_value,
     record_ids,
     rule,
@@ -112,7 +113,7 @@ def art8_age(country: ir.StringValue) -> ir.IntegerValue:
 def _child_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
     c = t["contacts"]
     wanted = list(dict.fromkeys(rows["contact_id"].dropna().astype(str)))
-    found = t.fetch(c.filter(c["contact_id"].cast("string").isin(wanted)).select("contact_id", "birth_date",
+    found = t.fetch(c.filter(key_in(c["contact_id"], wanted)).select("contact_id", "birth_date",
                                                                                   "country"))
     found = found.assign(contact_id=found["contact_id"].astype(str)).drop_duplicates("contact_id")
     found = found.set_index("contact_id")

@@ -17,6 +17,7 @@ from gdprlab.audit.rules.base import (
     count_rows,
     filled,
     is_in,
+    key_in,
     month_deadline,
     record_ids,
     rule,
@@ -107,12 +108,12 @@ def _remaining(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
     wanted = list(dict.fromkeys(rows["contact_id"].dropna().astype(str)))
     kept: dict[str, list[str]] = {}
     if left.contacts is not None:
-        found = t.fetch(left.contacts.filter(left.contacts["contact_id"].cast("string").isin(wanted)))
+        found = t.fetch(left.contacts.filter(key_in(left.contacts["contact_id"], wanted)))
         for row in found.assign(contact_id=found["contact_id"].astype(str)).drop_duplicates(
                 "contact_id").to_dict("records"):
             kept[row["contact_id"]] = [f for f in PERSONAL_FIELDS if row.get(f)]
     if left.notes is not None:
-        notes = left.notes.filter(left.notes["contact_id"].cast("string").isin(wanted))
+        notes = left.notes.filter(key_in(left.notes["contact_id"], wanted))
         counts = t.fetch(notes.group_by("contact_id").aggregate(n=notes.count()))
         for contact, n in zip(counts["contact_id"].astype(str), counts["n"], strict=True):
             kept.setdefault(contact, []).append(f"{n} note{'s' if n != 1 else ''}")
