@@ -669,9 +669,10 @@ def _read_ids(path: str) -> dict[str, set[str]]:
     return out
 
 
-def agreement(runs: list[dict], size: int) -> dict:
-    """Per rule, whether every run at `size` found the same status, count and ids digest (and ids)."""
-    ok = [r for r in runs if r["contacts"] == size and r.get("ok")]
+def agreement(runs: list[dict], size: int, engines: tuple[str, ...]) -> dict:
+    """Per rule, whether every run of `engines` at `size` found the same status, count and ids digest (and
+    the same ids, where their files were kept)."""
+    ok = [r for r in runs if r["contacts"] == size and r.get("ok") and r["engine"] in engines]
     if not ok:
         return {"compared": [], "same_counts": None, "same_ids": None, "mismatches": []}
     reference = next((r for r in ok if r["engine"] == "today"), ok[0])
@@ -729,6 +730,28 @@ def agreement(runs: list[dict], size: int) -> dict:
     return out
 
 
+PAIRS = (("today", "duckdb"), ("duckdb", "spark"))
+
+
+def agreements(runs: list[dict], sizes: list[int]) -> list[dict]:
+    """Today's engine against the new one, and the new one on DuckDB against PySpark, at every size."""
+    ran = {n: {r["engine"] for r in runs if r["contacts"] == n} for n in sizes}
+    return [{"contacts": n, "engines": list(pair), **agreement(runs, n, pair)}
+            for n in sizes for pair in PAIRS if ran[n] >= set(pair)]
+
+
+def rejudge(path: Path) -> dict:
+    """The record in `path` with its best runs, agreement and verdicts computed again from its runs."""
+    record = json.loads(path.read_text(encoding="utf-8"))
+    runs = record["runs"]
+    engines_at = sorted({(r["contacts"], r["engine"]) for r in runs},
+                        key=lambda k: (k[0], ENGINES.index(k[1])))
+    record["best"] = [{"contacts": n, "engine": e, **b} for n, e in engines_at if (b := best(runs, n, e))]
+    record["agreement"] = agreements(runs, [d["contacts"] for d in record["datasets"]])
+    record["verdicts"] = verdicts(record)
+    return record
+
+
 def verdicts(record: dict) -> list[dict]:
     """The issue's targets, judged from the figures recorded in `record` (the JSON this script writes).
 
@@ -736,7 +759,7 @@ def verdicts(record: dict) -> list[dict]:
     """
     limits = record["limits"]
     table = {(b["contacts"], b["engine"]): b for b in record["best"]}
-    agree = {a["contacts"]: a for a in record["agreement"]}
+    agree = {(a["contacts"], tuple(a["engines"])): a for a in record["agreement"]}
     sizes = {d["contacts"] for d in record["datasets"]}
     out = []
 
@@ -793,12 +816,8 @@ def verdicts(record: dict) -> list[dict]:
     spark, duck = table.get((n, "spark")), table.get((n, "duckdb"))
     text = f"PySpark local at {n:,} contacts: completes with the same record ids as DuckDB; time reported"
     if spark and duck:
-        a = agree.get(n, {})
-        differs = bool(a.get("id_differences", {}).get("spark vs duckdb"))
-        for m in a.get("mismatches", []):
-            values = {engine: {json.dumps(v) for k, v in m["runs"].items() if k.startswith(f"{engine}#")}
-                      for engine in ("spark", "duckdb")}
-            differs = differs or values["spark"] != values["duckdb"]
+        a = agree.get((n, ("duckdb", "spark")), {})
+        differs = not a.get("same_counts") or a.get("same_ids") is False
         left_out = sorted({name for r in record["runs"] if r["contacts"] == n and r["engine"] == "spark"
                            for name in _names(r["options"].get("leave_out"))})
         verdict("spark", n, text, not differs and not spark["failed_runs"] and not left_out,
@@ -813,7 +832,7 @@ def verdicts(record: dict) -> list[dict]:
 
     said = {True: "equal", False: "differ", None: "not compared"}
     for a in record["agreement"]:
-        if a["compared"]:
+        if a["engines"] == ["today", "duckdb"] and len(a["compared"]) == 2:
             verdict(f"agree-{a['contacts']}", a["contacts"],
                     f"{a['contacts']:,} contacts: {', '.join(a['compared'])} find the same violations "
                     "per rule",
@@ -936,6 +955,9 @@ def main(argv: list[str] | None = None) -> int:
                              "generator holds a whole dataset in memory: about 6.7 GB at 5M contacts here)")
     parser.add_argument("--regenerate", action="store_true", help="make the datasets again, even if present")
     parser.add_argument("--timeout", type=float, default=4 * 3600, help="seconds per process")
+    parser.add_argument("--rejudge", type=Path, metavar="JSON",
+                        help="recompute the best runs, agreement and verdicts of a recorded JSON, rewrite it "
+                             "and print its table (the run's ids files must still be there)")
     parser.add_argument("--remove-trees", action="store_true", help="remove the worktrees made, at the end")
     parser.add_argument("--child", choices=ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--dataset", help=argparse.SUPPRESS)
@@ -951,6 +973,12 @@ def main(argv: list[str] | None = None) -> int:
             args.memory_limit = None  # the limit applies only with a spill folder (the parent passes both)
         child(args)
         return 0
+
+    if args.rejudge:
+        record = rejudge(args.rejudge)
+        args.rejudge.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        print_table(record)
+        return 0 if all(v["passed"] is not False for v in record["verdicts"]) else 1
 
     import psutil
 
@@ -1005,7 +1033,7 @@ def main(argv: list[str] | None = None) -> int:
             "datasets": datasets,
             "runs": runs,
             "best": [{"contacts": n, "engine": e, **b} for n, e in engines_at if (b := best(runs, n, e))],
-            "agreement": [{"contacts": d["contacts"], **agreement(runs, d["contacts"])} for d in datasets],
+            "agreement": agreements(runs, [d["contacts"] for d in datasets]),
         }
         record["verdicts"] = verdicts(record)
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -78,6 +78,8 @@ def render_record(record: dict) -> str:
         f"--format {params['format']} --as-of {params['as_of']}`. Read + check, {_runs(params)}, each in a "
         "fresh process; peak memory of the process tree, the largest over the runs.",
     ]
+    if not record.get("complete", True):
+        lines.append("An incomplete run: the sizes after the last one shown were not measured.")
     for d in record["datasets"]:
         if d.get("composed_of"):
             lines.append(f"{d['contacts']:,} contacts: composed of {len(d['composed_of'])} generated "

@@ -102,9 +102,12 @@ def test_engine_speed_records_the_machine_every_run_and_a_verdict_per_target(eng
 
 
 def test_engine_speed_verdicts_are_computed_from_the_recorded_figures(engine_speed_run):
-    record, _, _ = engine_speed_run
+    record, _, data = engine_speed_run
     engine_speed = load_script("engine_speed")
     assert engine_speed.verdicts(record) == record["verdicts"]
+    again = engine_speed.rejudge(data / "engine_speed.json")  # --rejudge: from the runs alone
+    assert (again["best"], again["agreement"], again["verdicts"]) == (
+        record["best"], record["agreement"], record["verdicts"])
     best = {b["engine"]: b for b in record["best"]}
     today, new = best["today"], best["duckdb"]
     parity = {v["target"]: v for v in record["verdicts"]}["parity"]
