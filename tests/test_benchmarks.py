@@ -5,9 +5,15 @@ Their full-size runs are separate (see README); here only that they work and pri
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
+import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -32,3 +38,141 @@ def test_check_speed_prints_the_ratio_for_a_generated_csv_dataset():
     for figure in ("read_dataset", "run_checks", "ratio          :", "paired ratios  :", "read + check   :",
                    "peak RSS"):
         assert figure in out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# engine_speed.py and readme_figures.py: one tiny run end to end, then what is judged and rendered from it
+# ----------------------------------------------------------------------------------------------------------
+
+def load_script(name: str):
+    """A benchmark script as a module (the scripts are not a package)."""
+    spec = importlib.util.spec_from_file_location(f"benchmark_{name}", BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while being made
+    spec.loader.exec_module(module)
+    return module
+
+
+SMOKE_CONTACTS = 1500
+
+
+@pytest.fixture(scope="module")
+def engine_speed_run(tmp_path_factory):
+    """One run at a tiny size: today's engine (from its git worktree) and the new one, once each; the three
+    target sizes set to the size run, so that every verdict but PySpark's is judged."""
+    root = BENCHMARKS.parent
+    baseline = load_script("engine_speed").BASELINE_REV
+    if subprocess.run(["git", "rev-parse", "--verify", f"{baseline}^{{commit}}"], cwd=root,
+                      capture_output=True).returncode:
+        pytest.skip(f"commit {baseline} (today's engine) is not in this clone's history")
+    data = tmp_path_factory.mktemp("engine-speed")
+    out = data / "engine_speed.json"
+    n = str(SMOKE_CONTACTS)
+    stdout = run("engine_speed.py", "--sizes", n, "--repeat", "1", "--spark-sizes", "none",
+                 "--data", str(data), "--out", str(out), "--parity-size", n, "--scale-size", n,
+                 "--big-size", n, "--spill-from", n, "--memory-limit", "1GB", "--remove-trees")
+    return json.loads(out.read_text(encoding="utf-8")), stdout, data
+
+
+def test_engine_speed_records_the_machine_every_run_and_a_verdict_per_target(engine_speed_run):
+    record, stdout, _ = engine_speed_run
+    assert record["benchmark"] == "engine_speed" and record["complete"]
+    assert {"cores", "ram_gb", "cpu_model"} <= set(record["machine"])
+    assert dt.datetime.fromisoformat(record["date"])
+    assert {"duckdb", "ibis-framework", "pandas", "pyarrow"} <= set(record["versions"])
+    assert record["trees"]["today"]["commit"].startswith(record["trees"]["today"]["rev"])
+    assert record["new_engine_read_with"]  # stage_dataset, or the pandas fallback said as such
+    runs = {r["engine"]: r for r in record["runs"]}
+    assert set(runs) == {"today", "duckdb"}
+    for r in runs.values():
+        assert r["ok"], r.get("error")
+        assert r["seconds"] == pytest.approx(r["read_seconds"] + r["check_seconds"], abs=0.002)
+        assert 0 < r["self_peak_rss_gb"] <= r["peak_rss_gb"]
+        assert len(r["per_rule"]) == 22
+    assert runs["duckdb"]["options"]["memory_limit"] == "1GB"  # from --spill-from
+    assert {v["target"] for v in record["verdicts"]} == {"parity", "scale", "big", "spark",
+                                                         f"agree-{SMOKE_CONTACTS}"}
+    by_target = {v["target"]: v for v in record["verdicts"]}
+    assert by_target["spark"]["passed"] is None  # not run: not measured, neither met nor missed
+    assert by_target[f"agree-{SMOKE_CONTACTS}"]["passed"], record["agreement"]
+    assert record["agreement"][0]["ids_compared"] == "ids"
+    for line in ("new engine read with:", "slowest rules,", "NOT MEASURED", f"{SMOKE_CONTACTS:,} contacts"):
+        assert line in stdout
+    assert any(line.startswith(("PASS", "FAIL")) for line in stdout.splitlines())
+
+
+def test_engine_speed_verdicts_are_computed_from_the_recorded_figures(engine_speed_run):
+    record, _, data = engine_speed_run
+    engine_speed = load_script("engine_speed")
+    assert engine_speed.verdicts(record) == record["verdicts"]
+    again = engine_speed.rejudge(data / "engine_speed.json")  # --rejudge: from the runs alone
+    assert (again["best"], again["agreement"], again["verdicts"]) == (
+        record["best"], record["agreement"], record["verdicts"])
+    best = {b["engine"]: b for b in record["best"]}
+    today, new = best["today"], best["duckdb"]
+    parity = {v["target"]: v for v in record["verdicts"]}["parity"]
+    assert parity["passed"] == (new["seconds"] <= today["seconds"])
+
+    def judged(**figures) -> dict:
+        doctored = copy.deepcopy(record)
+        for b in doctored["best"]:
+            b.update(figures.get(b["engine"], {}))
+        return {v["target"]: v["passed"] for v in engine_speed.verdicts(doctored)}
+
+    fast = {"today": {"seconds": new["seconds"] * 3}, "duckdb": {"peak_rss_gb": 0.1}}
+    assert judged(**fast)["parity"] and judged(**fast)["scale"]
+    slow = {"today": {"seconds": new["seconds"] / 3}}
+    assert not judged(**slow)["parity"] and not judged(**slow)["scale"]
+    large = {"today": {"seconds": new["seconds"] * 3}, "duckdb": {"peak_rss_gb": 1.6}}
+    assert judged(**large)["parity"] and not judged(**large)["scale"]  # 1.5 GB at most
+    failed = {"duckdb": {"failed_runs": 1}}
+    assert not judged(**failed)["big"]
+    doctored = copy.deepcopy(record)
+    doctored["agreement"][0]["same_counts"] = False
+    agreed = {v["target"]: v["passed"] for v in engine_speed.verdicts(doctored)}
+    assert not agreed[f"agree-{SMOKE_CONTACTS}"]
+
+
+def test_engine_speed_composes_a_larger_dataset_with_disjoint_ids(engine_speed_run, tmp_path):
+    _, _, data = engine_speed_run
+    engine_speed = load_script("engine_speed")
+    part = next((data / "datasets").iterdir())
+    engine_speed.compose(tmp_path / "double", [part, part], 2 * SMOKE_CONTACTS)
+    import duckdb
+
+    for table, (key, *_) in engine_speed.PART_IDS.items():
+        rows, distinct = duckdb.sql(f"SELECT count(*), count(DISTINCT {key}) FROM "
+                                    f"'{tmp_path / 'double' / table}.parquet'").fetchall()[0]
+        single = duckdb.sql(f"SELECT count(*) FROM '{part / table}.parquet'").fetchall()[0][0]
+        assert rows == distinct == 2 * single
+    orphans = duckdb.sql(f"SELECT count(*) FROM '{tmp_path / 'double'}/consents.parquet' k ANTI JOIN "
+                         f"'{tmp_path / 'double'}/contacts.parquet' c USING (contact_id)").fetchall()[0][0]
+    assert orphans == 0
+    manifest = json.loads((tmp_path / "double" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"]["contacts"] == 2 * SMOKE_CONTACTS
+
+
+def test_readme_figures_renders_the_json_between_the_markers_only(engine_speed_run, tmp_path):
+    record, _, _ = engine_speed_run
+    figures = load_script("readme_figures")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    (out_dir / "engine_speed.json").write_text(json.dumps(record), encoding="utf-8")
+    (out_dir / "other.json").write_text(json.dumps({"benchmark": "peers"}), encoding="utf-8")  # not ours
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# gdprlab\n\nbefore\n{figures.START}\nstale figures\n{figures.END}\nafter\n",
+                      encoding="utf-8")
+    args = ["--readme", str(readme), "--out-dir", str(out_dir)]
+    assert figures.main([*args, "--check"]) == 1  # stale
+    assert figures.main(args) == 0
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("# gdprlab\n\nbefore\n") and text.endswith(f"{figures.END}\nafter\n")
+    assert "stale figures" not in text
+    for b in record["best"]:
+        assert f"{b['seconds']:.2f} s, {b['peak_rss_gb']:.2f} GB" in text
+    for v in record["verdicts"]:
+        assert f"| {v['text']} | {v['measured']} |" in text
+    assert f"{record['machine']['cores']} cores" in text and record["trees"]["today"]["commit"][:7] in text
+    assert figures.main([*args, "--check"]) == 0  # rendering twice changes nothing
+    readme.write_text("# no markers\n", encoding="utf-8")
+    assert figures.main(args) == 2

@@ -1,0 +1,144 @@
+"""Render the README's engine-speed table from the JSON that benchmarks/engine_speed.py writes.
+
+Run:  .venv/bin/python benchmarks/readme_figures.py [--readme README.md] [--out-dir benchmarks/out] [--check]
+
+Every `benchmarks/out/*.json` written by engine_speed.py (its "benchmark" is "engine_speed") becomes one
+block, oldest first: the machine and date it was measured on, a table of seconds and peak memory per size
+and engine, and the verdict of each target. The blocks replace what stands between the two marker comments
+of README.md (START and END below); nothing else in the file changes. Every figure is formatted from
+the JSON, none is typed. With --check, nothing is written: the exit status is 1 when README.md is not what
+the JSON gives (for CI), 0 when it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+START = "<!-- engine_speed:start -->"
+END = "<!-- engine_speed:end -->"
+ENGINES = ("today", "duckdb", "spark")
+HEADERS = {"today": "today's engine (pandas)", "duckdb": "Ibis on DuckDB", "spark": "Ibis on PySpark local"}
+MET = {True: "yes", False: "no", None: "not measured"}
+
+
+def load_records(folder: Path) -> list[dict]:
+    """The engine_speed records in `folder`, oldest first."""
+    records = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(record, dict) and record.get("benchmark") == "engine_speed":
+            records.append(record)
+    return sorted(records, key=lambda r: r["date"])
+
+
+def _cell(best: dict | None) -> str:
+    if best is None:
+        return "-"
+    return f"{best['seconds']:.2f} s, {best['peak_rss_gb']:.2f} GB"
+
+
+def _when(record: dict) -> str:
+    return dt.datetime.fromisoformat(record["date"]).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _runs(params: dict) -> str:
+    repeat, spark = params["repeat"], params.get("spark_repeat", 1)
+    said = "one run of each engine" if repeat == 1 else f"fastest of {repeat} alternating runs"
+    if params.get("spark_sizes") and spark != repeat:
+        said += f" ({spark} of PySpark)"
+    return said
+
+
+def render_record(record: dict) -> str:
+    """One measured run as Markdown: where and how, the table, the verdicts."""
+    m, v = record["machine"], record["versions"]
+    load = (f"load average {m['load_average_before'][0]:.1f} at the start, "
+            f"{m['load_average_after'][0]:.1f} at the end")
+    names = (("duckdb", "DuckDB"), ("ibis-framework", "ibis-framework"), ("pandas", "pandas"),
+             ("pyarrow", "pyarrow"), ("pyspark", "PySpark"))
+    libraries = ", ".join(f"{name} {v[key]}" for key, name in names if key in v)
+    trees = record["trees"]
+    params = record["parameters"]
+    read_with = "; ".join(record.get("new_engine_read_with", [])) or "-"
+    lines = [
+        f"Measured by `benchmarks/engine_speed.py` on {_when(record)}: {m['cores']} cores "
+        f"({m['cpu_model']}), {m['ram_gb']} GB RAM, {load}; {libraries}.",
+        f"Today's engine: commit {trees['today']['commit'][:7]}; "
+        f"new engine: commit {trees['new']['commit'][:7]}"
+        f"{' with uncommitted changes' if trees['new'].get('dirty') else ''}, reading the files with "
+        f"{read_with}. Datasets: `gdprlab generate --profile {params['profile']} --seed {params['seed']} "
+        f"--format {params['format']} --as-of {params['as_of']}`. Read + check, {_runs(params)}, each in a "
+        "fresh process; peak memory of the process tree, the largest over the runs.",
+    ]
+    if not record.get("complete", True):
+        lines.append("An incomplete run: the sizes after the last one shown were not measured.")
+    for d in record["datasets"]:
+        if d.get("composed_of"):
+            lines.append(f"{d['contacts']:,} contacts: composed of {len(d['composed_of'])} generated "
+                         f"datasets ({', '.join(d['composed_of'])}), the generator holding a whole dataset "
+                         "in memory.")
+    for shim in record.get("shims", []):
+        lines.append(f"Work-around applied in the new engine's runs: {shim}.")
+    lines += ["", "| contacts | " + " | ".join(HEADERS.values()) + " | DuckDB / today |",
+              "|---:|---|---|---|---:|"]
+    best = {(b["contacts"], b["engine"]): b for b in record["best"]}
+    for d in record["datasets"]:
+        n = d["contacts"]
+        cells = [_cell(best.get((n, e))) for e in ENGINES]
+        if best.get((n, "today")) is None and str(d.get("today", "")).startswith("not run"):
+            cells[0] = d["today"].replace("not run: ", "not run (") + ")"
+        today, duck = best.get((n, "today")), best.get((n, "duckdb"))
+        ratio = f"{duck['seconds'] / today['seconds']:.2f}x" if today and duck else "-"
+        lines.append(f"| {n:,} | " + " | ".join(cells) + f" | {ratio} |")
+    lines += ["", "| target | measured | met? |", "|---|---|---|"]
+    lines += [f"| {x['text']} | {x['measured']} | {MET[x['passed']]} |" for x in record["verdicts"]]
+    return "\n".join(lines)
+
+
+def render(records: list[dict]) -> str:
+    if not records:
+        return "No engine_speed results in benchmarks/out/ yet: run `benchmarks/engine_speed.py`."
+    return "\n\n".join(render_record(r) for r in records)
+
+
+def replace_block(text: str, block: str) -> str:
+    """`text` with what stands between START and END (each once, in that order) replaced by `block`."""
+    if text.count(START) != 1 or text.count(END) != 1 or text.index(START) > text.index(END):
+        raise ValueError(f"README must hold {START} and then {END}, once each")
+    head, rest = text.split(START)
+    _, tail = rest.split(END)
+    return f"{head}{START}\n{block}\n{END}{tail}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--readme", type=Path, default=REPO / "README.md")
+    parser.add_argument("--out-dir", type=Path, default=REPO / "benchmarks" / "out")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if README.md differs")
+    args = parser.parse_args(argv)
+    text = args.readme.read_text(encoding="utf-8")
+    try:
+        new = replace_block(text, render(load_records(args.out_dir)))
+    except ValueError as exc:
+        print(f"{args.readme}: {exc}", file=sys.stderr)
+        return 2
+    if args.check:
+        same = new == text
+        print(f"{args.readme}: {'up to date' if same else 'differs from benchmarks/out/*.json'}")
+        return 0 if same else 1
+    if new != text:
+        args.readme.write_text(new, encoding="utf-8")
+    print(f"{args.readme}: engine_speed table {'rewritten' if new != text else 'already up to date'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
