@@ -32,18 +32,6 @@ def test_generate_speed_prints_rows_per_second_the_ratio_and_peak_memory():
         assert figure in out
 
 
-def test_check_speed_prints_the_ratio_for_a_generated_csv_dataset():
-    out = run("check_speed.py", "--contacts", "2000", "--format", "csv", "--repeat", "2")
-    assert "as csv" in out
-    for figure in ("read_dataset", "run_checks", "ratio          :", "paired ratios  :", "read + check   :",
-                   "peak RSS"):
-        assert figure in out
-
-
-# ----------------------------------------------------------------------------------------------------------
-# engine_speed.py and readme_figures.py: one tiny run end to end, then what is judged and rendered from it
-# ----------------------------------------------------------------------------------------------------------
-
 def load_script(name: str):
     """A benchmark script as a module (the scripts are not a package)."""
     spec = importlib.util.spec_from_file_location(f"benchmark_{name}", BENCHMARKS / f"{name}.py")
