@@ -12,7 +12,7 @@ NULL in every column.
 The as-of date is Sunday 1 March 2026 (the day after 28 February, so that a period clamped to the end
 of February ends before it, and one overflowing into March does not), under the policy POLICY below.
 Ids name their case; the comments say why each one is (or is not) found, from the rule definitions in
-gdprlab/regulation/catalogue.py.
+gdprlab/regulation/catalogue.py. At the end: the engines the rule tests run on.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import os
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -31,7 +29,7 @@ from helpers import table
 
 from gdprlab.audit.rules.base import WHITESPACE
 from gdprlab.crm import protect
-from gdprlab.crm.backends import EngineError, connect
+from gdprlab.crm.backends import connect
 from gdprlab.crm.schema import TABLES
 from gdprlab.regulation.policy import Policy
 
@@ -624,34 +622,6 @@ class Elsewhere:
         return pa.RecordBatchReader.from_batches(arrow.schema, arrow.to_batches(chunk_size))
 
 
-_SPARK: dict[str, object] = {}
-
-
-def spark():
-    """The local PySpark backend, started once per test session, or a skip that says what is missing."""
-    if "backend" not in _SPARK:
-        _SPARK["backend"] = _start_spark()
-    backend = _SPARK["backend"]
-    if isinstance(backend, str):
-        pytest.skip(backend)
-    return backend
-
-
-def _start_spark():
-    """The backend, or why there is none."""
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        return "PySpark local mode needs Java 17: no java on PATH and no JAVA_HOME; Spark tests skipped"
-    try:
-        backend = connect("spark", threads=2)
-    except EngineError as error:
-        return f"PySpark local mode needs Java 17 and pyspark: {error}; Spark tests skipped"
-    except Exception as error:  # noqa: BLE001 - a JVM that does not start is a reason to skip, said as such
-        first = str(error).splitlines()[0] if str(error) else ""
-        return f"PySpark local mode did not start ({type(error).__name__}: {first}); Spark tests skipped"
-    backend._session.sparkContext.setLogLevel("ERROR")
-    return backend
-
-
 #: the engines: DuckDB, DuckDB taking other engines' paths, PySpark local
 ENGINES = ("duckdb", "elsewhere", "spark")
 
@@ -665,8 +635,9 @@ def _duckdb():
     return con
 
 
-def backend(name: str):
-    """The backend of an engine of ENGINES (Spark's skips when it cannot start)."""
+def backend(request: pytest.FixtureRequest, name: str):
+    """The backend of an engine of ENGINES: Spark's is the session's (tests/conftest.py), or a skip saying
+    what it lacks."""
     if name == "spark":
-        return spark()
+        return request.getfixturevalue("spark_backend")
     return _duckdb() if name == "duckdb" else Elsewhere(_duckdb())

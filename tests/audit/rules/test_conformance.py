@@ -4,13 +4,14 @@ On the boundary-case dataset (tests/audit/rules/boundary.py) and its variants, e
 the records worked out by hand there, or reports the rule not assessed for the reason given there. On
 generated datasets of every profile, Spark finds what DuckDB finds (which is the generator's ground truth:
 test_ground_truth.py). "elsewhere" is DuckDB taking the paths of engines other than DuckDB (boundary.py).
-Spark starts once per test session; without Java 17 or pyspark its tests are skipped, saying why.
+Spark is the test session's (tests/conftest.py): without Java 17 or pyspark its tests skip, saying why.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from audit.rules.boundary import AS_OF, DATASETS, EXPECTED, POLICY, backend, tables
@@ -27,24 +28,31 @@ GENERATED = {"clean": 400, "typical": 1000, "messy": 1000}
 GENERATED_AS_OF = dt.date(2026, 6, 30)
 
 Findings = dict[str, list[str] | str]
+Backends = Callable[[str], Any]
 
 
-def findings(engine: str, tables: dict, policy: Policy, as_of: dt.date) -> Findings:
+@pytest.fixture
+def backends(request: pytest.FixtureRequest) -> Backends:
+    """An engine's backend by name (Spark's skips when it cannot start)."""
+    return lambda name: backend(request, name)
+
+
+def findings(backend: Any, tables: dict, policy: Policy, as_of: dt.date) -> Findings:
     """Per rule, the ids an engine finds (with evidence picked and masked), or why it is not assessed."""
-    assessment = run_checks(tables, policy, as_of, evidence=3, backend=backend(engine))
+    assessment = run_checks(tables, policy, as_of, evidence=3, backend=backend)
     return {r.rule_id: r.reason if r.status == "not_assessed" else list(r.record_ids)
             for r in assessment.results}
 
 
 @pytest.fixture(scope="module")
-def found() -> Callable[[str, str], Findings]:
+def found() -> Callable[[Backends, str, str], Findings]:
     """findings() of (engine, boundary dataset), computed once per module."""
     cache: dict[tuple[str, str], Findings] = {}
 
-    def get(engine: str, dataset: str) -> Findings:
+    def get(backends: Backends, engine: str, dataset: str) -> Findings:
         if (engine, dataset) not in cache:
             make, _ = DATASETS[dataset]
-            cache[engine, dataset] = findings(engine, make(), POLICY, AS_OF)
+            cache[engine, dataset] = findings(backends(engine), make(), POLICY, AS_OF)
         return cache[engine, dataset]
 
     return get
@@ -53,25 +61,26 @@ def found() -> Callable[[str, str], Findings]:
 @pytest.mark.parametrize("rule_id", RULE_IDS)
 @pytest.mark.parametrize("dataset", DATASETS)
 @pytest.mark.parametrize("engine", ENGINES)
-def test_each_engine_finds_the_hand_checked_records_of_the_boundary_cases(found, engine, dataset, rule_id):
+def test_each_engine_finds_the_hand_checked_records_of_the_boundary_cases(found, backends, engine, dataset,
+                                                                          rule_id):
     _, expected = DATASETS[dataset]
     want = expected[rule_id]
-    assert found(engine, dataset)[rule_id] == (want if isinstance(want, str) else sorted(want))
+    assert found(backends, engine, dataset)[rule_id] == (want if isinstance(want, str) else sorted(want))
 
 
 @pytest.fixture(scope="module")
-def generated() -> Callable[[str, str], Findings]:
+def generated() -> Callable[[Backends, str, str], Findings]:
     """findings() of (engine, generated profile), each dataset generated once per module."""
     data: dict[str, object] = {}
     cache: dict[tuple[str, str], Findings] = {}
 
-    def get(engine: str, profile: str) -> Findings:
+    def get(backends: Backends, engine: str, profile: str) -> Findings:
         if profile not in data:
             cfg = GeneratorConfig(contacts=GENERATED[profile], seed=7, as_of=GENERATED_AS_OF, profile=profile)
             data[profile] = generate(cfg, workers=1)
         if (engine, profile) not in cache:
             ds = data[profile]
-            cache[engine, profile] = findings(engine, ds.tables, ds.policy, GENERATED_AS_OF)
+            cache[engine, profile] = findings(backends(engine), ds.tables, ds.policy, GENERATED_AS_OF)
         return cache[engine, profile]
 
     return get
@@ -79,20 +88,20 @@ def generated() -> Callable[[str, str], Findings]:
 
 @pytest.mark.parametrize("rule_id", RULE_IDS)
 @pytest.mark.parametrize("profile", GENERATED)
-def test_spark_finds_what_duckdb_finds_in_generated_data(generated, profile, rule_id):
-    assert generated("spark", profile)[rule_id] == generated("duckdb", profile)[rule_id]
+def test_spark_finds_what_duckdb_finds_in_generated_data(generated, backends, profile, rule_id):
+    assert generated(backends, "spark", profile)[rule_id] == generated(backends, "duckdb", profile)[rule_id]
 
 
-def test_generated_data_has_findings_of_every_rule_but_the_clean_profile(generated):
-    assert all(isinstance(ids, list) and ids for ids in generated("duckdb", "messy").values())
-    assert all(ids == [] for ids in generated("duckdb", "clean").values())
+def test_generated_data_has_findings_of_every_rule_but_the_clean_profile(generated, backends):
+    assert all(isinstance(ids, list) and ids for ids in generated(backends, "duckdb", "messy").values())
+    assert all(ids == [] for ids in generated(backends, "duckdb", "clean").values())
 
 
-def test_on_an_engine_that_cannot_run_one_rule_that_rule_alone_is_not_assessed_saying_why():
+def test_on_an_engine_that_cannot_run_one_rule_that_rule_alone_is_not_assessed_saying_why(backends):
     """Only DuckDB matches the special-category terms itself, and only Spark is given Python to run them;
     every other rule, run by the paths of engines other than DuckDB, finds the hand-checked records."""
     reason = ("reveals_special_category needs the engine to run Python, which gdprlab asks of Spark only, "
               "not of elsewhere")
     expected = {rule_id: sorted(ids) for rule_id, ids in EXPECTED.items()}
-    assert findings("elsewhere", tables(), POLICY, AS_OF) == expected | {
+    assert findings(backends("elsewhere"), tables(), POLICY, AS_OF) == expected | {
         "special_category_without_condition": reason}
