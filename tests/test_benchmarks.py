@@ -74,6 +74,8 @@ def test_engine_speed_records_the_machine_every_run_and_a_verdict_per_target(eng
     assert set(runs) == {"today", "duckdb"}
     for r in runs.values():
         assert r["ok"], r.get("error")
+        assert Path(r["log"]).parent.parent.name == "sessions"  # this invocation's own folder
+        assert len(r["load_average"]) == 2 and r["other_benchmark_processes"] >= 0
         assert r["seconds"] == pytest.approx(r["read_seconds"] + r["check_seconds"], abs=0.002)
         assert 0 < r["self_peak_rss_gb"] <= r["peak_rss_gb"]
         assert len(r["per_rule"]) == 22
