@@ -271,6 +271,19 @@ def tree(proc) -> list:
         return [proc]
 
 
+#: the child being measured (its own session), stopped with this process if a signal ends it
+RUNNING: list[int] = []
+
+
+def stop_on_signal(signum: int, frame) -> None:
+    """Say which signal ended the run (in its log), and end the measured child's session with it."""
+    print(f"\nstopped by signal {signal.Signals(signum).name}", file=sys.stderr, flush=True)
+    for pid in RUNNING:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+    raise SystemExit(128 + signum)
+
+
 def run_measured(cmd: list[str], env: dict[str, str], log: Path, timeout: float) -> Measured:
     """Run cmd in its own session; sample its process tree's RSS until it prints MEASURED or exits."""
     import psutil
@@ -280,6 +293,7 @@ def run_measured(cmd: list[str], env: dict[str, str], log: Path, timeout: float)
     with open(log, "w", encoding="utf-8") as err:
         proc = psutil.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=err, text=True,
                             start_new_session=True)
+        RUNNING[:] = [proc.pid]
         peak = [0]
         stop = threading.Event()
 
@@ -310,6 +324,7 @@ def run_measured(cmd: list[str], env: dict[str, str], log: Path, timeout: float)
             else:
                 lines.append(line)
         proc.wait()
+        RUNNING.clear()
         timer.cancel()
         stop.set()
         sampler.join()
@@ -1026,6 +1041,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import psutil
 
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(signum, stop_on_signal)
     spark_sizes = _sizes(args.spark_sizes) if args.spark_sizes is not None else (
         [args.spark_size] if spark_available() else [])
     cfg = Config(sizes=_sizes(args.sizes), repeat=args.repeat, spark_sizes=spark_sizes,
