@@ -343,8 +343,13 @@ class Tree:
     rev: str
     dirty: bool = False
 
+    def __post_init__(self) -> None:
+        # the last commit that changed gdprlab/ in that tree: which engine code ran, whatever else moved since
+        self.engine_commit = _git("log", "-1", "--format=%H", "--", "gdprlab", cwd=self.path)
+
     def as_dict(self) -> dict:
-        return {"rev": self.rev, "commit": self.commit, "path": str(self.path), "dirty": self.dirty}
+        return {"rev": self.rev, "commit": self.commit, "engine_commit": self.engine_commit,
+                "path": str(self.path), "dirty": self.dirty}
 
 
 def _git(*args: str, cwd: Path = REPO) -> str:
@@ -547,7 +552,8 @@ def other_benchmarks() -> int:
     """Processes of other engine_speed.py runs on this machine (their load lengthens this run's times)."""
     import psutil
 
-    ours = {os.getpid(), *(p.pid for p in psutil.Process().children(recursive=True))}
+    me = psutil.Process()
+    ours = {me.pid, *(p.pid for p in me.children(recursive=True)), *(p.pid for p in me.parents())}
     count = 0
     for p in psutil.process_iter(["pid", "cmdline"]):
         cmdline = p.info.get("cmdline") or []
