@@ -12,10 +12,11 @@ The issue's targets, each measured against today's engine in the same run:
 * PySpark local at --spark-size (1M): completes with the same record ids as DuckDB; its time reported.
 
 Datasets are made by `gdprlab generate --profile messy --seed 3 --format parquet --as-of 2026-06-30
---contacts N` (the generator of the repository this script is in) under `<data>/datasets/`, and reused when
-their manifest has the same parameters and the generator's sources have not changed since (a stamp in the
-folder keeps their digest). Their files are read once before the first timed run, so every run finds them
-in the page cache.
+--contacts N` (the generator of the repository this script is in) under `<data>/datasets/`, and reused
+when their manifest has the same parameters (--regenerate makes them again; a stamp in the folder keeps the
+digest of the generator's sources, and a note says when they have changed since). Above --generate-max
+(5M) a dataset is composed of generated parts, the generator holding a whole dataset in memory (see
+composed). Their files are read once before the first timed run, so every run finds them in the page cache.
 
 Today's engine is commit --baseline-rev (5e0b4b5), checked out as a git worktree under `<data>/trees/` and
 imported from there: it does what its `gdprlab check` did, `read_dataset` into pandas, then `run_checks`.
@@ -23,7 +24,10 @@ The new engine is this repository (or --new-rev, checked out the same way): `sta
 read the files as typed views, then `run_checks` on the connection; where `gdprlab.crm.staging` is not
 importable it falls back to `read_dataset` and pandas frames handed to DuckDB, and the output says so.
 From --findings-from contacts (5M) the record ids stay in the engine (`findings_table`); from --spill-from
-(20M) DuckDB gets --memory-limit and a spill folder under `<data>/spill/`.
+(20M) DuckDB gets --memory-limit and a spill folder. --work-around applies named fixes of library faults
+that engines before main's needed (recorded per run). Each invocation keeps its logs, ids and spill
+folders under `<data>/sessions/<start>-<pid>/`, so runs sharing a data folder do not overwrite each other's;
+each run records the load average and any other engine_speed.py processes running beside it.
 
 Each engine x size runs in a fresh process; today's and the new engine alternate --repeat times and the
 fastest run of each is kept (PySpark runs --spark-repeat times in the same rotation). Times are measured in
@@ -74,7 +78,6 @@ STAMP = "engine-speed-stamp.json"  # in a dataset folder: how it was made
 MEASURED = "##measured"  # the child's line after its timed part: memory sampling stops there
 GB = 1024**3
 SHOWN_SLOWEST = 5
-RECURSION_LIMIT = 10_000
 ENGINES = ("today", "duckdb", "spark")
 LABELS = {"today": "today (pandas)", "duckdb": "Ibis on DuckDB", "spark": "Ibis on PySpark"}
 
@@ -113,7 +116,8 @@ def child(args: argparse.Namespace) -> None:
         except ImportError:
             stage_dataset = None
             path = "read_dataset (pandas) fallback: gdprlab.crm.staging is not importable"
-        out["shims"] = _shims(bool(args.findings_table))
+        asked = _names(args.work_around)
+        out["shims"] = _work_arounds(asked)
         policy, as_of = read_policy(folder), read_as_of(folder)
         options = {}
         if args.memory_limit:
@@ -123,15 +127,11 @@ def child(args: argparse.Namespace) -> None:
         connected = time.perf_counter() - start
         start = time.perf_counter()
         tables = stage_dataset(folder, backend) if stage_dataset else read_dataset(folder)
-        if args.child == "spark":
-            # ibis 12's PySpark backend has no temporary tables, which Tables.materialise makes for what
-            # several rules share: on PySpark those are recomputed by each rule instead
+        if args.child == "spark" and "spark-no-cache" in asked:
             from gdprlab.audit.engine import open_tables
             from gdprlab.audit.rules.base import Tables
 
             tables = Tables(dict(open_tables(tables, backend)[0]), backend, cache=False)
-            out["shims"].append("Tables(cache=False) on PySpark (ibis's PySpark backend cannot create_table("
-                                "temp=True), which Tables.materialise calls)")
         read = time.perf_counter() - start
         start = time.perf_counter()
         from gdprlab.audit.engine import CHECKS
@@ -175,29 +175,33 @@ def child(args: argparse.Namespace) -> None:
     print(json.dumps(out))
 
 
-def _shims(findings_table: bool) -> list[str]:
-    """Work around two faults of the new engine's libraries, so that its speed can be measured; the runs say
-    which were applied.
+#: work-arounds for faults of the libraries under engines older than the one on main (commit 45e26ba and
+#: before), applied only when asked for (--work-around NAME), so that such a revision can still be timed;
+#: every run records the ones applied, and the README's table lists them
+WORK_AROUNDS = {
+    "fetch-arrow-table": "DuckDBPyConnection.fetch_arrow_table aliased to to_arrow_table: ibis-framework "
+                         "12.0.0's Backend.list_tables calls it, DuckDB 2.0 no longer has it",
+    "recursion-limit": "sys.setrecursionlimit(10000): Backend.insert re-parses a rule's SQL with sqlglot, "
+                       "and casefold's nested replace() calls needed more than 1,000 frames",
+    "spark-no-cache": "Tables(cache=False) on PySpark: ibis's PySpark backend cannot "
+                      "create_table(temp=True), which Tables.materialise called",
+}
 
-    * ibis-framework 12.0.0 calls DuckDBPyConnection.fetch_arrow_table, which DuckDB 2.0 no longer has (it
-      is to_arrow_table there): Backend.list_tables fails, and with it every run_checks with a
-      findings_table. Aliased where the method is missing.
-    * Backend.insert re-parses the rule's SQL with sqlglot; inaccurate_data's (casefold's 150 nested
-      replace() calls) needs a deeper Python recursion than the default 1,000 (3,000 measured): raised to
-      10,000 when ids go to a findings table.
-    """
-    import duckdb
 
-    applied = []
-    if not hasattr(duckdb.DuckDBPyConnection, "fetch_arrow_table"):
-        duckdb.DuckDBPyConnection.fetch_arrow_table = duckdb.DuckDBPyConnection.to_arrow_table
-        applied.append("duckdb.DuckDBPyConnection.fetch_arrow_table = to_arrow_table (ibis 12.0.0's "
-                       "list_tables on DuckDB 2.0)")
-    if findings_table and sys.getrecursionlimit() < RECURSION_LIMIT:
-        sys.setrecursionlimit(RECURSION_LIMIT)
-        applied.append(f"sys.setrecursionlimit({RECURSION_LIMIT}) (sqlglot re-parsing inaccurate_data's SQL "
-                       "in Backend.insert)")
-    return applied
+def _work_arounds(names: list[str]) -> list[str]:
+    """Apply the named work-arounds (those for the process; spark-no-cache is applied by child())."""
+    unknown = set(names) - set(WORK_AROUNDS)
+    if unknown:
+        raise SystemExit(f"unknown work-around(s) {', '.join(sorted(unknown))}; "
+                         f"known: {', '.join(WORK_AROUNDS)}")
+    if "fetch-arrow-table" in names:
+        import duckdb
+
+        if not hasattr(duckdb.DuckDBPyConnection, "fetch_arrow_table"):
+            duckdb.DuckDBPyConnection.fetch_arrow_table = duckdb.DuckDBPyConnection.to_arrow_table
+    if "recursion-limit" in names:
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    return [f"{name}: {WORK_AROUNDS[name]}" for name in names]
 
 
 def ids_digest(ids) -> str:
@@ -267,6 +271,19 @@ def tree(proc) -> list:
         return [proc]
 
 
+#: the child being measured (its own session), stopped with this process if a signal ends it
+RUNNING: list[int] = []
+
+
+def stop_on_signal(signum: int, frame) -> None:
+    """Say which signal ended the run (in its log), and end the measured child's session with it."""
+    print(f"\nstopped by signal {signal.Signals(signum).name}", file=sys.stderr, flush=True)
+    for pid in RUNNING:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+    raise SystemExit(128 + signum)
+
+
 def run_measured(cmd: list[str], env: dict[str, str], log: Path, timeout: float) -> Measured:
     """Run cmd in its own session; sample its process tree's RSS until it prints MEASURED or exits."""
     import psutil
@@ -276,6 +293,7 @@ def run_measured(cmd: list[str], env: dict[str, str], log: Path, timeout: float)
     with open(log, "w", encoding="utf-8") as err:
         proc = psutil.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=err, text=True,
                             start_new_session=True)
+        RUNNING[:] = [proc.pid]
         peak = [0]
         stop = threading.Event()
 
@@ -306,6 +324,7 @@ def run_measured(cmd: list[str], env: dict[str, str], log: Path, timeout: float)
             else:
                 lines.append(line)
         proc.wait()
+        RUNNING.clear()
         timer.cancel()
         stop.set()
         sampler.join()
@@ -324,8 +343,13 @@ class Tree:
     rev: str
     dirty: bool = False
 
+    def __post_init__(self) -> None:
+        # the last commit that changed gdprlab/ in that tree: which engine code ran, whatever else moved since
+        self.engine_commit = _git("log", "-1", "--format=%H", "--", "gdprlab", cwd=self.path)
+
     def as_dict(self) -> dict:
-        return {"rev": self.rev, "commit": self.commit, "path": str(self.path), "dirty": self.dirty}
+        return {"rev": self.rev, "commit": self.commit, "engine_commit": self.engine_commit,
+                "path": str(self.path), "dirty": self.dirty}
 
 
 def _git(*args: str, cwd: Path = REPO) -> str:
@@ -423,7 +447,7 @@ def generated(data: Path, contacts: int, seed: int, cfg: Config) -> dict:
            "--quiet"]
     print(f"generating {contacts:,} contacts (seed {seed}) into {folder} ...", flush=True)
     done = run_measured(cmd, dict(os.environ, PYTHONPATH=str(REPO)),
-                        data / "logs" / f"generate-{contacts}-{seed}.log", cfg.timeout)
+                        cfg.session / f"generate-{contacts}-{seed}.log", cfg.timeout)
     if done.returncode != 0:
         raise SystemExit(f"generating {contacts:,} contacts failed ({done.returncode}):\n{done.stderr_tail}")
     (folder / STAMP).write_text(json.dumps({"generator_digest": digest}) + "\n", encoding="utf-8")
@@ -510,6 +534,34 @@ def compose(folder: Path, parts: list[Path], contacts: int) -> None:
     tmp.rename(folder)
 
 
+@contextlib.contextmanager
+def preparing(data: Path):
+    """Held while worktrees and datasets are made, so that two runs sharing a data folder never make the
+    same one at once (each run's logs, ids and spill folders are its own, under data/sessions)."""
+    import fcntl
+
+    with open(data / ".prepare.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def other_benchmarks() -> int:
+    """Processes of other engine_speed.py runs on this machine (their load lengthens this run's times)."""
+    import psutil
+
+    me = psutil.Process()
+    ours = {me.pid, *(p.pid for p in me.children(recursive=True)), *(p.pid for p in me.parents())}
+    count = 0
+    for p in psutil.process_iter(["pid", "cmdline"]):
+        cmdline = p.info.get("cmdline") or []
+        if p.info["pid"] not in ours and any(part.endswith("engine_speed.py") for part in cmdline):
+            count += 1
+    return count
+
+
 def warm(folder: Path) -> float:
     """Read every table file once, so that each timed run finds them in the page cache."""
     start = time.perf_counter()
@@ -544,21 +596,25 @@ class Config:
     generate_max: int = 5_000_000
     regenerate: bool = False
     spark_leave_out: list[str] = field(default_factory=list)
+    work_arounds: list[str] = field(default_factory=list)
+    session: Path = DATA / "sessions" / "default"  # this invocation's logs, ids and spill folders
 
 
 def one_run(engine: str, tree: Tree, dataset: dict, size: int, cfg: Config, data: Path, index: int) -> dict:
     """One fresh process of `engine` on the dataset of `size` contacts: its figures, or its error."""
-    runs = data / "runs"
+    runs = cfg.session
     runs.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", engine, "--dataset", dataset["folder"]]
     options: dict = {}
     if engine != "today":
+        if cfg.work_arounds:
+            options["work_around"] = ",".join(cfg.work_arounds)
         if engine == "spark" and cfg.spark_leave_out:
             options["leave_out"] = ",".join(cfg.spark_leave_out)
         if size >= cfg.findings_from and engine == "duckdb":
             options["findings_table"] = FINDINGS_TABLE
         if size >= cfg.spill_from and engine == "duckdb":
-            spill = data / "spill" / f"{size}-{index}"
+            spill = cfg.session / f"spill-{size}-{index}"
             shutil.rmtree(spill, ignore_errors=True)
             spill.mkdir(parents=True)
             options.update(memory_limit=cfg.memory_limit, temp_directory=str(spill))
@@ -568,10 +624,15 @@ def one_run(engine: str, tree: Tree, dataset: dict, size: int, cfg: Config, data
     for key, value in options.items():
         cmd += [f"--{key.replace('_', '-')}", value]
     env = dict(os.environ, PYTHONPATH=str(tree.path))
-    log = data / "logs" / f"{size}-{engine}-{index}.log"
+    log = cfg.session / f"{size}-{engine}-{index}.log"
     print(f"  {size:>11,} {engine:<7} run {index + 1} ...", end=" ", flush=True)
+    load_before, others = os.getloadavg()[0], other_benchmarks()
+    if others:
+        print(f"(another engine_speed.py run shares the machine: {others} process(es))", end=" ", flush=True)
     done = run_measured(cmd, env, log, cfg.timeout)
     record = {"contacts": size, "engine": engine, "run": index + 1, "tree": tree.role,
+              "load_average": [load_before, os.getloadavg()[0]],  # 1 minute, before and after
+              "other_benchmark_processes": others,
               "options": {k: v for k, v in options.items() if k != "ids_file"},
               "process_seconds": round(done.wall_seconds, 3),
               "tree_peak_rss_gb": round(done.tree_peak_rss_gb, 3),
@@ -622,7 +683,8 @@ def baseline_fits(size: int, runs: list[dict], cfg: Config, ram_gb: float) -> tu
 
 def run_size(size: int, trees: dict[str, Tree], cfg: Config, data: Path, runs: list[dict],
              ram_gb: float) -> dict:
-    dataset = ensure_dataset(data, size, cfg)
+    with preparing(data):
+        dataset = ensure_dataset(data, size, cfg)
     dataset["warm_seconds"] = round(warm(Path(dataset["folder"])), 2)
     engines = ["today", "duckdb"]
     fits, why = baseline_fits(size, runs, cfg, ram_gb)
@@ -965,6 +1027,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--temp-directory", help=argparse.SUPPRESS)
     parser.add_argument("--ids-file", help=argparse.SUPPRESS)
     parser.add_argument("--leave-out", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--work-around", default="",
+                        help="comma-separated work-arounds for an older engine's library faults, applied in "
+                             f"the new engine's runs and recorded: {', '.join(WORK_AROUNDS)}")
     args = parser.parse_args(argv)
     if args.child:
         if args.child == "today":
@@ -982,6 +1047,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import psutil
 
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(signum, stop_on_signal)
     spark_sizes = _sizes(args.spark_sizes) if args.spark_sizes is not None else (
         [args.spark_size] if spark_available() else [])
     cfg = Config(sizes=_sizes(args.sizes), repeat=args.repeat, spark_sizes=spark_sizes,
@@ -990,15 +1057,21 @@ def main(argv: list[str] | None = None) -> int:
                  big_size=args.big_size, spark_size=args.spark_size, scale_ratio=args.scale_ratio,
                  scale_rss_gb=args.scale_rss_gb, baseline_gb_per_million=args.baseline_gb_per_million,
                  timeout=args.timeout, generate_max=args.generate_max, regenerate=args.regenerate,
-                 spark_leave_out=_names(args.spark_leave_out))
+                 spark_leave_out=_names(args.spark_leave_out), work_arounds=_names(args.work_around))
+    unknown = set(cfg.work_arounds) - set(WORK_AROUNDS)
+    if unknown:  # before anything runs
+        raise SystemExit(f"unknown --work-around {', '.join(sorted(unknown))}; "
+                         f"known: {', '.join(WORK_AROUNDS)}")
     sizes = sorted(set(cfg.sizes) | set(cfg.spark_sizes))
     data = args.data.resolve()
     data.mkdir(parents=True, exist_ok=True)
     free_gb = shutil.disk_usage(data).free / GB
-    trees = {"today": checkout(args.baseline_rev, data, "today"),
-             "duckdb": checkout(args.new_rev, data, "duckdb") if args.new_rev else this_tree()}
+    with preparing(data):
+        trees = {"today": checkout(args.baseline_rev, data, "today"),
+                 "duckdb": checkout(args.new_rev, data, "duckdb") if args.new_rev else this_tree()}
     info = machine()
     started = dt.datetime.now(dt.UTC)
+    cfg.session = data / "sessions" / f"{started:%Y%m%dT%H%M%SZ}-{os.getpid()}"
     load_before = os.getloadavg()
     print(f"machine: {info['cores']} cores, {info['ram_gb']} GB RAM, {info['cpu_model']}; disk free "
           f"{free_gb:.0f} GB under {data}; load average {load_before[0]:.1f}")

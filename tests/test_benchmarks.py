@@ -74,6 +74,8 @@ def test_engine_speed_records_the_machine_every_run_and_a_verdict_per_target(eng
     assert set(runs) == {"today", "duckdb"}
     for r in runs.values():
         assert r["ok"], r.get("error")
+        assert Path(r["log"]).parent.parent.name == "sessions"  # this invocation's own folder
+        assert len(r["load_average"]) == 2 and r["other_benchmark_processes"] >= 0
         assert r["seconds"] == pytest.approx(r["read_seconds"] + r["check_seconds"], abs=0.002)
         assert 0 < r["self_peak_rss_gb"] <= r["peak_rss_gb"]
         assert len(r["per_rule"]) == 22
@@ -158,8 +160,8 @@ def test_readme_figures_renders_the_json_between_the_markers_only(engine_speed_r
     assert "stale figures" not in text
     for b in record["best"]:
         assert f"{b['seconds']:.2f} s, {b['peak_rss_gb']:.2f} GB" in text
-    for v in record["verdicts"]:
-        assert f"| {v['text']} | {v['measured']} |" in text
+    for v in record["verdicts"]:  # a target not measured in that run is left out
+        assert (f"| {v['text']} | {v['measured']} |" in text) == (v["passed"] is not None)
     assert f"{record['machine']['cores']} cores" in text and record["trees"]["today"]["commit"][:7] in text
     assert figures.main([*args, "--check"]) == 0  # rendering twice changes nothing
     readme.write_text("# no markers\n", encoding="utf-8")
