@@ -55,8 +55,8 @@ STATUSES = ("passed", "failed", "not_assessed")
 _MISSING = (KeyError, AttributeError, ibis_errors.IbisTypeError, ibis_errors.IbisError)
 
 __all__ = ["CHECKS", "CHECKS_BY_ID", "DEFAULT_EVIDENCE", "STATUSES", "Assessment", "Check", "CheckResult",
-           "catalogue_version", "find_violations", "get_check", "open_tables", "run_checks", "sample_ids",
-           "show", "violating_ids"]
+           "catalogue_version", "find_violations", "get_check", "open_tables", "run_checks", "show",
+           "violating_ids"]
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -285,14 +285,6 @@ def _sample(t: Tables, ids: ir.Table, count: int, n: int, seed: int, rule_id: st
     order = (ibis.literal(f"{seed}:{rule_id}:") + ids["record_id"]).hexdigest("md5")
     picked = t.fetch(ids.mutate(_pick=order).order_by(["_pick", "record_id"]).limit(n).select("record_id"))
     return sorted(map(str, picked["record_id"]))
-
-
-def sample_ids(ids: Iterable[str], n: int, seed: int = 0, rule_id: str = "") -> list[str]:
-    """The sample the engine picks from `ids` (see _sample), computed in Python: a seeded choice of at
-    most n ids, in sorted order."""
-    def pick(i: str) -> tuple[str, str]:
-        return hashlib.md5(f"{seed}:{rule_id}:{i}".encode()).hexdigest(), i
-    return sorted(sorted(ids, key=pick)[:max(n, 0)])
 
 
 def _column_evidence(t: Tables, columns: list[str]) -> list[Evidence]:

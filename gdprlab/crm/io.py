@@ -53,13 +53,14 @@ def read_dataset(folder: str | Path) -> dict[str, pd.DataFrame]:
         raise DatasetError(f"{folder}: no such folder; pass the folder a dataset was generated into")
     tables = {}
     for name, table in TABLES.items():
-        path = _table_file(folder, name)
+        path = table_file(folder, name)
         if path is not None:
             tables[name] = read_table(path, table)
     return tables
 
 
-def _table_file(folder: Path, name: str) -> Path | None:
+def table_file(folder: Path, name: str) -> Path | None:
+    """`<name>.csv` or `<name>.parquet` in the folder, or None; both is an error."""
     found = [folder / f"{name}.{ext}" for ext in FORMATS if (folder / f"{name}.{ext}").is_file()]
     if len(found) > 1:
         raise DatasetError(f"{folder}: both {found[0].name} and {found[1].name} exist; keep only one of them")

@@ -40,7 +40,7 @@ from ibis.common.exceptions import TableNotFound
 
 from gdprlab.crm import conventions
 from gdprlab.crm.backends import EngineError
-from gdprlab.crm.io import FORMATS, DatasetError, read_table
+from gdprlab.crm.io import DatasetError, read_table, table_file
 from gdprlab.crm.schema import TABLES, Table
 
 #: options that make each engine read a CSV as read_csv_text does: RFC 4180 quoting, every value as text
@@ -127,18 +127,10 @@ def stage_dataset(folder: str | Path, backend: Any) -> dict[str, ir.Table]:
                           "load the tables into the warehouse and stage them there")
     staged = {}
     for name, table in TABLES.items():
-        path = _table_file(folder, name)
+        path = table_file(folder, name)
         if path is not None:
             staged[name] = _stage_file(backend, path, table, options)
     return staged
-
-
-def _table_file(folder: Path, name: str) -> Path | None:
-    """`<name>.csv` or `<name>.parquet`, as read_dataset finds it (both is an error)."""
-    found = [folder / f"{name}.{ext}" for ext in FORMATS if (folder / f"{name}.{ext}").is_file()]
-    if len(found) > 1:
-        raise DatasetError(f"{folder}: both {found[0].name} and {found[1].name} exist; keep only one of them")
-    return found[0] if found else None
 
 
 def _stage_file(backend: Any, path: Path, table: Table, csv_options: Mapping[str, Any]) -> ir.Table:

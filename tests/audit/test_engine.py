@@ -21,7 +21,6 @@ from gdprlab.audit.engine import (
     catalogue_version,
     get_check,
     run_checks,
-    sample_ids,
     show,
 )
 from gdprlab.crm.io import read_as_of, read_dataset, read_policy
@@ -400,14 +399,6 @@ def test_column_rule_evidence_describes_the_column():
                         "in_record_of_processing": "no"}
 
 
-def test_evidence_sample_is_bounded_seeded_and_sorted():
-    ids = [f"C{i:03d}" for i in range(100)]
-    assert sample_ids(ids, 5, 1) == sample_ids(ids, 5, 1)
-    assert sample_ids(ids, 5, 1) != sample_ids(ids, 5, 2)
-    assert len(sample_ids(ids, 5, 1)) == 5 and sample_ids(ids, 5, 1) == sorted(sample_ids(ids, 5, 1))
-    assert sample_ids(ids[:3], 5) == ids[:3] and sample_ids(ids, 0) == []
-
-
 # ---------------------------------------------------------------------------------------------------------
 # a generated dataset
 # ---------------------------------------------------------------------------------------------------------
@@ -488,3 +479,23 @@ def test_with_a_findings_table_the_ids_stay_in_the_engine_under_the_run_id(typic
     assert kept.findings[0]["record_ids_in"] == "findings"
     again = run_checks(frames, policy, as_of, backend=con, findings_table="findings")
     assert len(con.table("findings").execute()) == 2 * len(stored) and again.run_id != kept.run_id
+
+
+def test_the_engine_picks_as_evidence_the_ids_whose_seeded_md5_sorts_first(typical_dir, assessment):
+    """Bounded, seeded, sorted: the ids with the smallest md5("seed:rule:id"), the same on every engine."""
+    import hashlib
+
+    def expected(ids: tuple[str, ...], rule_id: str, seed: int) -> list[str]:
+        def pick(i: str) -> str:
+            return hashlib.md5(f"{seed}:{rule_id}:{i}".encode()).hexdigest()
+        return sorted(sorted(ids, key=pick)[:5])
+
+    other = run_checks(read_dataset(typical_dir), read_policy(typical_dir), read_as_of(typical_dir), seed=1)
+    many = [r for r in assessment.results if r.count > 5]
+    assert many
+    for r, again in zip(assessment.results, other.results, strict=True):
+        shown = [e["record_id"] for e in r.evidence]
+        assert shown == expected(r.record_ids, r.rule_id, 0), r.rule_id
+        assert [e["record_id"] for e in again.evidence] == expected(r.record_ids, r.rule_id, 1), r.rule_id
+    assert any([e["record_id"] for e in r.evidence] != [e["record_id"] for e in o.evidence]
+               for r, o in zip(assessment.results, other.results, strict=True) if r.count > 5)
