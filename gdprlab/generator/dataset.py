@@ -148,7 +148,8 @@ def _write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
     if fmt == "csv":
         write_csv(df, path)
     else:
-        df.to_parquet(path, index=False, engine="pyarrow")
+        # row groups of DuckDB's own size, so that an engine reads a large table with every core
+        df.to_parquet(path, index=False, engine="pyarrow", row_group_size=122_880)
 
 
 def _sha256(path: Path) -> str:
