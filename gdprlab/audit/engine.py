@@ -32,7 +32,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import ibis
@@ -204,12 +204,14 @@ class Check:
             return CheckResult(self, "not_assessed", reason=reason)
         t, opened = open_tables(tables)
         try:
-            return self._run(t, policy or Policy(), as_of, evidence, seed, findings_table, run_id)
+            found = self._find(t, policy or Policy(), as_of, evidence, seed, findings_table, run_id)
+            return found.shown(self._evidence(t, found.sample)) if isinstance(found, _Found) else found
         finally:
             _close(t, opened)
 
-    def _run(self, t: Tables, policy: Policy, as_of: dt.date, evidence: int, seed: int,
-             findings_table: str | None, run_id: str | None) -> CheckResult:
+    def _find(self, t: Tables, policy: Policy, as_of: dt.date, evidence: int, seed: int,
+              findings_table: str | None, run_id: str | None) -> _Found | CheckResult:
+        """The result without its evidence, and the ids to show it for; or the not-assessed result."""
         start = time.perf_counter()
         impl = self.implementation
         try:
@@ -223,7 +225,6 @@ class Check:
                 found = None
             count = len(record_ids) if found is None else found
             sample = _sample(t, ids, count, evidence, seed, self.id)
-            shown = self._evidence(t, sample)
         except NotPortable as exc:
             return CheckResult(self, "not_assessed", reason=str(exc))
         except _MISSING as exc:
@@ -235,20 +236,21 @@ class Check:
         columns = set(t.columns(self.table))
         caveats += tuple(dict.fromkeys(text for col, text in impl.optional_columns.items()
                                        if col not in columns))
-        return CheckResult(self, "failed" if count else "passed", record_ids, population, tuple(shown),
-                           caveats=caveats, seconds=time.perf_counter() - start, found=found,
-                           findings_table=findings_table)
+        result = CheckResult(self, "failed" if count else "passed", record_ids, population, (),
+                             caveats=caveats, seconds=time.perf_counter() - start, found=found,
+                             findings_table=findings_table)
+        return _Found(result, sample)
 
-    def _evidence(self, t: Tables, sample: list[str]) -> list[Evidence]:
-        """Masked fields of the sampled records (only their rows are read from the engine)."""
+    def _evidence(self, t: Tables, sample: list[str], rows: pd.DataFrame | None = None) -> list[Evidence]:
+        """Masked fields of the sampled records (only their rows are read from the engine, unless `rows`,
+        indexed by the table's key as text, holds them already)."""
         if not sample:
             return []
         if self.unit == "column":
             return _column_evidence(t, sample)
-        table = t[self.table]
-        key = key_of(self.table)
-        rows = t.fetch(table.filter(key_in(table[key], sample)))
-        rows = rows.assign(**{key: rows[key].astype(str)}).drop_duplicates(key).set_index(key).reindex(sample)
+        if rows is None:
+            rows = _rows(t, self.table, sample)
+        rows = rows.reindex(sample)
         extra = self.implementation.extra_evidence
         more = extra(t, rows) if extra is not None else {}
         out = []
@@ -260,6 +262,44 @@ class Check:
             item.update(more.get(record_id, {}))
             out.append(item)
         return out
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A check's result before its evidence, and the sampled ids the evidence is shown for."""
+
+    result: CheckResult
+    sample: list[str]
+
+    def shown(self, evidence: list[Evidence]) -> CheckResult:
+        return replace(self.result, evidence=tuple(evidence))
+
+
+def _rows(t: Tables, name: str, ids: Iterable[str]) -> pd.DataFrame:
+    """The rows of table `name` whose key is one of `ids`, indexed by the key as text (one read)."""
+    table = t[name]
+    key = key_of(name)
+    rows = t.fetch(table.filter(key_in(table[key], sorted(set(ids)))))
+    return rows.assign(**{key: rows[key].astype(str)}).drop_duplicates(key).set_index(key)
+
+
+def _with_evidence(t: Tables, found: list[_Found | CheckResult]) -> list[CheckResult]:
+    """Each result with its masked evidence; the sampled rows of each table are read once for all rules."""
+    wanted: dict[str, set[str]] = {}
+    for f in found:
+        if isinstance(f, _Found) and f.sample and f.result.check.unit != "column":
+            wanted.setdefault(f.result.check.table, set()).update(f.sample)
+    rows = {name: _rows(t, name, ids) for name, ids in wanted.items()}
+    out = []
+    for f in found:
+        if not isinstance(f, _Found):
+            out.append(f)
+            continue
+        start = time.perf_counter()
+        check = f.result.check
+        shown = f.shown(check._evidence(t, f.sample, rows.get(check.table)))
+        out.append(replace(shown, seconds=shown.seconds + time.perf_counter() - start))
+    return out
 
 
 def _value(t: Tables, count: Any) -> int:
@@ -456,7 +496,8 @@ def run_checks(tables: Mapping[str, Any] | Tables, policy: Policy | None, as_of:
             if reason is not None:
                 results.append(CheckResult(check, "not_assessed", reason=reason))
                 continue
-            results.append(check._run(t, policy, as_of, evidence, seed, findings_table, run_id))
+            results.append(check._find(t, policy, as_of, evidence, seed, findings_table, run_id))
+        results = _with_evidence(t, results)
         engine = t.backend_name
     finally:
         _close(t, opened)

@@ -96,15 +96,26 @@ def invalid_phones(t: Tables) -> ir.Table:
     return t.shared("invalid_phones", build)
 
 
-def later_duplicates(t: Tables, c: ir.Table) -> ir.BooleanValue:
-    """Created after another contact with the same first name, last name (casefolded) and birth date.
+def with_later_duplicates(t: Tables, c: ir.Table) -> ir.Table:
+    """`c` with a column `_later`: created after another contact with the same first name, last name
+    (casefolded) and birth date.
 
-    A contact without a creation time is neither the earliest nor a later one.
+    A contact without a creation time is neither the earliest nor a later one. The earliest creation time of
+    each (names, birth date) that more than one contact has is found by grouping, then joined back (engines
+    group faster than they sort rows into windows).
     """
-    key = [casefold(t, c["first_name"]), casefold(t, c["last_name"]), c["birth_date"]]
-    complete = c["first_name"].notnull() & c["last_name"].notnull() & c["birth_date"].notnull()
-    earliest = c["created_at"].min().over(ibis.window(group_by=key))
-    return complete & (c["created_at"] > earliest).fill_null(False)
+    key = {"_k_first": casefold(t, c["first_name"]), "_k_last": casefold(t, c["last_name"]),
+           "_k_birth": c["birth_date"]}
+    keyed = c.mutate(**key)
+    complete = keyed.filter(keyed["_k_first"].notnull() & keyed["_k_last"].notnull()
+                            & keyed["_k_birth"].notnull())
+    earliest = complete.group_by(list(key)).aggregate(_earliest=complete["created_at"].min(),
+                                                      _n=complete.count())
+    earliest = earliest.filter(earliest["_n"] > 1).drop("_n")  # the few keys shared: a small join
+    earliest = earliest.rename({f"_e{name}": name for name in key})
+    joined = keyed.left_join(earliest, [keyed[name] == earliest[f"_e{name}"] for name in key])
+    later = (joined["created_at"] > joined["_earliest"]).fill_null(False)
+    return joined.mutate(_later=later).drop(*key, *(f"_e{name}" for name in key), "_earliest")
 
 
 def _why_inaccurate(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
@@ -172,7 +183,7 @@ def inaccurate_data(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
         c = keyed.left_join(wrong, [keyed["phone"] == wrong["w_phone"],
                                     keyed["_country"] == wrong["w_country"]])
         bad = bad | c["w_bad"].fill_null(False)
-    if duplicates:  # a window is given its own column first: Spark cannot filter on it within one query
-        c = c.mutate(_later=later_duplicates(t, c))
+    if duplicates:
+        c = with_later_duplicates(t, c)
         bad = bad | c["_later"]
     return record_ids(c, "contacts", live(c) & bad)

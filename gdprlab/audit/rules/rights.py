@@ -81,26 +81,28 @@ class Remains(NamedTuple):
 
 
 def erased_remains(t: Tables) -> Remains:
-    """Remains of the erased contacts, in the contacts and activities present (once per run)."""
-    def build() -> Remains:
+    """Remains of the erased contacts, in the contacts and activities present (found once per run and kept
+    where the backend can: they are few, and the rule and its evidence both read them)."""
+    def erased() -> ir.Table:
         r = t["requests"]
-        erased = r.filter(completed_erasures(r) & r["contact_id"].notnull()).select("contact_id").distinct()
-        contacts = notes = None
-        if "contacts" in t:
-            c = t["contacts"]
-            fields = [f for f in PERSONAL_FIELDS if f in c.columns]
-            flags = {f: filled(c[f].cast("string")) for f in fields}
-            any_filled = ibis.literal(False)
-            for flag in flags.values():
-                any_filled = any_filled | flag
-            erased_contact = c["contact_id"].isin(erased["contact_id"]).fill_null(False)
-            contacts = c.filter(erased_contact & any_filled).select("contact_id", **flags)
-        if "activities" in t:
-            a = t["activities"]
-            notes = a.filter(a["contact_id"].isin(erased["contact_id"]).fill_null(False)
-                             & filled(a["note"])).select("contact_id")
-        return Remains(contacts, notes)
-    return t.shared("erased_remains", build)
+        return r.filter(completed_erasures(r) & r["contact_id"].notnull()).select("contact_id").distinct()
+
+    def contacts() -> ir.Table:
+        c = t["contacts"]
+        flags = {f: filled(c[f].cast("string")) for f in PERSONAL_FIELDS if f in c.columns}
+        any_filled = ibis.literal(False)
+        for flag in flags.values():
+            any_filled = any_filled | flag
+        erased_contact = c["contact_id"].isin(erased()["contact_id"]).fill_null(False)
+        return c.filter(erased_contact & any_filled).select("contact_id", **flags)
+
+    def notes() -> ir.Table:
+        a = t["activities"]
+        return a.filter(a["contact_id"].isin(erased()["contact_id"]).fill_null(False)
+                        & filled(a["note"])).select("contact_id")
+
+    return Remains(t.shared("erased_contacts", contacts) if "contacts" in t else None,
+                   t.shared("erased_notes", notes) if "activities" in t else None)
 
 
 def _remaining(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
