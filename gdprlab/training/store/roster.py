@@ -43,7 +43,16 @@ import pandas as pd
 import sqlalchemy as sa
 
 from gdprlab.training.learner import InvalidLearnerId, validate_learner_id
-from gdprlab.training.store.schema import BATCH_ROWS, Database, StoreError, ensure_roster, roster_staff
+from gdprlab.training.store.schema import (
+    BATCH_ROWS,
+    Database,
+    StoreError,
+    attempts_version,
+    ensure_heads,
+    ensure_roster,
+    migrate,
+    roster_staff,
+)
 
 ACCESS_LEVELS = ("none", "standard", "full")
 REQUIRED_COLUMNS = ("staff_id", "name", "email", "department", "role", "crm_access", "start_date")
@@ -187,6 +196,10 @@ class RosterStore(Database):
             with self.engine.begin() as conn:
                 if self.create:
                     ensure_roster(conn)
+                    if attempts_version(conn, self.schema) is None:
+                        # a new database: its (empty) attempts too, so that readers find a progress database
+                        migrate(conn, None)
+                        ensure_heads(conn, self.schema)
                 elif not sa.inspect(conn).has_table(roster_staff.name, schema=self.schema):
                     raise StoreError(f"no roster in {self.url.render_as_string(hide_password=True)}: import "
                                      "one with gdprlab progress import STAFF.csv")
