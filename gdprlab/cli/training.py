@@ -47,7 +47,7 @@ def _progress_arguments(parser: argparse.ArgumentParser) -> None:
     exp.add_argument("--out", help="HR CSV file")
     exp.add_argument("--xapi", help="xAPI statements JSON file")
     exp.add_argument("--certificates", metavar="DIR", help="one HTML completion certificate per learner")
-    ver = sub.add_parser("verify", parents=[common], help=VERIFY_HELP)
+    ver = sub.add_parser("verify", parents=[common], help=VERIFY_HELP, description=VERIFY_HELP)
     ver.add_argument("--checkpoint", metavar="FILE",
                      help=f"also compare with this heads checkpoint (e.g. the {EXPORT_NAME} of an export)")
     box = sub.add_parser("outbox", parents=[common], help="list the attempts waiting in the local outbox for "
