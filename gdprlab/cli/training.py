@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from gdprlab.cli.command import Command, date
@@ -138,17 +139,40 @@ def _certificates(args: argparse.Namespace, report) -> None:
 
 
 def _checkpoint_exports(args: argparse.Namespace) -> None:
-    """Every export carries the chain heads: chain-heads.json beside its files, and the local checkpoint."""
-    from gdprlab.training.store.checkpoint import local_checkpoint, write_checkpoint
+    """Every export carries the chain heads: chain-heads.json beside its files, and the local checkpoint
+    (which moves on only when the history is intact, so that an export never hides a deletion)."""
+    from gdprlab.training.store.checkpoint import write_checkpoint
     from gdprlab.training.store.progress import ProgressStore
 
     with ProgressStore(args.db, create=False) as store:
+        problems = _checked(store, None)
         heads = store.chain_heads()
-    write_checkpoint(local_checkpoint(store.key), store.key, heads)
+    if problems:
+        print(f"warning: {len(problems)} problem(s) in the history (see gdprlab progress verify); the "
+              "exported heads show the history as it is now", file=sys.stderr)
     folders = [Path(p).parent for p in (args.out, args.xapi) if p]
     folders += [Path(args.certificates)] if args.certificates else []
     for folder in dict.fromkeys(folders):
         _print_wrote(write_checkpoint(folder / EXPORT_NAME, store.key, heads))
+
+
+def _checked(store, checkpoint: str | None) -> list:
+    """The store's chain problems, compared with the local checkpoint and `checkpoint` (a file); the local
+    checkpoint moves on to the current heads when there is none."""
+    from gdprlab.training.store.checkpoint import local_checkpoint, read_checkpoint, write_checkpoint
+
+    checkpoints = {}
+    local = local_checkpoint(store.key)
+    for path in (local, Path(checkpoint) if checkpoint else None):
+        heads = read_checkpoint(path, store.key) if path else None
+        if path and heads is None and path != local:
+            raise ValueError(f"{path}: no such checkpoint file")
+        if heads is not None:
+            checkpoints[f"the checkpoint {path}"] = heads
+    problems = store.verify_chain(checkpoints=checkpoints)
+    if not problems:
+        write_checkpoint(local, store.key, store.chain_heads())
+    return problems
 
 
 def _print_wrote(path: Path) -> None:
@@ -165,21 +189,10 @@ VERIFY_HELP = (
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from gdprlab.training.store.checkpoint import local_checkpoint, read_checkpoint, write_checkpoint
     from gdprlab.training.store.progress import ProgressStore
 
     with ProgressStore(args.db, create=False) as store:
-        checkpoints = {}
-        local = local_checkpoint(store.key)
-        for path in (local, Path(args.checkpoint) if args.checkpoint else None):
-            heads = read_checkpoint(path, store.key) if path else None
-            if path and heads is None and path != local:
-                raise ValueError(f"{path}: no such checkpoint file")
-            if heads is not None:
-                checkpoints[f"the checkpoint {path}"] = heads
-        problems = store.verify_chain(checkpoints=checkpoints)
-        if not problems:
-            write_checkpoint(local, store.key, store.chain_heads())
+        problems = _checked(store, args.checkpoint)
     for p in problems:
         where = f"record {p.row_id}: " if p.row_id is not None else ""
         print(f"{p.learner}: {where}{p.kind}: {p.detail}")

@@ -204,6 +204,16 @@ def test_every_export_carries_the_heads_and_verify_compares_with_them(tmp_path, 
     assert code == 1 and "S1: deleted_latest" not in out and "S1: deleted_learner" in out
 
 
+def test_an_export_after_a_deletion_warns_and_never_hides_it(tmp_path, db, capsys):
+    assert verify(capsys, db)[0] == 0
+    sql(db, "DELETE FROM attempts WHERE learner = 'S2'", "DELETE FROM attempt_heads WHERE learner = 'S2'")
+    code, _, err = run(capsys, "progress", "export", "--db", db, "--as-of", "2026-06-30", "--out",
+                       str(tmp_path / "hr.csv"))
+    assert code == 0 and "warning: 1 problem(s) in the history" in err
+    code, out = verify(capsys, db)
+    assert code == 1 and "S2: deleted_learner" in out
+
+
 def test_a_dropped_attempts_table_is_one_clear_error(db, capsys):
     sql(db, "DROP TABLE attempts")
     for action in ("verify", "summary"):
