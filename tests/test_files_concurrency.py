@@ -88,8 +88,11 @@ def test_a_generated_dataset_is_owner_only(tmp_path, small):
 def test_findings_exports_checkpoints_and_run_folders_are_owner_only(tmp_path, small, capsys):
     dataset = write_dataset(small, tmp_path / "ds")
     findings = tmp_path / "f" / "findings.json"
-    assert main(["check", str(dataset), "--format", "json", "--out", str(findings)]) == 0
+    engine = tmp_path / "engine.duckdb"
+    assert main(["check", str(dataset), "--format", "json", "--out", str(findings), "--engine",
+                 f"duckdb://{engine}", "--findings-table", "findings"]) == 0
     assert mode(tmp_path / "f" / "findings.json") == 0o600 and mode(tmp_path / "f") == 0o700
+    assert mode(engine) == 0o600  # the engine's copy of the data and the violating ids
 
     url = f"sqlite:///{tmp_path / 'progress.sqlite'}"
     (tmp_path / "staff.csv").write_text(ROSTER)
