@@ -23,8 +23,9 @@ later hash and the ``attempt_heads`` rows consistently, for the records stored s
 file they cannot also change; a learner's records deleted and the learner then recording again (the
 table's head moves to the new chain; only a checkpoint file taken before still shows the deletion);
 deletions among records no head was taken of yet (stored by an older gdprlab before this one first wrote
-to the database); a checkpoint file deleted or replaced together with the database. The hashes carry no secret key: they make tampering visible, they do not prove authorship.
-Keep exported ``chain-heads.json`` files where the database's administrators cannot write.
+to the database); a checkpoint file deleted or replaced together with the database. The hashes carry no
+secret key: they make tampering visible, they do not prove authorship. Keep exported ``chain-heads.json``
+files where the database's administrators cannot write.
 
 The files hold learner ids (pseudonymous personal data): they are written owner-only (0600, folder 0700).
 """

@@ -136,6 +136,7 @@ class ProgressStore(Database):
         self.key = target_key(self.url, schema)
         self.outbox = Outbox(Path(outbox_dir).expanduser().absolute(), target, self.key)
         self._ready = False
+        self._no_attempts = False  # a reader of a database where only a roster was ever imported
 
     # -- plumbing ----------------------------------------------------------------------------------
 
@@ -189,6 +190,9 @@ class ProgressStore(Database):
 
     def _check_readable(self, version: int | None, tables: set[str]) -> None:
         where = self.url.render_as_string(hide_password=True)
+        if version is None and "roster_staff" in tables:  # only a roster was imported (by an older gdprlab)
+            self._no_attempts = True
+            return
         if version is None:
             raise StoreError(f"{where} is not a gdprlab progress database (it has no schema_version table); "
                              "check --db or GDPRLAB_DB_URL")
@@ -381,6 +385,8 @@ class ProgressStore(Database):
     def attempts(self, learner: str | None = None, lesson: str | None = None) -> list[StoredAttempt]:
         """Stored attempts in the order they were stored, optionally of one learner and/or lesson."""
         self._ensure_schema()
+        if self._no_attempts:
+            return []
         table = attempts_table
         query = sa.select(table).order_by(table.c.id)
         if learner is not None:
@@ -504,7 +510,7 @@ class ProgressStore(Database):
         if learner is not None:
             query = query.where(attempts_table.c.learner == learner.strip())
         with self._transaction(write=False) as conn:
-            rows = conn.execute(query).mappings().all()
+            rows = [] if self._no_attempts else conn.execute(query).mappings().all()
         problems = chain_problems(rows)
         reported = set()
         for source, heads in sources.items():

@@ -133,6 +133,17 @@ def test_nobody_in_scope_is_no_data_never_full_completion(tmp_path, capsys):
     assert run(capsys, "progress", "summary", "--db", url, "--as-of", "2026-06-30")[0] == 0
 
 
+def test_a_roster_imported_by_an_older_gdprlab_with_no_attempts_yet_reads_as_never_started(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    with RosterStore(url) as roster:
+        roster.replace(validate_rows([{"staff_id": "S1", "name": "Anna", "department": "sales", "role": "rep",
+                                       "crm_access": "standard", "start_date": "2020-01-01"}]))
+    sql(url, "DROP TABLE attempts", "DROP TABLE attempt_heads", "DROP TABLE schema_version")  # as it wrote
+    code, out, _ = run(capsys, "progress", "summary", "--db", url, "--as-of", "2026-06-30")
+    assert code == 0 and "completion of required lessons: 0.0 %" in out
+    assert run(capsys, "progress", "verify", "--db", url)[:2] == (0, "history intact\n")
+
+
 # --- roster imports that would remove staff -------------------------------------------------------------
 
 
