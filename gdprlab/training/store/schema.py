@@ -400,7 +400,7 @@ def store_errors(url: str | URL | None = None) -> Iterator[None]:
         yield
     except StoreError:
         raise
-    except (sa.exc.SQLAlchemyError, ImportError) as error:
+    except sa.exc.SQLAlchemyError as error:
         raise StoreError(f"the progress database {shown_url(url)} cannot be used: {reason(error)}") from error
 
 
