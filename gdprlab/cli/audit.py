@@ -148,12 +148,17 @@ def _training_from_store(url: str, policy, as_of):
     from gdprlab.training.status import default_requirements, training_table_from_store
     from gdprlab.training.store.progress import ProgressStore
     from gdprlab.training.store.roster import RosterStore
+    from gdprlab.training.store.schema import StoreError, shown_url, store_errors
 
     requirements = replace(default_requirements(), refresh_months=policy.training_refresh_months)
-    with RosterStore(url) as rosters:
-        roster = rosters.frame()
-    with ProgressStore(url) as store:
-        attempts = store.attempts_frame()
+    with store_errors(url):  # read only: a mistyped URL is an error, never a new, empty store
+        with RosterStore(url, create=False) as rosters:
+            roster = rosters.frame()
+        with ProgressStore(url, create=False) as store:
+            attempts = store.attempts_frame()
+    if roster.empty:
+        raise StoreError(f"--training-store {shown_url(url)}: the roster is empty, so every CRM user would "
+                         "count as untrained; import it with gdprlab progress import STAFF.csv")
     return training_table_from_store(roster, attempts, requirements, policy.training_course, as_of)
 
 

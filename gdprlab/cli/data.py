@@ -45,6 +45,7 @@ def _generate_arguments(g: argparse.ArgumentParser) -> None:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    from gdprlab.crm.files import exclusive
     from gdprlab.generator import generate, write_dataset
     from gdprlab.generator.config import check_output_dir
 
@@ -59,8 +60,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
         rates=rates,
     )
     check_output_dir(Path(args.out_dir), args.force)
-    ds = generate(cfg, load_policy(args.policy), progress=not args.quiet and sys.stderr.isatty())
-    out = write_dataset(ds, args.out_dir, force=args.force)
+    with exclusive(Path(args.out_dir)):  # one generate per folder: a second one fails at once
+        check_output_dir(Path(args.out_dir), args.force)  # another may have finished meanwhile
+        ds = generate(cfg, load_policy(args.policy), progress=not args.quiet and sys.stderr.isatty())
+        out = write_dataset(ds, args.out_dir, force=args.force)
     short = {r: v for r, v in ds.planted.items() if v["planted"] < round(cfg.rate(r) * v["population"])}
     for rule, v in short.items():
         print(

@@ -2,19 +2,25 @@
 `gdprlab progress` is the trainer's view of the store learners write to.
 
 progress: import (roster), summary (overall and per department), overdue, export (HR CSV, xAPI,
-certificates) and verify (hash chains). `--fail-under PERCENT` makes summary and overdue exit 1 for
-reminder jobs.
+certificates), verify (hash chains and heads) and outbox (attempts waiting for a database).
+`--fail-under PERCENT` makes summary and overdue exit 1 for reminder jobs (also when there is no data).
+Commands that read never create a database: a missing store is an error (exit 2), as is any database that
+cannot be used (one line, no traceback).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from gdprlab.cli.command import Command, date
 from gdprlab.crm.files import write_atomic
 from gdprlab.training import serve
+
+#: the heads checkpoint written beside every export (gdprlab.training.store.checkpoint.EXPORT_NAME)
+EXPORT_NAME = "chain-heads.json"
 
 
 def _progress_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +38,9 @@ def _progress_arguments(parser: argparse.ArgumentParser) -> None:
     )
     imp = sub.add_parser("import", parents=[common], help="import or update the staff roster from CSV")
     imp.add_argument("csv", metavar="STAFF.csv")
+    imp.add_argument("--replace", action="store_true",
+                     help="remove stored staff missing from STAFF.csv (without it, such an import is refused "
+                     "and lists them)")
     summ = sub.add_parser("summary", parents=[dated], help="completion overall and per department or lesson")
     summ.add_argument("--by", choices=("department", "lesson"), default="department")
     sub.add_parser("overdue", parents=[dated], help="who is overdue for a refresher or never started")
@@ -39,7 +48,14 @@ def _progress_arguments(parser: argparse.ArgumentParser) -> None:
     exp.add_argument("--out", help="HR CSV file")
     exp.add_argument("--xapi", help="xAPI statements JSON file")
     exp.add_argument("--certificates", metavar="DIR", help="one HTML completion certificate per learner")
-    sub.add_parser("verify", parents=[common], help="check that no learner's history was edited")
+    ver = sub.add_parser("verify", parents=[common], help=VERIFY_HELP, description=VERIFY_HELP)
+    ver.add_argument("--checkpoint", metavar="FILE",
+                     help=f"also compare with this heads checkpoint (e.g. the {EXPORT_NAME} of an export)")
+    box = sub.add_parser("outbox", parents=[common], help="list the attempts waiting in the local outbox for "
+                         "a database, and send them with --flush")
+    box.add_argument("--flush", action="store_true", help="send what waits (to --db only, when given)")
+    box.add_argument("--outbox-dir", metavar="DIR",
+                     help="folder of outbox.jsonl (default: GDPRLAB_OUTBOX_DIR or the data folder)")
 
 
 def _status(args: argparse.Namespace):
@@ -51,14 +67,14 @@ def _status(args: argparse.Namespace):
 
 
 def _write(path: str, text: str) -> None:
-    print(f"wrote {write_atomic(path, text)}")
+    _print_wrote(write_atomic(path, text))
 
 
 def _import(args: argparse.Namespace) -> int:
     from gdprlab.training.store.roster import RosterStore
 
     with RosterStore(args.db) as store:
-        report = store.import_csv(args.csv)
+        report = store.import_csv(args.csv, replace=args.replace)
     print("roster: " + ", ".join(f"{k} {v}" for k, v in report.counts().items()))
     return 0
 
@@ -67,7 +83,9 @@ def _summary(args: argparse.Namespace) -> int:
     from gdprlab.training.status import completion, completion_percent, fail_under_exit_code
 
     report = _status(args)
-    print(f"completion of required lessons: {completion_percent(report.status):.1f} %")
+    percent = completion_percent(report.status)
+    print("completion of required lessons: " + (f"{percent:.1f} %" if percent is not None else
+                                                 "no data (nobody on the roster has a required lesson)"))
     print(completion(report.status, by=args.by).to_string(index=False))
     if report.unknown_learners:
         print(f"\nlearners with attempts but not on the roster: {', '.join(report.unknown_learners)}")
@@ -89,6 +107,7 @@ def _export(args: argparse.Namespace) -> int:
     if not (args.out or args.xapi or args.certificates):
         raise ValueError("export needs --out FILE, --xapi FILE or --certificates DIR")
     report = _status(args)
+    _checkpoint_exports(args)
     if args.out:
         _write(args.out, hr_csv(report.status))
     if args.xapi:
@@ -104,9 +123,9 @@ def _certificates(args: argparse.Namespace, report) -> None:
     from gdprlab.training.certificates import store_records, write_certificate
     from gdprlab.training.store.progress import ProgressStore
 
-    with ProgressStore(args.db) as store:
+    with ProgressStore(args.db, create=False) as store:
         records = store_records(store)
-    Path(args.certificates).mkdir(parents=True, exist_ok=True)
+    Path(args.certificates).mkdir(parents=True, exist_ok=True, mode=0o700)
     names = (
         dict(zip(report.roster["learner_id"], report.roster["name"], strict=True))
         if len(report.roster)
@@ -119,22 +138,112 @@ def _certificates(args: argparse.Namespace, report) -> None:
         print(f"wrote {path}")
 
 
+def _checkpoint_exports(args: argparse.Namespace) -> None:
+    """Every export carries the chain heads: chain-heads.json beside its files, and the local checkpoint
+    (which moves on only when the history is intact, so that an export never hides a deletion)."""
+    from gdprlab.training.store.checkpoint import write_checkpoint
+    from gdprlab.training.store.progress import ProgressStore
+
+    with ProgressStore(args.db, create=False) as store:
+        problems = _checked(store, None)
+        heads = store.chain_heads()
+    if problems:
+        print(f"warning: {len(problems)} problem(s) in the history (see gdprlab progress verify); the "
+              "exported heads show the history as it is now", file=sys.stderr)
+    folders = [Path(p).parent for p in (args.out, args.xapi) if p]
+    folders += [Path(args.certificates)] if args.certificates else []
+    for folder in dict.fromkeys(folders):
+        _print_wrote(write_checkpoint(folder / EXPORT_NAME, store.key, heads))
+
+
+def _checked(store, checkpoint: str | None) -> list:
+    """The store's chain problems, compared with the local checkpoint and `checkpoint` (a file); the local
+    checkpoint moves on to the current heads when there is none."""
+    from gdprlab.training.store.checkpoint import local_checkpoint, read_checkpoint, write_checkpoint
+
+    checkpoints = {}
+    local = local_checkpoint(store.key)
+    for path in (local, Path(checkpoint) if checkpoint else None):
+        heads = read_checkpoint(path, store.key) if path else None
+        if path and heads is None and path != local:
+            raise ValueError(f"{path}: no such checkpoint file")
+        if heads is not None:
+            checkpoints[f"the checkpoint {path}"] = heads
+    problems = store.verify_chain(checkpoints=checkpoints)
+    if not problems:
+        write_checkpoint(local, store.key, store.chain_heads())
+    return problems
+
+
+def _print_wrote(path: Path) -> None:
+    print(f"wrote {path}")
+
+
+VERIFY_HELP = (
+    "check that no learner's history was edited or deleted: every hash chain, and each learner's head kept "
+    "in the attempt_heads table, the local checkpoint and --checkpoint FILE. Detected: edited, inserted, "
+    "reordered or deleted records, a learner's latest records or the learner deleted, the attempts table "
+    "emptied or dropped. Not detected: a rewrite by someone who also recomputes every later hash and the "
+    "heads table, for records newer than the last checkpoint file (see gdprlab.training.store.checkpoint)"
+)
+
+
 def _verify(args: argparse.Namespace) -> int:
     from gdprlab.training.store.progress import ProgressStore
 
-    with ProgressStore(args.db) as store:
-        problems = store.verify_chain()
+    with ProgressStore(args.db, create=False) as store:
+        problems = _checked(store, args.checkpoint)
     for p in problems:
-        print(f"{p.learner}: record {p.row_id}: {p.kind}: {p.detail}")
+        where = f"record {p.row_id}: " if p.row_id is not None else ""
+        print(f"{p.learner}: {where}{p.kind}: {p.detail}")
     print("history intact" if not problems else f"{len(problems)} problem(s) found")
     return 1 if problems else 0
 
 
-ACTIONS = {"import": _import, "summary": _summary, "overdue": _overdue, "export": _export, "verify": _verify}
+def _outbox(args: argparse.Namespace) -> int:
+    import os
+
+    from gdprlab.training.store.outbox import OUTBOX_DIR_ENV, split_target, waiting
+    from gdprlab.training.store.progress import ProgressStore
+    from gdprlab.training.store.schema import default_data_dir, target_key
+
+    folder = Path(args.outbox_dir or os.environ.get(OUTBOX_DIR_ENV) or default_data_dir()).expanduser()
+    rows = waiting(folder)
+    if args.db:
+        wanted = target_key(args.db)
+        rows = [r for r in rows if r.target and target_key(*split_target(r.target)) == wanted]
+    if not rows:
+        print(f"nothing waits in {folder / 'outbox.jsonl'}")
+        return 0
+    for row in rows:
+        what = row.target or "(unreadable)"
+        print(f"{what}: {row.attempts} attempt(s) waiting" + (f" since {row.oldest}" if row.oldest else "")
+              + (f"; last reason: {row.reason}" if row.reason else ""))
+    if not args.flush:
+        print("send them with: gdprlab progress outbox --flush")
+        return 0
+    left = 0
+    for row in rows:
+        if not row.target:
+            left += row.attempts
+            continue
+        url, schema = split_target(row.target)
+        with ProgressStore(args.db or url, schema=schema, outbox_dir=folder) as store:
+            result = store.flush_outbox()
+        print(f"{row.target}: {result.message}")
+        left += result.remaining
+    return 1 if left else 0
+
+
+ACTIONS = {"import": _import, "summary": _summary, "overdue": _overdue, "export": _export, "verify": _verify,
+           "outbox": _outbox}
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
-    return ACTIONS[args.progress_command](args)
+    from gdprlab.training.store.schema import store_errors
+
+    with store_errors(args.db):
+        return ACTIONS[args.progress_command](args)
 
 
 LESSONS = Command(name="lessons", help=serve.HELP, example=serve.EXAMPLE, arguments=serve.add_arguments,

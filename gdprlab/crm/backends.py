@@ -38,7 +38,11 @@ def connect(engine: str | None = None, *, memory_limit: str | None = None,
         config = {"memory_limit": memory_limit, "threads": threads, "preserve_insertion_order": False,
                   "temp_directory": str(temp_directory) if temp_directory else None}
         database = engine.removeprefix("duckdb://").removeprefix("duckdb") or ":memory:"
-        return ibis.duckdb.connect(database, **{k: v for k, v in config.items() if v is not None})
+        backend = ibis.duckdb.connect(database, **{k: v for k, v in config.items() if v is not None})
+        for kept in (Path(database), Path(f"{database}.wal")) if database != ":memory:" else ():
+            if kept.is_file():
+                os.chmod(kept, 0o600)  # the engine's copy of the data is personal data: owner-only
+        return backend
     if engine in ("spark", "pyspark"):
         return _local_spark(threads)
     if "://" not in engine:

@@ -12,14 +12,22 @@ the same way (floats, dates, mixed objects) are left to pandas.
 Reports, indexes and exports meant for a spreadsheet pass each cell through `safe_cell`: text that a
 spreadsheet could take for a formula (starting with = + - @, a tab or a carriage return) gets a leading
 single quote, as OWASP recommends against CSV injection.
+
+Everything gdprlab writes may hold personal data, so it is written owner-only: `write_atomic` makes files
+0600 (unless asked otherwise) and new folders 0700, and `private_files` makes a finished folder so.
+`exclusive` is the lock of one output folder: a second process writing the same folder fails at once
+with `FolderBusy` instead of overwriting the first one's work.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -33,10 +41,11 @@ def write_atomic(path: str | Path, text: str, *, fsync: bool = False, mode: int 
     """Write `text` via a temporary file in the same folder, then rename it over `path`.
 
     `fsync`: flush the file to the disk before the rename (for data that must survive a crash, e.g. an
-    outbox). `mode`: the file's permission bits (e.g. 0o600); otherwise those of a new temporary file.
+    outbox). `mode`: the file's permission bits; otherwise those of a new temporary file, 0600 (owner
+    only). A missing folder is made 0700.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
@@ -51,6 +60,75 @@ def write_atomic(path: str | Path, text: str, *, fsync: bool = False, mode: int 
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def private_files(folder: str | Path) -> None:
+    """Make `folder` 0700 and every file and folder in it owner-only (0600, folders 0700)."""
+    folder = Path(folder)
+    for root, dirs, files in os.walk(folder):
+        for name in dirs:
+            os.chmod(Path(root) / name, 0o700)
+        for name in files:
+            os.chmod(Path(root) / name, 0o600)
+    os.chmod(folder, 0o700)
+
+
+class FolderBusy(OSError):
+    """Another process is writing the same output folder."""
+
+
+_held: dict[tuple[str, int], int] = {}
+
+
+@contextlib.contextmanager
+def exclusive(folder: str | Path) -> Iterator[None]:
+    """Hold the lock of output folder `folder` for the block, or raise `FolderBusy` at once.
+
+    The lock is `.NAME.lock` beside the folder (removed afterwards), taken with `flock`, so that it is
+    released when its process dies; a thread may nest the block for the same folder.
+    """
+    folder = Path(folder).absolute()
+    key = (str(folder), threading.get_ident())
+    if key in _held:
+        _held[key] += 1
+        try:
+            yield
+        finally:
+            _held[key] -= 1
+        return
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    lock = folder.parent / f".{folder.name}.lock"
+    busy = FolderBusy(f"another gdprlab process is writing {folder} (it holds {lock}); wait for it to finish "
+                      "or choose another folder")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            import msvcrt
+
+            try:
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            except OSError:
+                raise busy from None
+        else:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise busy from None
+        try:  # the holder before us may have removed the file after we opened it: that lock is void
+            if os.stat(lock).st_ino != os.fstat(fd).st_ino:
+                raise busy
+        except FileNotFoundError:
+            raise busy from None
+        _held[key] = 1
+        try:
+            yield
+        finally:
+            del _held[key]
+            lock.unlink(missing_ok=True)
+    finally:
+        os.close(fd)
 
 
 #: first characters that make a spreadsheet evaluate a cell (OWASP, CSV injection)

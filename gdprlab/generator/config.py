@@ -8,6 +8,7 @@ exact (rate x population, rounded), not Bernoulli draws, so a small dataset gets
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,11 +166,39 @@ def parse_rate(text: str) -> tuple[str, float]:
 
 
 def check_output_dir(out: Path, force: bool) -> None:
-    """Refuse to overwrite a non-empty folder unless forced, and fail early when it cannot be written."""
+    """Refuse to overwrite a non-empty folder unless forced, and fail early when it cannot be written.
+
+    ``force`` only ever replaces a gdprlab dataset: a folder with a gdprlab ``manifest.json`` that holds
+    nothing but the files it lists. Anything else (a ``.git``, notes, another tool's output) is refused.
+    """
     if out.exists() and not out.is_dir():
         raise ConfigError(f"{out} exists and is not a folder; choose another OUT_DIR")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise ConfigError(f"{out} is not empty; pass --force to replace it or choose another OUT_DIR")
+    if out.is_dir() and any(out.iterdir()):
+        if not force:
+            raise ConfigError(f"{out} is not empty; pass --force to replace it or choose another OUT_DIR")
+        _check_replaceable(out)
+    parent = out.resolve().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise ConfigError(f"cannot write in {parent}; choose a folder you can write to")
+
+
+def _check_replaceable(out: Path) -> None:
+    """A ConfigError unless ``out`` holds a gdprlab dataset and nothing else."""
+    try:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        if not str(manifest["generator"]).startswith("gdprlab"):
+            raise ValueError("not written by gdprlab")
+        own = {"manifest.json", *(str(entry["path"]) for entry in manifest["files"].values())}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise ConfigError(f"{out} holds no gdprlab dataset (no gdprlab manifest.json); --force only replaces "
+                          "a folder gdprlab generated: choose another OUT_DIR") from None
+    others = sorted(entry.name for entry in out.iterdir() if entry.name not in own)
+    if others:
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        raise ConfigError(f"{out} holds more than a gdprlab dataset ({shown}); --force only replaces a "
+                          "folder holding nothing else: move them or choose another OUT_DIR")
     parent = out.resolve().parent
     while not parent.exists():
         parent = parent.parent

@@ -1,10 +1,14 @@
-"""Generate a whole dataset in memory, and write it atomically with its manifest and ground truth."""
+"""Generate a whole dataset in memory, and write it atomically with its manifest and ground truth.
+
+A written dataset is owner-only (folder 0700, files 0600: it holds personal data, even if synthetic, and
+is a stand-in for real exports). One process at a time writes an output folder
+(:func:`gdprlab.crm.files.exclusive`); another fails at once.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -17,7 +21,7 @@ import pyarrow as pa
 from tqdm import tqdm
 
 import gdprlab
-from gdprlab.crm.files import write_csv
+from gdprlab.crm.files import exclusive, private_files, write_csv
 from gdprlab.crm.schema import SCHEMA_VERSION, TABLES
 from gdprlab.generator import shards
 from gdprlab.generator.breaches import make_breaches
@@ -174,9 +178,16 @@ def manifest(ds: Dataset, files: dict[str, Path]) -> dict:
 
 
 def write_dataset(ds: Dataset, out: str | Path, force: bool = False) -> Path:
-    """Write tables, ground_truth.csv, policy.yaml and manifest.json into `out`, all or nothing."""
+    """Write tables, ground_truth.csv, policy.yaml and manifest.json into `out`, all or nothing, holding
+    `out`'s lock (a FolderBusy error when another process holds it)."""
     out = Path(out)
-    check_output_dir(out, force)
+    check_output_dir(out, force)  # before the lock, whose file goes beside `out`
+    with exclusive(out):
+        return _write_dataset(ds, out, force)
+
+
+def _write_dataset(ds: Dataset, out: Path, force: bool) -> Path:
+    check_output_dir(out, force)  # again: another process may have written `out` before we took the lock
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -190,6 +201,7 @@ def write_dataset(ds: Dataset, out: str | Path, force: bool = False) -> Path:
         files["policy"] = tmp / "policy.yaml"
         files["policy"].write_text(ds.policy.to_yaml(), encoding="utf-8")
         (tmp / "manifest.json").write_text(json.dumps(manifest(ds, files), indent=2) + "\n", encoding="utf-8")
+        private_files(tmp)
         _swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -199,7 +211,6 @@ def write_dataset(ds: Dataset, out: str | Path, force: bool = False) -> Path:
 
 def _swap_in(tmp: Path, out: Path) -> None:
     """Replace `out` by the finished folder, so readers never see a half-written dataset."""
-    os.chmod(tmp, 0o755)
     if out.exists():
         old = out.with_name(f".{out.name}.old")
         shutil.rmtree(old, ignore_errors=True)

@@ -225,15 +225,16 @@ def dataset_name(dataset: Path) -> str:
 
 
 def new_run_folder(out: Path, name: str, as_of: dt.date) -> Path:
-    """Create and return `out/<name>-<as_of>`, or `-2`, `-3` … when that exists (never overwrites)."""
+    """Create and return `out/<name>-<as_of>`, or `-2`, `-3` … when that exists (never overwrites); owner-only
+    (0700: a run's folder holds findings about personal data)."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
     base = f"{name}-{as_of.isoformat()}"
     n = 1
     while True:
         folder = out / (base if n == 1 else f"{base}-{n}")
         try:
-            folder.mkdir()
+            folder.mkdir(mode=0o700)
             return folder
         except FileExistsError:
             n += 1

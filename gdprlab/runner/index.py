@@ -54,20 +54,28 @@ def _relative(path: Path, out: Path) -> str:
 
 def _index_stamp(out: Path) -> str:
     """The batch's timestamp; `_2`, `_3` … for more batches in the same second ("_" sorts after the ".csv"
-    dot, so the index files of one folder sort in the order they were written)."""
+    dot, so the index files of one folder sort in the order they were written).
+
+    The name is reserved by creating the CSV file exclusively (O_EXCL), so two batches writing in the same
+    second, even in two processes, never get the same name."""
     stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
     n, candidate = 1, stamp
-    while (out / f"index-{candidate}.csv").exists() or (out / f"index-{candidate}.html").exists():
+    while True:
+        if not (out / f"index-{candidate}.html").exists():
+            try:
+                os.close(os.open(out / f"index-{candidate}.csv", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                return candidate
+            except FileExistsError:
+                pass
         n += 1
         candidate = f"{stamp}_{n}"
-    return candidate
 
 
 def write_index(out: Path, runs: Sequence[RunResult], notebook: str = "",
                 stamp: str | None = None) -> tuple[Path, Path]:
     """Write `out/index-<stamp>.csv` and `.html` for a batch's runs; return their paths."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
     stamp = stamp or _index_stamp(out)
     rows = index_rows(out, runs)
     buf = io.StringIO()

@@ -139,7 +139,7 @@ def validate(namespace: Mapping[str, object], names_before: Iterable[str],
 def fill_demo_store(folder: Path, as_of: dt.date, learners: int = 12, seed: int = 7) -> str:
     """A fresh SQLite store in `folder` with a small roster and a year of attempts; returns its URL."""
     rng = np.random.default_rng(seed)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / "demo-progress.sqlite"
     for stale in (path, folder / "demo-outbox"):
         if stale.is_dir():

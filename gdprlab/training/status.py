@@ -230,19 +230,22 @@ def completion(status: pd.DataFrame, by: str = "lesson") -> pd.DataFrame:
     return counts.rename_axis(by).reset_index().rename_axis(None, axis=1)
 
 
-def completion_percent(status: pd.DataFrame) -> float:
-    """Share of required learner x lesson pairs that are passed_current, in percent (100 if none)."""
+def completion_percent(status: pd.DataFrame) -> float | None:
+    """Share of required learner x lesson pairs that are passed_current, in percent; None ("no data") when
+    nobody in scope has a required lesson (no roster, nobody with CRM access): never 100 % of nothing."""
     req = _required(status)
     if req.empty:
-        return 100.0
+        return None
     return round(100.0 * float((req["status"] == "passed_current").mean()), 1)
 
 
 def fail_under_exit_code(status: pd.DataFrame, fail_under: float | None) -> int:
-    """Exit status for ``--fail-under PERCENT``: 1 when completion is below it, else 0."""
+    """Exit status for ``--fail-under PERCENT``: 1 when completion is below it or there is no data (a
+    reminder job must not pass on an empty store), else 0."""
     if fail_under is None:
         return 0
-    return 1 if completion_percent(status) < fail_under else 0
+    percent = completion_percent(status)
+    return 1 if percent is None or percent < fail_under else 0
 
 
 def overdue(status: pd.DataFrame) -> pd.DataFrame:
@@ -313,15 +316,16 @@ class StatusReport:
 def load_status(url: str | None = None, requirements: Requirements | None = None,
                 as_of: dt.date | dt.datetime | None = None) -> StatusReport:
     """Read roster and attempts from the progress database (default ``GDPRLAB_DB_URL``) and compute the
-    status as of `as_of` (default today, UTC). The only function here that touches the database."""
+    status as of `as_of` (default today, UTC). The only function here that touches the database; it never
+    creates one (a missing database or roster is a StoreError)."""
     from gdprlab.training.store.progress import ProgressStore
     from gdprlab.training.store.roster import RosterStore, unknown_learners
 
     as_of = _as_date(as_of) if as_of is not None else dt.datetime.now(dt.UTC).date()
     requirements = requirements or default_requirements()
-    with RosterStore(url) as rosters:
+    with RosterStore(url, create=False) as rosters:
         roster = rosters.frame()
-    with ProgressStore(url) as store:
+    with ProgressStore(url, create=False) as store:
         attempts = store.attempts_frame()
     return StatusReport(lesson_status(roster, attempts, requirements, as_of),
                         unknown_learners(roster, attempts), roster, attempts)

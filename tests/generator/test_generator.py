@@ -257,16 +257,21 @@ def test_bad_options_are_rejected_with_a_message_naming_them(kwargs, message):
         GeneratorConfig(**{"as_of": AS_OF, **kwargs})
 
 
-def test_a_non_empty_folder_is_kept_unless_forced(tmp_path):
+def test_a_non_empty_folder_is_kept_and_force_replaces_only_a_dataset(tmp_path):
     out = tmp_path / "ds"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
     ds = generate(GeneratorConfig(contacts=100, seed=1, as_of=AS_OF))
     with pytest.raises(ConfigError, match="--force"):
         write_dataset(ds, out)
+    with pytest.raises(ConfigError, match="no gdprlab dataset"):
+        write_dataset(ds, out, force=True)
     assert (out / "keep.txt").read_text() == "mine"
-    write_dataset(ds, out, force=True)
-    assert not (out / "keep.txt").exists() and (out / "manifest.json").exists()
+    (out / "keep.txt").unlink()
+    write_dataset(ds, out)
+    first = (out / "manifest.json").read_text()
+    write_dataset(generate(GeneratorConfig(contacts=100, seed=2, as_of=AS_OF)), out, force=True)
+    assert (out / "manifest.json").read_text() != first
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")

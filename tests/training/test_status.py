@@ -240,10 +240,11 @@ def test_attempts_count_for_the_roster_learner_id_not_the_staff_id():
     assert status_of(s, "S1", "02_b")["status"] == "never_started"
 
 
-def test_an_empty_roster_gives_empty_tables_and_full_completion():
+def test_an_empty_roster_gives_empty_tables_and_no_data_never_full_completion():
     s = lesson_status(validate_rows([]), attempts(), REQ, dt.date(2026, 6, 30))
     assert s.empty and completion(s, "department").empty and overdue(s).empty
-    assert completion_percent(s) == 100.0 and summary(s)["required"] == 0
+    assert completion_percent(s) is None and summary(s)["required"] == 0
+    assert summary(s)["completion_percent"] is None and fail_under_exit_code(s, 0) == 1
     assert training_table_from_store(validate_rows([]), attempts(), REQ, "gdpr_essentials").empty
 
 

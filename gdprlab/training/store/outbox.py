@@ -4,8 +4,11 @@ The outbox is a file of one JSON object per line (``outbox.jsonl``): the target 
 the attempt was queued, and the attempt itself. Several processes (notebook kernels, the CLI) share it, so
 every read-modify-write happens under an exclusive lock on ``outbox.lock`` beside it; a line is appended and
 flushed to disk at once, and a rewrite replaces the whole file atomically. One outbox serves several
-databases: each store reads and removes only the lines of its own target. A line that cannot be read is
-left in place for inspection. The folder and the files are readable by their owner only (they hold
+databases: each store reads and removes only the lines of its own target, compared by
+:func:`~gdprlab.training.store.schema.target_key` (so a line queued under another spelling of the same
+database, e.g. ``postgres://`` and ``postgresql+psycopg://``, is still delivered), and :func:`waiting`
+lists what waits for every database (``gdprlab progress outbox``). A line that cannot be read is left in
+place for inspection. The folder and the files are readable by their owner only (they hold
 personal data, see :mod:`gdprlab.training.learner`).
 """
 
@@ -16,12 +19,14 @@ import datetime as dt
 import json
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from gdprlab.crm.files import write_atomic
 from gdprlab.training.store.records import Attempt, canonical_json, iso_utc
+from gdprlab.training.store.schema import StoreError, target_key
 
-__all__ = ["OUTBOX_DIR_ENV", "Outbox", "OutboxError"]
+__all__ = ["OUTBOX_DIR_ENV", "Outbox", "OutboxError", "Waiting", "split_target", "waiting"]
 
 #: Environment variable with the folder of the outbox.
 OUTBOX_DIR_ENV = "GDPRLAB_OUTBOX_DIR"
@@ -57,16 +62,35 @@ def _file_lock(path: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def split_target(target: str) -> tuple[str, str | None]:
+    """A line's target as (URL, PostgreSQL schema or None)."""
+    url, _, schema = target.partition("#schema=")
+    return url, schema or None
+
+
+def _key(target: object) -> str | None:
+    """The :func:`target_key` of a line's target; None when it is no database URL."""
+    if not isinstance(target, str) or not target:
+        return None
+    try:
+        return target_key(*split_target(target))
+    except StoreError:
+        return None
+
+
 class Outbox:
     """The attempts waiting for database ``target`` in ``folder``/outbox.jsonl.
 
-    Call :meth:`append`, :meth:`lines` and :meth:`rewrite` with :meth:`locked` held.
+    ``target`` is written in the lines (password hidden); ``key`` (default: ``target``'s
+    :func:`target_key`) decides which lines are this database's. Call :meth:`append`, :meth:`lines` and
+    :meth:`rewrite` with :meth:`locked` held.
     """
 
-    def __init__(self, folder: Path, target: str) -> None:
+    def __init__(self, folder: Path, target: str, key: str | None = None) -> None:
         self.folder = folder
         self.path = folder / "outbox.jsonl"
         self.target = target
+        self.key = key if key is not None else _key(target)
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -114,7 +138,8 @@ class Outbox:
             except json.JSONDecodeError:
                 found.append((index, None))
                 continue
-            if not isinstance(entry, dict) or entry.get("target") != self.target:
+            if not isinstance(entry, dict) or (entry.get("target") != self.target
+                                               and _key(entry.get("target")) != self.key):
                 continue
             try:
                 found.append((index, Attempt.from_json_dict(entry["attempt"])))
@@ -129,3 +154,41 @@ class Outbox:
             self.path.unlink(missing_ok=True)
             return
         write_atomic(self.path, "\n".join(kept) + "\n", fsync=True, mode=0o600)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What waits in an outbox for one database: its target as written (password hidden), how many
+    attempts, the oldest queue time and the last reason; ``target`` is ``""`` for unreadable lines."""
+
+    target: str
+    attempts: int
+    oldest: str
+    reason: str
+
+
+def waiting(folder: Path) -> list[Waiting]:
+    """Every database with attempts waiting in ``folder``/outbox.jsonl (one row per :func:`target_key`),
+    and a row with target ``""`` counting the lines that cannot be read."""
+    outbox = Outbox(folder, "")
+    with outbox.locked():
+        lines = outbox.lines()
+    found: dict[str, list[dict]] = {}
+    unreadable = 0
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            key = _key(entry.get("target"))
+        except (json.JSONDecodeError, AttributeError):
+            key = None
+        if key is None:
+            unreadable += 1
+            continue
+        found.setdefault(key, []).append(entry)
+    rows = [Waiting(entries[0]["target"], len(entries), min(str(e.get("queued_at", "")) for e in entries),
+                    str(entries[-1].get("reason", ""))) for _key_, entries in sorted(found.items())]
+    if unreadable:
+        rows.append(Waiting("", unreadable, "", "unreadable line(s), left in place for inspection"))
+    return rows

@@ -16,7 +16,15 @@ version, :meth:`ProgressStore.record` returns one clear message and keeps the at
 outbox (:mod:`gdprlab.training.store.outbox`; ``outbox.jsonl`` in the data folder, or
 ``GDPRLAB_OUTBOX_DIR`` / ``outbox_dir``), which is sent on the next ``record()`` or
 :meth:`ProgressStore.flush_outbox`. The attempt's UUID is unique in the table, so a retry after an
-ambiguous failure (e.g. the connection dropped during COMMIT) never stores it twice.
+ambiguous failure (e.g. the connection dropped during COMMIT) never stores it twice. The same
+transaction moves the learner's head in ``attempt_heads``, so that :meth:`ProgressStore.verify_chain` also
+notices deleted latest records, learners or tables (:mod:`gdprlab.training.store.checkpoint`).
+
+Reads
+-----
+A store opened with ``create=False`` (every trainer's command) never creates anything: a missing SQLite
+file, a database without gdprlab's tables or a dropped attempts table is a
+:class:`~gdprlab.training.store.schema.StoreError` saying so.
 
 Personal data
 -------------
@@ -28,6 +36,7 @@ addresses). The SQLite file and the outbox are created readable by their owner o
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -49,16 +58,21 @@ from gdprlab.training.store.records import (
     ChainProblem,
     StoredAttempt,
     chain_problems,
+    missing_heads,
     record_hash,
 )
 from gdprlab.training.store.schema import (
     SCHEMA_VERSION,
     Database,
     SchemaVersionError,
+    StoreError,
+    attempt_heads,
     attempts_version,
     default_data_dir,
+    ensure_heads,
     migrate,
-    prepare_sqlite_file,
+    reason,
+    target_key,
 )
 from gdprlab.training.store.schema import attempts as attempts_table
 
@@ -89,15 +103,6 @@ class FlushResult:
 _UNAVAILABLE = (sa_exc.SQLAlchemyError, OSError, SchemaVersionError)
 
 
-def _reason(error: BaseException) -> str:
-    """A one-line explanation of a database failure (no traceback, no SQL, no password)."""
-    if isinstance(error, SchemaVersionError):
-        return str(error)
-    original = getattr(error, "orig", None) or error
-    text = " ".join(str(original).split("\n")[0].split()) or type(original).__name__
-    return text[:300]
-
-
 class _ChainConflict(RuntimeError):
     pass
 
@@ -108,7 +113,8 @@ class ProgressStore(Database):
     ``url``: a SQLAlchemy URL (default :func:`~gdprlab.training.store.schema.default_db_url`); ``schema``:
     PostgreSQL schema for the tables; ``outbox_dir``: folder of ``outbox.jsonl`` (default
     ``GDPRLAB_OUTBOX_DIR`` or :func:`~gdprlab.training.store.schema.default_data_dir`); ``busy_timeout``:
-    seconds to wait for a locked SQLite database; ``connect_timeout``: seconds to wait for a database server.
+    seconds to wait for a locked SQLite database; ``connect_timeout``: seconds to wait for a database server;
+    ``create``: False for a reader, which never creates the database nor its tables.
     """
 
     def __init__(
@@ -119,14 +125,18 @@ class ProgressStore(Database):
         outbox_dir: str | os.PathLike[str] | None = None,
         busy_timeout: float = 10.0,
         connect_timeout: float = 5.0,
+        create: bool = True,
     ) -> None:
-        super().__init__(url, schema=schema, busy_timeout=busy_timeout, connect_timeout=connect_timeout)
+        super().__init__(url, schema=schema, busy_timeout=busy_timeout, connect_timeout=connect_timeout,
+                         create=create)
         self.busy_timeout = busy_timeout
         if outbox_dir is None:
             outbox_dir = os.environ.get(OUTBOX_DIR_ENV) or default_data_dir()
         target = self.url.render_as_string(hide_password=True) + (f"#schema={schema}" if schema else "")
-        self.outbox = Outbox(Path(outbox_dir).expanduser().absolute(), target)
+        self.key = target_key(self.url, schema)
+        self.outbox = Outbox(Path(outbox_dir).expanduser().absolute(), target, self.key)
         self._ready = False
+        self._no_attempts = False  # a reader of a database where only a roster was ever imported
 
     # -- plumbing ----------------------------------------------------------------------------------
 
@@ -165,14 +175,31 @@ class ProgressStore(Database):
         """Create or migrate the tables on first use; raise SchemaVersionError for a newer database."""
         if self._ready:
             return
-        prepare_sqlite_file(self.url)
+        self.prepare()
         with self._transaction(write=False) as conn:
             version = self._version(conn)
-        if version != SCHEMA_VERSION:
+            tables = set(sa.inspect(conn).get_table_names(schema=self.schema))
+        if not self.create:
+            self._check_readable(version, tables)
+        elif version != SCHEMA_VERSION or attempt_heads.name not in tables:
             with self._transaction(write=True) as conn:
                 self._lock(conn, "schema")
                 migrate(conn, self._version(conn))  # read again, now that we hold the lock
+                ensure_heads(conn, self.schema)
         self._ready = True
+
+    def _check_readable(self, version: int | None, tables: set[str]) -> None:
+        where = self.url.render_as_string(hide_password=True)
+        if version is None and "roster_staff" in tables:  # only a roster was imported (by an older gdprlab)
+            self._no_attempts = True
+            return
+        if version is None:
+            raise StoreError(f"{where} is not a gdprlab progress database (it has no schema_version table); "
+                             "check --db or GDPRLAB_DB_URL")
+        if attempts_table.name not in tables:
+            raise StoreError(f"the progress database {where} has no attempts table although its "
+                             "schema_version says it should (the table was dropped?); restore it from a "
+                             "backup")
 
     def schema_version(self) -> int:
         """The database's schema version, creating or migrating it if needed."""
@@ -210,8 +237,19 @@ class ProgressStore(Database):
             "submitted_at": attempt.submitted_at,
             "previous_hash": previous,
         }
-        conn.execute(table.insert().values(**values, record_hash=record_hash(**values)))
+        digest = record_hash(**values)
+        conn.execute(table.insert().values(**values, record_hash=digest))
+        self._move_head(conn, attempt.learner, digest)
         return "stored"
+
+    def _move_head(self, conn: Connection, learner: str, head: str) -> None:
+        """Point the learner's row of ``attempt_heads`` at the new record (inside the insert's lock)."""
+        count = conn.execute(sa.select(sa.func.count()).where(attempts_table.c.learner == learner)).scalar()
+        values = {"head_hash": head, "attempts": count, "updated_at": dt.datetime.now(dt.UTC)}
+        mine = attempt_heads.c.learner == learner
+        moved = conn.execute(attempt_heads.update().where(mine).values(**values))
+        if moved.rowcount == 0:
+            conn.execute(attempt_heads.insert().values(learner=learner, **values))
 
     def _uuid_stored(self, attempt_id: str) -> bool:
         table = attempts_table
@@ -285,7 +323,7 @@ class ProgressStore(Database):
         if unreadable:
             parts.append(f"{unreadable} unreadable line(s) left in place for inspection")
         if error is not None:
-            parts.append(f"database unavailable: {_reason(error)}")
+            parts.append(f"database unavailable: {reason(error)}")
         message = "; ".join(parts) + "." if parts else "The outbox is empty."
         return FlushResult(stored, already, remaining, message[0].upper() + message[1:]), error
 
@@ -321,18 +359,18 @@ class ProgressStore(Database):
                     message += f" {flushed.stored} earlier attempt(s) from the outbox were recorded too."
                 return RecordResult(True, message + note, attempt.attempt_id, flushed.remaining)
         log.debug("progress database unavailable", exc_info=error)
-        reason = _reason(error)
+        why = reason(error)
         try:
             with self.outbox.locked():
-                self.outbox.append(attempt, reason)
+                self.outbox.append(attempt, why)
                 pending = len(self.outbox.mine(self.outbox.lines()))
         except OSError as caught:
             raise OutboxError(
-                f"Could not record the attempt ({reason}) nor keep it in the outbox {self.outbox.path} "
+                f"Could not record the attempt ({why}) nor keep it in the outbox {self.outbox.path} "
                 f"({caught}); please note your answers and tell your trainer."
             ) from caught
         message = (
-            f"Progress not saved to the database ({reason}). Your attempt is kept in {self.outbox.path} "
+            f"Progress not saved to the database ({why}). Your attempt is kept in {self.outbox.path} "
             f"({pending} waiting) and will be sent with the next record() or flush_outbox()."
         )
         return RecordResult(False, message, attempt.attempt_id, pending)
@@ -347,6 +385,8 @@ class ProgressStore(Database):
     def attempts(self, learner: str | None = None, lesson: str | None = None) -> list[StoredAttempt]:
         """Stored attempts in the order they were stored, optionally of one learner and/or lesson."""
         self._ensure_schema()
+        if self._no_attempts:
+            return []
         table = attempts_table
         query = sa.select(table).order_by(table.c.id)
         if learner is not None:
@@ -436,9 +476,31 @@ class ProgressStore(Database):
 
     # -- verification ------------------------------------------------------------------------------
 
-    def verify_chain(self, learner: str | None = None) -> list[ChainProblem]:
-        """Check every learner's (or one learner's) hash chain; an empty list means no problem found."""
+    def heads(self) -> dict[str, tuple[str, int]]:
+        """Every learner's head as ``attempt_heads`` keeps it: learner -> (record_hash, records); empty when
+        the table does not exist (yet)."""
         self._ensure_schema()
+        with self._transaction(write=False) as conn:
+            if not sa.inspect(conn).has_table(attempt_heads.name, schema=self.schema):
+                return {}
+            rows = conn.execute(sa.select(attempt_heads.c.learner, attempt_heads.c.head_hash,
+                                          attempt_heads.c.attempts))
+            return {learner: (head, count) for learner, head, count in rows}
+
+    def chain_heads(self) -> dict[str, tuple[str, int]]:
+        """Every learner's head as the attempts table gives it now (for a checkpoint)."""
+        heads: dict[str, tuple[str, int]] = {}
+        for a in self.attempts():
+            heads[a.learner] = (a.record_hash, heads.get(a.learner, ("", 0))[1] + 1)
+        return heads
+
+    def verify_chain(self, learner: str | None = None,
+                     checkpoints: dict[str, dict[str, tuple[str, int]]] | None = None) -> list[ChainProblem]:
+        """Check every learner's (or one learner's) hash chain, and that each head kept in ``attempt_heads``
+        and in ``checkpoints`` (source name -> heads, :mod:`gdprlab.training.store.checkpoint`) is still in
+        its chain; an empty list means no problem found."""
+        self._ensure_schema()
+        sources = {"the attempt_heads table": self.heads(), **(checkpoints or {})}
         submitted = attempts_table.c.submitted_at
         if self.backend == "sqlite":  # read the raw text, so that an edited value cannot stop the check
             submitted = sa.type_coerce(submitted, sa.String)
@@ -448,5 +510,14 @@ class ProgressStore(Database):
         if learner is not None:
             query = query.where(attempts_table.c.learner == learner.strip())
         with self._transaction(write=False) as conn:
-            rows = conn.execute(query).mappings().all()
-        return chain_problems(rows)
+            rows = [] if self._no_attempts else conn.execute(query).mappings().all()
+        problems = chain_problems(rows)
+        reported = set()
+        for source, heads in sources.items():
+            if learner is not None:
+                heads = {k: v for k, v in heads.items() if k == learner.strip()}
+            for problem in missing_heads(rows, heads, source):
+                if problem.learner not in reported:
+                    reported.add(problem.learner)
+                    problems.append(problem)
+        return problems

@@ -5,8 +5,11 @@ stored row's ``record_hash`` is the SHA-256 of its canonical content plus ``prev
 ``record_hash`` of the same learner's previous row (:data:`GENESIS_HASH` for the first), so editing,
 inserting or deleting a row in the middle of a learner's history breaks the chain; :func:`chain_problems`
 lists such breaks. The hash is not keyed: it detects edits made without gdprlab's help, not a database
-administrator who recomputes every later hash, and removing a learner's *latest* rows leaves a valid
-(shorter) chain. Everything here is pure: the database is :mod:`gdprlab.training.store.progress`'s.
+administrator who recomputes every later hash. Removing a learner's *latest* rows leaves a valid (shorter)
+chain, so each learner's head (latest ``record_hash``) is also kept outside the attempts table and
+:func:`missing_heads` reports a head no longer in its chain (what that catches, and what not:
+:mod:`gdprlab.training.store.checkpoint`). Everything here is pure: the database is
+:mod:`gdprlab.training.store.progress`'s.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any
 from gdprlab.training.learner import InvalidLearnerId, validate_learner_id
 
 __all__ = ["GENESIS_HASH", "HASHED_COLUMNS", "MAX_TEXT", "Attempt", "ChainProblem", "StoredAttempt", "as_utc",
-           "canonical_json", "chain_problems", "iso_utc", "record_hash", "stored_utc"]
+           "canonical_json", "chain_problems", "missing_heads", "iso_utc", "record_hash", "stored_utc"]
 
 #: ``previous_hash`` of a learner's first record.
 GENESIS_HASH = "0" * 64
@@ -186,10 +189,11 @@ def record_hash(
 
 @dataclass(frozen=True)
 class ChainProblem:
-    """A break in a learner's hash chain. ``kind`` is ``"edited"``, ``"broken_link"`` or ``"unreadable"``."""
+    """A break in a learner's hash chain. ``kind`` is ``"edited"``, ``"broken_link"`` or ``"unreadable"``
+    (of row ``row_id``), or ``"deleted_latest"`` or ``"deleted_learner"`` (rows gone: ``row_id`` None)."""
 
     learner: str
-    row_id: int
+    row_id: int | None
     attempt_id: str
     kind: str
     detail: str
@@ -220,3 +224,25 @@ def chain_problems(rows: Iterable[Mapping[str, Any]]) -> list[ChainProblem]:
 def _problem(row: Mapping[str, Any], kind: str, detail: str) -> ChainProblem:
     return ChainProblem(learner=row["learner"], row_id=row["id"], attempt_id=row["attempt_uuid"], kind=kind,
                         detail=detail)
+
+
+def missing_heads(rows: Iterable[Mapping[str, Any]], heads: Mapping[str, tuple[str, int]],
+                  source: str) -> list[ChainProblem]:
+    """Learners whose checkpointed head (``heads``: learner -> (record_hash, records in the chain then),
+    read from ``source``) is no longer in their chain among ``rows``: their latest records, or all of
+    them, were deleted. A chain that grew beyond its head is fine."""
+    chains: dict[str, set[str]] = {}
+    for row in rows:
+        chains.setdefault(row["learner"], set()).add(row["record_hash"])
+    problems = []
+    for learner, (head, count) in sorted(heads.items()):
+        chain = chains.get(learner)
+        if not chain:
+            problems.append(ChainProblem(learner, None, "", "deleted_learner", f"all records of the learner "
+                                         f"are gone ({source} lists {count} record(s))"))
+        elif head not in chain:
+            problems.append(ChainProblem(learner, None, "", "deleted_latest",
+                                         f"the learner's latest record(s) are gone: the head in {source} "
+                                         f"(record {count}, hash {head[:12]}…) is not in the chain, which "
+                                         f"now has {len(chain)} record(s)"))
+    return problems

@@ -20,6 +20,13 @@ learner id, name, department, role, CRM access level and start date. The **name*
 completion certificate is issued to a named person; the **e-mail address is read for validation of the
 column set only and never stored** (nothing here sends mail). People who leave the roster are **deleted**
 at the next import (and reported as ``left``); their quiz attempts stay in the append-only attempts table.
+
+**Careless imports.** A file without a single staff row is an error, never "everyone left". An import that
+would delete people from the stored roster (a partial file, a filtered export) is refused with a
+:class:`RosterRemoval` that lists them by staff id (never by name) unless ``replace=True`` (``gdprlab
+progress import --replace``). Texts longer than the columns hold (names, departments and roles 200
+characters, ids 64) are errors naming the row, and large rosters are written and deleted in batches of
+:data:`~gdprlab.training.store.schema.BATCH_ROWS` (PostgreSQL takes at most 65,535 parameters a statement).
 """
 
 from __future__ import annotations
@@ -36,13 +43,27 @@ import pandas as pd
 import sqlalchemy as sa
 
 from gdprlab.training.learner import InvalidLearnerId, validate_learner_id
-from gdprlab.training.store.schema import Database, ensure_roster, prepare_sqlite_file, roster_staff
+from gdprlab.training.store.schema import (
+    BATCH_ROWS,
+    Database,
+    StoreError,
+    attempts_version,
+    ensure_heads,
+    ensure_roster,
+    migrate,
+    roster_staff,
+)
 
 ACCESS_LEVELS = ("none", "standard", "full")
 REQUIRED_COLUMNS = ("staff_id", "name", "email", "department", "role", "crm_access", "start_date")
 OPTIONAL_COLUMNS = ("learner_id",)
 #: columns of :meth:`RosterStore.frame` and :func:`read_roster_csv`
 STORED_COLUMNS = ("staff_id", "learner_id", "name", "department", "role", "crm_access", "start_date")
+#: longest text each stored column holds (the roster_staff table's lengths)
+MAX_LENGTH = {column.name: column.type.length for column in roster_staff.columns
+              if getattr(column.type, "length", None)}
+#: staff ids a RosterRemoval message lists before "and N more"
+SHOWN_IDS = 20
 
 
 class RosterError(ValueError):
@@ -70,6 +91,9 @@ def read_roster_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
                 raise RosterError(name, None, column, "missing column")
         reader.fieldnames = header
         raw_rows = list(reader)
+    if not raw_rows:
+        raise RosterError(name, None, "staff_id", "the file has no staff rows (only a header?); an empty "
+                          "roster is never imported")
     return validate_rows(raw_rows, name)
 
 
@@ -83,6 +107,10 @@ def validate_rows(rows: Iterable[Mapping[str, object]], file: str = "<roster>") 
         staff_id = row.get("staff_id", "")
         if not staff_id:
             raise RosterError(file, number, "staff_id", "empty staff id")
+        for column in ("staff_id", "name", "department", "role"):
+            if len(row.get(column, "")) > MAX_LENGTH[column]:
+                raise RosterError(file, number, column, f"longer than {MAX_LENGTH[column]} characters "
+                                  f"({len(row[column])})")
         if staff_id in seen_staff:
             raise RosterError(file, number, "staff_id",
                               f"duplicate staff id {staff_id!r} (first on row {seen_staff[staff_id]})")
@@ -116,6 +144,18 @@ def validate_rows(rows: Iterable[Mapping[str, object]], file: str = "<roster>") 
     return pd.DataFrame(out, columns=list(STORED_COLUMNS))
 
 
+class RosterRemoval(ValueError):
+    """An import that would delete staff from the stored roster, asked without ``replace``."""
+
+    def __init__(self, left: list[str], kept: int, incoming: int):
+        self.left = tuple(left)
+        shown = ", ".join(left[:SHOWN_IDS]) + (f" and {len(left) - SHOWN_IDS} more" if len(left) > SHOWN_IDS
+                                               else "")
+        super().__init__(f"this roster would remove {len(left)} of the {kept + len(left)} stored staff "
+                         f"(staff ids: {shown}); the file has {incoming} row(s). Import the complete roster, "
+                         "or pass --replace (replace=True) to remove them")
+
+
 @dataclass(frozen=True)
 class ImportReport:
     """Staff ids added, updated (any stored field changed), unchanged and removed (left the roster)."""
@@ -140,8 +180,9 @@ class RosterStore(Database):
     is matched with.
     """
 
-    def __init__(self, url: str | sa.URL | None = None, *, schema: str | None = None) -> None:
-        super().__init__(url, schema=schema)
+    def __init__(self, url: str | sa.URL | None = None, *, schema: str | None = None,
+                 create: bool = True) -> None:
+        super().__init__(url, schema=schema, create=create)
         if schema is not None and self.backend != "postgresql":
             raise ValueError(f"schema={schema!r} needs a PostgreSQL database; {self.backend} keeps one "
                              "namespace per file (leave schema out)")
@@ -151,30 +192,46 @@ class RosterStore(Database):
     def _begin(self) -> Iterator[sa.Connection]:
         """A transaction, the roster tables created or checked first (once)."""
         if not self._ready:
-            prepare_sqlite_file(self.url)
+            self.prepare()
             with self.engine.begin() as conn:
-                ensure_roster(conn)
+                if self.create:
+                    ensure_roster(conn)
+                    if attempts_version(conn, self.schema) is None:
+                        # a new database: its (empty) attempts too, so that readers find a progress database
+                        migrate(conn, None)
+                        ensure_heads(conn, self.schema)
+                elif not sa.inspect(conn).has_table(roster_staff.name, schema=self.schema):
+                    raise StoreError(f"no roster in {self.url.render_as_string(hide_password=True)}: import "
+                                     "one with gdprlab progress import STAFF.csv")
             self._ready = True
         with self.engine.begin() as conn:
             yield conn
 
-    def import_csv(self, path: str | os.PathLike[str]) -> ImportReport:
-        """Validate the CSV, then upsert it (the whole file or nothing)."""
-        return self.replace(read_roster_csv(path))
+    def import_csv(self, path: str | os.PathLike[str], *, replace: bool = False) -> ImportReport:
+        """Validate the CSV, then upsert it (the whole file or nothing); removing staff needs ``replace``."""
+        return self.replace(read_roster_csv(path), allow_removal=replace)
 
-    def replace(self, roster: pd.DataFrame) -> ImportReport:
-        """Make the stored roster equal to `roster` (validated rows), reporting what changed."""
+    def replace(self, roster: pd.DataFrame, *, allow_removal: bool = True) -> ImportReport:
+        """Make the stored roster equal to `roster` (validated rows), reporting what changed.
+
+        An empty `roster` is a ValueError; one that would remove stored staff is a :class:`RosterRemoval`
+        unless `allow_removal` (nothing is changed then)."""
+        if roster.empty:
+            raise ValueError("an empty roster is never imported (it would remove everyone)")
         incoming = {r["staff_id"]: {c: r[c] for c in STORED_COLUMNS} for r in roster.to_dict("records")}
         added, updated, unchanged = [], [], []
         with self._begin() as conn:
             current = {r["staff_id"]: dict(r) for r in conn.execute(sa.select(roster_staff)).mappings()}
             left = sorted(set(current) - set(incoming))
-            if left:
-                conn.execute(roster_staff.delete().where(roster_staff.c.staff_id.in_(left)))
+            if left and not allow_removal:
+                raise RosterRemoval(left, len(current) - len(left), len(incoming))
             # free learner ids first so that swapping learner ids between two people does not collide
             changed = [s for s in incoming if s in current and current[s] != incoming[s]]
-            if changed:
-                conn.execute(roster_staff.delete().where(roster_staff.c.staff_id.in_(changed)))
+            for ids in (left, changed):
+                for start in range(0, len(ids), BATCH_ROWS):
+                    conn.execute(roster_staff.delete().where(
+                        roster_staff.c.staff_id.in_(ids[start:start + BATCH_ROWS])))
+            rows = []
             for staff_id, row in incoming.items():
                 if staff_id not in current:
                     added.append(staff_id)
@@ -183,7 +240,9 @@ class RosterStore(Database):
                 else:
                     unchanged.append(staff_id)
                     continue
-                conn.execute(roster_staff.insert().values(**row))
+                rows.append(row)
+            for start in range(0, len(rows), BATCH_ROWS):
+                conn.execute(roster_staff.insert(), rows[start:start + BATCH_ROWS])
         return ImportReport(added=tuple(sorted(added)), updated=tuple(sorted(updated)),
                             unchanged=tuple(sorted(unchanged)), left=tuple(left))
 

@@ -13,12 +13,24 @@ so existing databases open unchanged:
     one row per applied migration of the attempts (``version``, ``description``, ``applied_at``).
     Migrations are :data:`MIGRATIONS`; opening a database applies the missing ones, and a database whose
     version is newer than :data:`SCHEMA_VERSION` gives a :class:`SchemaVersionError`.
+``attempt_heads``
+    each learner's latest ``record_hash`` (``learner``, ``head_hash``, ``attempts`` in the chain then,
+    ``updated_at``), written in the same transaction as the attempt: a checkpoint of every chain outside the
+    attempts table, so that deleting a learner's latest rows, the learner or the whole table is detected
+    (:mod:`gdprlab.training.store.checkpoint`). It carries no version of its own: a database without it (an
+    older gdprlab wrote it) gets it on the next write, seeded with the chains as they are then.
 ``roster_staff``, ``roster_schema_version``
     the staff roster (:mod:`gdprlab.training.store.roster`) and its own version, so that a trainer's
     roster import never migrates the learners' attempts (nor locks out learners on an older gdprlab).
 
 The tables carry no schema name: a store given a PostgreSQL ``schema`` maps them into it when connecting
 (:func:`make_engine`).
+
+URLs: ``postgres://`` is read as ``postgresql://`` (with the psycopg driver when psycopg2 is absent), a
+relative SQLite file is made absolute; :func:`target_key` is the one spelling of a database (the outbox and
+the checkpoints are keyed by it). A URL that cannot be read, an unknown backend or a missing driver is a
+:class:`StoreError` (a ValueError: one line, no traceback), as is any database failure met by a command
+inside :func:`store_errors`.
 
 Where: by default a SQLite file, ``~/.local/share/gdprlab/progress.sqlite`` (``$XDG_DATA_HOME/gdprlab/…``
 when that variable is set), created readable by its owner only on first use. ``GDPRLAB_DB_URL`` selects any
@@ -27,10 +39,12 @@ other SQLAlchemy URL, e.g. a shared ``postgresql+psycopg://@127.0.0.1:5432/test`
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import importlib.util
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
@@ -42,9 +56,11 @@ from sqlalchemy.engine import URL, Connection, Engine
 from gdprlab.training.store.records import MAX_TEXT, as_utc, stored_utc
 
 __all__ = ["DB_URL_ENV", "METADATA", "MIGRATIONS", "ROSTER_SCHEMA_VERSION", "SCHEMA_VERSION", "Migration",
-           "Database", "SchemaVersionError", "UTCDateTime", "attempts", "attempts_version", "database_url",
-           "default_data_dir", "default_db_url", "ensure_roster", "make_engine", "migrate",
-           "prepare_sqlite_file", "roster_schema_version", "roster_staff", "schema_version"]
+           "Database", "SchemaVersionError", "StoreError", "UTCDateTime", "attempt_heads", "attempts",
+           "attempts_version", "database_url", "default_data_dir", "default_db_url", "ensure_heads",
+           "ensure_roster", "make_engine", "migrate", "prepare_sqlite_file", "reason", "require_sqlite_file",
+           "roster_schema_version", "roster_staff", "schema_version", "shown_url", "store_errors",
+           "target_key"]
 
 log = logging.getLogger(__name__)
 
@@ -71,15 +87,71 @@ def default_db_url(env: Mapping[str, str] | None = None) -> str:
     return f"sqlite:///{default_data_dir(env) / 'progress.sqlite'}"
 
 
+class StoreError(ValueError):
+    """The training database cannot be used as asked (missing, unreachable, not a gdprlab database, ...)."""
+
+
+def shown_url(url: str | URL | None) -> str:
+    """A URL as messages show it: the password hidden, and nothing of text that is no URL at all."""
+    try:
+        return sa.make_url(url if url is not None else default_db_url()).render_as_string(hide_password=True)
+    except (sa.exc.ArgumentError, ValueError, TypeError):
+        return "(the given text, which is no database URL)"
+
+
+def _driver(url: URL) -> URL:
+    """``postgres[+driver]://`` read as ``postgresql[+driver]://``; plain ``postgresql://`` gets the psycopg
+    (3) driver when psycopg2, SQLAlchemy's default, is not installed."""
+    name = url.drivername
+    if name == "postgres" or name.startswith("postgres+"):
+        name = "postgresql" + name[len("postgres"):]
+    if name == "postgresql" and importlib.util.find_spec("psycopg2") is None \
+            and importlib.util.find_spec("psycopg") is not None:
+        name = "postgresql+psycopg"
+    return url.set(drivername=name)
+
+
 def database_url(url: str | URL | None = None) -> URL:
     """The URL to open (:func:`default_db_url` when None), a relative SQLite file made absolute, so that two
-    stores, and the outbox, agree on which database it is."""
-    url = sa.make_url(url if url is not None else default_db_url())
+    stores, and the outbox, agree on which database it is; text that is no URL is a :class:`StoreError`."""
+    try:
+        url = _driver(sa.make_url(url if url is not None else default_db_url()))
+    except (sa.exc.ArgumentError, ValueError, TypeError):
+        raise StoreError(f"{shown_url(url)} is not a database URL (expected e.g. "
+                         "sqlite:////path/progress.sqlite or postgresql://host/database)") from None
     database = url.database or ""
     if url.get_backend_name() == "sqlite" and database not in ("", ":memory:") and not database.startswith(
             "file:"):
         return url.set(database=str(Path(database).expanduser().absolute()))
     return url
+
+
+#: the port a backend listens on when a URL gives none
+_DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mssql": 1433, "oracle": 1521}
+#: URL query keys that change how to connect, not which database it is
+_CONNECTION_ONLY = frozenset({"connect_timeout", "application_name", "sslmode", "sslrootcert", "sslcert",
+                              "sslkey", "target_session_attrs", "keepalives", "keepalives_idle"})
+
+
+def target_key(url: str | URL | None = None, schema: str | None = None) -> str:
+    """The one spelling of a database: backend without driver, user, host in lower case, port (the default
+    filled in), database, the query keys that select data, and the schema; no password. A SQLite file is
+    its real absolute path. Two spellings of one database give one key (e.g. ``postgres://H/db`` and
+    ``postgresql+psycopg://h:5432/db``); the key is itself a URL that can be opened (without password)."""
+    url = database_url(url)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        database = url.database or ""
+        if database not in ("", ":memory:") and not database.startswith("file:"):
+            database = os.path.realpath(database)
+        key = f"sqlite:///{database}"
+    else:
+        port = url.port or _DEFAULT_PORTS.get(backend, "")
+        query = "&".join(f"{k}={v}" for k, v in sorted(url.query.items())
+                         if k not in _CONNECTION_ONLY)
+        key = (f"{backend}://{url.username or ''}@{(url.host or '').lower()}:{port}/{url.database or ''}"
+               + (f"?{query}" if query else ""))
+    return key + (f"#schema={schema}" if schema else "")
 
 
 def prepare_sqlite_file(url: URL) -> None:
@@ -90,7 +162,21 @@ def prepare_sqlite_file(url: URL) -> None:
     path = Path(database)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path.touch(mode=0o600, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.chmod(path, 0o600)  # whatever the umask
+
+
+def require_sqlite_file(url: URL) -> None:
+    """A reading command's check: a SQLite file that does not exist is a :class:`StoreError` (reading never
+    creates a database, so a mistyped path is never an empty store)."""
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database.startswith("file:"):
+        return
+    if database in ("", ":memory:"):
+        raise StoreError("an in-memory SQLite database holds no progress to read; give the store's file")
+    if not Path(database).is_file():
+        raise StoreError(f"no progress database at {database}: check the path (--db or GDPRLAB_DB_URL); "
+                         "reading never creates one")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -117,6 +203,8 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 
 METADATA = sa.MetaData()
+#: rows per statement when many are written or named at once (PostgreSQL takes at most 65,535 parameters)
+BATCH_ROWS = 5_000
 
 schema_version = sa.Table(
     "schema_version",
@@ -146,6 +234,14 @@ attempts = sa.Table(
     sa.Index("ix_attempts_learner_id", "learner", "id"),
     sa.Index("ix_attempts_lesson", "lesson"),
 )
+attempt_heads = sa.Table(
+    "attempt_heads",
+    METADATA,
+    sa.Column("learner", sa.String(64), primary_key=True),
+    sa.Column("head_hash", sa.String(64), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+)
 roster_schema_version = sa.Table(
     "roster_schema_version",
     METADATA,
@@ -169,7 +265,7 @@ roster_staff = sa.Table(
 # Versions
 
 
-class SchemaVersionError(RuntimeError):
+class SchemaVersionError(StoreError):
     """The database was created by a newer gdprlab (or is not a gdprlab progress database)."""
 
 
@@ -214,6 +310,24 @@ def migrate(conn: Connection, version: int | None) -> None:
                                                         description=migration.description,
                                                         applied_at=dt.datetime.now(dt.UTC)))
             log.info("progress database migrated to version %d", migration.version)
+
+
+def ensure_heads(conn: Connection, schema: str | None = None) -> None:
+    """Create ``attempt_heads`` when missing, seeded with every learner's chain as it is now (call it with
+    the writers' lock held)."""
+    if sa.inspect(conn).has_table(attempt_heads.name, schema=schema):
+        return
+    attempt_heads.create(conn, checkfirst=True)
+    a = attempts
+    counts = sa.select(a.c.learner, sa.func.count().label("n"), sa.func.max(a.c.id).label("last")) \
+        .group_by(a.c.learner).subquery()
+    heads = sa.select(a.c.learner, a.c.record_hash, counts.c.n).join(
+        counts, sa.and_(a.c.learner == counts.c.learner, a.c.id == counts.c.last))
+    now = dt.datetime.now(dt.UTC)
+    rows = [{"learner": learner, "head_hash": head, "attempts": n, "updated_at": now}
+            for learner, head, n in conn.execute(heads)]
+    for start in range(0, len(rows), BATCH_ROWS):
+        conn.execute(attempt_heads.insert(), rows[start:start + BATCH_ROWS])
 
 
 def ensure_roster(conn: Connection) -> None:
@@ -269,20 +383,56 @@ def make_engine(url: URL, *, schema: str | None = None, busy_timeout: float = 10
     return engine
 
 
+def reason(error: BaseException) -> str:
+    """A one-line explanation of a database failure (no traceback, no SQL, no password)."""
+    if isinstance(error, StoreError):
+        return str(error)
+    original = getattr(error, "orig", None) or error
+    text = " ".join(str(original).split("\n")[0].split()) or type(original).__name__
+    return text[:300]
+
+
+@contextlib.contextmanager
+def store_errors(url: str | URL | None = None) -> Iterator[None]:
+    """Turn a database failure inside the block into one :class:`StoreError` naming the database (for
+    commands: a message, never a traceback)."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except sa.exc.SQLAlchemyError as error:
+        raise StoreError(f"the progress database {shown_url(url)} cannot be used: {reason(error)}") from error
+
+
 class Database:
     """One training database opened by a store: its URL, backend, PostgreSQL schema and engine.
 
     A context manager: leaving it releases the connections (as :meth:`close` does). ``url`` defaults to
-    :func:`default_db_url`; the timeouts are those of :func:`make_engine`.
+    :func:`default_db_url`; the timeouts are those of :func:`make_engine`. ``create``: whether the
+    store may create the database and its tables (writers); a reader (``create=False``) finds a missing
+    SQLite file or missing tables a :class:`StoreError`.
     """
 
     def __init__(self, url: str | URL | None = None, *, schema: str | None = None, busy_timeout: float = 10.0,
-                 connect_timeout: float = 5.0) -> None:
+                 connect_timeout: float = 5.0, create: bool = True) -> None:
         self.url = database_url(url)
         self.backend = self.url.get_backend_name()
         self.schema = schema
-        self.engine = make_engine(self.url, schema=schema, busy_timeout=busy_timeout,
-                                  connect_timeout=connect_timeout)
+        self.create = create
+        try:
+            self.engine = make_engine(self.url, schema=schema, busy_timeout=busy_timeout,
+                                      connect_timeout=connect_timeout)
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as error:
+            raise StoreError(f"cannot open {shown_url(self.url)}: {reason(error)} (unknown database "
+                             "backend, or its driver is not installed)") from None
+
+    def prepare(self) -> None:
+        """Before the first connection: a writer creates a missing SQLite file (owner-only), a reader
+        refuses it."""
+        if self.create:
+            prepare_sqlite_file(self.url)
+        else:
+            require_sqlite_file(self.url)
 
     def __enter__(self) -> Self:
         return self

@@ -82,7 +82,7 @@ def test_reimport_upserts_without_duplicating_and_reports_what_changed(tmp_path)
 
     changed = ROWS[1].replace("Support", "Sales")
     second = store.import_csv(write(tmp_path, HEADER, ROWS[0], changed, "S4,Ola,o@x,IT,dev,full,2025-01-01",
-                                    name="staff2.csv"))
+                                    name="staff2.csv"), replace=True)
     assert second.added == ("S4",)
     assert second.updated == ("S2",)
     assert second.unchanged == ("S1",)

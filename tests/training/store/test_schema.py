@@ -40,19 +40,21 @@ def before(tmp_path) -> Path:
     return path
 
 
-def test_one_metadata_holds_the_attempts_the_roster_and_their_versions():
-    tables = {"attempts", "schema_version", "roster_staff", "roster_schema_version"}
+def test_one_metadata_holds_the_attempts_their_heads_the_roster_and_their_versions():
+    tables = {"attempts", "attempt_heads", "schema_version", "roster_staff", "roster_schema_version"}
     assert set(schema.METADATA.tables) == tables
     assert all(table.schema is None for table in schema.METADATA.tables.values())
 
 
-def test_the_tables_are_created_exactly_as_earlier_versions_created_them(before, tmp_path):
+def test_the_tables_are_created_exactly_as_earlier_versions_created_them_plus_the_heads(before, tmp_path):
     url = f"sqlite:///{tmp_path / 'new.sqlite'}"
     with ProgressStore(url, outbox_dir=tmp_path) as store:
         store.attempts()
     with RosterStore(url) as roster:
         roster.frame()
-    assert ddl(tmp_path / "new.sqlite") == ddl(before)
+    created = ddl(tmp_path / "new.sqlite")
+    assert created.pop("attempt_heads").startswith("CREATE TABLE attempt_heads ( learner VARCHAR(64)")
+    assert {k: v for k, v in created.items() if "attempt_heads" not in k} == ddl(before)
 
 
 def test_a_database_written_before_opens_reads_and_extends_its_chains(before, tmp_path):
@@ -70,7 +72,10 @@ def test_a_database_written_before_opens_reads_and_extends_its_chains(before, tm
         assert roster.frame().to_dict("records") == [
             {"staff_id": "S1", "learner_id": "s1", "name": "Ann", "department": "Sales", "role": "rep",
              "crm_access": "standard", "start_date": dt.date(2024, 1, 15)}]
-    assert ddl(before) == tables  # nothing created, nothing migrated
+    # nothing migrated; only the heads table is added, seeded with the chains as they were
+    assert {k: v for k, v in ddl(before).items() if "attempt_heads" not in k} == tables
+    with ProgressStore(url, outbox_dir=tmp_path) as store:
+        assert set(store.heads()) == {"s1", "s2"} and store.heads()["s1"][1] == 3
 
 
 def test_the_default_database_is_a_file_in_the_users_data_folder(tmp_path):
@@ -139,6 +144,7 @@ def test_a_postgresql_schema_receives_the_tables(pg_engine, pg_schema):
     engine = schema.make_engine(sa.make_url(PG_URL), schema=pg_schema)
     with engine.begin() as conn:
         schema.migrate(conn, schema.attempts_version(conn, pg_schema))
+        schema.ensure_heads(conn, pg_schema)
         schema.ensure_roster(conn)
     engine.dispose()
     assert set(sa.inspect(pg_engine).get_table_names(schema=pg_schema)) == set(schema.METADATA.tables)
