@@ -220,11 +220,14 @@ class Check:
             if findings_table:
                 found = _store(t, ids, findings_table, run_id or "", self.id)
                 record_ids: tuple[str, ...] = ()
-            else:
-                record_ids = tuple(sorted(map(str, t.fetch(ids.select("record_id"))["record_id"])))
+                sample = _sample(t, ids, found, evidence, seed, self.id)
+            else:  # the ids are read anyway: with their sampling key, the sample needs no query of its own
+                picks = t.fetch(ids.select("record_id", _pick=_pick(ids, seed, self.id)))
+                picks["record_id"] = picks["record_id"].astype(str)
+                record_ids = tuple(sorted(picks["record_id"]))
                 found = None
+                sample = sorted(picks.sort_values(["_pick", "record_id"]).head(max(evidence, 0))["record_id"])
             count = len(record_ids) if found is None else found
-            sample = _sample(t, ids, count, evidence, seed, self.id)
         except NotPortable as exc:
             return CheckResult(self, "not_assessed", reason=str(exc))
         except _MISSING as exc:
@@ -318,13 +321,17 @@ def _store(t: Tables, ids: ir.Table, table: str, run_id: str, rule_id: str) -> i
     return _value(t, stored.filter((stored["run_id"] == run_id) & (stored["rule_id"] == rule_id)).count())
 
 
+def _pick(ids: ir.Table, seed: int, rule_id: str) -> ir.StringValue:
+    """The key that picks the evidence sample: md5(seed:rule:id), computed by the engine."""
+    return (ibis.literal(f"{seed}:{rule_id}:") + ids["record_id"]).hexdigest("md5")
+
+
 def _sample(t: Tables, ids: ir.Table, count: int, n: int, seed: int, rule_id: str) -> list[str]:
-    """At most n ids, picked by the engine: those whose md5(seed:rule:id) sort first; returned sorted."""
+    """At most n ids, picked by the engine: those whose _pick sorts first (then by id); returned sorted."""
     if n <= 0 or not count:
         return []
-    order = (ibis.literal(f"{seed}:{rule_id}:") + ids["record_id"]).hexdigest("md5")
-    picked = t.fetch(ids.mutate(_pick=order).order_by(["_pick", "record_id"]).limit(n).select("record_id"))
-    return sorted(map(str, picked["record_id"]))
+    picked = ids.mutate(_pick=_pick(ids, seed, rule_id)).order_by(["_pick", "record_id"]).limit(n)
+    return sorted(map(str, t.fetch(picked.select("record_id"))["record_id"]))
 
 
 def _column_evidence(t: Tables, columns: list[str]) -> list[Evidence]:
