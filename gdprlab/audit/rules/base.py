@@ -46,7 +46,9 @@ from gdprlab.regulation.policy import Policy
 
 Evidence = dict[str, str | None]
 #: every character Python's str.isspace accepts (str.strip removes exactly these)
-WHITESPACE = "".join(ch for ch in map(chr, range(0x110000)) if ch.isspace())
+WHITESPACE = "".join(ch for text in ("".join(map(chr, range(i, i + 512))) for i in range(0, 0x110000, 512))
+                     if len("".join(text.split())) < len(text)  # str.split() splits on exactly these
+                     for ch in text if ch.isspace())
 
 
 class Tables(Mapping[str, ir.Table]):
