@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from gdprlab.crm import conventions, dates
@@ -215,7 +217,8 @@ def load_export(
         )
     tables = {t: pd.concat(p, ignore_index=True) if len(p) > 1 else p[0] for t, p in parts.items()}
     report.sources = {
-        t: pd.Series(pd.Categorical(np.repeat([n for n, _ in s], [k for _, k in s])))
+        t: pd.Series(pd.Categorical.from_codes(np.repeat(np.arange(len(s)), [k for _, k in s]),
+                                               categories=[n for n, _ in s]))  # one name per file or sheet
         for t, s in sources.items()
     }
     _check_keys(tables, report)
@@ -499,6 +502,9 @@ def _check_keys(tables: dict[str, pd.DataFrame], report: LoadReport) -> None:
                 f"export id such as Id / Record ID); map it in a mapping file (files: <file>: columns: "
                 f"{key}: <your header>)"
             )
+        keys = pa.array(df[key], from_pandas=True)
+        if pc.count_distinct(keys).as_py() == pc.count(keys).as_py():  # unique, the usual case: no row mask
+            continue
         dup = df[key].duplicated() & df[key].notna()
         if dup.any():
             first = dup.to_numpy().nonzero()[0][0]

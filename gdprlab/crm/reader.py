@@ -39,7 +39,8 @@ FORMATS = {
     ".parquet": "parquet",
 }
 DELIMITERS = (",", ";", "\t", "|")
-_SAMPLE = 1 << 20  # bytes sniffed
+_SAMPLE = 1 << 20  # bytes read to settle the encoding
+_SNIFFED = 1 << 16  # characters of it given to the dialect sniffer (a few hundred rows)
 _BLOCK = 16 << 20  # bytes parsed per pyarrow block (as gdprlab.crm.io)
 _NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 #: encodings charset-normalizer chooses from for a file that is not UTF-8: what Excel and older CRMs write
@@ -229,7 +230,8 @@ def _read_text(path: Path) -> Sheet:
     text = raw.decode(codec, errors="ignore")
     if text.startswith("\ufeff"):
         text = text[1:]
-    if len(raw) == _SAMPLE:  # sniff whole lines only
+    if len(text) > _SNIFFED or len(raw) == _SAMPLE:  # sniff whole lines only
+        text = text[:_SNIFFED]
         text = text[: max(text.rfind("\n"), 0)] or text
     if not text.strip():
         raise DatasetError(f"{path}: is empty; export it again with its header row")
@@ -240,9 +242,10 @@ def _read_text(path: Path) -> Sheet:
     names = next(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar=quote, escapechar=escape), [])
     if not header:
         names = [f"column_{i + 1}" for i in range(len(names))]
-    if escape in (None, quote):
-        _check_quotes(path, codec, quote, delimiter)
-    frame = _parse(path, codec, delimiter, quote, escape, header, names)
+    frame, last = _parse(path, codec, delimiter, quote, escape, header, names)
+    if escape in (None, quote) and last is not None:
+        wide = "utf-16-be" if raw.startswith(codecs.BOM_UTF16_BE) else "utf-16-le"
+        _check_end(path, wide if codec == "utf-16" else codec, quote, delimiter, last)
     detected = Detected(
         path.name,
         "csv",
@@ -256,21 +259,25 @@ def _read_text(path: Path) -> Sheet:
     return Sheet(path.stem, frame, detected)
 
 
-def _check_quotes(path: Path, codec: str, quote: str, delimiter: str) -> None:
-    """Refuse a file whose quotes do not pair up: it ends inside a quoted field, or a quote is missing.
+def _check_end(path: Path, codec: str, quote: str, delimiter: str, last: str) -> None:
+    """Refuse a file that ends inside a quoted field (pyarrow reads the rest of the file into the last value).
 
-    Counting the quote characters is cheap; only an odd count is confirmed by pandas' parser, which names
-    the row where the unclosed field starts."""
-    count = 0
-    if codec == "utf-16":
-        count = path.read_text(encoding="utf-16").count(quote)
-    else:
-        mark = quote.encode(codec)
-        with path.open("rb") as f:
-            while chunk := f.read(_BLOCK):
-                count += chunk.count(mark)
-    if count % 2 == 0:
-        return
+    Only the last field can hide it (a field cut off earlier leaves its row short, which the parsers
+    refuse): the file ends with that value, and the value was opened by a quote and never closed. When the
+    end does not show it plainly (the value holds doubled quotes), pandas' parser reads the whole file
+    and names the row where the unclosed field starts."""
+    value, mark = last.encode(codec), quote.encode(codec)
+    newlines = tuple(c.encode(codec) for c in "\r\n")
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        f.seek(max(size - len(value) - 64, 0))
+        tail = f.read()
+    while tail.endswith(newlines):
+        tail = tail[: -len(newlines[0])]
+    if tail.endswith(mark) and not value.endswith(mark):
+        return  # a closed quoted field
+    if tail.endswith(value) and not tail[: len(tail) - len(value)].endswith(mark):
+        return  # an unquoted last field
     try:
         pd.read_csv(
             path,
@@ -278,7 +285,7 @@ def _check_quotes(path: Path, codec: str, quote: str, delimiter: str) -> None:
             keep_default_na=False,
             sep=delimiter,
             quotechar=quote,
-            encoding=codec,
+            encoding="utf-16" if codec.startswith("utf-16") else codec,
             engine="c",
             low_memory=False,
         )
@@ -296,7 +303,9 @@ def _parser_problem(exc: Exception) -> str:
 
 def _parse(
     path: Path, codec: str, delimiter: str, quote: str, escape: str | None, header: bool, names: list[str]
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, str | None]:
+    """The file as text columns, and the last value pyarrow read (None: pandas read it, and checks the
+    file's end itself)."""
     if len(set(names)) == len(names):
         try:
             table = pacsv.read_csv(
@@ -323,9 +332,10 @@ def _parse(
             pass
         else:
             if table.column_names == names:
-                return table.to_pandas()
+                last = table.column(len(names) - 1)[-1].as_py() if table.num_rows and names else None
+                return table.to_pandas(), last
     try:
-        return pd.read_csv(
+        frame = pd.read_csv(
             path,
             dtype=str,
             keep_default_na=False,
@@ -338,11 +348,15 @@ def _parse(
             engine="c",
             low_memory=False,
         )
+        return frame, None
     except pd.errors.ParserError as exc:
-        raise DatasetError(
-            f"{path}: {_parser_problem(exc)} (read as {_NAMES[delimiter]}-separated); "
-            "every row needs as many fields as the header"
-        ) from None
+        problem = _parser_problem(exc)
+        advice = (
+            "the file was cut off or a closing quote is missing: export it again"
+            if "quoted field" in problem
+            else f"read as {_NAMES[delimiter]}-separated, every row needs as many fields as the header"
+        )
+        raise DatasetError(f"{path}: {problem}; {advice}") from None
     except UnicodeDecodeError as exc:
         raise DatasetError(
             f"{path}: byte {exc.start} is not {codec} text; export it again as UTF-8"
