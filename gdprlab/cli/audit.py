@@ -157,6 +157,25 @@ def _tables(args: argparse.Namespace, given, backend) -> tuple[dict, object]:
     return tables, report
 
 
+def _with_files(text: str, report) -> str:
+    """The JSON findings with the export's `files` and, on each finding and evidence record, the file its
+    records came from (when the export was read by gdprlab's reader)."""
+    data = json.loads(text)
+    data["files"] = report.file_records()
+    for finding in data.get("findings", []):
+        sources = report.source_of(finding.get("table"), finding.get("record_ids") or [])
+        if not sources:
+            continue
+        counts: dict[str, int] = {}
+        for name in sources.values():
+            counts[name] = counts.get(name, 0) + 1
+        finding["source_files"] = counts
+        for record in finding.get("evidence") or []:
+            if record.get("record_id") in sources:
+                record["source_file"] = sources[record["record_id"]]
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
 def _unread(report, args: argparse.Namespace) -> int | None:
     """2 when files of the export could not be read (listed again after the output), unless --keep-going."""
     if report is None or not report.failed:
@@ -188,9 +207,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     assessment, report = _assess(args)
     text = render(assessment, args.format)
     if args.format == "json" and report is not None:
-        data = json.loads(text)
-        data["files"] = report.file_records()
-        text = json.dumps(data, indent=2, ensure_ascii=False)
+        text = _with_files(text, report)
     _write_out(text, args.out)
     unread = _unread(report, args)
     if unread is not None:

@@ -46,19 +46,17 @@ class LoadReport:
     read: list[Detected] = field(default_factory=list)  # how each file or sheet read was written
     skipped: list[tuple[str, str]] = field(default_factory=list)  # file, why it was not read
     failed: list[tuple[str, str]] = field(default_factory=list)  # file, why it could not be read
-    sources: dict[str, pd.Series] = field(default_factory=dict)  # table -> file of each row, in row order
+    sources: dict[str, pd.Series] = field(default_factory=dict)  # table -> file of each row, by its key
 
     def missing_tables(self) -> list[str]:
         return [t for t in TABLES if t not in self.files]
 
-    def source_of(self, table: str, record_ids, tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    def source_of(self, table: str, record_ids) -> dict[str, str]:
         """The file each record (by its key) was read from, for naming it in findings and evidence."""
-        if table not in self.sources or table not in tables:
+        files = self.sources.get(table)
+        if files is None:
             return {}
-        keys = tables[table][TABLES[table].key].astype("string")
-        files = pd.Series(self.sources[table].to_numpy(), index=keys.to_numpy())
-        wanted = [str(r) for r in record_ids]
-        found = files[files.index.isin(wanted)]
+        found = files[files.index.isin([str(r) for r in record_ids])]
         return {str(k): str(v) for k, v in found.items()}
 
     def file_records(self) -> list[dict]:
@@ -218,7 +216,8 @@ def load_export(
     tables = {t: pd.concat(p, ignore_index=True) if len(p) > 1 else p[0] for t, p in parts.items()}
     report.sources = {
         t: pd.Series(pd.Categorical.from_codes(np.repeat(np.arange(len(s)), [k for _, k in s]),
-                                               categories=[n for n, _ in s]))  # one name per file or sheet
+                                               categories=[n for n, _ in s]),  # one name per file or sheet
+                     index=tables[t][TABLES[t].key].astype("string").to_numpy())
         for t, s in sources.items()
     }
     _check_keys(tables, report)
@@ -439,6 +438,13 @@ def _canonical(
         **given,
     }
     df = raw.rename(columns=names)
+    key = TABLES[table].key
+    if key not in df.columns:
+        raise DatasetError(
+            f"{where}: no key column for table {table!r} (expected {key!r} or an export id such as Id / "
+            f"Record ID); map it in a mapping file (files: {sheet.detected.name}: {{table: {table}, "
+            f"columns: {{{key}: <your header>}}}})"
+        )
     types = {c.name: c.dtype for c in TABLES[table].columns}
     export = ExportValues(_date_orders(df, types, where, spec, date_order, sheet.detected), timezone)
     for col in df.columns:
@@ -493,15 +499,9 @@ def _date_orders(
 
 
 def _check_keys(tables: dict[str, pd.DataFrame], report: LoadReport) -> None:
-    """Every table needs its key, unique, so findings can name records."""
+    """Every table's key is unique, so findings can name records (each file has it: `_canonical`)."""
     for name, df in tables.items():
         key = TABLES[name].key
-        if key not in df.columns:
-            raise DatasetError(
-                f"{report.files[name]}: no key column for table {name!r} (expected {key!r} or an "
-                f"export id such as Id / Record ID); map it in a mapping file (files: <file>: columns: "
-                f"{key}: <your header>)"
-            )
         keys = pa.array(df[key], from_pandas=True)
         if pc.count_distinct(keys).as_py() == pc.count(keys).as_py():  # unique, the usual case: no row mask
             continue

@@ -188,7 +188,7 @@ def test_a_mapping_keyed_by_file_feeds_one_table_from_several_files(tmp_path, ca
 
     tables, report = load_export(folder, mapping)
     assert list(tables["contacts"]["contact_id"]) == ["1", "2", "L1", "L2"]
-    assert report.source_of("contacts", ["2", "L1"], tables) == {
+    assert report.source_of("contacts", ["2", "L1"]) == {
         "2": "Contact.csv",
         "L1": "Interessenten.csv",
     }
@@ -197,3 +197,25 @@ def test_a_mapping_keyed_by_file_feeds_one_table_from_several_files(tmp_path, ca
 def test_an_unknown_time_zone_is_one_error(tmp_path, capsys):
     code, _, err = _run(capsys, "check", _folder(tmp_path), "--timezone", "Mars/Olympus")
     assert code == 2 and "unknown time zone 'Mars/Olympus'" in err
+
+
+def test_findings_and_evidence_name_the_file_their_records_came_from(tmp_path, capsys):
+    import datetime as dt
+
+    from gdprlab.generator import GeneratorConfig, generate
+
+    contacts = generate(GeneratorConfig(contacts=200, seed=5, as_of=dt.date(2026, 6, 30))).tables["contacts"]
+    folder = tmp_path / "export"
+    folder.mkdir()
+    contacts.iloc[:120].to_csv(folder / "Contact.csv", index=False)
+    contacts.iloc[120:].to_csv(folder / "contacts_2.csv", index=False)
+    second = set(contacts.iloc[120:]["contact_id"])
+    code, out, _ = _run(capsys, "check", folder, "--format", "json", "--as-of", "2026-06-30")
+    assert code == 0
+    findings = [f for f in json.loads(out)["findings"] if f["table"] == "contacts" and f["evidence"]]
+    assert findings
+    for finding in findings:
+        assert set(finding["source_files"]) <= {"Contact.csv", "contacts_2.csv"}
+        for record in finding["evidence"]:
+            expected = "contacts_2.csv" if record["record_id"] in second else "Contact.csv"
+            assert record["source_file"] == expected
