@@ -41,7 +41,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from gdprlab.audit.discovery.scan import format_table, scan_path
 
     result = scan_path(args.path, sample_size=args.sample)
-    for line in result.files.notes():
+    for line in result.files.notes(read=False):  # the output lists the files read
         print(line, file=sys.stderr)
     text = (
         json.dumps(result.to_dict(), indent=2, default=str) if args.format == "json" else format_table(result)

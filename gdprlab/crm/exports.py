@@ -92,10 +92,11 @@ class LoadReport:
         ]
         return pd.DataFrame(rows, columns=columns)
 
-    def notes(self) -> list[str]:
-        """One line per file not read or read with a warning, for standard error."""
+    def notes(self, read: bool = True) -> list[str]:
+        """One line per file: how it was read (unless `read` is false), or why not; for standard error."""
         return (
-            [f"note: {f} matches no table and was not read" for f in self.ignored]
+            [f"read {d.describe()}" for d in self.read if read]
+            + [f"note: {f} matches no table and was not read" for f in self.ignored]
             + [f"note: {f} skipped: {r}" for f, r in self.skipped]
             + [f"warning: {d.name}: {w}" for d in self.read for w in d.warnings]
             + [f"error: {r}" for _, r in self.failed]
@@ -215,9 +216,12 @@ def load_export(
         )
     tables = {t: pd.concat(p, ignore_index=True) if len(p) > 1 else p[0] for t, p in parts.items()}
     report.sources = {
-        t: pd.Series(pd.Categorical.from_codes(np.repeat(np.arange(len(s)), [k for _, k in s]),
-                                               categories=[n for n, _ in s]),  # one name per file or sheet
-                     index=tables[t][TABLES[t].key].astype("string").to_numpy())
+        t: pd.Series(
+            pd.Categorical.from_codes(
+                np.repeat(np.arange(len(s)), [k for _, k in s]), categories=[n for n, _ in s]
+            ),  # one name per file or sheet
+            index=tables[t][TABLES[t].key].astype("string").to_numpy(),
+        )
         for t, s in sources.items()
     }
     _check_keys(tables, report)

@@ -134,7 +134,7 @@ def convert(values: pd.Series, dtype: str, path: Path, column: str,
     if dtype == "bool":
         return _to_bool(values, path, column, _EXPORT_BOOLS if export else _BOOLS)
     if dtype == "int":
-        return _to_int(values, path, column)
+        return _to_int(values, path, column, export is not None)
     return _text(values)
 
 
@@ -246,12 +246,14 @@ def _to_bool(values: pd.Series, path: Path, column: str, words: dict[str, bool] 
     return out.astype(bool) if out.notna().all() else out.astype("boolean")
 
 
-def _to_int(values: pd.Series, path: Path, column: str) -> pd.Series:
+def _to_int(values: pd.Series, path: Path, column: str, export: bool = False) -> pd.Series:
     if pd.api.types.is_integer_dtype(values.dtype):
         return values.astype("Int64")
     if pd.api.types.is_float_dtype(values.dtype) and (values.dropna() % 1 == 0).all():
         return values.astype("Int64")  # parquet ints with gaps may come as float
     text = _text(values)
+    if export:  # a spreadsheet's whole number written with a decimal point or comma: 12.0, 12,0
+        text = text.str.replace(r"^([+-]?[0-9]+)[.,]0+$", r"\1", regex=True)
     whole = text.str.fullmatch(r"[+-]?[0-9]+").fillna(False).astype(bool)
     _check(text.notna() & ~whole, values, path, column, "whole numbers")
     return pd.to_numeric(text.where(whole)).astype("Int64")
