@@ -220,7 +220,8 @@ def test_a_spreadsheets_whole_numbers_and_checkboxes_are_read_in_an_export_only(
     from gdprlab.crm.io import ExportValues, convert
 
     export = ExportValues({})
-    assert list(convert(pd.Series(["12,0", "3.00", "7"]), "int", Path("x.csv"), "score", export)) == [12, 3, 7]
+    scores = convert(pd.Series(["12,0", "3.00", "7"]), "int", Path("x.csv"), "score", export)
+    assert list(scores) == [12, 3, 7]
     assert list(convert(pd.Series(["WAHR", "0", "Yes"]), "bool", Path("x.csv"), "flag", export)) == [
         True, False, True]
     with pytest.raises(DatasetError, match="True or False"):  # a generated dataset is read strictly
