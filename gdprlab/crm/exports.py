@@ -194,6 +194,11 @@ def load_export(
         for sheet in sheets:
             spec = _spec_of(sheet, rules)
             table = spec.table if spec is not None and spec.table else _table_of(sheet, file)
+            if table is None and spec is not None:
+                raise DatasetError(
+                    f"{rules.path}, line {spec.line}: {sheet.detected.name} matches no table by its name; "
+                    f"say which with table: (one of {', '.join(TABLES)})"
+                )
             if table is None:
                 report.ignored.append(sheet.detected.name)
                 continue

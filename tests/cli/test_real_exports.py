@@ -140,6 +140,10 @@ def test_the_date_order_option_settles_an_ambiguous_column(tmp_path, capsys):
 
 MAPPINGS = [
     (
+        "files:\n  Contact.csv: {table: contacts}\n  Kunden.csv:\n    columns: {contact_id: Nr}\n",
+        "line 3: Kunden.csv matches no table by its name; say which with table:",
+    ),
+    (
         "files:\n  Contact.csv:\n    table: contacts\n    columns:\n      first_name: [FirstName, Vorname]\n",
         "line 5: files.Contact.csv.columns.first_name must be one header",
     ),
@@ -169,6 +173,7 @@ MAPPINGS = [
 @pytest.mark.parametrize("yaml_text, message", MAPPINGS)
 def test_a_broken_mapping_names_its_line(tmp_path, capsys, yaml_text, message):
     folder = _folder(tmp_path)
+    (folder / "Kunden.csv").write_text("Nr\nK1\n")
     mapping = tmp_path / "map.yaml"
     mapping.write_text(yaml_text)
     code, _, err = _run(capsys, "check", folder, "--mapping", mapping, "--as-of", "2026-06-30")
