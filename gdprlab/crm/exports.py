@@ -171,6 +171,11 @@ def load_export(
     date_order: str | None = None,
     timezone: str = "UTC",
 ) -> tuple[dict[str, pd.DataFrame], LoadReport]:
+    """The tables of an export file or folder, and what was read from where (see the module docstring).
+
+    `date_order` (dmy or mdy) reads date columns whose values fit both orders; `timezone` is the zone of
+    times written without an offset. Both may come from the mapping file too (the arguments win).
+    DatasetError when nothing could be read, for a broken mapping, or for a key that repeats."""
     path = Path(path)
     if date_order is not None and date_order not in dates.ORDERS:
         raise DatasetError(f"date order {date_order!r}: choose dmy (day first) or mdy (month first)")
