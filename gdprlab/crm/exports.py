@@ -90,7 +90,7 @@ class LoadReport:
             }
             for r in self.file_records()
         ]
-        return pd.DataFrame(rows, columns=columns)
+        return pd.DataFrame(rows, columns=columns).astype({"rows": "Int64"})
 
     def notes(self, read: bool = True) -> list[str]:
         """One line per file: how it was read (unless `read` is false), or why not; for standard error."""

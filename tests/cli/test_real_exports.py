@@ -224,3 +224,21 @@ def test_findings_and_evidence_name_the_file_their_records_came_from(tmp_path, c
         for record in finding["evidence"]:
             expected = "contacts_2.csv" if record["record_id"] in second else "Contact.csv"
             assert record["source_file"] == expected
+
+
+def test_the_mapping_settles_date_order_per_file_and_the_time_zone(tmp_path):
+    from gdprlab.crm.exports import load_export
+
+    (tmp_path / "Contact.csv").write_text("Id,Birthdate,CreatedDate\n1,03/04/1982,03/04/2026 10:00\n")
+    (tmp_path / "Lead.csv").write_text("Id,Birthdate\nL1,03/04/1982\n")
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(
+        "timezone: Europe/Berlin\nfiles:\n  Contact.csv: {date_order: mdy}\n"
+        "  Lead.csv: {table: contacts, date_order: dmy}\n"
+    )
+    tables, report = load_export(tmp_path, mapping)
+    contacts = tables["contacts"].set_index("contact_id")
+    assert str(contacts.loc["1", "birth_date"].date()) == "1982-03-04"
+    assert str(contacts.loc["L1", "birth_date"].date()) == "1982-04-03"
+    assert str(contacts.loc["1", "created_at"]) == "2026-03-04 09:00:00"  # 10:00 in Berlin is 09:00 UTC
+    assert {d.name: d.timezone for d in report.read}["Contact.csv"] == "Europe/Berlin"
