@@ -69,13 +69,13 @@ def _field(parts: pa.StructArray, name: str) -> np.ndarray:
 def infer_order(text: pd.Series) -> str | None:
     """'dmy' or 'mdy' when the column's slashed dates allow one reading, AMBIGUOUS when they allow both,
     None when the column has no slashed dates (dotted ones are day-first)."""
-    arr = pa.array(text.dropna(), type=pa.large_string(), from_pandas=True)
+    arr = pa.array(text, type=pa.large_string(), from_pandas=True)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     # only values with a separator among their first three characters can be D/M/Y (ISO years have four
     # digits): a cheap look before the regular expression, which a column of ISO dates never needs
     head = pc.utf8_slice_codeunits(arr, 0, 3)
-    candidates = pc.invert(pc.utf8_is_digit(head))
+    candidates = pc.fill_null(pc.invert(pc.utf8_is_digit(head)), False)
     if not pc.any(candidates).as_py():
         return None
     parts = pc.extract_regex(arr.filter(candidates), _DMY)

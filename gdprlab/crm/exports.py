@@ -213,6 +213,15 @@ def load_export(
             except DatasetError as exc:
                 report.failed.append((sheet.detected.name, str(exc)))
                 continue
+            except (ValueError, TypeError, KeyError, IndexError) as exc:  # never a traceback; never values
+                report.failed.append(
+                    (
+                        sheet.detected.name,
+                        f"{file}: its values cannot be read as table "
+                        f"{table!r} ({type(exc).__name__}); check its columns' types",
+                    )
+                )
+                continue
             parts.setdefault(table, []).append(frame)
             sources.setdefault(table, []).append((sheet.detected.name, len(frame)))
             report.read.append(sheet.detected)
@@ -230,7 +239,7 @@ def load_export(
             pd.Categorical.from_codes(
                 np.repeat(np.arange(len(s)), [k for _, k in s]), categories=[n for n, _ in s]
             ),  # one name per file or sheet
-            index=tables[t][TABLES[t].key].astype("string").to_numpy(),
+            index=pd.Index(tables[t][TABLES[t].key]),
         )
         for t, s in sources.items()
     }
@@ -485,9 +494,9 @@ def _date_orders(
     """Day-month order of each date column with slashed dates: its values' own, else the mapping's entry
     for the file, else the one the file's other date columns show, else `date_order`; else an error."""
     found = {
-        c: dates.infer_order(df[c].astype("string"))
+        c: dates.infer_order(df[c])
         for c in df.columns
-        if types.get(c) in ("date", "datetime") and not pd.api.types.is_datetime64_any_dtype(df[c])
+        if types.get(c) in ("date", "datetime") and pd.api.types.is_string_dtype(df[c])
     }
     shown = {c: o for c, o in found.items() if o is not None}
     definite = {o for o in shown.values() if o in dates.ORDERS}
