@@ -69,7 +69,6 @@ def main(argv: list[str] | None = None) -> int:
         write_dataset(ds, root / "dataset", force=True)
         clean_csv.write_bytes((root / "dataset" / "contacts.csv").read_bytes())
         contacts = read_table(clean_csv, TABLES["contacts"])
-        order = {"us_report": "mdy", "utf16_text": "dmy"}
 
         result = {"contacts": len(contacts), "repeat": args.repeat, "seconds": {}, "ratio_to_clean": {}}
         result["seconds"]["clean"] = fastest(args.repeat, lambda: read_table(clean_csv, TABLES["contacts"]))
@@ -77,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         for style in styles:
             folder = root / style
             (path,) = write_export({"contacts": contacts}, folder, style)
-            def read(p=path, s=style):
-                return load_export(p, date_order=order.get(s))
+            def read(p=path):
+                return load_export(p)
 
             result["seconds"][style] = fastest(args.repeat, read)
         clean = result["seconds"]["clean"]
