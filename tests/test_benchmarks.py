@@ -166,3 +166,11 @@ def test_readme_figures_renders_the_json_between_the_markers_only(engine_speed_r
     assert figures.main([*args, "--check"]) == 0  # rendering twice changes nothing
     readme.write_text("# no markers\n", encoding="utf-8")
     assert figures.main(args) == 2
+
+
+def test_read_speed_prints_each_export_style_against_the_clean_csv():
+    out = json.loads(run("read_speed.py", "--contacts", "2000", "--repeat", "1"))
+    assert out["contacts"] == 2000
+    assert set(out["seconds"]) == {"clean", "clean_detected", "german_excel", "windows_1252", "us_report",
+                                   "utf16_text", "xlsx"}
+    assert isinstance(out["detection_overhead"], float) and isinstance(out["target_met"], bool)

@@ -33,12 +33,16 @@ def _scan_arguments(sc: argparse.ArgumentParser) -> None:
     sc.add_argument("--out", help="write to this file instead of standard output")
     sc.add_argument("--ropa", metavar="FILE", help="also write a record-of-processing draft (CSV) to FILE")
     sc.add_argument("--sample", type=int, default=10_000, help="rows sampled per table (deterministic)")
+    sc.add_argument("--keep-going", action="store_true",
+                    help="exit 0 (not 2) when some files could not be read; they are listed")
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
     from gdprlab.audit.discovery.scan import format_table, scan_path
 
     result = scan_path(args.path, sample_size=args.sample)
+    for line in result.files.notes(read=False):  # the output lists the files read
+        print(line, file=sys.stderr)
     text = (
         json.dumps(result.to_dict(), indent=2, default=str) if args.format == "json" else format_table(result)
     )
@@ -47,6 +51,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         from gdprlab.audit.discovery.classify import ropa_draft
 
         _write_out(ropa_draft(result.columns).to_csv(index=False, lineterminator="\n"), args.ropa)
+    if result.files.failed and not args.keep_going:
+        return 2
     return 0
 
 
@@ -60,6 +66,13 @@ def _dataset_arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("--policy", help="organisation policy YAML (default: the dataset's policy.yaml)")
     c.add_argument("--mapping", help="YAML mapping of export files and columns to gdprlab's tables")
     c.add_argument("--evidence", type=int, default=5, help="masked evidence records per finding")
+    c.add_argument("--date-order", choices=("dmy", "mdy"),
+                   help="how to read slashed dates that read both ways (no day above 12): dmy (day first) or "
+                   "mdy (month first); columns whose values show their order are read as they show")
+    c.add_argument("--timezone", default="UTC", metavar="ZONE",
+                   help="time zone of times written without an offset, e.g. Europe/Berlin (default UTC)")
+    c.add_argument("--keep-going", action="store_true",
+                   help="exit 0 (not 2) when some files of an export could not be read; they are listed")
     c.add_argument(
         "--training-store",
         metavar="URL",
@@ -99,7 +112,8 @@ def _check_arguments(c: argparse.ArgumentParser) -> None:
 
 def _assess(args: argparse.Namespace):
     """Read the dataset (or export) where the engine runs and check every rule, with the dataset's own
-    as-of date and policy by default."""
+    as-of date and policy by default; the assessment and the export's LoadReport (None for a dataset the
+    engine read itself)."""
     from gdprlab.audit.engine import run_checks
     from gdprlab.crm.backends import connect
     from gdprlab.crm.io import resolve_inputs
@@ -114,31 +128,61 @@ def _assess(args: argparse.Namespace):
     backend = connect(engine, memory_limit=getattr(args, "memory_limit", None),
                       temp_directory=getattr(args, "spill_dir", None))
     try:
-        tables = _tables(args, given, backend)
+        tables, report = _tables(args, given, backend)
         if args.training_store:
             tables["training"] = _training_from_store(args.training_store, given.policy, given.as_of)
             print("note: training records read from the progress store, not the dataset", file=sys.stderr)
         return run_checks(tables, given.policy, given.as_of, evidence=args.evidence,
-                          dataset=str(args.dataset), backend=backend, findings_table=findings_table)
+                          dataset=str(args.dataset), backend=backend, findings_table=findings_table), report
     finally:
         backend.disconnect()
 
 
-def _tables(args: argparse.Namespace, given, backend) -> dict:
+def _tables(args: argparse.Namespace, given, backend) -> tuple[dict, object]:
     """The dataset's tables on the backend: a Fivetran schema or a generated dataset's files read by the
-    engine itself; any other export read by gdprlab's export reader and handed to the engine."""
-    from gdprlab.crm.exports import load
+    engine itself; any other export read by gdprlab's export reader and handed to the engine (with its
+    LoadReport, whose notes go to standard error)."""
+    from gdprlab.crm.exports import load_export
     from gdprlab.crm.staging import stage_dataset, stage_fivetran
 
     if getattr(args, "fivetran", None):
-        return stage_fivetran(backend, args.fivetran, database=args.dataset)
+        return stage_fivetran(backend, args.fivetran, database=args.dataset), None
     folder = Path(args.dataset)
     if folder.is_dir() and (folder / "manifest.json").is_file() and given.mapping is None:
-        return stage_dataset(folder, backend)
-    tables, report = load(args.dataset, given.mapping)
-    for name in report.ignored:
-        print(f"note: {name} matches no table and was not read", file=sys.stderr)
-    return tables
+        return stage_dataset(folder, backend), None
+    tables, report = load_export(args.dataset, given.mapping, date_order=args.date_order,
+                                 timezone=args.timezone)
+    for line in report.notes():
+        print(line, file=sys.stderr)
+    return tables, report
+
+
+def _with_files(text: str, report) -> str:
+    """The JSON findings with the export's `files` and, on each finding and evidence record, the file its
+    records came from (when the export was read by gdprlab's reader)."""
+    data = json.loads(text)
+    data["files"] = report.file_records()
+    for finding in data.get("findings", []):
+        sources = report.source_of(finding.get("table"), finding.get("record_ids") or [])
+        if not sources:
+            continue
+        counts: dict[str, int] = {}
+        for name in sources.values():
+            counts[name] = counts.get(name, 0) + 1
+        finding["source_files"] = counts
+        for record in finding.get("evidence") or []:
+            if record.get("record_id") in sources:
+                record["source_file"] = sources[record["record_id"]]
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def _unread(report, args: argparse.Namespace) -> int | None:
+    """2 when files of the export could not be read (listed again after the output), unless --keep-going."""
+    if report is None or not report.failed:
+        return None
+    print(f"{len(report.failed)} file(s) could not be read and were left out: "
+          f"{', '.join(f for f, _ in report.failed)}", file=sys.stderr)
+    return None if args.keep_going else 2
 
 
 def _training_from_store(url: str, policy, as_of):
@@ -165,8 +209,14 @@ def _training_from_store(url: str, policy, as_of):
 def cmd_check(args: argparse.Namespace) -> int:
     from gdprlab.audit.report import fail_on, render
 
-    assessment = _assess(args)
-    _write_out(render(assessment, args.format), args.out)
+    assessment, report = _assess(args)
+    text = render(assessment, args.format)
+    if args.format == "json" and report is not None:
+        text = _with_files(text, report)
+    _write_out(text, args.out)
+    unread = _unread(report, args)
+    if unread is not None:
+        return unread
     if args.fail_on and fail_on(assessment, args.fail_on):
         print(f"failing: a rule of severity {args.fail_on} or higher was violated", file=sys.stderr)
         return 1
@@ -183,9 +233,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise FileNotFoundError(
             f"{truth_file}: no ground truth; evaluate needs a dataset made by gdprlab generate"
         )
-    frame = evaluate(_assess(args), pd.read_csv(truth_file, dtype=str))
+    assessment, report = _assess(args)
+    frame = evaluate(assessment, pd.read_csv(truth_file, dtype=str))
     print(format_evaluation(frame))
-    return 0
+    return _unread(report, args) or 0
 
 
 # ----------------------------------------------------------------------------------------------------------

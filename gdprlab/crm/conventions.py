@@ -88,6 +88,14 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
 #: canonical table -> columns kept, renamed, beside the schema's (consent-relevant flags) -> header spellings
 EXTRA_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     table: spec["extra_columns"] for table, spec in _LEXICON["tables"].items() if "extra_columns" in spec}
+#: words that end an export's file name without saying what it holds ('Contacts_export', 'all-leads-report')
+FILE_NOISE_WORDS: tuple[str, ...] = _LEXICON["file_noise_words"]
+#: canonical table -> canonical column -> the classifier's lexicon category whose headers it maps too
+CATEGORY_COLUMNS: dict[str, dict[str, str]] = {
+    table: {col: cats[0] for col, cats in spec["categories"].items()}
+    for table, spec in _LEXICON["tables"].items() if "categories" in spec}
+#: last words of a header that leave its meaning unchanged ('TelephoneNumber' is a telephone)
+TRAILING_WORDS: tuple[str, ...] = _LEXICON["trailing_words"]
 #: a header's last word that makes it a key or reference, unless a lexicon entry ends with it
 ID_WORDS: tuple[str, ...] = _LEXICON["id_words"]
 #: record types whose "<type>id" single-word header is a key or a reference
@@ -101,26 +109,65 @@ TABLE_CONTEXTS: dict[str, tuple[str, ...]] = _LEXICON["table_contexts"]
 
 
 def table_for(stem: str) -> str | None:
-    """The canonical table a file name stands for, e.g. 'Contact', 'hubspot-crm-exports-all-contacts-2024'."""
-    key = normalise(stem)
-    for table, names in TABLE_NAMES.items():
-        if key in names:
-            return table
-    for table, names in TABLE_NAMES.items():
-        if any(len(n) > 4 and n in key for n in names):
-            return table
+    """The canonical table a file name stands for, by whole words: 'Contact', 'contacts_2026',
+    'hubspot-crm-exports-all-contacts-2026-10-01' are contacts; 'contactless_payment_vendors' is not.
+
+    The name's last words (after dropping dates, numbers and export words such as 'export' or 'report')
+    must spell a table's file name, alone or run together ('data_subject_requests')."""
+    words = list(_file_words(stem))
+    while words and words[-1] in FILE_NOISE_WORDS:
+        words.pop()
+    for first in range(len(words) - 1, -1, -1):
+        key = "".join(words[first:])
+        for table, names in TABLE_NAMES.items():
+            if key in names:
+                return table
     return None
 
 
-def column_map(table: str, headers: list[str]) -> dict[str, str]:
-    """Export header -> canonical column for one table; the first header found for a column wins."""
+def _file_words(stem: str) -> tuple[str, ...]:
+    """A file name's words: as a header's, but a hyphen separates words ('all-contacts-2026')."""
+    return header_words(stem.replace("-", " "))
+
+
+def is_lead_file(stem: str) -> bool:
+    """A file of leads (Salesforce Lead.csv, 'all-leads-2026'): its contacts are leads."""
+    words = [w for w in _file_words(stem) if w not in FILE_NOISE_WORDS]
+    return bool(words) and words[-1] in ("lead", "leads")
+
+
+def column_map(table: str, headers: list[str], taken: set[str] | frozenset[str] = frozenset()
+               ) -> dict[str, str]:
+    """Export header -> canonical column for one table; columns in `taken` are already given.
+
+    A header that is the canonical name itself claims its column first (a file with both `Id` and
+    `contact_id`, or `Email` and `email`, keeps the other under its own name); then the table's spellings;
+    then the classifier's lexicon words for the table's personal columns (`GivenName`, `Surname`,
+    `TelephoneNumber`, `Birthday`, `Email 1`), so every such column `scan` names is mapped by `check` too.
+    The first header found for a column wins; a header is never renamed onto a header the file keeps."""
     known = {**COLUMNS.get(table, {}), **EXTRA_COLUMNS.get(table, {})}
     canonical = {normalise(c): c for c in known}
     lookup = {normalise(s): col for col, spellings in known.items() for s in spellings}
-    out: dict[str, str] = {}
-    for header in headers:
-        key = normalise(header)
-        col = canonical.get(key) or lookup.get(key)
-        if col and col not in out.values():
+    by_category = {}
+    for col, category in CATEGORY_COLUMNS.get(table, {}).items():
+        for aliases in LEXICON[category].values():
+            for alias in aliases:
+                by_category.setdefault(normalise(alias), col)
+    present = set(headers)
+    out: dict[str, str] = {h: h for h in headers if h in known and h not in taken}
+    used = set(out.values()) | set(taken)
+
+    def claim(header: str, col: str | None) -> None:
+        if col and col not in used and (col not in present or col == header) and header not in out:
             out[header] = col
+            used.add(col)
+
+    for header in headers:
+        claim(header, canonical.get(normalise(header)) or lookup.get(normalise(header)))
+    for header in headers:
+        if header not in out:
+            words = list(header_words(header))
+            while len(words) > 1 and words[-1] in TRAILING_WORDS:
+                words.pop()
+            claim(header, by_category.get("".join(words)))
     return out

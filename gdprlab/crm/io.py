@@ -30,12 +30,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from gdprlab.crm import dates
 from gdprlab.crm.arrowtext import text_buffers
 from gdprlab.crm.schema import TABLES, Table
 from gdprlab.regulation.policy import Policy, load_policy
 
 FORMATS = ("csv", "parquet")
 _BOOLS = {"True": True, "False": False, "true": True, "false": False}
+#: what CRM exports and spreadsheets write for a checkbox (Dynamics 1/0, Excel TRUE/WAHR/VRAI, UI Yes/No)
+_EXPORT_BOOLS = {**_BOOLS, "TRUE": True, "FALSE": False, "1": True, "0": False, "Yes": True, "No": False,
+                 "yes": True, "no": False, "WAHR": True, "FALSCH": False, "VRAI": True, "FAUX": False}
 _SHOWN_ROWS = 5
 #: bytes of CSV parsed per block (and per chunk of each column): pyarrow's default 1 MB gives hundreds of
 #: chunks per column of a large file, and every later pyarrow kernel pays per chunk
@@ -112,14 +116,25 @@ def read_csv_text(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def convert(values: pd.Series, dtype: str, path: Path, column: str) -> pd.Series:
-    """A column converted to its schema type; one DatasetError lists the rows that do not convert."""
+@dataclass(frozen=True)
+class ExportValues:
+    """How an export's values are read beyond a generated dataset's spellings (gdprlab.crm.dates): the
+    day-month order of each date column that needs one, and the zone of times written without an offset."""
+
+    date_orders: dict[str, str | None]
+    timezone: str = "UTC"
+
+
+def convert(values: pd.Series, dtype: str, path: Path, column: str,
+            export: ExportValues | None = None) -> pd.Series:
+    """A column converted to its schema type; one DatasetError lists the rows that do not convert.
+    `export`: read the spellings of real exports too (dates of gdprlab.crm.dates, checkbox words)."""
     if dtype in ("date", "datetime"):
-        return _to_datetime(values, dtype, path, column)
+        return _to_datetime(values, dtype, path, column, export)
     if dtype == "bool":
-        return _to_bool(values, path, column)
+        return _to_bool(values, path, column, _EXPORT_BOOLS if export else _BOOLS)
     if dtype == "int":
-        return _to_int(values, path, column)
+        return _to_int(values, path, column, export is not None)
     return _text(values)
 
 
@@ -133,14 +148,36 @@ def _text(values: pd.Series) -> pd.Series:
     return text.where(text != "")
 
 
-def _to_datetime(values: pd.Series, dtype: str, path: Path, column: str) -> pd.Series:
+def _to_datetime(values: pd.Series, dtype: str, path: Path, column: str,
+                 export: ExportValues | None = None) -> pd.Series:
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         return values.dt.tz_convert("UTC").dt.tz_localize(None)
     if pd.api.types.is_datetime64_dtype(values.dtype):
+        if export is not None and export.timezone != "UTC" and dtype == "datetime":
+            return values.dt.tz_localize(export.timezone, ambiguous="NaT", nonexistent="shift_forward"
+                                         ).dt.tz_convert("UTC").dt.tz_localize(None)
         return values
     text = _text(values)
     out = _plain_iso(text, dtype)
     slow = np.flatnonzero(text.notna().to_numpy(dtype=bool) & np.isnat(out))
+    if len(slow) and export is not None:
+        parsed, two_digit = dates.parse(text.iloc[slow], dtype, export.date_orders.get(column),
+                                        export.timezone)
+        out[slow] = parsed
+        if two_digit.any():
+            rows = slow[two_digit]
+            shown = ", ".join(str(r + 1) for r in rows[:_SHOWN_ROWS])
+            shown += ", …" if len(rows) > _SHOWN_ROWS else ""
+            raise DatasetError(
+                f"{path}: column {column!r} has {len(rows)} date(s) with a two-digit year, at data row(s) "
+                f"{shown} "
+                f"(the first written like {shape(values.iloc[rows[0]])!r}); a two-digit year has no single "
+                "reading: export the dates with four-digit years")
+        result = pd.Series(out, index=values.index)
+        _check(text.notna() & result.isna(), values, path, column,
+               "dates or times in a form gdprlab reads (ISO 8601, DD.MM.YYYY, DD/MM/YYYY, MM/DD/YYYY, "
+               "Excel serial numbers)", advice="correct or empty these values")
+        return result
     if len(slow):  # other spellings (offsets, fractions of a second, 1-digit months) and errors
         rest = text.iloc[slow]
         if dtype == "date":
@@ -200,27 +237,30 @@ def _plain_iso(text: pd.Series, dtype: str) -> np.ndarray:
     return out
 
 
-def _to_bool(values: pd.Series, path: Path, column: str) -> pd.Series:
+def _to_bool(values: pd.Series, path: Path, column: str, words: dict[str, bool] = _BOOLS) -> pd.Series:
     if pd.api.types.is_bool_dtype(values.dtype):
         return values
     text = _text(values)
-    out = text.map(_BOOLS)
+    out = text.map(words)
     _check(text.notna() & out.isna(), values, path, column, "True or False")
     return out.astype(bool) if out.notna().all() else out.astype("boolean")
 
 
-def _to_int(values: pd.Series, path: Path, column: str) -> pd.Series:
+def _to_int(values: pd.Series, path: Path, column: str, export: bool = False) -> pd.Series:
     if pd.api.types.is_integer_dtype(values.dtype):
         return values.astype("Int64")
     if pd.api.types.is_float_dtype(values.dtype) and (values.dropna() % 1 == 0).all():
         return values.astype("Int64")  # parquet ints with gaps may come as float
     text = _text(values)
+    if export:  # a spreadsheet's whole number written with a decimal point or comma: 12.0, 12,0
+        text = text.str.replace(r"^([+-]?[0-9]+)[.,]0+$", r"\1", regex=True)
     whole = text.str.fullmatch(r"[+-]?[0-9]+").fillna(False).astype(bool)
     _check(text.notna() & ~whole, values, path, column, "whole numbers")
     return pd.to_numeric(text.where(whole)).astype("Int64")
 
 
-def _check(bad: pd.Series, values: pd.Series, path: Path, column: str, expected: str) -> None:
+def _check(bad: pd.Series, values: pd.Series, path: Path, column: str, expected: str,
+           advice: str = "correct or empty these values, or regenerate the dataset") -> None:
     """Raise one error naming the first offending data rows (1-based, header not counted)."""
     rows = np.flatnonzero(bad.to_numpy(dtype=bool))
     if not len(rows):
@@ -228,8 +268,7 @@ def _check(bad: pd.Series, values: pd.Series, path: Path, column: str, expected:
     shown = ", ".join(str(r + 1) for r in rows[:_SHOWN_ROWS]) + (", …" if len(rows) > _SHOWN_ROWS else "")
     raise DatasetError(
         f"{path}: column {column!r} has {len(rows)} value(s) that are not {expected}, at data row(s) {shown} "
-        f"(the first written like {shape(values.iloc[rows[0]])!r}); correct or empty these values, or "
-        "regenerate the dataset")
+        f"(the first written like {shape(values.iloc[rows[0]])!r}); {advice}")
 
 
 def shape(value: object, limit: int = 24) -> str:

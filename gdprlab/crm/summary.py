@@ -10,22 +10,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from gdprlab.crm.exports import LoadReport, export_files
+from gdprlab.crm.io import DatasetError
+from gdprlab.crm.reader import read_file
 from gdprlab.regulation.catalogue import RULES
-
-_READERS = {".csv": lambda p: pd.read_csv(p, dtype=str, keep_default_na=False), ".parquet": pd.read_parquet}
-
-
-def _table_files(folder: Path) -> dict[str, Path]:
-    return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix in _READERS and p.stem != "ground_truth"}
 
 
 def summarise(folder: Path) -> str:
     """Tables with row and column counts, then planted violations per rule when ground truth exists."""
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such dataset folder; run 'gdprlab generate {folder}' first")
-    files = _table_files(folder)
-    if not files:
-        raise FileNotFoundError(f"{folder}: holds no .csv or .parquet tables")
+    skipped = LoadReport()
+    files = [p for p in export_files(folder, skipped) if p.stem != "ground_truth"]
     lines = [f"Dataset {folder}"]
     manifest = folder / "manifest.json"
     if manifest.exists():
@@ -35,9 +31,14 @@ def summarise(folder: Path) -> str:
             + ", ".join(f"{k}={params[k]}" for k in ("contacts", "seed", "profile", "as_of", "format"))
         )
     lines.append(f"\n  {'table':<22}{'rows':>10}{'columns':>9}")
-    for name, path in files.items():
-        df = _READERS[path.suffix](path)
-        lines.append(f"  {name:<22}{len(df):>10,}{df.shape[1]:>9}")
+    for path in files:
+        try:
+            sheets = read_file(path)
+        except DatasetError as exc:
+            lines.append(f"  {path.name}: NOT READ: {exc}")
+            continue
+        for sheet in sheets:
+            lines.append(f"  {sheet.name:<22}{len(sheet.frame):>10,}{sheet.frame.shape[1]:>9}")
     truth = folder / "ground_truth.csv"
     if truth.exists():
         counts = pd.read_csv(truth, dtype=str)["rule_id"].value_counts()

@@ -18,6 +18,7 @@ from gdprlab.crm.conventions import (
     header_words,
     normalise,
     read_lexicon,
+    table_for,
 )
 from gdprlab.crm.schema import TABLES
 
@@ -53,7 +54,7 @@ def test_the_lexicon_file_holds_sources_export_tables_categories_and_the_classif
     text = files("gdprlab.crm").joinpath("header_lexicon.yaml").read_text(encoding="utf-8")
     assert set(read_lexicon(text, "header_lexicon.yaml")) == {
         "sources", "tables", "categories", "id_words", "id_stems", "person_words", "person_prefixes",
-        "table_contexts"}
+        "table_contexts", "file_noise_words", "trailing_words"}
     assert LEXICON and TABLE_NAMES and COLUMNS and TABLE_CONTEXTS
 
 
@@ -103,3 +104,29 @@ def test_no_file_name_stands_for_two_tables():
         for name in names:
             tables[name].add(table)
     assert {name: ts for name, ts in tables.items() if len(ts) > 1} == {}
+
+
+@pytest.mark.parametrize("stem, table", [
+    ("Contact", "contacts"), ("contacts_2026", "contacts"),
+    ("hubspot-crm-exports-all-contacts-2026-10-01", "contacts"), ("Contacts_export", "contacts"),
+    ("data_subject_requests", "requests"), ("Lead", "contacts"), ("contactless_payment_vendors", None),
+    ("user_statistics", None), ("contacts_germany_notes", "activities"),
+])
+def test_a_file_name_names_its_table_by_whole_words_never_substrings(stem, table):
+    assert table_for(stem) == table
+
+
+def test_every_personal_header_scan_names_is_mapped_by_check():
+    headers = ["Id", "GivenName", "Surname", "TelephoneNumber", "Birthday", "Email 1"]
+    assert column_map("contacts", headers) == {
+        "Id": "contact_id", "GivenName": "first_name", "Surname": "last_name", "TelephoneNumber": "phone",
+        "Birthday": "birth_date", "Email 1": "email"}
+
+
+@pytest.mark.parametrize("headers, expected", [
+    (["Id", "contact_id"], {"contact_id": "contact_id"}),  # the canonical name wins, Id is kept as it is
+    (["Email", "email"], {"email": "email"}),
+    (["contact_id", "Id", "Email"], {"contact_id": "contact_id", "Email": "email"}),
+])
+def test_a_canonical_header_claims_its_column_before_an_alias(headers, expected):
+    assert column_map("contacts", headers) == expected

@@ -148,7 +148,7 @@ def test_a_broken_mapping_file_is_named(tmp_path, yaml_text, message):
 
 
 def test_a_bad_date_names_file_column_and_row(tmp_path):
-    (tmp_path / "Contact.csv").write_text("Id,Birthdate\n1,1980-01-02\n2,02/03/1981\n")
+    (tmp_path / "Contact.csv").write_text("Id,Birthdate\n1,1980-01-02\n2,31.02.1981\n")
     with pytest.raises(DatasetError, match=r"Contact\.csv.*birth_date.*row\(s\) 2"):
         load_export(tmp_path)
 
@@ -165,10 +165,11 @@ def test_duplicate_keys_are_refused(tmp_path):
         load_export(tmp_path)
 
 
-def test_an_export_not_in_utf8_is_named_with_what_to_do(tmp_path):
-    (tmp_path / "Contact.csv").write_bytes("Id,LastName\n1,Müller\n".encode("cp1252"))
-    with pytest.raises(DatasetError, match=r"Contact\.csv: cannot be read as csv .*UTF-8"):
-        load_export(tmp_path)
+def test_an_export_in_windows_1252_is_read_with_a_warning(tmp_path):
+    (tmp_path / "Contact.csv").write_bytes("Id,LastName\n1,Müller\n2,Ørsted €\n".encode("cp1252"))
+    tables, report = load_export(tmp_path)
+    assert list(tables["contacts"]["last_name"]) == ["Müller", "Ørsted €"]
+    assert "Windows-1252" in report.read[0].warnings[0]
 
 
 def test_a_salesforce_export_with_a_byte_order_mark_keeps_its_first_header(tmp_path):
@@ -213,3 +214,15 @@ def test_a_generated_dataset_is_read_strictly(tmp_path):
         "policies",
     }
     assert report.missing_tables() == []
+
+
+def test_a_spreadsheets_whole_numbers_and_checkboxes_are_read_in_an_export_only():
+    from gdprlab.crm.io import ExportValues, convert
+
+    export = ExportValues({})
+    scores = convert(pd.Series(["12,0", "3.00", "7"]), "int", Path("x.csv"), "score", export)
+    assert list(scores) == [12, 3, 7]
+    assert list(convert(pd.Series(["WAHR", "0", "Yes"]), "bool", Path("x.csv"), "flag", export)) == [
+        True, False, True]
+    with pytest.raises(DatasetError, match="True or False"):  # a generated dataset is read strictly
+        convert(pd.Series(["WAHR"]), "bool", Path("x.csv"), "flag")

@@ -6,15 +6,16 @@ own headers. Only counts, categories and reasons are reported: never a value fro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from gdprlab.audit.discovery.classify import ColumnClass, classify_table, ropa_draft
 from gdprlab.audit.discovery.textscan import scan_texts
-from gdprlab.crm.exports import READERS, read_file
+from gdprlab.crm.exports import LoadReport, export_files
 from gdprlab.crm.io import DatasetError
+from gdprlab.crm.reader import read_file
 
 FREE_TEXT_SAMPLE = 20_000  # notes scanned per column; counts are reported for the sample
 SKIP = {"ground_truth"}
@@ -24,23 +25,15 @@ SKIP = {"ground_truth"}
 class ScanResult:
     columns: list[ColumnClass]
     free_text: pd.DataFrame  # table, column, rows_scanned, kind, spans, rows_with_kind
+    files: LoadReport = field(default_factory=LoadReport)  # what was read from each file, and how
 
     def to_dict(self) -> dict:
         return {
+            "files": self.files.file_records(),
             "columns": [c.to_dict() for c in self.columns],
             "free_text": self.free_text.to_dict(orient="records"),
             "ropa_draft": ropa_draft(self.columns).to_dict(orient="records"),
         }
-
-
-def _files(path: Path) -> list[Path]:
-    if not path.exists():
-        raise DatasetError(f"{path}: no such file or folder; pass a table file or a dataset folder")
-    files = [path] if path.is_file() else sorted(p for p in path.iterdir() if p.suffix.lower() in READERS)
-    files = [f for f in files if f.stem not in SKIP]
-    if not files:
-        raise DatasetError(f"{path}: holds no .csv, .parquet or .xlsx tables")
-    return files
 
 
 def _free_text(table: str, column: str, values: pd.Series, seed: int) -> pd.DataFrame:
@@ -60,11 +53,24 @@ def _free_text(table: str, column: str, values: pd.Series, seed: int) -> pd.Data
 
 
 def scan_path(path: str | Path, sample_size: int = 10_000, seed: int = 0) -> ScanResult:
-    """Classify every column of every table file under `path` and scan its free-text columns."""
+    """Classify every column of every table file under `path` and scan its free-text columns.
+
+    Files are read as gdprlab.crm.exports reads them (skipped and unreadable files are listed in `files`,
+    the others scanned); DatasetError when no file could be read."""
     columns: list[ColumnClass] = []
     texts = []
-    for file in _files(Path(path)):
-        for stem, df in read_file(file):
+    report = LoadReport()
+    for file in export_files(Path(path), report):
+        if file.stem in SKIP:
+            continue
+        try:
+            sheets = read_file(file)
+        except DatasetError as exc:
+            report.failed.append((file.name, str(exc)))
+            continue
+        for sheet in sheets:
+            report.read.append(sheet.detected)
+            stem, df = sheet.name, sheet.frame
             classes = classify_table(df, table=stem, sample_size=sample_size, seed=seed)
             columns += classes
             texts += [
@@ -76,11 +82,17 @@ def scan_path(path: str | Path, sample_size: int = 10_000, seed: int = 0) -> Sca
         if texts
         else pd.DataFrame(columns=["table", "column", "rows_scanned", "kind", "spans", "rows_with_kind"])
     )
-    return ScanResult(columns, free)
+    if not report.read:
+        raise DatasetError("; ".join(r for _, r in report.failed) or f"{path}: holds no table file to scan")
+    return ScanResult(columns, free, report)
 
 
 def format_table(result: ScanResult) -> str:
-    """Aligned text: one line per column, then the free-text findings."""
+    """Aligned text: the files read (and how), one line per column, then the free-text findings."""
+    lines = ["Files:"] + [f"  {d.describe()}" for d in result.files.read]
+    lines += [f"  {f}: skipped: {r}" for f, r in result.files.skipped]
+    lines += [f"  {f}: NOT READ: {r}" for f, r in result.files.failed]
+    lines.append("")
     rows = [("TABLE", "COLUMN", "PERSONAL", "CATEGORY", "ART.9/10", "CONF", "WHY")]
     for c in result.columns:
         flag = "Art. 9" if c.special else "Art. 10" if c.criminal else ""
@@ -96,7 +108,7 @@ def format_table(result: ScanResult) -> str:
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1] for r in rows]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1] for r in rows]
     personal = sum(c.personal for c in result.columns)
     lines.append(
         f"\n{personal} of {len(result.columns)} columns hold personal data, "
