@@ -8,15 +8,13 @@ can be moved or shared as a whole.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import html
-import io
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from gdprlab.crm.files import safe_cell, write_atomic
+from gdprlab.crm.files import csv_text, write_atomic
 from gdprlab.runner.results import SEVERITY_COLUMNS, RunResult
 
 INDEX_COLUMNS = ("dataset", "status", "as_of", "score_overall", "findings", *SEVERITY_COLUMNS,
@@ -70,12 +68,8 @@ def write_index(out: Path, runs: Sequence[RunResult], notebook: str = "",
     out.mkdir(parents=True, exist_ok=True)
     stamp = stamp or _index_stamp(out)
     rows = index_rows(out, runs)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(INDEX_COLUMNS)
-    for row in rows:
-        writer.writerow(["" if row[c] is None else safe_cell(row[c]) for c in INDEX_COLUMNS])
-    return (write_atomic(out / f"index-{stamp}.csv", buf.getvalue()),
+    text = csv_text(INDEX_COLUMNS, ([row[c] for c in INDEX_COLUMNS] for row in rows))
+    return (write_atomic(out / f"index-{stamp}.csv", text),
             write_atomic(out / f"index-{stamp}.html", _index_html(rows, notebook, stamp)))
 
 

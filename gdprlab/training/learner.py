@@ -20,8 +20,9 @@ and national law apply).  Data minimisation (Art. 5(1)(c)): the only identifying
 learner id, a short opaque login such as the hub user name or a staff number.  Do **not** use a full
 name or an e-mail address as the id; gdprlab never asks for or stores names, e-mail addresses or any
 other attribute of the learner.  The id is validated (trimmed, non-empty, at most
-:data:`MAX_LENGTH` characters, no control characters) but its meaning is up to the organisation,
-which should say in its training notice what is recorded, why, who can see it and for how long.
+:data:`MAX_LENGTH` characters, no control characters, no ``/`` or ``\\``, not ``.`` or ``..``) but
+its meaning is up to the organisation, which should say in its training notice what is recorded, why,
+who can see it and for how long.
 """
 
 from __future__ import annotations
@@ -90,6 +91,9 @@ def validate_learner_id(raw: object) -> str:
         raise InvalidLearnerId("the learner id is empty")
     if len(learner) > MAX_LENGTH:
         raise InvalidLearnerId(f"the learner id has {len(learner)} characters; at most {MAX_LENGTH} allowed")
+    if learner in (".", "..") or "/" in learner or "\\" in learner:
+        raise InvalidLearnerId("the learner id may not contain / or \\ nor be . or .. (it names files, "
+                               "such as certificates)")
     for position, char in enumerate(learner, start=1):
         if unicodedata.category(char) in _REFUSED_CATEGORIES:
             raise InvalidLearnerId(
