@@ -10,8 +10,6 @@ timing tables (request ages, breach delays, retention ages) hold record keys, st
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,16 +70,6 @@ class AuditParams:
     top_actions: int
     rules: tuple[str, ...] | None  # None: every rule of the catalogue
     fail_on: str | None  # None: never fail on findings
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
-
-
-def md(value: object) -> str:
-    """Text from the data (a file name, the organisation, a dataset's name) for a Markdown cell output:
-    HTML-escaped and with Markdown's punctuation backslashed, so that it shows as written and never as
-    markup or HTML."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False))
 
 
 def parse_rules(text: str) -> tuple[str, ...] | None:

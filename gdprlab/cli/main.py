@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import gdprlab
 from gdprlab.cli import audit, data, training
-from gdprlab.crm.terminal import SafeStream
+from gdprlab.crm.shown import SafeStream
 
 #: every subcommand, in the order `gdprlab --help` lists them
 COMMANDS = (data.GENERATE, data.SUMMARY, audit.SCAN, audit.CHECK, audit.EVALUATE, audit.ASSESS,
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one subcommand; its exit code, or 2 with one line on standard error for a bad input (the
     library's errors about files, datasets, policies, parameters and options are ValueErrors or OSErrors).
-    Everything it prints passes through gdprlab.crm.terminal.printable."""
+    Everything it prints passes through gdprlab.crm.shown.printable."""
     args = build_parser().parse_args(argv)
     # text from data (headers, roster fields, learner ids) reaches the terminal without escape sequences
     with (contextlib.redirect_stdout(SafeStream(sys.stdout)),

@@ -1,14 +1,18 @@
-"""Text from data, made safe for a terminal: escape sequences and control characters removed.
+"""Text from data, made safe where it is shown: a terminal (`printable`) or Markdown (`md`).
 
 A CSV header, a roster field or a learner id may hold ANSI escape sequences (``\\x1b[2J`` clears the
 screen, ``\\x1b]8;;…`` writes a link) or other control characters that a terminal obeys. `printable`
 removes whole escape sequences (CSI, OSC and other ESC sequences) and then every remaining control or
 format character except a line break and a tab. `SafeStream` applies it to everything written to a
 stream: the `gdprlab` command writes its standard output and error through one.
+
+`md` makes text from the data (a file name, a learner id, the organisation) safe inside a Markdown output of
+a notebook: HTML-escaped, Markdown's punctuation backslashed, so it shows as written, never as markup.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from typing import TextIO
@@ -44,3 +48,12 @@ class SafeStream:
 
     def __getattr__(self, name: str):  # flush, isatty, encoding … of the wrapped stream
         return getattr(self.stream, name)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def md(value: object) -> str:
+    """`value` as literal text inside Markdown: HTML-escaped, Markdown punctuation backslashed, no control
+    characters."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(printable(value, keep=""), quote=False))
