@@ -6,6 +6,9 @@ removes whole escape sequences (CSI, OSC and other ESC sequences) and then every
 format character except a line break and a tab. `SafeStream` applies it to everything written to a
 stream: the `gdprlab` command writes its standard output and error through one.
 
+`CONTENT_SECURITY_POLICY` is what every HTML page gdprlab writes (report, index, certificates) allows itself
+in its Content-Security-Policy meta tag: no script at all, styles and images only from the page itself.
+
 `md` makes text from the data (a file name, a learner id, the organisation) safe inside a Markdown output of
 a notebook: HTML-escaped, Markdown's punctuation backslashed, so it shows as written, never as markup.
 """
@@ -19,6 +22,11 @@ from typing import TextIO
 
 #: ESC [ … final byte (CSI), ESC ] … BEL or ESC \ (OSC, also P/X/^/_ strings), ESC and one character;
 #: and the 8-bit C1 forms of CSI and OSC
+#: the pages gdprlab writes carry no script; a script that data slipped into one must not run
+CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; "
+                           "img-src data:; font-src data:; base-uri 'none'; form-action 'none'")
+CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+
 _ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]"
                      r"|(?:\x1b[\]PX^_]|[\x9d\x90\x98\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
                      r"|\x1b[@-Z\\-_ -/]?[0-~]?")

@@ -8,9 +8,9 @@ it (it registers per-notebook filters on itself). Its BeautifulSoup pass is repl
 
 The page is self-contained and runs nothing: its template (templates/report: nbconvert's lab page) drops
 the page's scripts (require.js, MathJax and mermaid from a CDN, the widget manager), and a
-Content-Security-Policy meta tag (CONTENT_SECURITY_POLICY) forbids every script and every load from the
-network, so that a column header or value that slipped into the report as HTML cannot run. The report
-and the folder it is written to are owner-only (it holds masked evidence of personal data).
+Content-Security-Policy meta tag (gdprlab.crm.shown.CONTENT_SECURITY_POLICY) forbids every script and every
+load from the network, so that a column header or value that slipped into the report as HTML cannot run.
+The report and the folder it is written to are owner-only (it holds masked evidence of personal data).
 """
 
 from __future__ import annotations
@@ -28,13 +28,11 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets.config import Config
 
 from gdprlab.crm.files import write_atomic
+from gdprlab.crm.shown import CONTENT_SECURITY_POLICY
 
 #: the report's own template (nbconvert's lab page without scripts) and the folder it lives in
 TEMPLATES = Path(__file__).with_name("templates")
 TEMPLATE = "report"
-#: what the report may load: no script at all, styles and images only from the page itself
-CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; "
-                           "img-src data:; font-src data:; base-uri 'none'; form-action 'none'")
 #: Cell tags whose cells the HTML report leaves out entirely (papermill's parameters cells).
 HIDDEN_TAGS = ("parameters", "injected-parameters")
 _LOCK = threading.Lock()

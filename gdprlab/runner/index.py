@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from gdprlab.crm.files import csv_text, write_atomic
+from gdprlab.crm.shown import CSP_META
 from gdprlab.runner.results import SEVERITY_COLUMNS, RunResult
 
 INDEX_COLUMNS = ("dataset", "status", "as_of", "score_overall", "findings", *SEVERITY_COLUMNS,
@@ -91,7 +92,7 @@ def _index_html(rows: list[dict], notebook: str, stamp: str) -> str:
     body = "\n".join("<tr>" + "".join(_cell(r, c) for c in INDEX_COLUMNS) + "</tr>" for r in rows)
     title = f"gdprlab assessment index {stamp}"
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="en"><head><meta charset="utf-8">{CSP_META}<title>{html.escape(title)}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em; }}
 table {{ border-collapse: collapse; }}

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from gdprlab.crm.files import write_atomic
+from gdprlab.crm.shown import CSP_META
 from gdprlab.training.store.records import canonical_json
 
 RECORD_FIELDS = ("attempt_id", "lesson", "bank_version", "score", "max_score", "submitted_at", "record_hash")
@@ -78,7 +79,7 @@ def certificate_html(learner: str, attempts: pd.DataFrame, *, name: str | None =
     who = esc(name) + f" ({esc(learner)})" if name else esc(learner)
     digest = verification_hash(records) if not records.empty else ""
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="en"><head><meta charset="utf-8">{CSP_META}
 <title>Certificate of completion: {esc(name or learner)}</title>
 <style>
 body {{ font-family: sans-serif; max-width: 48em; margin: 2em auto; color: #222; }}

@@ -20,9 +20,9 @@ from gdprlab.audit.mask import mask_free_text, mask_value
 from gdprlab.cli.main import main
 from gdprlab.generator import GeneratorConfig, generate, write_dataset
 
-NOTE = ("frau stanislaw wähner ist schwanger, privat: stanislaw.waehner(at)gmx.de, instagram @stani.waehner92, "
-        "tel 0151 23456789, iban DE89 3704 0044 0532 0130 00, steuer-id 12345678903, "
-        "https://facebook.com/stanislaw.waehner")
+NOTE = ("frau stanislaw wähner ist schwanger, privat: stanislaw.waehner(at)gmx.de, "
+        "instagram @stani.waehner92, tel 0151 23456789, iban DE89 3704 0044 0532 0130 00, "
+        "steuer-id 12345678903, https://facebook.com/stanislaw.waehner")
 #: what no output may contain, compared without regard to case (the words of NOTE that identify or reveal)
 RAW = ("stanislaw", "wähner", "waehner", "stani.waehner92", "gmx", "schwanger", "23456789", "0532 0130",
        "DE89370400440532013000", "12345678903", "facebook.com/stan")
@@ -93,9 +93,10 @@ def test_the_breach_registers_texts_are_masked(column: str) -> None:
 # ----------------------------------------------------------------------------------------------------------
 
 def test_special_category_evidence_names_the_category_never_the_note() -> None:
+    from helpers import table
+
     from gdprlab.audit.engine import run_checks
     from gdprlab.regulation.policy import Policy
-    from helpers import table
 
     contacts = table("contacts", {"contact_id": "C1", "first_name": "Stanislaw", "last_name": "Wähner",
                                   "created_at": "2025-01-01", "status": "customer"})
@@ -193,7 +194,8 @@ def test_assess_writes_no_raw_value_to_any_file(hostile_dataset: Path, tmp_path:
     main(["assess", str(hostile_dataset), "--out", str(out), "--quiet", "-p", "evidence", "5"])
     files = _outputs(out)
     names = {p.name for p in files}
-    assert {"run.json", "report.html", "findings.json", "findings.csv", "crm_assessment.ipynb"} <= names, names
+    expected = {"run.json", "report.html", "findings.json", "findings.csv", "crm_assessment.ipynb"}
+    assert expected <= names, names
     assert any(n.startswith("index-") and n.endswith(".html") for n in names)
     run = json.loads(next(t for p, t in files.items() if p.name == "run.json"))
     assert run["status"] == "ok", run
