@@ -247,10 +247,16 @@ def test_certificate_names_of_different_ids_differ_and_plain_ids_stay_readable()
     assert certificate_file_name("a/b") != certificate_file_name("a_b")
 
 
-@pytest.mark.parametrize("learner", ["../../escaped", "/abs/path", "a/b", "x\\y", ".", ".."])
+@pytest.mark.parametrize("learner",
+                         ["../../escaped", "/abs/path", "\\server\\x", "a/../b", "a\\..", ".", ".."])
 def test_learner_ids_that_name_paths_are_refused_at_entry(learner: str) -> None:
     with pytest.raises(InvalidLearnerId):
         validate_learner_id(learner)
+
+
+def test_learner_ids_with_a_slash_inside_are_kept(tmp_path: Path) -> None:
+    """Logins such as "dept/anna" are kept (the certificate's file name is derived safely)."""
+    assert validate_learner_id("dept/anna") == "dept/anna"
 
 
 def test_certificates_are_owner_only(certificate: Path) -> None:
