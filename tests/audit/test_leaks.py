@@ -175,12 +175,17 @@ def test_check_and_scan_outputs_hold_no_raw_value(hostile_dataset: Path, tmp_pat
         assert _leaks(text, PERSON_RAW) == [], path
 
 
-def test_error_messages_show_values_masked(hostile_dataset: Path, tmp_path: Path, capsys) -> None:
-    export = tmp_path / "export"
-    export.mkdir()
+def _bad_export(hostile_dataset: Path, folder: Path) -> Path:
+    """An export (no manifest) of the hostile contacts whose first birth date is an e-mail address."""
+    folder.mkdir()
     contacts = pd.read_csv(hostile_dataset / "contacts.csv", dtype=str, keep_default_na=False)
     contacts.loc[0, "birth_date"] = "stanislaw.waehner@gmx.de"  # a value that is no date
-    contacts.to_csv(export / "contacts.csv", index=False)
+    contacts.to_csv(folder / "contacts.csv", index=False)
+    return folder
+
+
+def test_error_messages_show_values_masked(hostile_dataset: Path, tmp_path: Path, capsys) -> None:
+    export = _bad_export(hostile_dataset, tmp_path / "export")
     assert main(["check", str(export)]) == 2
     err = capsys.readouterr().err
     assert "birth_date" in err and "row" in err
@@ -188,17 +193,20 @@ def test_error_messages_show_values_masked(hostile_dataset: Path, tmp_path: Path
 
 
 def test_assess_writes_no_raw_value_to_any_file(hostile_dataset: Path, tmp_path: Path) -> None:
-    """One real run of the assessment notebook: run.json, the index, the executed notebook, report.html and
-    findings hold no raw value; the custom column's HTML name is escaped, never markup."""
+    """One batch: a real run of the assessment notebook and a run that fails on a bad value. Their run.json,
+    the index, the executed notebooks, report.html and findings hold no raw value; the custom column's HTML
+    name is escaped, never markup."""
     out = tmp_path / "assessed"
-    main(["assess", str(hostile_dataset), "--out", str(out), "--quiet", "-p", "evidence", "5"])
+    export = _bad_export(hostile_dataset, tmp_path / "export")
+    main(["assess", str(hostile_dataset), str(export), "--out", str(out), "--quiet", "-p", "evidence", "5"])
     files = _outputs(out)
     names = {p.name for p in files}
     expected = {"run.json", "report.html", "findings.json", "findings.csv", "crm_assessment.ipynb"}
     assert expected <= names, names
     assert any(n.startswith("index-") and n.endswith(".html") for n in names)
-    run = json.loads(next(t for p, t in files.items() if p.name == "run.json"))
-    assert run["status"] == "ok", run
+    runs = {json.loads(t)["name"]: json.loads(t) for p, t in files.items() if p.name == "run.json"}
+    assert runs["ds"]["status"] == "ok", runs["ds"]
+    assert runs["export"]["status"] == "failed" and "birth_date" in runs["export"]["error"], runs["export"]
     for path, text in files.items():
         assert _leaks(text, PERSON_RAW) == [], path
     report = next(t for p, t in files.items() if p.name == "report.html")
