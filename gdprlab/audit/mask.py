@@ -15,11 +15,12 @@ category of gdprlab.crm.schema (``"email"``, ``"phone"``, ``"name"``, …). The 
   e-mails written to dodge filters (``anna(at)example(dot)de``, ``[at]``, `` at ``), social handles
   (``@anna.s92`` -> ``@a***``) and web addresses (``https://e***.de/…``); a special-category (Art. 9) or
   criminal-offence (Art. 10) term is replaced by its category (``[health]``); every word starting with a
-  capital letter (or a letter of a script without case, such as CJK), every word the name lexicon lists
-  (written in any case, accents or not: ``stanislaw``, ``wähner``), every word of the record's own name
-  fields (`names`) and every word mixing letters with digits or ``_`` is cut to its initial; every other
-  digit becomes ``#``; the result is cut to 60 characters. Other lower-case words stay, to keep the text
-  readable;
+  capital letter (or a letter of a script without case, such as CJK), every word of 4 letters or more that
+  the name lexicon lists (in any case, with or without umlauts: ``stanislaw``, ``waehner``), every word of
+  the record's own name fields (`names`) and every word mixing letters with digits or ``_`` is cut to its
+  initial; every other digit becomes ``#``; the result is cut to 60 characters. Other lower-case words
+  stay, to keep the text readable. Each text is scanned on its own: meant for evidence (a few values per
+  rule), not whole columns;
 * encrypted tokens (``enc:v1:…``, gdprlab.crm.protect) are shown as ``enc:v1:…`` whatever the category;
 * values of special categories (health) and unknown secrets are replaced by ``***``.
 
