@@ -156,7 +156,7 @@ def mask_date_of_birth(value: object) -> str | None:
     return f"{m.group(1)}-**-**" if m else STARS
 
 
-_AT = r"(?:\s*(?:@|[(\[{<]\s*(?:at|ät|a)\s*[)\]}>])\s*|\s+at\s+)"
+_AT = r"(?:\s*(?:@|[(\[{<]\s*(?:at|ät)\s*[)\]}>])\s*|\s+at\s+)"
 _DOT = r"(?:\s*(?:\.|[(\[{<]\s*(?:dot|punkt|point|punto|punt|kropka|ponto|punkt)\s*[)\]}>])\s*|\s+dot\s+)"
 #: e-mails as written to dodge filters: anna(at)example(dot)de, anna [at] example.de, anna at example dot de
 _OBFUSCATED_EMAIL = re.compile(rf"[\w.%+\-]+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)*{_DOT}[^\W\d_]{{2,}}\b",
