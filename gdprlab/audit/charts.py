@@ -14,6 +14,7 @@ durations, counts and statuses, never a value that identifies someone.
 
 from __future__ import annotations
 
+import html
 import io
 
 import numpy as np
@@ -232,19 +233,23 @@ def _score_css(value: object) -> str:
 
 def style(df: pd.DataFrame, caption: str | None = None, percent: tuple[str, ...] = (),
           hide_index: bool = True) -> Styler:
-    """A DataFrame as an HTML table: thousands separators, percentages, severities coloured, left text."""
-    styler = Styler(df, cell_ids=False).format(na_rep="", thousands=",", precision=1)  # ids only where styled
+    """A DataFrame as an HTML table: thousands separators, percentages, severities coloured, left text.
+
+    Every value, column name and index label is HTML-escaped (Styler's default shows them as HTML): they
+    come from the data, where a CRM's custom column may be called ``<img src=x onerror=…>``."""
+    styler = Styler(df, cell_ids=False).format(na_rep="", thousands=",", precision=1, escape="html")
+    styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     present = [c for c in percent if c in df.columns]
     if present:
-        styler = styler.format("{:.2%}", subset=present, na_rep="-")
+        styler = styler.format("{:.2%}", subset=present, na_rep="-", escape="html")
     if "severity" in df.columns:
         styler = styler.map(_severity_css, subset=["severity"])
     if "score" in df.columns:
         styler = styler.map(_score_css, subset=["score"]).format("{:.1f}", subset=["score"],
-                                                                   na_rep="not assessed")
+                                                                   na_rep="not assessed", escape="html")
     text = [c for c in df.columns if df[c].dtype == object]
     if text:
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
     if caption:
-        styler = styler.set_caption(caption)
+        styler = styler.set_caption(html.escape(caption))
     return styler.hide(axis="index") if hide_index else styler

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 import gdprlab
-from gdprlab.audit.evidence import DEFAULT_EVIDENCE, Evidence, show
+from gdprlab.audit.evidence import DEFAULT_EVIDENCE, NAME_FIELDS, Evidence, show
 from gdprlab.audit.rules.base import Implementation, NotPortable, Tables, key_in, key_of
 from gdprlab.audit.rules.registry import IMPLEMENTED
 from gdprlab.audit.scoring import Scores, score
@@ -257,11 +257,13 @@ class Check:
         extra = self.implementation.extra_evidence
         more = extra(t, rows) if extra is not None else {}
         out = []
+        name_fields = [c for c in NAME_FIELDS if c in rows.columns]
         for record_id in sample:
             item: Evidence = {"record_id": record_id}
+            names = [rows.at[record_id, c] for c in name_fields]
             for col in self.evidence_fields:
                 if col in rows.columns:
-                    item[col] = show(rows.at[record_id, col], self.table, col)
+                    item[col] = show(rows.at[record_id, col], self.table, col, names)
             item.update(more.get(record_id, {}))
             out.append(item)
         return out

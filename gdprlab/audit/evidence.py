@@ -8,6 +8,7 @@ it may identify someone. Never a raw personal value.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -17,13 +18,18 @@ from gdprlab.crm.schema import TABLES
 
 Evidence = dict[str, str | None]
 DEFAULT_EVIDENCE = 5
-NOTE_LENGTH = 160  # a note is shown longer than other free text: the revealing words may come late
 
 #: masking category for fields whose schema category would hide what identifies no one on its own
 _CATEGORY_OVERRIDES: dict[tuple[str, str], str | None] = {
     ("contacts", "country"): None,
     ("contacts", "gender"): None,
+    # and the breach register's texts, which the schema declares as no personal data but which tell of the
+    # people a breach touched in the staff's own words
+    **{("breaches", column): "free_text" for column in ("description", "consequences", "measures",
+                                                         "delay_reason")},
 }
+#: the fields of a record that name its person: free text of the record is masked wherever it names them
+NAME_FIELDS = ("first_name", "last_name", "name")
 
 
 def _category(table: str, column: str) -> str | None:
@@ -35,8 +41,9 @@ def _category(table: str, column: str) -> str | None:
     return schema.column(column).category
 
 
-def show(value: object, table: str, column: str) -> str | None:
-    """One field of a record as evidence: dates as ISO text, then masked by the column's category."""
+def show(value: object, table: str, column: str, names: Iterable[object] = ()) -> str | None:
+    """One field of a record as evidence: dates as ISO text, then masked by the column's category; `names`
+    (the record's NAME_FIELDS) are masked wherever free text mentions them, in any case."""
     category = _category(table, column)
     if isinstance(value, pd.Timestamp | np.datetime64 | dt.date) and not pd.isna(value):
         if category == "date_of_birth":
@@ -48,4 +55,4 @@ def show(value: object, table: str, column: str) -> str | None:
         value = stamp.strftime("%Y-%m-%d") if is_date else stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     elif isinstance(value, bool | np.bool_):
         value = str(bool(value))
-    return mask_value(value, category)
+    return mask_value(value, category, names)

@@ -10,9 +10,17 @@ category of gdprlab.crm.schema (``"email"``, ``"phone"``, ``"name"``, …). The 
 * national id: the last 2 characters: ``***07``;
 * names: the initial of each part, separators kept: ``Anna-Lena Schmidt`` -> ``A***-L*** S***``;
 * date of birth: the year only: ``1980-**-**``;
-* free text: e-mail addresses masked as above, every digit replaced by ``#``, every word starting with a
-  capital letter (or a letter of a script without case, such as CJK) cut to its initial (names, places,
-  and German nouns alike), then cut to 60 characters; lower-case words stay, to keep the text readable;
+* free text (`mask_free_text`): every kind of personal data gdprlab.audit.discovery.textscan finds is
+  masked as above (e-mails, phones, IBANs, national ids, card numbers, IP addresses, names), and so are
+  e-mails written to dodge filters (``anna(at)example(dot)de``, ``[at]``, `` at ``), social handles
+  (``@anna.s92`` -> ``@a***``) and web addresses (``https://e***.de/…``); a special-category (Art. 9) or
+  criminal-offence (Art. 10) term is replaced by its category (``[health]``); every word starting with a
+  capital letter (or a letter of a script without case, such as CJK), every word of 4 letters or more that
+  the name lexicon lists (in any case, with or without umlauts: ``stanislaw``, ``waehner``), every word of
+  the record's own name fields (`names`) and every word mixing letters with digits or ``_`` is cut to its
+  initial; every other digit becomes ``#``; the result is cut to 60 characters. Other lower-case words
+  stay, to keep the text readable. Each text is scanned on its own: meant for evidence (a few values per
+  rule), not whole columns;
 * encrypted tokens (``enc:v1:…``, gdprlab.crm.protect) are shown as ``enc:v1:…`` whatever the category;
 * values of special categories (health) and unknown secrets are replaced by ``***``.
 
@@ -26,10 +34,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
 
 import pandas as pd
 import phonenumbers
 
+from gdprlab.audit.discovery.name_lexicon import name_lexicon
+from gdprlab.audit.discovery.textscan import SPECIAL_KINDS, STOP_WORDS, scan_texts
 from gdprlab.crm.protect import PREFIX
 
 STARS = "***"
@@ -38,7 +51,6 @@ FREE_TEXT_LENGTH = 60
 #: categories (of gdprlab.crm.schema) shown unmasked: they describe no one on their own
 PLAIN = frozenset({None, "none", "plain", "preference", "relationship", "processing_condition", "employer"})
 
-_FREE_TEXT = re.compile(r"(?P<email>[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+)|(?P<word>\w[\w'’-]*)")
 _NAME_PART = re.compile(r"[^\s\-'’.]+")
 
 
@@ -144,21 +156,105 @@ def mask_date_of_birth(value: object) -> str | None:
     return f"{m.group(1)}-**-**" if m else STARS
 
 
-def _mask_token_in_text(m: re.Match) -> str:
-    if m.group("email"):
-        return mask_email(m.group("email")) or ""
-    word = m.group("word")
+_AT = r"(?:\s*(?:@|[(\[{<]\s*(?:at|ät)\s*[)\]}>])\s*|\s+at\s+)"
+_DOT = r"(?:\s*(?:\.|[(\[{<]\s*(?:dot|punkt|point|punto|punt|kropka|ponto|punkt)\s*[)\]}>])\s*|\s+dot\s+)"
+#: e-mails as written to dodge filters: anna(at)example(dot)de, anna [at] example.de, anna at example dot de
+_OBFUSCATED_EMAIL = re.compile(rf"[\w.%+\-]+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)*{_DOT}[^\W\d_]{{2,}}\b",
+                               re.IGNORECASE)
+_URL = re.compile(r"\b(?:[a-z][a-z0-9+.\-]*://|www\.)[^\s<>\"'`]+", re.IGNORECASE)
+_AT_TOKEN = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+")  # anything else written like an e-mail
+_HANDLE = re.compile(r"(?<![\w.@])@[\w][\w.\-]*")
+_WORD = re.compile(r"\w[\w'’-]*")
+#: letters people drop or transliterate when they type a name on a plain keyboard (Stanisław, Wähner, Søren)
+_FOLD = str.maketrans({"ł": "l", "ø": "o", "ß": "ss", "ä": "a", "ö": "o", "ü": "u", "å": "a", "æ": "a",
+                       "œ": "o"})
+
+
+def _fold(word: str) -> str:
+    """A word as its name key: lower case, with the letters of _FOLD and their transliterations made one
+    (``Wähner`` and ``waehner`` both give ``wahner``); other accents are kept, so that an accented name
+    (Thế) does not stand for an everyday word (the)."""
+    text = unicodedata.normalize("NFC", word.lower()).translate(_FOLD)
+    return text.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+
+
+@lru_cache(maxsize=1)
+def _lexicon_keys() -> frozenset[str]:
+    """The name lexicon (gdprlab.audit.discovery.name_lexicon) as name keys, for lower-case words. Names of
+    3 letters or fewer and textscan's STOP_WORDS are left out: written in lower case they are words far more
+    often than names ("con", "gut", "per", "die"); capitalised, they are masked anyway."""
+    lexicon = name_lexicon()
+    words = {_fold(w) for w in lexicon.first | lexicon.last if len(w) > 3}
+    return frozenset(words - {_fold(w) for w in STOP_WORDS})
+
+
+def _url(text: str) -> str:
+    scheme, sep, rest = text.partition("://")
+    host = (rest if sep else text).split("/", 1)[0].split("?", 1)[0]
+    labels = [p for p in host.split(".") if p]
+    if sep and len(labels) >= 2:
+        return f"{scheme}://{_initial(labels[-2] if labels[0] == 'www' else labels[0])}.{labels[-1]}/…"
+    return "[url]"
+
+
+def _email_like(text: str) -> str:
+    local, domain = (re.split(_AT, text, maxsplit=1, flags=re.IGNORECASE) + [""])[:2]
+    parts = re.split(_DOT, domain, flags=re.IGNORECASE)
+    return mask_email(f"{local}@{'.'.join(p for p in parts if p)}") or STARS
+
+
+def _scanned(kind: str, text: str) -> str:
+    if kind in SPECIAL_KINDS:
+        return f"[{kind}]"
+    masker = {"email": mask_email, "phone": mask_phone, "iban": mask_iban, "national_id": mask_national_id,
+              "person_name": mask_name}.get(kind)
+    return (masker(text) or STARS) if masker else STARS
+
+
+def _spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, replacement) of every stretch of personal data in `text`, not overlapping."""
+    found = [(m.start(), m.end(), _url(m.group())) for m in _URL.finditer(text)]
+    found += [(m.start(), m.end(), _email_like(m.group())) for m in _OBFUSCATED_EMAIL.finditer(text)]
+    found += [(m.start(), m.end(), mask_email(m.group()) or STARS) for m in _AT_TOKEN.finditer(text)]
+    found += [(m.start(), m.end(), "@" + _initial(m.group()[1:])) for m in _HANDLE.finditer(text)]
+    scan = scan_texts([text])
+    found += [(s, e, _scanned(k, text[s:e])) for k, s, e in zip(scan["kind"], scan["start"], scan["end"],
+                                                                strict=True)]
+    kept: list[tuple[int, int, str]] = []
+    for start, end, replacement in sorted(found, key=lambda f: (f[0], -f[1])):
+        if kept and start < kept[-1][1]:
+            continue  # inside (or across) a stretch already masked: the earlier, longer one wins
+        kept.append((start, end, replacement))
+    return kept
+
+
+def _word(word: str, names: frozenset[str]) -> str:
     first = word[0]
     caseless = first.isalpha() and not first.islower()  # capitalised, or a script without case (CJK…)
-    return _initial(word) if caseless else word
+    mixed = any(ch.isdigit() or ch == "_" for ch in word) and any(ch.isalpha() for ch in word)
+    key = _fold(word)
+    if caseless or mixed or key in names or key in _lexicon_keys():
+        return _initial(word)
+    return re.sub(r"\d", "#", word)
 
 
-def mask_free_text(value: object, length: int = FREE_TEXT_LENGTH) -> str | None:
-    """E-mails masked, digits to '#', capitalised words to their initial, then cut to `length` characters."""
+def mask_free_text(value: object, length: int = FREE_TEXT_LENGTH, names: Iterable[object] = ()) -> str | None:
+    """Free text with every personal datum masked (see the module docstring), cut to `length` characters.
+
+    `names`: the record's own name fields (first name, last name …), whose every word is masked wherever
+    it stands, in any case.
+    """
     if _missing(value):
         return None
     text = " ".join(_text(value).split())
-    text = _FREE_TEXT.sub(_mask_token_in_text, re.sub(r"\d", "#", text))
+    own = frozenset(_fold(w) for n in names if not _missing(n) for w in _WORD.findall(_text(n)))
+    parts, at = [], 0
+    for start, end, replacement in [*_spans(text), (len(text), len(text), "")]:
+        gap = text[at:start]
+        parts.append(_WORD.sub(lambda m: _word(m.group(), own), gap))
+        parts.append(replacement)
+        at = end
+    text = "".join(parts)
     return text if len(text) <= length else text[: max(length - 1, 0)].rstrip() + "…"
 
 
@@ -214,11 +310,12 @@ MASKERS = {
 }
 
 
-def mask_value(value: object, category: str | None) -> str | None:
+def mask_value(value: object, category: str | None, names: Iterable[object] = ()) -> str | None:
     """Mask a value by its personal-data category; tokens always show as ``enc:v1:…``.
 
     Categories in PLAIN (or None: no personal data) are shown as they are; an unknown category is masked
-    as free text, the safe default.
+    as free text, the safe default. `names`: the record's own name fields, masked wherever free text
+    mentions them.
     """
     if _missing(value):
         return None
@@ -226,4 +323,5 @@ def mask_value(value: object, category: str | None) -> str | None:
         return TOKEN
     if category in PLAIN:
         return mask_plain(value)
-    return MASKERS.get(category, mask_free_text)(value)
+    masker = MASKERS.get(category, mask_free_text)
+    return mask_free_text(value, names=names) if masker is mask_free_text else masker(value)

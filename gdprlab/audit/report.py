@@ -14,12 +14,10 @@ Only masked evidence ever reaches these outputs: the raw tables are not read her
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from gdprlab.audit.engine import Assessment, CheckResult
-from gdprlab.crm.files import safe_cell
+from gdprlab.crm.files import csv_text
 from gdprlab.regulation.catalogue import CONCERNS, SEVERITIES
 
 FORMATS = ("table", "json", "csv")
@@ -122,11 +120,7 @@ def to_json(assessment: Assessment, indent: int | None = 2) -> str:
 # ----------------------------------------------------------------------------------------------------------
 
 def _write(header: list[str], rows: list[list[object]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([[safe_cell(v) for v in row] for row in rows])
-    return out.getvalue()
+    return csv_text(header, rows, quote_all=True)
 
 
 FINDING_COLUMNS = ["rule_id", "title", "status", "severity", "concern", "articles", "table", "unit", "count",

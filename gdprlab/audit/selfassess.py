@@ -52,10 +52,8 @@ within the deadline (request_overdue, Art. 12(3))"), consistent (passed) or not 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
-import io
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -66,7 +64,7 @@ from pathlib import Path
 import yaml
 
 import gdprlab
-from gdprlab.crm.files import safe_cell, write_atomic
+from gdprlab.crm.files import csv_text, write_atomic
 from gdprlab.regulation.catalogue import CONCERNS, RULES_BY_ID, SEVERITIES, parse_article
 from gdprlab.runner import parameters
 from gdprlab.runner.parameters import (
@@ -658,14 +656,12 @@ def action_plan(bank: Bank, answers: Answers, checks: Iterable[EvidenceCheck] = 
 
 def action_plan_csv(actions: Iterable[Action]) -> str:
     """The action plan as CSV, every cell quoted and formula-like text neutralised (gdprlab.crm.files)."""
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    writer.writerow(ACTION_COLUMNS)
+    rows = []
     for a in actions:
         d = a.to_dict()
         d["articles"] = ", ".join(d["articles"])
-        writer.writerow([safe_cell(d[c]) for c in ACTION_COLUMNS])
-    return out.getvalue()
+        rows.append([d[c] for c in ACTION_COLUMNS])
+    return csv_text(ACTION_COLUMNS, rows, quote_all=True)
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from gdprlab.cli.command import Command, date
-from gdprlab.crm.files import write_atomic
+from gdprlab.crm.files import csv_text, write_atomic
 from gdprlab.regulation import catalogue
 
 
@@ -50,7 +50,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if args.ropa:
         from gdprlab.audit.discovery.classify import ropa_draft
 
-        _write_out(ropa_draft(result.columns).to_csv(index=False, lineterminator="\n"), args.ropa)
+        draft = ropa_draft(result.columns)
+        _write_out(csv_text(draft.columns, draft.itertuples(index=False)), args.ropa)
     if result.files.failed and not args.keep_going:
         return 2
     return 0

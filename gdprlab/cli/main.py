@@ -8,11 +8,13 @@ progress). Every subcommand's help ends with an example.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 
 import gdprlab
 from gdprlab.cli import audit, data, training
+from gdprlab.crm.shown import SafeStream
 
 #: every subcommand, in the order `gdprlab --help` lists them
 COMMANDS = (data.GENERATE, data.SUMMARY, audit.SCAN, audit.CHECK, audit.EVALUATE, audit.ASSESS,
@@ -41,13 +43,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one subcommand; its exit code, or 2 with one line on standard error for a bad input (the
-    library's errors about files, datasets, policies, parameters and options are ValueErrors or OSErrors)."""
+    library's errors about files, datasets, policies, parameters and options are ValueErrors or OSErrors).
+    Everything it prints passes through gdprlab.crm.shown.printable."""
     args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except (ValueError, OSError) as exc:
-        print(f"gdprlab {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+    # text from data (headers, roster fields, learner ids) reaches the terminal without escape sequences
+    with (contextlib.redirect_stdout(SafeStream(sys.stdout)),
+          contextlib.redirect_stderr(SafeStream(sys.stderr, keep="\n\t\r"))):
+        try:
+            return args.func(args)
+        except (ValueError, OSError) as exc:
+            print(f"gdprlab {args.command}: error: {exc}", file=sys.stderr)
+            return 2
 
 
 if __name__ == "__main__":

@@ -120,21 +120,17 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _certificates(args: argparse.Namespace, report) -> None:
-    from gdprlab.training.certificates import store_records, write_certificate
+    from gdprlab.training.certificates import store_records, write_certificates
     from gdprlab.training.store.progress import ProgressStore
 
     with ProgressStore(args.db, create=False) as store:
         records = store_records(store)
-    Path(args.certificates).mkdir(parents=True, exist_ok=True, mode=0o700)
     names = (
         dict(zip(report.roster["learner_id"], report.roster["name"], strict=True))
         if len(report.roster)
         else {}
     )
-    for learner in sorted(set(records["learner"])):
-        path = write_certificate(
-            Path(args.certificates) / f"{learner}.html", learner, records, name=names.get(learner)
-        )
+    for path in write_certificates(args.certificates, records, names):
         print(f"wrote {path}")
 
 

@@ -9,9 +9,9 @@ module quotes: a comma, a double quote or a line break, with inner quotes double
 and the rows are joined into one buffer, written a block at a time. Tables with a column it does not render
 the same way (floats, dates, mixed objects) are left to pandas.
 
-Reports, indexes and exports meant for a spreadsheet pass each cell through `safe_cell`: text that a
-spreadsheet could take for a formula (starting with = + - @, a tab or a carriage return) gets a leading
-single quote, as OWASP recommends against CSV injection.
+Reports, indexes and exports meant for a spreadsheet are written by `csv_text`, which passes each cell and
+each header through `safe_cell`: text that a spreadsheet could take for a formula (starting with = + - @,
+a tab or a carriage return) gets a leading single quote, as OWASP recommends against CSV injection.
 
 Everything gdprlab writes may hold personal data, so it is written owner-only: `write_atomic` makes files
 0600 (unless asked otherwise) and new folders 0700, and `private_files` makes a finished folder so.
@@ -27,7 +27,7 @@ import io
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -145,6 +145,20 @@ def safe_cell(value: object) -> object:
     if text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS[:4]):
         return "'" + text
     return text
+
+
+def csv_text(header: Iterable[object], rows: Iterable[Iterable[object]], *, quote_all: bool = False) -> str:
+    """CSV text meant for a spreadsheet: the header and every cell through `safe_cell` (headers come from
+    data too: a CRM's custom column may be called ``=HYPERLINK(…)``); None and NaN as empty cells."""
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL, lineterminator="\n")
+    writer.writerow([safe_cell(c) for c in header])
+    writer.writerows([["" if _absent(v) else safe_cell(v) for v in row] for row in rows])
+    return out.getvalue()
+
+
+def _absent(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)  # None or NaN
 
 
 #: rows rendered per block: bounds the memory of the rendered text

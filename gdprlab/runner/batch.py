@@ -224,17 +224,25 @@ def dataset_name(dataset: Path) -> str:
     return safe_name(dataset.stem if dataset.is_file() else dataset.resolve().name)
 
 
+def owner_only_file(path: Path) -> Path:
+    """Create `path` empty (or keep it) with mode 0600, before a library that writes it in place does."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    os.chmod(path, 0o600)
+    return path
+
+
 def new_run_folder(out: Path, name: str, as_of: dt.date) -> Path:
-    """Create and return `out/<name>-<as_of>`, or `-2`, `-3` … when that exists (never overwrites); owner-only
-    (0700: a run's folder holds findings about personal data)."""
+    """Create and return `out/<name>-<as_of>`, or `-2`, `-3` … when that exists (never overwrites); the
+    folder is owner-only (0700), as is `out` when this creates it."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
     base = f"{name}-{as_of.isoformat()}"
     n = 1
     while True:
         folder = out / (base if n == 1 else f"{base}-{n}")
         try:
-            folder.mkdir(mode=0o700)
+            folder.mkdir(mode=0o700)  # it holds personal data: owner-only, whatever the umask lets through
+            folder.chmod(0o700)
             return folder
         except FileExistsError:
             n += 1
@@ -313,6 +321,7 @@ def execute_run(run: RunResult, notebook: Path, kernel_name: str | None = None,
 
     start = time.perf_counter()
     run.notebook = run.folder / notebook.name
+    owner_only_file(run.notebook)  # papermill rewrites the file in place: it keeps this mode
     try:
         papermill.execute_notebook(
             str(notebook), str(run.notebook), parameters=run.parameters, kernel_name=kernel_name,

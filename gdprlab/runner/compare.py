@@ -20,15 +20,13 @@ A finding is compared at two levels: the rule (`rule_id`) and the record (`rule_
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gdprlab.crm.files import safe_cell, write_atomic
+from gdprlab.crm.files import csv_text, write_atomic
 
 CHANGES = ("new", "resolved", "persisting", "not_comparable")
 FINDINGS_FILE = "findings.json"
@@ -163,15 +161,9 @@ class Comparison:
 
     def to_csv(self) -> str:
         """One row per (rule, record): rule_id, severity, rule_change, record_id, record_change."""
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(["rule_id", "severity", "rule_change", "record_id", "record_change"])
-        for rule in self.rules:
-            for change, ids in rule.records().items():
-                for record in ids:
-                    writer.writerow([safe_cell(v) for v in (rule.rule_id, rule.severity, rule.change,
-                                                            record, change)])
-        return buf.getvalue()
+        return csv_text(["rule_id", "severity", "rule_change", "record_id", "record_change"],
+                        ((rule.rule_id, rule.severity, rule.change, record, change) for rule in self.rules
+                         for change, ids in rule.records().items() for record in ids))
 
 
 def _failed(doc: dict) -> dict[str, dict]:

@@ -5,6 +5,12 @@ report shows the auditor's text, tables and figures only. The exporter compiles 
 use, so each process keeps one (`_exporter`, made on first use) and converts one notebook at a time with
 it (it registers per-notebook filters on itself). Its BeautifulSoup pass is replaced by
 `accessible_page`, which adds the same attributes on the text: the same page, faster.
+
+The page is self-contained and runs nothing: its template (templates/report: nbconvert's lab page) drops
+the page's scripts (require.js, MathJax and mermaid from a CDN, the widget manager), and a
+Content-Security-Policy meta tag (gdprlab.crm.shown.CONTENT_SECURITY_POLICY) forbids every script and every
+load from the network, so that a column header or value that slipped into the report as HTML cannot run.
+The report and the folder it is written to are owner-only (it holds masked evidence of personal data).
 """
 
 from __future__ import annotations
@@ -22,7 +28,11 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets.config import Config
 
 from gdprlab.crm.files import write_atomic
+from gdprlab.crm.shown import CONTENT_SECURITY_POLICY
 
+#: the report's own template (nbconvert's lab page without scripts) and the folder it lives in
+TEMPLATES = Path(__file__).with_name("templates")
+TEMPLATE = "report"
 #: Cell tags whose cells the HTML report leaves out entirely (papermill's parameters cells).
 HIDDEN_TAGS = ("parameters", "injected-parameters")
 _LOCK = threading.Lock()
@@ -90,12 +100,16 @@ def _exporter() -> _Exporter:
     config.HTMLExporter.exclude_input = True
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
+    config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
+    config.HTMLExporter.template_name = TEMPLATE
     return _Exporter(config=config)
 
 
 def render_html(notebook: Path, target: Path) -> Path:
-    """Write the executed notebook as HTML without code: inputs excluded, parameters cells removed."""
+    """Write the executed notebook as HTML without code (inputs excluded, parameters cells removed) and
+    without scripts, owner-only."""
     nb = nbformat.read(str(notebook), as_version=4)
     with _LOCK:  # the exporter registers per-notebook filters on itself: one conversion at a time
-        body, _ = _exporter().from_notebook_node(nb)
-    return write_atomic(target, body)
+        body, _ = _exporter().from_notebook_node(
+            nb, resources={"content_security_policy": CONTENT_SECURITY_POLICY})
+    return write_atomic(target, body, mode=0o600)

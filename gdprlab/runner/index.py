@@ -8,15 +8,14 @@ can be moved or shared as a whole.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import html
-import io
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from gdprlab.crm.files import safe_cell, write_atomic
+from gdprlab.crm.files import csv_text, write_atomic
+from gdprlab.crm.shown import CSP_META
 from gdprlab.runner.results import SEVERITY_COLUMNS, RunResult
 
 INDEX_COLUMNS = ("dataset", "status", "as_of", "score_overall", "findings", *SEVERITY_COLUMNS,
@@ -78,12 +77,8 @@ def write_index(out: Path, runs: Sequence[RunResult], notebook: str = "",
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     stamp = stamp or _index_stamp(out)
     rows = index_rows(out, runs)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(INDEX_COLUMNS)
-    for row in rows:
-        writer.writerow(["" if row[c] is None else safe_cell(row[c]) for c in INDEX_COLUMNS])
-    return (write_atomic(out / f"index-{stamp}.csv", buf.getvalue()),
+    text = csv_text(INDEX_COLUMNS, ([row[c] for c in INDEX_COLUMNS] for row in rows))
+    return (write_atomic(out / f"index-{stamp}.csv", text),
             write_atomic(out / f"index-{stamp}.html", _index_html(rows, notebook, stamp)))
 
 
@@ -105,7 +100,7 @@ def _index_html(rows: list[dict], notebook: str, stamp: str) -> str:
     body = "\n".join("<tr>" + "".join(_cell(r, c) for c in INDEX_COLUMNS) + "</tr>" for r in rows)
     title = f"gdprlab assessment index {stamp}"
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="en"><head><meta charset="utf-8">{CSP_META}<title>{html.escape(title)}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em; }}
 table {{ border-collapse: collapse; }}

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from gdprlab.crm.files import write_atomic
+from gdprlab.crm.shown import CSP_META
 from gdprlab.training.store.records import canonical_json
 
 RECORD_FIELDS = ("attempt_id", "lesson", "bank_version", "score", "max_score", "submitted_at", "record_hash")
@@ -78,7 +79,7 @@ def certificate_html(learner: str, attempts: pd.DataFrame, *, name: str | None =
     who = esc(name) + f" ({esc(learner)})" if name else esc(learner)
     digest = verification_hash(records) if not records.empty else ""
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="en"><head><meta charset="utf-8">{CSP_META}
 <title>Certificate of completion: {esc(name or learner)}</title>
 <style>
 body {{ font-family: sans-serif; max-width: 48em; margin: 2em auto; color: #222; }}
@@ -122,5 +123,31 @@ def verify_certificate(page: str, learner: str, attempts: pd.DataFrame) -> bool:
 
 
 def write_certificate(path: str | os.PathLike[str], learner: str, attempts: pd.DataFrame, **kw) -> Path:
-    """Write the certificate page (:func:`certificate_html`) to ``path``, atomically."""
-    return write_atomic(path, certificate_html(learner, attempts, **kw))
+    """Write the certificate page (:func:`certificate_html`) to ``path``, atomically and owner-only (it
+    names a member of staff and their results)."""
+    return write_atomic(path, certificate_html(learner, attempts, **kw), mode=0o600)
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
+
+
+def certificate_file_name(learner: str) -> str:
+    """The certificate's file name for a learner id: the id itself when it is a plain name (``S1`` ->
+    ``S1.html``); otherwise its safe characters and a hash of the whole id, so that an id never names a
+    path outside the folder (``../../x``, ``/abs``), never a hidden file, and two ids never share a file."""
+    slug = _UNSAFE.sub("_", learner).lstrip(".")[:40] or "learner"
+    if slug == learner:
+        return f"{learner}.html"
+    return f"{slug}-{hashlib.sha256(learner.encode('utf-8')).hexdigest()[:12]}.html"
+
+
+def write_certificates(folder: str | os.PathLike[str], attempts: pd.DataFrame,
+                       names: dict[str, str] | None = None, **kw) -> list[Path]:
+    """One certificate per learner of `attempts` in `folder` (created owner-only), each named by
+    :func:`certificate_file_name`; the paths written."""
+    folder = Path(folder)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    names = names or {}
+    return [write_certificate(folder / certificate_file_name(learner), learner, attempts,
+                              name=names.get(learner), **kw)
+            for learner in sorted(set(attempts["learner"]))]

@@ -8,6 +8,8 @@ draws them: tables as pandas Stylers (dates as YYYY-MM-DD, statuses coloured, no
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -24,16 +26,19 @@ STATUS_COLOURS = {"passed_current": "#1a9850", "overdue": "#d73027", "failed_onl
 
 
 def table(df: pd.DataFrame, caption: str | None = None) -> Styler:
-    """A frame as an HTML table: dates as YYYY-MM-DD, statuses coloured, no index."""
-    styler = Styler(df, cell_ids=False).format(na_rep="", precision=1)
+    """A frame as an HTML table: dates as YYYY-MM-DD, statuses coloured, no index; values, headers and the
+    caption HTML-escaped (names and departments come from a roster typed by hand)."""
+    styler = Styler(df, cell_ids=False).format(na_rep="", precision=1, escape="html")
+    styler = styler.format_index(escape="html", axis=1)
     dates = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c])]
     if dates:
-        styler = styler.format(lambda v: "" if pd.isna(v) else v.strftime("%Y-%m-%d"), subset=dates)
+        styler = styler.format(lambda v: "" if pd.isna(v) else v.strftime("%Y-%m-%d"), subset=dates,
+                               escape="html")
     if "status" in df.columns:
         styler = styler.map(lambda v: f"color: {STATUS_COLOURS.get(v, 'black')}; font-weight: bold",
                             subset=["status"])
     if caption:
-        styler = styler.set_caption(caption)
+        styler = styler.set_caption(html.escape(caption))
     return styler.hide(axis="index")
 
 

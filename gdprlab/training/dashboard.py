@@ -32,6 +32,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from gdprlab.crm.files import write_atomic
+from gdprlab.crm.shown import md
 from gdprlab.runner.parameters import Param, ParameterError, parse_as_of, unknown_names
 from gdprlab.training import status as training
 from gdprlab.training import xapi
@@ -235,21 +236,23 @@ def load(params: DashboardParams) -> Dashboard:
 
 
 def describe(board: Dashboard) -> str:
-    """A Markdown paragraph: which store, how much is in it, what is missing."""
-    shown = sa.make_url(board.url).render_as_string(hide_password=True)
-    scope = f"department **{board.department}**" if board.department else "every department"
+    """A Markdown paragraph: which store, how much is in it, what is missing (names from the store
+    escaped: gdprlab.crm.shown.md)."""
+    shown = md(sa.make_url(board.url).render_as_string(hide_password=True))
+    scope = f"department **{md(board.department)}**" if board.department else "every department"
     if board.empty:
-        return (f"The store `{shown}` holds **no quiz attempts and no roster yet** (for {scope}, up to "
+        return (f"The store {shown} holds **no quiz attempts and no roster yet** (for {scope}, up to "
                 f"{board.as_of}). The tables below are empty; they fill as learners submit quizzes.")
-    text = (f"Store `{shown}`, {scope}, as of **{board.as_of}**: {board.roster['staff_id'].nunique()} staff, "
+    text = (f"Store {shown}, {scope}, as of **{board.as_of}**: {board.roster['staff_id'].nunique()} staff, "
             f"{len(board.attempts)} attempts, lessons refreshed every {board.requirements.refresh_months} "
             "calendar months.")
     if not board.has_roster:
         text += (" **No roster imported** (`gdprlab roster import`): every learner with attempts stands in "
                  "as staff who must take every lesson, so nobody who never started at all can be listed.")
     if board.unknown:
+        listed = ", ".join(map(md, board.unknown[:20])) + (" …" if len(board.unknown) > 20 else "")
         text += (f" {len(board.unknown)} learner(s) have attempts but are not on the roster (not dropped, "
-                 f"listed here): {', '.join(board.unknown[:20])}{' …' if len(board.unknown) > 20 else ''}.")
+                 f"listed here): {listed}.")
     return text
 
 

@@ -20,13 +20,15 @@ and national law apply).  Data minimisation (Art. 5(1)(c)): the only identifying
 learner id, a short opaque login such as the hub user name or a staff number.  Do **not** use a full
 name or an e-mail address as the id; gdprlab never asks for or stores names, e-mail addresses or any
 other attribute of the learner.  The id is validated (trimmed, non-empty, at most
-:data:`MAX_LENGTH` characters, no control characters) but its meaning is up to the organisation,
-which should say in its training notice what is recorded, why, who can see it and for how long.
+:data:`MAX_LENGTH` characters, no control characters, not a path: no leading ``/`` or ``\\``, no ``.``
+or ``..`` part) but its meaning is up to the organisation, which should say in its training notice what
+is recorded, why, who can see it and for how long.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -90,6 +92,9 @@ def validate_learner_id(raw: object) -> str:
         raise InvalidLearnerId("the learner id is empty")
     if len(learner) > MAX_LENGTH:
         raise InvalidLearnerId(f"the learner id has {len(learner)} characters; at most {MAX_LENGTH} allowed")
+    if learner.startswith(("/", "\\")) or {".", ".."} & set(re.split(r"[/\\]", learner)):
+        raise InvalidLearnerId("the learner id reads as a path (it starts with / or \\, or has a . or .. "
+                               "part); use a login or staff number")
     for position, char in enumerate(learner, start=1):
         if unicodedata.category(char) in _REFUSED_CATEGORIES:
             raise InvalidLearnerId(

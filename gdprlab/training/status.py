@@ -21,7 +21,6 @@ date of ``submitted_at``.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -354,16 +353,9 @@ def hr_frame(status: pd.DataFrame) -> pd.DataFrame:
 
 def hr_csv(status: pd.DataFrame) -> str:
     """CSV for HR, safe against formula injection (gdprlab.crm.files.safe_cell on every cell)."""
-    import csv
+    from gdprlab.crm.files import csv_text
 
-    from gdprlab.crm.files import safe_cell
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HR_COLUMNS)
-    for row in hr_frame(status).itertuples(index=False):
-        writer.writerow([safe_cell(None if isinstance(v, float) and np.isnan(v) else v) for v in row])
-    return out.getvalue()
+    return csv_text(HR_COLUMNS, hr_frame(status).itertuples(index=False))
 
 
 # ------------------------------------------------------------------------------------------ audit link

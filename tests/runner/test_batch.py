@@ -367,7 +367,8 @@ def test_html_report_is_nbconvert_page_without_its_soup_pass(tmp_path: Path) -> 
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
-    from gdprlab.runner.html import accessible_page, render_html
+    from gdprlab.crm.shown import CONTENT_SECURITY_POLICY
+    from gdprlab.runner.html import TEMPLATE, TEMPLATES, accessible_page, render_html
 
     png = base64.b64encode(bytes.fromhex(
         "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -393,7 +394,10 @@ def test_html_report_is_nbconvert_page_without_its_soup_pass(tmp_path: Path) -> 
     config.HTMLExporter.exclude_input = True
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
-    stock, _ = HTMLExporter(config=config).from_notebook_node(nbformat.read(path, as_version=4))
+    config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
+    config.HTMLExporter.template_name = TEMPLATE
+    stock, _ = HTMLExporter(config=config).from_notebook_node(
+        nbformat.read(path, as_version=4), resources={"content_security_policy": CONTENT_SECURITY_POLICY})
     ours = render_html(path, tmp_path / "report.html").read_text(encoding="utf-8")
     assert str(BeautifulSoup(ours, "html.parser")) == str(BeautifulSoup(stock, "html.parser"))
     assert 'tabindex="0"' in ours and "x = 1" not in ours

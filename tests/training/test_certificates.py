@@ -37,7 +37,8 @@ def test_certificate_lists_passed_lessons_with_dates_scores_and_bank_versions():
     assert "2026-01-02" in page and "90%" in page and "2026-02-03" in page and "80%" in page
     assert "v2" in page and "2026-01-01" not in page  # the failed attempt is not certified
     assert verification_hash(passed_records(attempts(), "S1")) in page
-    assert "<script" not in page and "http" not in page  # self-contained
+    assert "<script" not in page and "http:" not in page and "https:" not in page  # self-contained
+    assert "script-src 'none'" in page  # and no script may run in it
 
 
 def test_every_value_is_html_escaped():

@@ -9,8 +9,8 @@ import pandas as pd
 
 from gdprlab.audit.discovery import special_terms
 from gdprlab.audit.discovery.special_terms import PATTERN
-from gdprlab.audit.evidence import NOTE_LENGTH, Evidence
-from gdprlab.audit.mask import mask_free_text
+from gdprlab.audit.discovery.textscan import scan_texts
+from gdprlab.audit.evidence import Evidence
 from gdprlab.audit.rules.base import (
     Tables,
     blank,
@@ -48,15 +48,20 @@ def revealing_notes(t: Tables) -> ir.Table:
 
 
 def _special_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
+    """Where the special-category data is held and which categories a note reveals (Art. 9(1): "health",
+    "religion" …, or Art. 10 "criminal"): never the note's text, which would show the very data."""
     out: dict[str, Evidence] = {i: {"held_in": "accessibility_needs"} for i in rows.index}
     if "activities" in t:
         notes = revealing_notes(t)
         notes = t.fetch(notes.filter(key_in(notes["contact_id"], list(rows.index))))
-        notes = notes.assign(contact_id=notes["contact_id"].astype(str)).drop_duplicates("contact_id")
-        for contact, note in zip(notes["contact_id"], notes["note"], strict=True):
+        notes = notes.assign(contact_id=notes["contact_id"].astype(str)).reset_index(drop=True)
+        found = scan_texts(notes["note"], kinds=("special",))
+        categories = found.groupby("row", observed=True)["kind"].agg(lambda k: sorted(set(map(str, k))))
+        for contact, group in notes.groupby("contact_id", sort=False):
             needs = pd.notna(rows.at[contact, "accessibility_needs"])
+            kinds = sorted({k for row in group.index for k in categories.get(row, [])})
             out[contact] = {"held_in": "accessibility_needs, activity note" if needs else "activity note",
-                            "note": mask_free_text(note, NOTE_LENGTH)}
+                            "note_reveals": ", ".join(kinds) or "special-category term"}
     return out
 
 
