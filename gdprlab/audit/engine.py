@@ -7,6 +7,8 @@ CheckResult:
 * status "passed" (no violating record), "failed", or "not_assessed" with the reason
   ("table requests missing", "column measures missing from table breaches") - a missing table or column
   never raises;
+* caveats, on a passed result as on a failed one: what the rule could not see (an optional table or
+  column absent, records it could not judge, e.g. "phone numbers not assessable");
 * the violating record ids (column names for column rules), their count and the population (how many
   records the rule examined, so that count / population is a meaningful rate);
 * masked evidence (gdprlab.audit.evidence) for a bounded, seeded sample of the violating records: the
@@ -224,6 +226,7 @@ class Check:
             count = len(record_ids) if found is None else found
             sample = _sample(t, ids, count, evidence, seed, self.id)
             shown = self._evidence(t, sample)
+            found_caveats = tuple(impl.caveats(t)) if impl.caveats is not None else ()
         except NotPortable as exc:
             return CheckResult(self, "not_assessed", reason=str(exc))
         except _MISSING as exc:
@@ -235,6 +238,7 @@ class Check:
         columns = set(t.columns(self.table))
         caveats += tuple(dict.fromkeys(text for col, text in impl.optional_columns.items()
                                        if col not in columns))
+        caveats += found_caveats
         return CheckResult(self, "failed" if count else "passed", record_ids, population, tuple(shown),
                            caveats=caveats, seconds=time.perf_counter() - start, found=found,
                            findings_table=findings_table)

@@ -83,6 +83,38 @@ def test_check_of_a_real_export_reports_rules_it_cannot_assess(tmp_path, capsys)
     assert any("missing" in n["reason"] for n in report["not_assessed"])
 
 
+def test_check_of_a_small_export_says_its_coverage_is_insufficient_and_fails_the_pipeline(tmp_path, capsys):
+    (tmp_path / "Contact.csv").write_text("Id,Email,Phone\n003A,a@example.de,(212) 555-0199\n")
+    assert main(["check", str(tmp_path), "--as-of", "2026-06-30"]) == 0
+    out = capsys.readouterr().out
+    assert "overall insufficient coverage: " in out and " of 22 rules (" in out
+    assert "inaccurate_data (passed): 1 phone number not assessable" in out
+    assert main(["check", str(tmp_path), "--as-of", "2026-06-30", "--fail-on", "critical"]) == 1
+    assert "below the minimum of 50 %" in capsys.readouterr().err
+    assert main(["check", str(tmp_path), "--as-of", "2026-06-30", "--fail-on", "critical",
+                 "--min-coverage", "0"]) == 0
+    capsys.readouterr()
+    assert main(["check", str(tmp_path), "--as-of", "2026-06-30", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["scores"]["overall"] is None and doc["scores"]["headline"].startswith("insufficient coverage")
+    assert {"rule_id": "inaccurate_data", "status": "passed"}.items() <= doc["caveats"][0].items()
+
+
+def test_check_of_a_folder_that_matches_no_table_is_an_error(tmp_path, capsys):
+    (tmp_path / "weather_2026.csv").write_text("day,rain_mm\n2026-01-01,3\n")
+    assert main(["check", str(tmp_path), "--fail-on", "low"]) == 2
+    err = capsys.readouterr().err
+    assert "no file matched a table of gdprlab" in err and "Traceback" not in err
+
+
+def test_a_min_coverage_outside_0_to_1_is_refused(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        main(["check", str(SAMPLE), "--min-coverage", "50"])
+    assert "is not a share from 0 to 1" in capsys.readouterr().err
+
+
 def test_check_of_one_file_of_a_dataset_uses_the_datasets_as_of_date_unless_given(capsys):
     assert main(["check", str(SAMPLE / "training.csv"), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["metadata"]["as_of"] == "2026-11-01"  # its manifest's
