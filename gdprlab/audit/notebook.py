@@ -416,9 +416,8 @@ def write_outputs(assessment: Assessment, folder: Path) -> dict[str, Path]:
 def enforce_fail_on(assessment: Assessment, severity: str | None) -> None:
     """Raise FindingsAboveThreshold when a rule of at least `severity` failed, or when too little of the
     catalogue was assessed to tell (gdprlab.audit.report.under_covered): pipelines stop on it."""
-    short = under_covered(assessment) if severity else None
-    if short:
-        raise FindingsAboveThreshold(f"fail_on {severity}: {short}")
+    if severity and not fail_on(assessment, severity) and under_covered(assessment):
+        raise FindingsAboveThreshold(f"fail_on {severity}: {under_covered(assessment)}")
     if severity and fail_on(assessment, severity):
         worst = [r.rule_id for r in assessment.failed if _RANK[r.check.severity] >= _RANK[severity]]
         raise FindingsAboveThreshold(f"{len(worst)} rule(s) of severity {severity} or higher failed: "

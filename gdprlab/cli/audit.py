@@ -182,12 +182,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     assessment = _assess(args)
     _write_out(render(assessment, args.format), args.out)
+    if args.fail_on and fail_on(assessment, args.fail_on):
+        print(f"failing: a rule of severity {args.fail_on} or higher was violated", file=sys.stderr)
+        return 1
     short = under_covered(assessment, args.min_coverage) if args.fail_on else None
     if short:
         print(f"failing: {short} (--min-coverage)", file=sys.stderr)
-        return 1
-    if args.fail_on and fail_on(assessment, args.fail_on):
-        print(f"failing: a rule of severity {args.fail_on} or higher was violated", file=sys.stderr)
         return 1
     return 0
 

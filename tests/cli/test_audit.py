@@ -154,6 +154,22 @@ def test_scan_counts_special_category_terms_in_notes(tmp_path, capsys):
     assert "activities.note: person_name" in out
 
 
+def test_scan_marks_a_notes_column_that_reveals_art_9_and_art_10_data(tmp_path, capsys):
+    notes = ["Asked for the price list and a demo next week."] * 8 + ["Hat Diabetes, Termin verschieben."] \
+        + ["Er ist vorbestraft, bitte prüfen."]
+    contacts = pd.DataFrame({"Id": [f"003{i}" for i in range(10)], "Description": notes})
+    contacts.to_csv(tmp_path / "Contact.csv", index=False)
+    ropa = tmp_path / "ropa.csv"
+    assert main(["scan", str(tmp_path / "Contact.csv"), "--ropa", str(ropa)]) == 0
+    out = capsys.readouterr().out
+    assert "Art. 9 (10%) + Art. 10 (10%)" in out and "Diabetes" not in out
+    assert main(["scan", str(tmp_path / "Contact.csv"), "--format", "json"]) == 0
+    column = {c["column"]: c for c in json.loads(capsys.readouterr().out)["columns"]}["Description"]
+    assert column["special"] and column["special_share"] == 0.1 and column["criminal_share"] == 0.1
+    draft = pd.read_csv(ropa).set_index("column")
+    assert draft.loc["Description", "special_category_share"] == 0.1
+
+
 def test_scan_of_a_missing_path_is_one_clear_error(tmp_path, capsys):
     assert main(["scan", str(tmp_path / "nope.csv")]) == 2
     assert "no such file" in capsys.readouterr().err

@@ -68,7 +68,7 @@ from stdnum import luhn
 from stdnum.eu import vat as std_vat
 
 from gdprlab.audit.discovery.name_lexicon import dictionary_names
-from gdprlab.audit.discovery.special_terms import reveals_special_category
+from gdprlab.audit.discovery.special_terms import reveals_criminal_offence, reveals_special_category
 from gdprlab.audit.validate import valid_email, valid_phone
 from gdprlab.crm.arrowtext import bools
 from gdprlab.crm.conventions import (
@@ -125,6 +125,8 @@ class ColumnClass:
     criminal: bool = False  # Art. 10
     confidence: float = 0.0
     reasons: tuple[str, ...] = ()
+    special_share: float | None = None  # free text: share of sampled rows with Art. 9 terms
+    criminal_share: float | None = None  # free text: share of sampled rows with Art. 10 terms
 
     @property
     def record_category(self) -> str | None:
@@ -134,7 +136,8 @@ class ColumnClass:
     def to_dict(self) -> dict:
         return {"table": self.table, "column": self.column, "category": self.category,
                 "record_category": self.record_category, "personal": self.personal,
-                "special": self.special, "criminal": self.criminal, "confidence": self.confidence,
+                "special": self.special, "criminal": self.criminal, "special_share": self.special_share,
+                "criminal_share": self.criminal_share, "confidence": self.confidence,
                 "reasons": list(self.reasons)}
 
 
@@ -534,7 +537,11 @@ class _Values:
 
     def _special_terms(self):
         hits = reveals_special_category(pd.Series(self.uniques, dtype=object))
-        return self._share_unique(hits), "contain special-category terms (discovery.special_terms)"
+        return self._share_unique(hits), "contain special-category terms (discovery/special_terms.yaml)"
+
+    def _criminal_terms(self):
+        hits = reveals_criminal_offence(pd.Series(self.uniques, dtype=object))
+        return self._share_unique(hits), "contain criminal-offence terms (discovery/criminal_terms.yaml)"
 
 
 #: value checks that may decide a column's category, in order of precedence
@@ -728,9 +735,9 @@ def _classify_column(table: str, column: str, label: str | None, ftype: str | No
                 reasons.append(f"declared type {ftype!r} agrees")
     # 3. values
     n = len(text)
-    if n:
-        category, confidence = _weigh_values(_Values(text, countries), category, confidence, numeric,
-                                             reasons, n)
+    vals = _Values(text, countries) if n else None
+    if vals is not None:
+        category, confidence = _weigh_values(vals, category, confidence, numeric, reasons, n)
     elif not ftype:
         reasons.append("no values to check (empty column)")
     # 4. context
@@ -750,8 +757,26 @@ def _classify_column(table: str, column: str, label: str | None, ftype: str | No
                 reasons.append(f"{column!r} is a person's field on a {context} record")
         category = final
     personal = category not in NOT_PERSONAL
-    return ColumnClass(table, column, category, personal, category in SPECIAL_CATEGORIES,
-                       category in CRIMINAL_CATEGORIES, round(float(confidence), 3), tuple(reasons))
+    special_share = criminal_share = None
+    if category == "free_text" and vals is not None and n >= _MIN_VALUES:
+        special_share, criminal_share = _revealed(vals, n, reasons)
+    return ColumnClass(table, column, category, personal,
+                       category in SPECIAL_CATEGORIES or bool(special_share),
+                       category in CRIMINAL_CATEGORIES or bool(criminal_share), round(float(confidence), 3),
+                       tuple(reasons), special_share, criminal_share)
+
+
+def _revealed(vals: _Values, n: int, reasons: list[str]) -> tuple[float, float]:
+    """Shares of a free-text column's sampled rows that reveal Art. 9 and Art. 10 data (with reasons)."""
+    shares = []
+    for check, article in (("special_terms", "Art. 9(1) special-category"), ("criminal_terms",
+                                                                              "Art. 10 criminal-offence")):
+        share, text = vals.get(check)
+        if share > 0:
+            reasons.append(f"{share:.1%} of {n:,} sampled rows {text}: the column holds {article} data; "
+                           "review these records")
+        shares.append(round(share, 4))
+    return shares[0], shares[1]
 
 
 def _rank(m: HeaderMatch) -> tuple[int, int]:
@@ -800,10 +825,6 @@ def _weigh_values(vals: _Values, category: str | None, confidence: float, numeri
             return category, confidence * (1.0 if shape >= STRONG_SHARE else 0.8)
         reasons.append(say(share, text))
         return category, confidence * (1.0 if share >= 0.5 else 0.75)
-    if category in ("free_text", "description"):
-        share, text = vals.get("special_terms")
-        if share > 0:
-            reasons.append(say(share, text) + ": review these records for Art. 9(1) data")
     if category is None and not numeric:
         for check in _WEAK_VALUE_CHECKS:
             share, text = vals.get(check)
@@ -818,15 +839,18 @@ def _weigh_values(vals: _Values, category: str | None, confidence: float, numeri
 def ropa_draft(classes: Iterable[ColumnClass]) -> pd.DataFrame:
     """A record-of-processing draft (Art. 30(1)), one row per personal-data column, for an auditor to
     complete: purpose, lawful basis and retention are left empty; encryption at rest is suggested for
-    special-category, criminal-offence, identity-number and financial data."""
+    special-category, criminal-offence, identity-number, financial data and credentials. A free-text
+    column whose notes reveal Art. 9 or Art. 10 data is marked so, with the share of its sampled rows."""
     rows = [
         {"table": c.table, "column": c.column, "category": c.category,
          "record_category": c.record_category, "special_category": c.special,
-         "criminal_offence_data": c.criminal, "purpose": "", "lawful_basis": "", "retention": "",
-         "requires_encryption": c.category in ENCRYPT_SUGGESTED, "confidence": c.confidence,
-         "evidence": "; ".join(c.reasons)}
+         "special_category_share": c.special_share, "criminal_offence_data": c.criminal,
+         "criminal_offence_share": c.criminal_share, "purpose": "", "lawful_basis": "", "retention": "",
+         "requires_encryption": c.category in ENCRYPT_SUGGESTED or c.special or c.criminal,
+         "confidence": c.confidence, "evidence": "; ".join(c.reasons)}
         for c in classes if c.personal
     ]
-    columns = ["table", "column", "category", "record_category", "special_category", "criminal_offence_data",
-               "purpose", "lawful_basis", "retention", "requires_encryption", "confidence", "evidence"]
+    columns = ["table", "column", "category", "record_category", "special_category", "special_category_share",
+               "criminal_offence_data", "criminal_offence_share", "purpose", "lawful_basis", "retention",
+               "requires_encryption", "confidence", "evidence"]
     return pd.DataFrame(rows, columns=columns)

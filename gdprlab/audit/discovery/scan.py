@@ -83,7 +83,9 @@ def format_table(result: ScanResult) -> str:
     """Aligned text: one line per column, then the free-text findings."""
     rows = [("TABLE", "COLUMN", "PERSONAL", "CATEGORY", "ART.9/10", "CONF", "WHY")]
     for c in result.columns:
-        flag = "Art. 9" if c.special else "Art. 10" if c.criminal else ""
+        flag = " + ".join(f"Art. {art}" + (f" ({share:.0%})" if share else "")
+                          for art, held, share in (("9", c.special, c.special_share),
+                                                   ("10", c.criminal, c.criminal_share)) if held)
         rows.append(
             (
                 c.table,
@@ -100,7 +102,8 @@ def format_table(result: ScanResult) -> str:
     personal = sum(c.personal for c in result.columns)
     lines.append(
         f"\n{personal} of {len(result.columns)} columns hold personal data, "
-        f"{sum(c.special for c in result.columns)} special-category (Art. 9)."
+        f"{sum(c.special for c in result.columns)} special-category (Art. 9), "
+        f"{sum(c.criminal for c in result.columns)} criminal-offence (Art. 10)."
     )
     if not result.free_text.empty:
         lines.append("\nFree text (spans found in the scanned rows; values are not shown):")

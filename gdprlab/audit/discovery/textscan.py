@@ -45,9 +45,8 @@ and "no digit more than three times in the first ten"; stdnum additionally requi
 digit repeats, which the widely used test numbers (12345678903, also Presidio's) fail.
 
 Names of people are found without an NLP model: see :func:`_name_spans`. Special categories use the
-lexicon of :mod:`gdprlab.audit.discovery.special_terms` (plus a criminal-records lexicon kept here), one span
-per
-term; the span is the term (a stem's span runs to the end of its word), not the whole revealing
+lexicons of :mod:`gdprlab.audit.discovery.special_terms` (Art. 9, and Art. 10 criminal records), one span
+per term; the span is the term (a stem's span runs to the end of its word), not the whole revealing
 phrase.
 
 Speed
@@ -339,24 +338,8 @@ def _resolve(spans: list[tuple[int, int, str, str, int]]) -> list[tuple[int, int
 # Special categories (Art. 9) and criminal records (Art. 10)
 # --------------------------------------------------------------------------------------------
 
-#: Art. 10 lexicon (same conventions as special_terms.TERMS: "*" marks a stem)
-CRIMINAL_TERMS: dict[str, tuple[str, ...]] = {
-    "de": ("vorbestraft*", "verurteil*", "ermittlungsverfahren*", "auf bewährung", "unter bewährung",
-           "vorstrafe*", "haftstrafe*", "strafanzeige*", "strafverfahren*"),
-    "fr": ("casier judiciaire", "condamnation*", "condamné*", "en sursis", "sursis probatoire",
-           "mis en examen", "mise en examen", "garde à vue", "enquête pour"),
-    "it": ("precedenti penali", "condanna*", "condannat*", "pena sospesa", "indagat*", "indagine per",
-           "casellario giudiziale"),
-    "es": ("antecedentes penales", "condena*", "condenad*", "investigación abierta contra",
-           "imputad*", "prisión provisional"),
-    "nl": ("strafblad*", "veroordeeld*", "veroordeling*", "voorwaardelijke straf",
-           "strafrechtelijk onderzoek", "strafrechtelijke vervolging"),
-    "pl": ("wyrok*", "skazan*", "zarzuty", "karany", "karana", "karalność", "w zawieszeniu"),
-    "sv": ("dömd*", "dömts", "misstänkt för", "förundersökning*", "skyddstillsyn", "belastningsregist*",
-           "villkorlig dom"),
-    "pt": ("registo criminal", "cadastro por", "condenação*", "condenad*", "pena suspensa",
-           "inquérito por", "arguid*"),
-}
+#: Art. 10 lexicon (same conventions as special_terms.TERMS), kept as data in criminal_terms.yaml
+CRIMINAL_TERMS: dict[str, tuple[str, ...]] = special_terms.CRIMINAL_TERMS
 
 _PY_SEP = "[\\s!-/:-@\\[-`{-~\xa0\u202f„“”«»‚‘’–—…¿¡]"
 _PY_NOT_SEP = "[^" + _PY_SEP[1:]
@@ -390,8 +373,7 @@ def _category_terms() -> dict[str, list[str]]:
 
 
 _CATEGORY_TERMS = _category_terms()
-_TERMS_PREFILTER = (special_terms.PATTERN[:-1] + "|"
-                    + "|".join(special_terms.term_pattern(t) for t in _CATEGORY_TERMS["criminal"]) + ")")
+_TERMS_PREFILTER = special_terms.any_term(special_terms.all_terms() + _CATEGORY_TERMS["criminal"])
 _TERMS = re.compile(
     f"(?<!{_PY_NOT_SEP})(?:"
     + "|".join(f"(?P<{c}>" + _py_terms(ts) + ")" for c, ts in _CATEGORY_TERMS.items())

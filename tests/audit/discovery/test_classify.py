@@ -191,6 +191,27 @@ def test_free_text_that_reveals_special_categories_is_pointed_out():
     assert c.category == "free_text" and any("special-category terms" in r for r in c.reasons)
 
 
+def test_a_free_text_column_with_special_category_terms_is_marked_art_9_with_its_share():
+    notes = (["Called about the renewal; asked for a discount on the annual plan."] * 16
+             + ["Kunde hat Diabetes, bitte Termin verschieben."] * 3
+             + ["Er ist vorbestraft wegen Betrug, Vertrag bitte prüfen."])
+    c = one(pd.DataFrame({"Description": notes}), table="Contact")
+    assert c.category == "free_text" and c.special and c.criminal
+    assert (c.special_share, c.criminal_share) == (0.15, 0.05)
+    assert c.to_dict()["special_share"] == 0.15 and c.to_dict()["criminal_share"] == 0.05
+    row = ropa_draft([c]).iloc[0]
+    assert row["special_category"] and row["special_category_share"] == 0.15
+    assert row["criminal_offence_data"] and row["criminal_offence_share"] == 0.05
+    assert row["requires_encryption"]
+
+
+def test_free_text_without_such_terms_is_not_marked():
+    notes = ["Called about the renewal; asked for a discount on the plan."] * 20
+    c = one(pd.DataFrame({"Description": notes}), table="Contact")
+    assert c.category == "free_text" and not c.special and not c.criminal
+    assert (c.special_share, c.criminal_share) == (0.0, 0.0)
+
+
 # --------------------------------------------------------------------------- context
 
 def test_company_columns_are_not_personal_data():
