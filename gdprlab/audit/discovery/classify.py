@@ -69,6 +69,7 @@ from stdnum.eu import vat as std_vat
 
 from gdprlab.audit.discovery.name_lexicon import dictionary_names
 from gdprlab.audit.discovery.special_terms import reveals_criminal_offence, reveals_special_category
+from gdprlab.audit.discovery.textscan import TITLES
 from gdprlab.audit.validate import valid_email, valid_phone
 from gdprlab.crm.arrowtext import bools
 from gdprlab.crm.conventions import (
@@ -97,13 +98,16 @@ RECORD_CATEGORY: dict[str, str] = {
     "gender": "name",  # the schema records gender under "name": it is used for the salutation
     "postal_code": "postal_address", "city": "postal_address", "region": "postal_address",
     "country": "postal_address", "communication_preference": "preference",
+    "account_reference": "employer",  # the link to the employer's record: the employer, for the record
 }
 
-#: categories for which the draft record of processing suggests encryption at rest (Art. 32(1)(a))
-ENCRYPT_SUGGESTED = frozenset({"national_id", "tax_id", "bank_account", "card_number", "income"}
+#: categories for which the draft record of processing suggests encryption at rest (Art. 32(1)(a));
+#: credentials (passwords, CVVs, security answers, tokens) are better not kept at all, or only hashed
+ENCRYPT_SUGGESTED = frozenset({"national_id", "tax_id", "bank_account", "card_number", "income", "credential"}
                               | SPECIAL_CATEGORIES | CRIMINAL_CATEGORIES)
 
 STRONG_SHARE = 0.8  # share of sampled values that must validate for the values to decide
+_PERSON_ACCOUNT_SHARE = 0.3  # share of an account name column that, as person names, makes it personal
 _MIN_VALUES = 5
 _STDNUM_CAP = 300  # distinct values checked with python-stdnum per column (they are a random sample)
 _COMPOUND_MIN = 7  # aliases at least this long are also found inside compound words
@@ -292,13 +296,20 @@ def resolve(category: str, context: str, *, id_form: bool = False) -> tuple[str,
         if context == "person":
             return category, "part of the data subject's relationship with the organisation"
         return "metadata", "a status or date of a record that is not a data subject"
-    if category in ("communication_preference", "processing_condition"):
+    if category in ("communication_preference", "processing_condition", "email_status"):
         return (category, None) if people else ("metadata", "a property of a record that is not a person")
+    if category == "record_owner":
+        if context == "other":
+            return "metadata", "the role or person responsible for a record that is not about a person"
+        return category, "the member of staff who owns the record: personal data of an employee"
     if category == "employer":
-        if people:
-            return category, "in a table of persons, a company or account is the person's employer"
+        if id_form and people:
+            return "account_reference", ("a reference to the person's company or account record (a link to "
+                                         "their employer, not a name or a job title)")
         if id_form:
             return "technical_id", "a reference to a company record"
+        if people:
+            return category, "in a table of persons, a company or account is the person's employer"
         return "company", "a company name, not personal data"
     if category == "department":
         if context == "person":
@@ -339,6 +350,14 @@ _GENDER_VALUES = {"f", "m", "w", "d", "x", "u", "male", "female", "man", "woman"
                   "maschio", "femmina", "hombre", "mujer", "vrouw", "mezczyzna", "kobieta", "männlich",
                   "weiblich", "masculin", "féminin", "maschile", "femminile", "masculino", "femenino"}
 _ISO2 = re.compile(r"^[A-Z]{2}$")
+_SALUTATIONS = frozenset(t.casefold() for t in TITLES) | {"mx", "dott.ssa", "sig.ra", "m", "mag", "ing"}
+
+
+def _is_salutation(value: str) -> bool:
+    """'Mrs.', 'Dr.', 'Prof. Dr.', 'Frau Dr.': every word a form of address or academic title."""
+    words = value.replace(".", " ").split()
+    return bool(words) and len(words) <= 3 and all(w.casefold() in _SALUTATIONS for w in words)
+
 
 
 @cache
@@ -521,6 +540,10 @@ class _Values:
                           for v in self.uniques), bool, len(self.uniques))
         return self._share_unique(ok), "are full names (a given name, then more words)"
 
+    def _salutation(self):
+        ok = np.fromiter((_is_salutation(v) for v in self.uniques), bool, len(self.uniques))
+        return self._share_unique(ok), "are salutations (Mr, Mrs, Dr, Frau, Mme, ...)"
+
     def _preference(self):
         ok = np.fromiter((bool(_LOCALE.match(v)) for v in self.uniques), bool, len(self.uniques))
         return self._share_unique(ok), "are locales (language_COUNTRY)"
@@ -655,7 +678,25 @@ def classify_table(df: pd.DataFrame, table: str = "", sample_size: int = 10_000,
             and sum(c.category in _PERSON_ONLY for c in out) >= 2:
         return classify_table(df, table, sample_size, seed, labels=labels, types=types, _context=(
             "person", f"table {table!r} has person-only columns (found by their values)"))
+    persons = _person_accounts(df, out) if _context is None and context == "company" else 0.0
+    if persons:
+        return classify_table(df, table, sample_size, seed, labels=labels, types=types, _context=(
+            "person", f"table {table!r} holds person accounts ({persons:.0%} of its rows are natural "
+                      "persons): their names and contact details are personal data"))
     return out
+
+
+_TRUE = frozenset({"true", "1", "yes", "y", "t", "wahr", "ja", "vrai", "oui", "sí", "si", "x"})
+
+
+def _person_accounts(df: pd.DataFrame, classes: list[ColumnClass]) -> float:
+    """Share of a company table's rows flagged as natural persons (IsPersonAccount, sole trader)."""
+    for i, c in enumerate(classes):
+        if c.category == "person_account":
+            values = df.iloc[:, i].dropna()
+            if len(values):
+                return float(values.astype(str).str.strip().str.casefold().isin(_TRUE).mean())
+    return 0.0
 
 
 def classify_columns(tables: Mapping[str, pd.DataFrame], sample_size: int = 10_000,
@@ -740,6 +781,18 @@ def _classify_column(table: str, column: str, label: str | None, ftype: str | No
         category, confidence = _weigh_values(vals, category, confidence, numeric, reasons, n)
     elif not ftype:
         reasons.append("no values to check (empty column)")
+    if category == "job_title" and vals is not None and n >= _MIN_VALUES:
+        share, what = vals.get("salutation")
+        if share >= STRONG_SHARE:
+            reasons.append(f"{share:.0%} of {n:,} sampled values {what}: a salutation, not a job title")
+            category = "salutation"
+    if context == "company" and category in ("name", "employer", "named_thing") and not id_form \
+            and vals is not None and n >= _MIN_VALUES:
+        share, what = vals.get("name")
+        if share >= _PERSON_ACCOUNT_SHARE:
+            reasons.append(f"{share:.0%} of {n:,} sampled values {what}: person accounts or sole traders, "
+                           "whose names are personal data")
+            category, context = "name", "person"
     # 4. context
     if category is None:
         if context == "person":
