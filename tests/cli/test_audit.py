@@ -170,6 +170,17 @@ def test_scan_marks_a_notes_column_that_reveals_art_9_and_art_10_data(tmp_path, 
     assert draft.loc["Description", "special_category_share"] == 0.1
 
 
+def test_scan_finds_national_phone_numbers_in_notes_by_the_rows_country(tmp_path, capsys):
+    leads = pd.DataFrame({"Id": [f"00Q{i}" for i in range(6)], "Country": ["US"] * 5 + ["DE"],
+                          "Description": ["Call back at (212) 555-0199 after 5pm, asked for a demo."] * 5
+                          + ["Rückruf unter 030 1234567 erbeten, Demo gewünscht."]})
+    leads.to_csv(tmp_path / "Lead.csv", index=False)
+    assert main(["scan", str(tmp_path / "Lead.csv"), "--format", "json"]) == 0
+    text = capsys.readouterr().out
+    found = {(r["column"], r["kind"]): r["rows_with_kind"] for r in json.loads(text)["free_text"]}
+    assert found[("Description", "phone")] == 6 and "555-0199" not in text
+
+
 def test_scan_of_a_missing_path_is_one_clear_error(tmp_path, capsys):
     assert main(["scan", str(tmp_path / "nope.csv")]) == 2
     assert "no such file" in capsys.readouterr().err

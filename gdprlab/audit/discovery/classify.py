@@ -723,6 +723,12 @@ def _table_key(table: str) -> str:
     return singular + "id"
 
 
+def country_codes(df: pd.DataFrame) -> np.ndarray | None:
+    """Each row's ISO 3166 alpha-2 country from the table's country column (None where it has none), or
+    None when the table has no such column."""
+    return _country_codes(df, np.arange(len(df)), True)
+
+
 def _country_codes(df: pd.DataFrame, positions: np.ndarray, whole: bool) -> np.ndarray | None:
     """ISO 3166 alpha-2 codes of the sampled rows from the table's country column, if it has one."""
     for i, col in enumerate(df.columns):

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from gdprlab.audit.discovery.classify import ColumnClass, classify_table, ropa_draft
+from gdprlab.audit.discovery.classify import ColumnClass, classify_table, country_codes, ropa_draft
 from gdprlab.audit.discovery.textscan import scan_texts
 from gdprlab.crm.exports import READERS, read_file
 from gdprlab.crm.io import DatasetError
@@ -43,12 +44,16 @@ def _files(path: Path) -> list[Path]:
     return files
 
 
-def _free_text(table: str, column: str, values: pd.Series, seed: int) -> pd.DataFrame:
-    text = values.dropna().astype(str)
+def _free_text(table: str, column: str, values: pd.Series, seed: int,
+               countries: np.ndarray | None = None) -> pd.DataFrame:
+    """Kinds of personal data found in a sample of a free-text column; a row's country (when the table
+    has one) lets national-form phone numbers of that country be found."""
+    text = values.reset_index(drop=True).dropna().astype(str)
     text = text[text.str.strip() != ""]
     if len(text) > FREE_TEXT_SAMPLE:
         text = text.sample(FREE_TEXT_SAMPLE, random_state=seed)
-    spans = scan_texts(text.reset_index(drop=True))
+    regions = None if countries is None else pd.Series(countries[text.index.to_numpy()], dtype=object)
+    spans = scan_texts(text.reset_index(drop=True), countries=regions)
     if spans.empty:
         return pd.DataFrame()
     out = spans.groupby("kind", observed=True).agg(spans=("row", "size"), rows_with_kind=("row", "nunique"))
@@ -67,9 +72,9 @@ def scan_path(path: str | Path, sample_size: int = 10_000, seed: int = 0) -> Sca
         for stem, df in read_file(file):
             classes = classify_table(df, table=stem, sample_size=sample_size, seed=seed)
             columns += classes
-            texts += [
-                _free_text(stem, c.column, df[c.column], seed) for c in classes if c.category == "free_text"
-            ]
+            countries = country_codes(df)
+            texts += [_free_text(stem, c.column, df.iloc[:, i], seed, countries)
+                      for i, c in enumerate(classes) if c.category == "free_text"]
     texts = [t for t in texts if not t.empty]
     free = (
         pd.concat(texts, ignore_index=True)
