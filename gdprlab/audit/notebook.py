@@ -227,7 +227,7 @@ def caveats_frame(assessment: Assessment) -> pd.DataFrame:
 def personal_columns(scan: ScanResult) -> pd.DataFrame:
     """Personal columns by table: category, Art. 9 / Art. 10 flag, confidence and the first reason."""
     rows = [{"table": c.table, "column": c.column, "category": c.category,
-             "special": "Art. 9" if c.special else "Art. 10" if c.criminal else "",
+             "special": c.flag,
              "confidence": c.confidence, "why": c.reasons[0] if c.reasons else ""}
             for c in scan.columns if c.personal]
     return pd.DataFrame(rows, columns=["table", "column", "category", "special", "confidence", "why"])

@@ -40,6 +40,19 @@ of evidence are combined:
      "technical_id" (they are pseudonymous links; the record of processing declares the attributes they
      link to, not the keys), statuses and dates are "metadata".
 
+Categories that real exports need: online identifiers (Facebook / LinkedIn / X ids, handles, profile
+URLs) are personal; an account or company reference on a person (AccountId, parentcustomerid) is an
+"account_reference" (personal: it links the person to their employer; "employer" in the record of
+processing), the employer's name "employer"; e-mail status flags (bounced, quarantined, invalid) are
+"email_status", not addresses; credentials (password, CVV, security answer, token) are "credential",
+for which the draft suggests protection; a title column of salutations (Mrs., Dr.) is "salutation"; a
+record owner ("Lead Owner", "Contact owner") is "record_owner", staff personal data (a policy's owner
+in a register is a role: metadata); a company table flagged as holding person accounts (IsPersonAccount,
+sole traders) is read as a table of persons, and an account name column of person names is "name".
+A free-text column whose sampled rows hold Art. 9 or Art. 10 terms (special_terms.yaml,
+criminal_terms.yaml) is flagged `special` / `criminal`, with the share of rows (`special_share`,
+`criminal_share`).
+
 Categories are finer than the record of processing's: `ColumnClass.record_category` maps them to the
 categories of gdprlab/crm/schema.py (first_name, last_name, salutation and gender -> "name"; street, postal
 code, city, region and country -> "postal_address"; communication preferences -> "preference").
@@ -131,6 +144,13 @@ class ColumnClass:
     reasons: tuple[str, ...] = ()
     special_share: float | None = None  # free text: share of sampled rows with Art. 9 terms
     criminal_share: float | None = None  # free text: share of sampled rows with Art. 10 terms
+
+    @property
+    def flag(self) -> str:
+        """'Art. 9', 'Art. 10', or with free text the share of rows: 'Art. 9 (15%) + Art. 10 (5%)'."""
+        return " + ".join(f"Art. {art}" + (f" ({share:.0%})" if share else "")
+                          for art, held, share in (("9", self.special, self.special_share),
+                                                   ("10", self.criminal, self.criminal_share)) if held)
 
     @property
     def record_category(self) -> str | None:

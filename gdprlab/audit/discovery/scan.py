@@ -88,16 +88,13 @@ def format_table(result: ScanResult) -> str:
     """Aligned text: one line per column, then the free-text findings."""
     rows = [("TABLE", "COLUMN", "PERSONAL", "CATEGORY", "ART.9/10", "CONF", "WHY")]
     for c in result.columns:
-        flag = " + ".join(f"Art. {art}" + (f" ({share:.0%})" if share else "")
-                          for art, held, share in (("9", c.special, c.special_share),
-                                                   ("10", c.criminal, c.criminal_share)) if held)
         rows.append(
             (
                 c.table,
                 c.column,
                 "yes" if c.personal else "no",
                 c.category,
-                flag,
+                c.flag,
                 f"{c.confidence:.2f}",
                 (c.reasons[0] if c.reasons else "")[:60],
             )

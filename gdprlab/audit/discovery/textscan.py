@@ -20,18 +20,21 @@ What is found, and how it is checked
 Identifiers are validated, not only pattern-matched: a candidate must pass its checksum.
 
 =============  ==============================================================================
-iban           python-stdnum ``iban`` (mod 97 and the country's length), upper-case, compact or
-               in blocks separated by single spaces or hyphens
+iban           python-stdnum ``iban`` (mod 97 and the country's length), upper- or lower-case,
+               compact or in blocks separated by single spaces or hyphens
 card_number    13-19 digits (compact, 4-4-4-x with ``-`` or spaces, or 4-6-5), Luhn, first
-               digit 1-6
+               digit 1-6; 12-digit Maestro cards (Maestro prefixes only, compact or 4-4-4)
 national_id    DE idnr (Steuer-ID; ISO 7064 mod 11,10; see below), DE Rentenversicherungsnummer
                (own checksum: stdnum has none), FR nir, IT codice fiscale, ES dni (7 or 8
                digits), ES nie, NL bsn, PL pesel, PT nif, SE personnummer, FI hetu (including
                the century signs introduced in 2023, which stdnum 2.2 lacks), GB nhs and GB
                national insurance number (prefix and suffix rules: it has no checksum)
 phone          phonenumbers ``is_valid_number``: international form (``+`` or ``00``) for any
-               country; national form for the eight CRM countries and GB/AT/BE/CH/IE/DK/FI
-               (trunk ``0``, or the 9-digit plans of ES/PT/PL and Italian mobiles ``3xx``)
+               country; national form in the text's own country when ``countries`` gives it
+               (a US lead's "(212) 555-0199"), else for the eight CRM countries and
+               GB/AT/BE/CH/IE/DK/FI (trunk ``0``, or the 9-digit plans of ES/PT/PL and Italian
+               mobiles ``3xx``); a dotted run with a one-digit group (``0.3729.131``) is a
+               version, never a phone
 email          local@domain.tld (internationalised ``xn--`` domains included)
 ip_address     IPv4 and IPv6 (compressed, zone ids, IPv4-mapped/embedded), by ``ipaddress``
 =============  ==============================================================================

@@ -201,6 +201,7 @@ def test_a_free_text_column_with_special_category_terms_is_marked_art_9_with_its
     assert c.category == "free_text" and c.special and c.criminal
     assert (c.special_share, c.criminal_share) == (0.15, 0.05)
     assert c.to_dict()["special_share"] == 0.15 and c.to_dict()["criminal_share"] == 0.05
+    assert c.flag == "Art. 9 (15%) + Art. 10 (5%)"
     row = ropa_draft([c]).iloc[0]
     assert row["special_category"] and row["special_category_share"] == 0.15
     assert row["criminal_offence_data"] and row["criminal_offence_share"] == 0.05
