@@ -90,7 +90,7 @@ from stdnum.pt import nif as pt_nif
 from stdnum.se import personnummer as se_pnr
 
 from gdprlab.audit.discovery import special_terms
-from gdprlab.audit.discovery.name_lexicon import NameLexicon, name_lexicon
+from gdprlab.audit.discovery.name_lexicon import CRM_LOCALES, NameLexicon, name_lexicon
 from gdprlab.crm.arrowtext import bools
 from gdprlab.crm.conventions import read_yaml
 
@@ -417,11 +417,18 @@ _TOKEN_RE = re.compile(_TOKEN)
 _CAMEL = re.compile(f"[{_LOWER}][{_UPPER}]")
 
 def _not_names() -> frozenset[str]:
+    """not_names.yaml's words, and the common English words that no CRM locale gives as a first name
+    ("Guy", "Floor", "Gun" stay names: French, Dutch and Swedish ones)."""
     data = read_yaml(files("gdprlab.audit.discovery").joinpath("not_names.yaml").read_text(encoding="utf-8"))
-    words = {w for text in data.values() for w in str(text).split()}
+    listed = {w for text in data.values() for w in str(text).split()}
     common = importlib.import_module("faker.providers.lorem.en_US").Provider.word_list
-    words |= {w[:1].upper() + w[1:] for w in common if w.isalpha()}
-    return frozenset(words)
+    given: set[str] = set()
+    for locale in CRM_LOCALES:
+        person = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attr in dir(person):
+            if attr.startswith("first_names"):
+                given.update(getattr(person, attr))
+    return frozenset(listed | ({w[:1].upper() + w[1:] for w in common if w.isalpha()} - given))
 
 
 #: forms of address: the capitalised word(s) after them are a name even if no lexicon lists it
