@@ -67,7 +67,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "salesforce_Contact_describe_fields.csv": {
         "Id": "technical_id", "IsDeleted": "metadata", "MasterRecordId": "technical_id",
-        "AccountId": "employer",  # the contact's account is the company they work for
+        "AccountId": "account_reference",  # a reference to the account record of the contact's employer
         "LastName": "last_name", "FirstName": "first_name", "Salutation": "salutation", "Name": "name",
         **_address("Other"), **_address("Mailing"),
         "Phone": "phone",  # "Business Phone" of a contact: their direct line, personal
@@ -83,8 +83,8 @@ EXPECTED: dict[str, dict[str, str]] = {
         "LastCURequestDate": "relationship",  # stay-in-touch requests are sent to the person
         "LastCUUpdateDate": "relationship",
         "LastViewedDate": "metadata", "LastReferencedDate": "metadata",  # a user's view of the record
-        "EmailBouncedReason": "relationship", "EmailBouncedDate": "relationship",
-        "IsEmailBounced": "relationship",
+        "EmailBouncedReason": "email_status", "EmailBouncedDate": "email_status",  # flags, not addresses
+        "IsEmailBounced": "email_status",
         "PhotoUrl": "photo",  # a picture of the person (biometric only if processed as such, Recital 51)
         "Jigsaw": "technical_id", "JigsawContactId": "technical_id", "CleanStatus": "metadata",
         "IndividualId": "technical_id",  # reference to the Individual (privacy preferences) record
@@ -102,14 +102,14 @@ EXPECTED: dict[str, dict[str, str]] = {
         "Rating": "relationship",  # hot/warm/cold: an assessment of the person as a prospect
         "AnnualRevenue": "company", "NumberOfEmployees": "company", "OwnerId": "technical_id",
         "IsConverted": "relationship", "ConvertedDate": "relationship",
-        "ConvertedAccountId": "employer",  # the account the lead became: their company, like AccountId
+        "ConvertedAccountId": "account_reference",  # the account the lead became: like AccountId
         "ConvertedContactId": "technical_id", "ConvertedOpportunityId": "technical_id",
         "IsUnreadByOwner": "metadata", "CreatedDate": "relationship", "CreatedById": "technical_id",
         "LastModifiedDate": "metadata", "LastModifiedById": "technical_id", "SystemModstamp": "metadata",
         "LastActivityDate": "relationship", "LastViewedDate": "metadata", "LastReferencedDate": "metadata",
         "Jigsaw": "technical_id", "JigsawContactId": "technical_id", "CleanStatus": "metadata",
         "CompanyDunsNumber": "company", "DandbCompanyId": "technical_id",
-        "EmailBouncedReason": "relationship", "EmailBouncedDate": "relationship",
+        "EmailBouncedReason": "email_status", "EmailBouncedDate": "email_status",
         "IndividualId": "technical_id",
     },
     "salesforce_Account_describe_fields.csv": {

@@ -114,7 +114,8 @@ def findings_chart(assessment: Assessment) -> Figure:
     right.set_xlim(0, 110)
     right.set_xlabel("score (0-100, 100: nothing found)")
     overall = assessment.scores.overall
-    right.set_title(f"Score per concern (overall {'-' if overall is None else f'{overall:.0f}'})")
+    shown = f"{overall:.0f}" if overall is not None else assessment.scores.headline
+    right.set_title(f"Score per concern (overall {shown})")
     return fig
 
 

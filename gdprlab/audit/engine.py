@@ -7,6 +7,8 @@ CheckResult:
 * status "passed" (no violating record), "failed", or "not_assessed" with the reason
   ("table requests missing", "column measures missing from table breaches") - a missing table or column
   never raises;
+* caveats, on a passed result as on a failed one: what the rule could not see (an optional table or
+  column absent, records it could not judge, e.g. "phone numbers not assessable");
 * the violating record ids (column names for column rules), their count and the population (how many
   records the rule examined, so that count / population is a meaningful rate);
 * masked evidence (gdprlab.audit.evidence) for a bounded, seeded sample of the violating records: the
@@ -228,6 +230,7 @@ class Check:
                 found = None
                 sample = sorted(picks.sort_values(["_pick", "record_id"]).head(max(evidence, 0))["record_id"])
             count = len(record_ids) if found is None else found
+            found_caveats = tuple(impl.caveats(t)) if impl.caveats is not None else ()
         except NotPortable as exc:
             return CheckResult(self, "not_assessed", reason=str(exc))
         except _MISSING as exc:
@@ -239,6 +242,7 @@ class Check:
         columns = set(t.columns(self.table))
         caveats += tuple(dict.fromkeys(text for col, text in impl.optional_columns.items()
                                        if col not in columns))
+        caveats += found_caveats
         result = CheckResult(self, "failed" if count else "passed", record_ids, population, (),
                              caveats=caveats, seconds=time.perf_counter() - start, found=found,
                              findings_table=findings_table)

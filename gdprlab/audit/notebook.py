@@ -19,7 +19,7 @@ import pandas as pd
 
 from gdprlab.audit.discovery.scan import ScanResult
 from gdprlab.audit.engine import Assessment, CheckResult, run_checks
-from gdprlab.audit.report import fail_on, render
+from gdprlab.audit.report import fail_on, render, under_covered
 from gdprlab.crm.exports import LoadReport, load
 from gdprlab.crm.files import write_atomic
 from gdprlab.crm.io import DatasetInputs, resolve_inputs
@@ -213,6 +213,13 @@ def not_assessed_frame(assessment: Assessment) -> pd.DataFrame:
     return pd.DataFrame(assessment.not_assessed, columns=["rule_id", "title", "reason"])
 
 
+def caveats_frame(assessment: Assessment) -> pd.DataFrame:
+    """One row per caveat of an assessed rule, passed or failed: what it could not see."""
+    rows = [{"rule_id": r.rule_id, "status": r.status, "caveat": c}
+            for r in assessment.results if r.status != "not_assessed" for c in r.caveats]
+    return pd.DataFrame(rows, columns=["rule_id", "status", "caveat"])
+
+
 # ----------------------------------------------------------------------------------------------------------
 # where personal data lives
 # ----------------------------------------------------------------------------------------------------------
@@ -220,7 +227,7 @@ def not_assessed_frame(assessment: Assessment) -> pd.DataFrame:
 def personal_columns(scan: ScanResult) -> pd.DataFrame:
     """Personal columns by table: category, Art. 9 / Art. 10 flag, confidence and the first reason."""
     rows = [{"table": c.table, "column": c.column, "category": c.category,
-             "special": "Art. 9" if c.special else "Art. 10" if c.criminal else "",
+             "special": c.flag,
              "confidence": c.confidence, "why": c.reasons[0] if c.reasons else ""}
             for c in scan.columns if c.personal]
     return pd.DataFrame(rows, columns=["table", "column", "category", "special", "confidence", "why"])
@@ -407,7 +414,10 @@ def write_outputs(assessment: Assessment, folder: Path) -> dict[str, Path]:
 
 
 def enforce_fail_on(assessment: Assessment, severity: str | None) -> None:
-    """Raise FindingsAboveThreshold when a rule of at least `severity` failed (pipelines stop on it)."""
+    """Raise FindingsAboveThreshold when a rule of at least `severity` failed, or when too little of the
+    catalogue was assessed to tell (gdprlab.audit.report.under_covered): pipelines stop on it."""
+    if severity and not fail_on(assessment, severity) and under_covered(assessment):
+        raise FindingsAboveThreshold(f"fail_on {severity}: {under_covered(assessment)}")
     if severity and fail_on(assessment, severity):
         worst = [r.rule_id for r in assessment.failed if _RANK[r.check.severity] >= _RANK[severity]]
         raise FindingsAboveThreshold(f"{len(worst)} rule(s) of severity {severity} or higher failed: "

@@ -3,7 +3,8 @@
 * `to_table(a)`: one line per finding, most severe first, then the scores and what was not assessed;
   `evidence=True` adds the masked evidence under each finding.
 * `to_json(a)`: an object with `metadata` (as-of date, dataset, rule catalogue version, …), `scores`,
-  `findings` (failed rules, each with its record ids and masked evidence), `passed` and `not_assessed`.
+  `findings` (failed rules, each with its record ids and masked evidence), `passed`, `not_assessed` and
+  `caveats` (what each assessed rule, passed or failed, could not see).
 * `to_csv(a)`: one row per rule (`detail="findings"`, with its status, counts and masked evidence as JSON
   text) or one row per violating record (`detail="records"`). Every text cell that a spreadsheet could
   take for a formula is prefixed with a single quote (gdprlab.crm.files.safe_cell), and every cell is
@@ -17,6 +18,7 @@ from __future__ import annotations
 import json
 
 from gdprlab.audit.engine import Assessment, CheckResult
+from gdprlab.audit.scoring import MIN_COVERAGE
 from gdprlab.crm.files import csv_text
 from gdprlab.regulation.catalogue import CONCERNS, SEVERITIES
 
@@ -40,10 +42,27 @@ def severity_rank(severity: str) -> int:
 def fail_on(assessment: Assessment, severity: str) -> bool:
     """True when a rule of at least `severity` failed: what `--fail-on SEVERITY` turns into exit code 1.
 
-    Rules that were not assessed do not fail the run (they are reported as not assessed).
+    Rules that were not assessed do not fail the run (they are reported as not assessed; see
+    under_covered for a run that assessed too little).
     """
     threshold = severity_rank(severity)
     return any(severity_rank(r.check.severity) >= threshold for r in assessment.failed)
+
+
+def under_covered(assessment: Assessment, min_coverage: float = MIN_COVERAGE) -> str | None:
+    """Why the run assessed too little of the catalogue to pass `--fail-on` (None when it did not):
+    less than `min_coverage` of the catalogue's weight was assessed."""
+    s = assessment.scores
+    if s.coverage >= min_coverage:
+        return None
+    return (f"coverage {100 * s.coverage:.0f} % of the catalogue's weight ({s.rules_assessed} of "
+            f"{s.rules_total} rules assessed) is below the minimum of {100 * min_coverage:.0f} %")
+
+
+def caveats(assessment: Assessment) -> list[dict]:
+    """What each assessed rule, passed or failed, could not see: {rule_id, status, caveats}."""
+    return [{"rule_id": r.rule_id, "status": r.status, "caveats": list(r.caveats)}
+            for r in assessment.results if r.status != "not_assessed" and r.caveats]
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -89,8 +108,12 @@ def to_table(assessment: Assessment, evidence: bool = False) -> str:
         lines.append("No violations found in the rules assessed.")
     s = a.scores
     lines += ["", f"Scores (0-100, coverage {100 * s.coverage:.0f}% of the catalogue's weight): "
-                  f"overall {_score(s.overall)}"]
+                  f"overall {s.headline}"]
     lines += _align([[f"  {c}", _score(s.by_concern.get(c))] for c in CONCERNS], right={1})
+    noted = caveats(a)
+    if noted:
+        lines += ["", "Caveats (what an assessed rule could not see):"]
+        lines += [f"  {n['rule_id']} ({n['status']}): {c}" for n in noted for c in n["caveats"]]
     if a.not_assessed:
         lines += ["", "Not assessed:"] + [f"  {n['rule_id']}: {n['reason']}" for n in a.not_assessed]
     return "\n".join(lines) + "\n"
@@ -101,13 +124,14 @@ def to_table(assessment: Assessment, evidence: bool = False) -> str:
 # ----------------------------------------------------------------------------------------------------------
 
 def to_dict(assessment: Assessment) -> dict:
-    """The JSON document as a dict: metadata, scores, findings, passed, not_assessed."""
+    """The JSON document as a dict: metadata, scores, findings, passed, not_assessed, caveats."""
     return {
         "metadata": assessment.metadata,
         "scores": assessment.scores.to_dict(),
         "findings": assessment.findings,
         "passed": assessment.passed,
         "not_assessed": assessment.not_assessed,
+        "caveats": caveats(assessment),
     }
 
 

@@ -19,8 +19,10 @@ score, so every rule weighs by its severity wherever it sits, not by how many ru
 
 Rules that could not be assessed (a table missing, or not selected) are left out of both sums and listed
 as not assessed: they neither pass nor fail. A concern none of whose rules was assessed has no score
-(None), not 100; `coverage` is the share of the catalogue's total weight that was assessed, so a high
-score on a low coverage reads as what it is.
+(None), not 100; `coverage` is the share of the catalogue's total weight that was assessed. The overall
+score is a number only when at least MIN_COVERAGE (half) of that weight was assessed: below it, `overall`
+is None and `headline` reads "insufficient coverage: N of 22 rules (x %)", since a score over a few rules
+would pass for a verdict on the whole catalogue. (`overall_assessed` keeps the figure over what was run.)
 
 Properties (tested): no findings gives 100; more violations of a rule never raise a score (and lower it
 until the rule's penalty saturates at 1); a not-assessed rule never counts as passed.
@@ -37,6 +39,8 @@ from gdprlab.regulation.catalogue import CONCERNS, RULES_BY_ID
 WEIGHT: dict[str, int] = {"low": 1, "medium": 2, "high": 4, "critical": 8}
 TOLERANCE: dict[str, float] = {"low": 0.20, "medium": 0.10, "high": 0.05, "critical": 0.01}
 FLOOR = 0.1
+#: the share of the catalogue's weight that must be assessed for the overall score to be a number
+MIN_COVERAGE = 0.5
 _TOTAL_WEIGHT = sum(WEIGHT[r.severity] for r in RULES_BY_ID.values())
 
 
@@ -55,14 +59,37 @@ class Scorable(Protocol):
 
 @dataclass(frozen=True)
 class Scores:
-    overall: float | None  # None when no rule was assessed
+    overall: float | None  # None when less than MIN_COVERAGE of the catalogue's weight was assessed
     by_concern: dict[str, float | None]  # every concern of the catalogue; None when none of its rules ran
     penalties: dict[str, float]  # per assessed rule, 0..1
     not_assessed: tuple[str, ...]  # rule ids left out of the scores
     coverage: float  # assessed share of the catalogue's total weight, 0..1
+    overall_assessed: float | None = None  # the overall figure over the assessed rules, whatever the coverage
+
+    @property
+    def rules_assessed(self) -> int:
+        return len(self.penalties)
+
+    @property
+    def rules_total(self) -> int:
+        """The rules of the catalogue (coverage is a share of their weight)."""
+        return len(RULES_BY_ID)
+
+    @property
+    def headline(self) -> str:
+        """The overall score as text: '87.5', or 'insufficient coverage: 3 of 22 rules (9 %)'."""
+        if self.overall is not None:
+            return f"{self.overall:.1f}"
+        if not self.penalties:
+            return f"not assessed: 0 of {self.rules_total} rules"
+        return (f"insufficient coverage: {self.rules_assessed} of {self.rules_total} rules "
+                f"({100 * self.coverage:.0f} %)")
 
     def to_dict(self) -> dict:
-        return {"overall": self.overall, "by_concern": dict(self.by_concern), "coverage": self.coverage,
+        return {"overall": self.overall, "headline": self.headline, "overall_assessed": self.overall_assessed,
+                "by_concern": dict(self.by_concern), "coverage": self.coverage,
+                "min_coverage": MIN_COVERAGE, "rules_assessed": self.rules_assessed,
+                "rules_total": self.rules_total,
                 "penalties": dict(self.penalties), "not_assessed": list(self.not_assessed),
                 "method": "100 * (1 - sum(weight * penalty) / sum(weight)) over assessed rules; "
                           "see gdprlab.audit.scoring"}
@@ -98,5 +125,7 @@ def score(results: Iterable[Scorable]) -> Scores:
         for concern in CONCERNS
     }
     coverage = sum(WEIGHT[RULES_BY_ID[rid].severity] for rid in penalties) / _TOTAL_WEIGHT
-    return Scores(_score(penalties), by_concern, {k: round(v, 4) for k, v in penalties.items()},
-                  tuple(not_assessed), round(coverage, 4))
+    overall = _score(penalties)
+    return Scores(overall if coverage >= MIN_COVERAGE else None, by_concern,
+                  {k: round(v, 4) for k, v in penalties.items()}, tuple(not_assessed), round(coverage, 4),
+                  overall)

@@ -33,6 +33,11 @@ _EMAIL = re.compile(r"[^@\s]+@(?:[^@\s.]+\.)+[A-Za-z]{2,}")
 #: lacks \v and \x1c-\x1f, which Python's \s includes
 _SPACE = "".join(f"\\x{{{ord(ch):x}}}" for ch in map(chr, range(128)) if ch.isspace())
 _EMAIL_ASCII = rf"^(?:\.|(?:\.?[^@{_SPACE}.])+\.?)@(?:[^@{_SPACE}.]+\.)+[A-Za-z]{{2,}}$"
+#: a number in international form: '+' (or a full-width one) before its first digit, as phonenumbers finds
+#: the start of a number; in RE2 syntax, which DuckDB, pyarrow and Java (Spark) read alike
+INTERNATIONAL_FORM = r"^[^+\x{FF0B}\p{Nd}]*[+\x{FF0B}]"
+#: the countries (ISO 3166 alpha-2, upper case) phonenumbers can take as a number's default region
+PHONE_REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 _NON_GEO = "001"
 _MIN_NSN, _MAX_NSN = 2, 17  # phonenumbers' bounds on a national significant number
 _TYPES = ("mobile", "fixed_line", "premium_rate", "toll_free", "shared_cost", "voip", "personal_number",
@@ -75,6 +80,18 @@ def phone_is_valid(number: str, region: str | None) -> bool:
     except phonenumbers.NumberParseException:
         return False
     return phonenumbers.is_valid_number(parsed)
+
+
+def phone_assessable(numbers: Values, countries: Values) -> np.ndarray:
+    """Whether each number can be judged: in international form, or with a country phonenumbers knows.
+
+    A number in national form ("030 1234567", "(555) 123-4567") whose country is missing or unknown is
+    not assessable: which country's plan it follows cannot be told, so it is neither valid nor invalid.
+    """
+    num, cty = _arrow(numbers), _arrow(countries)
+    international = bools(pc.match_substring_regex(num, INTERNATIONAL_FORM))
+    known = bools(pc.is_in(cty, value_set=pa.array(sorted(PHONE_REGIONS), type=pa.large_string())))
+    return international | known
 
 
 def valid_phone(numbers: Values, countries: Values) -> np.ndarray:

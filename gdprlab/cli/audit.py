@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from gdprlab.audit.scoring import MIN_COVERAGE
 from gdprlab.cli.command import Command, date
 from gdprlab.crm.files import csv_text, write_atomic
 from gdprlab.regulation import catalogue
@@ -107,8 +108,23 @@ def _check_arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument(
         "--fail-on",
         choices=catalogue.SEVERITIES,
-        help="exit 1 when a rule of this severity or higher is violated",
+        help="exit 1 when a rule of this severity or higher is violated, or when less than --min-coverage "
+        "of the catalogue was assessed",
     )
+    c.add_argument("--min-coverage", type=_share, default=MIN_COVERAGE, metavar="SHARE",
+                   help="with --fail-on, the share (0-1) of the catalogue's weight that must be assessed "
+                   f"(default {MIN_COVERAGE})")
+
+
+def _share(text: str) -> float:
+    """An argparse type: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a share from 0 to 1")
+    return value
 
 
 def _assess(args: argparse.Namespace):
@@ -130,6 +146,10 @@ def _assess(args: argparse.Namespace):
                       temp_directory=getattr(args, "spill_dir", None))
     try:
         tables, report = _tables(args, given, backend)
+        if not tables:
+            raise ValueError(f"{args.dataset}: no file matched a table of gdprlab, so no rule can be "
+                             "assessed; name the files after their tables (contacts.csv, Contact.csv, …) or "
+                             "pass --mapping")
         if args.training_store:
             tables["training"] = _training_from_store(args.training_store, given.policy, given.as_of)
             print("note: training records read from the progress store, not the dataset", file=sys.stderr)
@@ -208,7 +228,7 @@ def _training_from_store(url: str, policy, as_of):
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from gdprlab.audit.report import fail_on, render
+    from gdprlab.audit.report import fail_on, render, under_covered
 
     assessment, report = _assess(args)
     text = render(assessment, args.format)
@@ -220,6 +240,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         return unread
     if args.fail_on and fail_on(assessment, args.fail_on):
         print(f"failing: a rule of severity {args.fail_on} or higher was violated", file=sys.stderr)
+        return 1
+    short = under_covered(assessment, args.min_coverage) if args.fail_on else None
+    if short:
+        print(f"failing: {short} (--min-coverage)", file=sys.stderr)
         return 1
     return 0
 

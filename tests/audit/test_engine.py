@@ -336,14 +336,52 @@ def test_a_contacts_export_with_only_email_and_phone_is_judged_on_accuracy_alone
                              "phone": ["+4915112345678", "+49151", "0151 12345678"]})
     a = run_checks({"contacts": contacts}, POLICY, AS_OF)
     accuracy = a.result("inaccurate_data")
-    assert accuracy.status == "failed" and accuracy.record_ids == ("C2", "C3")  # no country: no region
-    assert accuracy.population == 3 and accuracy.caveats
+    # no country: "+49151" is judged (international form) and too short; "0151 12345678" cannot be judged
+    assert accuracy.status == "failed" and accuracy.record_ids == ("C2",)
+    assert accuracy.population == 3
+    assert "phones judged in international form only: no country" in accuracy.caveats
+    assert any(c.startswith("1 phone number not assessable") for c in accuracy.caveats)
     for r in a.results:
         if r.rule_id not in ("inaccurate_data", "undeclared_personal_data", "field_without_purpose"):
             assert r.status == "not_assessed" and r.reason, r.rule_id
     assert a.result("special_category_without_condition").reason == \
         "column accessibility_needs missing from table contacts"
     assert a.result("retention_exceeded").reason.startswith("column ")
+
+
+def test_a_us_export_without_country_never_calls_national_numbers_inaccurate():
+    """A US lead export without a country column: national-form numbers are not assessable (counted in a
+    caveat on the passed rule), international ones are judged."""
+    contacts = pd.DataFrame({"contact_id": [f"L{i}" for i in range(5)],
+                             "email": ["a@example.com"] * 5,
+                             "phone": ["(212) 555-0199", "415-555-0132", "+1 212 555 0199", "+1 650 253 0000",
+                                       "  (202) 456-1111"]})
+    accuracy = run_checks({"contacts": contacts}, POLICY, AS_OF).result("inaccurate_data")
+    assert accuracy.status == "passed" and accuracy.count == 0
+    assert "phones judged in international form only: no country" in accuracy.caveats
+    assert accuracy.caveats[-1] == ("3 phone numbers not assessable: national form without a known country "
+                                    "(neither valid nor inaccurate)")
+
+
+def test_a_national_number_is_judged_with_its_country_and_not_assessable_with_an_unknown_one():
+    contacts = pd.DataFrame({"contact_id": ["C1", "C2", "C3", "C4"],
+                             "email": ["a@example.com"] * 4,
+                             "phone": ["030 1234567", "030 12", "030 12", "+49 30 12"],
+                             "country": ["DE", "DE", None, None]})
+    accuracy = run_checks({"contacts": contacts}, POLICY, AS_OF).result("inaccurate_data")
+    assert accuracy.record_ids == ("C2", "C4")  # C3 has no country: not assessable
+    assert accuracy.caveats[-1] == ("1 phone number not assessable: national form without a known country "
+                                    "(neither valid nor inaccurate)")
+    why = {e["record_id"]: e["why"] for e in accuracy.evidence}
+    assert why == {"C2": "invalid phone", "C4": "invalid phone"}
+
+
+def test_a_passed_rule_still_says_what_it_could_not_see():
+    contacts = pd.DataFrame({"contact_id": ["C1"], "email": ["anna@web.de"], "phone": ["+4915112345678"]})
+    accuracy = run_checks({"contacts": contacts}, POLICY, AS_OF).result("inaccurate_data")
+    assert accuracy.status == "passed"
+    assert {"duplicates not checked", "erased contacts not told apart"} <= set(accuracy.caveats)
+    assert accuracy.to_dict()["caveats"] == list(accuracy.caveats)
 
 
 def test_run_checks_on_no_tables_assesses_nothing_and_does_not_crash():

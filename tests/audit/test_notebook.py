@@ -272,7 +272,9 @@ def test_top_actions_most_severe_then_largest(partial) -> None:
 def test_scores_frame_has_every_concern_and_overall(partial) -> None:
     _, a = partial
     s = audit.scores_frame(a)
-    assert s.index[-1] == "overall" and s.loc["overall", "score"] == a.scores.overall
+    assert s.index[-1] == "overall"
+    # a third of the catalogue's weight assessed: too little for an overall score
+    assert a.scores.coverage < 0.5 and a.scores.overall is None and pd.isna(s.loc["overall", "score"])
     assert s.loc["overall", "rules"] == len(a.results)
     assert pd.isna(s.loc["education", "score"])  # no policies table: not assessed, not 100
 
@@ -291,6 +293,16 @@ def test_fail_on(partial) -> None:
     audit.enforce_fail_on(a, None)
     with pytest.raises(audit.FindingsAboveThreshold, match="severity low or higher failed"):
         audit.enforce_fail_on(a, "low")
+
+
+def test_fail_on_fails_a_run_that_assessed_too_little_to_tell() -> None:
+    policies = table("policies", {"policy_id": "P1", "kind": "privacy_notice",
+                                  "last_reviewed_on": "2026-01-01"})
+    a = run_checks({"policies": policies}, Policy(), dt.date(2026, 6, 30))
+    assert not a.failed and a.scores.overall is None
+    with pytest.raises(audit.FindingsAboveThreshold, match="below the minimum of 50 %"):
+        audit.enforce_fail_on(a, "critical")
+    audit.enforce_fail_on(a, None)
 
 
 # ----------------------------------------------------------------------------------------------------------

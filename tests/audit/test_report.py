@@ -75,7 +75,7 @@ def test_fail_on_rejects_an_unknown_severity():
 
 def test_json_has_findings_scores_not_assessed_and_metadata():
     doc = json.loads(to_json(assess(breaches=breaches("risk", "unlikely"), policies=POLICIES)))
-    assert set(doc) == {"metadata", "findings", "scores", "passed", "not_assessed"}
+    assert set(doc) == {"metadata", "findings", "scores", "passed", "not_assessed", "caveats"}
     assert {"as_of", "dataset", "rule_catalogue_version"} <= set(doc["metadata"])
     assert doc["metadata"]["as_of"] == "2026-06-30" and doc["metadata"]["dataset"] == "hand-made"
     assert set(doc["scores"]["by_concern"]) == set(CONCERNS) and "overall" in doc["scores"]

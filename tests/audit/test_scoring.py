@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from gdprlab.audit.scoring import FLOOR, TOLERANCE, WEIGHT, rule_penalty, score
+from gdprlab.audit.scoring import FLOOR, MIN_COVERAGE, TOLERANCE, WEIGHT, rule_penalty, score
 from gdprlab.regulation.catalogue import CONCERNS, RULES, RULES_BY_ID
 
 
@@ -74,6 +74,32 @@ def test_a_concern_with_nothing_assessed_has_no_score():
     people = {r.id: Result(r.id, "not_assessed", population=None) for r in RULES if r.concern == "people"}
     s = score(all_passed(**people))
     assert s.by_concern["people"] is None and s.overall == 100.0
+
+
+def test_the_overall_score_is_a_number_only_from_half_the_catalogues_weight():
+    weights = {r.id: WEIGHT[r.severity] for r in RULES}
+    total = sum(weights.values())
+    kept, share = [], 0
+    for r in sorted(RULES, key=lambda r: weights[r.id]):  # lightest rules first, up to just under half
+        if share + weights[r.id] >= total * MIN_COVERAGE:
+            break
+        kept.append(r.id)
+        share += weights[r.id]
+    below = score([Result(r.id) if r.id in kept else Result(r.id, "not_assessed", population=None)
+                   for r in RULES])
+    assert below.coverage < MIN_COVERAGE and below.overall is None and below.overall_assessed == 100.0
+    assert below.headline == (f"insufficient coverage: {len(kept)} of 22 rules "
+                              f"({100 * below.coverage:.0f} %)")
+    assert below.to_dict()["overall"] is None and below.to_dict()["headline"] == below.headline
+    heavy = score(all_passed(**{r.id: Result(r.id, "not_assessed", population=None) for r in RULES
+                                if r.severity == "low"}))
+    assert heavy.coverage >= MIN_COVERAGE and heavy.overall == 100.0 and heavy.headline == "100.0"
+
+
+def test_one_rule_assessed_never_reads_as_a_score():
+    s = score([Result(r.id) if r.id == "inaccurate_data" else Result(r.id, "not_assessed", population=None)
+               for r in RULES])
+    assert s.overall is None and s.headline.startswith("insufficient coverage: 1 of 22 rules (")
 
 
 def test_nothing_assessed_has_no_overall_score():

@@ -83,6 +83,38 @@ def test_check_of_a_real_export_reports_rules_it_cannot_assess(tmp_path, capsys)
     assert any("missing" in n["reason"] for n in report["not_assessed"])
 
 
+def test_check_of_a_small_export_says_its_coverage_is_insufficient_and_fails_the_pipeline(tmp_path, capsys):
+    (tmp_path / "Contact.csv").write_text("Id,Email,Phone\n003A,a@example.de,(212) 555-0199\n")
+    assert main(["check", str(tmp_path), "--as-of", "2026-06-30"]) == 0
+    out = capsys.readouterr().out
+    assert "overall insufficient coverage: " in out and " of 22 rules (" in out
+    assert "inaccurate_data (passed): 1 phone number not assessable" in out
+    assert main(["check", str(tmp_path), "--as-of", "2026-06-30", "--fail-on", "critical"]) == 1
+    assert "below the minimum of 50 %" in capsys.readouterr().err
+    assert main(["check", str(tmp_path), "--as-of", "2026-06-30", "--fail-on", "critical",
+                 "--min-coverage", "0"]) == 0
+    capsys.readouterr()
+    assert main(["check", str(tmp_path), "--as-of", "2026-06-30", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["scores"]["overall"] is None and doc["scores"]["headline"].startswith("insufficient coverage")
+    assert {"rule_id": "inaccurate_data", "status": "passed"}.items() <= doc["caveats"][0].items()
+
+
+def test_check_of_a_folder_that_matches_no_table_is_an_error(tmp_path, capsys):
+    (tmp_path / "weather_2026.csv").write_text("day,rain_mm\n2026-01-01,3\n")
+    assert main(["check", str(tmp_path), "--fail-on", "low"]) == 2
+    err = capsys.readouterr().err
+    assert "no file matched a table of gdprlab" in err and "Traceback" not in err
+
+
+def test_a_min_coverage_outside_0_to_1_is_refused(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        main(["check", str(SAMPLE), "--min-coverage", "50"])
+    assert "is not a share from 0 to 1" in capsys.readouterr().err
+
+
 def test_check_of_one_file_of_a_dataset_uses_the_datasets_as_of_date_unless_given(capsys):
     assert main(["check", str(SAMPLE / "training.csv"), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["metadata"]["as_of"] == "2026-11-01"  # its manifest's
@@ -120,6 +152,33 @@ def test_scan_counts_special_category_terms_in_notes(tmp_path, capsys):
     assert main(["scan", str(ds / "activities.csv")]) == 0
     out = capsys.readouterr().out
     assert "activities.note: person_name" in out
+
+
+def test_scan_marks_a_notes_column_that_reveals_art_9_and_art_10_data(tmp_path, capsys):
+    notes = ["Asked for the price list and a demo next week."] * 8 + ["Hat Diabetes, Termin verschieben."] \
+        + ["Er ist vorbestraft, bitte prüfen."]
+    contacts = pd.DataFrame({"Id": [f"003{i}" for i in range(10)], "Description": notes})
+    contacts.to_csv(tmp_path / "Contact.csv", index=False)
+    ropa = tmp_path / "ropa.csv"
+    assert main(["scan", str(tmp_path / "Contact.csv"), "--ropa", str(ropa)]) == 0
+    out = capsys.readouterr().out
+    assert "Art. 9 (10%) + Art. 10 (10%)" in out and "Diabetes" not in out
+    assert main(["scan", str(tmp_path / "Contact.csv"), "--format", "json"]) == 0
+    column = {c["column"]: c for c in json.loads(capsys.readouterr().out)["columns"]}["Description"]
+    assert column["special"] and column["special_share"] == 0.1 and column["criminal_share"] == 0.1
+    draft = pd.read_csv(ropa).set_index("column")
+    assert draft.loc["Description", "special_category_share"] == 0.1
+
+
+def test_scan_finds_national_phone_numbers_in_notes_by_the_rows_country(tmp_path, capsys):
+    leads = pd.DataFrame({"Id": [f"00Q{i}" for i in range(6)], "Country": ["US"] * 5 + ["DE"],
+                          "Description": ["Call back at (212) 555-0199 after 5pm, asked for a demo."] * 5
+                          + ["Rückruf unter 030 1234567 erbeten, Demo gewünscht."]})
+    leads.to_csv(tmp_path / "Lead.csv", index=False)
+    assert main(["scan", str(tmp_path / "Lead.csv"), "--format", "json"]) == 0
+    text = capsys.readouterr().out
+    found = {(r["column"], r["kind"]): r["rows_with_kind"] for r in json.loads(text)["free_text"]}
+    assert found[("Description", "phone")] == 6 and "555-0199" not in text
 
 
 def test_scan_of_a_missing_path_is_one_clear_error(tmp_path, capsys):

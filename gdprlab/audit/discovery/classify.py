@@ -40,6 +40,19 @@ of evidence are combined:
      "technical_id" (they are pseudonymous links; the record of processing declares the attributes they
      link to, not the keys), statuses and dates are "metadata".
 
+Categories that real exports need: online identifiers (Facebook / LinkedIn / X ids, handles, profile
+URLs) are personal; an account or company reference on a person (AccountId, parentcustomerid) is an
+"account_reference" (personal: it links the person to their employer; "employer" in the record of
+processing), the employer's name "employer"; e-mail status flags (bounced, quarantined, invalid) are
+"email_status", not addresses; credentials (password, CVV, security answer, token) are "credential",
+for which the draft suggests protection; a title column of salutations (Mrs., Dr.) is "salutation"; a
+record owner ("Lead Owner", "Contact owner") is "record_owner", staff personal data (a policy's owner
+in a register is a role: metadata); a company table flagged as holding person accounts (IsPersonAccount,
+sole traders) is read as a table of persons, and an account name column of person names is "name".
+A free-text column whose sampled rows hold Art. 9 or Art. 10 terms (special_terms.yaml,
+criminal_terms.yaml) is flagged `special` / `criminal`, with the share of rows (`special_share`,
+`criminal_share`).
+
 Categories are finer than the record of processing's: `ColumnClass.record_category` maps them to the
 categories of gdprlab/crm/schema.py (first_name, last_name, salutation and gender -> "name"; street, postal
 code, city, region and country -> "postal_address"; communication preferences -> "preference").
@@ -68,7 +81,8 @@ from stdnum import luhn
 from stdnum.eu import vat as std_vat
 
 from gdprlab.audit.discovery.name_lexicon import dictionary_names
-from gdprlab.audit.discovery.special_terms import reveals_special_category
+from gdprlab.audit.discovery.special_terms import reveals_criminal_offence, reveals_special_category
+from gdprlab.audit.discovery.textscan import TITLES
 from gdprlab.audit.validate import valid_email, valid_phone
 from gdprlab.crm.arrowtext import bools
 from gdprlab.crm.conventions import (
@@ -97,13 +111,16 @@ RECORD_CATEGORY: dict[str, str] = {
     "gender": "name",  # the schema records gender under "name": it is used for the salutation
     "postal_code": "postal_address", "city": "postal_address", "region": "postal_address",
     "country": "postal_address", "communication_preference": "preference",
+    "account_reference": "employer",  # the link to the employer's record: the employer, for the record
 }
 
-#: categories for which the draft record of processing suggests encryption at rest (Art. 32(1)(a))
-ENCRYPT_SUGGESTED = frozenset({"national_id", "tax_id", "bank_account", "card_number", "income"}
+#: categories for which the draft record of processing suggests encryption at rest (Art. 32(1)(a));
+#: credentials (passwords, CVVs, security answers, tokens) are better not kept at all, or only hashed
+ENCRYPT_SUGGESTED = frozenset({"national_id", "tax_id", "bank_account", "card_number", "income", "credential"}
                               | SPECIAL_CATEGORIES | CRIMINAL_CATEGORIES)
 
 STRONG_SHARE = 0.8  # share of sampled values that must validate for the values to decide
+_PERSON_ACCOUNT_SHARE = 0.3  # share of an account name column that, as person names, makes it personal
 _MIN_VALUES = 5
 _STDNUM_CAP = 300  # distinct values checked with python-stdnum per column (they are a random sample)
 _COMPOUND_MIN = 7  # aliases at least this long are also found inside compound words
@@ -125,6 +142,15 @@ class ColumnClass:
     criminal: bool = False  # Art. 10
     confidence: float = 0.0
     reasons: tuple[str, ...] = ()
+    special_share: float | None = None  # free text: share of sampled rows with Art. 9 terms
+    criminal_share: float | None = None  # free text: share of sampled rows with Art. 10 terms
+
+    @property
+    def flag(self) -> str:
+        """'Art. 9', 'Art. 10', or with free text the share of rows: 'Art. 9 (15%) + Art. 10 (5%)'."""
+        return " + ".join(f"Art. {art}" + (f" ({share:.0%})" if share else "")
+                          for art, held, share in (("9", self.special, self.special_share),
+                                                   ("10", self.criminal, self.criminal_share)) if held)
 
     @property
     def record_category(self) -> str | None:
@@ -134,7 +160,8 @@ class ColumnClass:
     def to_dict(self) -> dict:
         return {"table": self.table, "column": self.column, "category": self.category,
                 "record_category": self.record_category, "personal": self.personal,
-                "special": self.special, "criminal": self.criminal, "confidence": self.confidence,
+                "special": self.special, "criminal": self.criminal, "special_share": self.special_share,
+                "criminal_share": self.criminal_share, "confidence": self.confidence,
                 "reasons": list(self.reasons)}
 
 
@@ -289,13 +316,20 @@ def resolve(category: str, context: str, *, id_form: bool = False) -> tuple[str,
         if context == "person":
             return category, "part of the data subject's relationship with the organisation"
         return "metadata", "a status or date of a record that is not a data subject"
-    if category in ("communication_preference", "processing_condition"):
+    if category in ("communication_preference", "processing_condition", "email_status"):
         return (category, None) if people else ("metadata", "a property of a record that is not a person")
+    if category == "record_owner":
+        if context == "other":
+            return "metadata", "the role or person responsible for a record that is not about a person"
+        return category, "the member of staff who owns the record: personal data of an employee"
     if category == "employer":
-        if people:
-            return category, "in a table of persons, a company or account is the person's employer"
+        if id_form and people:
+            return "account_reference", ("a reference to the person's company or account record (a link to "
+                                         "their employer, not a name or a job title)")
         if id_form:
             return "technical_id", "a reference to a company record"
+        if people:
+            return category, "in a table of persons, a company or account is the person's employer"
         return "company", "a company name, not personal data"
     if category == "department":
         if context == "person":
@@ -336,6 +370,14 @@ _GENDER_VALUES = {"f", "m", "w", "d", "x", "u", "male", "female", "man", "woman"
                   "maschio", "femmina", "hombre", "mujer", "vrouw", "mezczyzna", "kobieta", "männlich",
                   "weiblich", "masculin", "féminin", "maschile", "femminile", "masculino", "femenino"}
 _ISO2 = re.compile(r"^[A-Z]{2}$")
+_SALUTATIONS = frozenset(t.casefold() for t in TITLES) | {"mx", "dott.ssa", "sig.ra", "m", "mag", "ing"}
+
+
+def _is_salutation(value: str) -> bool:
+    """'Mrs.', 'Dr.', 'Prof. Dr.', 'Frau Dr.': every word a form of address or academic title."""
+    words = value.replace(".", " ").split()
+    return bool(words) and len(words) <= 3 and all(w.casefold() in _SALUTATIONS for w in words)
+
 
 
 @cache
@@ -518,6 +560,10 @@ class _Values:
                           for v in self.uniques), bool, len(self.uniques))
         return self._share_unique(ok), "are full names (a given name, then more words)"
 
+    def _salutation(self):
+        ok = np.fromiter((_is_salutation(v) for v in self.uniques), bool, len(self.uniques))
+        return self._share_unique(ok), "are salutations (Mr, Mrs, Dr, Frau, Mme, ...)"
+
     def _preference(self):
         ok = np.fromiter((bool(_LOCALE.match(v)) for v in self.uniques), bool, len(self.uniques))
         return self._share_unique(ok), "are locales (language_COUNTRY)"
@@ -534,7 +580,11 @@ class _Values:
 
     def _special_terms(self):
         hits = reveals_special_category(pd.Series(self.uniques, dtype=object))
-        return self._share_unique(hits), "contain special-category terms (discovery.special_terms)"
+        return self._share_unique(hits), "contain special-category terms (discovery/special_terms.yaml)"
+
+    def _criminal_terms(self):
+        hits = reveals_criminal_offence(pd.Series(self.uniques, dtype=object))
+        return self._share_unique(hits), "contain criminal-offence terms (discovery/criminal_terms.yaml)"
 
 
 #: value checks that may decide a column's category, in order of precedence
@@ -648,7 +698,25 @@ def classify_table(df: pd.DataFrame, table: str = "", sample_size: int = 10_000,
             and sum(c.category in _PERSON_ONLY for c in out) >= 2:
         return classify_table(df, table, sample_size, seed, labels=labels, types=types, _context=(
             "person", f"table {table!r} has person-only columns (found by their values)"))
+    persons = _person_accounts(df, out) if _context is None and context == "company" else 0.0
+    if persons:
+        return classify_table(df, table, sample_size, seed, labels=labels, types=types, _context=(
+            "person", f"table {table!r} holds person accounts ({persons:.0%} of its rows are natural "
+                      "persons): their names and contact details are personal data"))
     return out
+
+
+_TRUE = frozenset({"true", "1", "yes", "y", "t", "wahr", "ja", "vrai", "oui", "sí", "si", "x"})
+
+
+def _person_accounts(df: pd.DataFrame, classes: list[ColumnClass]) -> float:
+    """Share of a company table's rows flagged as natural persons (IsPersonAccount, sole trader)."""
+    for i, c in enumerate(classes):
+        if c.category == "person_account":
+            values = df.iloc[:, i].dropna()
+            if len(values):
+                return float(values.astype(str).str.strip().str.casefold().isin(_TRUE).mean())
+    return 0.0
 
 
 def classify_columns(tables: Mapping[str, pd.DataFrame], sample_size: int = 10_000,
@@ -673,6 +741,12 @@ def _table_key(table: str) -> str:
     last = words[-1]
     singular = last[:-3] + "y" if last.endswith("ies") else last[:-1] if last.endswith("s") else last
     return singular + "id"
+
+
+def country_codes(df: pd.DataFrame) -> np.ndarray | None:
+    """Each row's ISO 3166 alpha-2 country from the table's country column (None where it has none), or
+    None when the table has no such column."""
+    return _country_codes(df, np.arange(len(df)), True)
 
 
 def _country_codes(df: pd.DataFrame, positions: np.ndarray, whole: bool) -> np.ndarray | None:
@@ -728,11 +802,23 @@ def _classify_column(table: str, column: str, label: str | None, ftype: str | No
                 reasons.append(f"declared type {ftype!r} agrees")
     # 3. values
     n = len(text)
-    if n:
-        category, confidence = _weigh_values(_Values(text, countries), category, confidence, numeric,
-                                             reasons, n)
+    vals = _Values(text, countries) if n else None
+    if vals is not None:
+        category, confidence = _weigh_values(vals, category, confidence, numeric, reasons, n)
     elif not ftype:
         reasons.append("no values to check (empty column)")
+    if category == "job_title" and vals is not None and n >= _MIN_VALUES:
+        share, what = vals.get("salutation")
+        if share >= STRONG_SHARE:
+            reasons.append(f"{share:.0%} of {n:,} sampled values {what}: a salutation, not a job title")
+            category = "salutation"
+    if context == "company" and category in ("name", "employer", "named_thing") and not id_form \
+            and vals is not None and n >= _MIN_VALUES:
+        share, what = vals.get("name")
+        if share >= _PERSON_ACCOUNT_SHARE:
+            reasons.append(f"{share:.0%} of {n:,} sampled values {what}: person accounts or sole traders, "
+                           "whose names are personal data")
+            category, context = "name", "person"
     # 4. context
     if category is None:
         if context == "person":
@@ -750,8 +836,26 @@ def _classify_column(table: str, column: str, label: str | None, ftype: str | No
                 reasons.append(f"{column!r} is a person's field on a {context} record")
         category = final
     personal = category not in NOT_PERSONAL
-    return ColumnClass(table, column, category, personal, category in SPECIAL_CATEGORIES,
-                       category in CRIMINAL_CATEGORIES, round(float(confidence), 3), tuple(reasons))
+    special_share = criminal_share = None
+    if category == "free_text" and vals is not None and n >= _MIN_VALUES:
+        special_share, criminal_share = _revealed(vals, n, reasons)
+    return ColumnClass(table, column, category, personal,
+                       category in SPECIAL_CATEGORIES or bool(special_share),
+                       category in CRIMINAL_CATEGORIES or bool(criminal_share), round(float(confidence), 3),
+                       tuple(reasons), special_share, criminal_share)
+
+
+def _revealed(vals: _Values, n: int, reasons: list[str]) -> tuple[float, float]:
+    """Shares of a free-text column's sampled rows that reveal Art. 9 and Art. 10 data (with reasons)."""
+    shares = []
+    for check, article in (("special_terms", "Art. 9(1) special-category"), ("criminal_terms",
+                                                                              "Art. 10 criminal-offence")):
+        share, text = vals.get(check)
+        if share > 0:
+            reasons.append(f"{share:.1%} of {n:,} sampled rows {text}: the column holds {article} data; "
+                           "review these records")
+        shares.append(round(share, 4))
+    return shares[0], shares[1]
 
 
 def _rank(m: HeaderMatch) -> tuple[int, int]:
@@ -800,10 +904,6 @@ def _weigh_values(vals: _Values, category: str | None, confidence: float, numeri
             return category, confidence * (1.0 if shape >= STRONG_SHARE else 0.8)
         reasons.append(say(share, text))
         return category, confidence * (1.0 if share >= 0.5 else 0.75)
-    if category in ("free_text", "description"):
-        share, text = vals.get("special_terms")
-        if share > 0:
-            reasons.append(say(share, text) + ": review these records for Art. 9(1) data")
     if category is None and not numeric:
         for check in _WEAK_VALUE_CHECKS:
             share, text = vals.get(check)
@@ -818,15 +918,18 @@ def _weigh_values(vals: _Values, category: str | None, confidence: float, numeri
 def ropa_draft(classes: Iterable[ColumnClass]) -> pd.DataFrame:
     """A record-of-processing draft (Art. 30(1)), one row per personal-data column, for an auditor to
     complete: purpose, lawful basis and retention are left empty; encryption at rest is suggested for
-    special-category, criminal-offence, identity-number and financial data."""
+    special-category, criminal-offence, identity-number, financial data and credentials. A free-text
+    column whose notes reveal Art. 9 or Art. 10 data is marked so, with the share of its sampled rows."""
     rows = [
         {"table": c.table, "column": c.column, "category": c.category,
          "record_category": c.record_category, "special_category": c.special,
-         "criminal_offence_data": c.criminal, "purpose": "", "lawful_basis": "", "retention": "",
-         "requires_encryption": c.category in ENCRYPT_SUGGESTED, "confidence": c.confidence,
-         "evidence": "; ".join(c.reasons)}
+         "special_category_share": c.special_share, "criminal_offence_data": c.criminal,
+         "criminal_offence_share": c.criminal_share, "purpose": "", "lawful_basis": "", "retention": "",
+         "requires_encryption": c.category in ENCRYPT_SUGGESTED or c.special or c.criminal,
+         "confidence": c.confidence, "evidence": "; ".join(c.reasons)}
         for c in classes if c.personal
     ]
-    columns = ["table", "column", "category", "record_category", "special_category", "criminal_offence_data",
-               "purpose", "lawful_basis", "retention", "requires_encryption", "confidence", "evidence"]
+    columns = ["table", "column", "category", "record_category", "special_category", "special_category_share",
+               "criminal_offence_data", "criminal_offence_share", "purpose", "lawful_basis", "retention",
+               "requires_encryption", "confidence", "evidence"]
     return pd.DataFrame(rows, columns=columns)

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from gdprlab.audit.discovery.classify import ColumnClass, classify_table, ropa_draft
+from gdprlab.audit.discovery.classify import ColumnClass, classify_table, country_codes, ropa_draft
 from gdprlab.audit.discovery.textscan import scan_texts
 from gdprlab.crm.exports import LoadReport, export_files
 from gdprlab.crm.io import DatasetError
@@ -36,12 +37,16 @@ class ScanResult:
         }
 
 
-def _free_text(table: str, column: str, values: pd.Series, seed: int) -> pd.DataFrame:
-    text = values.dropna().astype(str)
+def _free_text(table: str, column: str, values: pd.Series, seed: int,
+               countries: np.ndarray | None = None) -> pd.DataFrame:
+    """Kinds of personal data found in a sample of a free-text column; a row's country (when the table
+    has one) lets national-form phone numbers of that country be found."""
+    text = values.reset_index(drop=True).dropna().astype(str)
     text = text[text.str.strip() != ""]
     if len(text) > FREE_TEXT_SAMPLE:
         text = text.sample(FREE_TEXT_SAMPLE, random_state=seed)
-    spans = scan_texts(text.reset_index(drop=True))
+    regions = None if countries is None else pd.Series(countries[text.index.to_numpy()], dtype=object)
+    spans = scan_texts(text.reset_index(drop=True), countries=regions)
     if spans.empty:
         return pd.DataFrame()
     out = spans.groupby("kind", observed=True).agg(spans=("row", "size"), rows_with_kind=("row", "nunique"))
@@ -73,9 +78,9 @@ def scan_path(path: str | Path, sample_size: int = 10_000, seed: int = 0) -> Sca
             stem, df = sheet.name, sheet.frame
             classes = classify_table(df, table=stem, sample_size=sample_size, seed=seed)
             columns += classes
-            texts += [
-                _free_text(stem, c.column, df[c.column], seed) for c in classes if c.category == "free_text"
-            ]
+            countries = country_codes(df)
+            texts += [_free_text(stem, c.column, df.iloc[:, i], seed, countries)
+                      for i, c in enumerate(classes) if c.category == "free_text"]
     texts = [t for t in texts if not t.empty]
     free = (
         pd.concat(texts, ignore_index=True)
@@ -95,14 +100,13 @@ def format_table(result: ScanResult) -> str:
     lines.append("")
     rows = [("TABLE", "COLUMN", "PERSONAL", "CATEGORY", "ART.9/10", "CONF", "WHY")]
     for c in result.columns:
-        flag = "Art. 9" if c.special else "Art. 10" if c.criminal else ""
         rows.append(
             (
                 c.table,
                 c.column,
                 "yes" if c.personal else "no",
                 c.category,
-                flag,
+                c.flag,
                 f"{c.confidence:.2f}",
                 (c.reasons[0] if c.reasons else "")[:60],
             )
@@ -112,7 +116,8 @@ def format_table(result: ScanResult) -> str:
     personal = sum(c.personal for c in result.columns)
     lines.append(
         f"\n{personal} of {len(result.columns)} columns hold personal data, "
-        f"{sum(c.special for c in result.columns)} special-category (Art. 9)."
+        f"{sum(c.special for c in result.columns)} special-category (Art. 9), "
+        f"{sum(c.criminal for c in result.columns)} criminal-offence (Art. 10)."
     )
     if not result.free_text.empty:
         lines.append("\nFree text (spans found in the scanned rows; values are not shown):")

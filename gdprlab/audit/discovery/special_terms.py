@@ -1,4 +1,5 @@
-"""Words that make a free-text note reveal Art. 9(1) special-category data, in the eight CRM languages.
+"""Words that make a free-text note reveal Art. 9(1) special-category data, or Art. 10 criminal-offence
+data, in the eight CRM languages.
 
 Staff write such details into notes ("has diabetes", "is on strike with the union"), and a note that
 reveals them is special-category data even though no field says so. The lexicon was drawn from the
@@ -8,7 +9,8 @@ checked against the neutral (and Art. 10 criminal-record) templates, which must 
 A term is matched case-insensitively at the start of a word (after the start of the note, a space or a
 punctuation mark). A term ending in "*" is a stem and may be followed by more letters ("diabet*" finds
 "Diabetes", "diabète", "diabete"); any other term must end at a word end, so short party and union
-acronyms do not match inside other words. Terms are literal text, kept as data in special_terms.yaml.
+acronyms do not match inside other words. Terms are literal text, kept as data in special_terms.yaml
+(Art. 9) and criminal_terms.yaml (Art. 10).
 Matching runs on pyarrow (RE2): one linear-time automaton for all terms, millions of notes in seconds.
 """
 
@@ -25,10 +27,14 @@ from gdprlab.crm.arrowtext import bools
 from gdprlab.crm.conventions import read_yaml, word_lists
 
 _TERMS_FILE = files("gdprlab.audit.discovery").joinpath("special_terms.yaml")
+_CRIMINAL_FILE = files("gdprlab.audit.discovery").joinpath("criminal_terms.yaml")
 
 #: category -> language -> terms, from special_terms.yaml next to this module
 TERMS: dict[str, dict[str, tuple[str, ...]]] = word_lists(read_yaml(_TERMS_FILE.read_text(encoding="utf-8")),
                                                           str(_TERMS_FILE))
+#: language -> Art. 10 terms, from criminal_terms.yaml next to this module
+CRIMINAL_TERMS: dict[str, tuple[str, ...]] = word_lists(
+    read_yaml(_CRIMINAL_FILE.read_text(encoding="utf-8")), str(_CRIMINAL_FILE))["criminal"]
 
 #: what may stand before or after a word: whitespace, ASCII and typographic punctuation. (A class of
 #: all Unicode letters, [^\p{L}], would be exact too but makes RE2's automaton 100 times slower.)
@@ -47,14 +53,21 @@ def term_pattern(term: str) -> str:
     return _literal(term) + f"(?:$|{_SEP})"
 
 
-def all_terms() -> list[str]:
+def all_terms(by_category: dict[str, dict[str, tuple[str, ...]]] = TERMS) -> list[str]:
     """Every distinct term, longest first (for readable patterns; RE2 matches any alternative)."""
-    terms = {t for by_lang in TERMS.values() for ts in by_lang.values() for t in ts}
+    terms = {t for by_lang in by_category.values() for ts in by_lang.values() for t in ts}
     return sorted(terms, key=lambda t: (-len(t), t))
 
 
-#: one RE2 pattern matching any term at a word start
-PATTERN = f"(?:^|{_SEP})(?:" + "|".join(term_pattern(t) for t in all_terms()) + ")"
+def any_term(terms: list[str]) -> str:
+    """One RE2 pattern matching any of the terms at a word start."""
+    return f"(?:^|{_SEP})(?:" + "|".join(term_pattern(t) for t in terms) + ")"
+
+
+#: one RE2 pattern matching any Art. 9 term at a word start
+PATTERN = any_term(all_terms())
+#: the same for the Art. 10 terms
+CRIMINAL_PATTERN = any_term(all_terms({"criminal": CRIMINAL_TERMS}))
 
 
 def reveals_special_category(notes: pd.Series | np.ndarray, pattern: str = PATTERN) -> np.ndarray:
@@ -64,3 +77,8 @@ def reveals_special_category(notes: pd.Series | np.ndarray, pattern: str = PATTE
     if isinstance(text, pa.ChunkedArray):  # Arrow compiles the pattern for each chunk: give it one
         text = text.combine_chunks()
     return bools(pc.match_substring_regex(text, pattern, ignore_case=True))
+
+
+def reveals_criminal_offence(notes: pd.Series | np.ndarray) -> np.ndarray:
+    """True for each note containing an Art. 10 (criminal convictions and offences) term."""
+    return reveals_special_category(notes, CRIMINAL_PATTERN)

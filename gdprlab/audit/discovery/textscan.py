@@ -20,18 +20,21 @@ What is found, and how it is checked
 Identifiers are validated, not only pattern-matched: a candidate must pass its checksum.
 
 =============  ==============================================================================
-iban           python-stdnum ``iban`` (mod 97 and the country's length), upper-case, compact or
-               in blocks separated by single spaces or hyphens
+iban           python-stdnum ``iban`` (mod 97 and the country's length), upper- or lower-case,
+               compact or in blocks separated by single spaces or hyphens
 card_number    13-19 digits (compact, 4-4-4-x with ``-`` or spaces, or 4-6-5), Luhn, first
-               digit 1-6
+               digit 1-6; 12-digit Maestro cards (Maestro prefixes only, compact or 4-4-4)
 national_id    DE idnr (Steuer-ID; ISO 7064 mod 11,10; see below), DE Rentenversicherungsnummer
                (own checksum: stdnum has none), FR nir, IT codice fiscale, ES dni (7 or 8
                digits), ES nie, NL bsn, PL pesel, PT nif, SE personnummer, FI hetu (including
                the century signs introduced in 2023, which stdnum 2.2 lacks), GB nhs and GB
                national insurance number (prefix and suffix rules: it has no checksum)
 phone          phonenumbers ``is_valid_number``: international form (``+`` or ``00``) for any
-               country; national form for the eight CRM countries and GB/AT/BE/CH/IE/DK/FI
-               (trunk ``0``, or the 9-digit plans of ES/PT/PL and Italian mobiles ``3xx``)
+               country; national form in the text's own country when ``countries`` gives it
+               (a US lead's "(212) 555-0199"), else for the eight CRM countries and
+               GB/AT/BE/CH/IE/DK/FI (trunk ``0``, or the 9-digit plans of ES/PT/PL and Italian
+               mobiles ``3xx``); a dotted run with a one-digit group (``0.3729.131``) is a
+               version, never a phone
 email          local@domain.tld (internationalised ``xn--`` domains included)
 ip_address     IPv4 and IPv6 (compressed, zone ids, IPv4-mapped/embedded), by ``ipaddress``
 =============  ==============================================================================
@@ -45,9 +48,8 @@ and "no digit more than three times in the first ten"; stdnum additionally requi
 digit repeats, which the widely used test numbers (12345678903, also Presidio's) fail.
 
 Names of people are found without an NLP model: see :func:`_name_spans`. Special categories use the
-lexicon of :mod:`gdprlab.audit.discovery.special_terms` (plus a criminal-records lexicon kept here), one span
-per
-term; the span is the term (a stem's span runs to the end of its word), not the whole revealing
+lexicons of :mod:`gdprlab.audit.discovery.special_terms` (Art. 9, and Art. 10 criminal records), one span
+per term; the span is the term (a stem's span runs to the end of its word), not the whole revealing
 phrase.
 
 Speed
@@ -61,10 +63,12 @@ string, and name decisions per distinct run of capitalised words.
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from importlib.resources import files
 
 import numpy as np
 import pandas as pd
@@ -86,8 +90,9 @@ from stdnum.pt import nif as pt_nif
 from stdnum.se import personnummer as se_pnr
 
 from gdprlab.audit.discovery import special_terms
-from gdprlab.audit.discovery.name_lexicon import NameLexicon, name_lexicon
+from gdprlab.audit.discovery.name_lexicon import CRM_LOCALES, NameLexicon, name_lexicon
 from gdprlab.crm.arrowtext import bools
+from gdprlab.crm.conventions import read_yaml
 
 __all__ = ["CRIMINAL_TERMS", "IDENTIFIER_KINDS", "KINDS", "scan_texts"]
 
@@ -108,7 +113,8 @@ _ID_PREFILTER = (r"@|\d(?:[ \-./()]{0,2}\d){5}|[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:|::|
 _EMAIL = re.compile(r"(?<![\w.%+\-])[\w.%+\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.(?:[A-Za-z]{2,63}|xn--[a-z0-9\-]+)"
                     r"(?![\w\-]|\.\w)")
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d\d(?:[ \-]?[A-Z0-9]{1,4}){2,8}(?![a-z0-9])")
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d\d(?:[ \-]?[A-Z0-9]{1,4}){2,8}(?![a-z0-9])"
+                   r"|(?<![A-Za-z0-9])[a-z]{2}\d\d(?:[ \-]?[a-z0-9]{1,4}){2,8}(?![A-Za-z0-9])")
 _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?"
                    r"(?:%[A-Za-z0-9]+)?(?![\w:]|\.\d)")
@@ -205,17 +211,26 @@ _NUMERIC_IDS: tuple[tuple[str, re.Pattern[str], object], ...] = (
     ("PT nif", re.compile(r"\d{9}|\d{3} \d{3} \d{3}"), pt_nif.is_valid),
 )
 _CARD_SHAPE = re.compile(r"\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}|\d{4}([ -])\d{6}\2\d{4,5}")
+#: Maestro issues 12-digit cards too (ISO/IEC 7812 allows 12-19 digits): its own prefixes only, since
+#: any 12 digits pass the Luhn check one time in ten
+_MAESTRO_12 = re.compile(r"(?:5018|5020|5038|5893|6304|6759|676[1-3])(?:\d{8}|([ -])\d{4}\1\d{4})")
+#: a dotted run of digits with a one-digit group ("0.3729.131", "10.0.19041.1"): a version, never a phone
+_VERSION = re.compile(r"\d+(?:\.\d+)*\.\d\.\d+(?:\.\d+)*|\d\.\d+\.\d+(?:\.\d+)*|\d+(?:\.\d+)+\.\d")
 _NATIONAL_PHONE_REGIONS = ("DE", "FR", "IT", "NL", "SE", "PT", "ES", "PL", "GB", "AT", "BE", "CH", "IE",
                            "DK", "FI")
 
 
-def _phone(text: str, digits: str) -> str | None:
+def _phone(text: str, digits: str, region: str | None = None) -> str | None:
+    """The region(s) of a valid phone number; a national-form number is tried in the row's own country
+    (`region`) first, then in the CRM countries' plans."""
     if len(digits) < 7 or len(digits) > 15:
         return None
     try:
         if text.startswith("+") or (digits.startswith("00") and text.startswith("00")):
             num = phonenumbers.parse("+" + (digits[2:] if text.startswith("00") else digits), None)
             return phonenumbers.region_code_for_number(num) if phonenumbers.is_valid_number(num) else None
+        if region and phonenumbers.is_valid_number(phonenumbers.parse(text, region)):
+            return region
         if digits[0] == "0":
             regions = [r for r in _NATIONAL_PHONE_REGIONS
                        if phonenumbers.is_valid_number(phonenumbers.parse(digits, r))]
@@ -236,23 +251,24 @@ _DATE = re.compile(r"(?:0?[1-9]|[12]\d|3[01])([./-])(?:0?[1-9]|1[0-2])\1(?:19|20
 
 
 @lru_cache(maxsize=262144)
-def _classify_number(text: str) -> tuple[str, str] | None:
-    """(kind, detail) of a run of digits with separators, or None."""
-    if _DATE.fullmatch(text):
+def _classify_number(text: str, region: str | None = None) -> tuple[str, str] | None:
+    """(kind, detail) of a run of digits with separators, or None; `region` is the row's country."""
+    if _DATE.fullmatch(text) or _VERSION.fullmatch(text):
         return None
     digits = re.sub(r"\D", "", text)
     if not text.startswith("+"):
         schemes = [name for name, shape, ok in _NUMERIC_IDS if shape.fullmatch(text) and ok(digits)]
         if schemes:
             return "national_id", "; ".join(schemes)
-        if _CARD_SHAPE.fullmatch(text) and digits[0] in "123456" and _luhn_ok(digits):
+        if ((_CARD_SHAPE.fullmatch(text) and digits[0] in "123456") or _MAESTRO_12.fullmatch(text)) \
+                and _luhn_ok(digits):
             return "card_number", ""
-    region = _phone(text, digits)
-    return ("phone", region) if region else None
+    found = _phone(text, digits, region)
+    return ("phone", found) if found else None
 
 
 @lru_cache(maxsize=65536)
-def _split_number(text: str) -> tuple[tuple[int, int, str, str], ...]:
+def _split_number(text: str, region: str | None = None) -> tuple[tuple[int, int, str, str], ...]:
     """Findings inside one digit run: the longest valid stretches of whole groups, left to right."""
     bounds = [0]
     for m in _NUMBER_SEP.finditer(text):
@@ -264,10 +280,10 @@ def _split_number(text: str) -> tuple[tuple[int, int, str, str], ...]:
     i = 0
     while i < len(groups):
         start = groups[i][0]
-        if i == 0 and text.startswith("+"):
+        if i == 0 and text.startswith(("+", "(")):
             start = 0
         for j in range(len(groups) - 1, i - 1, -1):
-            found = _classify_number(text[start:groups[j][1]])
+            found = _classify_number(text[start:groups[j][1]], region)
             if found:
                 out.append((start, groups[j][1], *found))
                 i = j + 1
@@ -283,7 +299,7 @@ def _iban(text: str) -> tuple[int, str] | None:
     cuts = [m.start() for m in re.finditer(r"[ \-]", text)] + [len(text)]
     for cut in reversed(cuts):
         if std_iban.is_valid(re.sub(r"[ \-]", "", text[:cut])):
-            return cut, text[:2]
+            return cut, text[:2].upper()
     return None
 
 
@@ -296,15 +312,19 @@ def _ip(text: str) -> str | None:
     return f"IPv{addr.version}"
 
 
-def _identifier_spans(buf: str) -> list[tuple[int, int, str, str, int]]:
-    """(start, end, kind, detail, priority) of every validated identifier in ``buf``."""
+def _identifier_spans(buf: str, offsets: np.ndarray | None = None,
+                      regions: Sequence[str | None] | None = None) -> list[tuple[int, int, str, str, int]]:
+    """(start, end, kind, detail, priority) of every validated identifier in ``buf``; a national-form
+    phone number is judged in its text's country, regions[k] for the text starting at offsets[k]."""
     spans: list[tuple[int, int, str, str, int]] = []
     for m in _EMAIL.finditer(buf):
         spans.append((m.start(), m.end(), "email", "", 0))
-    for m in _IBAN.finditer(buf):
+    m = _IBAN.search(buf)
+    while m:  # a candidate may run on into the next words: search again after the IBAN it holds
         found = _iban(m.group())
         if found:
             spans.append((m.start(), m.start() + found[0], "iban", found[1], 1))
+        m = _IBAN.search(buf, m.start() + (found[0] if found else 1))
     for pattern in (_IPV6, _IPV4):
         for m in pattern.finditer(buf):
             version = _ip(m.group())
@@ -316,9 +336,12 @@ def _identifier_spans(buf: str) -> list[tuple[int, int, str, str, int]]:
             spans.append((m.start(), m.end(), "national_id", detail, 3))
     for m in _NUMBER.finditer(buf):
         text = m.group()
-        if sum(ch.isdigit() for ch in text) < 6:
+        if sum(ch.isdigit() for ch in text) < 6 or _VERSION.fullmatch(text):
             continue
-        for s, e, kind, detail in _split_number(text):
+        region = None
+        if regions is not None:
+            region = regions[int(np.searchsorted(offsets, m.start(), side="right")) - 1]
+        for s, e, kind, detail in _split_number(text, region):
             spans.append((m.start() + s, m.start() + e, kind, detail, 4))
     return _resolve(spans)
 
@@ -339,24 +362,8 @@ def _resolve(spans: list[tuple[int, int, str, str, int]]) -> list[tuple[int, int
 # Special categories (Art. 9) and criminal records (Art. 10)
 # --------------------------------------------------------------------------------------------
 
-#: Art. 10 lexicon (same conventions as special_terms.TERMS: "*" marks a stem)
-CRIMINAL_TERMS: dict[str, tuple[str, ...]] = {
-    "de": ("vorbestraft*", "verurteil*", "ermittlungsverfahren*", "auf bewährung", "unter bewährung",
-           "vorstrafe*", "haftstrafe*", "strafanzeige*", "strafverfahren*"),
-    "fr": ("casier judiciaire", "condamnation*", "condamné*", "en sursis", "sursis probatoire",
-           "mis en examen", "mise en examen", "garde à vue", "enquête pour"),
-    "it": ("precedenti penali", "condanna*", "condannat*", "pena sospesa", "indagat*", "indagine per",
-           "casellario giudiziale"),
-    "es": ("antecedentes penales", "condena*", "condenad*", "investigación abierta contra",
-           "imputad*", "prisión provisional"),
-    "nl": ("strafblad*", "veroordeeld*", "veroordeling*", "voorwaardelijke straf",
-           "strafrechtelijk onderzoek", "strafrechtelijke vervolging"),
-    "pl": ("wyrok*", "skazan*", "zarzuty", "karany", "karana", "karalność", "w zawieszeniu"),
-    "sv": ("dömd*", "dömts", "misstänkt för", "förundersökning*", "skyddstillsyn", "belastningsregist*",
-           "villkorlig dom"),
-    "pt": ("registo criminal", "cadastro por", "condenação*", "condenad*", "pena suspensa",
-           "inquérito por", "arguid*"),
-}
+#: Art. 10 lexicon (same conventions as special_terms.TERMS), kept as data in criminal_terms.yaml
+CRIMINAL_TERMS: dict[str, tuple[str, ...]] = special_terms.CRIMINAL_TERMS
 
 _PY_SEP = "[\\s!-/:-@\\[-`{-~\xa0\u202f„“”«»‚‘’–—…¿¡]"
 _PY_NOT_SEP = "[^" + _PY_SEP[1:]
@@ -390,8 +397,7 @@ def _category_terms() -> dict[str, list[str]]:
 
 
 _CATEGORY_TERMS = _category_terms()
-_TERMS_PREFILTER = (special_terms.PATTERN[:-1] + "|"
-                    + "|".join(special_terms.term_pattern(t) for t in _CATEGORY_TERMS["criminal"]) + ")")
+_TERMS_PREFILTER = special_terms.any_term(special_terms.all_terms() + _CATEGORY_TERMS["criminal"])
 _TERMS = re.compile(
     f"(?<!{_PY_NOT_SEP})(?:"
     + "|".join(f"(?P<{c}>" + _py_terms(ts) + ")" for c, ts in _CATEGORY_TERMS.items())
@@ -410,6 +416,21 @@ _RUN = re.compile(f"(?<![\\w'’\\-]){_TOKEN}(?: {_TOKEN})*(?![\\w\\-])")
 _TOKEN_RE = re.compile(_TOKEN)
 _CAMEL = re.compile(f"[{_LOWER}][{_UPPER}]")
 
+def _not_names() -> frozenset[str]:
+    """not_names.yaml's words, and the common English words that no CRM locale gives as a first name
+    ("Guy", "Floor", "Gun" stay names: French, Dutch and Swedish ones)."""
+    data = read_yaml(files("gdprlab.audit.discovery").joinpath("not_names.yaml").read_text(encoding="utf-8"))
+    listed = {w for text in data.values() for w in str(text).split()}
+    common = importlib.import_module("faker.providers.lorem.en_US").Provider.word_list
+    given: set[str] = set()
+    for locale in CRM_LOCALES:
+        person = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attr in dir(person):
+            if attr.startswith("first_names"):
+                given.update(getattr(person, attr))
+    return frozenset(listed | ({w[:1].upper() + w[1:] for w in common if w.isalpha()} - given))
+
+
 #: forms of address: the capitalised word(s) after them are a name even if no lexicon lists it
 TITLES = frozenset({
     "Herr", "Herrn", "Frau", "Hr", "Fr", "Dr", "Prof", "Monsieur", "Madame", "Mademoiselle", "Mme", "Mlle",
@@ -423,25 +444,10 @@ _PARTICLES = r"(?:(?:van|von|der|den|de|del|della|di|da|dos|das|do|du|le|la|ter|
 _PARTICLES_BEFORE = re.compile(r"(?:^|(?<=[\s(]))" + _PARTICLES + "$")
 _PARTICLES_AFTER = re.compile(" " + _PARTICLES + _TOKEN)
 
-#: capitalised words that Faker lists as names somewhere but that are far more often ordinary words
-#: (months, weekdays, sentence-initial function words and common nouns of the eight languages)
-STOP_WORDS = frozenset(re.findall(r"\S+", """
-    Januar Februar März April Mai Juni Juli August September Oktober November Dezember
-    Janvier Février Mars Avril Juin Juillet Août Septembre Octobre Novembre Décembre
-    Gennaio Febbraio Marzo Aprile Maggio Giugno Luglio Agosto Settembre Ottobre Novembre Dicembre
-    Enero Febrero Abril Mayo Junio Julio Septiembre Octubre Noviembre Diciembre
-    Januari Februari Maart Mei Juni Juli Augustus Oktober
-    Styczeń Luty Marzec Kwiecień Maj Czerwiec Lipiec Sierpień Wrzesień Październik Listopad Grudzień
-    Mars Maj Augusti Janeiro Fevereiro Março Maio Junho Julho Setembro Outubro Novembro Dezembro
-    Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag Lundi Mardi Mercredi Jeudi Vendredi
-    Samedi Dimanche Lunedì Martedì Mercoledì Giovedì Venerdì Sabato Domenica Lunes Martes Miércoles
-    Jueves Viernes Sábado Domingo Maandag Dinsdag Woensdag Donderdag Vrijdag Zaterdag Zondag
-    Måndag Tisdag Onsdag Torsdag Fredag Lördag Söndag Segunda Terça Quarta Quinta Sexta
-    Will May Rose Grace Hope Faith Mercy Bill Pat Art Ende Ja Nein Oui Non Sì Si No Nee
-    Nie Tak Sim Não Da De La Le El Il Lo Los Las Les Die Der Das Den Het Een Ein Eine Un Una Uno Une
-    Pro Plus Business Team Office Cloud Data Ramadan Natale Navidad Kerst Jul Pessach
-    Inga Ho Nova Segundo Para Nada Ojo Op Kort Poza Hay Per Sem Ware Bien Fin Tot Mit Con Avec Met
-"""))
+#: capitalised words that are not names (not_names.yaml beside this module: words of the eight languages,
+#: English calendar and function words, product names), and the most common English words (Faker's lorem
+#: word list for en_US): Faker lists many of them as names somewhere
+STOP_WORDS: frozenset[str] = _not_names()
 
 
 def _sentence_start(buf: str, start: int) -> int:
@@ -631,12 +637,15 @@ class _Collector:
 
 
 def scan_texts(texts: Sequence[str] | pd.Series, *, kinds: Iterable[str] | None = None,
-               lexicon_exclude: Iterable[str] = ()) -> pd.DataFrame:
+               lexicon_exclude: Iterable[str] = (),
+               countries: Sequence[str | None] | pd.Series | None = None) -> pd.DataFrame:
     """Find personal data in each text; one row per span (see the module docstring).
 
     ``kinds`` limits the search to some of :data:`KINDS` (``"special"`` stands for all special
     categories and ``criminal``). ``lexicon_exclude`` names Faker locales whose name lists the name
-    lexicon leaves out (the benchmark's held-out setting). Missing texts (None/NaN) yield nothing.
+    lexicon leaves out (the benchmark's held-out setting). ``countries`` gives each text's country (ISO
+    3166 alpha-2, e.g. the contact's): a phone number in national form is then also found in that
+    country's plan ("(212) 555-0199" for US). Missing texts (None/NaN) yield nothing.
     """
     wanted = set(KINDS) if kinds is None else set(kinds)
     if "special" in wanted:
@@ -653,7 +662,11 @@ def scan_texts(texts: Sequence[str] | pd.Series, *, kinds: Iterable[str] | None 
     if wanted & set(IDENTIFIER_KINDS):
         rows = _matching(arrow, _ID_PREFILTER)
         buf, offsets = _join(values, rows)
-        found = [s for s in _identifier_spans(buf) if s[2] in wanted]
+        regions = None
+        if countries is not None:
+            given = _as_list(countries)
+            regions = [given[i].strip().upper() or None for i in rows]
+        found = [s for s in _identifier_spans(buf, offsets, regions) if s[2] in wanted]
         out.add(rows, offsets, [s[0] for s in found], [s[1] for s in found], [code[s[2]] for s in found],
                 [s[3] for s in found])
         # (start, end) within each row, for keeping names off identifiers

@@ -148,6 +148,7 @@ class Tables(Mapping[str, ir.Table]):
 Finder = Callable[[Tables, Policy, dt.date], ir.Table]
 Counter = Callable[[Tables], ir.Scalar | int]
 Extra = Callable[[Tables, pd.DataFrame], dict[str, Evidence]]
+Caveats = Callable[[Tables], Iterable[str]]
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ class Implementation:
     optional: Mapping[str, str] = field(default_factory=dict)  # table used when present -> what is missed
     optional_columns: Mapping[str, str] = field(default_factory=dict)  # own column -> what is missed
     extra_evidence: Extra | None = None
+    caveats: Caveats | None = None  # what the rule could not judge in this run's data (e.g. counts)
     module: str = ""
 
     @property
@@ -182,9 +184,14 @@ IMPLEMENTATIONS: dict[str, Implementation] = {}
 
 def rule(rule_id: str, *, population: tuple[str, Counter], evidence: Iterable[str] = (),
          requires: Iterable[str] = (), any_of: Iterable[str] = (), optional: Mapping[str, str] | None = None,
-         optional_columns: Mapping[str, str] | None = None,
-         extra_evidence: Extra | None = None) -> Callable[[Finder], Finder]:
-    """Declare the finder below as the implementation of catalogue rule `rule_id` (once only)."""
+         optional_columns: Mapping[str, str] | None = None, extra_evidence: Extra | None = None,
+         caveats: Caveats | None = None) -> Callable[[Finder], Finder]:
+    """Declare the finder below as the implementation of catalogue rule `rule_id` (once only).
+
+    What a run of the rule could not see is said on its result, passed or failed: `optional` tables and
+    `optional_columns` of its own table, when absent, give their text; `caveats(tables)`, run after the
+    finder, gives what it could not judge in the data itself ("12 phone numbers not assessable: ...").
+    """
     if rule_id not in RULES_BY_ID:
         raise KeyError(f"@rule({rule_id!r}): no such rule in the catalogue (gdprlab/regulation)")
 
@@ -197,7 +204,7 @@ def rule(rule_id: str, *, population: tuple[str, Counter], evidence: Iterable[st
             rule=RULES_BY_ID[rule_id], finder=finder, population_of=what, count_population=count,
             evidence=tuple(evidence), requires=tuple(requires), any_of=tuple(any_of),
             optional=dict(optional or {}), optional_columns=dict(optional_columns or {}),
-            extra_evidence=extra_evidence, module=finder.__module__)
+            extra_evidence=extra_evidence, caveats=caveats, module=finder.__module__)
         return finder
 
     return register

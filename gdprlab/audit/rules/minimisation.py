@@ -26,7 +26,13 @@ from gdprlab.audit.rules.base import (
     ropa_contacts,
     rule,
 )
-from gdprlab.audit.validate import valid_email, valid_phone
+from gdprlab.audit.validate import (
+    INTERNATIONAL_FORM,
+    PHONE_REGIONS,
+    phone_assessable,
+    valid_email,
+    valid_phone,
+)
 from gdprlab.regulation.policy import Policy
 
 DUPLICATE_KEY = ("first_name", "last_name", "birth_date", "created_at")
@@ -77,16 +83,28 @@ def valid_email_address(email: ir.StringValue) -> ir.BooleanValue:
     return email.re_search(EMAIL_PATTERN).fill_null(False)
 
 
+def _country(c: ir.Table) -> ir.StringValue:
+    return c["country"].cast("string") if "country" in c.columns else ibis.null().cast("string")
+
+
+def assessable_phone(c: ir.Table) -> ir.BooleanValue:
+    """A filled phone number that can be judged: in international form, or with a country the phonenumbers
+    library knows (gdprlab.audit.validate.phone_assessable, in the engine)."""
+    return filled(c["phone"]) & (c["phone"].re_search(INTERNATIONAL_FORM).fill_null(False)
+                                 | is_in(_country(c), sorted(PHONE_REGIONS)))
+
+
 def invalid_phones(t: Tables) -> ir.Table:
-    """(phone, country) of the contacts' phone numbers the phonenumbers library rejects, once per run.
+    """(phone, country) of the contacts' assessable phone numbers the phonenumbers library rejects, once per
+    run.
 
     The library runs in Python (gdprlab.audit.validate.valid_phone, vectorised), on the distinct filled
-    numbers streamed from the engine in batches; only the rejected ones go back as a small table.
+    numbers streamed from the engine in batches; only the rejected ones go back as a small table. Numbers
+    in national form without a known country are not assessable and never sent (see _unassessed_phones).
     """
     def build() -> ir.Table:
         c = t["contacts"]
-        country = c["country"].cast("string") if "country" in c.columns else ibis.null().cast("string")
-        pairs = c.filter(filled(c["phone"])).select(phone=c["phone"], country=country).distinct()
+        pairs = c.filter(assessable_phone(c)).select(phone=c["phone"], country=_country(c)).distinct()
         bad = []
         for batch in t.batches(pairs, PHONE_BATCH):
             df = batch.to_pandas()
@@ -121,7 +139,8 @@ def with_later_duplicates(t: Tables, c: ir.Table) -> ir.Table:
 def _why_inaccurate(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
     rows = rows.reindex(columns=["email", "phone", "country", *DUPLICATE_KEY])
     email_ok = valid_email(rows["email"]).to_numpy(dtype=bool) | blank_values(rows["email"]).to_numpy()
-    phone_ok = valid_phone(rows["phone"], rows["country"]) | blank_values(rows["phone"]).to_numpy()
+    phone_ok = (valid_phone(rows["phone"], rows["country"]) | blank_values(rows["phone"]).to_numpy()
+                | ~phone_assessable(rows["phone"], rows["country"]))
     twins = _earlier_twins(t, rows) if set(DUPLICATE_KEY) <= set(t.columns("contacts")) else {}
     out = {}
     for n, i in enumerate(rows.index):
@@ -153,19 +172,33 @@ def _earlier_twins(t: Tables, rows: pd.DataFrame) -> dict[str, list[str]]:
     return out
 
 
+def _unassessed_phones(t: Tables) -> list[str]:
+    """'N phone numbers not assessable: national form without a known country' (when N > 0)."""
+    c = t["contacts"]
+    if "phone" not in c.columns:
+        return []
+    n = int(t.fetch(c.filter(live(c) & filled(c["phone"]) & ~assessable_phone(c)).count()))
+    if not n:
+        return []
+    return [f"{n:,} phone number{'s' if n > 1 else ''} not assessable: national form without a known "
+            "country (neither valid nor inaccurate)"]
+
+
 @rule("inaccurate_data", population=("contacts not erased", _not_erased),
       evidence=("first_name", "last_name", "birth_date", "email", "phone", "country", "created_at"),
       optional_columns={"email": "e-mail addresses not checked", "phone": "phone numbers not checked",
-                        "country": "phone numbers judged without the contact's country",
+                        "country": "phones judged in international form only: no country",
                         "status": "erased contacts not told apart",
                         **{col: "duplicates not checked" for col in DUPLICATE_KEY}},
-      extra_evidence=_why_inaccurate)
+      extra_evidence=_why_inaccurate, caveats=_unassessed_phones)
 def inaccurate_data(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
     """Contacts not erased with an invalid e-mail or phone (for their country), or a later duplicate.
 
-    An empty e-mail or phone is absent, not inaccurate. An export may lack columns: each test runs when
-    its columns are there (no country: phones are judged without a default region; no status: no contact
-    counts as erased); with none of them, the rule is not assessed for want of the e-mail column.
+    An empty e-mail or phone is absent, not inaccurate. A phone number is judged with the contact's
+    country, or without one when it is in international form ('+49 …'); in national form without a known
+    country it is not assessable, counted in a caveat, never inaccurate. An export may lack columns: each
+    test runs when its columns are there (no status: no contact counts as erased); with none of them, the
+    rule is not assessed for want of the e-mail column.
     """
     c = t["contacts"]
     duplicates = set(DUPLICATE_KEY) <= set(c.columns)
@@ -176,8 +209,7 @@ def inaccurate_data(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
         bad = bad | (filled(c["email"]) & ~valid_email_address(c["email"]))
     if "phone" in c.columns:
         wrong = invalid_phones(t)
-        country = c["country"].cast("string") if "country" in c.columns else ibis.null().cast("string")
-        keyed = c.mutate(_country=country.fill_null(""))
+        keyed = c.mutate(_country=_country(c).fill_null(""))
         wrong = wrong.mutate(w_phone=wrong["phone"], w_country=wrong["country"].fill_null("")).select(
             "w_phone", "w_country", w_bad=ibis.literal(True))
         c = keyed.left_join(wrong, [keyed["phone"] == wrong["w_phone"],

@@ -138,6 +138,53 @@ def test_months_weekdays_products_and_acronyms_are_not_names():
     assert found(text, "person_name") == []
 
 
+@pytest.mark.parametrize("text", [
+    "My husband called. The demo went well. Can you send the quote? An offer follows.",
+    "Love the new plan. Sunday works for the call. Date of the meeting moved.",
+    "Browser: Safari on a Mac, also Chrome on Windows; she uses Outlook and Teams.",
+    "Sie hat heute angerufen.",
+])
+def test_common_words_and_product_names_are_not_names(text):
+    assert found(text, "person_name") == []
+
+
+def test_names_in_english_crm_notes_are_still_found():
+    text = "Called Anna Smith about the renewal; John Miller from Acme joins the demo on Sunday."
+    assert [t for _, t, _ in found(text, "person_name")] == ["Anna Smith", "John Miller"]
+
+
+@pytest.mark.parametrize("version", ["0.3729.131", "10.0.19041.1", "605.1.15", "4.2.1"])
+def test_version_strings_are_never_phone_numbers(version):
+    assert found(f"User agent Chrome/{version} (build {version})", "phone") == []
+
+
+def test_north_american_numbers_are_found_when_the_rows_country_says_so():
+    texts = ["Call her at (212) 555-0199 or 415-555-0132.", "Call her at (212) 555-0199 or 415-555-0132.",
+             "Ruf an: 030 1234567"]
+    df = scan_texts(texts, countries=["US", None, "DE"])
+    phones = df[df["kind"] == "phone"]
+    assert list(zip(phones["row"], phones["text"], phones["detail"], strict=True)) == [
+        (0, "(212) 555-0199", "US"), (0, "415-555-0132", "US"), (2, "030 1234567", "DE")]
+
+
+def test_twelve_digit_maestro_cards_are_found_and_other_twelve_digit_numbers_are_not():
+    from stdnum import luhn
+
+    maestro = "67596498264" + luhn.calc_check_digit("67596498264")
+    other = "41234567890" + luhn.calc_check_digit("41234567890")  # Luhn-valid, but no Maestro prefix
+    assert found(f"Karte {maestro}", "card_number") == [("card_number", maestro, "")]
+    grouped = f"{maestro[:4]} {maestro[4:8]} {maestro[8:]}"
+    assert found(f"Karte {grouped} bitte", "card_number") == [("card_number", grouped, "")]
+    assert found(f"Bestellung {other}", "card_number") == []
+
+
+def test_lower_case_ibans_are_found():
+    text = "IBAN de89370400440532013000 and gb82 west 1234 5698 7654 32 thanks"
+    assert found(text, "iban") == [("iban", "de89370400440532013000", "DE"),
+                                   ("iban", "gb82 west 1234 5698 7654 32", "GB")]
+    assert found("iban de89370400440532013001", "iban") == []  # wrong check digits
+
+
 def test_a_name_inside_an_email_address_is_the_email_only():
     assert [k for k, _, _ in found("Kontakt: anna.schmidt@example.com")] == ["email"]
 
