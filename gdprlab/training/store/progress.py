@@ -51,6 +51,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection
 
+from gdprlab.crm.io import shape
 from gdprlab.training.store.outbox import OUTBOX_DIR_ENV, Outbox, OutboxError
 from gdprlab.training.store.records import (
     GENESIS_HASH,
@@ -286,7 +287,8 @@ class ProgressStore(Database):
                 # Either the UUID arrived meanwhile, or a concurrent writer took the same chain link.
                 if self._uuid_stored(attempt.attempt_id):
                     return "already"
-        raise _ChainConflict(f"could not append to the chain of {attempt.learner!r} after {tries} tries")
+        raise _ChainConflict(f"could not append to the chain of {shape(attempt.learner)!r} "
+                             f"after {tries} tries")
 
     def _flush(self) -> tuple[FlushResult, BaseException | None]:
         stored = already = 0

@@ -42,6 +42,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
+from gdprlab.crm.io import shape
 from gdprlab.training.learner import InvalidLearnerId, validate_learner_id
 from gdprlab.training.store.schema import (
     BATCH_ROWS,
@@ -113,7 +114,7 @@ def validate_rows(rows: Iterable[Mapping[str, object]], file: str = "<roster>") 
                                   f"({len(row[column])})")
         if staff_id in seen_staff:
             raise RosterError(file, number, "staff_id",
-                              f"duplicate staff id {staff_id!r} (first on row {seen_staff[staff_id]})")
+                              f"duplicate staff id {shape(staff_id)!r} (first on row {seen_staff[staff_id]})")
         seen_staff[staff_id] = number
         learner_raw = row.get("learner_id") or staff_id
         try:
@@ -123,7 +124,8 @@ def validate_rows(rows: Iterable[Mapping[str, object]], file: str = "<roster>") 
             raise RosterError(file, number, field, str(error)) from error
         if learner in seen_learner:
             raise RosterError(file, number, "learner_id",
-                              f"duplicate learner id {learner!r} (first on row {seen_learner[learner]})")
+                              f"duplicate learner id {shape(learner)!r} "
+                              f"(first on row {seen_learner[learner]})")
         seen_learner[learner] = number
         for column in ("name", "department", "role"):
             if not row.get(column):
@@ -131,13 +133,14 @@ def validate_rows(rows: Iterable[Mapping[str, object]], file: str = "<roster>") 
         access = row.get("crm_access", "").lower()
         if access not in ACCESS_LEVELS:
             raise RosterError(file, number, "crm_access",
-                              f"unknown access level {row.get('crm_access', '')!r} "
+                              f"unknown access level {shape(row.get('crm_access', ''))!r} "
                               f"(expected one of {', '.join(ACCESS_LEVELS)})")
         try:
             start = dt.date.fromisoformat(row.get("start_date", ""))
         except ValueError:
             raise RosterError(file, number, "start_date",
-                              f"bad date {row.get('start_date', '')!r} (expected YYYY-MM-DD)") from None
+                              f"bad date {shape(row.get('start_date', ''))!r} "
+                              "(expected YYYY-MM-DD)") from None
         out.append({"staff_id": staff_id, "learner_id": learner, "name": row["name"],
                     "department": row["department"], "role": row["role"], "crm_access": access,
                     "start_date": start})

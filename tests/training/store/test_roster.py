@@ -75,6 +75,23 @@ def test_each_kind_of_bad_roster_gives_one_error_naming_file_row_and_field(tmp_p
         assert f"row {row}" in message
 
 
+@pytest.mark.parametrize(
+    ("line", "raw"),
+    [("anna.kowalska@firma.pl,C,c@x,Sales,rep,none,2024-01-01", "anna.kowalska@firma.pl"),
+     ("S9,C,c@x,Sales,rep,Krystyna Wiśniewska,2024-01-01", "Krystyna Wiśniewska"),
+     ("S9,C,c@x,Sales,rep,none,born 1982-03-29", "born 1982-03-29")],
+    ids=["duplicate id", "access level", "date"],
+)
+def test_a_roster_error_shows_how_the_bad_value_is_written_never_the_value(tmp_path, line, raw):
+    first = line.split(",")[0] + ",A,a@x,Sales,rep,none,2024-01-01"
+    lines = [HEADER, first, line] if line.startswith("anna") else [HEADER, line]
+    with pytest.raises(RosterError) as caught:
+        read_roster_csv(write(tmp_path, *lines))
+    message = str(caught.value)
+    assert raw not in message and raw.split()[0] not in message
+    assert "X" in message or "x" in message  # the value's shape, e.g. 'xxxx.xxxxxxxx@xxxxx.xx'
+
+
 def test_reimport_upserts_without_duplicating_and_reports_what_changed(tmp_path):
     store = RosterStore(db(tmp_path))
     first = store.import_csv(write(tmp_path, HEADER, *ROWS))
