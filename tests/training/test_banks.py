@@ -4,6 +4,7 @@ lessons."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import pytest
 
@@ -15,7 +16,8 @@ MIN_PER_CONCERN_BANK = 10
 MIN_TOTAL = 80
 MIN_PER_BANK = 30  # three attempts of eight then share few questions
 MAX_KEY_LONGEST_SHARE = 0.35  # test-wise learners must not find the key by its length
-MAX_ABSOLUTE_GAP = 0.10  # absolute words about as common in keys as in distractors
+MAX_SAME_LENGTH_RANK_SHARE = 0.50  # nor by being, say, always the second-longest
+MAX_ABSOLUTE_GAP = 0.05  # absolute words about as common in keys as in distractors (percentage points)
 ABSOLUTE_WORDS = re.compile(r"\b(always|never|only|all|none|must)\b", re.IGNORECASE)
 
 
@@ -134,6 +136,27 @@ def test_the_key_is_seldom_the_longest_option(banks):
     assert share <= MAX_KEY_LONGEST_SHARE, (
         f"the keyed answer is the longest option in {len(longest)} of {len(items)} single-answer items "
         f"({share:.0%}); at most {MAX_KEY_LONGEST_SHARE:.0%} allowed: {', '.join(longest)}"
+    )
+
+
+def test_no_length_rank_gives_the_key_away(banks):
+    """Shortening keys must not create the opposite cue: the key's place when the options are ordered by
+    length (longest, second-longest, ...) varies."""
+    items = _single_answer_with_options(banks)
+    ranks = Counter(
+        sum(
+            len(o.text) > len(next(k.text for k in q.options if k.correct))
+            for o in q.options
+            if not o.correct
+        )
+        for _, q in items
+    )
+    rank, count = ranks.most_common(1)[0]
+    share = count / len(items)
+    assert share <= MAX_SAME_LENGTH_RANK_SHARE, (
+        f"in {count} of {len(items)} single-answer items ({share:.0%}) the key has {rank} longer option(s) "
+        f"before it; at most {MAX_SAME_LENGTH_RANK_SHARE:.0%} allowed "
+        f"(all ranks: {dict(sorted(ranks.items()))})"
     )
 
 
