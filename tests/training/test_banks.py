@@ -4,6 +4,7 @@ lessons."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import pytest
 
@@ -13,6 +14,11 @@ from gdprlab.training import quiz
 
 MIN_PER_CONCERN_BANK = 10
 MIN_TOTAL = 80
+MIN_PER_BANK = 30  # three attempts of eight then share few questions
+MAX_KEY_LONGEST_SHARE = 0.35  # test-wise learners must not find the key by its length
+MAX_SAME_LENGTH_RANK_SHARE = 0.50  # nor by being, say, always the second-longest
+MAX_ABSOLUTE_GAP = 0.05  # absolute words about as common in keys as in distractors (percentage points)
+ABSOLUTE_WORDS = re.compile(r"\b(always|never|only|all|none|must)\b", re.IGNORECASE)
 
 
 def _bank_files():
@@ -100,3 +106,96 @@ def test_every_bank_can_be_drawn_passed_and_failed(banks):
             assert not quiz.score(a, wrong).passed, lesson
             assert quiz.score(a, wrong).points == 0
         assert len(seen) > bank.questions_per_attempt, lesson
+
+
+def _single_answer_with_options(banks):
+    """Single-answer items whose options are worded (single and scenario; True/False excluded)."""
+    return [
+        (lesson, q)
+        for lesson, bank in banks.items()
+        for q in bank.questions
+        if q.type in ("single", "scenario")
+    ]
+
+
+def test_every_bank_has_at_least_30_questions(banks):
+    sizes = {lesson: len(bank.questions) for lesson, bank in banks.items()}
+    short = {lesson: n for lesson, n in sizes.items() if n < MIN_PER_BANK}
+    assert not short, f"every bank needs at least {MIN_PER_BANK} questions; short: {short}"
+
+
+def test_the_key_is_seldom_the_longest_option(banks):
+    items = _single_answer_with_options(banks)
+    longest = [
+        f"{lesson} {q.id}"
+        for lesson, q in items
+        if len(next(o.text for o in q.options if o.correct))
+        > max(len(o.text) for o in q.options if not o.correct)
+    ]
+    share = len(longest) / len(items)
+    assert share <= MAX_KEY_LONGEST_SHARE, (
+        f"the keyed answer is the longest option in {len(longest)} of {len(items)} single-answer items "
+        f"({share:.0%}); at most {MAX_KEY_LONGEST_SHARE:.0%} allowed: {', '.join(longest)}"
+    )
+
+
+def test_no_length_rank_gives_the_key_away(banks):
+    """Shortening keys must not create the opposite cue: the key's place when the options are ordered by
+    length (longest, second-longest, ...) varies."""
+    items = _single_answer_with_options(banks)
+    ranks = Counter(
+        sum(
+            len(o.text) > len(next(k.text for k in q.options if k.correct))
+            for o in q.options
+            if not o.correct
+        )
+        for _, q in items
+    )
+    rank, count = ranks.most_common(1)[0]
+    share = count / len(items)
+    assert share <= MAX_SAME_LENGTH_RANK_SHARE, (
+        f"in {count} of {len(items)} single-answer items ({share:.0%}) the key has {rank} longer option(s) "
+        f"before it; at most {MAX_SAME_LENGTH_RANK_SHARE:.0%} allowed "
+        f"(all ranks: {dict(sorted(ranks.items()))})"
+    )
+
+
+def test_absolute_words_are_as_common_in_keys_as_in_distractors(banks):
+    keys = [
+        o.text
+        for b in banks.values()
+        for q in b.questions
+        if q.type != "true_false"
+        for o in q.options
+        if o.correct
+    ]
+    wrong = [
+        o.text
+        for b in banks.values()
+        for q in b.questions
+        if q.type != "true_false"
+        for o in q.options
+        if not o.correct
+    ]
+    in_keys = sum(bool(ABSOLUTE_WORDS.search(t)) for t in keys) / len(keys)
+    in_wrong = sum(bool(ABSOLUTE_WORDS.search(t)) for t in wrong) / len(wrong)
+    assert abs(in_keys - in_wrong) <= MAX_ABSOLUTE_GAP, (
+        f"absolute words ({ABSOLUTE_WORDS.pattern}) in {in_keys:.0%} of {len(keys)} keys but "
+        f"{in_wrong:.0%} of {len(wrong)} distractors; the gap may be at most {MAX_ABSOLUTE_GAP:.0%}"
+    )
+
+
+def test_no_two_questions_share_an_id_or_a_text(banks):
+    ids: dict[str, str] = {}
+    texts: dict[str, str] = {}
+    problems = []
+    for lesson, bank in banks.items():
+        for q in bank.questions:
+            text = " ".join(f"{q.scenario or ''} {q.question}".lower().split())
+            if q.id in ids:
+                problems.append(f"{lesson} {q.id}: id also used in {ids[q.id]}")
+            if text in texts:
+                problems.append(f"{lesson} {q.id}: same text as {texts[text]}")
+            ids[q.id] = f"{lesson}"
+            texts[text] = f"{lesson} {q.id}"
+    assert not problems, "\n".join(problems)
