@@ -1,0 +1,24 @@
+"""The README's counts are the project's own: each is computed here and must match what the README says."""
+
+import re
+from pathlib import Path
+
+from gdprlab.regulation.catalogue import RULES
+from gdprlab.training.quiz import load_banks
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_number_of_quiz_questions_is_the_banks_own():
+    banks = load_banks()
+    total = sum(len(b.questions) for b in banks.values())
+    per_bank = {len(b.questions) for b in banks.values()}
+    said = re.search(r"(\d+) questions, (\d+) per lesson bank", README)
+    assert said, "the README no longer says how many questions the banks hold"
+    assert int(said.group(1)) == total
+    assert per_bank == {int(said.group(2))}
+
+
+def test_every_rule_count_in_the_readme_is_the_catalogues():
+    said = [int(n) for n in re.findall(r"(\d+) rules\b", README)]
+    assert said and set(said) == {len(RULES)}, (said, len(RULES))
