@@ -208,13 +208,14 @@ def _stand_in_roster(attempts: pd.DataFrame) -> pd.DataFrame:
 
 
 def load(params: DashboardParams) -> Dashboard:
-    """Read roster and attempts from the store, compute the statuses; ValueError for an unknown department."""
+    """Read roster and attempts from the store, compute the statuses; ValueError for an unknown department
+    or a store that does not exist (reading never creates one)."""
     requirements = training.load_requirements(params.requirements)
     requirements = dataclasses.replace(requirements, refresh_months=params.refresh_months)
-    with ProgressStore(params.database_url) as store:
+    with ProgressStore(params.database_url, create=False) as store:  # a dashboard never creates a store
         attempts = store.attempts_frame()
-    with RosterStore(params.database_url) as roster_store:
-        roster = roster_store.frame()
+    with RosterStore(params.database_url, create=False) as roster_store:
+        roster = roster_store.frame() if roster_store.exists() else pd.DataFrame(columns=list(STORED_COLUMNS))
     has_roster = not roster.empty
     unknown = unknown_learners(roster, attempts) if has_roster else []
     if not has_roster:

@@ -171,8 +171,19 @@ def test_unknown_department_names_the_known_ones(store_url, tmp_path) -> None:
                 output_dir=str(tmp_path / "x"))
 
 
+def test_a_missing_store_is_an_error_and_is_not_created(tmp_path) -> None:
+    missing = tmp_path / "typo.sqlite"
+    with pytest.raises(pm.PapermillExecutionError, match="reading never creates one"):
+        execute(tmp_path / "missing.ipynb", database_url=f"sqlite:///{missing}", as_of=AS_OF,
+                output_dir=str(tmp_path / "m"))
+    assert not missing.exists()
+
+
 def test_empty_store_says_so_and_still_exports(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    with ProgressStore(url, outbox_dir=tmp_path / "outbox") as store:  # a store that exists, empty
+        store.schema_version()
+    assert (tmp_path / "empty.sqlite").is_file()
     notebook = execute(tmp_path / "empty.ipynb", database_url=url, as_of=AS_OF,
                        output_dir=str(tmp_path / "e"))
     text = "\n".join(json.dumps(c.get("outputs", [])) for c in nbformat.read(notebook, as_version=4).cells)

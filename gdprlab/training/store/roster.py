@@ -249,6 +249,12 @@ class RosterStore(Database):
         return ImportReport(added=tuple(sorted(added)), updated=tuple(sorted(updated)),
                             unchanged=tuple(sorted(unchanged)), left=tuple(left))
 
+    def exists(self) -> bool:
+        """Whether the database holds a roster (nothing is created to find out)."""
+        self.prepare()
+        with self.engine.connect() as conn:
+            return sa.inspect(conn).has_table(roster_staff.name, schema=self.schema)
+
     def frame(self) -> pd.DataFrame:
         """The stored roster (:data:`STORED_COLUMNS`), sorted by staff id; empty before any import."""
         with self._begin() as conn:
