@@ -146,10 +146,6 @@ def _assess(args: argparse.Namespace):
                       temp_directory=getattr(args, "spill_dir", None))
     try:
         tables, report = _tables(args, given, backend)
-        if not tables:
-            raise ValueError(f"{args.dataset}: no file matched a table of gdprlab, so no rule can be "
-                             "assessed; name the files after their tables (contacts.csv, Contact.csv, …) or "
-                             "pass --mapping")
         if args.training_store:
             tables["training"] = _training_from_store(args.training_store, given.policy, given.as_of)
             print("note: training records read from the progress store, not the dataset", file=sys.stderr)

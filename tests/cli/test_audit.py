@@ -104,7 +104,7 @@ def test_check_of_a_folder_that_matches_no_table_is_an_error(tmp_path, capsys):
     (tmp_path / "weather_2026.csv").write_text("day,rain_mm\n2026-01-01,3\n")
     assert main(["check", str(tmp_path), "--fail-on", "low"]) == 2
     err = capsys.readouterr().err
-    assert "no file matched a table of gdprlab" in err and "Traceback" not in err
+    assert "no file matches a gdprlab table" in err and "Traceback" not in err
 
 
 def test_a_min_coverage_outside_0_to_1_is_refused(capsys):
