@@ -323,28 +323,30 @@ def _days(values: pd.Series) -> np.ndarray:
     return pd.to_datetime(values).to_numpy(dtype="datetime64[D]")
 
 
-def request_ages(requests: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+def request_ages(requests: pd.DataFrame, as_of: dt.date, policy: Policy | None = None) -> pd.DataFrame:
     """Per request with a receipt date: days taken (to the reply, or to as-of while open) and the outcome.
 
     The deadline is one calendar month from receipt (Art. 12(3), gdprlab.regulation.law.month_deadline: same
-    date
-    next month, moved off weekends), three months when an extension was notified within the first month.
+    date next month, moved off weekends and the public holidays of the policy's controller_country), three
+    months when an extension was notified within the first month; a later notice does not extend it.
     `days_over` is the reply day minus the one-month deadline (positive: after it). `late` agrees with
-    the request_overdue check, `notice_late` with extension_not_notified.
+    the request_overdue check, `notice_late` with extension_not_notified (a reply that is both is shown as
+    "extension notified late").
     """
+    place = (policy.controller_country, policy.controller_subdivision) if policy else (None, None)
     r = requests[requests["received_on"].notna()]
     received = _days(r["received_on"])
     replied = _days(r["responded_on"])
     day = np.where(np.isnat(replied), np.datetime64(as_of, "D"), replied)
-    d1 = month_deadline(received, RESPONSE_MONTHS)
-    d3 = month_deadline(received, EXTENDED_RESPONSE_MONTHS)
+    d1 = month_deadline(received, RESPONSE_MONTHS, *place)
+    d3 = month_deadline(received, EXTENDED_RESPONSE_MONTHS, *place)
     notice = _days(r["extension_notified_on"])
     extended = ~np.isnat(notice) & (notice <= d1)
     notice_late = ~np.isnat(notice) & (notice > d1) & (day > d1) & (day <= d3)
-    late = (day > np.where(extended, d3, d1)) & ~notice_late
+    late = day > np.where(extended, d3, d1)
     is_open = np.isnat(replied)
-    outcome = np.select([late & is_open, late, notice_late, is_open],
-                        ["open, overdue", "answered late", "extension notified late", "open, in time"],
+    outcome = np.select([late & is_open, notice_late, late, is_open],
+                        ["open, overdue", "extension notified late", "answered late", "open, in time"],
                         default="answered in time")
     return pd.DataFrame({
         "request_id": r["request_id"].to_numpy(), "type": r["type"].to_numpy(), "open": is_open,

@@ -1,8 +1,9 @@
 """Data-subject requests: answered on time in clean data; late replies and late extension notices planted.
 
-Deadlines are computed with gdprlab.regulation.law (calendar months, weekend roll-over), the same functions
-the
-checks use, so a planted late reply is late by the Regulation's count and a clean one is not.
+Deadlines are computed with gdprlab.regulation.law (calendar months, rolled over weekends and the public
+holidays of the policy's controller_country), the same functions the checks use, so a planted late reply is
+late by the Regulation's count and a clean one is not. On-time replies are drawn from the deadlines
+without holidays, which holidays only make later.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from gdprlab.generator.contacts import ContactPlan
 from gdprlab.generator.labels import Labels, ids, pick
 from gdprlab.generator.timeutil import to_day
 from gdprlab.regulation.law import EXTENDED_RESPONSE_MONTHS, RESPONSE_MONTHS, month_deadline
+from gdprlab.regulation.policy import Policy
 
 TYPES = {
     "access": 0.38,
@@ -80,19 +82,25 @@ def make_requests(
 
 def finish_requests(
     cfg: GeneratorConfig,
+    policy: Policy,
     rng: np.random.Generator,
     df: pd.DataFrame,
     plan: ContactPlan,
     contacts: pd.DataFrame,
     labels: Labels,
 ) -> pd.DataFrame:
-    """Number the requests, plant late replies and late extension notices, set statuses, label."""
+    """Number the requests, plant late replies and late extension notices, set statuses, label.
+
+    A late extension notice does not extend the deadline: those requests, replied to (or still open) after
+    one month, are overdue too.
+    """
     as_of = np.datetime64(cfg.as_of)
     df = df.sort_values(["received_on", "contact_id"], kind="stable").reset_index(drop=True)
     df.insert(0, "request_id", ids("R", 1, len(df), 6))
     received = df["received_on"].to_numpy()
-    d1 = month_deadline(received, RESPONSE_MONTHS)
-    d3 = month_deadline(received, EXTENDED_RESPONSE_MONTHS)
+    place = policy.controller_country, policy.controller_subdivision
+    d1 = month_deadline(received, RESPONSE_MONTHS, *place)
+    d3 = month_deadline(received, EXTENDED_RESPONSE_MONTHS, *place)
     can_be_late = pd.isna(df["extension_notified_on"]).to_numpy() & (d1 < as_of - 1)
     erased = df["erased_contact"].to_numpy()
 
@@ -113,6 +121,7 @@ def finish_requests(
     df.loc[ext, "extension_notified_on"] = notice
     df.loc[ext, "responded_on"] = np.where(reply > as_of, np.datetime64("NaT"), reply).astype("datetime64[D]")
     labels.add("extension_not_notified", "requests", df["request_id"].to_numpy()[ext], len(df))
+    labels.add("request_overdue", "requests", df["request_id"].to_numpy()[ext], 0)  # replied after d1
 
     answered = pd.notna(df["responded_on"]).to_numpy()
     refused = answered & ~erased & (df["type"] == "erasure").to_numpy()

@@ -80,8 +80,8 @@ def make_shard(ctx: Context, shard: Shard, rng: dict[str, np.random.Generator]) 
     consents, keys = make_consents(cfg, rng["consents"], contacts, labels)
     activities, objections = make_activities(cfg, rng["activities"], contacts, cplan, consents, keys,
                                              requests, ctx.staff, labels)
-    requests = finish_requests(cfg, rng["requests"], pd.concat([requests, objections], ignore_index=True),
-                               cplan, contacts, labels)
+    requests = finish_requests(cfg, ctx.policy, rng["requests"],
+                               pd.concat([requests, objections], ignore_index=True), cplan, contacts, labels)
     fill_extra_columns(contacts, ctx.extra_columns, rng["registers"])
     tables = {"contacts": contacts, "consents": consents, "activities": activities, "requests": requests}
     return ShardResult(tables, labels)

@@ -2,12 +2,20 @@
 
 Periods follow Regulation (EEC, Euratom) No 1182/71, which governs time limits in EU acts: a period in
 months ends on the same date of the later month (or that month's last day when it has no such date), and
-a period ending on a Saturday or Sunday runs to the end of the next working day. Public holidays differ
-per Member State and are not counted here, so a deadline may be one holiday too early, never too late.
+a period in days, weeks, months or years whose last day is a public holiday, a Saturday or a Sunday runs
+to the end of the following working day (Art. 3(4)), repeatedly: a holiday may follow a weekend. Public
+holidays differ per Member State (and region): they are those of the controller's country (the policy's
+controller_country, and controller_subdivision) from the `holidays` package; with no country, only weekends
+move a deadline, which may then be one holiday too early, never too late. Art. 3(4) does not apply to
+periods in hours: the 72 hours of Art. 33(1) run through weekends and holidays alike.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
+
+import holidays
 import numpy as np
 import pandas as pd
 
@@ -96,18 +104,47 @@ def add_months(days: np.ndarray | pd.Series, months: int | np.ndarray) -> np.nda
     return out
 
 
-def roll_to_working_day(days: np.ndarray) -> np.ndarray:
-    """A deadline on a Saturday or Sunday moves to the following Monday (Reg. 1182/71 Art. 3(4))."""
-    d = np.asarray(days, dtype="datetime64[D]")
-    out = d.copy()
-    ok = ~np.isnat(d)
-    out[ok] = np.busday_offset(d[ok], 0, roll="forward")
+def public_holidays(country: str | None, years: Iterable[int], subdivision: str | None = None) -> np.ndarray:
+    """The public holidays of a country (and subdivision) in these years, sorted; none without a country."""
+    if not country:
+        return np.array([], dtype="datetime64[D]")
+    return _public_holidays(country, subdivision, tuple(sorted(set(years))))
+
+
+@functools.lru_cache(maxsize=64)
+def _public_holidays(country: str, subdivision: str | None, years: tuple[int, ...]) -> np.ndarray:
+    days = holidays.country_holidays(country, subdiv=subdivision, years=years)
+    out = np.array(sorted(days), dtype="datetime64[D]")
+    out.flags.writeable = False
     return out
 
 
-def month_deadline(received: np.ndarray | pd.Series, months: int | np.ndarray) -> np.ndarray:
-    """Last day on which a reply to a request received on `received` is on time."""
-    return roll_to_working_day(add_months(received, months))
+def years_spanned(days: np.ndarray) -> range:
+    """The years of these dates and the year after (a deadline rolls over New Year); empty for none."""
+    known = np.asarray(days, dtype="datetime64[D]")
+    known = known[~np.isnat(known)]
+    if not len(known):
+        return range(0)
+    return range(int(_years(known.min(keepdims=True))[0]), int(_years(known.max(keepdims=True))[0]) + 2)
+
+
+def roll_to_working_day(days: np.ndarray, holidays: np.ndarray | None = None) -> np.ndarray:
+    """A deadline on a Saturday, a Sunday or one of `holidays` moves to the next day that is none of them
+    (Reg. 1182/71 Art. 3(4)): Easter Monday's deadline runs to Tuesday, Saturday's before it too."""
+    d = np.asarray(days, dtype="datetime64[D]")
+    out = d.copy()
+    ok = ~np.isnat(d)
+    free = np.array([], dtype="datetime64[D]") if holidays is None else holidays
+    out[ok] = np.busday_offset(d[ok], 0, roll="forward", holidays=free)
+    return out
+
+
+def month_deadline(received: np.ndarray | pd.Series, months: int | np.ndarray, country: str | None = None,
+                   subdivision: str | None = None) -> np.ndarray:
+    """Last day on which a reply to a request received on `received` is on time, counting the public holidays
+    of `country` (and `subdivision`) when one is given."""
+    end = add_months(received, months)
+    return roll_to_working_day(end, public_holidays(country, years_spanned(end), subdivision))
 
 
 def _years(days: np.ndarray) -> np.ndarray:

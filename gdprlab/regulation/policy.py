@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+import holidays
 import yaml
 
 STATUSES = ("lead", "customer", "former_customer")
@@ -43,6 +44,11 @@ class Policy:
     special_category_roles: tuple[str, ...] = ("data_protection_officer", "customer_care_lead")
     #: course whose passing counts as data-protection training
     training_course: str = "gdpr_essentials"
+    #: the controller's country (ISO 3166 code, e.g. DE), whose public holidays extend deadlines in days or
+    #: months (Reg. 1182/71 Art. 3(4)); with none, only weekends do, and a deadline may be a holiday early
+    controller_country: str | None = None
+    #: its region whose own holidays count too (e.g. BY for Bavaria), if any
+    controller_subdivision: str | None = None
 
     def to_yaml(self) -> str:
         data = asdict(self)
@@ -100,7 +106,33 @@ def policy_from_dict(data: dict, source: str = "policy") -> Policy:
         if not isinstance(data["training_course"], str) or not data["training_course"]:
             raise PolicyError(f"{source}: training_course must be a non-empty course id")
         kw["training_course"] = data["training_course"]
+    kw.update(_controller_place(data, source))
     return Policy(**kw)
+
+
+def _controller_place(data: dict, source: str) -> dict[str, str | None]:
+    """controller_country and controller_subdivision, checked against the countries `holidays` knows."""
+    country, subdivision = data.get("controller_country"), data.get("controller_subdivision")
+    for name, value, example in (("controller_country", country, "DE"),
+                                 ("controller_subdivision", subdivision, "BY")):
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise PolicyError(f"{source}: {name} must be a code (e.g. {example}), got {value!r}")
+    if country is None:
+        if subdivision is not None:
+            raise PolicyError(f"{source}: controller_subdivision needs controller_country too")
+        return {}
+    known = holidays.list_supported_countries()
+    country = country.strip().upper()
+    if country not in known:
+        raise PolicyError(f"{source}: controller_country: {country!r} is not a country whose public holidays "
+                          f"are known; use an ISO 3166 code such as DE, FR or IE")
+    if subdivision is not None:
+        regions = {code.upper(): code for code in known[country]}
+        if subdivision.strip().upper() not in regions:
+            raise PolicyError(f"{source}: controller_subdivision: {subdivision!r} is not a region of "
+                              f"{country}; known: {', '.join(known[country]) or 'none'}")
+        subdivision = regions[subdivision.strip().upper()]
+    return {"controller_country": country, "controller_subdivision": subdivision}
 
 
 def load_policy(path: str | Path | None) -> Policy:

@@ -29,8 +29,8 @@ from gdprlab.regulation.policy import Policy
 from gdprlab.runner.parameters import ParameterError
 
 
-def _found(rule_id: str, tables: dict) -> list[str]:
-    return violating_ids(rule_id, tables, Policy(), AS_OF)
+def _found(rule_id: str, tables: dict, policy: Policy | None = None) -> list[str]:
+    return violating_ids(rule_id, tables, policy or Policy(), AS_OF)
 
 
 AS_OF = dt.date(2026, 6, 30)
@@ -52,7 +52,7 @@ REQUESTS = table(
     request("R2", "2026-01-15", "2026-02-17"),
     request("R3", "2026-05-01"),  # open at as-of, deadline 1 June
     request("R4", "2026-01-15", "2026-03-20", notice="2026-02-01"),  # extended in time
-    request("R5", "2026-01-15", "2026-03-20", notice="2026-03-01"),  # extension notified too late
+    request("R5", "2026-01-15", "2026-03-20", notice="2026-03-01"),  # notified too late: no extension
     request("R6", "2026-06-10"),  # open, still in time
     request("R7", None, "2026-01-01"),  # no receipt date: not judged
 )
@@ -164,7 +164,7 @@ def test_request_ages_use_calendar_months_and_extensions() -> None:
     assert ages.loc["R3", "outcome"] == "open, overdue" and ages.loc["R3", "days_taken"] == 60
     assert ages.loc["R4", ["extended", "late", "outcome"]].tolist() == [True, False, "answered in time"]
     r5 = ages.loc["R5", ["notice_late", "late", "outcome"]].tolist()
-    assert r5 == [True, False, "extension notified late"]
+    assert r5 == [True, True, "extension notified late"]
     assert ages.loc["R6", "outcome"] == "open, in time"
 
 
@@ -173,6 +173,15 @@ def test_request_ages_agree_with_the_checks() -> None:
     t = {"requests": REQUESTS}
     assert set(ages.loc[ages["late"], "request_id"]) == set(_found("request_overdue", t))
     assert set(ages.loc[ages["notice_late"], "request_id"]) == set(_found("extension_not_notified", t))
+
+
+def test_request_ages_count_the_controllers_public_holidays_as_the_checks_do() -> None:
+    # one month from 6 March 2026 ends on Easter Monday, a holiday in Germany: due Tuesday 7 April
+    requests = table("requests", request("R1", "2026-03-06", "2026-04-07"))
+    germany = Policy(controller_country="DE")
+    assert not audit.request_ages(requests, AS_OF, germany)["late"].any()
+    assert audit.request_ages(requests, AS_OF)["late"].all()  # weekends only without a country
+    assert _found("request_overdue", {"requests": requests}, germany) == []
 
 
 def test_breach_delays_against_72_hours() -> None:
@@ -202,7 +211,7 @@ def test_timing_agrees_with_the_checks_on_the_sample_dataset() -> None:
     inputs = audit.load_inputs(params)
     a = audit.assess(inputs, params)
     t = inputs.tables
-    ages = audit.request_ages(t["requests"], inputs.as_of)
+    ages = audit.request_ages(t["requests"], inputs.as_of, inputs.policy)
     assert set(ages.loc[ages["late"], "request_id"]) == set(a.result("request_overdue").record_ids)
     delays = audit.breach_delays(t["breaches"], inputs.as_of)
     late = delays.loc[delays["outcome"] == "late, no reasons", "breach_id"]
@@ -251,7 +260,7 @@ def test_findings_and_evidence_frames(partial) -> None:
     f = audit.findings_frame(a)
     assert set(f["rule"]) == {r.rule_id for r in a.failed} >= {"request_overdue", "breach_notified_late"}
     row = f.set_index("rule").loc["request_overdue"]
-    assert row["articles"] == "Art. 12(3)" and row["count"] == 2 and row["population"] == 6
+    assert row["articles"] == "Art. 12(3)" and row["count"] == 3 and row["population"] == 6
     ev = audit.evidence_frame(a.result("request_overdue"))
     assert list(ev["record_id"]) == ["R2", "R3"] and len(ev) <= 2
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gdprlab.regulation.law import ART8_AGE, add_months, age_on, art8_age, month_deadline
+from gdprlab.regulation.law import (
+    ART8_AGE,
+    add_months,
+    age_on,
+    art8_age,
+    month_deadline,
+    public_holidays,
+    roll_to_working_day,
+)
 
 
 def d(*dates: str) -> np.ndarray:
@@ -32,6 +40,62 @@ def test_a_deadline_on_a_weekend_runs_to_monday():
     assert month_deadline(d("2026-01-31"), 1)[0] == np.datetime64("2026-03-02")
     # a weekday deadline stays where it is
     assert month_deadline(d("2026-10-05"), 1)[0] == np.datetime64("2026-11-05")
+
+
+def test_a_deadline_on_a_public_holiday_runs_to_the_next_working_day_of_the_controllers_country():
+    # 6 March 2026 + 1 month = Easter Monday 6 April 2026, a holiday in Germany (not in the law's weekends)
+    assert month_deadline(d("2026-03-06"), 1, "DE")[0] == np.datetime64("2026-04-07")
+    assert month_deadline(d("2026-03-06"), 1)[0] == np.datetime64("2026-04-06")  # no country: weekends only
+
+
+def test_a_holiday_after_a_weekend_moves_a_saturday_deadline_past_both():
+    # Sat 4 April 2026 -> not Monday 6 April (Easter Monday) but Tuesday 7 April
+    assert month_deadline(d("2026-03-04"), 1, "DE")[0] == np.datetime64("2026-04-07")
+    # Good Friday 3 April 2026, then the weekend, then Easter Monday: four days on
+    assert month_deadline(d("2026-03-03"), 1, "DE")[0] == np.datetime64("2026-04-07")
+
+
+def test_a_friday_holiday_before_a_weekend_runs_to_monday():
+    # Fri 1 May 2026 (Labour Day in DE and FR) -> Monday 4 May
+    assert month_deadline(d("2026-04-01"), 1, "DE")[0] == np.datetime64("2026-05-04")
+    assert month_deadline(d("2026-04-01"), 1, "FR")[0] == np.datetime64("2026-05-04")
+
+
+def test_christmas_and_boxing_day_run_to_the_next_working_day():
+    # 25 Nov 2025 + 1 month = Thu 25 Dec; 26 Dec (Fri) is a holiday in DE and IE, then the weekend: Mon 29
+    assert month_deadline(d("2025-11-25", "2025-11-26"), 1, "DE").tolist() == list(
+        d("2025-12-29", "2025-12-29").tolist())
+    # in France 26 December is a working day
+    assert month_deadline(d("2025-11-25"), 1, "FR")[0] == np.datetime64("2025-12-26")
+
+
+def test_a_regional_holiday_counts_for_a_controller_in_that_region():
+    # Epiphany (6 Jan 2027, a Wednesday) is a holiday in Bavaria, not in Berlin
+    assert month_deadline(d("2026-12-06"), 1, "DE", "BY")[0] == np.datetime64("2027-01-07")
+    assert month_deadline(d("2026-12-06"), 1, "DE", "BE")[0] == np.datetime64("2027-01-06")
+
+
+def test_a_deadline_at_the_end_of_a_year_rolls_over_new_year():
+    # 31 Oct 2026 + 2 months = Thu 31 Dec 2026, a working day; 1 Nov 2026 + 2 months = Friday 1 January
+    # 2027, New Year's Day, then the weekend: Monday 4 January 2027 (holidays of the next year are counted)
+    assert month_deadline(d("2026-10-31"), 2, "DE")[0] == np.datetime64("2026-12-31")
+    assert month_deadline(d("2026-11-01"), 2, "DE")[0] == np.datetime64("2027-01-04")
+
+
+def test_rolling_agrees_with_stepping_day_by_day_over_weekends_and_holidays():
+    free = public_holidays("DE", range(2024, 2028), "BY")
+    days = np.arange(np.datetime64("2024-01-01"), np.datetime64("2027-12-01"))
+    rolled = roll_to_working_day(days, free)
+    for day, got in zip(days.tolist(), rolled.tolist(), strict=True):
+        step = np.datetime64(day)
+        while step.astype(object).weekday() >= 5 or step in free:
+            step += 1
+        assert np.datetime64(got) == step
+
+
+def test_no_country_means_no_holidays():
+    assert len(public_holidays(None, range(2020, 2030))) == 0
+    assert np.datetime64("2026-12-25") in public_holidays("DE", [2026])
 
 
 def test_months_can_be_subtracted_for_cut_off_dates():

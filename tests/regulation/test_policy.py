@@ -35,6 +35,10 @@ def test_the_written_policy_reads_back_equal(tmp_path):
         ({"retention_months": {"lead": -1}}, "lead"),
         ({"training_refresh_months": "twelve"}, "training_refresh_months"),
         ({"special_category_roles": "dpo"}, "special_category_roles"),
+        ({"controller_country": "XX"}, "controller_country: 'XX' is not a country"),
+        ({"controller_country": 49}, "controller_country must be a code"),
+        ({"controller_country": "DE", "controller_subdivision": "Bayern"}, "'Bayern' is not a region of DE"),
+        ({"controller_subdivision": "BY"}, "controller_subdivision needs controller_country"),
     ],
 )
 def test_bad_settings_are_named(data, message):
@@ -49,3 +53,13 @@ def test_missing_and_broken_files_are_named(tmp_path):
     bad.write_text("retention_months: [\n")
     with pytest.raises(PolicyError, match="bad.yaml"):
         load_policy(bad)
+
+
+def test_the_controllers_country_is_optional_and_read_as_a_code(tmp_path):
+    assert Policy().controller_country is None and Policy().controller_subdivision is None
+    f = tmp_path / "policy.yaml"
+    f.write_text("controller_country: de\ncontroller_subdivision: by\n")
+    p = load_policy(f)
+    assert (p.controller_country, p.controller_subdivision) == ("DE", "BY")
+    f.write_text(p.to_yaml())
+    assert load_policy(f) == p

@@ -20,7 +20,9 @@ Semantics shared by every finder, each written once here and tested on every eng
 * a missing value is never among a set of values, and a condition on a missing value is false;
 * timestamps are naive UTC (those with a time zone are converted); the as-of date as a moment is its
   midnight UTC;
-* periods in months are calendar months clamped to the month's end (Reg. 1182/71 Art. 3(2)(c)).
+* periods in months are calendar months clamped to the month's end (Reg. 1182/71 Art. 3(2)(c)); one
+  ending on a weekend or on a public holiday of the controller's country (the policy's) runs to the next
+  working day (Art. 3(4)), as gdprlab.regulation.law counts it.
 """
 
 from __future__ import annotations
@@ -29,18 +31,20 @@ import contextlib
 import datetime as dt
 import functools
 import inspect
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt_types
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import sqlglot
 
 from gdprlab.crm.schema import TABLES
+from gdprlab.regulation import law
 from gdprlab.regulation.catalogue import RULES_BY_ID, Rule
 from gdprlab.regulation.policy import Policy
 
@@ -435,15 +439,47 @@ def add_months(day: ir.DateValue, months: int | ir.IntegerValue) -> ir.DateValue
     return day + months.as_interval("M")
 
 
-def roll_to_working_day(day: ir.DateValue) -> ir.DateValue:
-    """A deadline on a Saturday or Sunday moves to the following Monday (Reg. 1182/71 Art. 3(4))."""
+def roll_to_working_day(day: ir.DateValue, holidays: Sequence[dt.date] | np.ndarray = ()) -> ir.DateValue:
+    """A deadline on a Saturday, a Sunday or one of `holidays` moves to the next day that is none of them
+    (Reg. 1182/71 Art. 3(4); gdprlab.regulation.law.roll_to_working_day).
+
+    Weekends first (to Monday); then a weekday holiday, reached directly or from the weekend before it,
+    moves by the days to the working day after it, worked out here with the law module: a CASE over a few
+    lists of dates, one list per number of days, which every engine reads alike.
+    """
     weekday = day.day_of_week.index()  # Monday 0
-    return day + ibis.cases((weekday == 5, 2), (weekday == 6, 1), else_=0).as_interval("D")
+    monday = day + ibis.cases((weekday == 5, 2), (weekday == 6, 1), else_=0).as_interval("D")
+    free = np.unique(np.asarray(holidays, dtype="datetime64[D]"))
+    on_weekdays = free[np.is_busday(free)]
+    if not len(on_weekdays):
+        return monday
+    steps = (law.roll_to_working_day(on_weekdays, free) - on_weekdays).astype(np.int64)
+    cases = [(monday.isin([dt.date.fromisoformat(str(h)) for h in on_weekdays[steps == step]]), int(step))
+             for step in np.unique(steps)]
+    return monday + ibis.cases(*cases, else_=0).as_interval("D")
 
 
-def month_deadline(received: ir.DateValue, months: int) -> ir.DateValue:
-    """Last day on which a reply to a request received on `received` is on time (gdprlab.regulation.law)."""
-    return roll_to_working_day(add_months(received, months))
+def public_holidays(t: Tables, policy: Policy, table: str, column: str) -> np.ndarray:
+    """The public holidays of the controller's country (the policy's) from the year of the first date in
+    t[table][column] to the year after the last (read once per run): deadlines a few months after those
+    dates fall in them. None without a controller_country."""
+    if not policy.controller_country:
+        return law.public_holidays(None, ())
+
+    def build() -> np.ndarray:
+        days = as_date(t[table][column])
+        span = t.fetch(t[table].aggregate(first=days.min(), last=days.max()))
+        ends = pd.to_datetime(span.iloc[0].to_numpy()).to_numpy("datetime64[D]")
+        return law.public_holidays(policy.controller_country, law.years_spanned(ends),
+                                   policy.controller_subdivision)
+    return t.shared(f"holidays_{table}_{column}", build)
+
+
+def month_deadline(received: ir.DateValue, months: int,
+                   holidays: Sequence[dt.date] | np.ndarray = ()) -> ir.DateValue:
+    """Last day on which a reply to a request received on `received` is on time (gdprlab.regulation.law),
+    `holidays` being the controller's public holidays in the years the deadlines fall in."""
+    return roll_to_working_day(add_months(received, months), holidays)
 
 
 def age_on(birth: ir.DateValue, on: ir.DateValue) -> ir.IntegerValue:

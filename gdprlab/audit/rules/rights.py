@@ -19,6 +19,7 @@ from gdprlab.audit.rules.base import (
     is_in,
     key_in,
     month_deadline,
+    public_holidays,
     record_ids,
     rule,
 )
@@ -38,13 +39,16 @@ class Timing(NamedTuple):
     late_notice: ir.BooleanValue  # extension notified after it
 
 
-def timing(r: ir.Table, as_of: dt.date) -> Timing:
-    """Per request: the day judged, both deadlines and when the extension was notified."""
+def timing(t: Tables, policy: Policy, as_of: dt.date) -> Timing:
+    """Per request: the day judged, both deadlines (rolled over weekends and the controller's public
+    holidays) and when the extension was notified."""
+    r = t["requests"]
+    free = public_holidays(t, policy, "requests", "received_on")
     received = as_date(r["received_on"])
-    d1 = month_deadline(received, RESPONSE_MONTHS)
+    d1 = month_deadline(received, RESPONSE_MONTHS, free)
     notice = as_date(r["extension_notified_on"])
     return Timing(judged=received.notnull(), day=as_date(r["responded_on"]).fill_null(ibis.date(as_of)),
-                  d1=d1, d3=month_deadline(received, EXTENDED_RESPONSE_MONTHS),
+                  d1=d1, d3=month_deadline(received, EXTENDED_RESPONSE_MONTHS, free),
                   timely_notice=(notice <= d1).fill_null(False), late_notice=(notice > d1).fill_null(False))
 
 
@@ -53,19 +57,18 @@ _judged = ("requests with a receipt date", count_rows("requests", lambda r: r["r
 
 @rule("request_overdue", population=_judged, evidence=_REQUEST_EVIDENCE)
 def request_overdue(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
-    """Replies (or open requests at as-of) after the deadline, unless only the extension notice was late."""
+    """Replies (or open requests at as-of) after the deadline: three months with an extension notified
+    within the first month, else one month (an extension notified later does not extend it)."""
     r = t["requests"]
-    x = timing(r, as_of)
-    late = x.judged & (x.day > ibis.ifelse(x.timely_notice, x.d3, x.d1))
-    only_notice = x.late_notice & (x.day <= x.d3)
-    return record_ids(r, "requests", late & ~only_notice.fill_null(False))
+    x = timing(t, policy, as_of)
+    return record_ids(r, "requests", x.judged & (x.day > ibis.ifelse(x.timely_notice, x.d3, x.d1)))
 
 
 @rule("extension_not_notified", population=_judged, evidence=_REQUEST_EVIDENCE)
 def extension_not_notified(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
     """Extension notified after the one-month deadline, reply (or as-of) after one month but within three."""
     r = t["requests"]
-    x = timing(r, as_of)
+    x = timing(t, policy, as_of)
     return record_ids(r, "requests", x.judged & x.late_notice & (x.day > x.d1) & (x.day <= x.d3))
 
 

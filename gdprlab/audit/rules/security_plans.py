@@ -1,5 +1,9 @@
 """Security plans: breaches notified within 72 hours (or with reasons), people told of high-risk breaches,
-every breach documented (Art. 33, 34)."""
+every breach documented (Art. 33, 34).
+
+The 72 hours are clock hours from awareness: Reg. 1182/71 Art. 3(4) moves only periods "expressed otherwise
+than in hours" off weekends and public holidays, so this deadline is never rolled (gdprlab.regulation.law).
+"""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ AS_OF = dt.date(2026, 3, 1)
 POLICY = Policy(retention_months={"lead": 24, "customer": 1},
                 review_interval_months={"privacy_notice": 1, "retention_policy": 12,
                                         "incident_response_plan": 24},
-                special_category_roles=("data_protection_officer",))
+                special_category_roles=("data_protection_officer",), controller_country="DE")
 #: not whitespace for Python (zero-width space, byte-order mark, Mongolian vowel separator), so not blank
 NOT_BLANK = ("\u200b", "\ufeff", "\u180e")
 _TOKEN = protect.encrypt(["DE89370400440532013000"], protect.synthetic_key(0), np.random.default_rng(0))[0]
@@ -289,7 +289,7 @@ ACTIVITIES = [
 ]
 
 # ----------------------------------------------------------------------------------------------------------
-# requests (deadlines: gdprlab.regulation.law; weekends roll to Monday, public holidays do not count)
+# requests (deadlines: gdprlab.regulation.law; weekends and German public holidays roll to a working day)
 # ----------------------------------------------------------------------------------------------------------
 
 
@@ -319,18 +319,22 @@ REQUESTS = [
     _request("rq-saturday-on-time", "2025-12-31", "2026-02-02"),  # 31 Jan 2026 is a Saturday
     _request("rq-open-saturday", "2026-01-31", None),  # 28 Feb 2026 (Sat) -> 2 Mar: not yet late at as-of
     _request("rq-open-late", "2026-01-27", None),  # found: 27 Feb 2026 passed
-    # ... a public holiday does not (gdprlab.regulation.law does not model them): the deadline of a
-    # request received on 25 Nov 2025 is Christmas Day, and a reply on the next working day in most
-    # Member States (Monday 29 Dec) is found late
-    _request("rq-christmas", "2025-11-25", "2025-12-29"),  # found
+    # ... and so does a public holiday of the controller's country (POLICY: DE): the deadline of a request
+    # received on 25 Nov 2025 is Christmas Day, then Boxing Day and a weekend: Monday 29 Dec
+    _request("rq-christmas", "2025-11-25", "2025-12-29"),
+    _request("rq-christmas-late", "2025-11-25", "2025-12-30"),  # found
+    # ... a Saturday before Easter Monday (19 and 21 April 2025) runs to Tuesday, not Monday
+    _request("rq-easter-on-time", "2025-03-19", "2025-04-22"),
+    _request("rq-easter-monday-not-enough", "2025-03-19", "2025-04-23"),  # found
     # three months with an extension notified within the first month
     _request("rq-extended-on-time", "2025-10-31", "2026-02-02", notice="2025-12-01"),  # notice on the
     # rolled one-month deadline; three months end on Sat 31 Jan 2026 -> Mon 2 Feb
     _request("rq-extended-late", "2025-10-31", "2026-02-03", notice="2025-12-01"),  # found
     _request("rq-extended-open", "2025-12-31", None, notice="2026-01-15"),  # until 31 Mar 2026
     # extension_not_notified: notice after the one-month deadline, reply within three months
-    _request("rq-late-notice", "2025-10-31", "2025-12-15", notice="2025-12-02"),  # found (not overdue)
-    _request("rq-late-notice-open", "2025-12-15", None, notice="2026-01-20"),  # found: open, within 3
+    # (and request_overdue: a late notice does not extend the month)
+    _request("rq-late-notice", "2025-10-31", "2025-12-15", notice="2025-12-02"),  # found by both
+    _request("rq-late-notice-open", "2025-12-15", None, notice="2026-01-20"),  # found by both: open
     _request("rq-late-notice-late", "2025-10-31", "2026-02-03", notice="2025-12-02"),  # overdue only
     _request("rq-not-received", None, None),  # not judged
     # processing_after_withdrawal: objections (received on time, answered in two days)
@@ -507,9 +511,9 @@ EXPECTED: dict[str, list[str]] = {
     "weak_pseudonymisation": ["wp-dotted-i", "wp-md5-padded", "wp-sha1", "wp-sha256-line-sep",
                               "wp-sigma-final", "wp-sigma-first"],
     "excessive_access": ["st-full-dpo-case", "st-full-no-role", "st-full-sales"],
-    "request_overdue": ["rq-apr30-late", "rq-christmas", "rq-clamp-late", "rq-extended-late",
-                        "rq-late-notice-late", "rq-leap-late", "rq-open-late", "rq-sep30-late",
-                        "rq-sunday-late"],
+    "request_overdue": ["rq-apr30-late", "rq-christmas-late", "rq-clamp-late", "rq-easter-monday-not-enough",
+                        "rq-extended-late", "rq-late-notice", "rq-late-notice-late", "rq-late-notice-open",
+                        "rq-leap-late", "rq-open-late", "rq-sep30-late", "rq-sunday-late"],
     "extension_not_notified": ["rq-late-notice", "rq-late-notice-open"],
     "erasure_incomplete": ["rq-erased-name", "rq-erased-note", "rq-erased-zero-width"],
     "untrained_crm_user": ["st-access-None", "st-failed", "st-never", "st-no-date", "st-other-course",

@@ -269,6 +269,20 @@ def test_deadlines_run_calendar_months_and_roll_from_a_weekend_to_monday_as_the_
         assert got == _law(lambda d, n=months: law.month_deadline(d, n), days), months
 
 
+@pytest.mark.parametrize("country, subdivision", [("DE", "BY"), ("IE", None)])
+def test_deadlines_roll_over_weekends_and_public_holidays_as_the_law_does(engine, country, subdivision):
+    # every day of three years: a holiday after a weekend (Easter Monday), before one (Good Friday, a
+    # Friday 1 May), two in a row (Christmas and St Stephen's Day) all roll as the law module rolls them
+    days = [*DAYS[:-5], None]
+    free = law.public_holidays(country, range(2023, 2027), subdivision)
+    got = computed(engine, lambda t, d: base.roll_to_working_day(d, free), days, types=("date",))
+    assert got == _law(lambda d: law.roll_to_working_day(d, free), days)
+    assert got[days.index(dt.date(2024, 3, 30))] == dt.date(2024, 4, 2)  # Sat before Easter Monday
+    for months in (1, 3):
+        got = computed(engine, lambda t, d, n=months: base.month_deadline(d, n, free), days, types=("date",))
+        assert got == _law(lambda d, n=months: law.month_deadline(d, n, country, subdivision), days), months
+
+
 def test_age_counts_years_completed_and_a_29_february_birthday_on_28_february_as_the_law_does(engine):
     births = [dt.date(2008, 2, 29), dt.date(2012, 2, 29), dt.date(2000, 2, 29), dt.date(2010, 3, 1),
               dt.date(2010, 2, 28), dt.date(2009, 12, 31), dt.date(1900, 2, 28)]

@@ -7,8 +7,10 @@ reviews policies every 12 months. Read as a specification of the definitions in 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from helpers import table
-from rule_cases import found, request
+from rule_cases import POLICY, found, request
 
 
 def test_a_reply_on_the_deadline_day_is_on_time():
@@ -46,16 +48,54 @@ def test_a_timely_extension_gives_three_months():
     assert found("extension_not_notified", requests=requests) == []
 
 
-def test_a_late_extension_notice_alone_is_extension_not_notified():
+def test_a_late_extension_notice_does_not_extend_the_deadline():
+    # Art. 12(3): the extension counts only if notified within one month; a reply after that month with a
+    # late notice is overdue, and the late notice is reported too while the reply is within three months
     requests = table(
         "requests",
         request("R1", "2026-01-15", "2026-03-20", notice="2026-02-17"),  # late notice, reply within 3 months
-        request("R2", "2026-01-15", "2026-04-16", notice="2026-02-17"),  # late notice and too late anyway
+        request("R2", "2026-01-15", "2026-04-16", notice="2026-02-17"),  # late notice and after 3 months
         request("R3", "2026-01-15", "2026-02-16", notice="2026-02-17"),  # replied within the month
-        request("R4", "2026-04-20", None, notice="2026-05-25"),  # open, as-of within 3 months
+        request("R4", "2026-04-20", None, notice="2026-05-25"),  # open after one month, within 3
     )
     assert found("extension_not_notified", requests=requests) == ["R1", "R4"]
-    assert found("request_overdue", requests=requests) == ["R2"]
+    assert found("request_overdue", requests=requests) == ["R1", "R2", "R4"]
+
+
+GERMANY = replace(POLICY, controller_country="DE")
+
+
+def test_a_deadline_on_a_public_holiday_of_the_controllers_country_runs_to_the_next_working_day():
+    # received 6 March 2026: one month ends on Easter Monday (6 April), a holiday in Germany
+    requests = table("requests", request("R1", "2026-03-06", "2026-04-07"),
+                     request("R2", "2026-03-06", "2026-04-08"))
+    assert found("request_overdue", GERMANY, requests=requests) == ["R2"]
+    assert found("request_overdue", requests=requests) == ["R1", "R2"]  # no country: weekends only
+
+
+def test_a_saturday_deadline_before_a_holiday_monday_runs_to_tuesday_not_monday():
+    # one month from 4 March 2026 ends on Saturday 4 April; Easter Monday follows: due Tuesday 7 April
+    requests = table("requests", request("R1", "2026-03-04", "2026-04-07"),
+                     request("R2", "2026-03-04", "2026-04-08"))
+    assert found("request_overdue", GERMANY, requests=requests) == ["R2"]
+
+
+def test_holidays_move_the_extension_notice_and_the_three_month_deadline_too():
+    # received 1 April 2026: one month ends Friday 1 May (Labour Day) -> Monday 4 May, so a notice on 4 May
+    # is in time; three months end on Wednesday 1 July, after the as-of date (30 June): not overdue
+    requests = table("requests", request("R1", "2026-04-01", None, notice="2026-05-04"),
+                     request("R2", "2026-04-01", "2026-05-04"))
+    assert found("extension_not_notified", GERMANY, requests=requests) == []
+    assert found("request_overdue", GERMANY, requests=requests) == []
+    assert found("extension_not_notified", requests=requests) == ["R1"]  # weekends only: due Friday 1 May
+
+
+def test_a_regional_holiday_counts_for_a_controller_in_that_region():
+    # Corpus Christi (4 June 2026) is a holiday in Bavaria, not in Berlin
+    requests = table("requests", request("R1", "2026-05-04", "2026-06-05"))
+    bavaria, berlin = (replace(GERMANY, controller_subdivision=region) for region in ("BY", "BE"))
+    assert found("request_overdue", bavaria, requests=requests) == []
+    assert found("request_overdue", berlin, requests=requests) == ["R1"]
 
 
 def test_erasure_incomplete_leaves_contact_details_or_notes():
