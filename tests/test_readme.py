@@ -22,3 +22,10 @@ def test_the_number_of_quiz_questions_is_the_banks_own():
 def test_every_rule_count_in_the_readme_is_the_catalogues():
     said = [int(n) for n in re.findall(r"(\d+) rules\b", README)]
     assert said and set(said) == {len(RULES)}, (said, len(RULES))
+
+
+def test_the_rule_table_lists_every_rule_with_its_concern_and_articles():
+    rows = re.findall(r"^\| ([a-z ]+) \| ([a-z0-9_]+) \| ([^|]+) \|$", README, re.M)
+    table = {rule: (concern, articles.strip()) for concern, rule, articles in rows if "_" in rule}
+    expected = {r.id: (r.concern.replace("_", " "), ", ".join(r.articles)) for r in RULES}
+    assert table == expected
