@@ -93,6 +93,10 @@ def render_record(record: dict) -> str:
             lines.append(f"{d['contacts']:,} contacts: composed of {len(d['composed_of'])} generated "
                          f"datasets ({', '.join(d['composed_of'])}), the generator holding a whole dataset "
                          "in memory.")
+    limited = [n for n in params["sizes"] if n >= params.get("spill_from", float("inf"))]
+    if limited:
+        lines.append(f"From {min(limited):,} contacts the new engine runs with DuckDB's memory limit "
+                     f"{record.get('limits', {}).get('memory_limit')} and spills to disk beyond it.")
     for shim in record.get("shims", []):
         lines.append(f"Work-around applied in the new engine's runs: {shim}.")
     lines += ["", "| contacts | " + " | ".join(HEADERS.values()) + " | DuckDB / today |",
