@@ -19,7 +19,8 @@ import pandas as pd
 
 from gdprlab.audit.discovery.scan import ScanResult
 from gdprlab.audit.engine import Assessment, CheckResult, run_checks
-from gdprlab.audit.report import fail_on, render, under_covered
+from gdprlab.audit.report import fail_on, render, under_covered, with_files
+from gdprlab.crm import dates
 from gdprlab.crm.exports import LoadReport, load
 from gdprlab.crm.files import write_atomic
 from gdprlab.crm.io import DatasetInputs, resolve_inputs
@@ -65,6 +66,8 @@ class AuditParams:
     as_of: dt.date | None  # None: the dataset's as-of date, else today
     policy: Path | None  # None: the dataset's policy.yaml, else gdprlab's defaults
     mapping: Path | None
+    date_order: str | None  # dmy or mdy for date columns that read both ways; None: such a column fails
+    timezone: str  # IANA zone of times written without an offset
     output_dir: Path | None  # None: ../output/<dataset name>-<as-of>
     evidence: int
     top_actions: int
@@ -93,6 +96,14 @@ def parse_severity(text: str) -> str | None:
     return key
 
 
+def parse_date_order(text: str) -> str | None:
+    """'' gives None; otherwise dmy or mdy (gdprlab.crm.dates.ORDERS, any case), else ValueError."""
+    key = text.strip().lower()
+    if key and key not in dates.ORDERS:
+        raise ValueError(f"{text!r}: choose dmy (day first) or mdy (month first)")
+    return key or None
+
+
 def _dataset(value: object, base: Path) -> Path:
     if not str(value).strip():
         raise ValueError("empty; pass a dataset folder or a CRM export file or folder")
@@ -110,6 +121,10 @@ SPEC: tuple[Param, ...] = (
           convert=existing_file),
     Param("mapping", str, "", "export mapping YAML (tables, files, columns); empty: recognise headers",
           convert=existing_file),
+    Param("date_order", str, "", "dmy or mdy: how to read dates that read both ways; empty: such a file "
+          "is not read", convert=lambda value, base: parse_date_order(str(value))),
+    Param("timezone", str, "UTC", "time zone of times written without an offset, e.g. Europe/Berlin",
+          convert=lambda value, base: dates.check_timezone(str(value).strip())),
     Param("output_dir", str, "", "folder for findings.json and .csv; empty: ../output/<name>-<as-of>",
           convert=as_path),
     Param("evidence", int, 5, "masked evidence records shown per finding", minimum=0),
@@ -151,7 +166,8 @@ def dataset_name(path: Path) -> str:
 def load_inputs(params: AuditParams, base: Path | None = None, today: dt.date | None = None) -> Inputs:
     """Settle the as-of date, policy and mapping, read the dataset or export, and name the output folder."""
     given = resolve_inputs(params.dataset, params.as_of, params.policy, params.mapping, today=today)
-    tables, report = load(params.dataset, given.mapping)
+    tables, report = load(params.dataset, given.mapping, date_order=params.date_order,
+                          timezone=params.timezone)
     name = dataset_name(params.dataset)
     default_out = (base or Path.cwd()) / OUTPUT_ROOT / f"{name}-{given.as_of.isoformat()}"
     out = params.output_dir or default_out.resolve()
@@ -386,6 +402,8 @@ def retention_ages(contacts: pd.DataFrame, policy: Policy, as_of: dt.date) -> pd
     `months` (days / 30.44) is for charts only.
     """
     c = contacts
+    if not {"status", "last_activity_at"} <= set(c.columns):  # an export without them: nothing to time
+        return pd.DataFrame(columns=["status", "months", "limit_months", "over"])
     limit = c["status"].map(policy.retention_months)
     keep = (c["status"] != "erased").fillna(True) & limit.notna() & c["last_activity_at"].notna()
     c, limit = c[keep], limit[keep].astype(int)
@@ -409,9 +427,14 @@ def timing_summary(frame: pd.DataFrame, by: str, flag: str) -> pd.DataFrame:
 # outputs
 # ----------------------------------------------------------------------------------------------------------
 
-def write_outputs(assessment: Assessment, folder: Path) -> dict[str, Path]:
-    """findings.json and findings.csv (gdprlab.audit.report.render) in `folder`, each written atomically."""
-    return {"json": write_atomic(folder / "findings.json", render(assessment, "json")),
+def write_outputs(assessment: Assessment, folder: Path, files: LoadReport | None = None) -> dict[str, Path]:
+    """findings.json and findings.csv (gdprlab.audit.report.render) in `folder`, each written atomically;
+    findings.json lists the export's `files` (read, skipped or failed: gdprlab assess exits 2 on a failed
+    one) and the file each finding's records came from, as `gdprlab check --format json` does."""
+    text = render(assessment, "json")
+    if files is not None and files.file_records():
+        text = with_files(text, files)
+    return {"json": write_atomic(folder / "findings.json", text),
             "csv": write_atomic(folder / "findings.csv", render(assessment, "csv"))}
 
 

@@ -4,7 +4,8 @@
   `evidence=True` adds the masked evidence under each finding.
 * `to_json(a)`: an object with `metadata` (as-of date, dataset, rule catalogue version, …), `scores`,
   `findings` (failed rules, each with its record ids and masked evidence), `passed`, `not_assessed` and
-  `caveats` (what each assessed rule, passed or failed, could not see).
+  `caveats` (what each assessed rule, passed or failed, could not see); `with_files` adds the files of
+  a CRM export (`files`) and the file each finding's records came from.
 * `to_csv(a)`: one row per rule (`detail="findings"`, with its status, counts and masked evidence as JSON
   text) or one row per violating record (`detail="records"`). Every text cell that a spreadsheet could
   take for a formula is prefixed with a single quote (gdprlab.crm.files.safe_cell), and every cell is
@@ -19,6 +20,7 @@ import json
 
 from gdprlab.audit.engine import Assessment, CheckResult
 from gdprlab.audit.scoring import MIN_COVERAGE
+from gdprlab.crm.exports import LoadReport
 from gdprlab.crm.files import csv_text
 from gdprlab.regulation.catalogue import CONCERNS, SEVERITIES
 
@@ -137,6 +139,25 @@ def to_dict(assessment: Assessment) -> dict:
 
 def to_json(assessment: Assessment, indent: int | None = 2) -> str:
     return json.dumps(to_dict(assessment), indent=indent, ensure_ascii=False) + "\n"
+
+
+def with_files(text: str, load_report: LoadReport) -> str:
+    """The JSON findings with the export's `files` (read, ignored, skipped or failed, with what was
+    detected) and, on each finding and evidence record, the file its records came from."""
+    data = json.loads(text)
+    data["files"] = load_report.file_records()
+    for finding in data.get("findings", []):
+        sources = load_report.source_of(finding.get("table"), finding.get("record_ids") or [])
+        if not sources:
+            continue
+        counts: dict[str, int] = {}
+        for name in sources.values():
+            counts[name] = counts.get(name, 0) + 1
+        finding["source_files"] = counts
+        for record in finding.get("evidence") or []:
+            if record.get("record_id") in sources:
+                record["source_file"] = sources[record["record_id"]]
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 # ----------------------------------------------------------------------------------------------------------

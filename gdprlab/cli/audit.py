@@ -174,25 +174,6 @@ def _tables(args: argparse.Namespace, given, backend) -> tuple[dict, object]:
     return tables, report
 
 
-def _with_files(text: str, report) -> str:
-    """The JSON findings with the export's `files` and, on each finding and evidence record, the file its
-    records came from (when the export was read by gdprlab's reader)."""
-    data = json.loads(text)
-    data["files"] = report.file_records()
-    for finding in data.get("findings", []):
-        sources = report.source_of(finding.get("table"), finding.get("record_ids") or [])
-        if not sources:
-            continue
-        counts: dict[str, int] = {}
-        for name in sources.values():
-            counts[name] = counts.get(name, 0) + 1
-        finding["source_files"] = counts
-        for record in finding.get("evidence") or []:
-            if record.get("record_id") in sources:
-                record["source_file"] = sources[record["record_id"]]
-    return json.dumps(data, indent=2, ensure_ascii=False)
-
-
 def _unread(report, args: argparse.Namespace) -> int | None:
     """2 when files of the export could not be read (listed again after the output), unless --keep-going."""
     if report is None or not report.failed:
@@ -224,12 +205,12 @@ def _training_from_store(url: str, policy, as_of):
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from gdprlab.audit.report import fail_on, render, under_covered
+    from gdprlab.audit.report import fail_on, render, under_covered, with_files
 
     assessment, report = _assess(args)
     text = render(assessment, args.format)
     if args.format == "json" and report is not None:
-        text = _with_files(text, report)
+        text = with_files(text, report)
     _write_out(text, args.out)
     unread = _unread(report, args)
     if unread is not None:
@@ -279,18 +260,35 @@ def _assess_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kernel", action="store_true",
                         help="run each notebook in its own Jupyter kernel (isolated, about a second slower) "
                         "instead of in gdprlab's worker processes")
+    parser.add_argument("--date-order", choices=("dmy", "mdy"),
+                        help="as for check: how to read slashed dates that read both ways (passed to the "
+                        "notebook as its date_order parameter)")
+    parser.add_argument("--timezone", metavar="ZONE",
+                        help="as for check: time zone of times written without an offset (default UTC; "
+                        "the notebook's timezone parameter)")
+    parser.add_argument("--keep-going", action="store_true",
+                        help="exit 0 (not 2) when some files of an export could not be read; the summary "
+                        "lists them")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
-    """Run a batch (gdprlab.runner.batch), print its summary; 0 when every run succeeded, 1 if any failed."""
+    """Run a batch (gdprlab.runner.batch), print its summary; 0 when every run succeeded, 1 if any failed,
+    2 when files of an export could not be read (unless --keep-going)."""
     from gdprlab.runner.batch import build_parameters, run_batch
 
     parameters = build_parameters(args.params, args.parameter)
+    for name in ("date_order", "timezone"):  # given only when asked for: other notebooks may not take them
+        if getattr(args, name) is not None:
+            parameters[name] = getattr(args, name)
     result = run_batch([Path(d) for d in args.datasets], notebook=args.notebook, out=Path(args.out),
                        jobs=args.jobs, parameters=parameters, kernel=args.kernel,
                        progress=not args.quiet and sys.stderr.isatty())
     print(result.summary())
+    if result.unread and not args.keep_going:
+        print(f"failing: files of {', '.join(r.name for r in result.unread)} could not be read "
+              "(--keep-going to accept)", file=sys.stderr)
+        return 2
     return result.exit_code
 
 

@@ -50,6 +50,12 @@ class RunResult:
         return counts
 
     @property
+    def unread(self) -> list[str]:
+        """Names of the export's files that could not be read, from findings.json's `files`."""
+        files = (self.findings or {}).get("files") or []
+        return [f.get("file", "") for f in files if f.get("status") == "failed"]
+
+    @property
     def score(self) -> float | None:
         return ((self.findings or {}).get("scores") or {}).get("overall")
 
@@ -59,7 +65,8 @@ class RunResult:
                 "notebook": None if self.notebook is None else str(self.notebook),
                 "report": None if self.report is None else str(self.report),
                 "error": self.error, "ename": self.ename, "evalue": self.evalue, "cell": self.cell,
-                "seconds": round(self.seconds, 3), "parameters": self.parameters}
+                "files_not_read": len(self.unread), "seconds": round(self.seconds, 3),
+                "parameters": self.parameters}
 
 
 @dataclass
@@ -82,6 +89,11 @@ class BatchResult:
         return [r for r in self.runs if not r.ok]
 
     @property
+    def unread(self) -> list[RunResult]:
+        """Runs whose export had files that could not be read (`gdprlab assess` exits 2 on them)."""
+        return [r for r in self.runs if r.unread]
+
+    @property
     def exit_code(self) -> int:
         """0 when every run succeeded, 1 otherwise."""
         return 1 if self.failed else 0
@@ -90,10 +102,15 @@ class BatchResult:
         lines = [f"{len(self.ok)} of {len(self.runs)} runs succeeded in {self.seconds:.1f} s"]
         for run in self.runs:
             if run.ok:
-                state = f"score {run.score}" if run.score is not None else f"ok (no {FINDINGS_FILE})"
+                headline = ((run.findings or {}).get("scores") or {}).get("headline")
+                state = (f"ok (no {FINDINGS_FILE})" if run.findings is None
+                         else f"score {run.score}" if run.score is not None else f"ok ({headline})")
             else:
                 state = f"FAILED: {run.error}"
             lines.append(f"  {run.name}: {state}")
+            if run.unread:
+                lines.append(f"    {len(run.unread)} file(s) could not be read and were left out: "
+                             f"{', '.join(run.unread)}")
             lines.append(f"    report: {run.report}" if run.report else f"    folder: {run.folder}")
         if self.index_html:
             lines.append(f"index: {self.index_html}")

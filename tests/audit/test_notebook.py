@@ -106,7 +106,8 @@ def problem(**values: object) -> str:
 
 def test_parameter_defaults_resolve_against_the_notebook_folder() -> None:
     assert checked() == audit.AuditParams(dataset=SAMPLE, organisation="Example GmbH", as_of=None,
-                                          policy=None, mapping=None, output_dir=None, evidence=5,
+                                          policy=None, mapping=None, date_order=None, timezone="UTC",
+                                          output_dir=None, evidence=5,
                                           top_actions=5, rules=None, fail_on=None)
 
 
@@ -121,7 +122,8 @@ def test_parameter_values_are_converted(tmp_path: Path) -> None:
     policy.write_text("training_refresh_months: 6\n", encoding="utf-8")
     p = checked(dataset=str(SAMPLE), as_of="2026-02-28", policy=str(policy), output_dir="../output/x",
                 evidence=0, top_actions=3, rules=" request_overdue, retention_exceeded,request_overdue ",
-                fail_on="High")
+                fail_on="High", date_order=" MDY ", timezone="Europe/Berlin")
+    assert (p.date_order, p.timezone) == ("mdy", "Europe/Berlin")
     assert (p.as_of, p.policy, p.output_dir) == (dt.date(2026, 2, 28), policy, ROOT / "output" / "x")
     assert p.rules == ("request_overdue", "retention_exceeded")
     assert (p.fail_on, p.evidence, p.top_actions) == ("high", 0, 3)
@@ -133,6 +135,11 @@ def test_dataset_may_be_a_single_export_file_but_not_empty_or_missing() -> None:
     assert "dataset: 'nowhere' does not exist (looked for " in problem(dataset="nowhere")
     assert "policy: 'no.yaml' does not exist" in problem(policy="no.yaml")
     assert "mapping: 'no.yaml' does not exist" in problem(mapping="no.yaml")
+
+
+def test_date_order_and_timezone_are_checked_like_checks_options() -> None:
+    assert "date_order: 'ymd': choose dmy (day first) or mdy (month first)" in problem(date_order="ymd")
+    assert "timezone: unknown time zone 'Mars/Olympus'" in problem(timezone="Mars/Olympus")
 
 
 def test_unknown_rule_id_lists_the_known_ones() -> None:
@@ -204,6 +211,12 @@ def test_retention_ages_against_the_policy() -> None:
     assert ages["over"].sum() == len(_found("retention_exceeded", {"contacts": CONTACTS}))
     short = Policy(retention_months={"lead": 1, "customer": 1, "former_customer": 1})
     assert audit.retention_ages(CONTACTS, short, AS_OF)["over"].all()
+
+
+def test_an_export_without_status_or_last_activity_has_no_retention_to_time() -> None:
+    ages = audit.retention_ages(CONTACTS.drop(columns=["status"]), Policy(), AS_OF)
+    assert ages.empty and list(ages.columns) == ["status", "months", "limit_months", "over"]
+    assert audit.timing_summary(ages, "status", "over").empty
 
 
 def test_timing_agrees_with_the_checks_on_the_sample_dataset() -> None:
