@@ -44,10 +44,14 @@ def _progress_arguments(parser: argparse.ArgumentParser) -> None:
     summ = sub.add_parser("summary", parents=[dated], help="completion overall and per department or lesson")
     summ.add_argument("--by", choices=("department", "lesson"), default="department")
     sub.add_parser("overdue", parents=[dated], help="who is overdue for a refresher or never started")
-    exp = sub.add_parser("export", parents=[dated], help="HR CSV, xAPI statements or certificates")
-    exp.add_argument("--out", help="HR CSV file")
-    exp.add_argument("--xapi", help="xAPI statements JSON file")
-    exp.add_argument("--certificates", metavar="DIR", help="one HTML completion certificate per learner")
+    exp = sub.add_parser("export", parents=[dated], help="HR CSV, xAPI statements or certificates",
+                         description=EXPORT_HELP)
+    exp.add_argument("--out", metavar="FILE", help="HR CSV file (staff id, learner id, department, role, "
+                     "lesson, status, dates, score; no names or e-mail addresses)")
+    exp.add_argument("--xapi", metavar="FILE", help="xAPI statements JSON file (actor: an account named by "
+                     "the learner id; no names or e-mail addresses)")
+    exp.add_argument("--certificates", metavar="DIR", help="one HTML completion certificate per learner; "
+                     "each NAMES its person (owner-only files: hand each to its person only)")
     ver = sub.add_parser("verify", parents=[common], help=VERIFY_HELP, description=VERIFY_HELP)
     ver.add_argument("--checkpoint", metavar="FILE",
                      help=f"also compare with this heads checkpoint (e.g. the {EXPORT_NAME} of an export)")
@@ -174,6 +178,14 @@ def _checked(store, checkpoint: str | None) -> list:
 def _print_wrote(path: Path) -> None:
     print(f"wrote {path}")
 
+
+EXPORT_HELP = (
+    "Export the training status. The HR CSV (--out) and the xAPI statements (--xapi) identify people by "
+    "staff id and learner id only: no name or e-mail address. Certificates (--certificates) are the one "
+    "exception, on purpose: a certificate is issued to a person, so it shows their name from the roster "
+    "(never their e-mail address, which is not stored); they are written only to the folder asked for, "
+    "owner-only. Every export writes the chain heads (chain-heads.json) beside its files."
+)
 
 VERIFY_HELP = (
     "check that no learner's history was edited or deleted: every hash chain, and each learner's head kept "

@@ -4,6 +4,13 @@ It lists the lessons passed (latest pass per lesson: date, score, bank version) 
 the SHA-256 of the canonical JSON of those records (attempt id, lesson, bank version, score, max score,
 submission time, and the store's chain ``record_hash`` when given). Anyone holding the store can recompute
 it with :func:`verification_hash` over the same records. Every value is HTML-escaped.
+
+**Personal data, on purpose.** A certificate is issued to a person, so it names them: the roster's name
+and their learner id, with their passed lessons, dates and scores. This is the one export of ``gdprlab
+progress export`` that carries a name (the HR CSV and the xAPI statements identify people by staff id and
+learner id only); nothing else personal is written (the e-mail address is never stored, see
+:mod:`gdprlab.training.store.roster`). Certificates are written only where asked (``--certificates DIR``),
+owner-only (folder 0700, files 0600): hand each one to its person only.
 """
 
 from __future__ import annotations

@@ -332,19 +332,21 @@ def load_status(url: str | None = None, requirements: Requirements | None = None
 
 # ------------------------------------------------------------------------------------------ export
 TRAINING_COLUMNS = ["training_id", "staff_id", "course", "completed_on", "score", "passed"]
-HR_COLUMNS = ["learner", "department", "lesson", "status", "last_pass", "due_date", "best_score"]
+#: the HR export's columns: people by staff id and learner id only (never a name or e-mail address)
+HR_COLUMNS = ["staff_id", "learner_id", "department", "role", "lesson", "required", "status", "last_pass",
+              "due_date", "best_score"]
 
 
 def hr_frame(status: pd.DataFrame) -> pd.DataFrame:
-    """The HR export's rows: required lessons (and attempted extra ones), dates as ISO text."""
+    """The HR export's rows (:data:`HR_COLUMNS`): required lessons (and attempted extra ones, ``required``
+    false), dates as ISO text. A person is identified by staff id and learner id only: the status table
+    carries no name or e-mail address, and neither does this export (data minimisation, Art. 5(1)(c))."""
     def iso(s: pd.Series) -> pd.Series:
         return s.dt.strftime("%Y-%m-%d").where(s.notna(), "")
 
     return pd.DataFrame({
-        "learner": status["learner_id"],
-        "department": status["department"],
-        "lesson": status["lesson"],
-        "status": status["status"],
+        **{column: status[column] for column in ("staff_id", "learner_id", "department", "role", "lesson",
+                                                 "required", "status")},
         "last_pass": iso(status["last_pass"]),
         "due_date": iso(status["due_date"]),
         "best_score": status["best_percent"].round(1).where(status["best_percent"].notna(), None),

@@ -132,6 +132,6 @@ def test_the_trainer_flow_works_on_postgresql(tmp_path, pg_url, capsys):
     import pandas as pd
 
     hr = pd.read_csv(tmp_path / "hr.csv", dtype=str)
-    passed = hr[(hr["learner"] == "S1") & (hr["lesson"] == "01_classification")]
+    passed = hr[(hr["staff_id"] == "S1") & (hr["lesson"] == "01_classification")]
     assert list(passed["status"]) == ["passed_current"]
     assert main(["progress", "verify", "--db", pg_url]) == 0

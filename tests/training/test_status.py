@@ -188,11 +188,21 @@ def test_hr_csv_neutralises_formulas():
     r = roster(person("=HYPERLINK(\"http://x\")", department="+cmd|' /C calc'!A0"))
     s = lesson_status(r, attempts(), REQ, dt.date(2026, 6, 30))
     rows = list(csv.reader(io.StringIO(hr_csv(s))))
-    assert rows[0] == ["learner", "department", "lesson", "status", "last_pass", "due_date", "best_score"]
+    assert rows[0] == ["staff_id", "learner_id", "department", "role", "lesson", "required", "status",
+                       "last_pass", "due_date", "best_score"]
     assert len(rows) == 3
     for row in rows[1:]:
         assert all(not cell.startswith(("=", "+", "-", "@")) for cell in row)
-        assert row[0].startswith("'=") and row[1].startswith("'+")
+        assert row[0].startswith("'=") and row[1].startswith("'=") and row[2].startswith("'+")
+
+
+def test_hr_csv_identifies_people_by_staff_and_learner_id_never_by_name():
+    r = roster(person("S1", name="Krystyna Wiśniewska"), person("S2", name="Jürgen Müller"))
+    text = hr_csv(lesson_status(r, attempts(), REQ, dt.date(2026, 6, 30)))
+    assert "Wiśniewska" not in text and "Müller" not in text and "name" not in text.splitlines()[0]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {(row["staff_id"], row["learner_id"], row["role"]) for row in rows} == {("S1", "S1", "rep"),
+                                                                                 ("S2", "S2", "rep")}
 
 
 # --------------------------------------------------------------------------- audit link

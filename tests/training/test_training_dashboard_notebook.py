@@ -92,7 +92,7 @@ def sales(store_url, tmp_path_factory):
 
 
 def statuses(frame: pd.DataFrame, learner: str) -> dict[str, tuple[str, str]]:
-    rows = frame[frame["learner"] == learner]
+    rows = frame[frame["learner_id"] == learner]
     return {r.lesson: (r.status, r.due_date) for r in rows.itertuples()}
 
 
@@ -108,12 +108,12 @@ def test_parameters_cell_matches_the_spec() -> None:
 
 def test_exported_csv_rows_and_statuses(sales) -> None:
     _, frame = sales
-    assert list(frame.columns) == ["learner", "department", "lesson", "status", "last_pass", "due_date",
-                                   "best_score"]
+    assert list(frame.columns) == ["staff_id", "learner_id", "department", "role", "lesson", "required",
+                                   "status", "last_pass", "due_date", "best_score"]
     # Sales only: s1 and lrn-2 need every lesson, s4 (no CRM access) has one attempted, unrequired lesson
     assert len(frame) == 8 + 8 + 1
     assert set(frame["department"]) == {"Sales"}
-    assert set(frame["learner"]) == {"s1", "lrn-2", "s4"}
+    assert set(frame["learner_id"]) == {"s1", "lrn-2", "s4"}
     assert statuses(frame, "s1") == {
         "01_classification": ("passed_current", "2025-02-28"),
         "02_permission": ("overdue", "2025-02-27"),
@@ -128,9 +128,20 @@ def test_exported_csv_rows_and_statuses(sales) -> None:
     assert lrn2.pop("01_classification") == ("passed_current", "2026-02-28")
     assert set(lrn2) == set(LESSONS[1:]) and set(lrn2.values()) == {("never_started", "")}
     assert statuses(frame, "s4") == {"01_classification": ("not_required", "2026-01-05")}
-    s1 = frame[frame["learner"] == "s1"].set_index("lesson")
+    s1 = frame[frame["learner_id"] == "s1"].set_index("lesson")
     assert s1.loc["04_encryption", "last_pass"] == "2024-01-31"
     assert s1.loc["04_encryption", "best_score"] == "80.0"  # the pass, not the later failure
+
+
+def test_no_export_and_not_the_notebook_shows_a_name_or_e_mail(sales) -> None:
+    notebook, _ = sales
+    raw = [value for line in ROSTER.splitlines()[1:] for value in line.split(",")[1:3]]
+    assert "Ann Example" in raw and "ann@example.invalid" in raw
+    files = [notebook, *sorted((notebook.parent / "exports").iterdir())]
+    assert len(files) >= 4  # the notebook, training_status.csv, xapi_statements.json, summary.json
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert [value for value in raw if value in text] == [], path.name
 
 
 def test_xapi_summary_and_notebook_outputs(sales) -> None:
@@ -188,7 +199,8 @@ def test_empty_store_says_so_and_still_exports(tmp_path) -> None:
                        output_dir=str(tmp_path / "e"))
     text = "\n".join(json.dumps(c.get("outputs", [])) for c in nbformat.read(notebook, as_version=4).cells)
     assert "no quiz attempts and no roster yet" in text
-    assert (tmp_path / "e" / "training_status.csv").read_text(encoding="utf-8").startswith("learner,")
+    hr = (tmp_path / "e" / "training_status.csv").read_text(encoding="utf-8")
+    assert hr.startswith("staff_id,learner_id,")
     assert json.loads((tmp_path / "e" / "xapi_statements.json").read_text(encoding="utf-8")) == []
 
 

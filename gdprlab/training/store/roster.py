@@ -70,9 +70,10 @@ SHOWN_IDS = 20
 class RosterError(ValueError):
     """A roster file that cannot be imported; the message names the file, the row and the field."""
 
-    def __init__(self, file: str, row: int | None, field: str, problem: str):
+    def __init__(self, file: str, row: int | None, field: str | None, problem: str):
         self.file, self.row, self.field, self.problem = file, row, field, problem
-        where = f"{file}" + (f", row {row}" if row is not None else "") + f", field {field!r}"
+        where = (f"{file}" + (f", row {row}" if row is not None else "")
+                 + (f", field {field!r}" if field is not None else ""))
         super().__init__(f"{where}: {problem}")
 
 
@@ -84,14 +85,18 @@ def read_roster_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     """The validated roster as a frame with :data:`STORED_COLUMNS` (start_date as datetime.date)."""
     path = Path(path)
     name = str(path)
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = [_clean(h).lower() for h in (reader.fieldnames or [])]
-        for column in REQUIRED_COLUMNS:
-            if column not in header:
-                raise RosterError(name, None, column, "missing column")
-        reader.fieldnames = header
-        raw_rows = list(reader)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            header = [_clean(h).lower() for h in (reader.fieldnames or [])]
+            for column in REQUIRED_COLUMNS:
+                if column not in header:
+                    raise RosterError(name, None, column, "missing column")
+            reader.fieldnames = header
+            raw_rows = list(reader)
+    except UnicodeDecodeError:
+        raise RosterError(name, None, None, "not UTF-8 text (saved in another encoding?); save the roster "
+                          "as UTF-8") from None
     if not raw_rows:
         raise RosterError(name, None, "staff_id", "the file has no staff rows (only a header?); an empty "
                           "roster is never imported")
