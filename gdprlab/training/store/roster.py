@@ -85,15 +85,24 @@ def read_roster_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     """The validated roster as a frame with :data:`STORED_COLUMNS` (start_date as datetime.date)."""
     path = Path(path)
     name = str(path)
+    raw_rows: list[dict] = []
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
+            reader = csv.DictReader(handle, strict=True)  # strict: a quote never closed is an error
             header = [_clean(h).lower() for h in (reader.fieldnames or [])]
             for column in REQUIRED_COLUMNS:
                 if column not in header:
                     raise RosterError(name, None, column, "missing column")
             reader.fieldnames = header
-            raw_rows = list(reader)
+            for raw in reader:
+                if raw.get(None):  # DictReader keeps the fields beyond the header under None
+                    fields = len(header) + len(raw[None])
+                    raise RosterError(name, len(raw_rows) + 1, None, f"{fields} fields where the header has "
+                                      f"{len(header)} (a comma inside an unquoted value?)")
+                raw_rows.append(raw)
+    except csv.Error:
+        raise RosterError(name, len(raw_rows) + 1, None, "the file ends inside a quoted value (cut off, or "
+                          "a closing quote is missing): export the roster again") from None
     except UnicodeDecodeError:
         raise RosterError(name, None, None, "not UTF-8 text (saved in another encoding?); save the roster "
                           "as UTF-8") from None

@@ -92,6 +92,20 @@ def test_a_roster_error_shows_how_the_bad_value_is_written_never_the_value(tmp_p
     assert "X" in message or "x" in message  # the value's shape, e.g. 'xxxx.xxxxxxxx@xxxxx.xx'
 
 
+def test_a_roster_cut_off_inside_a_quoted_value_is_refused_as_such(tmp_path):
+    path = write(tmp_path, HEADER, ROWS[0], 'S2,"Brzęczyszczykiewicz, Zbig')
+    with pytest.raises(RosterError, match="ends inside a quoted value") as caught:
+        read_roster_csv(path)
+    assert caught.value.row == 2 and "Brzęczyszczykiewicz" not in str(caught.value)
+
+
+def test_a_row_with_more_fields_than_the_header_is_refused(tmp_path):
+    path = write(tmp_path, HEADER, ROWS[0], "S2,Müller, Jürgen,j@x,Sales,rep,none,2024-01-01")
+    with pytest.raises(RosterError, match="8 fields where the header has 7") as caught:
+        read_roster_csv(path)
+    assert caught.value.row == 2 and "Jürgen" not in str(caught.value)
+
+
 def test_reimport_upserts_without_duplicating_and_reports_what_changed(tmp_path):
     store = RosterStore(db(tmp_path))
     first = store.import_csv(write(tmp_path, HEADER, *ROWS))
