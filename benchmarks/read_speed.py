@@ -1,6 +1,7 @@
 """Benchmark: reading the contacts table of real-looking exports against gdprlab's clean CSV.
 
 Run:  .venv/bin/python benchmarks/read_speed.py [--contacts 1000000] [--repeat 3] [--styles a,b] [--dir DIR]
+          [--out benchmarks/out/read_speed.json]
 
 One generated contacts table (fixed seed, Western-European locales) is written as gdprlab's clean CSV and
 in each export style of gdprlab.generator.export_styles (German Excel CSV, Windows-1252, US report, UTF-16
@@ -12,7 +13,9 @@ text, xlsx). Timed, fastest of --repeat runs each:
 * one entry per style through the export reader (transcoding, other date spellings and workbooks cost
   more than detection; reported, not targeted).
 
-Prints one JSON object; exits 1 when detection adds more than 10 % to the clean CSV's load time.
+Prints one JSON object (the machine and date with the figures; also written to --out, which
+benchmarks/readme_figures.py renders into the README); exits 1 when detection adds more than 10 % to the
+clean CSV's load time.
 Writing the xlsx file of a million contacts takes openpyxl several minutes (not timed).
 """
 
@@ -52,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--styles", default=",".join(STYLES), help=f"comma-separated, of {', '.join(STYLES)}")
     p.add_argument("--dir", help="folder for the files (default: a temporary folder, removed)")
+    p.add_argument("--out", type=Path, help="also write the JSON here")
     args = p.parse_args(argv)
     styles = [s for s in args.styles.split(",") if s]
     unknown = [s for s in styles if s not in STYLES]
@@ -70,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         clean_csv.write_bytes((root / "dataset" / "contacts.csv").read_bytes())
         contacts = read_table(clean_csv, TABLES["contacts"])
 
-        result = {"contacts": len(contacts), "repeat": args.repeat, "seconds": {}, "ratio_to_clean": {}}
+        result = {"benchmark": "read_speed", "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                  "machine": _machine(), "contacts": len(contacts), "repeat": args.repeat, "seconds": {},
+                  "ratio_to_clean": {}}
         result["seconds"]["clean"] = fastest(args.repeat, lambda: read_table(clean_csv, TABLES["contacts"]))
         result["seconds"]["clean_detected"] = fastest(args.repeat, lambda: load_export(clean_csv))
         for style in styles:
@@ -87,8 +93,21 @@ def main(argv: list[str] | None = None) -> int:
         result["detection_overhead"] = round(overhead, 3)
         result["target"] = f"detection adds <= {TARGET_OVERHEAD:.0%} to the clean CSV's load time"
         result["target_met"] = overhead <= TARGET_OVERHEAD
-    print(json.dumps(result, indent=2))
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n", encoding="utf-8")
     return 0 if result["target_met"] else 1
+
+
+def _machine() -> str:
+    import os
+    import platform
+
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+            f"load average {load}")
 
 
 if __name__ == "__main__":

@@ -122,13 +122,32 @@ def render(records: list[dict]) -> str:
     return "\n\n".join(render_record(r) for r in records)
 
 
-def replace_block(text: str, block: str) -> str:
-    """`text` with what stands between START and END (each once, in that order) replaced by `block`."""
-    if text.count(START) != 1 or text.count(END) != 1 or text.index(START) > text.index(END):
-        raise ValueError(f"README must hold {START} and then {END}, once each")
-    head, rest = text.split(START)
-    _, tail = rest.split(END)
-    return f"{head}{START}\n{block}\n{END}{tail}"
+READ_START, READ_END = "<!-- read_speed:start -->", "<!-- read_speed:end -->"
+
+
+def render_read_speed(folder: Path) -> str:
+    """The export reader's benchmark (benchmarks/read_speed.py --out benchmarks/out/read_speed.json)."""
+    path = folder / "read_speed.json"
+    if not path.is_file():
+        return "No read_speed result in benchmarks/out/ yet: run `benchmarks/read_speed.py --out ...`."
+    r = json.loads(path.read_text(encoding="utf-8"))
+    lines = [f"Measured by `benchmarks/read_speed.py` on {r['date']}: {r['machine']}. The contacts table of "
+             f"{r['contacts']:,} contacts, fastest of {r['repeat']} reads each.", "",
+             "| file | seconds | vs the clean CSV, strict reader |", "|---|---:|---:|"]
+    for name, seconds in r["seconds"].items():
+        lines.append(f"| {name} | {seconds:.2f} | {r['ratio_to_clean'][name]:.2f}x |")
+    lines += ["", f"Target: {r['target']}: {r['detection_overhead']:+.1%}, "
+                  f"{'met' if r['target_met'] else 'not met'}."]
+    return "\n".join(lines)
+
+
+def replace_block(text: str, block: str, start: str = START, end: str = END) -> str:
+    """`text` with what stands between start and end (each once, in that order) replaced by `block`."""
+    if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
+        raise ValueError(f"README must hold {start} and then {end}, once each")
+    head, rest = text.split(start)
+    _, tail = rest.split(end)
+    return f"{head}{start}\n{block}\n{end}{tail}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     text = args.readme.read_text(encoding="utf-8")
     try:
         new = replace_block(text, render(load_records(args.out_dir)))
+        if READ_START in new:
+            new = replace_block(new, render_read_speed(args.out_dir), READ_START, READ_END)
     except ValueError as exc:
         print(f"{args.readme}: {exc}", file=sys.stderr)
         return 2
