@@ -106,6 +106,9 @@ RULE_PHRASES: dict[str, tuple[str, str]] = {
     "special_category_without_condition": (
         "{n} contact holds special-category data without an Art. 9(2) condition",
         "{n} contacts hold special-category data without an Art. 9(2) condition"),
+    "criminal_data_without_authorisation": (
+        "{n} contact has criminal-offence data in notes without an Art. 10 authorisation",
+        "{n} contacts have criminal-offence data in notes without an Art. 10 authorisation"),
     "undeclared_personal_data": ("{n} contact field is missing from the record of processing",
                                  "{n} contact fields are missing from the record of processing"),
     "marketing_without_basis": ("{n} marketing e-mail was sent without consent or another lawful basis",

@@ -133,6 +133,15 @@ TABLES: dict[str, Table] = {
                     lawful_basis="6(1)(c)",
                 ),
                 _c(
+                    "art10_authorisation",
+                    "str",
+                    "Union or Member State law (or official authority) under which criminal-offence data "
+                    "about the contact is processed (Art. 10).",
+                    "processing_condition",
+                    purpose="accountability for criminal-offence data",
+                    lawful_basis="6(1)(c)",
+                ),
+                _c(
                     "status", "str", "lead, customer, former_customer or erased.", "relationship", **_CONTRACT
                 ),
                 _c(

@@ -72,6 +72,11 @@ def _sends(rng: np.random.Generator, contacts: pd.DataFrame, consents: pd.DataFr
             "basis": np.repeat(np.array([1, 2]), [len(rep), len(li_rep)])}
 
 
+def _criminal(plan: ContactPlan) -> np.ndarray:
+    """The contacts to write an Art. 10 note about (none when the plan says nothing of them)."""
+    return plan.criminal_note if plan.criminal_note is not None else np.zeros(len(plan.erased), dtype=bool)
+
+
 def _base(rng: np.random.Generator, contacts: pd.DataFrame, plan: ContactPlan) -> dict[str, np.ndarray]:
     """One or more staff activities per contact, the latest exactly at last_activity_at."""
     n = len(contacts)
@@ -83,7 +88,7 @@ def _base(rng: np.random.Generator, contacts: pd.DataFrame, plan: ContactPlan) -
     when = np.where(first, last, between(rng, created, last))
     codes = np.array([TYPES.index(t) for t in BASE_TYPES])
     kind = codes[rng.choice(len(codes), size=len(row), p=list(BASE_TYPES.values()))]
-    forced = (plan.special_note | plan.health_note | plan.erasure_keeps_notes)[row] & first
+    forced = (plan.special_note | plan.health_note | plan.erasure_keeps_notes | _criminal(plan))[row] & first
     kind[forced] = TYPES.index("note")
     return {"row": row, "type": kind, "occurred_at": when, "forced_note": forced,
             "purpose": np.full(len(row), -1), "basis": np.zeros(len(row), dtype=np.int64)}
@@ -239,6 +244,7 @@ def _staff_and_notes(rng: np.random.Generator, act: dict[str, np.ndarray], conta
     kinds = np.full(len(idx), "neutral", dtype=object)  # of the rows with a note
     kinds[special[idx]] = special_kinds  # forced notes are always written
     kinds[(forced & plan.health_note[row])[idx]] = "health"
+    kinds[(forced & _criminal(plan)[row])[idx]] = "criminal"
     colleague = take(arrow_text(users["name"]), rng.integers(len(users), size=len(idx)))
     text = notes.compose_notes_arrow(contacts["language"].to_numpy()[row[idx]], kinds,
                                      take(arrow_text(plan.first_names), row[idx]),

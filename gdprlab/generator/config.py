@@ -30,6 +30,7 @@ FORMATS = ("csv", "parquet")
 #: what each rule's rate is a share of
 POPULATION: dict[str, str] = {
     "special_category_without_condition": "contacts not erased",
+    "criminal_data_without_authorisation": "contacts not erased",
     "undeclared_personal_data": "3 candidate extra columns",
     "marketing_without_basis": "marketing sends",
     "consent_without_proof": "consents",
@@ -55,6 +56,7 @@ POPULATION: dict[str, str] = {
 
 _TYPICAL: dict[str, float] = {
     "special_category_without_condition": 0.01,
+    "criminal_data_without_authorisation": 0.005,
     "undeclared_personal_data": 1 / 3,
     "marketing_without_basis": 0.02,
     "consent_without_proof": 0.03,

@@ -42,6 +42,8 @@ ACCESSIBILITY = {
 ERASED_SHARE = 0.006  # contacts whose erasure request was completed
 MINOR_SHARE = 0.04  # contacts aged 13-17 (online sign-ups)
 ACCESSIBILITY_SHARE = 0.03
+#: what a contact whose criminal-offence data is processed lawfully records as its Art. 10 authorisation
+AUTHORISATION = "national law on security screening (official register extract)"
 _PERSONAL = ["gender", "first_name", "last_name", "email", "phone", "street", "postal_code", "city",
              "national_id", "iban", "pseudonym", "accessibility_needs"]
 
@@ -56,6 +58,7 @@ class ContactPlan:
     health_note: np.ndarray  # bool: clean special-category note for a contact with a condition
     first_names: np.ndarray  # names before erasure, for the notes staff wrote earlier
     last_names: np.ndarray
+    criminal_note: np.ndarray | None = None  # bool: plant an Art. 10 note (no authorisation); None: none
 
 
 def account_keys(cfg: GeneratorConfig, rng: np.random.Generator) -> pd.DataFrame:
@@ -282,6 +285,7 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
     c["gender"] = np.where(c["female"], "F", "M").astype(object)
 
     special_note = _plant_special(cfg, rng, c, acc, texts, live, population, labels)
+    criminal_note = _plant_criminal(cfg, rng, c, live & ~special_note & ~health_note, population, labels)
     _plant_stale(cfg, policy, rng, c, live, population, labels)
     c["email"] = emails(c["first_name"], c["last_name"], c["email_domain"], shard)
     bad = pick(rng, live, (n_inaccurate - n_dup) / max(population, 1), population)
@@ -301,6 +305,7 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
                        erasure_incomplete=np.concatenate([incomplete, more]),
                        special_note=np.concatenate([special_note, more]),
                        health_note=np.concatenate([health_note, more]),
+                       criminal_note=np.concatenate([criminal_note, more]),
                        first_names=c["first_name"].copy(), last_names=c["last_name"].copy())
     blank = erased & ~keeps_fields
     for col in _PERSONAL:
@@ -324,6 +329,22 @@ def _plant_special(cfg: GeneratorConfig, rng: np.random.Generator, c: Columns, a
     special_note[as_note] = True
     labels.add("special_category_without_condition", "contacts", c["contact_id"][special], population)
     return special_note
+
+
+def _plant_criminal(cfg: GeneratorConfig, rng: np.random.Generator, c: Columns, eligible: np.ndarray,
+                    population: int, labels: Labels) -> np.ndarray:
+    """Criminal-offence data without an Art. 10 authorisation: (returned) the contacts to write such a note
+    about. As many again get such a note with an authorisation recorded: lawful, not labelled."""
+    rate = cfg.rate("criminal_data_without_authorisation")
+    chosen = pick(rng, eligible, rate, population)
+    criminal_note = np.zeros(len(eligible), dtype=bool)
+    criminal_note[chosen] = True
+    authorised = pick(rng, eligible & ~criminal_note, rate, population)
+    c["art10_authorisation"] = np.full(len(eligible), None, dtype=object)
+    c["art10_authorisation"][authorised] = AUTHORISATION
+    criminal_note[authorised] = True
+    labels.add("criminal_data_without_authorisation", "contacts", c["contact_id"][chosen], population)
+    return criminal_note
 
 
 def _plant_stale(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator, c: Columns, live: np.ndarray,
@@ -386,7 +407,7 @@ def _append_duplicates(c: Columns, k: int, live: np.ndarray, cfg: GeneratorConfi
     dup["created"] = between(rng, np.maximum(dup["created"], end - 300 * DAY) + DAY, np.full(k, end - 1))
     dup["last_activity"] = dup["created"].copy()
     dup["status"][:] = "lead"
-    for col in ("national_id", "iban", "accessibility_needs", "art9_condition"):
+    for col in ("national_id", "iban", "accessibility_needs", "art9_condition", "art10_authorisation"):
         dup[col][:] = None
     other = np.array(["gmail.com", "outlook.com", "yahoo.com"], dtype=object)[rng.integers(3, size=k)]
     number = rng.integers(10, 99, size=k)

@@ -91,6 +91,10 @@ def md5(text: str) -> str:
     return hashlib.md5(text.encode()).hexdigest()
 
 
+#: notes about C1 and C2 revealing a criminal record (Art. 10)
+CONVICTED = tuple({"activity_id": f"E{i}", "contact_id": f"C{i}", "note": "ist vorbestraft"} for i in (1, 2))
+
+
 #: per rule: (tables with one violating and one compliant record, the violating id, compliant tables)
 CASES: dict[str, tuple[dict, str, dict]] = {
     "special_category_without_condition": (
@@ -100,6 +104,13 @@ CASES: dict[str, tuple[dict, str, dict]] = {
         "C1",
         {"contacts": contacts({"contact_id": "C2", "accessibility_needs": "wheelchair user",
                                "art9_condition": "9(2)(a)"}, {"contact_id": "C3"})},
+    ),
+    "criminal_data_without_authorisation": (
+        {"contacts": contacts({"contact_id": "C1"}, {"contact_id": "C2", "art10_authorisation": "§ 1 Law"}),
+         "activities": table("activities", *CONVICTED, type="note")},
+        "C1",
+        {"contacts": contacts({"contact_id": "C2", "art10_authorisation": "§ 1 Law"}),
+         "activities": table("activities", CONVICTED[1], type="note")},
     ),
     "undeclared_personal_data": (
         {"contacts": contacts({"contact_id": "C1", "hobbies": "golf"}), "record_of_processing": full_ropa()},

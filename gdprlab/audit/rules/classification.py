@@ -1,4 +1,5 @@
-"""Classification: special-category data held without an Art. 9(2) condition; personal data undeclared."""
+"""Classification: special-category data held without an Art. 9(2) condition, criminal-offence data without an
+Art. 10 authorisation; personal data undeclared."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from gdprlab.audit.discovery import special_terms
-from gdprlab.audit.discovery.special_terms import PATTERN
+from gdprlab.audit.discovery.special_terms import CRIMINAL_PATTERN, PATTERN
 from gdprlab.audit.discovery.textscan import scan_texts
 from gdprlab.audit.evidence import Evidence
 from gdprlab.audit.rules.base import (
@@ -75,6 +76,45 @@ def special_category_without_condition(t: Tables, policy: Policy, as_of: dt.date
     if "activities" in t:
         held = held | c["contact_id"].isin(revealing_notes(t)["contact_id"]).fill_null(False)
     return record_ids(c, "contacts", held & blank(c["art9_condition"]))
+
+
+AUTHORISATION = "art10_authorisation"
+
+
+def reveals_criminal_offence(t: Tables, note: ir.StringValue) -> ir.BooleanValue:
+    """A note containing an Art. 10 term (criminal_terms.yaml), any case: as reveals_special_category."""
+    if t.backend_name == "duckdb":
+        return note.re_search("(?i)" + CRIMINAL_PATTERN)
+    return in_python(t, special_terms.reveals_criminal_offence, note, output="boolean")
+
+
+def criminal_notes(t: Tables) -> ir.Table:
+    """(contact_id) of the contacts with an activity note revealing criminal-offence data, once per run."""
+    def build() -> ir.Table:
+        a = t["activities"]
+        found = a.filter(reveals_criminal_offence(t, a["note"]).fill_null(False))
+        return found.select("contact_id").distinct()
+    return t.shared("criminal_notes", build)
+
+
+def _criminal_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
+    """Where the data is held and what it is about: never the note's text, which would show the very data."""
+    return {i: {"held_in": "activity note", "note_reveals": "criminal"} for i in rows.index}
+
+
+@rule("criminal_data_without_authorisation", population=("contacts", count_rows("contacts")),
+      evidence=("first_name", "last_name", AUTHORISATION), requires=("activities",),
+      optional_columns={AUTHORISATION: f"no contacts.{AUTHORISATION} column: no authorisation is recorded, "
+                                       "so every contact with such a note is a finding"},
+      extra_evidence=_criminal_extra)
+def criminal_data_without_authorisation(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
+    """Contacts with an activity note revealing criminal-offence data and no Art. 10 authorisation recorded
+    (an export without the column records none)."""
+    c = t["contacts"]
+    held = c["contact_id"].isin(criminal_notes(t)["contact_id"]).fill_null(False)
+    if AUTHORISATION in c.columns:
+        held = held & blank(c[AUTHORISATION].cast("string"))
+    return record_ids(c, "contacts", held)
 
 
 def _contact_columns(t: Tables) -> list[str]:

@@ -158,6 +158,11 @@ CONTACTS = [
     *(_contact(f"sc-note-{case}") for case in ("upper", "long-s", "polish", "line-sep", "vertical-tab",
                                                "inside-word", "none", "missing")),
     _contact("sc-note-condition", art9_condition="9(2)(a)"),
+    # criminal_data_without_authorisation: a note revealing criminal-offence data (criminal_terms.yaml)
+    _contact("cr-note-upper"),  # found
+    _contact("cr-note-blank-authorisation", art10_authorisation="\u3000"),  # found: blank
+    _contact("cr-note-authorised", art10_authorisation="§ 34a GewO"),
+    _contact("cr-note-inside-word"),
     # child_consent_without_authorisation: birth dates and countries (Art. 8 age: SE 13, DE 16)
     _contact("ch-se-leap", birth_date="2012-02-29", country="SE"),  # 13 on 28 Feb 2025
     _contact("ch-de-leap", birth_date="2008-02-29", country="DE"),  # 16 on 29 Feb 2024
@@ -283,6 +288,10 @@ ACTIVITIES = [
     _note("n-none", "sc-note-none", "kein Hinweis"),
     _note("n-missing", "sc-note-missing", None),
     _note("n-condition", "sc-note-condition", "diabetes"),  # an Art. 9(2) condition is recorded
+    _note("n-cr-upper", "cr-note-upper", "CASIER JUDICIAIRE chargé"),  # found
+    _note("n-cr-blank", "cr-note-blank-authorisation", "ist vorbestraft"),  # found
+    _note("n-cr-authorised", "cr-note-authorised", "ist vorbestraft"),  # authorised: lawful
+    _note("n-cr-inside-word", "cr-note-inside-word", "Xverurteilt"),  # not at a word start
     # erasure_incomplete: notes of erased contacts
     _note("n-erased", "er-note", "call back"),
     _note("n-erased-blank", "er-blank-note", "\u2029 "),
@@ -489,6 +498,7 @@ EXPECTED: dict[str, list[str]] = {
     "special_category_without_condition": ["sc-needs", "sc-needs-blank-condition", "sc-needs-token",
                                            "sc-needs-zero-width", "sc-note-long-s", "sc-note-polish",
                                            "sc-note-upper"],
+    "criminal_data_without_authorisation": ["cr-note-blank-authorisation", "cr-note-upper"],
     "undeclared_personal_data": ["gender", "locale"],
     "marketing_without_basis": ["s-basis-blank", "s-basis-null", "s-before-consent", "s-other-purpose",
                                 "s-purpose-case"],
@@ -554,6 +564,7 @@ EXPECTED_WITHOUT_ACTIVITIES: dict[str, list[str] | str] = {
     **EXPECTED,
     "special_category_without_condition": [i for i in EXPECTED["special_category_without_condition"]
                                            if not i.startswith("sc-note-")],
+    "criminal_data_without_authorisation": "table activities missing",
     "marketing_without_basis": "table activities missing",
     "processing_after_withdrawal": "table activities missing",
     "erasure_incomplete": ["rq-erased-name", "rq-erased-zero-width"],

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 from helpers import table
-from rule_cases import found, ropa
+from rule_cases import AS_OF, POLICY, found, ropa
 
+from gdprlab.audit.engine import run_checks
 from gdprlab.crm import protect
 from gdprlab.crm.schema import TABLES
 
@@ -39,6 +40,55 @@ def test_special_category_counts_an_encrypted_value_as_held():
     token = protect.encrypt(["wheelchair user"], protect.synthetic_key(0), np.random.default_rng(0))[0]
     contacts = table("contacts", {"contact_id": "C1", "accessibility_needs": token})
     assert found("special_category_without_condition", contacts=contacts) == ["C1"]
+
+
+RULE = "criminal_data_without_authorisation"
+
+
+def _criminal_notes():
+    return table(
+        "activities",
+        {"activity_id": "E1", "contact_id": "C1", "note": "Achtung: Herr Braun ist vorbestraft (Betrug)."},
+        {"activity_id": "E2", "contact_id": "C2", "note": "A un casier judiciaire, condamné en 2019."},
+        {"activity_id": "E3", "contact_id": "C3", "note": "Angebot für SmartOffice Pro geschickt."},
+        {"activity_id": "E4", "contact_id": "C4", "note": "Keine Termine donnerstags: hat Diabetes."},
+        {"activity_id": "E5", "contact_id": "C5", "note": "Der Vertrag ist unterschrieben."},
+        type="note",
+    )
+
+
+def test_criminal_offence_data_needs_a_recorded_art10_authorisation():
+    contacts = table(
+        "contacts",
+        {"contact_id": "C1", "art10_authorisation": " "},  # a conviction in a note, blank authorisation
+        {"contact_id": "C2", "art10_authorisation": "§ 4 Abs. 2 Bewachungsverordnung"},  # authorised: lawful
+        {"contact_id": "C3"},  # a neutral note
+        {"contact_id": "C4"},  # health data (Art. 9), not criminal-offence data
+        {"contact_id": "C5"},  # "unterschrieben" holds no term at a word start
+    )
+    assert found("criminal_data_without_authorisation", contacts=contacts,
+                 activities=_criminal_notes()) == ["C1"]
+
+
+def test_criminal_offence_data_without_an_authorisation_column_is_a_finding_with_a_caveat():
+    contacts = table("contacts", *({"contact_id": f"C{i}"} for i in range(1, 6))).drop(
+        columns=["art10_authorisation"])  # an export that records no authorisation at all
+    assert found("criminal_data_without_authorisation", contacts=contacts,
+                 activities=_criminal_notes()) == ["C1", "C2"]
+    result = run_checks({"contacts": contacts, "activities": _criminal_notes()}, POLICY, AS_OF,
+                        rules=[RULE]).result(RULE)
+    assert result.caveats == ("no contacts.art10_authorisation column: no authorisation is recorded, so "
+                              "every contact with such a note is a finding",)
+
+
+def test_criminal_offence_evidence_names_the_category_never_the_note():
+    contacts = table("contacts", {"contact_id": "C1", "first_name": "Jan", "last_name": "Braun"})
+    result = run_checks({"contacts": contacts, "activities": _criminal_notes()}, POLICY, AS_OF,
+                        rules=[RULE]).result(RULE)
+    (evidence,) = result.evidence
+    assert evidence["note_reveals"] == "criminal" and evidence["held_in"] == "activity note"
+    shown = " ".join(str(v) for v in evidence.values())
+    assert "vorbestraft" not in shown and "Betrug" not in shown and "Braun" not in shown
 
 
 def test_undeclared_personal_data_is_a_contact_column_missing_from_the_record():

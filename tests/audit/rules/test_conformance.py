@@ -98,10 +98,11 @@ def test_generated_data_has_findings_of_every_rule_but_the_clean_profile(generat
 
 
 def test_on_an_engine_that_cannot_run_one_rule_that_rule_alone_is_not_assessed_saying_why(backends):
-    """Only DuckDB matches the special-category terms itself, and only Spark is given Python to run them;
-    every other rule, run by the paths of engines other than DuckDB, finds the hand-checked records."""
-    reason = ("reveals_special_category needs the engine to run Python, which gdprlab asks of Spark only, "
-              "not of elsewhere")
+    """Only DuckDB matches the special-category and criminal-offence terms itself, and only Spark is given
+    Python to run them; every other rule, run by the paths of engines other than DuckDB, finds the
+    hand-checked records."""
+    reason = "{} needs the engine to run Python, which gdprlab asks of Spark only, not of elsewhere"
     expected = {rule_id: sorted(ids) for rule_id, ids in EXPECTED.items()}
     assert findings(backends("elsewhere"), tables(), POLICY, AS_OF) == expected | {
-        "special_category_without_condition": reason}
+        "special_category_without_condition": reason.format("reveals_special_category"),
+        "criminal_data_without_authorisation": reason.format("reveals_criminal_offence")}
