@@ -283,12 +283,16 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
     incomplete = np.zeros(n, dtype=bool)
     incomplete[pick(rng, erased, cfg.rate("erasure_incomplete"), int(erased.sum()))] = True
     keeps_fields, keeps_notes = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    keep_fields_rows, keep_notes_rows = split(rng, np.flatnonzero(incomplete), 2)
+    keeps_notes[keep_notes_rows] = True
+    # holds and the ways of leaving fields are drawn from a stream of their own: the rest stays as it was
+    hold_rng = np.random.default_rng([cfg.seed, shard.index, 1703])
     keeps_ids, hold_ended = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    kinds = split(rng, np.flatnonzero(incomplete), 4)
-    for flags, rows in zip((keeps_fields, keeps_notes, keeps_ids, hold_ended), kinds, strict=True):
+    kinds = split(hold_rng, keep_fields_rows, 3)
+    for flags, rows in zip((keeps_fields, keeps_ids, hold_ended), kinds, strict=True):
         flags[rows] = True
     lawful = np.zeros(n, dtype=bool)
-    lawful[pick(rng, erased & ~incomplete, HOLD_SHARE, int(erased.sum()))] = True
+    lawful[pick(hold_rng, erased & ~incomplete, HOLD_SHARE, int(erased.sum()))] = True
     live = ~erased
     c["contact_id"] = ids("C", shard.start + 1, n)
     c["gender"] = np.where(c["female"], "F", "M").astype(object)
@@ -309,7 +313,7 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
     labels.planted["inaccurate_data"]["population"] = population
 
     _protect(cfg, rng, c, ~erased, population, labels)
-    keep = _erase(cfg, rng, c, erased, keeps_fields, *(np.concatenate([flags, more])
+    keep = _erase(cfg, hold_rng, c, erased, keeps_fields, *(np.concatenate([flags, more])
                                                        for flags in (keeps_ids, lawful, hold_ended)))
     plan = ContactPlan(erased=erased, erasure_keeps_notes=np.concatenate([keeps_notes, more]),
                        erasure_incomplete=np.concatenate([incomplete, more]),
