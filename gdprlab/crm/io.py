@@ -72,13 +72,14 @@ def table_file(folder: Path, name: str) -> Path | None:
 
 
 def read_table(path: Path, table: Table) -> pd.DataFrame:
-    """One table file, with every schema column present and converted to its type."""
+    """One table file, with every required schema column present (optional ones may be absent) and
+    converted to its type."""
     raw = _read_raw(path)
-    missing = [c for c in table.column_names if c not in raw.columns]
+    missing = [c for c in table.required_names if c not in raw.columns]
     if missing:
         raise DatasetError(
             f"{path}: missing column(s) {', '.join(missing)} of table {table.name!r} (expected "
-            f"{', '.join(table.column_names)}); add them (values may be empty) or regenerate the dataset")
+            f"{', '.join(table.required_names)}); add them (values may be empty) or regenerate the dataset")
     types = {c.name: c.dtype for c in table.columns}
     return pd.DataFrame({col: convert(raw[col], types.get(col, "str"), path, col) for col in raw.columns})
 

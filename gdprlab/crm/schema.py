@@ -21,6 +21,8 @@ class Column:
     encrypted: bool = False  # the record of processing requires encryption at rest (Art. 32(1)(a))
     purpose: str = ""  # purpose declared in the record of processing
     lawful_basis: str = ""  # Art. 6(1) point declared for that purpose
+    erasure_record: bool = False  # kept after a completed erasure as its record (no one is identified by it)
+    optional: bool = False  # an export may lack the column (readers accept its absence)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,16 @@ class Table:
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @property
+    def erasable_names(self) -> list[str]:
+        """The personal columns an erasure empties: all but those kept as the erasure's record."""
+        return [c.name for c in self.columns if c.category and not c.erasure_record]
+
+    @property
+    def required_names(self) -> list[str]:
+        """The columns every file of the table must have (all but the optional ones)."""
+        return [c.name for c in self.columns if not c.optional]
+
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
@@ -44,6 +56,10 @@ def _c(name: str, dtype: str, description: str, category: str | None = None, **k
 
 _CONTRACT = dict(purpose="customer relationship management", lawful_basis="6(1)(b)")
 _MARKETING = dict(purpose="direct marketing", lawful_basis="6(1)(a)")
+_RECORD = dict(erasure_record=True)  # what an erased contact keeps: its key, status, dates and locale
+#: an Art. 17(3) hold on data kept after an erasure: part of the erasure's record, absent from older exports
+_HOLD = dict(purpose="accountability for data kept after erasure", lawful_basis="6(1)(c)",
+             erasure_record=True, optional=True)
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -69,9 +85,12 @@ TABLES: dict[str, Table] = {
             (
                 _c("contact_id", "str", "Contact key."),
                 _c("account_id", "str", "Company the contact works for, if any.", "employer", **_CONTRACT),
-                _c("locale", "str", "Locale of the contact, e.g. de_DE.", "preference", **_CONTRACT),
-                _c("country", "str", "Country of residence (ISO 3166).", "postal_address", **_CONTRACT),
-                _c("language", "str", "Language for communication and notes.", "preference", **_CONTRACT),
+                _c("locale", "str", "Locale of the contact, e.g. de_DE.", "preference", **_CONTRACT,
+                   **_RECORD),
+                _c("country", "str", "Country of residence (ISO 3166).", "postal_address", **_CONTRACT,
+                   **_RECORD),
+                _c("language", "str", "Language for communication and notes.", "preference", **_CONTRACT,
+                   **_RECORD),
                 _c("gender", "str", "F or M, used for salutation.", "name", **_CONTRACT),
                 _c("first_name", "str", "Given name.", "name", **_CONTRACT),
                 _c("last_name", "str", "Family name.", "name", **_CONTRACT),
@@ -142,10 +161,12 @@ TABLES: dict[str, Table] = {
                     lawful_basis="6(1)(c)",
                 ),
                 _c(
-                    "status", "str", "lead, customer, former_customer or erased.", "relationship", **_CONTRACT
+                    "status", "str", "lead, customer, former_customer or erased.", "relationship",
+                    **_CONTRACT, **_RECORD,
                 ),
                 _c(
-                    "created_at", "datetime", "When the contact entered the CRM.", "relationship", **_CONTRACT
+                    "created_at", "datetime", "When the contact entered the CRM.", "relationship",
+                    **_CONTRACT, **_RECORD,
                 ),
                 _c(
                     "last_activity_at",
@@ -153,7 +174,16 @@ TABLES: dict[str, Table] = {
                     "Latest activity of any type with the contact (its creation when none).",
                     "relationship",
                     **_CONTRACT,
+                    **_RECORD,
                 ),
+                _c(
+                    "retention_ground",
+                    "str",
+                    "Legal ground for data kept after an erasure, e.g. '17(3)(b) tax law' (optional).",
+                    "relationship",
+                    **_HOLD,
+                ),
+                _c("retention_until", "date", "End of that retention (optional).", "relationship", **_HOLD),
             ),
         ),
         Table(

@@ -138,7 +138,7 @@ def _stage_file(backend: Any, path: Path, table: Table, csv_options: Mapping[str
     with _reader_errors(path, table):
         raw = (backend.read_csv(str(path), **csv_options) if path.suffix == ".csv"
                else backend.read_parquet(str(path)))
-    if not set(types) <= set(raw.columns):
+    if not set(table.required_names) <= set(raw.columns):
         _refuse(path, table, "a missing column")
     checked = [c for c in raw.columns if types.get(c, "str") != "str"]
     with _reader_errors(path, table):  # a full read: the engine parses every row of a CSV here

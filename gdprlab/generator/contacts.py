@@ -44,8 +44,16 @@ MINOR_SHARE = 0.04  # contacts aged 13-17 (online sign-ups)
 ACCESSIBILITY_SHARE = 0.03
 #: what a contact whose criminal-offence data is processed lawfully records as its Art. 10 authorisation
 AUTHORISATION = "national law on security screening (official register extract)"
-_PERSONAL = ["gender", "first_name", "last_name", "email", "phone", "street", "postal_code", "city",
-             "national_id", "iban", "pseudonym", "accessibility_needs"]
+#: the columns an erasure empties, by their names here (birth_date is "birth" until _finish)
+_ERASABLE = [{"birth_date": "birth"}.get(col, col) for col in TABLES["contacts"].erasable_names]
+HOLD_SHARE = 0.3  # erased contacts (erasure complete) whose data a recorded Art. 17(3) hold keeps
+#: holds: the legal ground recorded, the columns it keeps and for how many months after as-of it runs
+HOLDS = (("17(3)(b) tax law: invoices", ("first_name", "last_name", "street", "postal_code", "city", "iban"),
+          96),
+         ("17(3)(e) legal claims",
+          ("first_name", "last_name", "email", "phone", "street", "postal_code", "city"), 18))
+#: an unlawful remain: the name, e-mail and phone blanked, these identifiers left (no hold)
+_LEFT_IDENTIFIERS = ("street", "postal_code", "city", "birth", "national_id", "iban")
 
 
 @dataclass
@@ -279,7 +287,15 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
     incomplete[pick(rng, erased, cfg.rate("erasure_incomplete"), int(erased.sum()))] = True
     keeps_fields, keeps_notes = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     keep_fields_rows, keep_notes_rows = split(rng, np.flatnonzero(incomplete), 2)
-    keeps_fields[keep_fields_rows], keeps_notes[keep_notes_rows] = True, True
+    keeps_notes[keep_notes_rows] = True
+    # holds and the ways of leaving fields are drawn from a stream of their own: the rest stays as it was
+    hold_rng = np.random.default_rng([cfg.seed, shard.index, 1703])
+    keeps_ids, hold_ended = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    kinds = split(hold_rng, keep_fields_rows, 3)
+    for flags, rows in zip((keeps_fields, keeps_ids, hold_ended), kinds, strict=True):
+        flags[rows] = True
+    lawful = np.zeros(n, dtype=bool)
+    lawful[pick(hold_rng, erased & ~incomplete, HOLD_SHARE, int(erased.sum()))] = True
     live = ~erased
     c["contact_id"] = ids("C", shard.start + 1, n)
     c["gender"] = np.where(c["female"], "F", "M").astype(object)
@@ -301,21 +317,50 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
     labels.planted["inaccurate_data"]["population"] = population
 
     _protect(cfg, rng, c, ~erased, population, labels)
+    keep = _erase(cfg, hold_rng, c, erased, keeps_fields, *(np.concatenate([flags, more])
+                                                       for flags in (keeps_ids, lawful, hold_ended)))
     plan = ContactPlan(erased=erased, erasure_keeps_notes=np.concatenate([keeps_notes, more]),
                        erasure_incomplete=np.concatenate([incomplete, more]),
                        special_note=np.concatenate([special_note, more]),
                        health_note=np.concatenate([health_note, more]),
                        criminal_note=np.concatenate([criminal_note, more]),
                        first_names=c["first_name"].copy(), last_names=c["last_name"].copy())
-    blank = erased & ~keeps_fields
-    for col in _PERSONAL:
+    for col in _ERASABLE:
+        blank = erased & ~keep[col]
         if isinstance(c[col], pa.Array):
             c[col] = pc.if_else(blank, pa.scalar(None, c[col].type), c[col])
+        elif c[col].dtype.kind == "M":
+            c[col][blank] = np.datetime64("NaT")
         else:
             c[col][blank] = None
-    c["birth"][blank] = np.datetime64("NaT")
     c["status"][erased] = "erased"
     return _finish(c, cfg), plan
+
+
+def _erase(cfg: GeneratorConfig, rng: np.random.Generator, c: Columns, erased: np.ndarray,
+           keeps_fields: np.ndarray, keeps_ids: np.ndarray, lawful: np.ndarray,
+           hold_ended: np.ndarray) -> dict[str, np.ndarray]:
+    """Per erasable column, the erased contacts that keep it; the holds recorded (retention_ground and
+    retention_until: in force for `lawful`, ended before as-of for `hold_ended`)."""
+    n = len(erased)
+    keep = {col: keeps_fields.copy() for col in _ERASABLE}
+    for col in _LEFT_IDENTIFIERS:
+        keep[col] |= keeps_ids
+    ground = np.full(n, None, dtype=object)
+    until = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    as_of = np.datetime64(cfg.as_of, "D")
+    held = np.flatnonzero(lawful | hold_ended)
+    which = rng.integers(len(HOLDS), size=len(held))
+    for i, (name, columns, months) in enumerate(HOLDS):
+        rows = held[which == i]
+        ground[rows] = name
+        ended = hold_ended[rows]
+        until[rows] = np.where(ended, as_of - rng.integers(1, 400, size=len(rows)),
+                               add_months(np.full(len(rows), as_of), months))
+        for col in columns:
+            keep[col][rows] = True
+    c["retention_ground"], c["retention_until"] = ground, until
+    return keep
 
 
 def _plant_special(cfg: GeneratorConfig, rng: np.random.Generator, c: Columns, acc: np.ndarray,

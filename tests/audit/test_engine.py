@@ -41,6 +41,10 @@ PERSON = {"first_name": "Anna", "last_name": "Müller", "birth_date": "1980-05-0
           "created_at": "2024-01-01T00:00:00Z", "last_activity_at": "2026-06-01T00:00:00Z"}
 
 
+#: an erased contact: every personal column emptied but the erasure's record
+ERASED = {**dict.fromkeys(TABLES["contacts"].erasable_names), "status": "erased"}
+
+
 def contacts(*rows: dict) -> pd.DataFrame:
     return table("contacts", *({**PERSON, "email": f"{r['contact_id'].lower()}@web.de", **r} for r in rows))
 
@@ -208,14 +212,11 @@ CASES: dict[str, tuple[dict, str, dict]] = {
     "erasure_incomplete": (
         {"requests": table("requests", request("R1", "2026-01-05", "2026-01-20", type="erasure"),
                            request("R2", "2026-01-05", "2026-01-20", type="erasure", contact_id="C2")),
-         "contacts": contacts({"contact_id": "C1"},
-                              {"contact_id": "C2", "first_name": None, "last_name": None, "email": None,
-                               "phone": None, "status": "erased"})},
+         "contacts": contacts({"contact_id": "C1"}, {**ERASED, "contact_id": "C2"})},
         "R1",
         {"requests": table("requests", request("R2", "2026-01-05", "2026-01-20", type="erasure",
                                                contact_id="C2")),
-         "contacts": contacts({"contact_id": "C2", "first_name": None, "last_name": None, "email": None,
-                               "phone": None, "status": "erased"})},
+         "contacts": contacts({**ERASED, "contact_id": "C2"})},
     ),
     "untrained_crm_user": (
         {"staff": staff({"staff_id": "S1"}, {"staff_id": "S2"}), "training": trained("S2")},
@@ -429,7 +430,7 @@ def test_erasure_evidence_names_what_remains_as_the_rule_judges_it():
     """Filled personal fields and the notes that are not blank (a note of spaces is no remains)."""
     requests = table("requests", request("R1", "2026-01-05", "2026-01-20", type="erasure"),
                      request("R2", "2026-01-05", "2026-01-20", type="erasure", contact_id="C2"))
-    gone = {"first_name": None, "last_name": None, "email": None, "phone": None}
+    gone = ERASED
     people = contacts({**gone, "contact_id": "C1", "last_name": " ", "email": "a@b.de"},
                       {**gone, "contact_id": "C2"})
     notes = table("activities", *({"activity_id": f"E{i}", "contact_id": c, "type": "note", "note": n}

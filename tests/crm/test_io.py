@@ -20,6 +20,7 @@ from gdprlab.crm.io import (
     read_as_of,
     read_dataset,
     read_policy,
+    read_table,
     resolve_inputs,
 )
 from gdprlab.crm.schema import TABLES
@@ -299,3 +300,17 @@ def test_a_csv_not_in_utf8_names_the_file_and_what_to_do(tmp_path):
                      "S1,Jürgen,,Sales,sales_rep,none,2020-01-01\n".encode("cp1252"))
     with pytest.raises(DatasetError, match=r"staff\.csv: cannot be read as csv .*regenerate or repair it"):
         read_dataset(tmp_path)
+
+
+def test_an_export_without_the_optional_hold_columns_is_read_but_not_without_a_required_one(tmp_path):
+    contacts = TABLES["contacts"]
+    optional = set(contacts.column_names) - set(contacts.required_names)
+    assert {"retention_ground", "retention_until"} <= optional
+    path = tmp_path / "contacts.csv"
+    row = {**dict.fromkeys(contacts.required_names, ""), "contact_id": "C1"}
+    pd.DataFrame([row]).to_csv(path, index=False)
+    read = read_table(path, contacts)
+    assert list(read["contact_id"]) == ["C1"] and "retention_until" not in read.columns
+    pd.read_csv(path).drop(columns=["email"]).to_csv(path, index=False)
+    with pytest.raises(DatasetError, match="missing column\\(s\\) email"):
+        read_table(path, contacts)

@@ -18,6 +18,7 @@ from gdprlab.crm import protect
 from gdprlab.crm.schema import TABLES
 from gdprlab.generator import ConfigError, GeneratorConfig, generate, identifiers, write_dataset
 from gdprlab.generator.config import POPULATION, PROFILES
+from gdprlab.generator.contacts import HOLDS
 from gdprlab.regulation.catalogue import RULES, RULES_BY_ID
 
 AS_OF = dt.date(2026, 6, 30)
@@ -108,11 +109,15 @@ def test_sensitive_fields_are_encrypted_unless_planted_in_plaintext(typical):
 # --- coherent in time
 
 
+#: dates that are plans, not events: a hold on data kept after an erasure runs past the as-of date
+PLANNED_ENDS = {"retention_until"}
+
+
 def test_nothing_happens_after_the_as_of_date(typical):
     end = pd.Timestamp(AS_OF) + pd.Timedelta(days=1)
     for name, table in TABLES.items():
         for col in table.columns:
-            if col.dtype in ("date", "datetime"):
+            if col.dtype in ("date", "datetime") and col.name not in PLANNED_ENDS:
                 values = pd.to_datetime(typical.tables[name][col.name]).dropna()
                 assert (values < end).all(), f"{name}.{col.name}"
 
@@ -150,16 +155,47 @@ def test_requests_come_after_the_contact_existed_and_replies_after_receipt(typic
     assert set(r["status"]) <= {"open", "completed", "refused"}
 
 
-def test_erased_contacts_keep_no_personal_data_unless_planted(typical):
-    c = typical.tables["contacts"]
-    erased = c[c["status"] == "erased"]
+def _erased(dataset) -> tuple[pd.DataFrame, set]:
+    """The erased contacts and the contact ids of the requests labelled erasure_incomplete."""
+    c = dataset.tables["contacts"]
+    r = dataset.tables["requests"]
+    bad = set(r.loc[r["request_id"].isin(_labelled(dataset, "erasure_incomplete")), "contact_id"])
+    return c[c["status"] == "erased"], bad
+
+
+def _in_force(erased: pd.DataFrame) -> pd.Series:
+    until = pd.to_datetime(erased["retention_until"])
+    return erased["retention_ground"].notna() & (until >= pd.Timestamp(AS_OF))
+
+
+def test_erased_contacts_keep_no_personal_data_unless_planted_or_held(typical):
+    erased, bad = _erased(typical)
     assert len(erased) > 10
-    r = typical.tables["requests"]
-    bad = set(r.loc[r["request_id"].isin(_labelled(typical, "erasure_incomplete")), "contact_id"])
     clean = erased[~erased["contact_id"].isin(bad)]
-    assert clean[["first_name", "last_name", "email", "phone"]].isna().all().all()
+    personal = TABLES["contacts"].erasable_names
+    unheld = clean[~_in_force(clean)]
+    assert unheld[personal].isna().all().all()
+    held = clean[_in_force(clean)]
+    assert len(held) > 0  # lawful holds are planted, and are not violations
+    for _, row in held.iterrows():
+        hold = next(columns for ground, columns, _ in HOLDS if ground == row["retention_ground"])
+        assert set(row[personal].dropna().index) <= set(hold)
     notes = typical.tables["activities"].merge(clean[["contact_id"]])["note"]
     assert notes.isna().all()
+
+
+def test_erasure_incomplete_is_planted_as_identifiers_left_without_name_and_as_an_ended_hold(messy):
+    erased, bad = _erased(messy)
+    planted = erased[erased["contact_id"].isin(bad)]
+    no_name = planted[planted[["first_name", "last_name", "email", "phone"]].isna().all(axis=1)]
+    left = no_name[no_name[["street", "birth_date"]].notna().all(axis=1)]
+    assert len(left)  # the name, e-mail and phone erased, the address, birth date (and IBAN, id) left
+    kept = left[TABLES["contacts"].erasable_names].notna()
+    identifiers = {"street", "postal_code", "city", "birth_date", "national_id", "iban"}
+    assert set(kept.columns[kept.any()]) <= identifiers
+    ended = planted["retention_ground"].notna() & ~_in_force(planted)
+    assert ended.any()  # a hold whose end date has passed covers nothing
+    assert not _in_force(planted).any()
 
 
 # --- violations as asked

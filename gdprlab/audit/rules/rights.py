@@ -1,9 +1,10 @@
 """Data subjects' rights: requests answered within the Art. 12(3) deadline, extensions notified in time,
-erasures complete (Art. 12(3), 17(1))."""
+erasures complete unless a recorded Art. 17(3) hold is in force (Art. 12(3), 17(1), 17(3)(b), (e))."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import NamedTuple
 
 import ibis
@@ -14,6 +15,7 @@ from gdprlab.audit.evidence import Evidence
 from gdprlab.audit.rules.base import (
     Tables,
     as_date,
+    blank_values,
     count_rows,
     filled,
     is_in,
@@ -23,10 +25,10 @@ from gdprlab.audit.rules.base import (
     record_ids,
     rule,
 )
+from gdprlab.crm.schema import TABLES
 from gdprlab.regulation.law import EXTENDED_RESPONSE_MONTHS, RESPONSE_MONTHS
 from gdprlab.regulation.policy import Policy
 
-PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone")
 _REQUEST_EVIDENCE = ("contact_id", "type", "received_on", "extension_notified_on", "responded_on", "status")
 
 
@@ -76,28 +78,44 @@ def completed_erasures(r: ir.Table) -> ir.BooleanValue:
     return is_in(r["type"], ["erasure"]) & is_in(r["status"], ["completed"])
 
 
+#: the contacts columns judged after an erasure: every personal column but the erasure's own record
+ERASED_COLUMNS = tuple(TABLES["contacts"].erasable_names)
+HOLD_COLUMNS = ("retention_ground", "retention_until")
+_ART_17_3 = re.compile(r"17\s*\(\s*3\s*\)\s*\(\s*([a-eA-E])\s*\)")
+
+
 class Remains(NamedTuple):
     """What is left of the contacts of completed erasure requests."""
 
-    contacts: ir.Table  # contact_id, and per personal field whether it is filled, for rows with any filled
+    contacts: ir.Table  # contact_id, per judged column whether it is filled, and the hold, for rows with any
     notes: ir.Table  # contact_id of each of their activities with a note (not blank)
 
 
+def held(c: ir.Table, as_of: dt.date) -> ir.BooleanValue:
+    """A recorded hold in force: a legal ground and an end date on or after as-of (none without the
+    columns; a hold without an end date, or ended before as-of, holds nothing)."""
+    if not set(HOLD_COLUMNS) <= set(c.columns):
+        return ibis.literal(False)
+    return (filled(c["retention_ground"].cast("string"))
+            & (as_date(c["retention_until"]) >= ibis.date(as_of))).fill_null(False)
+
+
 def erased_remains(t: Tables) -> Remains:
-    """Remains of the erased contacts, in the contacts and activities present (found once per run and kept
-    where the backend can: they are few, and the rule and its evidence both read them)."""
+    """Remains of the erased contacts, in the contacts and activities present, holds or not (found once
+    per run and kept where the backend can: they are few, and the rule and its evidence both read them)."""
     def erased() -> ir.Table:
         r = t["requests"]
         return r.filter(completed_erasures(r) & r["contact_id"].notnull()).select("contact_id").distinct()
 
     def contacts() -> ir.Table:
         c = t["contacts"]
-        flags = {f: filled(c[f].cast("string")) for f in PERSONAL_FIELDS if f in c.columns}
+        flags = {f: filled(c[f].cast("string")) for f in ERASED_COLUMNS if f in c.columns}
         any_filled = ibis.literal(False)
         for flag in flags.values():
             any_filled = any_filled | flag
+        hold = {f: c[f] for f in HOLD_COLUMNS if f in c.columns}
         erased_contact = c["contact_id"].isin(erased()["contact_id"]).fill_null(False)
-        return c.filter(erased_contact & any_filled).select("contact_id", **flags)
+        return c.filter(erased_contact & any_filled).select("contact_id", **flags, **hold)
 
     def notes() -> ir.Table:
         a = t["activities"]
@@ -108,22 +126,45 @@ def erased_remains(t: Tables) -> Remains:
                    t.shared("erased_notes", notes) if "activities" in t else None)
 
 
+def _hold_shown(ground: object, until: object) -> str | None:
+    """The recorded hold, masked: its Art. 17(3) point and end, e.g. '17(3)(b) until 2026-01-31' (the rest
+    of the ground's text is not shown), or None without one."""
+    text = None if blank_values(pd.Series([ground])).iloc[0] else str(ground)
+    until = None if until is None or pd.isna(until) else pd.Timestamp(until).date().isoformat()
+    if text is None and until is None:
+        return None
+    point = _ART_17_3.search(text or "")
+    shown = (f"17(3)({point.group(1).lower()})" if point else "a ground without an Art. 17(3) point"
+             if text else "no legal ground")
+    return f"{shown} until {until or 'no end date'}"
+
+
 def _remaining(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
+    """Per request: the kinds of data left (column names, count of notes) and the hold recorded."""
     left = erased_remains(t)
     wanted = list(dict.fromkeys(rows["contact_id"].dropna().astype(str)))
     kept: dict[str, list[str]] = {}
+    holds: dict[str, str | None] = {}
     if left.contacts is not None:
         found = t.fetch(left.contacts.filter(key_in(left.contacts["contact_id"], wanted)))
         for row in found.assign(contact_id=found["contact_id"].astype(str)).drop_duplicates(
                 "contact_id").to_dict("records"):
-            kept[row["contact_id"]] = [f for f in PERSONAL_FIELDS if row.get(f)]
+            kept[row["contact_id"]] = [f for f in ERASED_COLUMNS if row.get(f) is True]
+            holds[row["contact_id"]] = _hold_shown(row.get("retention_ground"), row.get("retention_until"))
     if left.notes is not None:
         notes = left.notes.filter(key_in(left.notes["contact_id"], wanted))
         counts = t.fetch(notes.group_by("contact_id").aggregate(n=notes.count()))
         for contact, n in zip(counts["contact_id"].astype(str), counts["n"], strict=True):
             kept.setdefault(contact, []).append(f"{n} note{'s' if n != 1 else ''}")
-    return {i: {"remaining": ", ".join(kept.get(str(contact), [])) or None}
+    return {i: {"remaining": ", ".join(kept.get(str(contact), [])) or None, "hold": holds.get(str(contact))}
             for i, contact in zip(rows.index, rows["contact_id"], strict=True)}
+
+
+def _no_holds(t: Tables) -> list[str]:
+    """Without the hold columns in contacts, no remains can be shown to be kept lawfully."""
+    if "contacts" not in t or set(HOLD_COLUMNS) <= set(t.columns("contacts")):
+        return []
+    return ["no retention_ground/retention_until in contacts: data kept under Art. 17(3) not recognised"]
 
 
 @rule("erasure_incomplete",
@@ -131,13 +172,20 @@ def _remaining(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
       evidence=("contact_id", "type", "status", "responded_on"), any_of=("contacts", "activities"),
       optional={"contacts": "remaining contact details not checked",
                 "activities": "remaining notes not checked"},
-      extra_evidence=_remaining)
+      extra_evidence=_remaining, caveats=_no_holds)
 def erasure_incomplete(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
-    """Completed erasures whose contact still has a name, e-mail or phone, or an activity with a note."""
+    """Completed erasures whose contact still has any personal column filled (all but the erasure's
+    record: key, status, dates, locale, language, country) or an activity with a note, unless the contact
+    records a hold in force: a legal ground (retention_ground, e.g. '17(3)(b) tax law') and an end date
+    (retention_until) on or after as-of. A hold covers everything the contact keeps; whether each kept
+    column is needed for that ground is not judged. A hold without an end date or ended holds nothing."""
     r = t["requests"]
     left = erased_remains(t)
     remaining = ibis.literal(False)
     for part in (left.contacts, left.notes):
         if part is not None:
             remaining = remaining | r["contact_id"].isin(part["contact_id"]).fill_null(False)
+    if "contacts" in t:  # a hold covers notes too, whether or not the contact row keeps anything
+        c = t["contacts"]
+        remaining = remaining & ~r["contact_id"].isin(c.filter(held(c, as_of))["contact_id"]).fill_null(False)
     return record_ids(r, "requests", completed_erasures(r) & remaining)

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from helpers import table
-from rule_cases import POLICY, found, request
+from rule_cases import AS_OF, POLICY, found, request
+
+from gdprlab.audit.engine import run_checks
 
 
 def test_a_reply_on_the_deadline_day_is_on_time():
@@ -111,3 +113,71 @@ def test_erasure_incomplete_leaves_contact_details_or_notes():
     requests = table("requests", *erasures, open_erasure)
     assert found("erasure_incomplete", requests=requests, contacts=contacts, activities=activities) == [
         "R1", "R2"]
+
+
+def _erased(contact_id: str, **kw) -> dict:
+    return {"contact_id": contact_id, "status": "erased", "country": "DE", "locale": "de_DE",
+            "language": "de", "created_at": "2024-01-01T00:00:00", **kw}
+
+
+def _erasures(*contact_ids: str):
+    return table("requests", *(request(f"R-{c}", "2026-01-05", "2026-01-20", contact_id=c, type="erasure")
+                               for c in contact_ids))
+
+
+TAX = {"retention_ground": "17(3)(b) tax law", "first_name": "Eva", "street": "Hauptstr. 1",
+       "iban": "DE89370400440532013000"}
+
+
+def test_erasure_data_kept_under_a_hold_in_force_is_not_flagged_and_an_ended_or_open_ended_hold_is():
+    contacts = table("contacts",
+                     _erased("C-held", **TAX, retention_until="2026-06-30"),  # ends on the as-of date
+                     _erased("C-claims", retention_ground="17(3)(e) legal claims",
+                             retention_until="2027-12-31", email="eva@example.de"),
+                     _erased("C-note-held", retention_ground="17(3)(e)", retention_until="2027-12-31"),
+                     _erased("C-ended", **TAX, retention_until="2026-06-29"),
+                     _erased("C-no-end", **TAX),
+                     _erased("C-no-ground", first_name="Eva", retention_until="2030-01-01"))
+    activities = table("activities",
+                       {"activity_id": "E1", "contact_id": "C-claims", "note": "Streit um Rechnung"},
+                       {"activity_id": "E2", "contact_id": "C-note-held", "note": "Klage angedroht"})
+    requests = _erasures("C-held", "C-claims", "C-note-held", "C-ended", "C-no-end", "C-no-ground")
+    assert found("erasure_incomplete", requests=requests, contacts=contacts, activities=activities) == [
+        "R-C-ended", "R-C-no-end", "R-C-no-ground"]
+
+
+def test_erasure_that_blanks_name_email_and_phone_but_leaves_an_identifier_is_incomplete():
+    left = {"iban": "DE89370400440532013000", "national_id": "T22000129", "birth_date": "1980-05-01",
+            "street": "Hauptstr. 1", "account_id": "A1", "art9_condition": "9(2)(a)", "pseudonym": "p-1"}
+    contacts = table("contacts", *(_erased(f"C-{col}", **{col: value}) for col, value in left.items()),
+                     _erased("C-nothing", gender=None))
+    requests = _erasures(*(f"C-{col}" for col in left), "C-nothing")
+    assert found("erasure_incomplete", requests=requests, contacts=contacts) == sorted(
+        f"R-C-{col}" for col in left)
+
+
+def test_erasure_with_nothing_left_but_its_record_passes():
+    contacts = table("contacts", _erased("C1", last_activity_at="2026-01-04T00:00:00"))
+    activities = table("activities", {"activity_id": "E1", "contact_id": "C1", "type": "call"})
+    assert not found("erasure_incomplete", requests=_erasures("C1"), contacts=contacts, activities=activities)
+
+
+def test_erasure_evidence_names_the_kinds_of_data_left_and_the_hold_masked():
+    contacts = table("contacts", _erased("C1", **TAX, retention_until="2025-12-31"))
+    activities = table("activities", {"activity_id": "E1", "contact_id": "C1", "note": "Eva Muster rief an"})
+    result = run_checks({"requests": _erasures("C1"), "contacts": contacts, "activities": activities}, POLICY,
+                        AS_OF, rules=["erasure_incomplete"]).result("erasure_incomplete")
+    [shown] = result.evidence
+    assert shown["remaining"] == "first_name, street, iban, 1 note"
+    assert shown["hold"] == "17(3)(b) until 2025-12-31"  # the ground's point, not its free text
+    assert "Eva" not in str(shown) and "DE89" not in str(shown)
+    assert result.caveats == ()
+
+
+def test_erasure_without_hold_columns_still_runs_and_says_holds_are_not_recognised():
+    contacts = table("contacts", _erased("C1", **TAX)).drop(columns=["retention_ground", "retention_until"])
+    result = run_checks({"requests": _erasures("C1"), "contacts": contacts}, POLICY, AS_OF,
+                        rules=["erasure_incomplete"]).result("erasure_incomplete")
+    assert result.status == "failed" and result.record_ids == ("R-C1",)
+    assert ("no retention_ground/retention_until in contacts: data kept under Art. 17(3) not recognised"
+            in result.caveats)
