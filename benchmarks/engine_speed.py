@@ -757,6 +757,8 @@ def _read_ids(path: str) -> dict[str, set[str]]:
 CHANGED_SINCE_BASELINE = {
     "request_overdue": "a reply after one month with an extension notified late is overdue (law: the late "
                        "notice does not extend the deadline); deadlines roll over the policy's holidays",
+    "erasure_incomplete": "every personal column and note judged; Art. 17(3) holds respected",
+    "criminal_data_without_authorisation": "a rule added after the baseline (Art. 10)",
 }
 
 
