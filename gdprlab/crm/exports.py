@@ -164,6 +164,16 @@ def export_files(path: Path, report: LoadReport) -> list[Path]:
     return files
 
 
+def readable_sheets(file: Path, report: LoadReport) -> list:
+    """The sheets of `file` (gdprlab.crm.reader.read_file), or none when it cannot be read: its reason is
+    then listed in `report.failed` and the other files are read."""
+    try:
+        return read_file(file)
+    except DatasetError as exc:
+        report.failed.append((file.name, str(exc)))
+        return []
+
+
 def load_export(
     path: str | Path,
     mapping: str | Path | None = None,
@@ -191,12 +201,7 @@ def load_export(
     parts: dict[str, list[pd.DataFrame]] = {}
     sources: dict[str, list[tuple[str, int]]] = {}
     for file in files:
-        try:
-            sheets = read_file(file)
-        except DatasetError as exc:
-            report.failed.append((file.name, str(exc)))
-            continue
-        for sheet in sheets:
+        for sheet in readable_sheets(file, report):
             spec = _spec_of(sheet, rules)
             table = spec.table if spec is not None and spec.table else _table_of(sheet, file)
             if table is None and spec is not None:

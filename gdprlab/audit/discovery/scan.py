@@ -14,9 +14,8 @@ import pandas as pd
 
 from gdprlab.audit.discovery.classify import ColumnClass, classify_table, country_codes, ropa_draft
 from gdprlab.audit.discovery.textscan import scan_texts
-from gdprlab.crm.exports import LoadReport, export_files
+from gdprlab.crm.exports import LoadReport, export_files, readable_sheets
 from gdprlab.crm.io import DatasetError
-from gdprlab.crm.reader import read_file
 
 FREE_TEXT_SAMPLE = 20_000  # notes scanned per column; counts are reported for the sample
 SKIP = {"ground_truth"}
@@ -68,12 +67,7 @@ def scan_path(path: str | Path, sample_size: int = 10_000, seed: int = 0) -> Sca
     for file in export_files(Path(path), report):
         if file.stem in SKIP:
             continue
-        try:
-            sheets = read_file(file)
-        except DatasetError as exc:
-            report.failed.append((file.name, str(exc)))
-            continue
-        for sheet in sheets:
+        for sheet in readable_sheets(file, report):
             report.read.append(sheet.detected)
             stem, df = sheet.name, sheet.frame
             classes = classify_table(df, table=stem, sample_size=sample_size, seed=seed)

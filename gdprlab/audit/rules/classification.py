@@ -4,6 +4,7 @@ Art. 10 authorisation; personal data undeclared."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import ibis.expr.types as ir
 import pandas as pd
@@ -35,9 +36,14 @@ def reveals_special_category(t: Tables, note: ir.StringValue) -> ir.BooleanValue
     otherwise (Java's (?i) folds ASCII only, its $ also matches before a final line break, its \\s takes
     \\v), so there the notes are matched by special_terms itself, in Python.
     """
+    return _matches(t, note, PATTERN, special_terms.reveals_special_category)
+
+
+def _matches(t: Tables, note: ir.StringValue, pattern: str, in_text: Any) -> ir.BooleanValue:
+    """Whether the note holds a term of `pattern`, any case: by RE2 on DuckDB, else by `in_text` in Python."""
     if t.backend_name == "duckdb":
-        return note.re_search("(?i)" + PATTERN)
-    return in_python(t, special_terms.reveals_special_category, note, output="boolean")
+        return note.re_search("(?i)" + pattern)
+    return in_python(t, in_text, note, output="boolean")
 
 
 def revealing_notes(t: Tables) -> ir.Table:
@@ -83,9 +89,7 @@ AUTHORISATION = "art10_authorisation"
 
 def reveals_criminal_offence(t: Tables, note: ir.StringValue) -> ir.BooleanValue:
     """A note containing an Art. 10 term (criminal_terms.yaml), any case: as reveals_special_category."""
-    if t.backend_name == "duckdb":
-        return note.re_search("(?i)" + CRIMINAL_PATTERN)
-    return in_python(t, special_terms.reveals_criminal_offence, note, output="boolean")
+    return _matches(t, note, CRIMINAL_PATTERN, special_terms.reveals_criminal_offence)
 
 
 def criminal_notes(t: Tables) -> ir.Table:
