@@ -45,6 +45,10 @@ class Rule:
     definition: str
     remediation: str
     unit: str = "record"  # "record": record_id is the table's key; "column": record_id is a column name
+    # the rule card (`gdprlab rules --format markdown`): lawful conduct the rule does not report, and the
+    # sources it follows (articles' recitals, EDPB guidelines with paragraph numbers, other law)
+    not_a_violation: str = ""
+    sources: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("id", "title", "table", "definition", "remediation"):
@@ -54,6 +58,10 @@ class Rule:
             if getattr(self, name) not in known:
                 raise ValueError(f"rule {self.id!r}: unknown {name} {getattr(self, name)!r}; "
                                  f"known: {', '.join(known)}")
+        if not isinstance(self.not_a_violation, str):
+            raise ValueError(f"rule {self.id!r}: not_a_violation must be a text")
+        if not isinstance(self.sources, tuple) or not all(isinstance(x, str) and x for x in self.sources):
+            raise ValueError(f"rule {self.id!r}: sources must be a list of non-empty texts")
         if not isinstance(self.articles, tuple) or not self.articles:
             raise ValueError(f"rule {self.id!r}: articles must be a non-empty list of references")
         for ref in self.articles:
@@ -99,8 +107,8 @@ def read_rules(text: str, source: str) -> tuple[Rule, ...]:
         if problems:
             raise ValueError(f"{source}: rule {rule_id!r}: {', '.join(problems)}; the fields are "
                              f"{', '.join(_FIELDS)}")
-        if isinstance(entry["articles"], list):
-            entry = {**entry, "articles": tuple(entry["articles"])}
+        entry = {k: tuple(v) if k in ("articles", "sources") and isinstance(v, list) else v
+                 for k, v in entry.items()}
         try:
             rules[rule_id] = Rule(**entry)
         except ValueError as exc:
