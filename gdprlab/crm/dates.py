@@ -69,16 +69,18 @@ def _field(parts: pa.StructArray, name: str) -> np.ndarray:
 def infer_order(text: pd.Series) -> str | None:
     """'dmy' or 'mdy' when the column's slashed dates allow one reading, AMBIGUOUS when they allow both,
     None when the column has no slashed dates (dotted ones are day-first)."""
-    arr = pa.array(text, type=pa.large_string(), from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+    arr = pa.array(text, type=pa.large_string(), from_pandas=True)  # chunked as read: joined once filtered
     # only values with a separator among their first three characters can be D/M/Y (ISO years have four
     # digits): a cheap look before the regular expression, which a column of ISO dates never needs
+    # (nor empty values, which exports write for every missing date)
     head = pc.utf8_slice_codeunits(arr, 0, 3)
-    candidates = pc.fill_null(pc.invert(pc.utf8_is_digit(head)), False)
+    candidates = pc.fill_null(pc.and_(pc.invert(pc.utf8_is_digit(head)), pc.not_equal(head, "")), False)
     if not pc.any(candidates).as_py():
         return None
-    parts = pc.extract_regex(arr.filter(candidates), _DMY)
+    candidates = arr.filter(candidates)
+    if isinstance(candidates, pa.ChunkedArray):
+        candidates = candidates.combine_chunks()
+    parts = pc.extract_regex(candidates, _DMY)
     slashed = pc.fill_null(pc.and_(pc.is_valid(parts), pc.not_equal(parts.field("sep"), ".")), False)
     if not pc.any(slashed).as_py():
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from gdprlab.crm import dates
@@ -54,10 +55,17 @@ def test_two_digit_years_are_flagged_not_guessed():
         (["03/29/1982", "01/02/1990"], "mdy"),
         (["03/04/1982", "01/02/1990"], dates.AMBIGUOUS),
         (["29.03.1982", "2026-01-01"], None),  # no slashed dates: nothing to settle
+        (["", "", None], None),  # the empty cells exports write for missing dates
+        (["", "29/03/1982", None, ""], "dmy"),
     ],
 )
 def test_the_day_month_order_is_inferred_per_column(column, order):
     assert dates.infer_order(pd.Series(column)) == order
+
+
+def test_the_order_is_inferred_across_the_chunks_a_large_file_is_read_in():
+    chunked = pa.chunked_array([["2026-01-01", ""], ["", "03/29/1982"]], type=pa.large_string())
+    assert dates.infer_order(pd.Series(pd.arrays.ArrowStringArray(chunked))) == "mdy"
 
 
 def test_the_order_given_reads_an_ambiguous_column():
