@@ -2,7 +2,8 @@
 `gdprlab progress` is the trainer's view of the store learners write to.
 
 progress: import (roster), summary (overall and per department), overdue, export (HR CSV, xAPI,
-certificates), verify (hash chains and heads) and outbox (attempts waiting for a database).
+certificates), verify (hash chains and heads), outbox (attempts waiting for a database), erase (one
+learner's records, Art. 17) and purge (records past the retention period, Art. 5(1)(e)).
 `--fail-under PERCENT` makes summary and overdue exit 1 for reminder jobs (also when there is no data).
 Commands that read never create a database: a missing store is an error (exit 2), as is any database that
 cannot be used (one line, no traceback).
@@ -55,6 +56,11 @@ def _progress_arguments(parser: argparse.ArgumentParser) -> None:
     ver = sub.add_parser("verify", parents=[common], help=VERIFY_HELP, description=VERIFY_HELP)
     ver.add_argument("--checkpoint", metavar="FILE",
                      help=f"also compare with this heads checkpoint (e.g. the {EXPORT_NAME} of an export)")
+    era = sub.add_parser("erase", parents=[common], help=ERASE_HELP, description=ERASE_HELP)
+    era.add_argument("--learner", required=True, metavar="ID", help="the learner id whose records are erased")
+    pur = sub.add_parser("purge", parents=[common], help=PURGE_HELP, description=PURGE_HELP)
+    pur.add_argument("--as-of", type=date, help="reference date YYYY-MM-DD (default today)")
+    pur.add_argument("--requirements", help="YAML with retention_months (default 36)")
     box = sub.add_parser("outbox", parents=[common], help="list the attempts waiting in the local outbox for "
                          "a database, and send them with --flush")
     box.add_argument("--flush", action="store_true", help="send what waits (to --db only, when given)")
@@ -201,11 +207,66 @@ def _verify(args: argparse.Namespace) -> int:
 
     with ProgressStore(args.db, create=False) as store:
         problems = _checked(store, args.checkpoint)
+        erased = store.tombstones()
     for p in problems:
         where = f"record {p.row_id}: " if p.row_id is not None else ""
         print(f"{p.learner}: {where}{p.kind}: {p.detail}")
     print("history intact" if not problems else f"{len(problems)} problem(s) found")
+    if erased:
+        print(f"{erased} erased record(s): tombstones whose links were checked, their content is gone")
     return 1 if problems else 0
+
+
+ERASE_HELP = (
+    "erase every record of one learner (Art. 17): each becomes a tombstone that keeps its hash, so the "
+    "history stays verifiable, under a random label instead of the learner id; the learner's roster row and "
+    "attempts waiting in the outbox are removed too. Exported files and checkpoints already handed out are "
+    "not reached: erase the person there as well"
+)
+PURGE_HELP = (
+    "erase the records older than the retention period (retention_months of --requirements, default 36 "
+    "calendar months before --as-of; Art. 5(1)(e)), as tombstones that keep the history verifiable"
+)
+
+
+def _after_erasure(store, erased) -> int:
+    """Report an erasure; move the local checkpoint on (it named the erased ids) if the history is intact."""
+    problems = _checked(store, None)
+    print(f"{erased.records} record(s) erased" + (f", {erased.learners} learner id(s) removed with them"
+                                                  if erased.learners else "")
+          + (f", {erased.outbox} waiting attempt(s) dropped from the outbox" if erased.outbox else "")
+          + "; the hash chains stay verifiable (gdprlab progress verify)")
+    if problems:
+        print(f"warning: {len(problems)} problem(s) in the history (see gdprlab progress verify); the local "
+              "checkpoint was left as it was")
+    return 0
+
+
+def _erase(args: argparse.Namespace) -> int:
+    from gdprlab.training.store.progress import ProgressStore
+
+    with ProgressStore(args.db, create=False) as store:
+        erased = store.erase_learner(args.learner)
+        if not (erased.records or erased.outbox):
+            print("no stored records of that learner id (its roster row, if any, was removed)")
+            return 0
+        return _after_erasure(store, erased)
+
+
+def _purge(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from gdprlab.regulation.law import add_months
+    from gdprlab.training.status import load_requirements
+    from gdprlab.training.store.progress import ProgressStore
+
+    keep = load_requirements(args.requirements).retention_months
+    as_of = args.as_of or dt.date.today()
+    cutoff = add_months([as_of], -keep)[0].astype(dt.date)
+    with ProgressStore(args.db, create=False) as store:
+        erased = store.purge(dt.datetime.combine(cutoff, dt.time(), dt.UTC))
+        print(f"retention {keep} months: records submitted before {cutoff} are erased")
+        return _after_erasure(store, erased)
 
 
 def _outbox(args: argparse.Namespace) -> int:
@@ -244,7 +305,7 @@ def _outbox(args: argparse.Namespace) -> int:
 
 
 ACTIONS = {"import": _import, "summary": _summary, "overdue": _overdue, "export": _export, "verify": _verify,
-           "outbox": _outbox}
+           "outbox": _outbox, "erase": _erase, "purge": _purge}
 
 
 def cmd_progress(args: argparse.Namespace) -> int:

@@ -34,6 +34,9 @@ from gdprlab.regulation.law import add_months
 
 STATUSES = ("passed_current", "overdue", "failed_only", "never_started", "not_required")
 DEFAULT_REFRESH_MONTHS = 12
+#: calendar months a quiz attempt is kept (``gdprlab progress purge``): three refresh cycles, enough to show
+#: a learner's training history (Art. 5(2)) and no longer (Art. 5(1)(e)); the organisation's choice
+DEFAULT_RETENTION_MONTHS = 36
 STATUS_COLUMNS = ["staff_id", "learner_id", "department", "role", "lesson", "required", "status", "attempts",
                   "best_percent", "last_pass", "due_date"]
 
@@ -44,7 +47,7 @@ class RequirementsError(ValueError):
 
 @dataclass(frozen=True)
 class Requirements:
-    """Lessons required per role, and the refresher interval.
+    """Lessons required per role, the refresher interval, and how long attempts are kept.
 
     ``default``: lessons required of roles not listed in ``roles``; ``crm_users_only``: staff whose
     ``crm_access`` is ``none`` need no lesson. The defaults (:func:`default_requirements`): every staff
@@ -57,6 +60,7 @@ class Requirements:
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     refresh_months: int = DEFAULT_REFRESH_MONTHS
     crm_users_only: bool = True
+    retention_months: int = DEFAULT_RETENTION_MONTHS
 
     def lessons_for(self, role: str, crm_access: str) -> tuple[str, ...]:
         if self.crm_users_only and crm_access == "none":
@@ -88,6 +92,7 @@ def load_requirements(path: str | os.PathLike[str] | None = None,
     Format (every key optional)::
 
         refresh_months: 12            # calendar months a pass stays current
+        retention_months: 36          # calendar months an attempt is kept (at least refresh_months)
         crm_users_only: true          # staff with crm_access none need nothing
         default: all                  # "all" (every lesson bank) or a list of lesson ids
         roles:
@@ -106,7 +111,7 @@ def load_requirements(path: str | os.PathLike[str] | None = None,
         raise RequirementsError(f"{source}: not valid YAML: {error}") from error
     if not isinstance(data, dict):
         raise RequirementsError(f"{source}: expected a mapping at the top level")
-    unknown = set(data) - {"refresh_months", "crm_users_only", "default", "roles"}
+    unknown = set(data) - {"refresh_months", "crm_users_only", "default", "roles", "retention_months"}
     if unknown:
         raise RequirementsError(f"{source}: unknown key(s) {', '.join(sorted(unknown))}")
 
@@ -123,6 +128,10 @@ def load_requirements(path: str | os.PathLike[str] | None = None,
     refresh = data.get("refresh_months", DEFAULT_REFRESH_MONTHS)
     if isinstance(refresh, bool) or not isinstance(refresh, int) or refresh < 1:
         raise RequirementsError(f"{source}: refresh_months must be a positive whole number of months")
+    keep = data.get("retention_months", max(DEFAULT_RETENTION_MONTHS, refresh))
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < refresh:
+        raise RequirementsError(f"{source}: retention_months must be a whole number of months, at least "
+                                f"refresh_months ({refresh}), so that a current pass is never purged")
     crm_only = data.get("crm_users_only", True)
     if not isinstance(crm_only, bool):
         raise RequirementsError(f"{source}: crm_users_only must be true or false")
@@ -134,6 +143,7 @@ def load_requirements(path: str | os.PathLike[str] | None = None,
         roles={str(r): lesson_list(v, f"roles.{r}") for r, v in roles.items()},
         refresh_months=refresh,
         crm_users_only=crm_only,
+        retention_months=keep,
     )
 
 

@@ -135,3 +135,52 @@ def test_the_trainer_flow_works_on_postgresql(tmp_path, pg_url, capsys):
     passed = hr[(hr["staff_id"] == "S1") & (hr["lesson"] == "01_classification")]
     assert list(passed["status"]) == ["passed_current"]
     assert main(["progress", "verify", "--db", pg_url]) == 0
+
+
+def test_erase_a_learner_then_verify_still_succeeds_and_counts_the_tombstones(db, capsys, tmp_path,
+                                                                                monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert main(["progress", "verify", "--db", db]) == 0  # a local checkpoint naming S1
+    capsys.readouterr()
+    assert main(["progress", "erase", "--learner", "S1", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "2 record(s) erased" in out and "S1" not in out
+    assert main(["progress", "verify", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "history intact" in out and "2 erased record(s)" in out
+    checkpoints = list((tmp_path / "data" / "gdprlab" / "checkpoints").glob("*.json"))
+    assert checkpoints and all('"S1"' not in p.read_text() for p in checkpoints)
+    with ProgressStore(db, create=False, outbox_dir=tmp_path) as store:
+        assert store.attempts() == []
+    assert main(["progress", "erase", "--learner", "S1", "--db", db]) == 0
+    assert "no stored records" in capsys.readouterr().out
+
+
+def test_purge_erases_what_is_past_the_retention_period(db, capsys, tmp_path, monkeypatch):
+    """S1 passed on 31 Jan 2026; kept 36 calendar months by default, 12 with retention_months: 12."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert main(["progress", "purge", "--db", db, "--as-of", "2029-01-31"]) == 0
+    assert "0 record(s) erased" in capsys.readouterr().out
+    (tmp_path / "req.yaml").write_text("refresh_months: 12\nretention_months: 12\n")
+    assert main(["progress", "purge", "--db", db, "--as-of", "2027-02-01", "--requirements",
+                 str(tmp_path / "req.yaml")]) == 0
+    assert "2 record(s) erased" in capsys.readouterr().out
+    assert main(["progress", "verify", "--db", db]) == 0
+
+
+def test_a_retention_shorter_than_the_refresh_is_refused(db, capsys, tmp_path):
+    (tmp_path / "req.yaml").write_text("refresh_months: 12\nretention_months: 6\n")
+    assert main(["progress", "purge", "--db", db, "--requirements", str(tmp_path / "req.yaml")]) == 2
+    assert "retention_months" in capsys.readouterr().err
+
+
+def test_erasure_on_postgresql(tmp_path, pg_url, capsys, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    with ProgressStore(pg_url, outbox_dir=tmp_path) as store:
+        for learner in ("S1", "S3"):
+            assert store.record(Attempt(learner=learner, lesson="01_classification", quiz="q",
+                                        bank_version="v1", answers={}, score=8, max_score=8,
+                                        passed=True)).stored
+    assert main(["progress", "erase", "--learner", "S1", "--db", pg_url]) == 0
+    assert main(["progress", "verify", "--db", pg_url]) == 0
+    assert "1 erased record(s)" in capsys.readouterr().out

@@ -71,6 +71,16 @@ def test_by_default_every_crm_user_takes_every_lesson_bank_refreshed_every_12_mo
     assert req.lessons_for("anyone", "none") == ()
 
 
+def test_attempts_are_kept_36_months_by_default_and_never_less_than_a_refresh_cycle(tmp_path):
+    assert default_requirements().retention_months == 36
+    path = tmp_path / "req.yaml"
+    path.write_text("refresh_months: 48\n", encoding="utf-8")
+    assert load_requirements(path, lessons=LESSONS).retention_months == 48
+    path.write_text("refresh_months: 12\nretention_months: 11\n", encoding="utf-8")
+    with pytest.raises(RequirementsError, match="retention_months"):
+        load_requirements(path, lessons=LESSONS)
+
+
 def test_requirements_per_role_come_from_yaml(tmp_path):
     path = tmp_path / "req.yaml"
     path.write_text("refresh_months: 6\nroles:\n  dpo: all\n  sales_rep: [02_b]\n", encoding="utf-8")

@@ -1,5 +1,5 @@
-"""People: everyone with access to the CRM has passed current data-protection training (Art. 39(1)(b),
-32(4))."""
+"""People: everyone with access to the CRM has passed current data-protection training (the controller's
+measures, Art. 24(1), 29, 32(4), 5(1)(f))."""
 
 from __future__ import annotations
 

@@ -194,7 +194,7 @@ def untrained_staff(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
             reasons[sid] = f"Uses the CRM; passed on {_d(passed)}, valid until {due}: fine."
     table = _staff_table(d, ids)
     return Exercise(
-        name="untrained_staff", title="Who needs data-protection training?", articles="39(1)(b), 32(4)",
+        name="untrained_staff", title="Who needs data-protection training?", articles="24(1), 29, 32(4)",
         table=table, items=_items(table, answer, reasons),
         prompt=f"Today is {as_of:%A %d %B %Y}. Your organisation's policy: everyone with CRM access passes "
                f"the data-protection course and repeats it every {months} months. Tick every person who "

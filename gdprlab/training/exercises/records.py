@@ -10,7 +10,8 @@ planted, never from the checks being taught, so the exercise also tests those ch
 * ``newsletter`` (lesson 02): contacts of a generated dataset with their newsletter consent; one
   may be e-mailed the newsletter on the as-of day when a newsletter consent exists, is not
   withdrawn, and the generator did not plant ``invalid_consent_form``, ``consent_without_proof``
-  or ``child_consent_without_authorisation`` on it, and the contact is not erased.
+  or ``child_consent_without_authorisation`` on it, the contact has not objected to direct marketing on
+  or before that day (Art. 21(3): an objection ends marketing whatever the basis) and is not erased.
 * ``retention`` (lesson 03): contacts the generator planted ``retention_exceeded`` on.
 * ``pseudonyms`` (lesson 04): contacts the generator planted ``weak_pseudonymisation`` on (the
   pseudonym is the unsalted MD5/SHA-1/SHA-256 of the e-mail, so anyone can recompute it).
@@ -118,6 +119,9 @@ def build_newsletter(seed: int = 1, n: int = 8) -> Exercise:
     k = ds.tables["consents"]
     news = k[k["purpose"] == "newsletter"]
     planted = {rule: _planted(ds, rule) for rule in _CONSENT_FAULTS}
+    r = ds.tables["requests"]
+    objections = r[r["type"] == "objection"].groupby("contact_id")["received_on"].min()
+    objected = objections[pd.to_datetime(objections).dt.date <= AS_OF]
     yes, no = [], []
     for contact_id, rows in news.groupby("contact_id"):
         if contact_id not in contacts.index:
@@ -129,6 +133,9 @@ def build_newsletter(seed: int = 1, n: int = 8) -> Exercise:
         withdrawn = pd.notna(row["withdrawn_at"]) and pd.Timestamp(row["withdrawn_at"]).date() <= AS_OF
         if withdrawn:
             faults.append("the consent was withdrawn, and withdrawal must be respected (Art. 7(3))")
+        if contact_id in objected.index:
+            faults.append(f"the contact objected to direct marketing on {day(objected[contact_id])}, so the "
+                          "data may no longer be used for it (Art. 21(3))")
         if contacts.at[contact_id, "status"] == "erased":
             faults.append("the contact has been erased")
         who = contacts.loc[contact_id]
@@ -137,22 +144,22 @@ def build_newsletter(seed: int = 1, n: int = 8) -> Exercise:
                 f"{str(row['method']).replace('_', ' ')}, source "
                 f"{row['source'] if pd.notna(row['source']) else '—'}, wording "
                 f"{row['wording_version'] if pd.notna(row['wording_version']) else '—'}, withdrawn "
-                f"{day(row['withdrawn_at'])}")
+                f"{day(row['withdrawn_at'])}, objected to marketing {day(objected.get(contact_id))}")
         if faults:
             no.append(Item(key=contact_id, label=label, text=text, expected=False,
                            reason="No: " + "; ".join(faults) + "."))
         else:
             yes.append(Item(key=contact_id, label=label, text=text, expected=True,
-                            reason="Yes: a valid, provable newsletter consent that has not been withdrawn "
-                                   "(Art. 6(1)(a), 7(1))."))
-    faulty = [i for i in no if "withdrawn" in i.reason or "collected" in i.reason]
+                            reason="Yes: a valid, provable newsletter consent that has not been withdrawn, "
+                                   "and no objection to direct marketing (Art. 6(1)(a), 7(1), 21(3))."))
+    faulty = [i for i in no if any(w in i.reason for w in ("withdrawn", "collected", "objected"))]
     rest = [i for i in no if i not in faulty]
     chosen = _mix(rng, yes, faulty, n - 2, n // 2 - 1) + _mix(rng, [], rest, 2, 0)
     chosen = [chosen[i] for i in rng.permutation(len(chosen))]
     return Exercise(name="newsletter", title="Who may get the newsletter?",
                     prompt=f"Today is {AS_OF.isoformat()}. Tick every contact who may be sent the newsletter "
                            "today on the basis of their consent.",
-                    articles="6(1)(a), 7(1), 7(3)", items=tuple(chosen))
+                    articles="6(1)(a), 7(1), 7(3), 21(3)", items=tuple(chosen))
 
 
 # ------------------------------------------------------------------------------------------ lesson 03

@@ -31,6 +31,13 @@ Personal data
 This store holds personal data about staff (who did which quiz, when, with which answers and score).
 Only the learner id is kept as identifier (see :mod:`gdprlab.training.learner`: no names, no e-mail
 addresses). The SQLite file and the outbox are created readable by their owner only.
+
+Erasure and retention are the one exception to "never updated": :meth:`ProgressStore.erase_learner`
+(Art. 17) turns every record of a learner into a tombstone (:func:`~gdprlab.training.store.records.tombstone`)
+under a random label instead of the learner id, removes the learner's roster row and outbox lines;
+:meth:`ProgressStore.purge` (Art. 5(1)(e)) does the same for records older than the retention period,
+keeping the learner id on the tombstones of a learner who still has newer records. Record hashes stay, so
+:meth:`ProgressStore.verify_chain` still finds every chain intact; readers never see tombstones.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ import hashlib
 import json
 import logging
 import os
+import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -54,6 +62,7 @@ from sqlalchemy.engine import URL, Connection
 from gdprlab.crm.io import shape
 from gdprlab.training.store.outbox import OUTBOX_DIR_ENV, Outbox, OutboxError
 from gdprlab.training.store.records import (
+    ERASED,
     GENESIS_HASH,
     Attempt,
     ChainProblem,
@@ -61,6 +70,7 @@ from gdprlab.training.store.records import (
     chain_problems,
     missing_heads,
     record_hash,
+    tombstone,
 )
 from gdprlab.training.store.schema import (
     SCHEMA_VERSION,
@@ -73,11 +83,12 @@ from gdprlab.training.store.schema import (
     ensure_heads,
     migrate,
     reason,
+    roster_staff,
     target_key,
 )
 from gdprlab.training.store.schema import attempts as attempts_table
 
-__all__ = ["FlushResult", "ProgressStore", "RecordResult"]
+__all__ = ["Erased", "FlushResult", "ProgressStore", "RecordResult"]
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +109,16 @@ class FlushResult:
     already: int  # were in the database already (an earlier ambiguous failure); dropped from the outbox
     remaining: int  # still waiting
     message: str
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What an erasure or a purge did: records turned into tombstones, learners whose id went with them
+    (every record erased), and attempts dropped from the outbox."""
+
+    records: int
+    learners: int
+    outbox: int = 0
 
 
 #: Failures that mean "the database cannot take this attempt now": keep it in the outbox.
@@ -390,7 +411,7 @@ class ProgressStore(Database):
         if self._no_attempts:
             return []
         table = attempts_table
-        query = sa.select(table).order_by(table.c.id)
+        query = sa.select(table).where(table.c.lesson != ERASED).order_by(table.c.id)
         if learner is not None:
             query = query.where(table.c.learner == learner.strip())
         if lesson is not None:
@@ -475,6 +496,82 @@ class ProgressStore(Database):
             }
         )
         return result.rename_axis("lesson").reset_index()[columns].sort_values("lesson", ignore_index=True)
+
+    # -- erasure and retention -----------------------------------------------------------------------
+
+    def _tombstone(self, conn: Connection, learner: str, ids: list[int] | None, why: str) -> tuple[int, bool]:
+        """Turn the learner's live records ``ids`` (None: all) into tombstones; when none of the learner's
+        records stays live, the learner id is replaced by a random label in the chain, the heads table and
+        the roster row is deleted. Returns (records erased, whether the id went)."""
+        table = attempts_table
+        mine = table.c.learner == learner
+        live = [i for (i,) in conn.execute(sa.select(table.c.id).where(mine & (table.c.lesson != ERASED)))]
+        chosen = live if ids is None else [i for i in live if i in set(ids)]
+        if not live:
+            return 0, False
+        values = tombstone(why, dt.datetime.now(dt.UTC))
+        for start in range(0, len(chosen), 1000):
+            conn.execute(table.update().where(table.c.id.in_(chosen[start:start + 1000])).values(**values))
+        if len(chosen) < len(live):
+            return len(chosen), False
+        label = f"erased-{secrets.token_hex(8)}"
+        conn.execute(table.update().where(mine).values(learner=label))
+        conn.execute(attempt_heads.update().where(attempt_heads.c.learner == learner).values(learner=label))
+        if sa.inspect(conn).has_table(roster_staff.name, schema=self.schema):
+            conn.execute(roster_staff.delete().where(roster_staff.c.learner_id == learner))
+        return len(chosen), True
+
+    def _drop_from_outbox(self, keep) -> int:
+        """Remove this database's outbox attempts for which ``keep(attempt)`` is False; how many went."""
+        with self.outbox.locked():
+            lines = self.outbox.lines()
+            gone = {index for index, attempt in self.outbox.mine(lines) if attempt and not keep(attempt)}
+            if gone:
+                self.outbox.rewrite([line for index, line in enumerate(lines) if index not in gone])
+        return len(gone)
+
+    def erase_learner(self, learner: str) -> Erased:
+        """Erase every record of ``learner`` (Art. 17): tombstones under a random label, the roster row and
+        the learner's attempts waiting in the outbox removed; the chains stay verifiable."""
+        learner = learner.strip()
+        self._ensure_schema()
+        with self._transaction(write=True) as conn:
+            self._lock(conn, learner)
+            records, gone = self._tombstone(conn, learner, None, "erasure")
+            if not gone and sa.inspect(conn).has_table(roster_staff.name, schema=self.schema):
+                conn.execute(roster_staff.delete().where(roster_staff.c.learner_id == learner))
+        outbox = self._drop_from_outbox(lambda a: a.learner != learner)
+        return Erased(records, int(gone), outbox)
+
+    def purge(self, before: dt.datetime) -> Erased:
+        """Erase the records submitted before ``before`` (the end of the retention period, Art. 5(1)(e));
+        a learner left with no record loses the id too, as in :meth:`erase_learner` (the roster row goes
+        only with an erasure: it is the trainer's list of staff, kept by ``progress import``)."""
+        table = attempts_table
+        self._ensure_schema()
+        with self._transaction(write=False) as conn:
+            old = conn.execute(sa.select(table.c.learner, table.c.id).where(
+                (table.c.lesson != ERASED) & (table.c.submitted_at < before))).all()
+        by_learner: dict[str, list[int]] = {}
+        for learner, row_id in old:
+            by_learner.setdefault(learner, []).append(row_id)
+        records = learners = 0
+        for learner, ids in sorted(by_learner.items()):
+            with self._transaction(write=True) as conn:
+                self._lock(conn, learner)
+                erased, gone = self._tombstone(conn, learner, ids, "retention")
+            records += erased
+            learners += gone
+        outbox = self._drop_from_outbox(lambda a: a.submitted_at >= before)
+        return Erased(records, learners, outbox)
+
+    def tombstones(self) -> int:
+        """How many erased records the attempts table holds."""
+        self._ensure_schema()
+        if self._no_attempts:
+            return 0
+        with self._transaction(write=False) as conn:
+            return conn.execute(sa.select(sa.func.count()).where(attempts_table.c.lesson == ERASED)).scalar()
 
     # -- verification ------------------------------------------------------------------------------
 

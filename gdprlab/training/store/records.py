@@ -10,6 +10,12 @@ chain, so each learner's head (latest ``record_hash``) is also kept outside the 
 :func:`missing_heads` reports a head no longer in its chain (what that catches, and what not:
 :mod:`gdprlab.training.store.checkpoint`). Everything here is pure: the database is
 :mod:`gdprlab.training.store.progress`'s.
+
+Erasure (Art. 17) and retention (Art. 5(1)(e)) keep the chains verifiable: an erased record becomes a
+*tombstone* (:func:`tombstone`): its personal payload (lesson, quiz, bank version, answers, score, time) is
+replaced by :data:`ERASED` values, while its ``previous_hash`` and ``record_hash`` stay, so the links
+before and after it still check. A tombstone's own content can no longer be checked against its hash (it
+is gone); :func:`chain_problems` checks its links only, and ``progress verify`` counts the tombstones.
 """
 
 from __future__ import annotations
@@ -25,11 +31,14 @@ from typing import Any
 
 from gdprlab.training.learner import InvalidLearnerId, validate_learner_id
 
-__all__ = ["GENESIS_HASH", "HASHED_COLUMNS", "MAX_TEXT", "Attempt", "ChainProblem", "StoredAttempt", "as_utc",
-           "canonical_json", "chain_problems", "missing_heads", "iso_utc", "record_hash", "stored_utc"]
+__all__ = ["ERASED", "GENESIS_HASH", "HASHED_COLUMNS", "MAX_TEXT", "Attempt", "ChainProblem", "StoredAttempt",
+           "as_utc", "canonical_json", "chain_problems", "is_tombstone", "missing_heads", "iso_utc",
+           "record_hash", "stored_utc", "tombstone"]
 
 #: ``previous_hash`` of a learner's first record.
 GENESIS_HASH = "0" * 64
+#: lesson, quiz and bank version of a tombstone (no lesson id has this form)
+ERASED = "(erased)"
 #: Longest text of these fields (validated before writing, so PostgreSQL never truncates or refuses).
 MAX_TEXT = {"lesson": 200, "quiz": 200, "bank_version": 64}
 
@@ -199,15 +208,32 @@ class ChainProblem:
     detail: str
 
 
+def tombstone(why: str, at: dt.datetime) -> dict[str, Any]:
+    """The column values that replace an erased record's personal payload; ``why`` is ``"erasure"`` (a
+    request, Art. 17) or ``"retention"`` (the retention period ended, Art. 5(1)(e)); ``at`` is when."""
+    return {"lesson": ERASED, "quiz": ERASED, "bank_version": ERASED,
+            "answers": canonical_json({"erased": why, "at": iso_utc(at)}), "score": 0.0, "max_score": 1.0,
+            "passed": False, "submitted_at": at}
+
+
+def is_tombstone(row: Mapping[str, Any]) -> bool:
+    """Whether an attempts-table row is an erased record's tombstone."""
+    return row["lesson"] == ERASED
+
+
 def chain_problems(rows: Iterable[Mapping[str, Any]]) -> list[ChainProblem]:
     """Every break in the chains of ``rows`` (attempts table rows, in stored order within each learner;
-    ``submitted_at`` may be the raw stored text). An empty list means no problem found."""
+    ``submitted_at`` may be the raw stored text). An empty list means no problem found. A tombstone's links
+    are checked, not its (erased) content."""
     problems: list[ChainProblem] = []
     expected: dict[str, str] = {}
     for row in rows:
         if row["previous_hash"] != expected.get(row["learner"], GENESIS_HASH):
             problems.append(_problem(row, "broken_link", "previous_hash does not match the learner's record "
                                      "before it (a record was deleted, inserted or reordered)"))
+        if is_tombstone(row):
+            expected[row["learner"]] = row["record_hash"]
+            continue
         try:
             recomputed = record_hash(**{name: row[name] for name in HASHED_COLUMNS}
                                      | {"submitted_at": stored_utc(row["submitted_at"])})
@@ -230,13 +256,19 @@ def missing_heads(rows: Iterable[Mapping[str, Any]], heads: Mapping[str, tuple[s
                   source: str) -> list[ChainProblem]:
     """Learners whose checkpointed head (``heads``: learner -> (record_hash, records in the chain then),
     read from ``source``) is no longer in their chain among ``rows``: their latest records, or all of
-    them, were deleted. A chain that grew beyond its head is fine."""
+    them, were deleted. A chain that grew beyond its head is fine, and so is a head that is now a tombstone
+    (the learner's records were erased, and the learner's id with them)."""
     chains: dict[str, set[str]] = {}
+    erased = set()
     for row in rows:
         chains.setdefault(row["learner"], set()).add(row["record_hash"])
+        if is_tombstone(row):
+            erased.add(row["record_hash"])
     problems = []
     for learner, (head, count) in sorted(heads.items()):
         chain = chains.get(learner)
+        if head in erased:
+            continue
         if not chain:
             problems.append(ChainProblem(learner, None, "", "deleted_learner", f"all records of the learner "
                                          f"are gone ({source} lists {count} record(s))"))

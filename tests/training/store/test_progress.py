@@ -218,6 +218,78 @@ def test_chain_reports_unreadable_values(chained, db_file):
     assert [(p.row_id, p.kind) for p in chained.verify_chain()] == [(target.id, "unreadable")]
 
 
+# --- erasure (Art. 17) and retention (Art. 5(1)(e)) ------------------------------------------------
+
+
+def raw_rows(db_file):
+    con = sqlite3.connect(db_file)
+    try:
+        query = "SELECT learner, lesson, answers, record_hash FROM attempts ORDER BY id"
+        return con.execute(query).fetchall()
+    finally:
+        con.close()
+
+
+def test_erasing_a_learner_leaves_tombstones_that_keep_every_chain_verifiable(chained, db_file):
+    alice = chained.attempts(learner="alice")
+    old_head = chained.heads()["alice"]
+    erased = chained.erase_learner("alice")
+    assert (erased.records, erased.learners) == (4, 1)
+    assert chained.attempts(learner="alice") == [] and {a.learner for a in chained.attempts()} == {"bob"}
+    rows = raw_rows(db_file)
+    assert not any("alice" in str(value) or '"q1"' in str(value) for row in rows for value in row[:3]
+                   if row[1] == "(erased)")  # neither the id nor the answers are left
+    assert {row[3] for row in rows if row[1] == "(erased)"} == {a.record_hash for a in alice}
+    assert chained.tombstones() == 4
+    assert chained.verify_chain() == []
+    # a checkpoint taken before the erasure still names alice's head: accounted for, not a deletion
+    assert chained.verify_chain(checkpoints={"the file": {"alice": old_head}}) == []
+
+
+def test_tombstones_do_not_hide_a_deleted_or_edited_record(chained, db_file):
+    chained.purge(T0 + dt.timedelta(minutes=2))  # alice's and bob's first two records
+    alice = chained.attempts(learner="alice")
+    assert len(alice) == 2
+    raw_sql(db_file, f"UPDATE attempts SET score = 4.0 WHERE id = {alice[0].id}")
+    assert [(p.row_id, p.kind) for p in chained.verify_chain(learner="alice")] == [(alice[0].id, "edited")]
+    first = next(i for (i,) in sqlite3.connect(db_file).execute(
+        "SELECT id FROM attempts WHERE learner = 'bob' ORDER BY id LIMIT 1"))
+    raw_sql(db_file, f"DELETE FROM attempts WHERE id = {first}")
+    assert [p.kind for p in chained.verify_chain(learner="bob")] == ["broken_link"]
+
+
+def test_purge_erases_only_records_older_than_the_retention_period(store):
+    for minutes in (0, 60 * 24 * 400):
+        store.record(make_attempt(learner="alice", minutes=minutes))
+    store.record(make_attempt(learner="bob"))
+    erased = store.purge(T0 + dt.timedelta(days=365))
+    assert (erased.records, erased.learners) == (2, 1)  # bob kept nothing, so his id went too
+    assert [a.submitted_at for a in store.attempts()] == [T0 + dt.timedelta(days=400)]
+    assert store.verify_chain() == []
+    assert store.record(make_attempt(learner="alice", minutes=60 * 24 * 500)).stored  # the chain goes on
+    assert store.verify_chain() == [] and store.purge(T0 + dt.timedelta(days=365)).records == 0
+
+
+def test_erasure_also_removes_waiting_attempts_and_the_roster_row(store, tmp_path):
+    from gdprlab.training.store.roster import RosterStore
+
+    csv = tmp_path / "staff.csv"
+    csv.write_text("staff_id,name,email,department,role,crm_access,start_date\n"
+                   "alice,Alice Muster,a@example.com,sales,sales_rep,standard,2020-01-01\n"
+                   "bob,Bob Beispiel,b@example.com,sales,sales_rep,standard,2020-01-01\n")
+    with RosterStore(store.url) as roster:
+        roster.import_csv(csv)
+    store.record(make_attempt(learner="alice"))
+    with store.outbox.locked():
+        store.outbox.append(make_attempt(learner="alice", minutes=1), "locked")
+        store.outbox.append(make_attempt(learner="bob", minutes=1), "locked")
+    erased = store.erase_learner("alice")
+    assert (erased.records, erased.learners, erased.outbox) == (1, 1, 1)
+    assert [a.learner for a in store.pending()] == ["bob"]
+    with RosterStore(store.url) as roster:
+        assert list(roster.frame()["staff_id"]) == ["bob"]
+
+
 # --- schema version ---------------------------------------------------------------------------------
 
 
@@ -473,3 +545,13 @@ def test_postgres_concurrent_writers(pg_schema, tmp_path):
         assert len(store.attempts()) == 40
         assert store.verify_chain() == []
         assert store.pending() == []
+
+
+def test_postgres_erasure_and_purge_keep_the_chain_verifiable(pg_store):
+    for i in range(3):
+        assert pg_store.record(make_attempt(learner="alice", minutes=i)).stored
+        assert pg_store.record(make_attempt(learner="bob", minutes=i)).stored
+    assert pg_store.erase_learner("alice").records == 3
+    assert pg_store.purge(T0 + dt.timedelta(minutes=1)).records == 1
+    assert [a.learner for a in pg_store.attempts()] == ["bob", "bob"]
+    assert pg_store.tombstones() == 4 and pg_store.verify_chain() == []
