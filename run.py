@@ -24,7 +24,9 @@ from pathlib import Path
 TASKS: dict[str, list[list[str]]] = {
     "test": [
         ["ruff", "check", "."],
-        ["python", "-m", "pytest"],  # run_test() adds the nbval and pass-through arguments
+        # pytest-xdist: one worker per core (at most 4; PySpark's tests share one, tests/conftest.py);
+        # run_test() adds the nbval and pass-through arguments
+        ["python", "-m", "pytest", "-n", "auto", "--maxprocesses", "4", "--dist", "loadgroup"],
     ],
     "assess": [
         ["gdprlab", "assess", "datasets/sample", "--out", "output"],

@@ -168,7 +168,10 @@ def test_venv_executable_per_platform() -> None:
 
 
 def test_task_table() -> None:
-    assert run_py.TASKS["test"] == [["ruff", "check", "."], ["python", "-m", "pytest"]]
+    lint, tests = run_py.TASKS["test"]
+    assert lint == ["ruff", "check", "."]
+    assert tests[:3] == ["python", "-m", "pytest"]
+    assert tests[tests.index("-n") + 1] == "auto" and "loadgroup" in tests  # one worker per core
     assert [command[:2] for command in run_py.TASKS["sample"]] == [
         ["gdprlab", "generate"],
         ["gdprlab", "summary"],

@@ -42,9 +42,10 @@ def assert_invariants(figures) -> None:
 def test_sqlite_fifty_learners_in_processes(bench, tmp_path):
     figures = bench.run_sqlite(tmp_path, learners=LEARNERS, attempts=ATTEMPTS)
     assert figures.start_method in ("fork", "spawn", "forkserver")
+    # whether anybody needed the outbox depends on how busy the machine is (the store waits 10 s for a
+    # lock): benchmarks/concurrent_attempts.py reports it; what must hold on any machine is that nothing
+    # was lost or stored twice
     assert_invariants(figures)
-    # the store's 10 s busy timeout is ample for this load: nobody needs the outbox
-    assert figures.via_outbox == 0, "\n".join(figures.lines())
 
 
 def test_sqlite_locks_forcing_the_outbox_lose_nothing(bench, tmp_path):
@@ -60,7 +61,6 @@ def test_postgres_fifty_learners_in_processes(bench, tmp_path):
         pytest.skip(f"{reason}: PostgreSQL stress test skipped")
     figures = bench.run_postgres(tmp_path, learners=LEARNERS, attempts=ATTEMPTS)
     assert_invariants(figures)
-    assert figures.via_outbox == 0, "\n".join(figures.lines())
 
 
 def test_invariant_checker_reports_loss_duplicates_and_counts(bench):
