@@ -45,7 +45,7 @@ import pandas as pd
 
 import gdprlab
 from gdprlab.audit.evidence import DEFAULT_EVIDENCE, NAME_FIELDS, Evidence, show
-from gdprlab.audit.rules.base import Implementation, NotPortable, Tables, key_in, key_of
+from gdprlab.audit.rules.base import DoesNotApply, Implementation, NotPortable, Tables, key_in, key_of
 from gdprlab.audit.rules.registry import IMPLEMENTED
 from gdprlab.audit.scoring import Scores, score
 from gdprlab.crm.backends import connect
@@ -231,7 +231,7 @@ class Check:
                 sample = sorted(picks.sort_values(["_pick", "record_id"]).head(max(evidence, 0))["record_id"])
             count = len(record_ids) if found is None else found
             found_caveats = tuple(impl.caveats(t)) if impl.caveats is not None else ()
-        except NotPortable as exc:
+        except (NotPortable, DoesNotApply) as exc:
             return CheckResult(self, "not_assessed", reason=str(exc))
         except _MISSING as exc:
             reason = _missing_column(exc, t, (*self.requires, *impl.optional))

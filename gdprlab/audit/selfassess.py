@@ -109,8 +109,8 @@ RULE_PHRASES: dict[str, tuple[str, str]] = {
     "criminal_data_without_authorisation": (
         "{n} contact has criminal-offence data in notes without an Art. 10 authorisation",
         "{n} contacts have criminal-offence data in notes without an Art. 10 authorisation"),
-    "undeclared_personal_data": ("{n} contact field is missing from the record of processing",
-                                 "{n} contact fields are missing from the record of processing"),
+    "undeclared_personal_data": ("{n} contact field holds a category of data the record of processing omits",
+                                 "{n} contact fields hold categories of data the record of processing omits"),
     "marketing_without_basis": ("{n} marketing e-mail was sent without consent or another lawful basis",
                                 "{n} marketing e-mails were sent without consent or another lawful basis"),
     "consent_without_proof": ("{n} consent cannot be demonstrated (time, source or wording missing)",

@@ -297,17 +297,29 @@ def cmd_assess(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------------------------------------
 
 def _rules_arguments(r: argparse.ArgumentParser) -> None:
-    r.add_argument("--concern", choices=sorted({x.concern for x in catalogue.RULES}), help="only one concern")
-    r.add_argument("--format", choices=("table", "json"), default="table")
+    r.add_argument("rule_ids", nargs="*", metavar="RULE", help="only these rules (default: every rule)")
+    r.add_argument("--concern", choices=catalogue.CONCERNS, help="only one concern")
+    r.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                   help="text (one rule in two lines), markdown (a card per rule: articles with their "
+                   "titles, definition, what is not a violation, remediation, sources; as docs/rules.md) or "
+                   "json")
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    rules = [r for r in catalogue.RULES if args.concern in (None, r.concern)]
+    from gdprlab.regulation import cards
+
+    unknown = [i for i in args.rule_ids if i not in catalogue.RULES_BY_ID]
+    if unknown:
+        raise ValueError(f"unknown rule {', '.join(map(repr, unknown))}; known rules: "
+                         f"{', '.join(catalogue.RULES_BY_ID)}")
+    rules = [r for r in catalogue.RULES
+             if args.concern in (None, r.concern) and (not args.rule_ids or r.id in args.rule_ids)]
     if args.format == "json":
-        print(json.dumps([r.__dict__ for r in rules], indent=2))
-        return 0
-    for r in rules:
-        print(f"{r.id:<38} {r.concern:<15} {r.severity:<9} Art. {', '.join(r.articles)}\n    {r.title}")
+        print(json.dumps([r.__dict__ for r in rules], indent=2, ensure_ascii=False))
+    else:
+        print(cards.markdown(rules) if args.format == "markdown" else cards.text(rules), end="")
+        if args.format == "text":
+            print()
     return 0
 
 
@@ -343,8 +355,8 @@ ASSESS = Command(
 )
 RULES = Command(
     name="rules",
-    help="List the rule catalogue with articles and severities.",
-    example="gdprlab rules --concern permission",
+    help="List the rule catalogue with articles and severities, or print its rule cards.",
+    example="gdprlab rules --concern permission --format markdown",
     arguments=_rules_arguments,
     run=cmd_rules,
 )

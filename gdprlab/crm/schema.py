@@ -54,7 +54,13 @@ def _c(name: str, dtype: str, description: str, category: str | None = None, **k
     return Column(name, dtype, description, category, **kw)
 
 
-_CONTRACT = dict(purpose="customer relationship management", lawful_basis="6(1)(b)")
+#: the record's lawful basis where no contract with the contact nor a named legal obligation supports the
+#: processing (leads, contacts at business customers; birth dates and identity numbers): legitimate
+#: interests, relied on only with a documented balancing test (Art. 6(1)(f), recital 47)
+LEGITIMATE_INTERESTS = "6(1)(f), balancing test documented in the legitimate interests assessment LIA-{}"
+_CONTRACT = dict(purpose="customer relationship management",
+                 lawful_basis="6(1)(b) for a contract with the contact or steps at their request before one; "
+                 + LEGITIMATE_INTERESTS.format("CRM") + " for leads and contacts at business customers")
 _MARKETING = dict(purpose="direct marketing", lawful_basis="6(1)(a)")
 _RECORD = dict(erasure_record=True)  # what an erased contact keeps: its key, status, dates and locale
 #: an Art. 17(3) hold on data kept after an erasure: part of the erasure's record, absent from older exports
@@ -105,7 +111,7 @@ TABLES: dict[str, Table] = {
                     "Date of birth.",
                     "date_of_birth",
                     purpose="age verification",
-                    lawful_basis="6(1)(c)",
+                    lawful_basis=LEGITIMATE_INTERESTS.format("AGE"),
                 ),
                 _c(
                     "national_id",
@@ -114,7 +120,7 @@ TABLES: dict[str, Table] = {
                     "national_id",
                     encrypted=True,
                     purpose="identity verification for contracts",
-                    lawful_basis="6(1)(c)",
+                    lawful_basis=LEGITIMATE_INTERESTS.format("ID"),
                 ),
                 _c(
                     "iban",

@@ -16,8 +16,12 @@ from gdprlab.generator.labels import Labels, pick
 from gdprlab.regulation.law import add_months
 from gdprlab.regulation.policy import POLICY_KINDS, Policy
 
-#: extra contact columns a careless CRM admin adds: (column, category, example values)
-UNDECLARED = (("linkedin_url", "online_identifier"), ("spouse_name", "name"), ("private_mobile", "phone"))
+#: extra contact columns a careless CRM admin adds: (column, category). The undeclared ones are of categories
+#: of personal data the record of processing does not declare (Art. 30(1)(c) asks for categories: a second
+#: phone number would be covered by the declared "phone")
+UNDECLARED = (("nationality", "nationality"), ("annual_income", "income"), ("signup_ip", "ip_address"))
+_NATIONALITY = {"DE": "German", "FR": "French", "IT": "Italian", "ES": "Spanish", "NL": "Dutch",
+                "PL": "Polish", "SE": "Swedish", "PT": "Portuguese"}
 PURPOSELESS = (
     ("marital_status", "family_status"),
     ("hobbies", "interests"),
@@ -106,26 +110,20 @@ def fill_extra_columns(contacts: pd.DataFrame, columns: list[str], rng: np.rando
     n = len(contacts)
     filled = (rng.random(n) < 0.3) & (contacts["status"] != "erased").to_numpy()
     number = rng.integers(100, 999, n)
-    spouse = np.random.RandomState(int(rng.integers(2**31))).permutation(n)  # as Series.sample(frac=1.0)
+    rng.integers(2**31)  # drawn as before, when a column of spouses' names was made from it
     draws = {"marital_status": rng.integers(4, size=n), "hobbies": rng.integers(5, size=n),
              "number_of_children": rng.integers(0, 4, size=n)}
     choices = {"marital_status": ["single", "married", "divorced", "widowed"],
                "hobbies": ["golf", "sailing", "cycling", "opera", "chess"],
                "number_of_children": ["0", "1", "2", "3"]}
     values: dict[str, Callable[[], pa.Array]] = {
-        "linkedin_url": lambda: _linkedin(contacts, number),
-        "spouse_name": lambda: take(arrow_text(contacts["first_name"]), spouse),
-        "private_mobile": lambda: arrow_text(contacts["phone"]),
+        "nationality": lambda: arrow_text(contacts["country"].map(_NATIONALITY)),
+        "annual_income": lambda: arrow_text(pd.Series(number * 100).astype(str)),
+        "signup_ip": lambda: arrow_text("198.51.100." + pd.Series(number % 254 + 1).astype(str)),
         **{col: (lambda col=col: take(pa.array(choices[col]), draws[col])) for col in draws},
     }
     for col in columns:
         contacts[col] = arrow_column(pc.if_else(pa.array(filled), values[col](), None))
-
-
-def _linkedin(contacts: pd.DataFrame, number: np.ndarray) -> pa.Array:
-    slug = ((contacts["first_name"].fillna("") + "-" + contacts["last_name"].fillna(""))
-            .str.lower().str.replace(" ", ""))
-    return arrow_text("https://www.linkedin.com/in/" + slug + "-" + pd.Series(number).astype(str))
 
 
 def make_policies(

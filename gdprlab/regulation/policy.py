@@ -49,6 +49,9 @@ class Policy:
     controller_country: str | None = None
     #: its region whose own holidays count too (e.g. BY for Bavaria), if any
     controller_subdivision: str | None = None
+    #: whether the organisation offers information society services directly to children (Art. 8(1)): only
+    #: then does a child's consent online need parental authorisation; true unless the policy says otherwise
+    offers_services_to_children: bool = True
 
     def to_yaml(self) -> str:
         data = asdict(self)
@@ -106,6 +109,11 @@ def policy_from_dict(data: dict, source: str = "policy") -> Policy:
         if not isinstance(data["training_course"], str) or not data["training_course"]:
             raise PolicyError(f"{source}: training_course must be a non-empty course id")
         kw["training_course"] = data["training_course"]
+    if "offers_services_to_children" in data:
+        if not isinstance(data["offers_services_to_children"], bool):
+            raise PolicyError(f"{source}: offers_services_to_children must be true or false, got "
+                              f"{data['offers_services_to_children']!r}")
+        kw["offers_services_to_children"] = data["offers_services_to_children"]
     kw.update(_controller_place(data, source))
     return Policy(**kw)
 

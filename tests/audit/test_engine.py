@@ -55,9 +55,10 @@ def ropa(*rows: dict) -> pd.DataFrame:
 
 
 def full_ropa(**changes: dict) -> pd.DataFrame:
-    """Every contact column declared with a purpose; `changes` overrides single columns."""
+    """Every contact column declared with its category and a purpose; `changes` overrides single columns."""
     cols = [c for c in TABLES["contacts"].column_names if c != "contact_id"]
-    return ropa(*({"column_name": c, **changes.get(c, {})} for c in cols))
+    return ropa(*({"column_name": c, "category": TABLES["contacts"].column(c).category, **changes.get(c, {})}
+                  for c in cols))
 
 
 def send(activity_id: str, at: str, purpose: str = "newsletter", basis: str | None = "6(1)(a)") -> dict:

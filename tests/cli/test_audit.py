@@ -19,6 +19,34 @@ def test_rules_lists_the_catalogue_as_json(capsys):
     assert {r["id"] for r in rules} == {"request_overdue", "extension_not_notified", "erasure_incomplete"}
 
 
+def test_rules_prints_a_card_per_rule_in_markdown(capsys):
+    assert main(["rules", "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n## ") == len(RULES)
+    card = out[out.index("`consent_without_proof`"):]
+    card = card[:card.index("\n## ")]
+    for part in ("concern: permission", "severity: high", "table: `consents`",
+                 "- Art. 7(1) (Conditions for consent)", "**Definition.**", "**Not a violation.**",
+                 "**Remediation.**", "**Sources**", "- Recital 42"):
+        assert part in card, part
+
+
+def test_rules_picks_rules_by_id_and_refuses_an_unknown_one(capsys):
+    assert main(["rules", "breach_notified_late", "request_overdue", "--format", "json"]) == 0
+    picked = [r["id"] for r in json.loads(capsys.readouterr().out)]
+    assert picked == ["request_overdue", "breach_notified_late"]  # in catalogue order
+    assert main(["rules", "breach_notified_later"]) == 2
+    assert "unknown rule 'breach_notified_later'" in capsys.readouterr().err
+
+
+def test_docs_rules_md_is_the_commands_output(capsys):
+    """The cards the README links to are current (after a change to rules.yaml:
+    gdprlab rules --format markdown > docs/rules.md)."""
+    assert main(["rules", "--format", "markdown"]) == 0
+    committed = (Path(__file__).resolve().parents[2] / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert committed == capsys.readouterr().out
+
+
 def _sample(tmp_path):
     out = tmp_path / "ds"
     assert (

@@ -101,7 +101,7 @@ def test_staged_columns_have_schema_types_and_extra_columns_stay_text(duckdb):
     types = {c.name: c.dtype for c in TABLES["contacts"].columns}
     expected = {"str": "string", "date": "date", "datetime": "timestamp"}
     assert {c: str(contacts[c].type()) for c in types} == {c: expected[t] for c, t in types.items()}
-    assert str(contacts["spouse_name"].type()) == "string"
+    assert str(contacts["annual_income"].type()) == "string"
 
 
 def test_text_stays_as_written_and_empty_is_missing(duckdb, tmp_path):

@@ -113,6 +113,18 @@ def test_sensitive_fields_are_encrypted_unless_planted_in_plaintext(typical):
 PLANNED_ENDS = {"retention_until"}
 
 
+def test_the_record_of_processing_names_a_legal_obligation_or_a_balancing_test(typical):
+    """Art. 6(1)(c) needs an obligation laid down by law (Art. 6(3)) and 6(1)(b) a contract with the data
+    subject: leads, contacts at business customers, birth dates and identity numbers rest on legitimate
+    interests, each with a documented balancing test (Art. 6(1)(f))."""
+    ropa = typical.tables["record_of_processing"].set_index("field")
+    for field in ("contacts.first_name", "contacts.email", "contacts.status", "contacts.birth_date",
+                  "contacts.national_id"):
+        assert "6(1)(f), balancing test documented" in ropa.at[field, "lawful_basis"], field
+    identity = ropa.loc[["contacts.birth_date", "contacts.national_id"], "lawful_basis"]
+    assert not identity.str.contains("6(1)(c)", regex=False).any()
+
+
 def test_nothing_happens_after_the_as_of_date(typical):
     end = pd.Timestamp(AS_OF) + pd.Timedelta(days=1)
     for name, table in TABLES.items():

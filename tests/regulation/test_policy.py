@@ -39,6 +39,7 @@ def test_the_written_policy_reads_back_equal(tmp_path):
         ({"controller_country": 49}, "controller_country must be a code"),
         ({"controller_country": "DE", "controller_subdivision": "Bayern"}, "'Bayern' is not a region of DE"),
         ({"controller_subdivision": "BY"}, "controller_subdivision needs controller_country"),
+        ({"offers_services_to_children": "no"}, "offers_services_to_children must be true or false"),
     ],
 )
 def test_bad_settings_are_named(data, message):
@@ -61,5 +62,17 @@ def test_the_controllers_country_is_optional_and_read_as_a_code(tmp_path):
     f.write_text("controller_country: de\ncontroller_subdivision: by\n")
     p = load_policy(f)
     assert (p.controller_country, p.controller_subdivision) == ("DE", "BY")
+    f.write_text(p.to_yaml())
+    assert load_policy(f) == p
+
+
+def test_services_to_children_are_assumed_offered_unless_the_policy_says_otherwise(tmp_path):
+    """Art. 8(1) applies to information society services offered directly to a child; the rule applies
+    unless the organisation states it offers none."""
+    assert Policy().offers_services_to_children is True
+    f = tmp_path / "policy.yaml"
+    f.write_text("offers_services_to_children: false\n")
+    p = load_policy(f)
+    assert p.offers_services_to_children is False
     f.write_text(p.to_yaml())
     assert load_policy(f) == p

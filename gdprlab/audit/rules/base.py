@@ -299,11 +299,6 @@ def is_true(value: ir.BooleanValue) -> ir.BooleanValue:
     return value.fill_null(False)
 
 
-def is_false(value: ir.BooleanValue) -> ir.BooleanValue:
-    """Recorded as false (a missing value is not false)."""
-    return (~value).fill_null(False)
-
-
 def char_class(chars: Iterable[str], *, negated: bool = False) -> str:
     """A regular-expression class of these characters (of all others when `negated`), in ranges of
     \\x{...} escapes, which RE2 (DuckDB) and Java (Spark) read alike."""
@@ -499,6 +494,11 @@ def per_value(value: ir.Value, mapping: Mapping[str, Any]) -> ir.Value:
 
 class NotPortable(Exception):
     """A finder this engine cannot run with gdprlab's semantics: the rule is not assessed, for this reason."""
+
+
+class DoesNotApply(Exception):
+    """The organisation's policy puts it outside the rule's article: the rule is not assessed, for this
+    reason."""
 
 
 def in_python(t: Tables, function: Callable[..., Any], *values: ir.Value, output: str) -> ir.Value:

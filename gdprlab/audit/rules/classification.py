@@ -10,6 +10,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from gdprlab.audit.discovery import special_terms
+from gdprlab.audit.discovery.classify import classify_fields
 from gdprlab.audit.discovery.special_terms import CRIMINAL_PATTERN, PATTERN
 from gdprlab.audit.discovery.textscan import scan_texts
 from gdprlab.audit.evidence import Evidence
@@ -125,10 +126,31 @@ def _contact_columns(t: Tables) -> list[str]:
     return [c for c in t.columns("contacts") if c != key_of("contacts")]
 
 
+#: what the classifier calls a column it does not recognise: no category a record could declare
+UNKNOWN_CATEGORIES = ("attribute",)
+
+
+def _category(text: object) -> str | None:
+    """A category as the record writes it, compared without case or surrounding blanks; None when blank."""
+    return (text.strip().casefold() or None) if isinstance(text, str) else None
+
+
 @rule("undeclared_personal_data",
       population=("columns of contacts other than its key", lambda t: len(_contact_columns(t))),
       requires=("record_of_processing",))
 def undeclared_personal_data(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
-    """Contact columns (all but the key) that the record of processing has no row for."""
-    declared = set(ropa_contacts(t)["column_name"].dropna())
-    return names(c for c in _contact_columns(t) if c not in declared)
+    """Contact columns (all but the key) whose category of personal data the record of processing does not
+    declare for contacts (Art. 30(1)(c) asks for categories, not for every column).
+
+    A column's category is the one the record gives its row, else the one its header reads as (the
+    classifier of `gdprlab scan`, in the record's terms); a header read as nothing known has no category,
+    which no declaration can cover.
+    """
+    ropa = ropa_contacts(t)
+    given = {name: _category(category) for name, category in zip(ropa["column_name"], ropa["category"],
+                                                                 strict=True) if isinstance(name, str)}
+    declared = {category for category in given.values() if category}
+    columns = _contact_columns(t)
+    read = {c.column: c.record_category for c in classify_fields(pd.DataFrame({"name": columns}), "contacts")
+            if c.category not in UNKNOWN_CATEGORIES}
+    return names(c for c in columns if (given.get(c) or read.get(c)) not in declared)

@@ -12,13 +12,14 @@ import pandas as pd
 from gdprlab.audit.evidence import Evidence, show
 from gdprlab.audit.mask import mask_date_of_birth
 from gdprlab.audit.rules.base import (
+    DoesNotApply,
     Tables,
     age_on,
     as_date,
     blank,
     count_rows,
-    is_false,
     is_in,
+    is_true,
     key_in,
     per_value,
     record_ids,
@@ -133,13 +134,18 @@ def _child_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
       evidence=("contact_id", "given_at", "source", "parental_authorisation"), requires=("contacts",),
       extra_evidence=_child_extra)
 def child_consent_without_authorisation(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
-    """Online consents of contacts under their country's Art. 8 age, without parental authorisation.
+    """Online consents of contacts under their country's Art. 8 age, without parental authorisation: none
+    recorded (an empty value shows none either).
 
     A contact id recorded more than once is a child only if every record of it makes them one: records
-    that disagree are not enough to call the consent unlawful.
+    that disagree are not enough to call the consent unlawful. Art. 8(1) governs information society
+    services offered directly to a child: an organisation whose policy says it offers none is outside it.
     """
+    if not policy.offers_services_to_children:
+        raise DoesNotApply("does not apply: the policy says the organisation offers no information society "
+                           "services directly to children (offers_services_to_children: false; Art. 8(1))")
     k, c = t["consents"], t["contacts"]
-    k = k.filter(is_in(k["source"], ONLINE_SOURCES) & is_false(k["parental_authorisation"])
+    k = k.filter(is_in(k["source"], ONLINE_SOURCES) & ~is_true(k["parental_authorisation"])
                  & k["given_at"].notnull())
     c = c.select(c_contact=c["contact_id"], birth=as_date(c["birth_date"]), age=art8_age(c["country"]))
     joined = k.inner_join(c, k["contact_id"] == c["c_contact"])

@@ -28,10 +28,15 @@ def overdue_at(b: ir.Table, as_of: dt.date) -> ir.BooleanValue:
 @rule("breach_notified_late", population=_breaches,
       evidence=("aware_at", "notified_authority_at", "delay_reason", "risk"))
 def breach_notified_late(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
-    """Notified more than 72 hours after awareness, with no delay reason recorded."""
+    """Notified more than 72 hours after awareness, with no delay reason recorded.
+
+    A breach recorded as unlikely to result in a risk need not be notified at all (Art. 33(1)): its
+    notification is voluntary, and a voluntary notification is never late. A breach without a risk
+    assessment is not recorded as unlikely, so its notification was due.
+    """
     b = t["breaches"]
     late = (b["notified_authority_at"] > b["aware_at"] + _LIMIT).fill_null(False)
-    return record_ids(b, "breaches", late & blank(b["delay_reason"]))
+    return record_ids(b, "breaches", late & blank(b["delay_reason"]) & ~is_in(b["risk"], ["unlikely"]))
 
 
 @rule("breach_not_notified", population=_breaches, evidence=("aware_at", "risk", "notified_authority_at"))

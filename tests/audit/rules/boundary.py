@@ -236,7 +236,7 @@ CONSENTS = [
     _child("k-ch-no-country", "ch-no-country", "2025-06-01T00:00:00", source="mobile_app"),  # found
     _child("k-ch-twice", "ch-twice", "2025-06-01T00:00:00"),  # the records disagree
     _child("k-ch-no-birth", "ch-no-birth", "2025-06-01T00:00:00"),
-    _child("k-ch-parental-null", "ch-se-padded", "2025-06-01T00:00:00", parental_authorisation=None),
+    _child("k-ch-parental-null", "ch-se-padded", "2025-06-01T00:00:00", parental_authorisation=None),  # found
     _child("k-ch-authorised", "ch-se-padded", "2025-06-01T00:00:00", parental_authorisation=True),
     _child("k-ch-paper", "ch-se-padded", "2025-06-01T00:00:00", source="paper_form"),
     _child("k-ch-source-case", "ch-se-padded", "2025-06-01T00:00:00", source="Web_Form"),
@@ -396,6 +396,7 @@ BREACHES = [
     _breach("b-at-72-hours", notified="2026-01-04T00:00:00"),
     _breach("b-late-blank-reason", notified="2026-01-10T00:00:00", delay_reason="\u00a0"),  # found
     _breach("b-late-with-reason", notified="2026-01-10T00:00:00", delay_reason="Forensics first."),
+    _breach("b-late-voluntary", notified="2026-01-10T00:00:00", risk="unlikely"),  # need not be notified
     _breach("b-late-month-end", aware="2025-02-26T12:00:00", notified="2025-03-01T12:00:01"),  # found
     _breach("b-leap-at-72-hours", aware="2024-02-27T00:00:00", notified="2024-03-01T00:00:00"),
     # breach_not_notified: not 'unlikely', never notified, aware more than 72 hours before as-of
@@ -523,8 +524,8 @@ EXPECTED: dict[str, list[str]] = {
                                      "k-mk-undated", "k-not-given", "k-source-all-spaces", "k-source-empty",
                                      "k-source-null", "k-wording-spaces"]),
     "processing_after_withdrawal": ["s-objection-day", "s-objection-interest", "s-withdrawal-moment"],
-    "child_consent_without_authorisation": ["k-ch-de-leap-eve", "k-ch-no-country", "k-ch-se-leap-eve",
-                                            "k-ch-se-padded"],
+    "child_consent_without_authorisation": ["k-ch-de-leap-eve", "k-ch-no-country", "k-ch-parental-null",
+                                            "k-ch-se-leap-eve", "k-ch-se-padded"],
     "invalid_consent_form": ["k-bundled", "k-pre-ticked"],
     "field_without_purpose": ["city", "street"],
     "retention_exceeded": ["ret-jan31-customer", "ret-leap-lead"],

@@ -8,6 +8,7 @@ reviews policies every 12 months. Read as a specification of the definitions in 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from helpers import table
 from rule_cases import AS_OF, POLICY, found, ropa
 
@@ -92,10 +93,44 @@ def test_criminal_offence_evidence_names_the_category_never_the_note():
 
 
 def test_undeclared_personal_data_is_a_contact_column_missing_from_the_record():
-    contacts = table("contacts", {"contact_id": "C1", "email": "a@b.de", "linkedin_url": "https://x"})
-    declared = ropa(*({"column_name": c} for c in TABLES["contacts"].column_names if c != "contact_id"))
+    contacts = table("contacts", {"contact_id": "C1", "email": "a@b.de", "nationality": "German"})
+    declared = ropa(*({"column_name": c, "category": TABLES["contacts"].column(c).category}
+                      for c in TABLES["contacts"].column_names if c != "contact_id"))
     undeclared = found("undeclared_personal_data", contacts=contacts, record_of_processing=declared)
-    assert undeclared == ["linkedin_url"]
-    partial = ropa({"column_name": "email"}, {"column_name": "linkedin_url"})
+    assert undeclared == ["nationality"]
+    partial = ropa({"column_name": "email", "category": "email"}, {"column_name": "nationality",
+                                                                   "category": "nationality"})
     missing = found("undeclared_personal_data", contacts=contacts, record_of_processing=partial)
     assert "contact_id" not in missing and "email" not in missing and "first_name" in missing
+
+
+def test_a_column_is_declared_when_its_category_of_personal_data_is():
+    """Art. 30(1)(c) asks for the categories of personal data, not for every column: a private mobile number
+    is a phone number and a profile address an online identifier, categories the record declares; a
+    nationality is a category it does not, and a header read as nothing known has no category to declare."""
+    contacts = table("contacts", {"contact_id": "C1", "private_mobile": "+49 30 1234567",
+                                  "linkedin_url": "https://www.linkedin.com/in/x", "nationality": "German",
+                                  "favourite_colour": "blue"})
+    record = ropa(*({"column_name": c, "category": TABLES["contacts"].column(c).category}
+                    for c in TABLES["contacts"].column_names if c != "contact_id"))
+    assert found("undeclared_personal_data", contacts=contacts, record_of_processing=record) == [
+        "favourite_colour", "nationality"]
+
+
+def test_the_record_declares_a_category_for_contacts_in_its_own_words_or_by_the_columns_row():
+    """A row for the column gives its category (any wording); categories are compared without case or
+    surrounding blanks; a category declared for staff does not declare it for contacts; a row without a
+    category leaves the column to what its header reads as."""
+    contacts = table("contacts", {"contact_id": "C1", "email": "a@b.de", "hobby_notes": "golf",
+                                  "nationality": "German", "signup_ip": "198.51.100.7"})
+    record = pd.concat([
+        ropa({"column_name": "work_email", "category": " Email "},
+             {"column_name": "hobby_notes", "category": "leisure interests"},
+             {"column_name": "signup_ip", "category": None}),
+        table("record_of_processing", {"table_name": "staff", "column_name": "citizenship",
+                                       "category": "nationality"}),
+    ], ignore_index=True)
+    found_ids = found("undeclared_personal_data", contacts=contacts[["contact_id", "email", "hobby_notes",
+                                                                     "nationality", "signup_ip"]],
+                      record_of_processing=record)
+    assert found_ids == ["nationality", "signup_ip"]

@@ -7,8 +7,12 @@ reviews policies every 12 months. Read as a specification of the definitions in 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from helpers import table
-from rule_cases import consent, found, send
+from rule_cases import AS_OF, POLICY, consent, found, send
+
+from gdprlab.audit.engine import get_check
 
 
 def test_marketing_needs_a_consent_given_at_or_before_the_send():
@@ -92,6 +96,27 @@ def test_child_consent_follows_the_art8_age_of_the_country():
     )
     assert found("child_consent_without_authorisation", consents=consents, contacts=contacts) == [
         "K2", "K3", "K7"]
+
+
+def test_a_childs_consent_without_any_authorisation_recorded_is_a_finding():
+    """Art. 8(1) asks that the authorisation be given; an empty value does not show it was."""
+    contacts = table("contacts", {"contact_id": "DE1", "country": "DE", "birth_date": "2010-06-01"})
+    consents = table("consents", consent("K1", "2025-06-01T00:00:00Z", contact_id="DE1",
+                                         parental_authorisation=None),
+                     consent("K2", "2025-06-01T00:00:00Z", contact_id="DE1", parental_authorisation=True))
+    assert found("child_consent_without_authorisation", consents=consents, contacts=contacts) == ["K1"]
+
+
+def test_child_consent_does_not_apply_when_the_organisation_offers_children_no_online_services():
+    """Art. 8(1) governs information society services offered directly to a child: the policy says whether
+    the organisation offers any; when it offers none, the rule is not assessed and says why."""
+    contacts = table("contacts", {"contact_id": "DE1", "country": "DE", "birth_date": "2010-06-01"})
+    consents = table("consents", consent("K1", "2025-06-01T00:00:00Z", contact_id="DE1"))
+    none_to_children = replace(POLICY, offers_services_to_children=False)
+    result = get_check("child_consent_without_authorisation").run(
+        {"consents": consents, "contacts": contacts}, none_to_children, AS_OF)
+    assert result.status == "not_assessed" and result.record_ids == ()
+    assert "offers_services_to_children: false" in result.reason and "Art. 8(1)" in result.reason
 
 
 def test_child_consents_are_the_same_whether_contact_ids_are_sorted_or_not(typical_dir):

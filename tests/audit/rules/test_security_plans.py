@@ -21,6 +21,15 @@ def test_breach_notified_at_exactly_72_hours_is_on_time():
     assert found("breach_notified_late", breaches=breaches) == ["B2"]
 
 
+def test_a_voluntary_notification_of_a_breach_unlikely_to_harm_is_never_late():
+    """Art. 33(1) exempts a breach unlikely to result in a risk from notification: notifying it anyway, at any
+    time and without reasons, is lawful. Without a risk assessment the exemption is not shown."""
+    late = dict(notified_authority_at="2026-01-09T00:00:00Z")
+    breaches = table("breaches", breach("B1", risk="unlikely", **late), breach("B2", risk="risk", **late),
+                     breach("B3", risk=None, **late))
+    assert found("breach_notified_late", breaches=breaches) == ["B2", "B3"]
+
+
 def test_breach_not_notified_unless_unlikely_to_harm():
     breaches = table(
         "breaches",
