@@ -27,10 +27,10 @@ from gdprlab.crm.io import DatasetInputs, resolve_inputs
 from gdprlab.crm.schema import TABLES
 from gdprlab.regulation.catalogue import CONCERNS, RULES_BY_ID, SEVERITIES
 from gdprlab.regulation.law import (
-    BREACH_NOTIFICATION_HOURS,
     EXTENDED_RESPONSE_MONTHS,
     RESPONSE_MONTHS,
     add_months,
+    breach_notification_deadline,
     month_deadline,
 )
 from gdprlab.regulation.policy import Policy
@@ -376,7 +376,8 @@ def breach_delays(breaches: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """Per breach: hours from awareness to notifying the authority (to as-of if never) and the outcome.
 
     Art. 33(1): within 72 hours of awareness, unless the breach is unlikely to result in a risk; a later
-    notification must give the reasons for the delay.
+    notification must give the reasons for the delay. The hour of awareness is not counted (Reg. 1182/71
+    Art. 3(1)): `late` compares with gdprlab.regulation.law.breach_notification_deadline.
     """
     b = breaches
     aware = pd.to_datetime(b["aware_at"])
@@ -385,11 +386,13 @@ def breach_delays(breaches: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     hours = ((end - aware).dt.total_seconds() / 3600).to_numpy()
     reason = b["delay_reason"].fillna("").astype(str).str.strip().ne("").to_numpy()
     unlikely = b["risk"].eq("unlikely").fillna(False).to_numpy(dtype=bool)
-    late = hours > BREACH_NOTIFICATION_HOURS
+    late = (end > breach_notification_deadline(aware)).to_numpy()
     done = notified.notna().to_numpy()
     outcome = np.select(
-        [done & ~late, done & late & reason, done & late, ~done & unlikely, ~done & ~late],
-        ["within 72 h", "late, reasons recorded", "late, no reasons", "not notified (risk unlikely)",
+        [done & unlikely & late, done & ~late, done & late & reason, done & late, ~done & unlikely,
+         ~done & ~late],
+        ["notified voluntarily (risk unlikely)", "within 72 h", "late, reasons recorded", "late, no reasons",
+         "not notified (risk unlikely)",
          "pending (within 72 h)"], default="not notified")
     return pd.DataFrame({"breach_id": b["breach_id"].to_numpy(), "risk": b["risk"].to_numpy(),
                          "notified": done, "hours": hours, "outcome": outcome})

@@ -98,8 +98,9 @@ def _plant(cfg: GeneratorConfig, rng: np.random.Generator, df: pd.DataFrame, lab
     on_time = notifiable & pd.isna(df["delay_reason"]).to_numpy()
     on_time[never] = False
     late = pick(rng, on_time, cfg.rate("breach_notified_late"), n)
+    # past the 72 hours, which start at the hour after awareness (Reg. 1182/71 Art. 3(1))
     df.loc[late, "notified_authority_at"] = (
-        df["aware_at"].to_numpy()[late] + rng.integers(73, 240, len(late)) * HOUR
+        df["aware_at"].to_numpy()[late] + rng.integers(74, 241, len(late)) * HOUR
     )
     labels.add("breach_notified_late", "breaches", bid[late], n)
     high = (df["risk"] == "high").to_numpy() & pd.isna(df["art34_exception"]).to_numpy()

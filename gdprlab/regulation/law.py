@@ -7,7 +7,10 @@ to the end of the following working day (Art. 3(4)), repeatedly: a holiday may f
 holidays differ per Member State (and region): they are those of the controller's country (the policy's
 controller_country, and controller_subdivision) from the `holidays` package; with no country, only weekends
 move a deadline, which may then be one holiday too early, never too late. Art. 3(4) does not apply to
-periods in hours: the 72 hours of Art. 33(1) run through weekends and holidays alike.
+periods in hours: the 72 hours of Art. 33(1) run through weekends and holidays alike. A period in hours
+counted from an event leaves out the hour during which the event occurred (Art. 3(1)), starts at the
+beginning of the next hour and ends with the expiry of its last hour (Art. 3(2)(a)): the 72 hours of a
+breach the controller became aware of at 10:20 (or at 10:00) end at 11:00 three days later.
 """
 
 from __future__ import annotations
@@ -53,9 +56,20 @@ ART8_AGE: dict[str, int] = {
 
 #: Art. 33(1): notification to the supervisory authority "not later than 72 hours after having become aware".
 BREACH_NOTIFICATION_HOURS = 72
+#: hours from the start of the hour of awareness to the end of the 72 hours: that hour is not counted
+#: (Reg. 1182/71 Art. 3(1)); the period starts at the next full hour (Art. 3(2)(a))
+BREACH_DEADLINE_FROM_HOUR_OF_AWARENESS = BREACH_NOTIFICATION_HOURS + 1
 #: Art. 12(3): "within one month of receipt", extendable "by two further months".
 RESPONSE_MONTHS = 1
 EXTENDED_RESPONSE_MONTHS = 3
+
+
+def breach_notification_deadline(aware_at: pd.Series | pd.Timestamp) -> pd.Series | pd.Timestamp:
+    """The moment the 72 hours of Art. 33(1) end for breaches the controller became aware of at `aware_at`
+    (Reg. 1182/71 Art. 3(1), 3(2)(a): the hour of awareness is not counted); a notification at or before it
+    is in time."""
+    start = aware_at.dt.floor("h") if isinstance(aware_at, pd.Series) else pd.Timestamp(aware_at).floor("h")
+    return start + pd.Timedelta(hours=BREACH_DEADLINE_FROM_HOUR_OF_AWARENESS)
 
 
 def art8_age(country: str) -> int:

@@ -66,7 +66,8 @@ def breach(bid: str, aware: str, notified: str | None, risk: str = "high", reaso
 BREACHES = table(
     "breaches",
     breach("B1", "2026-01-01T00:00:00Z", "2026-01-03T23:00:00Z"),  # 71 h
-    breach("B2", "2026-01-01T00:00:00Z", "2026-01-04T01:00:00Z"),  # 73 h, no reasons
+    breach("B2", "2026-01-01T00:00:00Z", "2026-01-04T02:00:00Z"),  # 74 h, no reasons
+    breach("B7", "2026-01-01T00:00:00Z", "2026-01-04T01:00:00Z"),  # 73 h: the hour of awareness not counted
     breach("B3", "2026-01-01T00:00:00Z", "2026-01-10T00:00:00Z", reason="forensics first"),
     breach("B4", "2026-01-01T00:00:00Z", None, risk="unlikely"),
     breach("B5", "2026-01-01T00:00:00Z", None),
@@ -195,8 +196,9 @@ def test_breach_delays_against_72_hours() -> None:
     d = audit.breach_delays(BREACHES, AS_OF).set_index("breach_id")
     assert d["outcome"].to_dict() == {
         "B1": "within 72 h", "B2": "late, no reasons", "B3": "late, reasons recorded",
-        "B4": "not notified (risk unlikely)", "B5": "not notified", "B6": "pending (within 72 h)"}
-    assert d.loc["B1", "hours"] == 71 and d.loc["B2", "hours"] == 73 and d.loc["B6", "hours"] == 12
+        "B4": "not notified (risk unlikely)", "B5": "not notified", "B6": "pending (within 72 h)",
+        "B7": "within 72 h"}
+    assert d.loc["B1", "hours"] == 71 and d.loc["B2", "hours"] == 74 and d.loc["B6", "hours"] == 12
     t = {"breaches": BREACHES}
     assert set(d.index[d["outcome"] == "late, no reasons"]) == set(_found("breach_notified_late", t))
     assert set(d.index[d["outcome"] == "not notified"]) == set(_found("breach_not_notified", t))

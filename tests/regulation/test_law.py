@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from gdprlab.regulation import law
 from gdprlab.regulation.law import (
     ART8_AGE,
     add_months,
@@ -171,3 +173,14 @@ def test_art8_age_per_member_state_with_16_as_default(country, age):
 
 def test_no_member_state_goes_below_13_or_above_16():
     assert all(13 <= a <= 16 for a in ART8_AGE.values())
+
+
+def test_the_72_hours_of_a_breach_start_at_the_hour_after_awareness_and_never_move():
+    """Reg. 1182/71 Art. 3(1), 3(2)(a): the hour of awareness is not counted; Art. 3(4) moves only periods
+    not expressed in hours, so a deadline on a Saturday stays there."""
+    assert law.breach_notification_deadline(pd.Timestamp("2026-01-01 10:20:30")) == pd.Timestamp(
+        "2026-01-04 11:00")
+    assert law.breach_notification_deadline(pd.Timestamp("2026-01-01 10:00:00")) == pd.Timestamp(
+        "2026-01-04 11:00")
+    saturday = law.breach_notification_deadline(pd.Series(pd.to_datetime(["2026-01-07 22:30:00"])))
+    assert saturday.tolist() == [pd.Timestamp("2026-01-10 23:00")]

@@ -1,8 +1,9 @@
 """Security plans: breaches notified within 72 hours (or with reasons), people told of high-risk breaches,
 every breach documented (Art. 33, 34).
 
-The 72 hours are clock hours from awareness: Reg. 1182/71 Art. 3(4) moves only periods "expressed otherwise
-than in hours" off weekends and public holidays, so this deadline is never rolled (gdprlab.regulation.law).
+The 72 hours are clock hours, counted from the start of the hour after the one in which the controller became
+aware (Reg. 1182/71 Art. 3(1) and 3(2)(a)); Art. 3(4) moves only periods "expressed otherwise than in hours"
+off weekends and public holidays, so this deadline is never rolled (gdprlab.regulation.law).
 """
 
 from __future__ import annotations
@@ -13,16 +14,20 @@ import ibis
 import ibis.expr.types as ir
 
 from gdprlab.audit.rules.base import Tables, blank, count_rows, is_in, midnight, record_ids, rule
-from gdprlab.regulation.law import BREACH_NOTIFICATION_HOURS
+from gdprlab.regulation.law import BREACH_DEADLINE_FROM_HOUR_OF_AWARENESS
 from gdprlab.regulation.policy import Policy
 
-_LIMIT = ibis.interval(hours=BREACH_NOTIFICATION_HOURS)
 _breaches = ("breaches", count_rows("breaches"))
 
 
+def deadline(b: ir.Table) -> ir.TimestampValue:
+    """When the 72 hours end (gdprlab.regulation.law.breach_notification_deadline, in the engine)."""
+    return b["aware_at"].truncate("h") + ibis.interval(hours=BREACH_DEADLINE_FROM_HOUR_OF_AWARENESS)
+
+
 def overdue_at(b: ir.Table, as_of: dt.date) -> ir.BooleanValue:
-    """More than 72 hours between awareness and the as-of date (its midnight UTC)."""
-    return (b["aware_at"] + _LIMIT < midnight(as_of)).fill_null(False)
+    """The 72 hours ended before the as-of date (its midnight UTC)."""
+    return (deadline(b) < midnight(as_of)).fill_null(False)
 
 
 @rule("breach_notified_late", population=_breaches,
@@ -35,7 +40,7 @@ def breach_notified_late(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
     assessment is not recorded as unlikely, so its notification was due.
     """
     b = t["breaches"]
-    late = (b["notified_authority_at"] > b["aware_at"] + _LIMIT).fill_null(False)
+    late = (b["notified_authority_at"] > deadline(b)).fill_null(False)
     return record_ids(b, "breaches", late & blank(b["delay_reason"]) & ~is_in(b["risk"], ["unlikely"]))
 
 

@@ -19,10 +19,10 @@ import pandas as pd
 from gdprlab.audit.engine import violating_ids
 from gdprlab.generator import Dataset
 from gdprlab.regulation.law import (
-    BREACH_NOTIFICATION_HOURS,
     EXTENDED_RESPONSE_MONTHS,
     RESPONSE_MONTHS,
     add_months,
+    breach_notification_deadline,
     month_deadline,
 )
 from gdprlab.regulation.policy import Policy
@@ -232,7 +232,6 @@ def excessive_access_staff(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
 # 07 security plans: breaches
 # ----------------------------------------------------------------------------------------------------------
 
-_LIMIT = pd.Timedelta(hours=BREACH_NOTIFICATION_HOURS)
 #: the breach register's risk values, in words
 _RISK = {"unlikely": "unlikely to result in a risk", "risk": "a risk (not high)", "high": "a high risk"}
 
@@ -267,7 +266,7 @@ def late_breaches(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
         risk = _RISK.get(b.at[bid, "risk"], "no risk assessment")
         if pd.notna(notified):
             took = notified - aware
-            if took <= _LIMIT:
+            if notified <= breach_notification_deadline(aware):
                 reasons[bid] = f"Notified {_hours(took)} after becoming aware: within 72 hours."
             elif _text(b.at[bid, "delay_reason"]) != "—":
                 reasons[bid] = f"Notified after {_hours(took)}, with reasons for the delay (Art. 33(1))."
@@ -276,7 +275,7 @@ def late_breaches(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
                 reasons[bid] = f"Notified {_hours(took)} after becoming aware (over 72) with no reason given."
         elif b.at[bid, "risk"] == "unlikely":
             reasons[bid] = "Assessed as unlikely to result in a risk: no notification needed."
-        elif now - aware > _LIMIT:
+        elif now > breach_notification_deadline(aware):
             answer.add(bid)
             reasons[bid] = (f"Assessed as {risk}, so a risk is not ruled out, and never notified although "
                             "more than 72 hours have passed since becoming aware.")
@@ -309,7 +308,7 @@ def breaches_to_communicate(seed: int = 0, as_of: dt.date = AS_OF) -> Exercise:
             reasons[bid] = f"High risk, and the people were told on {told}."
         elif exception != "—":
             reasons[bid] = f"High risk, but the exception of Art. {exception} applies: no need to tell them."
-        elif now - b.at[bid, "aware_at"] <= _LIMIT:
+        elif now <= breach_notification_deadline(b.at[bid, "aware_at"]):
             reasons[bid] = "High risk, not told yet, but the breach is less than 72 hours old: tell them now."
         else:
             answer.add(bid)

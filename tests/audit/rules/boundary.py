@@ -391,17 +391,20 @@ def _breach(breach_id: str, aware: str | None = "2026-01-01T00:00:00",
 
 
 BREACHES = [
-    # breach_notified_late: more than 72 hours after awareness, no delay reason
-    _breach("b-late-by-a-second", notified="2026-01-04T00:00:01"),  # found
-    _breach("b-at-72-hours", notified="2026-01-04T00:00:00"),
+    # breach_notified_late: after the 72 hours, no delay reason; the hours start at the hour after
+    # awareness (Reg. 1182/71 Art. 3(1)): aware at 00:00:00 or 00:59:59, the 72 hours end at 01:00 day 4
+    _breach("b-late-by-a-second", notified="2026-01-04T01:00:01"),  # found
+    _breach("b-at-72-hours", notified="2026-01-04T01:00:00"),
+    _breach("b-hour-of-awareness-not-counted", aware="2026-01-01T00:59:59", notified="2026-01-04T01:00:00"),
     _breach("b-late-blank-reason", notified="2026-01-10T00:00:00", delay_reason="\u00a0"),  # found
     _breach("b-late-with-reason", notified="2026-01-10T00:00:00", delay_reason="Forensics first."),
     _breach("b-late-voluntary", notified="2026-01-10T00:00:00", risk="unlikely"),  # need not be notified
-    _breach("b-late-month-end", aware="2025-02-26T12:00:00", notified="2025-03-01T12:00:01"),  # found
-    _breach("b-leap-at-72-hours", aware="2024-02-27T00:00:00", notified="2024-03-01T00:00:00"),
-    # breach_not_notified: not 'unlikely', never notified, aware more than 72 hours before as-of
-    _breach("b-silent", aware="2026-02-25T23:59:59", notified=None),  # found
-    _breach("b-silent-72-hours", aware="2026-02-26T00:00:00", notified=None),
+    _breach("b-late-month-end", aware="2025-02-26T12:00:00", notified="2025-03-01T13:00:01"),  # found
+    _breach("b-leap-at-72-hours", aware="2024-02-27T00:00:00", notified="2024-03-01T01:00:00"),
+    # breach_not_notified: not 'unlikely', never notified, its 72 hours over before as-of
+    _breach("b-silent", aware="2026-02-25T22:59:59", notified=None),  # found
+    _breach("b-silent-72-hours", aware="2026-02-25T23:00:00", notified=None),  # ends at as-of midnight
+    _breach("b-silent-hour-not-counted", aware="2026-02-25T23:59:59", notified=None),
     _breach("b-silent-unlikely", aware="2025-01-01T00:00:00", notified=None, risk="unlikely"),
     _breach("b-silent-unlikely-case", aware="2025-01-01T00:00:00", notified=None, risk="Unlikely"),  # found
     _breach("b-silent-not-assessed", aware="2025-01-01T00:00:00", notified=None, risk=None),  # found

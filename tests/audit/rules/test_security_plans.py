@@ -12,13 +12,27 @@ from rule_cases import breach, found
 
 
 def test_breach_notified_at_exactly_72_hours_is_on_time():
+    """The hour in which the controller became aware is not counted (Reg. 1182/71 Art. 3(1)): aware at
+    midnight, the 72 hours start at 01:00 and end at 01:00 three days later."""
     breaches = table(
         "breaches",
-        breach("B1", notified_authority_at="2026-01-04T00:00:00Z"),
-        breach("B2", notified_authority_at="2026-01-04T00:00:01Z"),
+        breach("B1", notified_authority_at="2026-01-04T01:00:00Z"),
+        breach("B2", notified_authority_at="2026-01-04T01:00:01Z"),
         breach("B3", notified_authority_at="2026-01-09T00:00:00Z", delay_reason="Forensics needed first."),
     )
     assert found("breach_notified_late", breaches=breaches) == ["B2"]
+
+
+def test_the_hour_of_awareness_is_not_counted_in_the_72_hours():
+    """Aware at 10:20, the period starts at 11:00 (Reg. 1182/71 Art. 3(2)(a)): 72 h 39 min later is in
+    time."""
+    breaches = table(
+        "breaches",
+        breach("B1", aware="2026-01-01T10:20:00Z", notified_authority_at="2026-01-04T10:59:00Z"),
+        breach("B2", aware="2026-01-01T10:20:00Z", notified_authority_at="2026-01-04T11:00:00Z"),
+        breach("B3", aware="2026-01-01T10:20:00Z", notified_authority_at="2026-01-04T11:00:01Z"),
+    )
+    assert found("breach_notified_late", breaches=breaches) == ["B3"]
 
 
 def test_a_voluntary_notification_of_a_breach_unlikely_to_harm_is_never_late():
@@ -36,8 +50,8 @@ def test_breach_not_notified_unless_unlikely_to_harm():
         breach("B1", risk="high"),
         breach("B2", risk="unlikely"),
         breach("B3", risk="risk", notified_authority_at="2026-01-02T00:00:00Z"),
-        breach("B4", aware="2026-06-27T00:00:00Z"),  # exactly 72 hours before the as-of midnight
-        breach("B5", aware="2026-06-26T23:59:59Z"),
+        breach("B4", aware="2026-06-26T23:00:00Z"),  # its 72 hours end at the as-of midnight
+        breach("B5", aware="2026-06-26T22:59:59Z"),
         breach("B6", risk=None),  # never assessed: not assessed as unlikely
     )
     assert found("breach_not_notified", breaches=breaches) == ["B1", "B5", "B6"]
