@@ -179,7 +179,7 @@ TABLES: dict[str, Table] = {
                     "bool",
                     "Whether the contact was clearly offered, free of charge and easily, to refuse e-mail "
                     "marketing when their e-mail address was collected (Dir. 2002/58 Art. 13(2)) (optional).",
-                    "communication_preference",
+                    "preference",
                     purpose="accountability for e-mail marketing",
                     lawful_basis="6(1)(c)",
                     optional=True,
