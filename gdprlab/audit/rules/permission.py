@@ -4,8 +4,9 @@ given by an affirmative act, and authorised by a parent for a child online (Art.
 
 Which rule reports a marketing e-mail: under 6(1)(b) or 6(1)(c), or under consent (or no basis) with no
 consent given by then, marketing_without_basis; under any other basis (e.g. 6(1)(f)) with no consent and
-outside the soft opt-in, electronic_marketing_without_consent; at or after a withdrawal or objection,
-processing_after_withdrawal, whatever its basis.
+outside the soft opt-in, electronic_marketing_without_consent (never both); at or after a withdrawal or
+objection, processing_after_withdrawal, whatever its basis (so a send under 6(1)(b) or 6(1)(c), or one
+without consent after an objection, can be the finding of one of the other two as well).
 """
 
 from __future__ import annotations
