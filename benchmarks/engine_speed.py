@@ -760,6 +760,9 @@ CHANGED_SINCE_BASELINE = {
                        "notice does not extend the deadline); deadlines roll over the policy's holidays",
     "erasure_incomplete": "every personal column and note judged; Art. 17(3) holds respected",
     "criminal_data_without_authorisation": "a rule added after the baseline (Art. 10)",
+    "marketing_without_basis": "sends under 6(1)(b) or 6(1)(c) found whatever consent exists",
+    "electronic_marketing_without_consent": "a rule added after the baseline (Dir. 2002/58 Art. 13)",
+    "processing_after_withdrawal": "a consent given after an objection makes later sends lawful again",
 }
 
 

@@ -111,8 +111,12 @@ RULE_PHRASES: dict[str, tuple[str, str]] = {
         "{n} contacts have criminal-offence data in notes without an Art. 10 authorisation"),
     "undeclared_personal_data": ("{n} contact field holds a category of data the record of processing omits",
                                  "{n} contact fields hold categories of data the record of processing omits"),
-    "marketing_without_basis": ("{n} marketing e-mail was sent without consent or another lawful basis",
-                                "{n} marketing e-mails were sent without consent or another lawful basis"),
+    "marketing_without_basis": (
+        "{n} marketing e-mail was sent under contract or legal obligation, or without the consent it names",
+        "{n} marketing e-mails were sent under contract or legal obligation, or without the consent named"),
+    "electronic_marketing_without_consent": (
+        "{n} marketing e-mail was sent without consent outside the soft opt-in",
+        "{n} marketing e-mails were sent without consent outside the soft opt-in"),
     "consent_without_proof": ("{n} consent cannot be demonstrated (time, source or wording missing)",
                               "{n} consents cannot be demonstrated (time, source or wording missing)"),
     "processing_after_withdrawal": ("{n} marketing e-mail was sent after a withdrawal or objection",

@@ -171,6 +171,26 @@ TABLES: dict[str, Table] = {
                     **_CONTRACT, **_RECORD,
                 ),
                 _c(
+                    "customer_since",
+                    "date",
+                    "When the contact first bought a product or service of the organisation: the sale in "
+                    "whose context their e-mail address may serve its own similar products (Dir. 2002/58 "
+                    "Art. 13(2)); empty if never (optional).",
+                    "relationship",
+                    **_CONTRACT,
+                    optional=True,
+                ),
+                _c(
+                    "opt_out_offered_at_collection",
+                    "bool",
+                    "Whether the contact was clearly offered, free of charge and easily, to refuse e-mail "
+                    "marketing when their e-mail address was collected (Dir. 2002/58 Art. 13(2)) (optional).",
+                    "preference",
+                    purpose="accountability for e-mail marketing",
+                    lawful_basis="6(1)(c)",
+                    optional=True,
+                ),
+                _c(
                     "created_at", "datetime", "When the contact entered the CRM.", "relationship",
                     **_CONTRACT, **_RECORD,
                 ),
@@ -230,6 +250,20 @@ TABLES: dict[str, Table] = {
                     "lawful_basis", "str", "For marketing_email: the Art. 6(1) basis relied on, e.g. 6(1)(a)."
                 ),
                 _c("occurred_at", "datetime", "When it happened."),
+                _c(
+                    "unsubscribe_link",
+                    "bool",
+                    "For marketing_email: whether the message offered a free and easy way to refuse further "
+                    "marketing (Dir. 2002/58 Art. 13(2)) (optional).",
+                    optional=True,
+                ),
+                _c(
+                    "own_similar_product",
+                    "bool",
+                    "For marketing_email: whether it promotes the organisation's own products or services "
+                    "similar to those the contact bought (Dir. 2002/58 Art. 13(2)) (optional).",
+                    optional=True,
+                ),
                 _c(
                     "note",
                     "str",

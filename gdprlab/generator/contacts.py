@@ -311,6 +311,7 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
         rows = bad_phone[c["loc_code"][bad_phone] == i]
         c["phone"][rows] = identifiers.invalid_phone_numbers(LOCALES[loc][0], len(rows), rng)
     c = _append_duplicates(c, n_dup, live, cfg, rng, shard)
+    _relationship(cfg, c, shard)
     more = np.zeros(n_dup, dtype=bool)
     erased, keeps_fields = np.concatenate([erased, more]), np.concatenate([keeps_fields, more])
     labels.add("inaccurate_data", "contacts", np.concatenate([c["contact_id"][bad], c["contact_id"][n:]]), 0)
@@ -335,6 +336,17 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
             c[col][blank] = None
     c["status"][erased] = "erased"
     return _finish(c, cfg), plan
+
+
+def _relationship(cfg: GeneratorConfig, c: Columns, shard: Shard) -> None:
+    """When customers and former customers first bought (between their creation and their last activity),
+    and the opt-out of e-mail marketing offered to everyone when their address was collected (Dir. 2002/58
+    Art. 13(2)); drawn from a stream of their own, so the rest of the data stays as it was."""
+    rng = np.random.default_rng([cfg.seed, shard.index, 1302])
+    customer = np.isin(c["status"], ("customer", "former_customer"))
+    since = to_day(between(rng, c["created"], c["last_activity"]))
+    c["customer_since"] = np.where(customer, since, np.datetime64("NaT")).astype("datetime64[D]")
+    c["opt_out_offered_at_collection"] = np.full(len(customer), True, dtype=object)
 
 
 def _erase(cfg: GeneratorConfig, rng: np.random.Generator, c: Columns, erased: np.ndarray,
@@ -484,4 +496,4 @@ def _finish(c: Columns, cfg: GeneratorConfig) -> pd.DataFrame:
                            ("country", lambda loc: LOCALES[loc][0])):
         c[col] = take(pa.array([of_locale(loc) for loc in cfg.locales], type=pa.string()), c["loc_code"])
     columns = {col: c[col] for col in TABLES["contacts"].column_names}
-    return frame(columns)
+    return frame(columns, objects=("opt_out_offered_at_collection",))

@@ -39,8 +39,13 @@ class Labels:
 
 def pick(rng: np.random.Generator, eligible: np.ndarray, rate: float, population: int) -> np.ndarray:
     """Indices of round(rate x population) eligible rows (fewer only when too few are eligible)."""
+    return choose(rng, eligible, int(round(rate * population)))
+
+
+def choose(rng: np.random.Generator, eligible: np.ndarray, k: int) -> np.ndarray:
+    """Indices of k eligible rows, sorted (fewer only when too few are eligible)."""
     idx = np.flatnonzero(eligible)
-    k = min(int(round(rate * population)), len(idx))
+    k = min(k, len(idx))
     if k == 0:
         return np.array([], dtype=np.int64)
     return np.sort(rng.choice(idx, size=k, replace=False))

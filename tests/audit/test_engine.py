@@ -100,6 +100,10 @@ def md5(text: str) -> str:
 CONVICTED = tuple({"activity_id": f"E{i}", "contact_id": f"C{i}", "note": "ist vorbestraft"} for i in (1, 2))
 
 
+#: what a marketing e-mail records of the soft opt-in (Dir. 2002/58 Art. 13(2))
+SOFT_OPT_IN = {"unsubscribe_link": True, "own_similar_product": True}
+
+
 #: per rule: (tables with one violating and one compliant record, the violating id, compliant tables)
 CASES: dict[str, tuple[dict, str, dict]] = {
     "special_category_without_condition": (
@@ -129,6 +133,18 @@ CASES: dict[str, tuple[dict, str, dict]] = {
         "E1",
         {"activities": table("activities", send("E2", "2026-02-01T00:00:00Z")),
          "consents": table("consents", consent("K1"))},
+    ),
+    "electronic_marketing_without_consent": (
+        {"activities": table("activities", send("E1", "2026-02-01T00:00:00Z", basis="6(1)(f)"),
+                             send("E2", "2026-02-01T00:00:00Z", basis="6(1)(f)") | SOFT_OPT_IN),
+         "consents": table("consents"),
+         "contacts": contacts({"contact_id": "C1", "customer_since": "2025-01-01",
+                               "opt_out_offered_at_collection": True})},
+        "E1",
+        {"activities": table("activities", send("E2", "2026-02-01T00:00:00Z", basis="6(1)(f)") | SOFT_OPT_IN),
+         "consents": table("consents"),
+         "contacts": contacts({"contact_id": "C1", "customer_since": "2025-01-01",
+                               "opt_out_offered_at_collection": True})},
     ),
     "consent_without_proof": (
         {"consents": table("consents", consent("K1", wording_version=None), consent("K2"))},
@@ -322,7 +338,8 @@ def test_a_rule_needing_one_of_two_tables_runs_on_either_and_says_what_it_could_
     assert alone.status == "not_assessed" and "consents and requests" in alone.reason
     objected = table("requests", request("R1", "2026-02-01", type="objection"))
     partial = check.run({"activities": activities, "requests": objected}, POLICY, AS_OF)
-    assert partial.record_ids == ("E1",) and partial.caveats == ("withdrawals of consent not checked",)
+    assert partial.record_ids == ("E1",) and partial.caveats == (
+        "withdrawals of consent, and consents given again after an objection, not checked",)
 
 
 def test_a_missing_column_is_not_assessed_with_its_name():

@@ -305,7 +305,11 @@ def test_a_csv_not_in_utf8_names_the_file_and_what_to_do(tmp_path):
 def test_an_export_without_the_optional_hold_columns_is_read_but_not_without_a_required_one(tmp_path):
     contacts = TABLES["contacts"]
     optional = set(contacts.column_names) - set(contacts.required_names)
-    assert {"retention_ground", "retention_until"} <= optional
+    assert {"retention_ground", "retention_until", "customer_since",
+            "opt_out_offered_at_collection"} <= optional
+    activities = TABLES["activities"]
+    assert {"unsubscribe_link", "own_similar_product"} <= set(activities.column_names) - set(
+        activities.required_names)  # the soft opt-in's marks: real exports rarely have them
     path = tmp_path / "contacts.csv"
     row = {**dict.fromkeys(contacts.required_names, ""), "contact_id": "C1"}
     pd.DataFrame([row]).to_csv(path, index=False)

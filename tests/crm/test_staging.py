@@ -99,7 +99,7 @@ def test_the_checks_find_the_samples_planted_violations_in_its_staged_tables(duc
 def test_staged_columns_have_schema_types_and_extra_columns_stay_text(duckdb):
     contacts = stage_dataset(SAMPLE, duckdb)["contacts"]
     types = {c.name: c.dtype for c in TABLES["contacts"].columns}
-    expected = {"str": "string", "date": "date", "datetime": "timestamp"}
+    expected = {"str": "string", "date": "date", "datetime": "timestamp", "bool": "boolean"}
     assert {c: str(contacts[c].type()) for c in types} == {c: expected[t] for c, t in types.items()}
     assert str(contacts["annual_income"].type()) == "string"
 

@@ -155,6 +155,57 @@ def test_marketing_relying_on_consent_is_sent_after_it_was_given_unless_planted(
     assert (joined["occurred_at"] > joined["given_at"]).all()
 
 
+def _sends(ds) -> pd.DataFrame:
+    a = ds.tables["activities"]
+    return a[a["type"] == "marketing_email"]
+
+
+def test_marketing_names_contract_or_legal_obligation_only_where_planted(messy):
+    sends = _sends(messy)
+    wrong = sends[sends["lawful_basis"].isin(["6(1)(b)", "6(1)(c)"])]
+    assert len(wrong) > 0 and set(wrong["activity_id"]) <= _labelled(messy, "marketing_without_basis")
+    # they keep the consent of their purpose: contract or obligation is wrong even with a consent on file
+    joined = wrong.merge(messy.tables["consents"], on=["contact_id", "purpose"])
+    assert len(joined) == len(wrong) and (joined["occurred_at"] > joined["given_at"]).all()
+
+
+def test_soft_opt_in_emails_go_to_customers_since_they_bought_with_every_opt_out_unless_planted(messy):
+    c = messy.tables["contacts"].set_index("contact_id")
+    sends = _sends(messy)
+    li = sends[(sends["lawful_basis"] == "6(1)(f)")
+               & ~sends["activity_id"].isin(_labelled(messy, "electronic_marketing_without_consent"))]
+    assert len(li) > 100  # lawful soft opt-in e-mails, not findings
+    since = pd.to_datetime(c.loc[li["contact_id"], "customer_since"]).to_numpy()
+    assert (li["occurred_at"].dt.normalize().to_numpy() >= since).all()
+    assert c.loc[li["contact_id"], "opt_out_offered_at_collection"].eq(True).all()
+    assert li["unsubscribe_link"].eq(True).all() and li["own_similar_product"].eq(True).all()
+    planted = sends[sends["activity_id"].isin(_labelled(messy, "electronic_marketing_without_consent"))]
+    assert (planted["lawful_basis"] == "6(1)(f)").all()
+    assert planted["unsubscribe_link"].eq(False).any()
+    assert c.loc[planted["contact_id"], "opt_out_offered_at_collection"].eq(False).any()
+    assert c.loc[planted["contact_id"], "customer_since"].isna().any()  # to a lead
+
+
+def test_customers_and_former_customers_only_have_a_customer_since_date(typical):
+    c = typical.tables["contacts"]
+    known = c["customer_since"].notna()
+    kept = c["status"] != "erased"
+    assert (c.loc[known & kept, "status"].isin(["customer", "former_customer"])).all()
+    assert known[c["status"].isin(["customer", "former_customer"])].all()
+    assert (pd.to_datetime(c.loc[known, "customer_since"]) >= c.loc[known, "created_at"].dt.normalize()).all()
+
+
+def test_some_contacts_who_objected_opt_in_again_and_are_sent_that_purpose_lawfully(messy):
+    r = messy.tables["requests"]
+    objected = r[r["type"] == "objection"].groupby("contact_id")["received_on"].min()
+    sends = _sends(messy).join(objected, on="contact_id")
+    after = sends[sends["occurred_at"] >= pd.to_datetime(sends["received_on"])]
+    lawful = after[~after["activity_id"].isin(_labelled(messy, "processing_after_withdrawal"))]
+    assert len(lawful) > 0
+    fresh = lawful.merge(messy.tables["consents"], on=["contact_id", "purpose"])
+    assert (fresh["given_at"] >= pd.to_datetime(fresh["received_on"])).all()
+
+
 def test_requests_come_after_the_contact_existed_and_replies_after_receipt(typical):
     c = typical.tables["contacts"].set_index("contact_id")
     r = typical.tables["requests"]

@@ -27,6 +27,7 @@ REQUIRED = {
     "special_category_without_condition",
     "undeclared_personal_data",
     "marketing_without_basis",
+    "electronic_marketing_without_consent",
     "consent_without_proof",
     "processing_after_withdrawal",
     "child_consent_without_authorisation",
@@ -69,7 +70,7 @@ def test_each_rule_is_complete(rule):
 
 #: rules whose card (not_a_violation, sources) is written in other branches that change those rules; the lead
 #: empties this set after merging them, so that every rule then needs its card
-CARDS_PENDING = {"marketing_without_basis", "special_category_without_condition", "retention_exceeded",
+CARDS_PENDING = {"special_category_without_condition", "retention_exceeded",
                  "inaccurate_data"}
 
 
@@ -115,6 +116,37 @@ def test_every_cited_paragraph_and_point_exists_in_the_regulation(rule):
         paragraphs = text[art]["paragraphs"]
         key = f"{para}.{ord(point) - ord('a') + 1}" if point else str(para)
         assert key in paragraphs or f"{key}.0" in paragraphs, f"Art. {ref} not found"
+
+
+#: rules whose rule card says what lawful conduct they leave alone and which sources they follow
+CARDS = ("marketing_without_basis", "electronic_marketing_without_consent", "processing_after_withdrawal")
+
+
+@pytest.mark.parametrize("rule_id", CARDS)
+def test_the_marketing_rules_name_the_lawful_conduct_they_do_not_report_and_their_sources(rule_id):
+    rule = get_rule(rule_id)
+    assert len(rule.not_a_violation) > 40 and rule.sources
+
+
+def test_the_marketing_rules_follow_the_edpb_and_the_eprivacy_directive():
+    """Contract and legal obligation cannot cover marketing (EDPB 2/2019); the basis cannot be swapped after
+    the fact (EDPB 05/2020); e-mail marketing needs consent or the soft opt-in (Dir. 2002/58 Art. 13)."""
+    basis, email = get_rule("marketing_without_basis"), get_rule("electronic_marketing_without_consent")
+    assert "6(1)(b)" in basis.definition and "6(1)(c)" in basis.definition
+    assert "document another" not in basis.remediation and "swapped" in basis.remediation
+    assert any("2/2019" in s for s in basis.sources) and any("05/2020" in s for s in basis.sources)
+    assert any("2002/58" in s and "13(1)" in s for s in email.sources)
+    assert "95" in email.articles and "soft opt-in" in email.not_a_violation
+    assert "electronic_marketing_without_consent" in basis.definition  # which rule reports what, in both
+    assert "marketing_without_basis" in email.definition
+    assert "processing_after_withdrawal" in email.definition
+
+
+def test_a_rule_card_field_of_the_wrong_kind_is_rejected():
+    with pytest.raises(ValueError, match="sources must be a list of non-empty texts"):
+        read_rules(yaml.safe_dump([{**GOOD, "sources": ["EDPB", ""]}]), "rules.yaml")
+    with pytest.raises(ValueError, match="not_a_violation must be a text"):
+        read_rules(yaml.safe_dump([{**GOOD, "not_a_violation": ["a list"]}]), "rules.yaml")
 
 
 def test_the_deadline_rules_quote_the_regulations_numbers():

@@ -1,5 +1,13 @@
-"""Permission: marketing needs a lawful basis and honours withdrawals and objections; consent is provable,
-given by an affirmative act, and authorised by a parent for a child online (Art. 6, 7, 8, 21(3))."""
+"""Permission: marketing needs a lawful basis that can cover it, e-mail marketing needs consent or the soft
+opt-in (Dir. 2002/58 Art. 13, GDPR Art. 95), and both honour withdrawals and objections; consent is provable,
+given by an affirmative act, and authorised by a parent for a child online (Art. 6, 7, 8, 21).
+
+Which rule reports a marketing e-mail: under 6(1)(b) or 6(1)(c), or under consent (or no basis) with no
+consent given by then, marketing_without_basis; under any other basis (e.g. 6(1)(f)) with no consent and
+outside the soft opt-in, electronic_marketing_without_consent (never both); at or after a withdrawal or
+objection, processing_after_withdrawal, whatever its basis (so a send under 6(1)(b) or 6(1)(c), or one
+without consent after an objection, can be the finding of one of the other two as well).
+"""
 
 from __future__ import annotations
 
@@ -32,13 +40,22 @@ ONLINE_SOURCES = ("web_form", "mobile_app")
 INVALID_METHODS = ("pre_ticked_box", "bundled_with_terms")
 _LONG_AGO = dt.datetime(1900, 1, 1)  # a consent without given_at stands for "given, time unknown"
 _SEND = ("activity_id", "contact_id", "purpose", "lawful_basis", "occurred_at")
+#: what an e-mail records of the soft opt-in (Dir. 2002/58 Art. 13(2)): optional columns of activities
+_MESSAGE = ("unsubscribe_link", "own_similar_product")
+CONSENT = "6(1)(a)"
+#: contract and legal obligation: bases that cannot cover marketing (EDPB Guidelines 2/2019)
+NOT_FOR_MARKETING = ("6(1)(b)", "6(1)(c)")
+#: statuses taken as a customer relationship where no customer_since is recorded
+CUSTOMERS = ("customer", "former_customer")
+PARTNER_PURPOSES = ("partner_offers",)  # other organisations' products: never the soft opt-in's own products
 
 
 def marketing_sends(t: Tables) -> ir.Table:
     """The marketing e-mails (their own columns, the send time as `at`), once per run."""
     def build() -> ir.Table:
         a = t["activities"]
-        sends = a.filter(is_in(a["type"], ["marketing_email"])).select(*_SEND)
+        columns = [*_SEND, *(c for c in _MESSAGE if c in a.columns)]
+        sends = a.filter(is_in(a["type"], ["marketing_email"])).select(*columns)
         return sends.mutate(at=sends["occurred_at"])
     return t.shared("sends", build)
 
@@ -52,12 +69,23 @@ def _with_consents(t: Tables) -> ir.Table:
                      k_withdrawn=k["withdrawn_at"], k_row=ibis.literal(True))
         joined = sends.left_join(k, [sends["contact_id"] == k["k_contact"],
                                      sends["purpose"] == k["k_purpose"]])
-        return joined.group_by([*_SEND, "at"]).aggregate(
+        return joined.group_by(sends.columns).aggregate(
             given=joined["k_given"].max(where=joined["k_given"] <= joined["at"]),
             withdrawn=joined["k_withdrawn"].max(where=joined["k_withdrawn"] <= joined["at"]),
             undated=(joined["k_row"].fill_null(False) & joined["k_given"].isnull()).any(),
         )
     return t.shared("sends_with_consents", build)
+
+
+def _consented(s: ir.Table) -> ir.BooleanValue:
+    """A consent for the send's purpose was given at or before it (one without given_at counts as given)."""
+    undated = s["undated"].fill_null(False) & (s["at"] >= _LONG_AGO).fill_null(False)
+    return s["given"].notnull() | undated
+
+
+def _by_consent(s: ir.Table) -> ir.BooleanValue:
+    """The send names consent as its basis, or no basis at all."""
+    return blank(s["lawful_basis"]) | is_in(s["lawful_basis"], [CONSENT])
 
 
 _SEND_EVIDENCE = ("contact_id", "purpose", "lawful_basis", "occurred_at")
@@ -66,23 +94,85 @@ _SEND_EVIDENCE = ("contact_id", "purpose", "lawful_basis", "occurred_at")
 @rule("marketing_without_basis", population=("marketing sends", lambda t: marketing_sends(t).count()),
       evidence=_SEND_EVIDENCE, requires=("consents",))
 def marketing_without_basis(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
-    """Consent-based (or basis-less) sends with no consent for the purpose given at or before the send.
+    """Sends under contract or legal obligation (bases that cannot cover marketing, consent or not), and
+    consent-based (or basis-less) sends with no consent for the purpose given at or before the send.
 
     A consent without a recorded given_at still counts as given (as if long ago): its missing proof is
-    consent_without_proof's finding, not this rule's.
+    consent_without_proof's finding, not this rule's. Sends under any other basis are
+    electronic_marketing_without_consent's to judge.
     """
     s = _with_consents(t)
-    by_consent = blank(s["lawful_basis"]) | is_in(s["lawful_basis"], ["6(1)(a)"])
-    undated = s["undated"].fill_null(False) & (s["at"] >= _LONG_AGO).fill_null(False)
-    consented = s["given"].notnull() | undated
-    return record_ids(s, "activities", by_consent & ~consented)
+    cannot = is_in(s["lawful_basis"], NOT_FOR_MARKETING)
+    return record_ids(s, "activities", cannot | (_by_consent(s) & ~_consented(s)))
+
+
+def _customers(t: Tables) -> ir.Table:
+    """Per contact id: `since`, when it became a customer (the earliest its records say; without
+    customer_since, long ago for a customer or former customer by status), and `offered`, whether a record
+    says the opt-out was offered at collection (true where no column records it). Records of one id that
+    disagree are read in the contact's favour: the soft opt-in holds if any of them gives it."""
+    c = t["contacts"]
+    if "customer_since" in c.columns:
+        since = c["customer_since"].cast("date")
+    else:
+        since = ibis.ifelse(is_in(c["status"], CUSTOMERS), ibis.literal(_LONG_AGO.date()), ibis.null("date"))
+    offered = (is_true(c["opt_out_offered_at_collection"].cast("boolean"))
+               if "opt_out_offered_at_collection" in c.columns else ibis.literal(True))
+    c = c.select(c_contact=c["contact_id"], c_since=since, c_offered=offered)
+    return c.group_by("c_contact").aggregate(since=c["c_since"].min(), offered=c["c_offered"].any())
+
+
+def _soft_opt_in(t: Tables, s: ir.Table) -> ir.Table:
+    """The sends with `soft`: the soft opt-in of Dir. 2002/58 Art. 13(2) holds for them (a customer by the
+    send's day, the organisation's own similar products, the opt-out offered at collection and in the
+    message); a condition whose column the export lacks is taken as met."""
+    c = _customers(t)
+    s = s.left_join(c, s["contact_id"] == c["c_contact"])
+    soft = (as_date(s["at"]) >= s["since"]) & is_true(s["offered"]) & ~is_in(s["purpose"], PARTNER_PURPOSES)
+    for column in _MESSAGE:
+        if column in s.columns:
+            soft = soft & is_true(s[column].cast("boolean"))
+    return s.mutate(soft=soft.fill_null(False))
+
+
+def _contact_caveats(t: Tables) -> list[str]:
+    """What the soft opt-in could not be judged on, for the contacts columns an export lacks."""
+    columns = t.columns("contacts")
+    out = []
+    if "customer_since" not in columns:
+        out.append("no contacts.customer_since column: a contact whose status is customer or former_customer "
+                   "is taken as a customer at every send")
+    if "opt_out_offered_at_collection" not in columns:
+        out.append("no contacts.opt_out_offered_at_collection column: the opt-out at collection not checked")
+    return out
+
+
+@rule("electronic_marketing_without_consent",
+      population=("marketing sends", lambda t: marketing_sends(t).count()),
+      evidence=_SEND_EVIDENCE, requires=("consents", "contacts"),
+      optional_columns={"unsubscribe_link": "no activities.unsubscribe_link column: the opt-out in each "
+                                            "message not checked",
+                        "own_similar_product": "no activities.own_similar_product column: whether an e-mail "
+                                               "promotes the organisation's own similar products not checked "
+                                               "(only partner_offers e-mails are taken as not)"},
+      caveats=_contact_caveats)
+def electronic_marketing_without_consent(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
+    """Sends under a basis other than consent, contract or legal obligation (e.g. 6(1)(f); the others are
+    marketing_without_basis's) with no consent for the purpose given at or before the send, to which the
+    soft opt-in does not apply."""
+    s = _soft_opt_in(t, _with_consents(t))
+    other = ~(_by_consent(s) | is_in(s["lawful_basis"], NOT_FOR_MARKETING))
+    return record_ids(s, "activities", other & ~_consented(s) & ~s["soft"])
 
 
 @rule("processing_after_withdrawal", population=("marketing sends", lambda t: marketing_sends(t).count()),
       evidence=_SEND_EVIDENCE, any_of=("consents", "requests"),
-      optional={"consents": "withdrawals of consent not checked", "requests": "objections not checked"})
+      optional={"consents": "withdrawals of consent, and consents given again after an objection, not "
+                            "checked",
+                "requests": "objections not checked"})
 def processing_after_withdrawal(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
-    """Sends at or after a withdrawal with no consent given since, or on or after an objection's day."""
+    """Sends at or after a withdrawal with no consent given since, or on or after the day of the latest
+    objection before them with no consent for the purpose given since that day."""
     s = _with_consents(t) if "consents" in t else marketing_sends(t)
     late = ibis.literal(False)
     if "consents" in t:
@@ -90,10 +180,13 @@ def processing_after_withdrawal(t: Tables, policy: Policy, as_of: dt.date) -> ir
     if "requests" in t:
         r = t["requests"]
         objections = r.filter(is_in(r["type"], ["objection"]) & r["contact_id"].notnull())
-        first = objections.group_by(o_contact=objections["contact_id"]).aggregate(
-            objected=objections["received_on"].cast("timestamp").min())
-        s = s.left_join(first, s["contact_id"] == first["o_contact"])
-        late = late | (s["at"] >= s["objected"]).fill_null(False)
+        o = objections.select(o_contact=objections["contact_id"],
+                              o_at=objections["received_on"].cast("timestamp"))
+        joined = s.left_join(o, s["contact_id"] == o["o_contact"])
+        s = joined.group_by(s.columns).aggregate(
+            objected=joined["o_at"].max(where=joined["o_at"] <= joined["at"]))
+        fresh = (s["given"] >= s["objected"]).fill_null(False) if "consents" in t else ibis.literal(False)
+        late = late | (s["objected"].notnull() & ~fresh)
     return record_ids(s, "activities", late)
 
 

@@ -192,6 +192,12 @@ CONTACTS = [
     # consents and marketing
     _contact("consenter"),
     *(_contact(f"mk-{case}") for case in ("a", "undated", "w", "o")),
+    # the soft opt-in: a customer since the day given, offered the opt-out when the address was collected
+    _contact("ep-customer", status="customer", customer_since="2025-06-01",
+             opt_out_offered_at_collection=True),
+    _contact("ep-no-opt-out", status="customer", customer_since="2025-01-01",
+             opt_out_offered_at_collection=False),
+    _contact("ep-lead"),  # no customer relationship
 ]
 
 # ----------------------------------------------------------------------------------------------------------
@@ -249,6 +255,10 @@ CONSENTS = [
     _consent("k-mk-w", "mk-w", given_at="2025-01-01T00:00:00", withdrawn_at="2025-06-01T12:00:00"),
     _consent("k-mk-w-again", "mk-w", given_at="2025-07-01T00:00:00"),
     _consent("k-mk-o", "mk-o", given_at="2025-01-01T00:00:00"),
+    # mk-o opts in again to event invitations at the first moment of the objection's day; its product
+    # offers consent came a second before that day
+    _consent("k-mk-o-fresh", "mk-o", given_at="2025-09-10T00:00:00", purpose="event_invitations"),
+    _consent("k-mk-o-stale", "mk-o", given_at="2025-09-09T23:59:59", purpose="product_offers"),
 ]
 
 # ----------------------------------------------------------------------------------------------------------
@@ -259,6 +269,12 @@ CONSENTS = [
 def _send(activity_id: str, contact_id: str, at: str, basis: str | None = "6(1)(a)", **kw) -> dict:
     return {"activity_id": activity_id, "contact_id": contact_id, "type": "marketing_email",
             "purpose": "newsletter", "lawful_basis": basis, "occurred_at": at, **kw}
+
+
+def _offer(activity_id: str, contact_id: str, at: str = "2025-08-01T00:00:00", **kw) -> dict:
+    """A product offer under legitimate interests with an unsubscribe link, of the organisation's own."""
+    return _send(activity_id, contact_id, at, **{"basis": "6(1)(f)", "purpose": "product_offers",
+                                                 "unsubscribe_link": True, "own_similar_product": True, **kw})
 
 
 def _note(activity_id: str, contact_id: str, note: str | None) -> dict:
@@ -287,6 +303,23 @@ ACTIVITIES = [
     _send("s-objection-eve", "mk-o", "2025-09-09T23:59:59"),
     _send("s-objection-interest", "mk-o", "2025-09-11T00:00:00", basis="6(1)(f)"),  # found: any basis
     _send("s-objection-case", "mk-a", "2025-09-11T00:00:00", basis="6(1)(f)"),  # mk-a's is not an objection
+    _send("s-objection-fresh", "mk-o", "2025-09-10T00:00:00", purpose="event_invitations"),  # opted in again
+    _send("s-objection-stale", "mk-o", "2025-09-11T00:00:00", purpose="product_offers"),  # found: before it
+    # marketing_without_basis: contract and legal obligation never cover marketing, consent or not
+    _send("s-basis-contract", "mk-a", "2025-07-01T00:00:00", basis="6(1)(b)"),  # found
+    _send("s-basis-obligation", "ep-lead", "2025-07-01T00:00:00", basis="6(1)(c)"),  # found
+    # electronic_marketing_without_consent: another basis, no consent, outside the soft opt-in
+    # (s-basis-interest and s-basis-zero-width above are found too: mk-a had not consented, is no customer)
+    _offer("s-ep-soft", "ep-customer", "2025-06-01T00:00:00"),  # the soft opt-in, from the first day
+    _offer("s-ep-before-customer", "ep-customer", "2025-05-31T23:59:59"),  # found
+    _offer("s-ep-no-link", "ep-customer", unsubscribe_link=False),  # found
+    _offer("s-ep-link-unknown", "ep-customer", unsubscribe_link=None),  # found: not shown
+    _offer("s-ep-not-own", "ep-customer", own_similar_product=False),  # found
+    _offer("s-ep-partner", "ep-customer", purpose="partner_offers"),  # found: never the own products
+    _offer("s-ep-no-opt-out", "ep-no-opt-out"),  # found
+    _offer("s-ep-lead", "ep-lead"),  # found
+    _offer("s-ep-basis-case", "ep-lead", basis="6(1)(B)"),  # found: not 6(1)(b), so another basis
+    _offer("s-ep-nobody", "ep-nobody"),  # found: no such contact, no relationship known
     # special_category_without_condition: notes (RE2 semantics: Unicode case folding, ſ as s; a term ends
     # at a space, a punctuation mark or the note's end, not at a line separator or a vertical tab)
     _note("n-upper", "sc-note-upper", "DIABÈTE sévère"),  # found
@@ -521,12 +554,17 @@ EXPECTED: dict[str, list[str]] = {
                                            "sc-note-upper"],
     "criminal_data_without_authorisation": ["cr-note-blank-authorisation", "cr-note-upper"],
     "undeclared_personal_data": ["gender", "locale"],
-    "marketing_without_basis": ["s-basis-blank", "s-basis-null", "s-before-consent", "s-other-purpose",
-                                "s-purpose-case"],
+    "marketing_without_basis": ["s-basis-blank", "s-basis-contract", "s-basis-null", "s-basis-obligation",
+                                "s-before-consent", "s-other-purpose", "s-purpose-case"],
+    "electronic_marketing_without_consent": ["s-basis-interest", "s-basis-zero-width", "s-ep-basis-case",
+                                             "s-ep-before-customer", "s-ep-lead", "s-ep-link-unknown",
+                                             "s-ep-no-link", "s-ep-no-opt-out", "s-ep-nobody", "s-ep-not-own",
+                                             "s-ep-partner"],
     "consent_without_proof": sorted([*(f"k-source-{_space(ch)}" for ch in WHITESPACE), "k-ch-not-given",
                                      "k-mk-undated", "k-not-given", "k-source-all-spaces", "k-source-empty",
                                      "k-source-null", "k-wording-spaces"]),
-    "processing_after_withdrawal": ["s-objection-day", "s-objection-interest", "s-withdrawal-moment"],
+    "processing_after_withdrawal": ["s-objection-day", "s-objection-interest", "s-objection-stale",
+                                    "s-withdrawal-moment"],
     "child_consent_without_authorisation": ["k-ch-de-leap-eve", "k-ch-no-country", "k-ch-parental-null",
                                             "k-ch-se-leap-eve", "k-ch-se-padded"],
     "invalid_consent_form": ["k-bundled", "k-pre-ticked"],
@@ -588,6 +626,7 @@ EXPECTED_WITHOUT_ACTIVITIES: dict[str, list[str] | str] = {
                                            if not i.startswith("sc-note-")],
     "criminal_data_without_authorisation": "table activities missing",
     "marketing_without_basis": "table activities missing",
+    "electronic_marketing_without_consent": "table activities missing",
     "processing_after_withdrawal": "table activities missing",
     "erasure_incomplete": [i for i in EXPECTED["erasure_incomplete"] if i != "rq-erased-note"],
 }

@@ -29,6 +29,97 @@ def test_marketing_needs_a_consent_given_at_or_before_the_send():
     assert found("marketing_without_basis", activities=activities, consents=consents) == ["E2", "E3", "E4"]
 
 
+def test_contract_or_legal_obligation_never_covers_marketing_even_with_a_consent():
+    """EDPB Guidelines 2/2019: 6(1)(b) and 6(1)(c) cannot cover marketing; the basis named is the one judged
+    (EDPB Guidelines 05/2020 paras. 121-123: it cannot be swapped afterwards for the consent on file)."""
+    consents = table("consents", consent("K1", "2026-01-01T10:00:00Z"))
+    activities = table(
+        "activities",
+        send("E1", "2026-02-01T10:00:00Z", basis="6(1)(b)"),  # consented, but sent under contract
+        send("E2", "2026-02-01T10:00:00Z", basis="6(1)(c)"),  # legal obligation
+        send("E3", "2026-02-01T10:00:00Z", purpose="product_offers", basis="6(1)(b)"),  # no consent either
+        send("E4", "2026-02-01T10:00:00Z"),  # under the consent: fine
+    )
+    assert found("marketing_without_basis", activities=activities, consents=consents) == ["E1", "E2", "E3"]
+    assert found("electronic_marketing_without_consent", activities=activities, consents=consents,
+                 contacts=table("contacts", {"contact_id": "C1"})) == []
+
+
+def _customer(contact_id: str = "C1", since: str | None = "2025-01-01", offered: bool | None = True,
+              **kw) -> dict:
+    return {"contact_id": contact_id, "status": "customer", "customer_since": since,
+            "opt_out_offered_at_collection": offered, **kw}
+
+
+def _offer(activity_id: str, at: str = "2026-02-01T10:00:00Z", contact_id: str = "C1",
+           purpose: str = "product_offers", unsubscribe: bool | None = True, own: bool | None = True,
+           basis: str | None = "6(1)(f)") -> dict:
+    """A marketing e-mail under legitimate interests with every soft opt-in mark of the message."""
+    return {**send(activity_id, at, purpose=purpose, basis=basis, contact_id=contact_id),
+            "unsubscribe_link": unsubscribe, "own_similar_product": own}
+
+
+def test_an_email_without_consent_needs_the_soft_opt_in():
+    """Dir. 2002/58 Art. 13(1)-(2): prior consent, or an existing customer, the organisation's own similar
+    products, and the opt-out offered at collection and in every message."""
+    contacts = table("contacts", _customer("C1"), {"contact_id": "L1", "status": "lead"},
+                     _customer("N1", offered=False), _customer("U1", offered=None),
+                     _customer("LATE", since="2026-02-02"), _customer("DAY", since="2026-02-01"))
+    consents = table("consents", consent("K1", "2026-01-01T00:00:00Z", purpose="product_offers",
+                                         contact_id="L1"))
+    activities = table(
+        "activities",
+        _offer("E1"),  # a lawful soft opt-in
+        _offer("E2", contact_id="L1", at="2025-12-31T23:59:59Z"),  # a lead, before its consent
+        _offer("E3", contact_id="L1"),  # the lead consented by then: fine
+        _offer("E4", unsubscribe=False),  # no opt-out in the message
+        _offer("E5", unsubscribe=None),  # not recorded: cannot be shown
+        _offer("E6", own=False),  # not the organisation's own similar products
+        _offer("E7", purpose="partner_offers"),  # another organisation's products, whatever is recorded
+        _offer("E8", contact_id="N1"),  # no opt-out offered at collection
+        _offer("E9", contact_id="U1"),  # not recorded
+        _offer("E10", contact_id="LATE"),  # not yet a customer
+        _offer("E11", contact_id="DAY"),  # a customer since the send's day
+        _offer("E12", contact_id="NOBODY"),  # not among the contacts: no relationship known
+        _offer("E13", basis="6(1)(e)", unsubscribe=False),  # any basis but consent, contract, obligation
+    )
+    found_ids = found("electronic_marketing_without_consent", activities=activities, consents=consents,
+                      contacts=contacts)
+    assert found_ids == ["E10", "E12", "E13", "E2", "E4", "E5", "E6", "E7", "E8", "E9"]
+
+
+def test_sends_under_consent_are_left_to_marketing_without_basis_and_withdrawals_to_their_own_rule():
+    """Each unlawful e-mail is one rule's finding: no basis or consent without consent, contract or
+    obligation -> marketing_without_basis; a withdrawal or objection -> processing_after_withdrawal."""
+    contacts = table("contacts", {"contact_id": "C1", "status": "lead"})
+    consents = table("consents", consent("K1", "2026-01-01T00:00:00Z", "2026-01-15T00:00:00Z"))
+    activities = table("activities", send("E1", "2026-02-01T00:00:00Z", purpose="product_offers"),
+                       send("E2", "2026-02-01T00:00:00Z", purpose="product_offers", basis=None),
+                       send("E3", "2026-02-01T00:00:00Z", basis="6(1)(f)"),  # after the withdrawal
+                       send("E4", "2026-02-01T00:00:00Z", purpose="product_offers", basis="6(1)(f)"))
+    tables = {"activities": activities, "consents": consents, "contacts": contacts}
+    assert found("marketing_without_basis", **tables) == ["E1", "E2"]
+    assert found("processing_after_withdrawal", **tables) == ["E3"]
+    assert found("electronic_marketing_without_consent", **tables) == ["E4"]
+
+
+def test_an_export_without_the_soft_opt_in_columns_leaves_those_conditions_unjudged_and_says_so():
+    contacts = table("contacts", {"contact_id": "C1", "status": "customer"},
+                     {"contact_id": "C2", "status": "former_customer"},
+                     {"contact_id": "L1", "status": "lead"})
+    contacts = contacts.drop(columns=["customer_since", "opt_out_offered_at_collection"])
+    activities = table("activities", _offer("E1"), _offer("E2", contact_id="C2", unsubscribe=False),
+                       _offer("E3", contact_id="L1"), _offer("E4", purpose="partner_offers"))
+    activities = activities.drop(columns=["unsubscribe_link", "own_similar_product"])
+    result = get_check("electronic_marketing_without_consent").run(
+        {"activities": activities, "consents": table("consents"), "contacts": contacts}, None, AS_OF)
+    assert sorted(result.record_ids) == ["E3", "E4"]
+    assert any("customer_since" in text and "status" in text for text in result.caveats)
+    assert any("opt_out_offered_at_collection" in text for text in result.caveats)
+    assert any("unsubscribe_link" in text for text in result.caveats)
+    assert any("own_similar_product" in text for text in result.caveats)
+
+
 def test_marketing_after_a_withdrawal_is_not_marketing_without_basis():
     consents = table("consents", consent("K1", "2026-01-01T10:00:00Z", "2026-02-01T12:00:00Z"))
     activities = table("activities", send("E1", "2026-03-01T00:00:00Z"))
@@ -67,6 +158,41 @@ def test_processing_after_an_objection_starts_on_the_day_it_was_received():
         send("E4", "2026-04-20T00:00:00Z", contact_id="C2"),  # no objection, just an access request
     )
     assert found("processing_after_withdrawal", activities=activities, requests=requests) == ["E2", "E3"]
+
+
+def _objection(request_id: str, received: str) -> dict:
+    return {"request_id": request_id, "contact_id": "C1", "type": "objection", "received_on": received}
+
+
+def test_a_fresh_specific_consent_after_an_objection_makes_later_sends_lawful_again():
+    """Art. 21(3) stops marketing after an objection; a consent the contact gives afterwards for the purpose
+    (Art. 6(1)(a), 7) is their own later choice. A later objection stops it again."""
+    requests = table("requests", _objection("R1", "2026-04-10"), _objection("R2", "2026-06-10"))
+    consents = table("consents", consent("K1", "2026-01-01T00:00:00Z"),
+                     consent("K2", "2026-05-01T00:00:00Z"),  # opted in again after the first objection
+                     consent("K3", "2026-04-10T00:00:00Z", purpose="event_invitations"),  # on its day
+                     consent("K4", "2026-04-09T23:59:59Z", purpose="product_offers"))  # before it
+    activities = table(
+        "activities",
+        send("E1", "2026-04-20T00:00:00Z"),  # after the objection, before the new consent
+        send("E2", "2026-05-01T00:00:00Z"),  # at the new consent: fine
+        send("E3", "2026-05-02T00:00:00Z", purpose="event_invitations"),  # consent given on the day: fine
+        send("E4", "2026-05-02T00:00:00Z", purpose="product_offers"),  # its consent predates the objection
+        send("E5", "2026-06-10T00:00:00Z"),  # the second objection
+        send("E6", "2026-05-02T00:00:00Z", purpose="partner_offers"),  # no consent for that purpose
+    )
+    found_ids = found("processing_after_withdrawal", activities=activities, requests=requests,
+                      consents=consents)
+    assert found_ids == ["E1", "E4", "E5", "E6"]
+
+
+def test_without_the_consents_no_fresh_consent_can_be_seen_and_the_result_says_so():
+    requests = table("requests", _objection("R1", "2026-04-10"))
+    activities = table("activities", send("E1", "2026-05-02T00:00:00Z"))
+    result = get_check("processing_after_withdrawal").run({"activities": activities, "requests": requests},
+                                                          None, AS_OF)
+    assert list(result.record_ids) == ["E1"]
+    assert any("consents given again after an objection" in text for text in result.caveats)
 
 
 def test_consent_without_proof_lacks_time_source_or_wording():
