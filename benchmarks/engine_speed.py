@@ -759,6 +759,8 @@ CHANGED_SINCE_BASELINE = {
                        "notice does not extend the deadline); deadlines roll over the policy's holidays",
     "erasure_incomplete": "every personal column and note judged; Art. 17(3) holds respected",
     "criminal_data_without_authorisation": "a rule added after the baseline (Art. 10)",
+    "identifier_in_free_text": "a rule added after the baseline (Art. 32(1)(a), 5(1)(c))",
+    "special_category_without_condition": "conditions judged per Art. 9(1) category",
 }
 
 
