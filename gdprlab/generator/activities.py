@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gdprlab.generator import notes
+from gdprlab.generator import notes, pasted
 from gdprlab.generator.config import GeneratorConfig
 from gdprlab.generator.consents import PURPOSES, ConsentKeys
 from gdprlab.generator.contacts import ContactPlan
@@ -77,6 +77,12 @@ def _criminal(plan: ContactPlan) -> np.ndarray:
     return plan.criminal_note if plan.criminal_note is not None else np.zeros(len(plan.erased), dtype=bool)
 
 
+def _category(plan: ContactPlan) -> np.ndarray:
+    """The Art. 9(1) category of a note to write about each contact, or None (all None when the plan says
+    nothing of them)."""
+    return plan.note_category if plan.note_category is not None else np.full(len(plan.erased), None)
+
+
 def _base(rng: np.random.Generator, contacts: pd.DataFrame, plan: ContactPlan) -> dict[str, np.ndarray]:
     """One or more staff activities per contact, the latest exactly at last_activity_at."""
     n = len(contacts)
@@ -88,7 +94,8 @@ def _base(rng: np.random.Generator, contacts: pd.DataFrame, plan: ContactPlan) -
     when = np.where(first, last, between(rng, created, last))
     codes = np.array([TYPES.index(t) for t in BASE_TYPES])
     kind = codes[rng.choice(len(codes), size=len(row), p=list(BASE_TYPES.values()))]
-    forced = (plan.special_note | plan.health_note | plan.erasure_keeps_notes | _criminal(plan))[row] & first
+    forced = (plan.special_note | plan.health_note | plan.erasure_keeps_notes | _criminal(plan)
+              | pd.notna(_category(plan)))[row] & first
     kind[forced] = TYPES.index("note")
     return {"row": row, "type": kind, "occurred_at": when, "forced_note": forced,
             "purpose": np.full(len(row), -1), "basis": np.zeros(len(row), dtype=np.int64)}
@@ -102,13 +109,19 @@ def make_activities(cfg: GeneratorConfig, rng: np.random.Generator, contacts: pd
     Columns are kept as numpy arrays (types, purposes and bases as small integer codes) until the one
     DataFrame at the end: pandas string columns cost a conversion on every access.
     """
+    paste_rng = rng.spawn(1)[0]
     stop = _marketing_stop(contacts, requests)
     base, sends = _base(rng, contacts, plan), _sends(rng, contacts, consents, keys, stop)
     act = {c: np.concatenate([base[c], sends[c]]) for c in base}
     order = _chronological(act["row"], act["occurred_at"], act["type"])
     act = {c: v[order] for c, v in act.items()}
     added = _plant_marketing(cfg, rng, act, consents, keys, contacts, labels)
-    staff_id, note = _staff_and_notes(rng, act, contacts, plan, staff)
+    staff_id, note, neutral = _staff_and_notes(rng, act, contacts, plan, staff)
+    if plan.ibans is not None:  # identifiers pasted into notes, from a stream of their own
+        note, pasted_rows = pasted.paste(paste_rng, cfg.rate("identifier_in_free_text"), note, neutral,
+                                         act["row"], contacts, plan.ibans, plan.national_ids)
+        labels.add("identifier_in_free_text", "activities", _activity_ids(pasted_rows),
+                   int(pd.notna(note.to_numpy(zero_copy_only=False)).sum()))
     purposes = pa.array([*PURPOSES, None], type=pa.string())  # the last is no purpose (code -1)
     return frame({
         "activity_id": id_array("E", np.arange(1, len(order) + 1), 8),
@@ -226,8 +239,9 @@ def _object_before_last(cfg: GeneratorConfig, rng: np.random.Generator, act: dic
 
 
 def _staff_and_notes(rng: np.random.Generator, act: dict[str, np.ndarray], contacts: pd.DataFrame,
-                     plan: ContactPlan, staff: pd.DataFrame) -> tuple[pa.Array, pa.Array]:
-    """Who logged each staff activity, and what they wrote (in the contact's language), as Arrow arrays."""
+                     plan: ContactPlan, staff: pd.DataFrame) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """Who logged each staff activity, and what they wrote (in the contact's language), as Arrow arrays; and
+    which activities have a neutral note, kept, about a contact not erased."""
     users = staff[staff["crm_access"] != "none"]
     n = len(act["row"])
     staff_row = rng.integers(len(users), size=n)
@@ -245,6 +259,8 @@ def _staff_and_notes(rng: np.random.Generator, act: dict[str, np.ndarray], conta
     kinds[special[idx]] = special_kinds  # forced notes are always written
     kinds[(forced & plan.health_note[row])[idx]] = "health"
     kinds[(forced & _criminal(plan)[row])[idx]] = "criminal"
+    categorised = (forced & pd.notna(_category(plan))[row])[idx]
+    kinds[categorised] = _category(plan)[row[idx][categorised]]
     colleague = take(arrow_text(users["name"]), rng.integers(len(users), size=len(idx)))
     text = notes.compose_notes_arrow(contacts["language"].to_numpy()[row[idx]], kinds,
                                      take(arrow_text(plan.first_names), row[idx]),
@@ -252,4 +268,6 @@ def _staff_and_notes(rng: np.random.Generator, act: dict[str, np.ndarray], conta
     position = np.full(n, -1)
     position[idx] = np.arange(len(idx))
     position[plan.erased[row] & ~plan.erasure_keeps_notes[row]] = -1  # erased with the contact
-    return staff_id, take(text, position, missing=position < 0)
+    neutral = np.zeros(n, dtype=bool)
+    neutral[idx] = kinds == "neutral"
+    return staff_id, take(text, position, missing=position < 0), neutral & (position >= 0) & ~plan.erased[row]
