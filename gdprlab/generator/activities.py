@@ -94,8 +94,7 @@ def _base(rng: np.random.Generator, contacts: pd.DataFrame, plan: ContactPlan) -
     when = np.where(first, last, between(rng, created, last))
     codes = np.array([TYPES.index(t) for t in BASE_TYPES])
     kind = codes[rng.choice(len(codes), size=len(row), p=list(BASE_TYPES.values()))]
-    forced = (plan.special_note | plan.health_note | plan.erasure_keeps_notes | _criminal(plan)
-              | pd.notna(_category(plan)))[row] & first
+    forced = (plan.special_note | plan.health_note | plan.erasure_keeps_notes | _criminal(plan))[row] & first
     kind[forced] = TYPES.index("note")
     return {"row": row, "type": kind, "occurred_at": when, "forced_note": forced,
             "purpose": np.full(len(row), -1), "basis": np.zeros(len(row), dtype=np.int64)}
@@ -259,8 +258,13 @@ def _staff_and_notes(rng: np.random.Generator, act: dict[str, np.ndarray], conta
     kinds[special[idx]] = special_kinds  # forced notes are always written
     kinds[(forced & plan.health_note[row])[idx]] = "health"
     kinds[(forced & _criminal(plan)[row])[idx]] = "criminal"
-    categorised = (forced & pd.notna(_category(plan))[row])[idx]
-    kinds[categorised] = _category(plan)[row[idx][categorised]]
+    # a contact with a category to reveal: its forced note, else its first note if it has one (none is
+    # forced for it: the rows with a note, and so every later draw, stay as they were)
+    category = _category(plan)[row[idx]]
+    chosen = np.flatnonzero(pd.notna(category))
+    chosen = chosen[np.lexsort((chosen, ~forced[idx][chosen]))]
+    chosen = chosen[np.unique(row[idx][chosen], return_index=True)[1]]
+    kinds[chosen] = category[chosen]
     colleague = take(arrow_text(users["name"]), rng.integers(len(users), size=len(idx)))
     text = notes.compose_notes_arrow(contacts["language"].to_numpy()[row[idx]], kinds,
                                      take(arrow_text(plan.first_names), row[idx]),
