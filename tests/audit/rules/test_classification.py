@@ -43,8 +43,9 @@ def test_special_category_counts_an_encrypted_value_as_held():
 
 
 SPECIAL = "special_category_without_condition"
-UNION, PARTY, DIABETES = ("Anna sitzt im Betriebsrat und ist bei ver.di.", "Anna ist seit Jahren CDU-Mitglied.",
-                          "Anna hat Diabetes, Meetings nicht über Mittag.")
+UNION = "Anna sitzt im Betriebsrat und ist bei ver.di."
+PARTY = "Anna ist seit Jahren CDU-Mitglied."
+DIABETES = "Anna hat Diabetes, Meetings nicht über Mittag."
 
 
 def _notes(*notes: str):
@@ -70,7 +71,7 @@ def test_a_condition_covers_the_categories_it_names_in_any_case_and_with_any_sep
         {"contact_id": "C3", "art9_condition": "9(2)(a)", "art9_categories": "trade_union;\u3000religion"},
         {"contact_id": "C4", "art9_condition": "9(2)(a)", "art9_categories": "trade union"},  # not a category
         {"contact_id": "C5", "art9_condition": " ", "art9_categories": "trade_union"},  # no condition
-        {"contact_id": "C6", "art9_condition": "9(2)(a)", "art9_categories": "trade_unionist"},  # another word
+        {"contact_id": "C6", "art9_condition": "9(2)(a)", "art9_categories": "trade_unionist"},  # other
     )
     notes = _notes(UNION, PARTY, DIABETES, UNION, UNION, UNION)
     assert found(SPECIAL, contacts=contacts, activities=notes) == ["C3", "C4", "C5", "C6"]
@@ -105,8 +106,8 @@ def test_an_export_without_the_categories_column_reads_every_condition_as_coveri
     assert found(SPECIAL, contacts=contacts, activities=_notes(UNION, PARTY, DIABETES)) == ["C1", "C2"]
     result = run_checks({"contacts": contacts, "activities": _notes(UNION, PARTY, DIABETES)}, POLICY, AS_OF,
                         rules=[SPECIAL]).result(SPECIAL)
-    assert result.caveats == ("no contacts.art9_categories column: a recorded Art. 9(2) condition is taken to "
-                              "cover health data only (the accessibility needs); a note revealing another "
+    assert result.caveats == ("no contacts.art9_categories column: a recorded Art. 9(2) condition is taken "
+                              "to cover health data only (the accessibility needs); a note revealing another "
                               "category is a finding",)
 
 
