@@ -763,6 +763,8 @@ CHANGED_SINCE_BASELINE = {
     "marketing_without_basis": "sends under 6(1)(b) or 6(1)(c) found whatever consent exists",
     "electronic_marketing_without_consent": "a rule added after the baseline (Dir. 2002/58 Art. 13)",
     "processing_after_withdrawal": "a consent given after an objection makes later sends lawful again",
+    "identifier_in_free_text": "a rule added after the baseline (Art. 32(1)(a), 5(1)(c))",
+    "special_category_without_condition": "conditions judged per Art. 9(1) category",
 }
 
 

@@ -8,6 +8,7 @@ category of gdprlab.crm.schema (``"email"``, ``"phone"``, ``"name"``, …). The 
 * phone: the country calling code and the last 2 digits: ``+4915112345678`` -> ``+49 *** 78``;
 * IBAN: the country and the last 4 characters: ``DE89370400440532013000`` -> ``DE*** 3000``;
 * national id: the last 2 characters: ``***07``;
+* payment card number: the last 4 digits: ``*** 1111``;
 * names: the initial of each part, separators kept: ``Anna-Lena Schmidt`` -> ``A***-L*** S***``;
 * date of birth: the year only: ``1980-**-**``;
 * free text (`mask_free_text`): every kind of personal data gdprlab.audit.discovery.textscan finds is
@@ -133,6 +134,14 @@ def mask_national_id(value: object) -> str | None:
     return STARS + compact[-2:] if len(compact) >= 8 else STARS
 
 
+def mask_card_number(value: object) -> str | None:
+    """The last 4 digits of a payment card number (as PCI DSS allows): ``*** 1111``."""
+    if _missing(value):
+        return None
+    digits = re.sub(r"\D", "", _text(value))
+    return f"{STARS} {digits[-4:]}" if len(digits) >= 12 else STARS
+
+
 def mask_name(value: object) -> str | None:
     """Initials, separators kept: ``Anna-Lena van Dijk`` -> ``A***-L*** v*** D***``."""
     if _missing(value):
@@ -203,11 +212,12 @@ def _email_like(text: str) -> str:
     return mask_email(f"{local}@{'.'.join(p for p in parts if p)}") or STARS
 
 
-def _scanned(kind: str, text: str) -> str:
+def mask_found(kind: str, text: str) -> str:
+    """A stretch of text that gdprlab.audit.discovery.textscan found to be of `kind`, masked as that kind."""
     if kind in SPECIAL_KINDS:
         return f"[{kind}]"
     masker = {"email": mask_email, "phone": mask_phone, "iban": mask_iban, "national_id": mask_national_id,
-              "person_name": mask_name}.get(kind)
+              "card_number": mask_card_number, "person_name": mask_name}.get(kind)
     return (masker(text) or STARS) if masker else STARS
 
 
@@ -218,7 +228,7 @@ def _spans(text: str) -> list[tuple[int, int, str]]:
     found += [(m.start(), m.end(), mask_email(m.group()) or STARS) for m in _AT_TOKEN.finditer(text)]
     found += [(m.start(), m.end(), "@" + _initial(m.group()[1:])) for m in _HANDLE.finditer(text)]
     scan = scan_texts([text])
-    found += [(s, e, _scanned(k, text[s:e])) for k, s, e in zip(scan["kind"], scan["start"], scan["end"],
+    found += [(s, e, mask_found(k, text[s:e])) for k, s, e in zip(scan["kind"], scan["start"], scan["end"],
                                                                 strict=True)]
     kept: list[tuple[int, int, str]] = []
     for start, end, replacement in sorted(found, key=lambda f: (f[0], -f[1])):
@@ -298,6 +308,7 @@ MASKERS = {
     "bank_account": mask_iban,
     "iban": mask_iban,
     "national_id": mask_national_id,
+    "card_number": mask_card_number,
     "name": mask_name,
     "date_of_birth": mask_date_of_birth,
     "free_text": mask_free_text,

@@ -109,6 +109,9 @@ RULE_PHRASES: dict[str, tuple[str, str]] = {
     "criminal_data_without_authorisation": (
         "{n} contact has criminal-offence data in notes without an Art. 10 authorisation",
         "{n} contacts have criminal-offence data in notes without an Art. 10 authorisation"),
+    "identifier_in_free_text": (
+        "{n} note holds a bank account, national id or card number in plaintext",
+        "{n} notes hold a bank account, national id or card number in plaintext"),
     "undeclared_personal_data": ("{n} contact field holds a category of data the record of processing omits",
                                  "{n} contact fields hold categories of data the record of processing omits"),
     "marketing_without_basis": (

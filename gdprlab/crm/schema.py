@@ -158,6 +158,16 @@ TABLES: dict[str, Table] = {
                     lawful_basis="6(1)(c)",
                 ),
                 _c(
+                    "art9_categories",
+                    "str",
+                    "Art. 9(1) categories that condition covers, e.g. 'health; trade_union' (optional: "
+                    "a condition without them covers health, the accessibility needs).",
+                    "processing_condition",
+                    purpose="accountability for special-category data",
+                    lawful_basis="6(1)(c)",
+                    optional=True,
+                ),
+                _c(
                     "art10_authorisation",
                     "str",
                     "Union or Member State law (or official authority) under which criminal-offence data "

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gdprlab.generator import notes
+from gdprlab.generator import notes, pasted
 from gdprlab.generator.config import GeneratorConfig
 from gdprlab.generator.consents import PURPOSES, ConsentKeys
 from gdprlab.generator.contacts import ContactPlan
@@ -125,6 +125,12 @@ def _criminal(plan: ContactPlan) -> np.ndarray:
     return plan.criminal_note if plan.criminal_note is not None else np.zeros(len(plan.erased), dtype=bool)
 
 
+def _category(plan: ContactPlan) -> np.ndarray:
+    """The Art. 9(1) category of a note to write about each contact, or None (all None when the plan says
+    nothing of them)."""
+    return plan.note_category if plan.note_category is not None else np.full(len(plan.erased), None)
+
+
 def _base(rng: np.random.Generator, contacts: pd.DataFrame, plan: ContactPlan) -> dict[str, np.ndarray]:
     """One or more staff activities per contact, the latest exactly at last_activity_at."""
     n = len(contacts)
@@ -152,6 +158,7 @@ def make_activities(cfg: GeneratorConfig, rng: np.random.Generator, contacts: pd
     """
     own = rng.spawn(1)[0]  # the opt-ins and the soft opt-in's plants: a stream of their own
     fresh = _fresh_opt_ins(own, contacts, consents, keys, requests)
+    paste_rng = rng.spawn(1)[0]  # identifiers pasted into notes: a stream of their own
     stop = _marketing_stop(contacts, requests)
     base, sends = _base(rng, contacts, plan), _sends(rng, contacts, consents, keys, stop, fresh)
     act = {c: np.concatenate([base[c], sends[c]]) for c in base}
@@ -160,7 +167,12 @@ def make_activities(cfg: GeneratorConfig, rng: np.random.Generator, contacts: pd
     marketing = act["type"] == MARKETING
     act["unsubscribe"] = marketing.copy()
     added = _plant_marketing(cfg, rng, own, act, consents, keys, contacts, requests, labels)
-    staff_id, note = _staff_and_notes(rng, act, contacts, plan, staff)
+    staff_id, note, neutral = _staff_and_notes(rng, act, contacts, plan, staff)
+    if plan.ibans is not None:  # identifiers pasted into notes, from a stream of their own
+        note, pasted_rows = pasted.paste(paste_rng, cfg.rate("identifier_in_free_text"), note, neutral,
+                                         act["row"], contacts, plan.ibans, plan.national_ids)
+        labels.add("identifier_in_free_text", "activities", _activity_ids(pasted_rows),
+                   int(pd.notna(note.to_numpy(zero_copy_only=False)).sum()))
     purposes = pa.array([*PURPOSES, None], type=pa.string())  # the last is no purpose (code -1)
     return frame({
         "activity_id": id_array("E", np.arange(1, len(order) + 1), 8),
@@ -336,8 +348,9 @@ def _object_before_last(cfg: GeneratorConfig, rng: np.random.Generator, act: dic
 
 
 def _staff_and_notes(rng: np.random.Generator, act: dict[str, np.ndarray], contacts: pd.DataFrame,
-                     plan: ContactPlan, staff: pd.DataFrame) -> tuple[pa.Array, pa.Array]:
-    """Who logged each staff activity, and what they wrote (in the contact's language), as Arrow arrays."""
+                     plan: ContactPlan, staff: pd.DataFrame) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """Who logged each staff activity, and what they wrote (in the contact's language), as Arrow arrays; and
+    which activities have a neutral note, kept, about a contact not erased."""
     users = staff[staff["crm_access"] != "none"]
     n = len(act["row"])
     staff_row = rng.integers(len(users), size=n)
@@ -355,6 +368,13 @@ def _staff_and_notes(rng: np.random.Generator, act: dict[str, np.ndarray], conta
     kinds[special[idx]] = special_kinds  # forced notes are always written
     kinds[(forced & plan.health_note[row])[idx]] = "health"
     kinds[(forced & _criminal(plan)[row])[idx]] = "criminal"
+    # a contact with a category to reveal: its forced note, else its first note if it has one (none is
+    # forced for it: the rows with a note, and so every later draw, stay as they were)
+    category = _category(plan)[row[idx]]
+    chosen = np.flatnonzero(pd.notna(category))
+    chosen = chosen[np.lexsort((chosen, ~forced[idx][chosen]))]
+    chosen = chosen[np.unique(row[idx][chosen], return_index=True)[1]]
+    kinds[chosen] = category[chosen]
     colleague = take(arrow_text(users["name"]), rng.integers(len(users), size=len(idx)))
     text = notes.compose_notes_arrow(contacts["language"].to_numpy()[row[idx]], kinds,
                                      take(arrow_text(plan.first_names), row[idx]),
@@ -362,4 +382,6 @@ def _staff_and_notes(rng: np.random.Generator, act: dict[str, np.ndarray], conta
     position = np.full(n, -1)
     position[idx] = np.arange(len(idx))
     position[plan.erased[row] & ~plan.erasure_keeps_notes[row]] = -1  # erased with the contact
-    return staff_id, take(text, position, missing=position < 0)
+    neutral = np.zeros(n, dtype=bool)
+    neutral[idx] = kinds == "neutral"
+    return staff_id, take(text, position, missing=position < 0), neutral & (position >= 0) & ~plan.erased[row]

@@ -67,6 +67,9 @@ class ContactPlan:
     first_names: np.ndarray  # names before erasure, for the notes staff wrote earlier
     last_names: np.ndarray
     criminal_note: np.ndarray | None = None  # bool: plant an Art. 10 note (no authorisation); None: none
+    note_category: np.ndarray | None = None  # the Art. 9(1) category of a note to write (None: none)
+    ibans: np.ndarray | None = None  # the IBANs and national ids in plaintext (staff paste them into notes)
+    national_ids: np.ndarray | None = None
 
 
 def account_keys(cfg: GeneratorConfig, rng: np.random.Generator) -> pd.DataFrame:
@@ -276,6 +279,7 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
     texts = np.array([ACCESSIBILITY[LOCALES[loc][1]] for loc in cfg.locales], dtype=object)  # locale x choice
     c["accessibility_needs"] = np.where(acc, texts[c["loc_code"], choice], None)
     c["art9_condition"] = np.where(acc, "9(2)(a)", None).astype(object)
+    c["art9_categories"] = np.where(acc, "health", None).astype(object)
     health_note = acc & (rng.random(n) < 0.3)
 
     # contacts whose erasure is completed: last activity at least 40 days ago, chosen among adults
@@ -302,6 +306,9 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
 
     special_note = _plant_special(cfg, rng, c, acc, texts, live, population, labels)
     criminal_note = _plant_criminal(cfg, rng, c, live & ~special_note & ~health_note, population, labels)
+    # conditions per category are drawn from a stream of their own: the rest stays as it was
+    free = live & ~special_note & ~health_note & ~criminal_note
+    note_category = _plant_categories(cfg, rng.spawn(1)[0], c, special_note, free, population)
     _plant_stale(cfg, policy, rng, c, live, population, labels)
     c["email"] = emails(c["first_name"], c["last_name"], c["email_domain"], shard)
     bad = pick(rng, live, (n_inaccurate - n_dup) / max(population, 1), population)
@@ -317,6 +324,7 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
     labels.add("inaccurate_data", "contacts", np.concatenate([c["contact_id"][bad], c["contact_id"][n:]]), 0)
     labels.planted["inaccurate_data"]["population"] = population
 
+    plain = {col: c[col].copy() for col in ("iban", "national_id")}
     _protect(cfg, rng, c, ~erased, population, labels)
     keep = _erase(cfg, hold_rng, c, erased, keeps_fields, *(np.concatenate([flags, more])
                                                        for flags in (keeps_ids, lawful, hold_ended)))
@@ -325,6 +333,8 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
                        special_note=np.concatenate([special_note, more]),
                        health_note=np.concatenate([health_note, more]),
                        criminal_note=np.concatenate([criminal_note, more]),
+                       note_category=np.concatenate([note_category, np.full(n_dup, None)]),
+                       ibans=plain["iban"], national_ids=plain["national_id"],
                        first_names=c["first_name"].copy(), last_names=c["last_name"].copy())
     for col in _ERASABLE:
         blank = erased & ~keep[col]
@@ -404,6 +414,36 @@ def _plant_criminal(cfg: GeneratorConfig, rng: np.random.Generator, c: Columns, 
     return criminal_note
 
 
+#: the categories of the notes planted about contacts with a condition recorded for another category
+_OTHER_CATEGORIES = ("political_opinion", "trade_union")
+
+
+def _plant_categories(cfg: GeneratorConfig, rng: np.random.Generator, c: Columns, special_note: np.ndarray,
+                      eligible: np.ndarray, population: int) -> np.ndarray:
+    """Conditions per Art. 9(1) category: (returned) the category of a note to write about each contact, or
+    None to leave it to chance.
+
+    Half the special-category notes planted without a condition (already labelled) are about political
+    opinion or trade-union membership while a condition is recorded for health only, which does not cover
+    them. Lawful, not labelled: contacts with accessibility needs and a condition for health and one of
+    those categories, and contacts without needs and a condition for that category alone, each with a note
+    of that category (`eligible`: contacts free for it).
+    """
+    rate = cfg.rate("special_category_without_condition") / 2
+    category = np.full(len(eligible), None, dtype=object)
+    uncovered = split(rng, np.flatnonzero(special_note), 2)[0]
+    recorded = pd.notna(c["art9_condition"])
+    with_needs = pick(rng, eligible & recorded & pd.notna(c["accessibility_needs"]), rate, population)
+    without = pick(rng, eligible & ~recorded & pd.isna(c["accessibility_needs"]), rate, population)
+    for rows in (uncovered, with_needs, without):
+        category[rows] = np.array(_OTHER_CATEGORIES, dtype=object)[rng.integers(2, size=len(rows))]
+    c["art9_condition"][uncovered] = c["art9_condition"][without] = "9(2)(a)"
+    c["art9_categories"][uncovered] = "health"
+    c["art9_categories"][with_needs] = "health; " + category[with_needs]
+    c["art9_categories"][without] = category[without]
+    return category
+
+
 def _plant_stale(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator, c: Columns, live: np.ndarray,
                  population: int, labels: Labels) -> None:
     """Contacts kept past their retention period: last activity moved before the cutoff."""
@@ -464,7 +504,8 @@ def _append_duplicates(c: Columns, k: int, live: np.ndarray, cfg: GeneratorConfi
     dup["created"] = between(rng, np.maximum(dup["created"], end - 300 * DAY) + DAY, np.full(k, end - 1))
     dup["last_activity"] = dup["created"].copy()
     dup["status"][:] = "lead"
-    for col in ("national_id", "iban", "accessibility_needs", "art9_condition", "art10_authorisation"):
+    for col in ("national_id", "iban", "accessibility_needs", "art9_condition", "art9_categories",
+                "art10_authorisation"):
         dup[col][:] = None
     other = np.array(["gmail.com", "outlook.com", "yahoo.com"], dtype=object)[rng.integers(3, size=k)]
     number = rng.integers(10, 99, size=k)

@@ -611,3 +611,52 @@ def invalid_phone_numbers(country: str, n: int, rng: np.random.Generator) -> np.
     """E.164-looking mobile numbers with a missing or extra digit, rejected by phonenumbers."""
     typos = _lookup(_PHONE_TYPOS, country)
     return _phones(country, _check_count(n), rng, typos)
+
+
+# --------------------------------------------------------------------------- pasted into notes and mistyped
+
+
+def card_numbers(n: int, rng: np.random.Generator, *, valid: bool = True) -> np.ndarray:
+    """16-digit Visa-like card numbers (first digit 4, as the test numbers of card schemes) in four blocks
+    ('4xxx xxxx xxxx xxxx'), passing the Luhn check or, with valid=False, failing it.
+
+    Blocks two to four start with 0-4, so no run of whole blocks inside the number starts with a Maestro
+    prefix (5xxx, 6xxx) and a failing number cannot pass for a shorter card either.
+    """
+    n = _check_count(n)
+    blocks = [_join(_const("4", n), _digits(n, 3, rng))]
+    for width in (4, 4, 3):
+        block = _digits(n, width, rng)
+        block[:, 0] = rng.integers(_ZERO, _ZERO + 5, size=n, dtype=np.uint8)
+        blocks.append(block)
+    payload = _join(*blocks)
+    check = _luhn(payload)
+    if not valid:
+        check = (check - _ZERO + rng.integers(1, 10, size=(n, 1), dtype=np.uint8)) % 10 + _ZERO
+    digits = _join(payload, check.astype(np.uint8))
+    space = _const(" ", n)
+    return _to_str(_join(digits[:, :4], space, digits[:, 4:8], space, digits[:, 8:12], space, digits[:, 12:]))
+
+
+def mistyped_iban(value: str, rng: np.random.Generator) -> str:
+    """The IBAN (compact) with other check digits, so that it fails the mod 97 check, as typed in a hurry.
+
+    Compact, its digits form one run of 20 or more after the country (too long for any national id or card
+    number); a Dutch IBAN, whose account is a run of 10 digits only, is written in blocks of four instead.
+    """
+    wrong = f"{value[:2]}{(int(value[2:4]) - 2 + int(rng.integers(1, 97))) % 97 + 2:02d}{value[4:]}"
+    return " ".join(wrong[i:i + 4] for i in range(0, len(wrong), 4)) if wrong[:2] == "NL" else wrong
+
+
+#: the countries whose national id's look-alike is the id with another last letter: Spain's DNI and Italy's
+#: codice fiscale (only their check letter differs, so no other scheme can take them)
+_CHECK_LETTER_IDS = ("ES", "IT")
+
+
+def mistyped_national_id(value: str, country: str, rng: np.random.Generator) -> str | None:
+    """A Spanish DNI or Italian codice fiscale with another last letter, failing its check; None for the
+    other countries' ids."""
+    if country not in _CHECK_LETTER_IDS:
+        return None
+    letters = [ch for ch in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if ch != value[-1]]
+    return value[:-1] + letters[int(rng.integers(len(letters)))]

@@ -102,6 +102,9 @@ CONVICTED = tuple({"activity_id": f"E{i}", "contact_id": f"C{i}", "note": "ist v
 
 #: what a marketing e-mail records of the soft opt-in (Dir. 2002/58 Art. 13(2))
 SOFT_OPT_IN = {"unsubscribe_link": True, "own_similar_product": True}
+#: notes pasted with a valid IBAN (E1) and a mistyped one (E2)
+PASTED = ({"activity_id": "E1", "contact_id": "C1", "note": "IBAN DE89370400440532013000"},
+          {"activity_id": "E2", "contact_id": "C1", "note": "IBAN DE88370400440532013000"})
 
 
 #: per rule: (tables with one violating and one compliant record, the violating id, compliant tables)
@@ -120,6 +123,11 @@ CASES: dict[str, tuple[dict, str, dict]] = {
         "C1",
         {"contacts": contacts({"contact_id": "C2", "art10_authorisation": "§ 1 Law"}),
          "activities": table("activities", CONVICTED[1], type="note")},
+    ),
+    "identifier_in_free_text": (
+        {"activities": table("activities", *PASTED, type="note")},
+        "E1",
+        {"activities": table("activities", PASTED[1], type="note")},
     ),
     "undeclared_personal_data": (
         {"contacts": contacts({"contact_id": "C1", "hobbies": "golf"}), "record_of_processing": full_ropa()},

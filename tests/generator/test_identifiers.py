@@ -10,18 +10,24 @@ from __future__ import annotations
 import importlib
 
 import numpy as np
+import pandas as pd
 import phonenumbers
 import pytest
 from stdnum import iban as stdnum_iban
+from stdnum import luhn
 from stdnum.es import ccc
 from stdnum.eu import vat as stdnum_vat
 from stdnum.it import codicefiscale
 
+from gdprlab.audit.rules.encryption import pasted_identifiers
 from gdprlab.generator.identifiers import (
     COUNTRIES,
     NATIONAL_ID_MODULES,
+    card_numbers,
     ibans,
     invalid_phone_numbers,
+    mistyped_iban,
+    mistyped_national_id,
     national_ids,
     phone_numbers,
     vat_numbers,
@@ -248,3 +254,40 @@ def test_negative_count_is_rejected(kind):
 def test_zero_count_gives_an_empty_string_array(kind):
     values = generate(kind, "FR", 0, seed=0)
     assert values.shape == (0,) and values.dtype.kind == "U"
+
+
+# --------------------------------------------------------------------------- pasted into notes
+
+
+def _held(values) -> list[bool]:
+    """Whether the text scanner validates an IBAN, national id or card number in a note ending in each."""
+    notes = pd.Series([f"Notiz: {v}" for v in values])
+    rows = set(pasted_identifiers(notes)["row"])
+    return [i in rows for i in range(len(notes))]
+
+
+def test_card_numbers_pass_the_luhn_check_or_with_valid_false_fail_it_and_pass_for_no_other_number():
+    rng = np.random.default_rng(0)
+    good, bad = card_numbers(SAMPLE, rng), card_numbers(SAMPLE, rng, valid=False)
+    assert all(luhn.is_valid(v.replace(" ", "")) for v in good) and all(_held(good))
+    assert not any(luhn.is_valid(v.replace(" ", "")) for v in bad) and not any(_held(bad))
+    assert all(len(v) == 19 and v[0] == "4" for v in [*good, *bad])
+
+
+@pytest.mark.parametrize("country", COUNTRIES)
+def test_a_mistyped_iban_fails_mod_97_and_passes_for_no_other_identifier(country):
+    rng = np.random.default_rng(1)
+    wrong = [mistyped_iban(v, rng) for v in ibans(country, 2000, rng)]
+    assert not any(stdnum_iban.is_valid(v) for v in wrong) and not any(_held(wrong))
+
+
+@pytest.mark.parametrize("country", ["ES", "IT"])
+def test_a_mistyped_dni_or_codice_fiscale_fails_its_check_letter_and_passes_for_nothing_else(country):
+    rng = np.random.default_rng(2)
+    births = np.datetime64("1950-01-01") + rng.integers(0, 20000, 2000).astype("timedelta64[D]")
+    names = np.array(["Anna"] * 2000, dtype=object), np.array(["Rossi"] * 2000, dtype=object)
+    valid = national_ids(country, births, rng.random(2000) < 0.5, rng, *names)
+    wrong = [mistyped_national_id(v, country, rng) for v in valid]
+    assert all(w[:-1] == v[:-1] and w != v for w, v in zip(wrong, valid, strict=True))
+    assert not any(_held(wrong))
+    assert mistyped_national_id("84701257634", "DE", rng) is None  # no look-alike of a digits-only id

@@ -68,6 +68,9 @@ def any_term(terms: list[str]) -> str:
 PATTERN = any_term(all_terms())
 #: the same for the Art. 10 terms
 CRIMINAL_PATTERN = any_term(all_terms({"criminal": CRIMINAL_TERMS}))
+#: per Art. 9(1) category, one RE2 pattern matching any of its terms at a word start
+CATEGORY_PATTERNS: dict[str, str] = {category: any_term(all_terms({category: by_lang}))
+                                     for category, by_lang in TERMS.items()}
 
 
 def reveals_special_category(notes: pd.Series | np.ndarray, pattern: str = PATTERN) -> np.ndarray:
@@ -82,3 +85,11 @@ def reveals_special_category(notes: pd.Series | np.ndarray, pattern: str = PATTE
 def reveals_criminal_offence(notes: pd.Series | np.ndarray) -> np.ndarray:
     """True for each note containing an Art. 10 (criminal convictions and offences) term."""
     return reveals_special_category(notes, CRIMINAL_PATTERN)
+
+
+def revealed_categories(notes: pd.Series | np.ndarray) -> np.ndarray:
+    """For each note, the Art. 9(1) categories it reveals (CATEGORY_PATTERNS), in TERMS' order and joined
+    by ';' ('' for none or a missing note)."""
+    found = {c: reveals_special_category(notes, pattern) for c, pattern in CATEGORY_PATTERNS.items()}
+    return np.array([";".join(c for c, hits in found.items() if hits[i]) for i in range(len(notes))],
+                    dtype=object)

@@ -4,24 +4,30 @@ Art. 10 authorisation; personal data undeclared."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
 from gdprlab.audit.discovery import special_terms
 from gdprlab.audit.discovery.classify import classify_fields
-from gdprlab.audit.discovery.special_terms import CRIMINAL_PATTERN, PATTERN
+from gdprlab.audit.discovery.special_terms import CATEGORY_PATTERNS, CRIMINAL_PATTERN, PATTERN
 from gdprlab.audit.discovery.textscan import scan_texts
 from gdprlab.audit.evidence import Evidence
 from gdprlab.audit.rules.base import (
+    WHITESPACE,
     Tables,
     blank,
+    blank_values,
+    char_class,
     count_rows,
     filled,
     in_python,
     key_in,
     key_of,
+    lower,
     names,
     record_ids,
     ropa_contacts,
@@ -55,10 +61,63 @@ def revealing_notes(t: Tables) -> ir.Table:
     return t.shared("revealing_notes", build)
 
 
+#: the column naming the Art. 9(1) categories the recorded condition covers (optional: older exports lack it)
+CATEGORIES_COVERED = "art9_categories"
+#: the category a condition recorded without categories covers: health, the accessibility needs the
+#: condition column was kept for (gdprlab.crm.schema)
+UNCATEGORISED = "health"
+_LISTED_APART = char_class([*WHITESPACE, ",", ";"])  # what separates the categories named
+
+
+def note_categories(t: Tables) -> ir.Table:
+    """(contact_id, one boolean column per Art. 9(1) category: a note about the contact reveals it), once
+    per run; only the contacts with a revealing note have a row.
+
+    DuckDB matches each category's RE2 pattern; other engines get the categories in Python
+    (special_terms.revealed_categories), on the few revealing notes only.
+    """
+    def build() -> ir.Table:
+        notes = revealing_notes(t)
+        if t.backend_name == "duckdb":
+            flags = {c: notes["note"].re_search("(?i)" + p) for c, p in CATEGORY_PATTERNS.items()}
+        else:
+            found = in_python(t, special_terms.revealed_categories, notes["note"], output="string")
+            flags = {c: (";" + found + ";").contains(f";{c};") for c in CATEGORY_PATTERNS}
+        notes = notes.mutate(**{f"_reveals_{c}": f.fill_null(False) for c, f in flags.items()})
+        return notes.group_by("contact_id").aggregate(
+            **{f"reveals_{c}": notes[f"_reveals_{c}"].any() for c in CATEGORY_PATTERNS})
+    return t.shared("note_categories", build)
+
+
+def covers(t: Tables, c: ir.Table, category: str) -> ir.BooleanValue:
+    """Whether the contact's recorded Art. 9(2) condition covers `category`: a condition is recorded and
+    art9_categories names the category (any case, names apart by whitespace, ',' or ';'), or names none
+    (empty, or no such column) and the category is health."""
+    condition = filled(c["art9_condition"].cast("string"))
+    uncategorised = ibis.literal(category == UNCATEGORISED)
+    if CATEGORIES_COVERED not in c.columns:
+        return condition & uncategorised
+    listed = c[CATEGORIES_COVERED].cast("string")
+    named = (";" + lower(t, listed).re_replace(_LISTED_APART, ";") + ";").contains(f";{category};")
+    return condition & ibis.ifelse(blank(listed), uncategorised, named.fill_null(False))
+
+
+def _named(listed: Any) -> list[str]:
+    """The categories an art9_categories value names (as covers() reads it): health when it names none."""
+    words = re.split(r"[\s,;]+", str(listed).lower()) if pd.notna(listed) else []
+    return sorted({w for w in words if w}) or [UNCATEGORISED]
+
+
 def _special_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
-    """Where the special-category data is held and which categories a note reveals (Art. 9(1): "health",
-    "religion" …, or Art. 10 "criminal"): never the note's text, which would show the very data."""
-    out: dict[str, Evidence] = {i: {"held_in": "accessibility_needs"} for i in rows.index}
+    """Where the special-category data is held, which categories a note reveals (Art. 9(1): "health",
+    "religion" …) and which the recorded condition covers: never the note's text, which would show the very
+    data."""
+    listed = rows[CATEGORIES_COVERED] if CATEGORIES_COVERED in rows else pd.Series(None, index=rows.index)
+    recorded = ~blank_values(rows["art9_condition"])
+    out: dict[str, Evidence] = {}
+    for i, named, condition in zip(rows.index, listed.map(_named), recorded, strict=True):
+        out[i] = {"held_in": "accessibility_needs",
+                  "condition_covers": ", ".join(named) if condition else "nothing: no condition recorded"}
     if "activities" in t:
         notes = revealing_notes(t)
         notes = t.fetch(notes.filter(key_in(notes["contact_id"], list(rows.index))))
@@ -68,21 +127,29 @@ def _special_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
         for contact, group in notes.groupby("contact_id", sort=False):
             needs = pd.notna(rows.at[contact, "accessibility_needs"])
             kinds = sorted({k for row in group.index for k in categories.get(row, [])})
-            out[contact] = {"held_in": "accessibility_needs, activity note" if needs else "activity note",
-                            "note_reveals": ", ".join(kinds) or "special-category term"}
+            out[contact] |= {"held_in": "accessibility_needs, activity note" if needs else "activity note",
+                             "note_reveals": ", ".join(kinds) or "special-category term"}
     return out
 
 
 @rule("special_category_without_condition", population=("contacts", count_rows("contacts")),
-      evidence=("first_name", "last_name", "accessibility_needs", "art9_condition"),
-      optional={"activities": "activity notes not searched"}, extra_evidence=_special_extra)
+      evidence=("first_name", "last_name", "accessibility_needs", "art9_condition", CATEGORIES_COVERED),
+      optional={"activities": "activity notes not searched"},
+      optional_columns={CATEGORIES_COVERED: f"no contacts.{CATEGORIES_COVERED} column: a recorded Art. 9(2) "
+                                            "condition is taken to cover health data only (the accessibility "
+                                            "needs); a note revealing another category is a finding"},
+      extra_evidence=_special_extra)
 def special_category_without_condition(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
-    """Accessibility needs (health) or a note revealing special-category data, and no Art. 9(2) condition."""
+    """Accessibility needs (health), or a note revealing data of an Art. 9(1) category, without an Art. 9(2)
+    condition recorded for that category (covers)."""
     c = t["contacts"]
-    held = filled(c["accessibility_needs"].cast("string"))
     if "activities" in t:
-        held = held | c["contact_id"].isin(revealing_notes(t)["contact_id"]).fill_null(False)
-    return record_ids(c, "contacts", held & blank(c["art9_condition"]))
+        revealed = note_categories(t).rename(_revealed_id="contact_id")
+        c = c.left_join(revealed, c["contact_id"] == revealed["_revealed_id"])
+    bad = filled(c["accessibility_needs"].cast("string")) & ~covers(t, c, "health")
+    for category in CATEGORY_PATTERNS if "activities" in t else ():
+        bad = bad | (c[f"reveals_{category}"].fill_null(False) & ~covers(t, c, category))
+    return record_ids(c, "contacts", bad)
 
 
 AUTHORISATION = "art10_authorisation"

@@ -1,5 +1,6 @@
-"""Encryption: sensitive fields encrypted at rest, pseudonyms that cannot be reversed by hashing known
-values, special-category access limited to roles that need it (Art. 4(5), 25(2), 32)."""
+"""Encryption: sensitive fields encrypted at rest and not copied into free text, pseudonyms that cannot be
+reversed by hashing known values, special-category access limited to roles that need it (Art. 4(5), 25(2),
+32)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from gdprlab.audit.discovery.textscan import scan_texts
 from gdprlab.audit.evidence import Evidence
+from gdprlab.audit.mask import mask_found
 from gdprlab.audit.rules.base import (
     WHITESPACE,
     Tables,
@@ -73,6 +76,71 @@ def plaintext_sensitive_field(t: Tables, policy: Policy, as_of: dt.date) -> ir.T
         text = c[col].cast("string")
         plain = plain | (filled(text) & ~is_token(text).fill_null(False))
     return record_ids(c, "contacts", plain)
+
+
+#: the identifiers the text scanner validates that a note must not hold (gdprlab.audit.discovery.textscan)
+PASTED_KINDS = ("iban", "national_id", "card_number")
+#: the shapes those identifiers are written in, ASCII only (RE2 and Java read it alike): a superset of what
+#: the scanner validates, so the engine passes on only the notes that can hold one
+IDENTIFIER_SHAPE = "|".join((
+    r"[A-Za-z]{2}[0-9]{2}(?:[ -]?[A-Za-z0-9]){11}",  # IBAN: country, check digits, 11 or more characters
+    r"[0-9](?:[ .+-]?[0-9]){8}",  # 9 or more digits with single separators: numeric national ids, cards
+    r"[0-9]{7,8}-?[A-Za-z]",  # ES DNI and NIE, DE Rentenversicherungsnummer
+    r"[0-9]{6}[A-FU-Y][0-9]{3}",  # FI henkilötunnus with a century letter
+    r"[A-Za-z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-Da-d]",  # GB national insurance number
+    r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST]",  # IT codice fiscale
+))
+#: distinct candidate notes validated in Python at a time (bounds the memory of a large table)
+NOTE_BATCH = 50_000
+
+
+def pasted_identifiers(notes: pd.Series) -> pd.DataFrame:
+    """The identifiers of PASTED_KINDS written in ASCII characters that the text scanner validates in each
+    note (its columns row, kind, text: the scanner's)."""
+    found = scan_texts(notes, kinds=PASTED_KINDS)
+    return found[found["text"].map(str.isascii).astype(bool)]
+
+
+def notes_with_identifiers(t: Tables) -> ir.Table:
+    """(note) of the distinct activity notes holding an identifier, once per run.
+
+    The engine picks the notes of an identifier's shape (IDENTIFIER_SHAPE); their distinct texts are streamed
+    in batches to the scanner, which checks each candidate's checksum; only the notes holding a valid one go
+    back, as a small table.
+    """
+    def build() -> ir.Table:
+        a = t["activities"]
+        note = a["note"].cast("string")
+        candidates = a.filter(note.re_search(IDENTIFIER_SHAPE).fill_null(False)).select(note=note).distinct()
+        held = []
+        for batch in t.batches(candidates, NOTE_BATCH):
+            notes = batch.column("note").to_pandas()
+            held.append(notes.iloc[pasted_identifiers(notes)["row"].unique()])
+        held = pd.concat(held, ignore_index=True) if held else pd.Series([], dtype=object)
+        return ibis.memtable(pd.DataFrame({"note": held.astype(object)}), schema={"note": "string"})
+    return t.shared("notes_with_identifiers", build)
+
+
+def _pasted_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
+    """The kinds of identifier a note holds and each one masked (an IBAN's country and last 4 characters, a
+    national id's last 2, a card's last 4 digits): never the note or the number."""
+    found = pasted_identifiers(rows["note"]) if "note" in rows else pd.DataFrame(columns=["row"])
+    out: dict[str, Evidence] = {}
+    for row, record_id in enumerate(rows.index):
+        mine = found[found["row"] == row]
+        kinds = mine["kind"].astype(str).tolist()
+        out[record_id] = {"note_holds": ", ".join(dict.fromkeys(kinds)) or None,
+                          "masked": "; ".join(map(mask_found, kinds, mine["text"])) or None}
+    return out
+
+
+@rule("identifier_in_free_text",
+      population=("activities with a note", count_rows("activities", lambda a: filled(a["note"]))),
+      evidence=("contact_id", "type", "occurred_at"), extra_evidence=_pasted_extra)
+def identifier_in_free_text(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
+    """Activities whose note holds a valid IBAN, national identification number or payment card number."""
+    a = t["activities"]
+    return record_ids(a, "activities", a["note"].cast("string").isin(notes_with_identifiers(t)["note"]))
 
 
 def _digest_of(normalised: ir.StringValue, width: ir.IntegerValue) -> ir.StringValue:

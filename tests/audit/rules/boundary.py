@@ -158,6 +158,17 @@ CONTACTS = [
     *(_contact(f"sc-note-{case}") for case in ("upper", "long-s", "polish", "line-sep", "vertical-tab",
                                                "inside-word", "none", "missing")),
     _contact("sc-note-condition", art9_condition="9(2)(a)"),
+    # ... by a condition recorded for the category revealed (art9_categories, Python's lower(), names apart
+    # by whitespace, ',' or ';'); a condition without categories covers health only
+    _contact("sc-cat-health-only", art9_condition="9(2)(a)", art9_categories="health"),  # found: a union
+    _contact("sc-cat-upper", art9_condition="9(2)(a)", art9_categories="HEALTH;TRADE_UNION"),
+    _contact("sc-cat-nbsp", art9_condition="9(2)(a)", art9_categories="health\u00a0trade_union"),
+    _contact("sc-cat-zero-width", art9_condition="9(2)(a)", art9_categories="trade_union\u200b"),  # found
+    _contact("sc-cat-dotted-i", art9_condition="9(2)(e)",
+             art9_categories="POL\u0130T\u0130CAL_OP\u0130N\u0130ON"),  # found: İ lowers to i + dot
+    _contact("sc-cat-long-s", art9_condition="9(2)(a)", art9_categories="\u017fex_life"),  # found: ſ is not s
+    _contact("sc-cat-blank", art9_condition="9(2)(a)", art9_categories="\u3000"),  # found: health only
+    _contact("sc-cat-no-condition", art9_condition=" ", art9_categories="trade_union"),  # found
     # criminal_data_without_authorisation: a note revealing criminal-offence data (criminal_terms.yaml)
     _contact("cr-note-upper"),  # found
     _contact("cr-note-blank-authorisation", art10_authorisation="\u3000"),  # found: blank
@@ -331,10 +342,34 @@ ACTIVITIES = [
     _note("n-none", "sc-note-none", "kein Hinweis"),
     _note("n-missing", "sc-note-missing", None),
     _note("n-condition", "sc-note-condition", "diabetes"),  # an Art. 9(2) condition is recorded
+    _note("n-cat-health-only", "sc-cat-health-only", "ist bei ver.di"),
+    _note("n-cat-upper", "sc-cat-upper", "ist bei ver.di"),
+    _note("n-cat-nbsp", "sc-cat-nbsp", "ist bei ver.di"),
+    _note("n-cat-zero-width", "sc-cat-zero-width", "ist bei ver.di"),
+    _note("n-cat-dotted-i", "sc-cat-dotted-i", "wählt SPD"),
+    _note("n-cat-long-s", "sc-cat-long-s", "ist bisexuell"),
+    _note("n-cat-blank", "sc-cat-blank", "ist bei ver.di"),
+    _note("n-cat-no-condition", "sc-cat-no-condition", "ist bei ver.di"),
     _note("n-cr-upper", "cr-note-upper", "CASIER JUDICIAIRE chargé"),  # found
     _note("n-cr-blank", "cr-note-blank-authorisation", "ist vorbestraft"),  # found
     _note("n-cr-authorised", "cr-note-authorised", "ist vorbestraft"),  # authorised: lawful
     _note("n-cr-inside-word", "cr-note-inside-word", "Xverurteilt"),  # not at a word start
+    # identifier_in_free_text: an IBAN, national id or card number passing its checksum (textscan), written
+    # in ASCII characters
+    _note("n-id-iban-blocks", "consenter", "IBAN DE89 3704 0044 0532 0130 00 bitte"),  # found
+    _note("n-id-iban-lower", "consenter", "iban de89370400440532013000"),  # found
+    _note("n-id-iban-check", "consenter", "IBAN DE00370400440532013000"),  # fails mod 97
+    _note("n-id-card", "consenter", "Karte 4111-1111-1111-1111"),  # found
+    _note("n-id-card-luhn", "consenter", "Karte 4111 1111 1111 1112"),  # fails Luhn
+    _note("n-id-card-fullwidth", "consenter",
+          "Tel 0151 1234567, Karte \uff14" + "\uff11" * 15),  # a card in full-width digits: not ASCII
+    _note("n-id-dni", "consenter", "DNI 12345678Z."),  # found
+    _note("n-id-dni-dup", "mk-a", "DNI 12345678Z."),  # found: the same note twice
+    _note("n-id-codice", "consenter", "CF RSSMRA85T10A562S"),  # found
+    _note("n-id-hetu", "consenter", "hetu 131052A308T"),  # found: a century letter
+    _note("n-id-nino", "consenter", "NI AB 12 34 56 C"),  # found
+    _note("n-id-phone", "consenter", "Rückruf +49 151 12345678"),  # a phone number
+    _note("n-id-order", "consenter", "Bestellung 2026-004711-33"),  # no scheme's shape
     # erasure_incomplete: notes of erased contacts
     _note("n-erased", "er-note", "call back"),
     _note("n-erased-blank", "er-blank-note", "\u2029 "),
@@ -549,7 +584,9 @@ def tables() -> dict[str, pd.DataFrame]:
 
 #: the records each rule finds in tables(), sorted
 EXPECTED: dict[str, list[str]] = {
-    "special_category_without_condition": ["sc-needs", "sc-needs-blank-condition", "sc-needs-token",
+    "special_category_without_condition": ["sc-cat-blank", "sc-cat-dotted-i", "sc-cat-health-only",
+                                           "sc-cat-long-s", "sc-cat-no-condition", "sc-cat-zero-width",
+                                           "sc-needs", "sc-needs-blank-condition", "sc-needs-token",
                                            "sc-needs-zero-width", "sc-note-long-s", "sc-note-polish",
                                            "sc-note-upper"],
     "criminal_data_without_authorisation": ["cr-note-blank-authorisation", "cr-note-upper"],
@@ -574,6 +611,8 @@ EXPECTED: dict[str, list[str]] = {
                         "dup-strauss-4", "em-accent-tld", "em-dotdot", "em-kelvin-tld", "em-line-sep",
                         "em-nbsp", "em-newline", "em-padded", "ph-short",
                         "wp-md5-padded"],  # its e-mail is padded
+    "identifier_in_free_text": ["n-id-card", "n-id-codice", "n-id-dni", "n-id-dni-dup", "n-id-hetu",
+                                "n-id-iban-blocks", "n-id-iban-lower", "n-id-nino"],
     "plaintext_sensitive_field": ["pt-iban", "pt-national-id", "pt-token-padded", "pt-token-short",
                                   "pt-zero-width", "sc-needs", "sc-needs-blank-condition",
                                   "sc-needs-condition", "sc-needs-zero-width"],
@@ -606,15 +645,19 @@ def without(*names: str, columns: tuple[str, ...] = ()) -> dict[str, pd.DataFram
 
 _INACCURATE_FROM_EMAILS_AND_TWINS = [i for i in EXPECTED["inaccurate_data"] if not i.startswith("ph-")]
 
-#: without requests, and contacts without phone, country and status: the rules that can do without them
-#: find less (objections unchecked; e-mails and twins only, erased contacts judged too), the others are
-#: not assessed, for that reason
+#: without requests, and contacts without phone, country, status and art9_categories: the rules that can do
+#: without them find less (objections unchecked; e-mails and twins only, erased contacts judged too) or more
+#: (every condition covers health only), the others are not assessed, for that reason
 EXPECTED_WITHOUT_REQUESTS: dict[str, list[str] | str] = {
     **EXPECTED,
     "processing_after_withdrawal": ["s-withdrawal-moment"],
     "child_consent_without_authorisation": "column country missing from table contacts",
     "retention_exceeded": "column status missing from table contacts",
     "inaccurate_data": sorted([*_INACCURATE_FROM_EMAILS_AND_TWINS, "dup-erased", "em-erased"]),
+    # no art9_categories: every recorded condition covers health only
+    "special_category_without_condition": sorted({*EXPECTED["special_category_without_condition"],
+                                                  *(c["contact_id"] for c in CONTACTS
+                                                    if c["contact_id"].startswith("sc-cat-"))}),
     "request_overdue": "table requests missing",
     "extension_not_notified": "table requests missing",
     "erasure_incomplete": "table requests missing",
@@ -623,8 +666,9 @@ EXPECTED_WITHOUT_REQUESTS: dict[str, list[str] | str] = {
 EXPECTED_WITHOUT_ACTIVITIES: dict[str, list[str] | str] = {
     **EXPECTED,
     "special_category_without_condition": [i for i in EXPECTED["special_category_without_condition"]
-                                           if not i.startswith("sc-note-")],
+                                           if not i.startswith(("sc-note-", "sc-cat-"))],
     "criminal_data_without_authorisation": "table activities missing",
+    "identifier_in_free_text": "table activities missing",
     "marketing_without_basis": "table activities missing",
     "electronic_marketing_without_consent": "table activities missing",
     "processing_after_withdrawal": "table activities missing",
@@ -669,7 +713,8 @@ def zoned() -> dict[str, pd.DataFrame]:
 DATASETS = {
     "boundary": (tables, EXPECTED),
     "zoned": (zoned, EXPECTED),
-    "without-requests": (lambda: without("requests", columns=("phone", "country", "status")),
+    "without-requests": (lambda: without("requests",
+                                         columns=("phone", "country", "status", "art9_categories")),
                          EXPECTED_WITHOUT_REQUESTS),
     "without-activities": (lambda: without("activities"), EXPECTED_WITHOUT_ACTIVITIES),
     "empty": (empty, EXPECTED_EMPTY),

@@ -43,6 +43,88 @@ def test_special_category_counts_an_encrypted_value_as_held():
     assert found("special_category_without_condition", contacts=contacts) == ["C1"]
 
 
+SPECIAL = "special_category_without_condition"
+UNION = "Anna sitzt im Betriebsrat und ist bei ver.di."
+PARTY = "Anna ist seit Jahren CDU-Mitglied."
+DIABETES = "Anna hat Diabetes, Meetings nicht über Mittag."
+
+
+def _notes(*notes: str):
+    """One note a contact: the i-th (from 1) about C<i>."""
+    return table("activities", *({"activity_id": f"E{i}", "contact_id": f"C{i}", "note": note}
+                                 for i, note in enumerate(notes, start=1)), type="note")
+
+
+def test_a_condition_recorded_for_health_does_not_cover_a_note_revealing_union_membership_or_politics():
+    contacts = table(
+        "contacts",
+        *({"contact_id": f"C{i}", "accessibility_needs": "wheelchair user", "art9_condition": "9(2)(a)",
+           "art9_categories": "health"} for i in (1, 2, 3)),
+    )
+    assert found(SPECIAL, contacts=contacts, activities=_notes(UNION, PARTY, DIABETES)) == ["C1", "C2"]
+
+
+def test_a_condition_covers_the_categories_it_names_in_any_case_and_with_any_separator():
+    contacts = table(
+        "contacts",
+        {"contact_id": "C1", "art9_condition": "9(2)(a)", "art9_categories": "Trade_Union"},
+        {"contact_id": "C2", "art9_condition": "9(2)(e)", "art9_categories": "health,political_opinion"},
+        {"contact_id": "C3", "art9_condition": "9(2)(a)", "art9_categories": "trade_union;\u3000religion"},
+        {"contact_id": "C4", "art9_condition": "9(2)(a)", "art9_categories": "trade union"},  # not a category
+        {"contact_id": "C5", "art9_condition": " ", "art9_categories": "trade_union"},  # no condition
+        {"contact_id": "C6", "art9_condition": "9(2)(a)", "art9_categories": "trade_unionist"},  # other
+    )
+    notes = _notes(UNION, PARTY, DIABETES, UNION, UNION, UNION)
+    assert found(SPECIAL, contacts=contacts, activities=notes) == ["C3", "C4", "C5", "C6"]
+
+
+def test_accessibility_needs_are_health_data_which_a_condition_for_other_categories_does_not_cover():
+    contacts = table(
+        "contacts",
+        {"contact_id": "C1", "accessibility_needs": "wheelchair user", "art9_condition": "9(2)(a)",
+         "art9_categories": "trade_union"},
+        {"contact_id": "C2", "accessibility_needs": "wheelchair user", "art9_condition": "9(2)(a)",
+         "art9_categories": "trade_union HEALTH"},
+    )
+    assert found(SPECIAL, contacts=contacts) == ["C1"]
+
+
+def test_a_condition_recorded_without_categories_covers_health_only():
+    contacts = table(
+        "contacts",
+        *({"contact_id": f"C{i}", "accessibility_needs": "wheelchair user", "art9_condition": "9(2)(a)",
+           "art9_categories": "\t"} for i in (1, 2, 3)),
+    )
+    assert found(SPECIAL, contacts=contacts, activities=_notes(UNION, PARTY, DIABETES)) == ["C1", "C2"]
+
+
+def test_an_export_without_the_categories_column_reads_every_condition_as_covering_health_with_a_caveat():
+    contacts = table(
+        "contacts",
+        *({"contact_id": f"C{i}", "accessibility_needs": "wheelchair user", "art9_condition": "9(2)(a)"}
+          for i in (1, 2, 3)),
+    ).drop(columns=["art9_categories"])
+    assert found(SPECIAL, contacts=contacts, activities=_notes(UNION, PARTY, DIABETES)) == ["C1", "C2"]
+    result = run_checks({"contacts": contacts, "activities": _notes(UNION, PARTY, DIABETES)}, POLICY, AS_OF,
+                        rules=[SPECIAL]).result(SPECIAL)
+    assert result.caveats == ("no contacts.art9_categories column: a recorded Art. 9(2) condition is taken "
+                              "to cover health data only (the accessibility needs); a note revealing another "
+                              "category is a finding",)
+
+
+def test_special_category_evidence_names_the_categories_revealed_and_covered_never_the_note():
+    contacts = table("contacts", {"contact_id": "C1", "first_name": "Anna", "last_name": "Braun",
+                                  "accessibility_needs": "wheelchair user", "art9_condition": "9(2)(a)",
+                                  "art9_categories": "health"})
+    result = run_checks({"contacts": contacts, "activities": _notes(UNION)}, POLICY, AS_OF,
+                        rules=[SPECIAL]).result(SPECIAL)
+    (evidence,) = result.evidence
+    assert evidence["note_reveals"] == "trade_union" and evidence["condition_covers"] == "health"
+    assert evidence["held_in"] == "accessibility_needs, activity note"
+    shown = " ".join(str(v) for v in evidence.values())
+    assert "Betriebsrat" not in shown and "ver.di" not in shown and "wheelchair" not in shown
+
+
 RULE = "criminal_data_without_authorisation"
 
 
