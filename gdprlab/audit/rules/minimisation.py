@@ -86,18 +86,15 @@ def last_interactions(t: Tables) -> ir.Table:
 
 def retention_start(t: Tables, c: ir.Table) -> ir.Table:
     """`c` with `_since`, the day its retention period runs from: the later of its last interaction (its
-    creation without one; last_activity_at without either, or without the activities table) and the end
-    of its contract (contract_ended_on, where recorded)."""
-    days = []
+    creation without one, last_activity_at without either) and the end of its contract (contract_ended_on,
+    where recorded). Without the activities table, last_activity_at (its creation without one)."""
+    order = ["last_activity_at", "created_at"]
     if "activities" in t:
         last = last_interactions(t)
         c = c.left_join(last, c["contact_id"] == last["_cid"]).drop("_cid")
-        days.append(as_date(c["_last"]))
-        if "created_at" in c.columns:
-            days.append(as_date(c["created_at"]))
-    if "last_activity_at" in c.columns:
-        days.append(as_date(c["last_activity_at"]))
-    if not days:
+        order = ["_last", "created_at", "last_activity_at"]
+    days = [as_date(c[name]) for name in order if name in c.columns]
+    if "last_activity_at" not in c.columns and "activities" not in t:
         raise KeyError("last_activity_at")
     since = ibis.coalesce(*days) if len(days) > 1 else days[0]
     if "contract_ended_on" in c.columns:
