@@ -218,6 +218,16 @@ CASES: dict[str, tuple[dict, str, dict]] = {
                                                contact_id="C2")),
          "contacts": contacts({**ERASED, "contact_id": "C2"})},
     ),
+    "processing_after_erasure_or_restriction": (
+        {"requests": table("requests", request("R1", "2026-01-05", "2026-01-20", type="erasure")),
+         "activities": table("activities", *({"activity_id": i, "contact_id": "C1", "type": "call",
+                                              "occurred_at": at} for i, at in (("E1", "2026-01-21T09:00:00Z"),
+                                                                               ("E2", "2026-01-20T09:00:00Z"))))},
+        "E1",
+        {"requests": table("requests", request("R1", "2026-01-05", "2026-01-20", type="erasure")),
+         "activities": table("activities", {"activity_id": "E2", "contact_id": "C1", "type": "call",
+                                            "occurred_at": "2026-01-20T09:00:00Z"})},
+    ),
     "untrained_crm_user": (
         {"staff": staff({"staff_id": "S1"}, {"staff_id": "S2"}), "training": trained("S2")},
         "S1",

@@ -40,6 +40,7 @@ REQUIRED = {
     "request_overdue",
     "extension_not_notified",
     "erasure_incomplete",
+    "processing_after_erasure_or_restriction",
     "untrained_crm_user",
     "breach_notified_late",
     "breach_not_notified",
@@ -65,6 +66,13 @@ def test_each_rule_is_complete(rule):
     assert rule.table in TABLES and rule.unit in ("record", "column")
     assert rule.title and len(rule.definition) > 60 and rule.remediation
     assert rule.articles and all(parse_article(a) for a in rule.articles)
+
+
+def test_the_rules_of_issue_15_say_what_is_not_a_violation_and_follow_their_sources():
+    for rule_id in ("retention_exceeded", "inaccurate_data", "processing_after_erasure_or_restriction"):
+        rule = get_rule(rule_id)
+        assert rule.not_a_violation and rule.sources, rule_id
+        assert all(any(f"Art. {a.split('(')[0]}" in source for source in rule.sources) for a in rule.articles)
 
 
 def test_article_references_parse_into_article_paragraph_point():
