@@ -2,7 +2,8 @@
 processing after an erasure or during a restriction planted.
 
 Run once the requests are answered (their reply days are final), on a random stream of its own, so that
-the data drawn before stays as it was. Only activities are added (after the others' ids), never moved:
+the data drawn before stays as it was. Activities are only added, in their place by contact and time (the
+others' ids move on, their labels with them):
 
 * a contact whose latest activity is a note that had to be written (special-category, criminal-offence or
   remaining notes) gets an e-mail at that moment, so that its last interaction is its last activity;
@@ -24,9 +25,10 @@ import numpy as np
 import pandas as pd
 
 from gdprlab.crm.schema import TABLES
+from gdprlab.generator.activities import TYPES
 from gdprlab.generator.config import GeneratorConfig, Shard
 from gdprlab.generator.contacts import ContactPlan
-from gdprlab.generator.labels import Labels, format_ids, pick
+from gdprlab.generator.labels import Labels, format_ids, parse_ids, pick
 from gdprlab.generator.timeutil import DAY, between, to_day, to_second
 
 RULE = "processing_after_erasure_or_restriction"
@@ -121,7 +123,7 @@ def live_the_lifecycle(cfg: GeneratorConfig, shard: Shard, contacts: pd.DataFram
     grounded = pick(rng, free & restricted_now & ~erased & ~stale, cfg.rate(RULE), population)
     add(grounded, "email", between(rng, after[grounded], np.full(len(grounded), end - 1)), ART_18_2_GROUND)
 
-    activities = _with(activities, contacts, added)
+    activities = _with(activities, contacts, added, labels)
     for a in added:
         np.fmax.at(last_activity, a["row"], a["occurred_at"].astype("datetime64[s]"))
     contacts["last_activity_at"] = last_activity
@@ -129,18 +131,30 @@ def live_the_lifecycle(cfg: GeneratorConfig, shard: Shard, contacts: pd.DataFram
     return activities, requests
 
 
-def _with(activities: pd.DataFrame, contacts: pd.DataFrame,
-          added: list[dict[str, np.ndarray]]) -> pd.DataFrame:
-    """The activities with the added ones after them, numbered on."""
+def _with(activities: pd.DataFrame, contacts: pd.DataFrame, added: list[dict[str, np.ndarray]],
+          labels: Labels) -> pd.DataFrame:
+    """The activities with the added ones, in the order of all (contact, time, type), numbered anew; the
+    labels of activities follow their records."""
     rows = np.concatenate([a["row"] for a in added]).astype(np.int64)
     if not len(rows):
         return activities
     new = pd.DataFrame({
-        "activity_id": format_ids("E", np.arange(len(activities) + 1, len(activities) + len(rows) + 1), 8),
         "contact_id": contacts["contact_id"].to_numpy()[rows],
         **{col: np.concatenate([a[col] for a in added])
            for col in ("staff_id", "type", "purpose", "lawful_basis")},
         "occurred_at": np.concatenate([a["occurred_at"] for a in added]).astype(
             activities["occurred_at"].dtype),
         "note": np.full(len(rows), None, dtype=object)})
-    return pd.concat([activities, new[activities.columns]], ignore_index=True)
+    both = pd.concat([activities, new.assign(activity_id=None)[activities.columns]], ignore_index=True)
+    row = pd.Index(contacts["contact_id"].to_numpy()).get_indexer(both["contact_id"].to_numpy())
+    kind = pd.Index(TYPES).get_indexer(both["type"].to_numpy())
+    when = both["occurred_at"].to_numpy().astype("datetime64[s]").astype(np.int64)
+    order = np.lexsort((kind, when, row))  # the generator's order (activities._chronological): stable
+    number = np.empty(len(order), dtype=np.int64)
+    number[order] = np.arange(1, len(order) + 1)
+    for part in labels.rows:
+        if len(part) and part["table"].iloc[0] == "activities":
+            part["record_id"] = format_ids("E", number[parse_ids(part["record_id"].to_numpy()) - 1], 8)
+    both = both.iloc[order].reset_index(drop=True)
+    both["activity_id"] = format_ids("E", np.arange(1, len(both) + 1), 8)
+    return both

@@ -99,6 +99,11 @@ def md5(text: str) -> str:
 CONVICTED = tuple({"activity_id": f"E{i}", "contact_id": f"C{i}", "note": "ist vorbestraft"} for i in (1, 2))
 
 
+#: calls to C1 the day after an erasure completed on 20 January 2026 (E1) and on that day (E2)
+CALLED = tuple({"activity_id": i, "contact_id": "C1", "type": "call", "occurred_at": at}
+               for i, at in (("E1", "2026-01-21T09:00:00Z"), ("E2", "2026-01-20T09:00:00Z")))
+
+
 #: per rule: (tables with one violating and one compliant record, the violating id, compliant tables)
 CASES: dict[str, tuple[dict, str, dict]] = {
     "special_category_without_condition": (
@@ -220,13 +225,10 @@ CASES: dict[str, tuple[dict, str, dict]] = {
     ),
     "processing_after_erasure_or_restriction": (
         {"requests": table("requests", request("R1", "2026-01-05", "2026-01-20", type="erasure")),
-         "activities": table("activities", *({"activity_id": i, "contact_id": "C1", "type": "call",
-                                              "occurred_at": at} for i, at in (("E1", "2026-01-21T09:00:00Z"),
-                                                                               ("E2", "2026-01-20T09:00:00Z"))))},
+         "activities": table("activities", CALLED[0], CALLED[1])},
         "E1",
         {"requests": table("requests", request("R1", "2026-01-05", "2026-01-20", type="erasure")),
-         "activities": table("activities", {"activity_id": "E2", "contact_id": "C1", "type": "call",
-                                            "occurred_at": "2026-01-20T09:00:00Z"})},
+         "activities": table("activities", CALLED[1])},
     ),
     "untrained_crm_user": (
         {"staff": staff({"staff_id": "S1"}, {"staff_id": "S2"}), "training": trained("S2")},
