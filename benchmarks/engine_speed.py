@@ -759,6 +759,10 @@ CHANGED_SINCE_BASELINE = {
                        "notice does not extend the deadline); deadlines roll over the policy's holidays",
     "erasure_incomplete": "every personal column and note judged; Art. 17(3) holds respected",
     "criminal_data_without_authorisation": "a rule added after the baseline (Art. 10)",
+    "retention_exceeded": "counted from the last interaction (not marketing sends or notes) or the end of "
+                          "the contract; an Art. 17(3) hold in force respected",
+    "inaccurate_data": "a duplicate needs one more identifier than names and birth date",
+    "processing_after_erasure_or_restriction": "a rule added after the baseline (Art. 17(1), 18(2))",
 }
 
 
