@@ -11,9 +11,9 @@ others' ids move on, their labels with them):
 * contacts kept past retention (labelled retention_exceeded) get a marketing send in the last months: a
   send is no interaction and does not keep them;
 * contacts with a completed erasure, or a restriction in force, get a marketing send after it (labelled
-  processing_after_erasure_or_restriction; a hold kept after an erasure is no licence to market), and as
-  many others get what is lawful: correspondence while a hold is in force, an e-mail recording an Art.
-  18(2) ground during a restriction.
+  processing_after_erasure_or_restriction; a hold kept after an erasure is no licence to market), and half
+  of the others what is lawful: correspondence while a hold is in force, an e-mail recording an Art. 18(2)
+  ground while a restriction is (or was) in force.
 
 Marketing sends planted here rely on legitimate interests (6(1)(f)) for product offers and go to contacts
 who neither objected nor withdrew a consent for product offers, so that no permission rule judges them.
@@ -81,13 +81,16 @@ def live_the_lifecycle(cfg: GeneratorConfig, shard: Shard, contacts: pd.DataFram
     later = granted.merge(acts[np.isin(act_row, granted["row"].to_numpy())], on="row")
     first_later = later[later["day"] > later["applied"]].groupby("i")["day"].min()
     lifted[first_later.index.to_numpy()] = first_later.to_numpy()
-    restricted_now = np.zeros(len(contacts), dtype=bool)  # completed, not lifted: day it was applied
-    since = np.full(len(contacts), np.datetime64("NaT"), dtype="datetime64[D]")
+    since = np.full(len(contacts), np.datetime64("NaT"), dtype="datetime64[D]")  # restricted now, since
     now = restriction & np.isnat(lifted)
-    restricted_now[req_row[now]] = True
     since[req_row[now]] = applied[now]
     any_restriction = np.zeros(len(contacts), dtype=bool)
     any_restriction[req_row[restriction]] = True
+    # a restriction of each contact and the days it was in force: (applied, lifted or as-of)
+    r_from = np.full(len(contacts), np.datetime64("NaT"), dtype="datetime64[D]")
+    r_to = np.full(len(contacts), np.datetime64("NaT"), dtype="datetime64[D]")
+    r_from[req_row[restriction]] = applied[restriction]
+    r_to[req_row[restriction]] = np.where(np.isnat(lifted), np.datetime64(cfg.as_of), lifted)[restriction]
 
     # who may be sent product offers without another rule judging the send
     objection = requests.loc[requests["type"] == "objection", "contact_id"].to_numpy()
@@ -118,10 +121,12 @@ def live_the_lifecycle(cfg: GeneratorConfig, shard: Shard, contacts: pd.DataFram
     until = pd.to_datetime(contacts["retention_until"]).to_numpy().astype("datetime64[D]")
     held = erased & pd.notna(contacts["retention_ground"]).to_numpy() & (until >= np.datetime64(cfg.as_of))
     free = room & ~np.isin(np.arange(len(contacts)), unlawful)
-    claims = pick(rng, free & held, cfg.rate(RULE), population)
+    claims = pick(rng, free & held, 0.5, int((free & held).sum()))
     add(claims, "email", between(rng, after[claims], np.full(len(claims), end - 1)))
-    grounded = pick(rng, free & restricted_now & ~erased & ~stale, cfg.rate(RULE), population)
-    add(grounded, "email", between(rng, after[grounded], np.full(len(grounded), end - 1)), ART_18_2_GROUND)
+    open_days = ~np.isnat(r_from) & (r_from + 1 < r_to)
+    grounded = pick(rng, open_days & ~erased & ~stale, 0.5, int((open_days & ~erased & ~stale).sum()))
+    add(grounded, "email", between(rng, to_second(r_from[grounded] + 1), to_second(r_to[grounded]) - 1),
+        ART_18_2_GROUND)
 
     activities = _with(activities, contacts, added, labels)
     for a in added:
