@@ -765,6 +765,10 @@ CHANGED_SINCE_BASELINE = {
     "processing_after_withdrawal": "a consent given after an objection makes later sends lawful again",
     "identifier_in_free_text": "a rule added after the baseline (Art. 32(1)(a), 5(1)(c))",
     "special_category_without_condition": "conditions judged per Art. 9(1) category",
+    "retention_exceeded": "counted from the last interaction (not marketing sends or notes) or the end of "
+                          "the contract; an Art. 17(3) hold in force respected",
+    "inaccurate_data": "a duplicate needs one more identifier than names and birth date",
+    "processing_after_erasure_or_restriction": "a rule added after the baseline (Art. 17(1), 18(2))",
 }
 
 

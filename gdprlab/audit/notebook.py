@@ -20,6 +20,7 @@ import pandas as pd
 from gdprlab.audit.discovery.scan import ScanResult
 from gdprlab.audit.engine import Assessment, CheckResult, run_checks
 from gdprlab.audit.report import fail_on, render, under_covered, with_files
+from gdprlab.audit.rules.minimisation import INTERACTIONS
 from gdprlab.crm import dates
 from gdprlab.crm.exports import LoadReport, load
 from gdprlab.crm.files import write_atomic
@@ -398,23 +399,46 @@ def breach_delays(breaches: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
                          "notified": done, "hours": hours, "outcome": outcome})
 
 
-def retention_ages(contacts: pd.DataFrame, policy: Policy, as_of: dt.date) -> pd.DataFrame:
-    """Per contact not erased with a retention period: months since the last activity, limit, over or not.
+def retention_ages(contacts: pd.DataFrame, policy: Policy, as_of: dt.date,
+                   activities: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per contact not erased with a retention period: months since the day its retention runs from, the
+    limit, over or not.
 
-    `over` uses calendar months (gdprlab.regulation.law.add_months) like the retention_exceeded check;
-    `months` (days / 30.44) is for charts only.
+    Counted as the retention_exceeded check counts (gdprlab.audit.rules.minimisation): from the later of
+    the last interaction in `activities` (the creation without one, last_activity_at without either;
+    last_activity_at without `activities`) and the end of the contract; a contact under an Art. 17(3) hold
+    in force is not over. `over` uses calendar months (gdprlab.regulation.law.add_months); `months`
+    (days / 30.44) is for charts only.
     """
     c = contacts
     if not {"status", "last_activity_at"} <= set(c.columns):  # an export without them: nothing to time
         return pd.DataFrame(columns=["status", "months", "limit_months", "over"])
+    order = [c["last_activity_at"], c.get("created_at")]
+    if activities is not None and {"contact_id", "type", "occurred_at"} <= set(activities.columns):
+        talks = activities[activities["type"].isin(INTERACTIONS)]
+        last = pd.Series(_days(talks["occurred_at"]), index=talks["contact_id"].to_numpy())
+        last = last.groupby(level=0).max()
+        order = [pd.Series(last.reindex(c["contact_id"].to_numpy()).to_numpy(), index=c.index),
+                 c.get("created_at"), c["last_activity_at"]]
+    since = np.full(len(c), np.datetime64("NaT"), dtype="datetime64[D]")
+    for days in order:
+        if days is not None:
+            since = np.where(np.isnat(since), _days(days), since)
+    if "contract_ended_on" in c.columns:
+        since = np.fmax(since, _days(c["contract_ended_on"]))  # the later, a missing one ignored
+    since = pd.Series(since, index=c.index)
+    held = pd.Series(False, index=c.index)
+    if {"retention_ground", "retention_until"} <= set(c.columns):
+        held = (c["retention_ground"].fillna("").astype(str).str.strip().ne("")
+                & (pd.Series(_days(c["retention_until"]), index=c.index) >= np.datetime64(as_of, "D")))
     limit = c["status"].map(policy.retention_months)
-    keep = (c["status"] != "erased").fillna(True) & limit.notna() & c["last_activity_at"].notna()
-    c, limit = c[keep], limit[keep].astype(int)
-    last = _days(c["last_activity_at"])
+    keep = (c["status"] != "erased").fillna(True) & limit.notna() & since.notna()
+    c, limit, held = c[keep], limit[keep].astype(int), held[keep].to_numpy(dtype=bool)
+    last = since[keep].to_numpy(dtype="datetime64[D]")
     today = np.datetime64(as_of, "D")
     months = (today - last).astype(int) / _DAYS_PER_MONTH
     return pd.DataFrame({"status": c["status"].to_numpy(), "months": months, "limit_months": limit.to_numpy(),
-                         "over": add_months(last, limit.to_numpy(dtype=np.int64)) < today})
+                         "over": (add_months(last, limit.to_numpy(dtype=np.int64)) < today) & ~held})
 
 
 def timing_summary(frame: pd.DataFrame, by: str, flag: str) -> pd.DataFrame:

@@ -147,6 +147,9 @@ RULE_PHRASES: dict[str, tuple[str, str]] = {
                                "{n} requests' extensions were notified too late"),
     "erasure_incomplete": ("{n} erasure was marked done but data remains",
                            "{n} erasures were marked done but data remains"),
+    "processing_after_erasure_or_restriction": (
+        "{n} activity processed a contact's data after an erasure or during a restriction",
+        "{n} activities processed contacts' data after an erasure or during a restriction"),
     "untrained_crm_user": ("{n} CRM user has no current training", "{n} CRM users have no current training"),
     "breach_notified_late": ("{n} breach was notified after 72 hours without reasons",
                              "{n} breaches were notified after 72 hours without reasons"),

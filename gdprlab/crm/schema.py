@@ -63,7 +63,8 @@ _CONTRACT = dict(purpose="customer relationship management",
                  + LEGITIMATE_INTERESTS.format("CRM") + " for leads and contacts at business customers")
 _MARKETING = dict(purpose="direct marketing", lawful_basis="6(1)(a)")
 _RECORD = dict(erasure_record=True)  # what an erased contact keeps: its key, status, dates and locale
-#: an Art. 17(3) hold on data kept after an erasure: part of the erasure's record, absent from older exports
+#: an Art. 17(3) hold on data kept after an erasure or past retention: part of the erasure's record, absent
+#: from older exports
 _HOLD = dict(purpose="accountability for data kept after erasure", lawful_basis="6(1)(c)",
              erasure_record=True, optional=True)
 
@@ -213,9 +214,20 @@ TABLES: dict[str, Table] = {
                     **_RECORD,
                 ),
                 _c(
+                    "contract_ended_on",
+                    "date",
+                    "When the contract with the contact ended, where one did (optional): retention runs "
+                    "from it or from the last interaction, whichever is later.",
+                    "relationship",
+                    **_CONTRACT,
+                    **_RECORD,
+                    optional=True,
+                ),
+                _c(
                     "retention_ground",
                     "str",
-                    "Legal ground for data kept after an erasure, e.g. '17(3)(b) tax law' (optional).",
+                    "Legal ground for data kept after an erasure or past retention, e.g. '17(3)(b) tax law' "
+                    "(optional).",
                     "relationship",
                     **_HOLD,
                 ),
@@ -254,10 +266,13 @@ TABLES: dict[str, Table] = {
                 _c("activity_id", "str", "Activity key."),
                 _c("contact_id", "str", "Data subject."),
                 _c("staff_id", "str", "Staff member who logged it (empty for automated sends)."),
-                _c("type", "str", "call, meeting, email, note or marketing_email."),
+                _c("type", "str", "call, meeting, email (correspondence with the contact), note (filed by "
+                   "staff) or marketing_email."),
                 _c("purpose", "str", "For marketing_email: the consent purpose it serves."),
                 _c(
-                    "lawful_basis", "str", "For marketing_email: the Art. 6(1) basis relied on, e.g. 6(1)(a)."
+                    "lawful_basis", "str", "For marketing_email: the Art. 6(1) basis relied on, e.g. "
+                    "6(1)(a); for processing of restricted data: the Art. 18(2) ground, e.g. '18(2) legal "
+                    "claims'."
                 ),
                 _c("occurred_at", "datetime", "When it happened."),
                 _c(
@@ -297,6 +312,8 @@ TABLES: dict[str, Table] = {
                 ),
                 _c("responded_on", "date", "Date of the reply; empty while open."),
                 _c("status", "str", "open, completed or refused."),
+                _c("lifted_on", "date", "For a completed restriction: when it was lifted (Art. 18(3)); empty "
+                   "while it is in force (optional).", optional=True),
             ),
         ),
         Table(

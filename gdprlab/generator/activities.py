@@ -132,7 +132,8 @@ def _category(plan: ContactPlan) -> np.ndarray:
 
 
 def _base(rng: np.random.Generator, contacts: pd.DataFrame, plan: ContactPlan) -> dict[str, np.ndarray]:
-    """One or more staff activities per contact, the latest exactly at last_activity_at."""
+    """One or more staff activities per contact, the latest exactly at last_activity_at and, but for the
+    notes that must be written, an interaction (a call: a note filed by staff is none)."""
     n = len(contacts)
     count = 1 + rng.poisson(1.0, size=n)
     row = np.repeat(np.arange(n), count)
@@ -143,7 +144,8 @@ def _base(rng: np.random.Generator, contacts: pd.DataFrame, plan: ContactPlan) -
     codes = np.array([TYPES.index(t) for t in BASE_TYPES])
     kind = codes[rng.choice(len(codes), size=len(row), p=list(BASE_TYPES.values()))]
     forced = (plan.special_note | plan.health_note | plan.erasure_keeps_notes | _criminal(plan))[row] & first
-    kind[forced] = TYPES.index("note")
+    kind[first & (kind == TYPES.index("note"))] = TYPES.index("call")  # the latest is an interaction ...
+    kind[forced] = TYPES.index("note")  # ... but a note that must be written (gdprlab.generator.lifecycle)
     return {"row": row, "type": kind, "occurred_at": when, "forced_note": forced,
             "purpose": np.full(len(row), -1), "basis": np.zeros(len(row), dtype=np.int64)}
 

@@ -52,6 +52,8 @@ HOLDS = (("17(3)(b) tax law: invoices", ("first_name", "last_name", "street", "p
           96),
          ("17(3)(e) legal claims",
           ("first_name", "last_name", "email", "phone", "street", "postal_code", "city"), 18))
+#: a live contact kept past retention for legal claims (lawful), and for how many months after as-of
+LIVE_HOLD = ("17(3)(e) legal claims", 18)
 #: an unlawful remain: the name, e-mail and phone blanked, these identifiers left (no hold)
 _LEFT_IDENTIFIERS = ("street", "postal_code", "city", "birth", "national_id", "iban")
 
@@ -70,6 +72,7 @@ class ContactPlan:
     note_category: np.ndarray | None = None  # the Art. 9(1) category of a note to write (None: none)
     ibans: np.ndarray | None = None  # the IBANs and national ids in plaintext (staff paste them into notes)
     national_ids: np.ndarray | None = None
+    stale: np.ndarray | None = None  # bool: kept past retention (labelled); None: none
 
 
 def account_keys(cfg: GeneratorConfig, rng: np.random.Generator) -> pd.DataFrame:
@@ -195,6 +198,29 @@ def _unique_people(cols: Columns, rng: np.random.Generator, step: int = 1) -> No
         cols["birth"][dup] -= (rng.integers(1, 30, size=dup.sum()) * step).astype("timedelta64[D]")
 
 
+def _namesakes(cols: Columns, rng: np.random.Generator, k: int) -> None:
+    """Give k adult leads the names and birth date of another adult of their locale and gender who lives at
+    another address and has another phone: two people, not a duplicate (inaccurate_data asks for one more
+    identifier in common; leads carry no national id)."""
+    adult = ~cols["minor"]
+    lead = adult & (cols["status"] == "lead")
+    group = cols["loc_code"].astype(np.int64) * 2 + cols["female"]
+    taken = np.zeros(len(group), dtype=bool)
+    for j in rng.permutation(np.flatnonzero(lead))[: 4 * k]:
+        if k == 0:
+            return
+        same = np.flatnonzero(adult & ~taken & (group == group[j]))
+        if len(same) < 2:
+            continue
+        i = same[rng.integers(len(same))]
+        if i == j or taken[j] or any(cols[col][i] == cols[col][j] for col in ("street", "phone")):
+            continue
+        for col in ("first_name", "last_name", "birth"):
+            cols[col][j] = cols[col][i]
+        taken[[i, j]] = True
+        k -= 1
+
+
 def emails(first: np.ndarray, last: np.ndarray, domain: np.ndarray,
             shard: Shard | None = None) -> np.ndarray:
     """first.last@domain, with a number appended for namesakes so that every address is unique.
@@ -270,6 +296,9 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
     n_dup = n_inaccurate // 3
     c = _people(cfg, rng, pools, accounts, shard.size - n_dup, shard)
     _unique_people(c, rng, shard.count)
+    # namesakes, holds and contract ends are drawn from a stream of their own: the rest stays as it was
+    own_rng = np.random.default_rng([cfg.seed, shard.index, 1715])
+    _namesakes(c, own_rng, n_dup)
     _identifiers(c, cfg, rng)
     _last_activity(c, cfg, policy, rng)
     n = len(c["status"])
@@ -309,7 +338,8 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
     # conditions per category are drawn from a stream of their own: the rest stays as it was
     free = live & ~special_note & ~health_note & ~criminal_note
     note_category = _plant_categories(cfg, rng.spawn(1)[0], c, special_note, free, population)
-    _plant_stale(cfg, policy, rng, c, live, population, labels)
+    stale = _plant_stale(cfg, policy, rng, c, live, population, labels)
+    _lawfully_old(cfg, policy, own_rng, c, live & ~stale, population)
     c["email"] = emails(c["first_name"], c["last_name"], c["email_domain"], shard)
     bad = pick(rng, live, (n_inaccurate - n_dup) / max(population, 1), population)
     bad_email, bad_phone = split(rng, bad, 2)
@@ -321,6 +351,7 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
     _relationship(cfg, c, shard)
     more = np.zeros(n_dup, dtype=bool)
     erased, keeps_fields = np.concatenate([erased, more]), np.concatenate([keeps_fields, more])
+    stale = np.concatenate([stale, more])
     labels.add("inaccurate_data", "contacts", np.concatenate([c["contact_id"][bad], c["contact_id"][n:]]), 0)
     labels.planted["inaccurate_data"]["population"] = population
 
@@ -332,7 +363,7 @@ def make_contacts(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator
                        erasure_incomplete=np.concatenate([incomplete, more]),
                        special_note=np.concatenate([special_note, more]),
                        health_note=np.concatenate([health_note, more]),
-                       criminal_note=np.concatenate([criminal_note, more]),
+                       criminal_note=np.concatenate([criminal_note, more]), stale=stale,
                        note_category=np.concatenate([note_category, np.full(n_dup, None)]),
                        ibans=plain["iban"], national_ids=plain["national_id"],
                        first_names=c["first_name"].copy(), last_names=c["last_name"].copy())
@@ -364,12 +395,10 @@ def _erase(cfg: GeneratorConfig, rng: np.random.Generator, c: Columns, erased: n
            hold_ended: np.ndarray) -> dict[str, np.ndarray]:
     """Per erasable column, the erased contacts that keep it; the holds recorded (retention_ground and
     retention_until: in force for `lawful`, ended before as-of for `hold_ended`)."""
-    n = len(erased)
     keep = {col: keeps_fields.copy() for col in _ERASABLE}
     for col in _LEFT_IDENTIFIERS:
         keep[col] |= keeps_ids
-    ground = np.full(n, None, dtype=object)
-    until = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    ground, until = c["retention_ground"], c["retention_until"]  # live contacts' holds are kept
     as_of = np.datetime64(cfg.as_of, "D")
     held = np.flatnonzero(lawful | hold_ended)
     which = rng.integers(len(HOLDS), size=len(held))
@@ -445,14 +474,48 @@ def _plant_categories(cfg: GeneratorConfig, rng: np.random.Generator, c: Columns
 
 
 def _plant_stale(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator, c: Columns, live: np.ndarray,
-                 population: int, labels: Labels) -> None:
-    """Contacts kept past their retention period: last activity moved before the cutoff."""
+                 population: int, labels: Labels) -> np.ndarray:
+    """Contacts kept past their retention period: last activity moved before the cutoff (returned)."""
     months = _retention_months(c["status"], policy)
     cutoff = to_second(add_months(np.full(len(live), cfg.as_of, dtype="datetime64[D]"), -months) - 2)
     old = c["created"] < cutoff
     stale = pick(rng, live & old, cfg.rate("retention_exceeded"), population)
     c["last_activity"][stale] = between(rng, c["created"][stale], cutoff[stale] - 1)
     labels.add("retention_exceeded", "contacts", c["contact_id"][stale], population)
+    flags = np.zeros(len(live), dtype=bool)
+    flags[stale] = True
+    return flags
+
+
+def _lawfully_old(cfg: GeneratorConfig, policy: Policy, rng: np.random.Generator, c: Columns,
+                  eligible: np.ndarray, population: int) -> None:
+    """Contacts whose last interaction is older than their retention period, kept lawfully (not labelled):
+    under an Art. 17(3) hold in force, or former customers whose contract ended within the period.
+
+    Every former customer records the end of its contract: before its last interaction, except here.
+    """
+    n = len(eligible)
+    as_of = np.full(n, cfg.as_of, dtype="datetime64[D]")
+    months = _retention_months(c["status"], policy)
+    cutoff = to_second(add_months(as_of, -months) - 2)
+    keep_from = add_months(as_of, -months) + 2
+    former = c["status"] == "former_customer"
+    ended = to_day(between(rng, c["created"], c["last_activity"]))
+    c["contract_ended_on"] = np.where(former, ended, np.datetime64("NaT")).astype("datetime64[D]")
+    c["retention_ground"] = np.full(n, None, dtype=object)
+    c["retention_until"] = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    rate = cfg.rate("retention_exceeded")
+    old = eligible & (c["created"] < cutoff)
+    held = pick(rng, old, rate, population)
+    late_end = pick(rng, old & former & ~np.isin(np.arange(n), held), rate, population)
+    for rows in (held, late_end):
+        c["last_activity"][rows] = between(rng, c["created"][rows], cutoff[rows] - 1)
+    ground, months_after = LIVE_HOLD
+    c["retention_ground"][held] = ground
+    c["retention_until"][held] = add_months(as_of[held], months_after)
+    end = as_of[late_end] - 1
+    c["contract_ended_on"][late_end] = keep_from[late_end] + (
+        rng.random(len(late_end)) * (end - keep_from[late_end]).astype(np.int64)).astype(np.int64)
 
 
 def _protect(cfg: GeneratorConfig, rng: np.random.Generator, c: Columns, live: np.ndarray, population: int,
@@ -505,7 +568,7 @@ def _append_duplicates(c: Columns, k: int, live: np.ndarray, cfg: GeneratorConfi
     dup["last_activity"] = dup["created"].copy()
     dup["status"][:] = "lead"
     for col in ("national_id", "iban", "accessibility_needs", "art9_condition", "art9_categories",
-                "art10_authorisation"):
+                "art10_authorisation", "retention_ground", "retention_until", "contract_ended_on"):
         dup[col][:] = None
     other = np.array(["gmail.com", "outlook.com", "yahoo.com"], dtype=object)[rng.integers(3, size=k)]
     number = rng.integers(10, 99, size=k)

@@ -27,6 +27,7 @@ from gdprlab.generator.contacts import make_contacts
 from gdprlab.generator.frames import arrow_column
 from gdprlab.generator.governance import fill_extra_columns
 from gdprlab.generator.labels import Labels, format_ids, id_array, parse_ids
+from gdprlab.generator.lifecycle import live_the_lifecycle
 from gdprlab.generator.pools import LocalePool
 from gdprlab.generator.requests import finish_requests, make_requests
 from gdprlab.regulation.policy import Policy
@@ -82,6 +83,8 @@ def make_shard(ctx: Context, shard: Shard, rng: dict[str, np.random.Generator]) 
                                              requests, ctx.staff, labels)
     requests = finish_requests(cfg, ctx.policy, rng["requests"],
                                pd.concat([requests, objections], ignore_index=True), cplan, contacts, labels)
+    activities, requests = live_the_lifecycle(cfg, shard, contacts, cplan, consents, activities, requests,
+                                              ctx.staff, labels)
     fill_extra_columns(contacts, ctx.extra_columns, rng["registers"])
     tables = {"contacts": contacts, "consents": consents, "activities": activities, "requests": requests}
     return ShardResult(tables, labels)

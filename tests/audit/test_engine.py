@@ -105,6 +105,9 @@ SOFT_OPT_IN = {"unsubscribe_link": True, "own_similar_product": True}
 #: notes pasted with a valid IBAN (E1) and a mistyped one (E2)
 PASTED = ({"activity_id": "E1", "contact_id": "C1", "note": "IBAN DE89370400440532013000"},
           {"activity_id": "E2", "contact_id": "C1", "note": "IBAN DE88370400440532013000"})
+#: calls to C1 the day after an erasure completed on 20 January 2026 (E1) and on that day (E2)
+CALLED = tuple({"activity_id": i, "contact_id": "C1", "type": "call", "occurred_at": at}
+               for i, at in (("E1", "2026-01-21T09:00:00Z"), ("E2", "2026-01-20T09:00:00Z")))
 
 
 #: per rule: (tables with one violating and one compliant record, the violating id, compliant tables)
@@ -242,6 +245,13 @@ CASES: dict[str, tuple[dict, str, dict]] = {
         {"requests": table("requests", request("R2", "2026-01-05", "2026-01-20", type="erasure",
                                                contact_id="C2")),
          "contacts": contacts({**ERASED, "contact_id": "C2"})},
+    ),
+    "processing_after_erasure_or_restriction": (
+        {"requests": table("requests", request("R1", "2026-01-05", "2026-01-20", type="erasure")),
+         "activities": table("activities", CALLED[0], CALLED[1])},
+        "E1",
+        {"requests": table("requests", request("R1", "2026-01-05", "2026-01-20", type="erasure")),
+         "activities": table("activities", CALLED[1])},
     ),
     "untrained_crm_user": (
         {"staff": staff({"staff_id": "S1"}, {"staff_id": "S2"}), "training": trained("S2")},

@@ -86,7 +86,7 @@ CONTACTS = table(
     contact("C2", "lead", "2024-06-29T10:00:00Z"),  # one day past
     contact("C3", "customer", "2024-06-29T10:00:00Z"),  # 36 months allowed
     contact("C4", "erased", "2010-01-01T00:00:00Z"),
-    contact("C5", "former_customer", None),
+    contact("C5", "former_customer", None),  # no activity: counted from its creation (2020)
 )
 
 
@@ -206,13 +206,26 @@ def test_breach_delays_against_72_hours() -> None:
 
 def test_retention_ages_against_the_policy() -> None:
     ages = audit.retention_ages(CONTACTS, Policy(), AS_OF)
-    assert ages["status"].tolist() == ["lead", "lead", "customer"]  # erased and undated contacts left out
-    assert ages["over"].tolist() == [False, True, False]
-    assert ages["limit_months"].tolist() == [24, 24, 36]
+    assert ages["status"].tolist() == ["lead", "lead", "customer", "former_customer"]  # erased left out
+    assert ages["over"].tolist() == [False, True, False, True]
+    assert ages["limit_months"].tolist() == [24, 24, 36, 72]
     assert ages["months"].iloc[0] == pytest.approx(24, abs=0.1)
     assert ages["over"].sum() == len(_found("retention_exceeded", {"contacts": CONTACTS}))
     short = Policy(retention_months={"lead": 1, "customer": 1, "former_customer": 1})
     assert audit.retention_ages(CONTACTS, short, AS_OF)["over"].all()
+
+
+def test_retention_ages_count_as_the_check_does_from_the_last_interaction_with_holds() -> None:
+    contacts = table("contacts", contact("C1", "lead", "2026-06-01T00:00:00Z"),
+                     {**contact("C2", "lead", "2026-06-01T00:00:00Z"),
+                      "retention_ground": "17(3)(e) legal claims", "retention_until": "2027-01-01"})
+    activities = table("activities", *({"activity_id": f"E{i}", "contact_id": f"C{i}", "type": kind,
+                                        "occurred_at": "2026-06-01T00:00:00Z"}
+                                       for i, kind in ((1, "marketing_email"), (2, "note"))))
+    ages = audit.retention_ages(contacts, Policy(), AS_OF, activities)
+    assert ages["over"].tolist() == [True, False]  # created in 2020, only a send since; C2 held
+    tables = {"contacts": contacts, "activities": activities}
+    assert ages["over"].sum() == len(_found("retention_exceeded", tables))
 
 
 def test_an_export_without_status_or_last_activity_has_no_retention_to_time() -> None:
@@ -231,14 +244,15 @@ def test_timing_agrees_with_the_checks_on_the_sample_dataset() -> None:
     delays = audit.breach_delays(t["breaches"], inputs.as_of)
     late = delays.loc[delays["outcome"] == "late, no reasons", "breach_id"]
     assert set(late) == set(a.result("breach_notified_late").record_ids)
-    kept = audit.retention_ages(t["contacts"], inputs.policy, inputs.as_of)
+    kept = audit.retention_ages(t["contacts"], inputs.policy, inputs.as_of, t["activities"])
     assert kept["over"].sum() == a.result("retention_exceeded").count > 0
 
 
 def test_timing_summary_counts_and_shares() -> None:
     s = audit.timing_summary(audit.retention_ages(CONTACTS, Policy(), AS_OF), "status", "over")
     assert s.set_index("status").to_dict("index") == {
-        "customer": {"records": 1, "over": 0, "share": 0.0}, "lead": {"records": 2, "over": 1, "share": 0.5}}
+        "customer": {"records": 1, "over": 0, "share": 0.0}, "lead": {"records": 2, "over": 1, "share": 0.5},
+        "former_customer": {"records": 1, "over": 1, "share": 1.0}}
     assert audit.timing_summary(pd.DataFrame(), "status", "over").empty
 
 
@@ -309,7 +323,8 @@ def test_concern_heading_never_calls_unchecked_rules_passed(partial) -> None:
     failed = sum(r.status == "failed" for r in a.results if r.check.concern == "security_plans")
     expected = f"Security plans: {failed} of 4 rule(s) assessed failed"
     assert audit.concern_heading(a, "security_plans") == expected
-    assert audit.concern_heading(a, "rights").endswith(", 1 not assessed")  # erasure_incomplete
+    # erasure_incomplete and processing_after_erasure_or_restriction need tables the partial export lacks
+    assert audit.concern_heading(a, "rights").endswith(", 2 not assessed")
 
 
 def test_fail_on(partial) -> None:
@@ -429,7 +444,8 @@ def test_fixed_margins_keep_every_label_inside_the_figure() -> None:
         "requests": charts.request_ages_chart(audit.request_ages(inputs.tables["requests"], inputs.as_of)),
         "breaches": charts.breach_delays_chart(audit.breach_delays(inputs.tables["breaches"], inputs.as_of)),
         "retention": charts.retention_chart(audit.retention_ages(inputs.tables["contacts"], inputs.policy,
-                                                                 inputs.as_of), inputs.policy),
+                                                                 inputs.as_of, inputs.tables["activities"]),
+                                            inputs.policy),
         "big breaches": charts.breach_delays_chart(audit.breach_delays(big_breaches, inputs.as_of)),
         "big retention": charts.retention_chart(
             audit.retention_ages(big_contacts, inputs.policy, inputs.as_of), inputs.policy),

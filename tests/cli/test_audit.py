@@ -16,7 +16,8 @@ SAMPLE = Path(__file__).resolve().parents[2] / "datasets" / "sample"
 def test_rules_lists_the_catalogue_as_json(capsys):
     assert main(["rules", "--format", "json", "--concern", "rights"]) == 0
     rules = json.loads(capsys.readouterr().out)
-    assert {r["id"] for r in rules} == {"request_overdue", "extension_not_notified", "erasure_incomplete"}
+    assert {r["id"] for r in rules} == {"request_overdue", "extension_not_notified", "erasure_incomplete",
+                                        "processing_after_erasure_or_restriction"}
 
 
 def test_rules_prints_a_card_per_rule_in_markdown(capsys):

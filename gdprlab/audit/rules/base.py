@@ -477,6 +477,25 @@ def month_deadline(received: ir.DateValue, months: int,
     return roll_to_working_day(add_months(received, months), holidays)
 
 
+#: the contacts columns recording an Art. 17(3) hold: its legal ground and its end date
+HOLD_COLUMNS = ("retention_ground", "retention_until")
+
+
+def hold_until(c: ir.Table) -> ir.DateValue:
+    """The last day of the contact's recorded Art. 17(3) hold: retention_until where retention_ground is
+    filled; missing without a ground, an end date or the columns (no hold then holds anything)."""
+    if not set(HOLD_COLUMNS) <= set(c.columns):
+        return ibis.null().cast("date")
+    return ibis.ifelse(filled(c["retention_ground"].cast("string")), as_date(c["retention_until"]),
+                       ibis.null().cast("date"))
+
+
+def held(c: ir.Table, as_of: dt.date) -> ir.BooleanValue:
+    """A recorded hold in force on as-of: a legal ground and an end date on or after it (none without the
+    columns; a hold without an end date, or ended before as-of, holds nothing)."""
+    return (hold_until(c) >= ibis.date(as_of)).fill_null(False)
+
+
 def age_on(birth: ir.DateValue, on: ir.DateValue) -> ir.IntegerValue:
     """Completed years of age on a date (a birthday counts on its day; 29 Feb birthdays turn on 28 Feb)."""
     years = on.year() - birth.year()

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
 
 import ibis
 import ibis.expr.types as ir
@@ -19,7 +21,9 @@ from gdprlab.audit.rules.base import (
     casefold,
     char_class,
     filled,
+    held,
     is_in,
+    key_in,
     names,
     per_value,
     record_ids,
@@ -69,14 +73,73 @@ def _not_erased(t: Tables) -> ir.Scalar:
     return c.filter(live(c)).count()
 
 
-@rule("retention_exceeded", population=("contacts not erased", _not_erased),
-      evidence=("first_name", "last_name", "status", "last_activity_at"))
-def retention_exceeded(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
-    """Contacts not erased whose last activity plus their status's retention months is before as-of."""
+#: activity types the contact takes part in or starts; marketing sends and notes filed by staff are not
+INTERACTIONS = ("call", "meeting", "email", "purchase", "form_submission")
+
+
+def last_interactions(t: Tables) -> ir.Table:
+    """Per contact (contact_id), the moment of its latest interaction (_last): one group-by."""
+    a = t["activities"]
+    rows = a.filter(is_in(a["type"], INTERACTIONS) & a["contact_id"].notnull())
+    return rows.group_by(_cid=rows["contact_id"]).aggregate(_last=rows["occurred_at"].max())
+
+
+def retention_start(t: Tables, c: ir.Table) -> ir.Table:
+    """`c` with `_since`, the day its retention period runs from: the later of its last interaction (its
+    creation without one, last_activity_at without either) and the end of its contract (contract_ended_on,
+    where recorded). Without the activities table, last_activity_at (its creation without one)."""
+    order = ["last_activity_at", "created_at"]
+    if "activities" in t:
+        last = last_interactions(t)
+        c = c.left_join(last, c["contact_id"] == last["_cid"]).drop("_cid")
+        order = ["_last", "created_at", "last_activity_at"]
+    days = [as_date(c[name]) for name in order if name in c.columns]
+    if "last_activity_at" not in c.columns and "activities" not in t:
+        raise KeyError("last_activity_at")
+    since = ibis.coalesce(*days) if len(days) > 1 else days[0]
+    if "contract_ended_on" in c.columns:
+        end = as_date(c["contract_ended_on"])
+        since = ibis.coalesce(ibis.ifelse(end > since, end, since), since, end)
+    return c.mutate(_since=since)
+
+
+def _counted_from(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
+    """Per contact shown, the day its retention ran from and what that day is."""
     c = t["contacts"]
+    wanted = [str(i) for i in rows.index]
+    shown = retention_start(t, c.filter(key_in(c["contact_id"], wanted)))
+    kinds = {"_last": "last interaction", "contract_ended_on": "end of contract", "created_at": "creation",
+             "last_activity_at": "last activity"}
+    got = t.fetch(shown.select("contact_id", "_since", *(k for k in kinds if k in shown.columns)))
+    out: dict[str, Evidence] = {}
+    for row in got.assign(contact_id=got["contact_id"].astype(str)).to_dict("records"):
+        since = row["_since"]
+        if since is None or pd.isna(since):
+            continue
+        day = pd.Timestamp(since).date()
+        what = next((name for k, name in kinds.items() if row.get(k) is not None and not pd.isna(row[k])
+                     and pd.Timestamp(row[k]).date() == day), None)
+        out[row["contact_id"]] = f"{day.isoformat()} ({what})" if what else day.isoformat()
+    return {i: {"counted_from": out.get(str(i))} for i in rows.index}
+
+
+@rule("retention_exceeded", population=("contacts not erased", _not_erased),
+      evidence=("first_name", "last_name", "status", "last_activity_at"),
+      optional={"activities": "counted from last_activity_at (any activity, marketing sends included)"},
+      optional_columns={"contract_ended_on": "end of contract not recorded",
+                        "retention_ground": "Art. 17(3) holds not recognised"},
+      extra_evidence=_counted_from)
+def retention_exceeded(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
+    """Contacts not erased whose status's retention months, counted from the later of their last
+    interaction and the end of their contract, ended before as-of, unless an Art. 17(3) hold is in force.
+
+    The last interaction is the latest activity of a type in INTERACTIONS (one group-by of the activities,
+    joined to the contacts): a marketing send or a note filed by staff does not keep a contact.
+    """
+    c = retention_start(t, t["contacts"])
     months = per_value(c["status"], policy.retention_months)
-    end = add_months(as_date(c["last_activity_at"]), months)
-    return record_ids(c, "contacts", live(c) & (end < ibis.date(as_of)))
+    end = add_months(c["_since"], months)
+    return record_ids(c, "contacts", live(c) & (end < ibis.date(as_of)) & ~held(c, as_of))
 
 
 def valid_email_address(email: ir.StringValue) -> ir.BooleanValue:
@@ -114,34 +177,81 @@ def invalid_phones(t: Tables) -> ir.Table:
     return t.shared("invalid_phones", build)
 
 
+#: what two contacts with the same names and birth date must also share to be one person: one of these
+#: identifiers, every column of it filled and equal (SAME_PERSON_FORM says how they are compared)
+SAME_PERSON = {"e-mail": ("email",), "phone": ("phone",), "national id": ("national_id",),
+               "address": ("street", "postal_code")}
+_NOT_DIALLED = char_class("0123456789+", negated=True)  # a phone is compared by its digits and '+'
+
+
+def _same_person_form(t: Tables, column: str, value: ir.StringValue) -> ir.StringValue:
+    """An identifier as compared: a phone's digits and '+', a national id as it is, the rest casefolded;
+    missing when blank."""
+    value = value.cast("string")
+    if column == "phone":
+        value = value.re_replace(_NOT_DIALLED, "")
+    elif column != "national_id":
+        value = casefold(t, value)
+    return ibis.ifelse(filled(value), value, ibis.null().cast("string"))
+
+
+def _same_person_form_py(column: str, value: object) -> str | None:
+    """_same_person_form for a value read into Python."""
+    if value is None or pd.isna(value):
+        return None
+    text = str(value)
+    text = (re.sub(r"[^0-9+]", "", text) if column == "phone" else text if column == "national_id"
+            else text.casefold())
+    return text if text.strip() else None
+
+
+def _identifiers(columns: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The identifiers of SAME_PERSON whose columns are all there."""
+    return {name: cols for name, cols in SAME_PERSON.items() if set(cols) <= set(columns)}
+
+
 def with_later_duplicates(t: Tables, c: ir.Table) -> ir.Table:
     """`c` with a column `_later`: created after another contact with the same first name, last name
-    (casefolded) and birth date.
+    (casefolded) and birth date that also has one identifier of SAME_PERSON in common.
 
-    A contact without a creation time is neither the earliest nor a later one. The earliest creation time of
-    each (names, birth date) that more than one contact has is found by grouping, then joined back (engines
+    A contact without a creation time is neither the earliest nor a later one. The (names, birth date)
+    that more than one contact has are found by one group-by; only their contacts (few) are grouped again,
+    once per identifier, for the earliest creation time, and the later ones joined back by key (engines
     group faster than they sort rows into windows).
     """
     key = {"_k_first": casefold(t, c["first_name"]), "_k_last": casefold(t, c["last_name"]),
            "_k_birth": c["birth_date"]}
     keyed = c.mutate(**key)
     complete = keyed.filter(keyed["_k_first"].notnull() & keyed["_k_last"].notnull()
-                            & keyed["_k_birth"].notnull())
-    earliest = complete.group_by(list(key)).aggregate(_earliest=complete["created_at"].min(),
-                                                      _n=complete.count())
-    earliest = earliest.filter(earliest["_n"] > 1).drop("_n")  # the few keys shared: a small join
-    earliest = earliest.rename({f"_e{name}": name for name in key})
-    joined = keyed.left_join(earliest, [keyed[name] == earliest[f"_e{name}"] for name in key])
-    later = (joined["created_at"] > joined["_earliest"]).fill_null(False)
-    return joined.mutate(_later=later).drop(*key, *(f"_e{name}" for name in key), "_earliest")
+                            & keyed["_k_birth"].notnull() & keyed["created_at"].notnull())
+    shared = complete.group_by(list(key)).aggregate(_n=complete.count())
+    shared = shared.filter(shared["_n"] > 1).drop("_n")  # the few (names, birth date) shared
+    namesakes = complete.semi_join(shared, list(key))
+    later = None
+    for cols in _identifiers(c.columns).values():
+        ident = {f"_i_{col}": _same_person_form(t, col, namesakes[col]) for col in cols}
+        rows = namesakes.mutate(**ident)
+        for name in ident:
+            rows = rows.filter(rows[name].notnull())
+        group = [*key, *ident]
+        earliest = rows.group_by(group).aggregate(_earliest=rows["created_at"].min())
+        joined = rows.inner_join(earliest, group)
+        hits = joined.filter(joined["created_at"] > joined["_earliest"])
+        hits = hits.select(_later_id=hits["contact_id"])
+        later = hits if later is None else later.union(hits)
+    if later is None:
+        return c.mutate(_later=ibis.literal(False))
+    return c.mutate(_later=c["contact_id"].isin(later["_later_id"]).fill_null(False))
 
 
 def _why_inaccurate(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
-    rows = rows.reindex(columns=["email", "phone", "country", *DUPLICATE_KEY])
+    identifiers = {col for cols in SAME_PERSON.values() for col in cols}
+    rows = rows.reindex(columns=list(dict.fromkeys(["email", "phone", "country", *DUPLICATE_KEY,
+                                                    *sorted(identifiers)])))
     email_ok = valid_email(rows["email"]).to_numpy(dtype=bool) | blank_values(rows["email"]).to_numpy()
     phone_ok = (valid_phone(rows["phone"], rows["country"]) | blank_values(rows["phone"]).to_numpy()
                 | ~phone_assessable(rows["phone"], rows["country"]))
-    twins = _earlier_twins(t, rows) if set(DUPLICATE_KEY) <= set(t.columns("contacts")) else {}
+    twins = _earlier_twins(t, rows) if _duplicates_judged(t.columns("contacts")) else {}
     out = {}
     for n, i in enumerate(rows.index):
         why = [w for w, bad in (("invalid email", not email_ok[n]), ("invalid phone", not phone_ok[n]),
@@ -151,16 +261,23 @@ def _why_inaccurate(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
     return out
 
 
+def _duplicates_judged(columns: Iterable[str]) -> bool:
+    return set(DUPLICATE_KEY) <= set(columns) and bool(_identifiers(columns))
+
+
 def _earlier_twins(t: Tables, rows: pd.DataFrame) -> dict[str, list[str]]:
-    """Per sampled contact, up to three earlier contacts with its names (any case) and birth date."""
+    """Per sampled contact, up to three earlier contacts with its names (any case) and birth date and an
+    identifier of SAME_PERSON in common, each named with it ('C12 (phone)')."""
     c = t["contacts"]
+    identifiers = _identifiers(c.columns)
+    columns = sorted({col for cols in identifiers.values() for col in cols})
     births = list(rows["birth_date"].dropna().unique())
-    same = None
-    if births:
-        same = t.fetch(c.filter(c["birth_date"].isin(births)).select("contact_id", *DUPLICATE_KEY))
+    if not births:
+        return {i: [] for i in rows.index}
+    same = t.fetch(c.filter(c["birth_date"].isin(births)).select("contact_id", *DUPLICATE_KEY, *columns))
     out = {}
     for i in rows.index:
-        if same is None or pd.isna(rows.at[i, "birth_date"]):
+        if pd.isna(rows.at[i, "birth_date"]):
             out[i] = []
             continue
         first, last = str(rows.at[i, "first_name"]).casefold(), str(rows.at[i, "last_name"]).casefold()
@@ -168,7 +285,15 @@ def _earlier_twins(t: Tables, rows: pd.DataFrame) -> dict[str, list[str]]:
                      & (same["first_name"].astype(str).str.casefold() == first)
                      & (same["last_name"].astype(str).str.casefold() == last)
                      & (same["created_at"] < rows.at[i, "created_at"])]
-        out[i] = [str(x) for x in twins["contact_id"].head(3)]
+        own = {col: _same_person_form_py(col, rows.at[i, col]) for col in columns}
+        found = []
+        for twin in twins.to_dict("records"):
+            shared = [name for name, cols in identifiers.items()
+                      if all(own.get(col) is not None and own.get(col) == _same_person_form_py(col, twin[col])
+                             for col in cols)]
+            if shared:
+                found.append(f"{twin['contact_id']} ({', '.join(shared)})")
+        out[i] = found[:3]
     return out
 
 
@@ -201,7 +326,7 @@ def inaccurate_data(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
     rule is not assessed for want of the e-mail column.
     """
     c = t["contacts"]
-    duplicates = set(DUPLICATE_KEY) <= set(c.columns)
+    duplicates = _duplicates_judged(c.columns)
     if not duplicates and not {"email", "phone"} & set(c.columns):
         raise KeyError("email")
     bad = ibis.literal(False)

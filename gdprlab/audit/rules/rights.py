@@ -1,5 +1,6 @@
 """Data subjects' rights: requests answered within the Art. 12(3) deadline, extensions notified in time,
-erasures complete unless a recorded Art. 17(3) hold is in force (Art. 12(3), 17(1), 17(3)(b), (e))."""
+erasures complete unless a recorded Art. 17(3) hold is in force, no processing after an erasure or during a
+restriction beyond what Art. 17(3) and 18(2) allow (Art. 12(3), 17(1), 17(3)(b), (e), 18(2))."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ import pandas as pd
 
 from gdprlab.audit.evidence import Evidence
 from gdprlab.audit.rules.base import (
+    HOLD_COLUMNS,
     Tables,
     as_date,
     blank_values,
     count_rows,
     filled,
+    held,
+    hold_until,
     is_in,
     key_in,
     month_deadline,
@@ -80,7 +84,6 @@ def completed_erasures(r: ir.Table) -> ir.BooleanValue:
 
 #: the contacts columns judged after an erasure: every personal column but the erasure's own record
 ERASED_COLUMNS = tuple(TABLES["contacts"].erasable_names)
-HOLD_COLUMNS = ("retention_ground", "retention_until")
 _ART_17_3 = re.compile(r"17\s*\(\s*3\s*\)\s*\(\s*([a-eA-E])\s*\)")
 
 
@@ -89,15 +92,6 @@ class Remains(NamedTuple):
 
     contacts: ir.Table  # contact_id, per judged column whether it is filled, and the hold, for rows with any
     notes: ir.Table  # contact_id of each of their activities with a note (not blank)
-
-
-def held(c: ir.Table, as_of: dt.date) -> ir.BooleanValue:
-    """A recorded hold in force: a legal ground and an end date on or after as-of (none without the
-    columns; a hold without an end date, or ended before as-of, holds nothing)."""
-    if not set(HOLD_COLUMNS) <= set(c.columns):
-        return ibis.literal(False)
-    return (filled(c["retention_ground"].cast("string"))
-            & (as_date(c["retention_until"]) >= ibis.date(as_of))).fill_null(False)
 
 
 def erased_remains(t: Tables) -> Remains:
@@ -189,3 +183,82 @@ def erasure_incomplete(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
         c = t["contacts"]
         remaining = remaining & ~r["contact_id"].isin(c.filter(held(c, as_of))["contact_id"]).fill_null(False)
     return record_ids(r, "requests", completed_erasures(r) & remaining)
+
+
+#: activity types the organisation performs with a contact's data; those the contact starts anew (a purchase,
+#: a form submission) are new processing of their own, not judged here
+PROCESSING = ("call", "email", "marketing_email", "meeting", "note")
+#: a note filed on the record is storage, which Art. 18(2) allows during a restriction
+STORAGE = ("note",)
+#: a lawful_basis recording an Art. 18(2) ground (consent, legal claims, another's rights, public interest)
+ART_18_2 = r"18\s*\(\s*2\s*\)"
+
+
+def _completed(r: ir.Table, kind: str) -> ir.BooleanValue:
+    return is_in(r["type"], [kind]) & is_in(r["status"], ["completed"]) & r["contact_id"].notnull()
+
+
+def _after_erasure(t: Tables) -> ir.Table:
+    """The judged activities on a day after their contact's first completed erasure, with whether an Art.
+    17(3) hold covers them (not a marketing send, and a hold recorded until that day or later)."""
+    r, a = t["requests"], t["activities"]
+    done = r.filter(_completed(r, "erasure") & r["responded_on"].notnull())
+    done = done.group_by(_cid=done["contact_id"]).aggregate(_erased=as_date(done["responded_on"]).min())
+    judged = a.filter(is_in(a["type"], PROCESSING))
+    rows = judged.inner_join(done, judged["contact_id"] == done["_cid"])
+    rows = rows.filter(as_date(rows["occurred_at"]) > rows["_erased"])
+    if "contacts" not in t:
+        return rows.mutate(_covered=ibis.literal(False))
+    c = t["contacts"]
+    holds = c.filter(hold_until(c).notnull()).select(_hid=c["contact_id"], _until=hold_until(c))
+    rows = rows.left_join(holds, rows["contact_id"] == holds["_hid"])
+    covered = ~is_in(rows["type"], ["marketing_email"]) & (rows["_until"] >= as_date(rows["occurred_at"]))
+    return rows.mutate(_covered=covered.fill_null(False))
+
+
+def _during_restriction(t: Tables) -> ir.Table:
+    """The judged activities on a day after a completed restriction of their contact was applied and before
+    the day it was lifted (never, without lifted_on), with whether Art. 18(2) allows them (storage, or a
+    ground recorded in lawful_basis)."""
+    r, a = t["requests"], t["activities"]
+    lifted = as_date(r["lifted_on"]) if "lifted_on" in r.columns else ibis.null().cast("date")
+    applied = r.filter(_completed(r, "restriction") & r["responded_on"].notnull()).select(
+        _cid=r["contact_id"], _from=as_date(r["responded_on"]), _until=lifted)
+    judged = a.filter(is_in(a["type"], PROCESSING))
+    rows = judged.inner_join(applied, judged["contact_id"] == applied["_cid"])
+    day = as_date(rows["occurred_at"])
+    rows = rows.filter((day > rows["_from"]) & (rows["_until"].isnull() | (day < rows["_until"])))
+    ground = rows["lawful_basis"].cast("string").re_search(ART_18_2) if "lawful_basis" in rows.columns \
+        else ibis.literal(False)
+    return rows.mutate(_covered=is_in(rows["type"], STORAGE) | ground.fill_null(False))
+
+
+def _erased_or_restricted(t: Tables) -> ir.Scalar:
+    judged = [rows.select("activity_id") for rows in (_after_erasure(t), _during_restriction(t))]
+    return judged[0].union(judged[1], distinct=True).count()
+
+
+def _no_lifts(t: Tables) -> list[str]:
+    """Without lifted_on, a restriction is taken as still in force; without holds, none is recognised."""
+    out = []
+    if "lifted_on" not in t.columns("requests"):
+        out.append("no lifted_on in requests: restrictions taken as never lifted")
+    if "contacts" in t and not set(HOLD_COLUMNS) <= set(t.columns("contacts")):
+        out.append("no retention_ground/retention_until in contacts: Art. 17(3) holds not recognised")
+    return out
+
+
+@rule("processing_after_erasure_or_restriction",
+      population=("activities after a completed erasure or during a restriction", _erased_or_restricted),
+      evidence=("contact_id", "type", "occurred_at", "lawful_basis"), requires=("requests",),
+      optional={"contacts": "Art. 17(3) holds not recognised"}, caveats=_no_lifts)
+def processing_after_erasure_or_restriction(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
+    """Activities of the PROCESSING types (a) on a day after the contact's first completed erasure, unless a
+    recorded Art. 17(3) hold runs to that day or later and the activity is no marketing send; (b) on a day
+    after a completed restriction was applied (its reply) and before the day it was lifted, unless it is
+    storage (a note filed) or its lawful_basis records an Art. 18(2) ground. Two joins of the activities
+    with the few completed erasures and restrictions."""
+    found = [rows.filter(~rows["_covered"]).select("activity_id")
+             for rows in (_after_erasure(t), _during_restriction(t))]
+    both = found[0].union(found[1])
+    return record_ids(both, "activities", ibis.literal(True))

@@ -181,3 +181,77 @@ def test_erasure_without_hold_columns_still_runs_and_says_holds_are_not_recognis
     assert result.status == "failed" and result.record_ids == ("R-C1",)
     assert ("no retention_ground/retention_until in contacts: data kept under Art. 17(3) not recognised"
             in result.caveats)
+
+
+def _activity(activity_id: str, at: str, kind: str = "email", **kw) -> dict:
+    return {"activity_id": activity_id, "contact_id": "C1", "type": kind, "occurred_at": at, **kw}
+
+
+def _after(requests, *activities: dict, **contact) -> list[str]:
+    return found("processing_after_erasure_or_restriction", requests=requests,
+                 activities=table("activities", *activities),
+                 contacts=table("contacts", {"contact_id": "C1", **contact}))
+
+
+ERASED_ON = request("R1", "2026-03-02", "2026-03-10", type="erasure")
+
+
+def test_any_processing_on_a_day_after_a_completed_erasure_is_found():
+    acts = [_activity("E-before", "2026-03-09T12:00:00"),
+            _activity("E-that-day", "2026-03-10T23:59:59", "marketing_email"),  # done later that day, maybe
+            _activity("E-call", "2026-03-11T00:00:00", "call"),
+            _activity("E-send", "2026-04-01T08:00:00", "marketing_email", lawful_basis="6(1)(f)"),
+            _activity("E-note", "2026-04-02T08:00:00", "note"),
+            _activity("E-purchase", "2026-04-03T08:00:00", "purchase")]  # the person came back: new
+    assert _after(table("requests", ERASED_ON), *acts) == ["E-call", "E-note", "E-send"]
+
+
+def test_an_open_or_refused_erasure_stops_nothing_yet():
+    requests = table("requests", request("R1", "2026-05-02", type="erasure"),
+                     request("R2", "2026-03-02", "2026-03-10", type="erasure", status="refused"))
+    assert _after(requests, _activity("E1", "2026-06-01T08:00:00")) == []
+
+
+def test_after_an_erasure_a_hold_in_force_covers_all_but_marketing():
+    acts = [_activity("E-claim-mail", "2026-05-01T08:00:00"),
+            _activity("E-claim-note", "2026-05-02T08:00:00", "note"),
+            _activity("E-send", "2026-05-03T08:00:00", "marketing_email", lawful_basis="6(1)(a)"),
+            _activity("E-after-hold", "2026-06-01T08:00:00")]  # the hold ended on 31 May
+    held = {"status": "erased", "retention_ground": "17(3)(e) legal claims", "retention_until": "2026-05-31"}
+    assert _after(table("requests", ERASED_ON), *acts, **held) == ["E-after-hold", "E-send"]
+    no_ground = {**held, "retention_ground": " "}
+    assert _after(table("requests", ERASED_ON), *acts, **no_ground) == [
+        "E-after-hold", "E-claim-mail", "E-claim-note", "E-send"]
+
+
+RESTRICTED = request("R1", "2026-03-02", "2026-03-10", type="restriction")
+
+
+def test_a_restriction_applies_from_the_day_after_its_reply_until_the_day_it_is_lifted():
+    acts = [_activity("E-before", "2026-03-10T18:00:00", "marketing_email"),
+            _activity("E-during", "2026-03-11T00:00:00", "marketing_email"),
+            _activity("E-last-day", "2026-04-30T23:59:59", "call"),
+            _activity("E-lifted-day", "2026-05-01T00:00:00", "call")]
+    lifted = table("requests", {**RESTRICTED, "lifted_on": "2026-05-01"})
+    assert _after(lifted, *acts) == ["E-during", "E-last-day"]
+    assert _after(table("requests", RESTRICTED), *acts) == ["E-during", "E-last-day", "E-lifted-day"]
+    open_request = table("requests", request("R1", "2026-06-20", type="restriction"))
+    assert _after(open_request, *acts) == []
+
+
+def test_during_a_restriction_storage_and_a_recorded_art_18_2_ground_are_allowed():
+    acts = [_activity("E-note", "2026-04-01T08:00:00", "note"),  # filed on the record: storage
+            _activity("E-claims", "2026-04-02T08:00:00", lawful_basis="18(2) legal claims"),
+            _activity("E-consent", "2026-04-03T08:00:00", "call", lawful_basis="Art. 18 (2) consent"),
+            _activity("E-basis", "2026-04-04T08:00:00", "marketing_email", lawful_basis="6(1)(a)"),
+            _activity("E-none", "2026-04-05T08:00:00", "meeting")]
+    assert _after(table("requests", RESTRICTED), *acts) == ["E-basis", "E-none"]
+
+
+def test_without_lifted_on_restrictions_are_taken_as_never_lifted_and_said_so():
+    requests = table("requests", RESTRICTED).drop(columns=["lifted_on"])
+    tables = {"requests": requests, "activities": table("activities", _activity("E1", "2026-06-01"))}
+    rule_id = "processing_after_erasure_or_restriction"
+    result = run_checks(tables, POLICY, AS_OF, rules=[rule_id]).result(rule_id)
+    assert result.record_ids == ("E1",)
+    assert "no lifted_on in requests: restrictions taken as never lifted" in result.caveats
