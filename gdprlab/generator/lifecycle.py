@@ -10,13 +10,16 @@ others' ids move on, their labels with them):
 * a completed restriction is lifted on the day of the contact's first activity after it was applied;
 * contacts kept past retention (labelled retention_exceeded) get a marketing send in the last months: a
   send is no interaction and does not keep them;
-* contacts with a completed erasure, or a restriction in force, get a marketing send after it (labelled
+* contacts with a completed erasure, or a restriction in force, get a marketing send (a call, for an erased
+  contact without a hold whom the soft opt-in does not reach) after it (labelled
   processing_after_erasure_or_restriction; a hold kept after an erasure is no licence to market), and half
   of the others what is lawful: correspondence while a hold is in force, an e-mail recording an Art. 18(2)
   ground while a restriction is (or was) in force.
 
 Marketing sends planted here rely on legitimate interests (6(1)(f)) for product offers and go to contacts
-who neither objected nor withdrew a consent for product offers, so that no permission rule judges them.
+who neither objected nor withdrew a consent for product offers, so that no permission rule judges them:
+they are customers since before the send, were offered the opt-out at collection and in the message, and
+the offers are of the organisation's own products (the ePrivacy soft opt-in, Dir. 2002/58 Art. 13(2)).
 """
 
 from __future__ import annotations
@@ -99,12 +102,18 @@ def live_the_lifecycle(cfg: GeneratorConfig, shard: Shard, contacts: pd.DataFram
     barred = row_of.get_indexer(np.concatenate([objection, consents.loc[withdrawn, "contact_id"].to_numpy()]))
     sendable = np.ones(len(contacts), dtype=bool)
     sendable[barred[barred >= 0]] = False
+    # the soft opt-in: a customer, offered the opt-out at collection; sends fall on or after customer_since
+    customer_since = _column(contacts, "customer_since").astype("datetime64[D]")
+    offered = _column(contacts, "opt_out_offered_at_collection", object) == True  # noqa: E712 - None is no
+    sendable &= ~np.isnat(customer_since) & offered
+    first_send = to_second(customer_since)
 
     # stale contacts marketed in the last months
     stale = plan.stale if plan.stale is not None else np.zeros(len(contacts), dtype=bool)
     marketed = pick(rng, stale & sendable & ~any_restriction, 0.5, int(stale.sum()))
-    add(marketed, "marketing_email", between(rng, np.full(len(marketed), end - RECENT_DAYS * DAY),
-                                             np.full(len(marketed), end - 1)))
+    add(marketed, "marketing_email", between(
+        rng, np.maximum(np.full(len(marketed), end - RECENT_DAYS * DAY), first_send[marketed]),
+        np.full(len(marketed), end - 1)))
 
     # processing after a completed erasure or during a restriction in force
     erasure = ((requests["type"] == "erasure") & (requests["status"] == "completed")).to_numpy()
@@ -113,9 +122,18 @@ def live_the_lifecycle(cfg: GeneratorConfig, shard: Shard, contacts: pd.DataFram
     population = int((~np.isnat(done) | any_restriction).sum())
     stop = np.where(~np.isnat(done), done, since)  # the day after which nothing may be done
     room = ~np.isnat(stop) & (stop + 1 < np.datetime64(cfg.as_of))
-    unlawful = pick(rng, room & sendable, cfg.rate(RULE), population)
+    sendable &= ~(customer_since >= np.datetime64(cfg.as_of))  # a customer before as-of
+    # a marketing send to those the soft opt-in reaches, else a call to an erased contact without any hold
+    # (a call is no marketing, and an erased contact is not judged by retention)
+    unheld = erased & pd.isna(contacts["retention_ground"]).to_numpy()
+    unlawful = pick(rng, room & (sendable | unheld), cfg.rate(RULE), population)
     after = to_second(stop + 1)
-    ids = add(unlawful, "marketing_email", between(rng, after[unlawful], np.full(len(unlawful), end - 1)))
+    sent = unlawful[sendable[unlawful]]
+    called = unlawful[~sendable[unlawful]]
+    ids = np.concatenate([
+        add(sent, "marketing_email", between(rng, np.maximum(after[sent], first_send[sent]),
+                                             np.full(len(sent), end - 1))),
+        add(called, "call", between(rng, after[called], np.full(len(called), end - 1)))])
     labels.add(RULE, "activities", ids, population)
 
     until = pd.to_datetime(contacts["retention_until"]).to_numpy().astype("datetime64[D]")
@@ -136,6 +154,14 @@ def live_the_lifecycle(cfg: GeneratorConfig, shard: Shard, contacts: pd.DataFram
     return activities, requests
 
 
+def _column(contacts: pd.DataFrame, name: str, dtype: object = "datetime64[s]") -> np.ndarray:
+    """A contacts column as numpy (missing values where the contacts have no such column)."""
+    if name in contacts.columns:
+        values = contacts[name]
+        return (pd.to_datetime(values) if dtype is not object else values).to_numpy(dtype=dtype)
+    return np.full(len(contacts), np.datetime64("NaT") if dtype is not object else None, dtype=dtype)
+
+
 def _with(activities: pd.DataFrame, contacts: pd.DataFrame, added: list[dict[str, np.ndarray]],
           labels: Labels) -> pd.DataFrame:
     """The activities with the added ones, in the order of all (contact, time, type), numbered anew; the
@@ -150,6 +176,10 @@ def _with(activities: pd.DataFrame, contacts: pd.DataFrame, added: list[dict[str
         "occurred_at": np.concatenate([a["occurred_at"] for a in added]).astype(
             activities["occurred_at"].dtype),
         "note": np.full(len(rows), None, dtype=object)})
+    marketing = new["type"].to_numpy() == "marketing_email"  # the soft opt-in's marks (see the docstring)
+    for col in ("unsubscribe_link", "own_similar_product"):
+        if col in activities.columns:
+            new[col] = np.where(marketing, True, None)
     both = pd.concat([activities, new.assign(activity_id=None)[activities.columns]], ignore_index=True)
     row = pd.Index(contacts["contact_id"].to_numpy()).get_indexer(both["contact_id"].to_numpy())
     kind = pd.Index(TYPES).get_indexer(both["type"].to_numpy())
