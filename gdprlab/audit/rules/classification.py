@@ -57,7 +57,8 @@ def revealing_notes(t: Tables) -> ir.Table:
 def _special_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
     """Where the special-category data is held and which categories a note reveals (Art. 9(1): "health",
     "religion" …, or Art. 10 "criminal"): never the note's text, which would show the very data."""
-    out: dict[str, Evidence] = {i: {"held_in": "accessibility_needs"} for i in rows.index}
+    needs: Evidence = {"held_in": "accessibility_needs", "category": "health"}  # health (Art. 4(15))
+    out: dict[str, Evidence] = {i: dict(needs) for i in rows.index}
     if "activities" in t:
         notes = revealing_notes(t)
         notes = t.fetch(notes.filter(key_in(notes["contact_id"], list(rows.index))))
@@ -68,12 +69,13 @@ def _special_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
             needs = pd.notna(rows.at[contact, "accessibility_needs"])
             kinds = sorted({k for row in group.index for k in categories.get(row, [])})
             out[contact] = {"held_in": "accessibility_needs, activity note" if needs else "activity note",
+                            **({"category": "health"} if needs else {}),
                             "note_reveals": ", ".join(kinds) or "special-category term"}
     return out
 
 
 @rule("special_category_without_condition", population=("contacts", count_rows("contacts")),
-      evidence=("first_name", "last_name", "accessibility_needs", "art9_condition"),
+      evidence=("art9_condition",),  # the record id and the category, never the data or a name
       optional={"activities": "activity notes not searched"}, extra_evidence=_special_extra)
 def special_category_without_condition(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
     """Accessibility needs (health) or a note revealing special-category data, and no Art. 9(2) condition."""
@@ -107,7 +109,7 @@ def _criminal_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
 
 
 @rule("criminal_data_without_authorisation", population=("contacts", count_rows("contacts")),
-      evidence=("first_name", "last_name", AUTHORISATION), requires=("activities",),
+      evidence=(AUTHORISATION,), requires=("activities",),  # the record id and the category only
       optional_columns={AUTHORISATION: f"no contacts.{AUTHORISATION} column: no authorisation is recorded, "
                                        "so every contact with such a note is a finding"},
       extra_evidence=_criminal_extra)
