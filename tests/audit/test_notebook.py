@@ -108,7 +108,8 @@ def test_parameter_defaults_resolve_against_the_notebook_folder() -> None:
     assert checked() == audit.AuditParams(dataset=SAMPLE, organisation="Example GmbH", as_of=None,
                                           policy=None, mapping=None, date_order=None, timezone="UTC",
                                           output_dir=None, evidence=5,
-                                          top_actions=5, rules=None, fail_on=None)
+                                          top_actions=5, rules=None, fail_on=None, accepted_risks=None,
+                                          reviewer="")
 
 
 def test_spec_defaults_are_all_valid_and_documented() -> None:
