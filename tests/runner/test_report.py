@@ -85,3 +85,13 @@ def test_special_category_and_criminal_evidence_shows_record_and_category_only(r
         for record in findings[rule]["evidence"]:
             assert set(record) <= allowed, (rule, set(record) - allowed)
             assert record.get("category") or record.get("note_reveals")
+
+
+def test_the_report_is_self_contained_and_every_chart_states_its_message(runs) -> None:
+    _, (first, _) = runs
+    page = first.report.read_text(encoding="utf-8")
+    assert not re.search(r"<script|<link\b|@import|src=\"http|url\(http", page)
+    images = re.findall(r"<img\b[^>]*>", page)
+    assert len(images) == 4 and all('src="data:image/png;base64,' in img for img in images)
+    alts = [re.search(r'alt="([^"]+)"', img).group(1) for img in images]
+    assert all(re.search(r"\d+ of [\d,]+|\d+ rules failed", alt) for alt in alts), alts
