@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gdprlab.regulation.catalogue import SEVERITIES
-from gdprlab.runner.compare import FINDINGS_FILE, Comparison
+from gdprlab.runner.compare import Comparison
 
 SEVERITY_COLUMNS = tuple(reversed(SEVERITIES))  # critical first
 
@@ -54,6 +54,14 @@ class RunResult:
         """Names of the export's files that could not be read, from findings.json's `files`."""
         files = (self.findings or {}).get("files") or []
         return [f.get("file", "") for f in files if f.get("status") == "failed"]
+
+    @property
+    def outputs(self) -> list[str]:
+        """The files the notebook wrote into the run folder (besides the notebook, report and run.json)."""
+        made = {self.notebook.name if self.notebook else "", "report.html", "report.pdf", "run.json"}
+        if not Path(self.folder).is_dir():
+            return []
+        return sorted(p.name for p in Path(self.folder).iterdir() if p.is_file() and p.name not in made)
 
     @property
     def score(self) -> float | None:
@@ -103,7 +111,8 @@ class BatchResult:
         for run in self.runs:
             if run.ok:
                 headline = ((run.findings or {}).get("scores") or {}).get("headline")
-                state = (f"ok (no {FINDINGS_FILE})" if run.findings is None
+                wrote = ", ".join(run.outputs) or "nothing"
+                state = (f"ok, wrote {wrote}" if run.findings is None
                          else f"score {run.score}" if run.score is not None else f"ok ({headline})")
             else:
                 state = f"FAILED: {run.error}"
