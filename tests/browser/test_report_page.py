@@ -89,7 +89,7 @@ def test_the_page_makes_no_network_request(page, report: Path) -> None:
 
 
 def test_axe_core_finds_no_serious_or_critical_violation(page) -> None:
-    page.evaluate(AXE_JS.read_text(encoding="utf-8"))  # evaluated by the browser, not a <script>: CSP allows it
+    page.evaluate(AXE_JS.read_text(encoding="utf-8"))  # by the browser: no <script>, CSP holds
     results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     bad = [(v["id"], v["impact"], len(v["nodes"]), v["nodes"][0]["target"]) for v in results["violations"]
            if v["impact"] in ("serious", "critical")]
