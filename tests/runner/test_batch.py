@@ -140,7 +140,7 @@ def test_index_lists_every_run(batch) -> None:
     assert hr["status"] == "failed" and "planted failure for hr" in hr["error"]
     assert hr["report"] == "" and hr["score_overall"] == ""
     page = result.index_html.read_text(encoding="utf-8")
-    assert page.count("<tr>") == 4  # header and three runs
+    assert page.count("<tr>") == 6  # a table per dataset: header and its run
     assert f'href="sales-{AS_OF}/report.html"' in page and "planted failure for hr" in page
 
 

@@ -95,3 +95,17 @@ def test_the_report_is_self_contained_and_every_chart_states_its_message(runs) -
     assert len(images) == 4 and all('src="data:image/png;base64,' in img for img in images)
     alts = [re.search(r'alt="([^"]+)"', img).group(1) for img in images]
     assert all(re.search(r"\d+ of [\d,]+|\d+ rules failed", alt) for alt in alts), alts
+
+
+def test_the_index_shows_each_datasets_trend_and_its_runs_newest_first(runs) -> None:
+    import hashlib
+
+    out, (first, second) = runs
+    page = sorted(out.glob("index-*.html"))[-1].read_text(encoding="utf-8")
+    svg = re.search(r"<svg [^>]*role=\"img\"[^>]*>\s*<title id=\"[^\"]+\">([^<]+)</title>", page)
+    assert svg and svg.group(1).startswith("crm: overall score rose from ")  # a fix raised the score
+    assert page.index(f'href="{second.folder.name}/report.html"') < page.index(
+        f'href="{first.folder.name}/report.html"')  # newest first
+    for run in (first, second):
+        assert hashlib.sha256((run.folder / "findings.json").read_bytes()).hexdigest() in page
+    assert "<script" not in page
