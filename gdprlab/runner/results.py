@@ -28,6 +28,7 @@ class RunResult:
     status: str = "pending"  # ok | failed
     notebook: Path | None = None  # the executed notebook
     report: Path | None = None  # report.html, for successful runs
+    pdf: Path | None = None  # report.pdf, when asked for (gdprlab assess --pdf)
     error: str | None = None
     ename: str | None = None  # the failing cell's exception name and value (papermill)
     evalue: str | None = None
@@ -72,6 +73,7 @@ class RunResult:
                 "folder": str(self.folder), "status": self.status,
                 "notebook": None if self.notebook is None else str(self.notebook),
                 "report": None if self.report is None else str(self.report),
+                "pdf": None if self.pdf is None else str(self.pdf),
                 "error": self.error, "ename": self.ename, "evalue": self.evalue, "cell": self.cell,
                 "files_not_read": len(self.unread), "seconds": round(self.seconds, 3),
                 "parameters": self.parameters}
@@ -121,6 +123,8 @@ class BatchResult:
                 lines.append(f"    {len(run.unread)} file(s) could not be read and were left out: "
                              f"{', '.join(run.unread)}")
             lines.append(f"    report: {run.report}" if run.report else f"    folder: {run.folder}")
+            if run.pdf:
+                lines.append(f"    pdf: {run.pdf}")
         if self.index_html:
             lines.append(f"index: {self.index_html}")
         lines.extend(f"warning: {w}" for w in self.warnings)
