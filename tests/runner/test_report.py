@@ -85,6 +85,11 @@ def test_special_category_and_criminal_evidence_shows_record_and_category_only(r
         for record in findings[rule]["evidence"]:
             assert set(record) <= allowed, (rule, set(record) - allowed)
             assert record.get("category") or record.get("note_reveals")
+    page = first.report.read_text(encoding="utf-8")
+    for rule in ART9_10:  # the finding's paragraph and its evidence table, up to the next finding
+        start = page.index(f"(<code>{rule}</code>, Art.")
+        shown = page[start:page.index("<strong>", start + 1)]
+        assert "held_in" in shown and "first_name" not in shown and "last_name" not in shown
 
 
 def test_the_report_is_self_contained_and_every_chart_states_its_message(runs) -> None:
