@@ -376,14 +376,6 @@ def scores_frame(assessment: Assessment) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("concern")
 
 
-def top_actions(assessment: Assessment, n: int) -> pd.DataFrame:
-    """The n failed rules to fix first: most severe, then most records, with the rule's remediation."""
-    failed = sorted(assessment.failed, key=lambda r: (-_RANK[r.check.severity], -r.count, r.rule_id))[:n]
-    rows = [{"priority": i + 1, "severity": r.check.severity, "rule": r.rule_id, "articles": articles(r),
-             "records": r.count, "action": r.check.remediation} for i, r in enumerate(failed)]
-    return pd.DataFrame(rows, columns=["priority", "severity", "rule", "articles", "records", "action"])
-
-
 # ----------------------------------------------------------------------------------------------------------
 # timing: requests, breaches, retention
 # ----------------------------------------------------------------------------------------------------------
