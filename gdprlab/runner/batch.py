@@ -56,7 +56,7 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 #: Parameters holding paths (also any name ending in _file, _dir or _path). The notebook runs in its own
 #: folder (its relative defaults, such as `answers: "example_answers.yaml"`, are relative to it), so a
 #: relative path given by the user is made absolute against the user's working directory first.
-PATH_PARAMETERS = ("dataset", "output_dir", "policy", "mapping", "answers")
+PATH_PARAMETERS = ("dataset", "output_dir", "policy", "mapping", "answers", "accepted_risks")
 #: papermill saves the output notebook before and after every cell (markdown cells too): some 60 JSON
 #: dumps of a notebook that grows to ~0.4 MB of images and tables. Runs here save it once parameterised,
 #: then at most every SAVE_EVERY seconds between cells (a long run still shows its progress on disk), and
