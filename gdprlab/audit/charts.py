@@ -35,7 +35,10 @@ OUTCOME_COLOURS = {
     "within 72 h": "#4393c3", "pending (within 72 h)": "#92c5de", "not notified (risk unlikely)": "#bababa",
     "late, reasons recorded": "#f4a582", "late, no reasons": "#d6604d", "not notified": "#67001f",
 }
-_TEXT_ON_DARK = {"high", "critical"}
+#: severities whose colour is dark enough for white text (WCAG AA 4.5:1; black text on the others)
+_TEXT_ON_DARK = {"critical"}
+#: score text colours, each at least 4.5:1 on white (WCAG AA): good, middling, poor, not assessed
+_SCORE_COLOURS = ("#1b5e20", "#8a4b00", "#b71c1c", "#595959")
 
 
 def figure_png(fig: Figure) -> bytes:
@@ -51,14 +54,32 @@ def figure_png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
+def describe(fig: Figure, message: str) -> Figure:
+    """Give the figure its alternative text: what a reader should take from it, in one sentence."""
+    fig.gdprlab_alt = message
+    return fig
+
+
+def alt_text(fig: Figure) -> str | None:
+    return getattr(fig, "gdprlab_alt", None)
+
+
+def _png_with_alt(fig: Figure) -> tuple[bytes, dict] | bytes:
+    """The PNG and, when the figure was described, its alt text as the output's metadata (the report's
+    template writes it into the image's alt attribute)."""
+    alt = alt_text(fig)
+    return (figure_png(fig), {"alt": alt}) if alt else figure_png(fig)
+
+
 def show_figures_inline(shell=None) -> None:
-    """Make IPython show every displayed Figure as a PNG (what the notebook calls instead of pyplot)."""
+    """Make IPython show every displayed Figure as a PNG with its alt text (what the notebook calls
+    instead of pyplot)."""
     if shell is None:
         from IPython import get_ipython
 
         shell = get_ipython()
     if shell is not None:
-        shell.display_formatter.formatters["image/png"].for_type(Figure, figure_png)
+        shell.display_formatter.formatters["image/png"].for_type(Figure, _png_with_alt)
 
 
 def _margins(fig: Figure, left: float, right: float, bottom: float, top: float, wspace: float = 0.0) -> None:
@@ -77,7 +98,7 @@ def _empty(fig: Figure, ax, message: str) -> Figure:
     """A figure that says why there is nothing to plot, instead of an empty frame."""
     ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes)
     ax.set_axis_off()
-    return fig
+    return describe(fig, message[0].upper() + message[1:] + ".")
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -116,7 +137,13 @@ def findings_chart(assessment: Assessment) -> Figure:
     overall = assessment.scores.overall
     shown = f"{overall:.0f}" if overall is not None else assessment.scores.headline
     right.set_title(f"Score per concern (overall {shown})")
-    return fig
+    worst = min((c for c in CONCERNS if assessment.scores.by_concern.get(c) is not None), default=None,
+                key=lambda c: assessment.scores.by_concern[c])
+    most = counts.sum(axis=1).idxmax() if len(assessment.failed) else None
+    return describe(fig, f"{len(assessment.failed)} rules failed"
+                    + (f", most of them in {most} ({counts.loc[most].sum()})" if most else "")
+                    + (f"; the lowest concern score is {worst} "
+                       f"({assessment.scores.by_concern[worst]:.0f} of 100)" if worst else "") + ".")
 
 
 def _stairs(ax, parts: list[pd.Series], bins: np.ndarray, colours: list[str], labels: list[str]) -> None:
@@ -155,7 +182,9 @@ def request_ages_chart(ages: pd.DataFrame) -> Figure:
     ax.set_ylabel("requests")
     ax.legend(fontsize="small", loc="upper right")
     ax.set_title("Data-subject requests: response time against the one-month limit")
-    return fig
+    late = int(ages["late"].sum())
+    return describe(fig, f"{late:,} of {len(ages):,} data-subject requests were answered late or are open "
+                         "past the one-month limit of Art. 12(3).")
 
 
 def breach_delays_chart(delays: pd.DataFrame) -> Figure:
@@ -185,7 +214,9 @@ def breach_delays_chart(delays: pd.DataFrame) -> Figure:
     ax.invert_yaxis()
     ax.set_xlabel("hours from awareness to notification (log scale; not notified: to as-of)")
     ax.set_title("Breach notification delays against the 72-hour limit")
-    return fig
+    in_time = delays["outcome"].isin(["within 72 h", "pending (within 72 h)", "not notified (risk unlikely)"])
+    return describe(fig, f"{int((~in_time).sum()):,} of {len(delays):,} breaches were notified after 72 "
+                         "hours or not at all (Art. 33(1)).")
 
 
 def retention_chart(ages: pd.DataFrame, policy: Policy) -> Figure:
@@ -210,7 +241,9 @@ def retention_chart(ages: pd.DataFrame, policy: Policy) -> Figure:
     axes[0].set_ylabel("contacts")
     axes[0].legend(fontsize="small")
     fig.suptitle("Contact retention against the policy's periods (Art. 5(1)(e))")
-    return fig
+    over = int(ages["over"].sum())
+    return describe(fig, f"{over:,} of {len(ages):,} contacts are kept past the retention period of the "
+                         "policy (Art. 5(1)(e)).")
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -227,8 +260,8 @@ def _severity_css(value: object) -> str:
 
 def _score_css(value: object) -> str:
     if value is None or pd.isna(value):
-        return "color: grey"
-    hue = "#1a9850" if value >= 80 else "#fdae61" if value >= 50 else "#d73027"
+        return f"color: {_SCORE_COLOURS[3]}"
+    hue = _SCORE_COLOURS[0] if value >= 80 else _SCORE_COLOURS[1] if value >= 50 else _SCORE_COLOURS[2]
     return f"color: {hue}; font-weight: bold"
 
 

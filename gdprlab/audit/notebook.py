@@ -10,6 +10,7 @@ timing tables (request ages, breach delays, retention ages) hold record keys, st
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +18,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from gdprlab.audit.actions import (
+    ACCEPTED_RISKS_FILE,
+    Action,
+    actions_csv,
+    earlier_findings,
+    load_accepted,
+    track,
+)
 from gdprlab.audit.discovery.scan import ScanResult
 from gdprlab.audit.engine import Assessment, CheckResult, run_checks
 from gdprlab.audit.report import fail_on, render, under_covered, with_files
 from gdprlab.audit.rules.minimisation import INTERACTIONS
+from gdprlab.audit.summary import Scope, signoff_html, summary_html  # noqa: F401 (the notebook's)
 from gdprlab.crm import dates
 from gdprlab.crm.exports import LoadReport, load
 from gdprlab.crm.files import write_atomic
@@ -74,6 +84,8 @@ class AuditParams:
     top_actions: int
     rules: tuple[str, ...] | None  # None: every rule of the catalogue
     fail_on: str | None  # None: never fail on findings
+    accepted_risks: Path | None  # None: accepted_risks.yaml beside the run folders, if there is one
+    reviewer: str  # named in the sign-off block; empty: a blank line to sign
 
 
 def parse_rules(text: str) -> tuple[str, ...] | None:
@@ -134,6 +146,9 @@ SPEC: tuple[Param, ...] = (
           convert=lambda value, base: parse_rules(str(value))),
     Param("fail_on", str, "", "low, medium, high or critical: fail the run after writing the outputs",
           convert=lambda value, base: parse_severity(str(value))),
+    Param("accepted_risks", str, "", "accepted-risks YAML; empty: accepted_risks.yaml beside the run folders",
+          convert=existing_file),
+    Param("reviewer", str, "", "reviewer named in the sign-off block"),
 )
 
 
@@ -223,6 +238,44 @@ def period_covered(tables: Tables) -> tuple[dt.date | None, dt.date | None]:
     firsts = [f for f, _ in spans if f is not None]
     lasts = [last for _, last in spans if last is not None]
     return (min(firsts) if firsts else None, max(lasts) if lasts else None)
+
+
+def scope(params: AuditParams, inputs: Inputs, previous: dt.date | None = None) -> Scope:
+    """What the assessment covered, for the report's first screen (gdprlab.audit.summary)."""
+    report = inputs.load_report
+    first, last = period_covered(inputs.tables)
+    return Scope(organisation=params.organisation, dataset=inputs.name,
+                 files=len(report.read) or len(report.files) or len(inputs.tables),
+                 rows=sum(len(df) for df in inputs.tables.values()), first=first, last=last,
+                 as_of=inputs.as_of, as_of_source=inputs.as_of_source, previous=previous)
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """The run's actions (gdprlab.audit.actions) and the as-of date of the run they are compared with."""
+
+    actions: list[Action]
+    previous: dt.date | None
+
+
+def track_actions(assessment: Assessment, inputs: Inputs, params: AuditParams) -> Tracked:
+    """The findings as actions with owner, due date and status against the earlier runs of the dataset
+    (run folders beside the output folder) and the accepted risks (the `accepted_risks` parameter, else
+    ACCEPTED_RISKS_FILE beside the run folders, if there is one)."""
+    earlier = earlier_findings(inputs.output_dir, inputs.name)
+    file = params.accepted_risks or Path(inputs.output_dir).parent / ACCEPTED_RISKS_FILE
+    accepted = load_accepted(file) if params.accepted_risks or file.is_file() else {}
+    previous = dt.date.fromisoformat(earlier[-1]["metadata"]["as_of"]) if earlier else None
+    return Tracked(track(assessment, inputs.name, earlier, accepted, inputs.policy), previous)
+
+
+def actions_frame(actions: Iterable[Action]) -> pd.DataFrame:
+    """Every action as a table: id, what to do, severity, owner, due date, status and records."""
+    rows = [{"id": a.id, "action": a.title, "severity": a.severity, "owner": a.owner.replace("_", " "),
+             "due": "" if a.due is None else a.due.isoformat(), "status": a.status, "records": a.count,
+             "accepted because": a.accepted_reason or "", "approved by": a.approver or ""} for a in actions]
+    return pd.DataFrame(rows, columns=["id", "action", "severity", "owner", "due", "status", "records",
+                                       "accepted because", "approved by"])
 
 
 def not_assessed_frame(assessment: Assessment) -> pd.DataFrame:
@@ -322,14 +375,6 @@ def scores_frame(assessment: Assessment) -> pd.DataFrame:
                  "rules assessed": sum(r["rules assessed"] for r in rows),
                  "rules failed": sum(r["rules failed"] for r in rows), "rules": len(assessment.results)})
     return pd.DataFrame(rows).set_index("concern")
-
-
-def top_actions(assessment: Assessment, n: int) -> pd.DataFrame:
-    """The n failed rules to fix first: most severe, then most records, with the rule's remediation."""
-    failed = sorted(assessment.failed, key=lambda r: (-_RANK[r.check.severity], -r.count, r.rule_id))[:n]
-    rows = [{"priority": i + 1, "severity": r.check.severity, "rule": r.rule_id, "articles": articles(r),
-             "records": r.count, "action": r.check.remediation} for i, r in enumerate(failed)]
-    return pd.DataFrame(rows, columns=["priority", "severity", "rule", "articles", "records", "action"])
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -454,15 +499,27 @@ def timing_summary(frame: pd.DataFrame, by: str, flag: str) -> pd.DataFrame:
 # outputs
 # ----------------------------------------------------------------------------------------------------------
 
-def write_outputs(assessment: Assessment, folder: Path, files: LoadReport | None = None) -> dict[str, Path]:
-    """findings.json and findings.csv (gdprlab.audit.report.render) in `folder`, each written atomically;
-    findings.json lists the export's `files` (read, skipped or failed: gdprlab assess exits 2 on a failed
-    one) and the file each finding's records came from, as `gdprlab check --format json` does."""
+def write_outputs(assessment: Assessment, folder: Path, files: LoadReport | None = None,
+                  actions: Iterable[Action] | None = None) -> dict[str, Path]:
+    """findings.json and findings.csv in `folder`, each written atomically.
+
+    findings.json (gdprlab.audit.report.render) lists the export's `files` (read, skipped or failed:
+    gdprlab assess exits 2 on a failed one) and the file each finding's records came from, as
+    `gdprlab check --format json` does, and the `actions` (id, owner, due, status). findings.csv is one row
+    per action, the columns a tracker imports (gdprlab.audit.actions.ACTION_COLUMNS); without actions, one
+    row per rule as `gdprlab check --format csv` writes it."""
     text = render(assessment, "json")
     if files is not None and files.file_records():
         text = with_files(text, files)
+    table = render(assessment, "csv")
+    if actions is not None:
+        actions = list(actions)
+        data = json.loads(text)
+        data["actions"] = [a.to_dict() for a in actions]
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        table = actions_csv(actions)
     return {"json": write_atomic(folder / "findings.json", text),
-            "csv": write_atomic(folder / "findings.csv", render(assessment, "csv"))}
+            "csv": write_atomic(folder / "findings.csv", table)}
 
 
 def enforce_fail_on(assessment: Assessment, severity: str | None) -> None:

@@ -41,6 +41,13 @@ TOLERANCE: dict[str, float] = {"low": 0.20, "medium": 0.10, "high": 0.05, "criti
 FLOOR = 0.1
 #: the share of the catalogue's weight that must be assessed for the overall score to be a number
 MIN_COVERAGE = 0.5
+#: score bands, highest first: (lowest score of the band, its name, what it means for the organisation)
+BANDS: tuple[tuple[float, str, str], ...] = (
+    (90.0, "good", "few, minor findings: keep the controls and monitor"),
+    (75.0, "fair", "gaps to close in the normal remediation cycle"),
+    (50.0, "poor", "significant gaps: a remediation plan with owners and dates is needed now"),
+    (0.0, "critical", "serious, widespread violations: act at once and involve the DPO and management"),
+)
 _TOTAL_WEIGHT = sum(WEIGHT[r.severity] for r in RULES_BY_ID.values())
 
 
@@ -93,6 +100,13 @@ class Scores:
                 "penalties": dict(self.penalties), "not_assessed": list(self.not_assessed),
                 "method": "100 * (1 - sum(weight * penalty) / sum(weight)) over assessed rules; "
                           "see gdprlab.audit.scoring"}
+
+
+def band(score: float | None) -> tuple[str, str]:
+    """The band of an overall score and what it means; a score withheld for low coverage has none."""
+    if score is None:
+        return "no score", f"less than {MIN_COVERAGE:.0%} of the catalogue's weight could be assessed"
+    return next((name, meaning) for low, name, meaning in BANDS if score >= low)
 
 
 def rule_penalty(count: int, population: int | None, severity: str) -> float:

@@ -61,6 +61,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 import gdprlab
@@ -635,6 +636,20 @@ class Action:
 
 ACTION_COLUMNS = ["concern", "severity", "measure", "title", "status", "owner", "due", "overdue", "action",
                   "reason", "articles"]
+
+
+def _day(day: dt.date | None) -> str:
+    return "no date set" if day is None else f"{day.day} {day:%B %Y}"
+
+
+def action_plan_frame(actions: Iterable[Action]) -> pd.DataFrame:
+    """The action plan as the report shows it: dates and overdue in words, no blank cell left as `nan`."""
+    rows = [{"concern": a.concern.replace("_", " "), "severity": a.severity, "measure": a.measure,
+             "status": a.status, "owner": a.owner or "not named", "due": _day(a.due),
+             "when": "overdue" if a.overdue else "no date set" if a.due is None else "in time",
+             "reason": a.reason} for a in actions]
+    return pd.DataFrame(rows, columns=["concern", "severity", "measure", "status", "owner", "due", "when",
+                                       "reason"])
 
 
 def action_plan(bank: Bank, answers: Answers, checks: Iterable[EvidenceCheck] = (),

@@ -269,6 +269,10 @@ def _assess_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep-going", action="store_true",
                         help="exit 0 (not 2) when some files of an export could not be read; the summary "
                         "lists them")
+    parser.add_argument("--pdf", action="store_true",
+                        help="also print each report to report.pdf, with contents and page numbers (headless "
+                        "Chromium through Playwright; GDPRLAB_CHROMIUM names the browser, default "
+                        "/usr/bin/chromium)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -282,7 +286,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
         if getattr(args, name) is not None:
             parameters[name] = getattr(args, name)
     result = run_batch([Path(d) for d in args.datasets], notebook=args.notebook, out=Path(args.out),
-                       jobs=args.jobs, parameters=parameters, kernel=args.kernel,
+                       jobs=args.jobs, parameters=parameters, kernel=args.kernel, pdf=args.pdf,
                        progress=not args.quiet and sys.stderr.isatty())
     print(result.summary())
     if result.unread and not args.keep_going:

@@ -26,6 +26,25 @@ POLICY_KINDS = (
 )
 
 
+#: who owns the remediation of each concern's findings, by role (gdprlab.audit.actions), unless the policy
+#: says otherwise: the role that runs the process the concern's rules look at
+DEFAULT_OWNERS: dict[str, str] = {
+    "classification": "data_protection_officer",  # record of processing, Art. 9/10 conditions
+    "permission": "marketing_lead",  # consent and the lawful basis of marketing
+    "minimisation": "crm_administrator",  # retention, accuracy, fields without purpose
+    "encryption": "it_security_lead",  # pseudonymisation, encryption, access rights
+    "rights": "customer_care_lead",  # data-subject requests
+    "people": "hr_lead",  # staff training
+    "security_plans": "data_protection_officer",  # breach notification and records
+    "education": "data_protection_officer",  # policy reviews
+}
+#: days from a finding's first sighting to its due date, by severity: the organisation's remediation SLA
+DEFAULT_DUE_DAYS: dict[str, int] = {"critical": 7, "high": 30, "medium": 90, "low": 180}
+#: settings that Policy.to_yaml writes only when they differ from the defaults (a dataset generated before
+#: they existed keeps its policy file byte for byte)
+_WRITTEN_WHEN_SET = ("owners", "due_days")
+
+
 class PolicyError(ValueError):
     """A policy file that cannot be used; the message names the file and the field."""
 
@@ -52,17 +71,38 @@ class Policy:
     #: whether the organisation offers information society services directly to children (Art. 8(1)): only
     #: then does a child's consent online need parental authorisation; true unless the policy says otherwise
     offers_services_to_children: bool = True
+    #: role owning each concern's findings (DEFAULT_OWNERS for a concern the policy leaves out)
+    owners: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_OWNERS))
+    #: days a finding of each severity may stay open (DEFAULT_DUE_DAYS for one the policy leaves out)
+    due_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
 
     def to_yaml(self) -> str:
         data = asdict(self)
         data["special_category_roles"] = list(self.special_category_roles)
+        for name in _WRITTEN_WHEN_SET:
+            if data[name] == getattr(Policy(), name):
+                del data[name]
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
-def _positive_int(value: object, where: str) -> int:
+def _positive_int(value: object, where: str, unit: str = "months") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise PolicyError(f"{where}: expected a whole number of months > 0, got {value!r}")
+        raise PolicyError(f"{where}: expected a whole number of {unit} > 0, got {value!r}")
     return value
+
+
+def _owners(value: object, where: str) -> dict[str, str]:
+    """A mapping of concern to owner role, every key a concern of DEFAULT_OWNERS, every role named."""
+    if not isinstance(value, dict):
+        raise PolicyError(f"{where}: expected a mapping of concern to role, got {value!r}")
+    unknown = set(value) - set(DEFAULT_OWNERS)
+    if unknown:
+        raise PolicyError(f"{where}: unknown concern(s) {sorted(unknown)}; "
+                          f"concerns: {', '.join(DEFAULT_OWNERS)}")
+    for concern, role in value.items():
+        if not isinstance(role, str) or not role.strip():
+            raise PolicyError(f"{where}.{concern}: expected a role name, got {role!r}")
+    return {k: v.strip() for k, v in value.items()}
 
 
 def _months_map(value: object, keys: tuple[str, ...], where: str) -> dict[str, int]:
@@ -114,6 +154,15 @@ def policy_from_dict(data: dict, source: str = "policy") -> Policy:
             raise PolicyError(f"{source}: offers_services_to_children must be true or false, got "
                               f"{data['offers_services_to_children']!r}")
         kw["offers_services_to_children"] = data["offers_services_to_children"]
+    if "owners" in data:
+        kw["owners"] = {**base.owners, **_owners(data["owners"], f"{source}: owners")}
+    if "due_days" in data:
+        due = data["due_days"]
+        if not isinstance(due, dict) or set(due) - set(DEFAULT_DUE_DAYS):
+            raise PolicyError(f"{source}: due_days: expected a mapping of {', '.join(DEFAULT_DUE_DAYS)} to "
+                              f"days, got {due!r}")
+        kw["due_days"] = {**base.due_days, **{k: _positive_int(v, f"{source}: due_days.{k}", "days")
+                                              for k, v in due.items()}}
     kw.update(_controller_place(data, source))
     return Policy(**kw)
 

@@ -56,7 +56,7 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 #: Parameters holding paths (also any name ending in _file, _dir or _path). The notebook runs in its own
 #: folder (its relative defaults, such as `answers: "example_answers.yaml"`, are relative to it), so a
 #: relative path given by the user is made absolute against the user's working directory first.
-PATH_PARAMETERS = ("dataset", "output_dir", "policy", "mapping", "answers")
+PATH_PARAMETERS = ("dataset", "output_dir", "policy", "mapping", "answers", "accepted_risks")
 #: papermill saves the output notebook before and after every cell (markdown cells too): some 60 JSON
 #: dumps of a notebook that grows to ~0.4 MB of images and tables. Runs here save it once parameterised,
 #: then at most every SAVE_EVERY seconds between cells (a long run still shows its progress on disk), and
@@ -402,10 +402,28 @@ def worker_pool(workers: int) -> cf.ProcessPoolExecutor:
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method))
 
 
+def _print_reports(result: BatchResult) -> None:
+    """report.pdf for every run with a report, by one browser; an error fails the runs it concerns."""
+    from gdprlab.runner.pdf import PdfError, render_pdfs
+
+    printed = [run for run in result.runs if run.ok and run.report]
+    try:
+        for run, path in zip(printed, render_pdfs(run.report for run in printed), strict=True):
+            run.pdf = path
+    except (PdfError, OSError) as exc:
+        for run in printed:
+            run.status, run.error = "failed", f"PDF report: {exc}"
+    except Exception as exc:  # Playwright's own errors (browser crash, timeout)
+        for run in printed:
+            run.status, run.error = "failed", f"PDF report: {type(exc).__name__}: {exc}"
+    for run in printed:
+        write_atomic(run.folder / RUN_FILE, json.dumps(run.to_dict(), indent=2, default=str) + "\n")
+
+
 def run_batch(datasets: Sequence[str | Path], notebook: str | Path = "crm_assessment",
               out: Path = Path("output"), jobs: int = 1, parameters: dict | None = None,
               progress: bool = True, *, kernel_name: str | None = None, kernel: bool = False,
-              html: bool = True, compare: bool = True, index: bool = True) -> BatchResult:
+              html: bool = True, compare: bool = True, index: bool = True, pdf: bool = False) -> BatchResult:
     """Run `notebook` (a name from `available_notebooks()` or a path) once per dataset, `jobs` at once.
 
     `parameters` go to every run (after checking that the notebook declares them); `dataset` and
@@ -417,7 +435,8 @@ def run_batch(datasets: Sequence[str | Path], notebook: str | Path = "crm_assess
     the notebook does not declare, or a missing dataset.
 
     Notebooks run in this process (gdprlab.runner.inprocess), `jobs` worker processes at once, unless `kernel`
-    (or a `kernel_name`) asks for a Jupyter kernel per notebook, driven from `jobs` threads.
+    (or a `kernel_name`) asks for a Jupyter kernel per notebook, driven from `jobs` threads. With `pdf`,
+    each report is printed to report.pdf too (gdprlab.runner.pdf; a run whose PDF fails is failed).
     """
     from tqdm.auto import tqdm
 
@@ -481,6 +500,8 @@ def run_batch(datasets: Sequence[str | Path], notebook: str | Path = "crm_assess
     finally:
         bar.close()
 
+    if pdf:
+        _print_reports(result)
     if compare:
         for run in result.runs:
             if run.findings is None:

@@ -33,8 +33,9 @@ from gdprlab.crm.shown import CONTENT_SECURITY_POLICY
 #: the report's own template (nbconvert's lab page without scripts) and the folder it lives in
 TEMPLATES = Path(__file__).with_name("templates")
 TEMPLATE = "report"
-#: Cell tags whose cells the HTML report leaves out entirely (papermill's parameters cells).
-HIDDEN_TAGS = ("parameters", "injected-parameters")
+#: Cell tags whose cells the HTML report leaves out entirely: papermill's parameters cells and the
+#: notebook's own instructions and parameter dump (`notebook-only`).
+HIDDEN_TAGS = ("parameters", "injected-parameters", "notebook-only")
 _LOCK = threading.Lock()
 _TAG = re.compile(r"<(img|div)\b[^>]*>", re.IGNORECASE)
 _FOCUSABLE = {"jp-Cell-inputWrapper", "jp-OutputArea-output"}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gdprlab.regulation.catalogue import SEVERITIES
-from gdprlab.runner.compare import FINDINGS_FILE, Comparison
+from gdprlab.runner.compare import Comparison
 
 SEVERITY_COLUMNS = tuple(reversed(SEVERITIES))  # critical first
 
@@ -28,6 +28,7 @@ class RunResult:
     status: str = "pending"  # ok | failed
     notebook: Path | None = None  # the executed notebook
     report: Path | None = None  # report.html, for successful runs
+    pdf: Path | None = None  # report.pdf, when asked for (gdprlab assess --pdf)
     error: str | None = None
     ename: str | None = None  # the failing cell's exception name and value (papermill)
     evalue: str | None = None
@@ -56,6 +57,14 @@ class RunResult:
         return [f.get("file", "") for f in files if f.get("status") == "failed"]
 
     @property
+    def outputs(self) -> list[str]:
+        """The files the notebook wrote into the run folder (besides the notebook, report and run.json)."""
+        made = {self.notebook.name if self.notebook else "", "report.html", "report.pdf", "run.json"}
+        if not Path(self.folder).is_dir():
+            return []
+        return sorted(p.name for p in Path(self.folder).iterdir() if p.is_file() and p.name not in made)
+
+    @property
     def score(self) -> float | None:
         return ((self.findings or {}).get("scores") or {}).get("overall")
 
@@ -64,6 +73,7 @@ class RunResult:
                 "folder": str(self.folder), "status": self.status,
                 "notebook": None if self.notebook is None else str(self.notebook),
                 "report": None if self.report is None else str(self.report),
+                "pdf": None if self.pdf is None else str(self.pdf),
                 "error": self.error, "ename": self.ename, "evalue": self.evalue, "cell": self.cell,
                 "files_not_read": len(self.unread), "seconds": round(self.seconds, 3),
                 "parameters": self.parameters}
@@ -103,7 +113,8 @@ class BatchResult:
         for run in self.runs:
             if run.ok:
                 headline = ((run.findings or {}).get("scores") or {}).get("headline")
-                state = (f"ok (no {FINDINGS_FILE})" if run.findings is None
+                wrote = ", ".join(run.outputs) or "nothing"
+                state = (f"ok, wrote {wrote}" if run.findings is None
                          else f"score {run.score}" if run.score is not None else f"ok ({headline})")
             else:
                 state = f"FAILED: {run.error}"
@@ -112,6 +123,8 @@ class BatchResult:
                 lines.append(f"    {len(run.unread)} file(s) could not be read and were left out: "
                              f"{', '.join(run.unread)}")
             lines.append(f"    report: {run.report}" if run.report else f"    folder: {run.folder}")
+            if run.pdf:
+                lines.append(f"    pdf: {run.pdf}")
         if self.index_html:
             lines.append(f"index: {self.index_html}")
         lines.extend(f"warning: {w}" for w in self.warnings)

@@ -66,7 +66,7 @@ def test_findings_name_exactly_the_planted_rules(run, dataset: Path) -> None:
     assert report["metadata"]["as_of"] == AS_OF.isoformat()
     assert report["metadata"]["evidence_per_finding"] == 2
     assert all(len(f["evidence"]) == min(2, f["count"]) for f in report["findings"])
-    assert (out / "findings.csv").read_text(encoding="utf-8").startswith('"rule_id","title"')
+    assert (out / "findings.csv").read_text(encoding="utf-8").startswith('"id","rule","title"')
     assert sorted(p.name for p in out.iterdir()) == ["findings.csv", "findings.json"]
 
 
@@ -78,7 +78,8 @@ def test_no_plaintext_email_reaches_any_output(run, dataset: Path) -> None:
     outputs = [json.dumps(cell.get("outputs", []), ensure_ascii=False) for cell in cells]
     texts = [(out / "findings.json").read_text(encoding="utf-8"),
              (out / "findings.csv").read_text(encoding="utf-8"), "\n".join(outputs)]
-    assert all("***@" in text for text in texts)  # addresses are shown, masked as a***@e***.de
+    assert all("***@" in text for text in texts[::2])  # addresses are shown, masked as a***@e***.de
+    # (findings.csv is the tracker's list of actions: no evidence at all)
     for text in texts:
         leaked = [e for e in emails if e in text]
         assert not leaked, f"{len(leaked)} plaintext e-mail address(es) in an output"

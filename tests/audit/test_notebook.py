@@ -109,7 +109,8 @@ def test_parameter_defaults_resolve_against_the_notebook_folder() -> None:
     assert checked() == audit.AuditParams(dataset=SAMPLE, organisation="Example GmbH", as_of=None,
                                           policy=None, mapping=None, date_order=None, timezone="UTC",
                                           output_dir=None, evidence=5,
-                                          top_actions=5, rules=None, fail_on=None)
+                                          top_actions=5, rules=None, fail_on=None, accepted_risks=None,
+                                          reviewer="")
 
 
 def test_spec_defaults_are_all_valid_and_documented() -> None:
@@ -294,17 +295,18 @@ def test_findings_and_evidence_frames(partial) -> None:
     assert list(ev["record_id"]) == ["R2", "R3"] and len(ev) <= 2
 
 
-def test_top_actions_most_severe_then_largest(partial) -> None:
+def test_actions_most_severe_then_largest_with_owner_and_due_date(partial) -> None:
+    from gdprlab.audit.actions import track
+
     _, a = partial
-    top = audit.top_actions(a, 10)
-    ranks = [SEVERITIES.index(s) for s in top["severity"]]
+    table = audit.actions_frame(track(a, "crm"))
+    ranks = [SEVERITIES.index(s) for s in table["severity"]]
     assert ranks == sorted(ranks, reverse=True)
-    for _, same in top.groupby("severity"):
+    for _, same in table.groupby("severity"):
         assert list(same["records"]) == sorted(same["records"], reverse=True)
-    assert list(top["priority"]) == list(range(1, len(top) + 1))
-    first = a.result(top["rule"].iloc[0])
-    assert top["action"].iloc[0] == first.check.remediation
-    assert len(audit.top_actions(a, 1)) == 1 and audit.top_actions(a, 0).empty
+    assert set(table["status"]) == {"new"} and table["owner"].str.len().gt(0).all()
+    assert table["due"].str.match(r"\d{4}-\d{2}-\d{2}$").all()
+    assert list(table["id"]) == [f"crm:{r.rule_id}" for r in a.failed]
 
 
 def test_scores_frame_has_every_concern_and_overall(partial) -> None:

@@ -115,3 +115,18 @@ def test_scores_stay_between_0_and_100():
 def test_every_concern_is_scored_and_every_severity_weighed():
     assert set(score(all_passed()).by_concern) == set(CONCERNS)
     assert {r.severity for r in RULES_BY_ID.values()} <= set(WEIGHT) == set(TOLERANCE)
+
+
+@pytest.mark.parametrize(("value", "name"), [(100.0, "good"), (90.0, "good"), (89.9, "fair"), (75.0, "fair"),
+                                             (50.0, "poor"), (49.9, "critical"), (0.0, "critical")])
+def test_every_score_has_one_band_with_its_meaning(value: float, name: str) -> None:
+    from gdprlab.audit.scoring import band
+
+    found, meaning = band(value)
+    assert found == name and meaning
+
+
+def test_a_score_withheld_for_coverage_has_no_band() -> None:
+    from gdprlab.audit.scoring import band
+
+    assert band(None)[0] == "no score"

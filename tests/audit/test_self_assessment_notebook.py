@@ -75,3 +75,24 @@ def test_a_misspelt_parameter_is_refused(tmp_path):
     with pytest.raises(papermill.PapermillExecutionError) as info:
         _run(tmp_path, answer="example_answers.yaml", output_dir=str(tmp_path / "never"))
     assert "ParameterError" in str(info.value) and "unknown parameter 'answer'" in str(info.value)
+
+
+def test_the_self_assessment_report_speaks_in_words_and_the_summary_names_what_it_wrote(tmp_path) -> None:
+    """No `nan`, no True/False, no pandas row numbers, no parameter dump or run instructions in report.html;
+    dates in words; `gdprlab assess` says which files the notebook wrote."""
+    import re
+
+    from gdprlab.runner.batch import run_batch
+
+    result = run_batch([ROOT / "datasets" / "sample"], notebook="self_assessment", out=tmp_path / "out",
+                       progress=False)
+    (run,) = result.runs
+    assert run.ok, run.error
+    page = run.report.read_text(encoding="utf-8")
+    body = page[page.index("<body"):]
+    for raw in (">nan<", ">False<", ">True<", "Params(", "PosixPath", "papermill"):
+        assert raw not in body, raw
+    assert not re.search(r"<th[^>]*>\d+</th>", body)  # no index column of row numbers
+    assert re.search(r">\d{1,2} (January|February|March|April|May|June|July|August|September|October|"
+                     r"November|December) \d{4}<", body)
+    assert "ok, wrote action_plan.csv, self_assessment.json" in result.summary()

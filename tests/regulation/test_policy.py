@@ -76,3 +76,33 @@ def test_services_to_children_are_assumed_offered_unless_the_policy_says_otherwi
     assert p.offers_services_to_children is False
     f.write_text(p.to_yaml())
     assert load_policy(f) == p
+
+
+def test_every_concern_has_an_owner_and_every_severity_a_due_date_by_default():
+    from gdprlab.regulation.catalogue import CONCERNS, SEVERITIES
+
+    p = Policy()
+    assert set(p.owners) == set(CONCERNS) and set(p.due_days) == set(SEVERITIES)
+    assert p.due_days["critical"] == 7 and p.due_days["critical"] < p.due_days["low"]
+
+
+def test_owners_and_due_days_override_what_they_name_and_read_back(tmp_path):
+    p = policy_from_dict({"owners": {"people": "people_ops"}, "due_days": {"critical": 3}})
+    assert p.owners["people"] == "people_ops" and p.owners["rights"] == Policy().owners["rights"]
+    assert p.due_days == {**Policy().due_days, "critical": 3}
+    f = tmp_path / "policy.yaml"
+    f.write_text(p.to_yaml())
+    assert load_policy(f) == p
+    assert "owners" not in Policy().to_yaml()  # a generated dataset's policy file is unchanged
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"owners": {"marketing": "cmo"}}, "owners: unknown concern(s) ['marketing']"),
+    ({"owners": {"people": ""}}, "owners.people: expected a role name"),
+    ({"due_days": {"urgent": 1}}, "due_days: expected a mapping of"),
+    ({"due_days": {"high": 0}}, "due_days.high: expected a whole number of days > 0"),
+])
+def test_a_bad_owner_or_due_date_setting_is_named(data, message):
+    with pytest.raises(PolicyError) as info:
+        policy_from_dict(data, "policy.yaml")
+    assert message in str(info.value)

@@ -140,7 +140,7 @@ def test_index_lists_every_run(batch) -> None:
     assert hr["status"] == "failed" and "planted failure for hr" in hr["error"]
     assert hr["report"] == "" and hr["score_overall"] == ""
     page = result.index_html.read_text(encoding="utf-8")
-    assert page.count("<tr>") == 4  # header and three runs
+    assert page.count("<tr>") == 6  # a table per dataset: header and its run
     assert f'href="sales-{AS_OF}/report.html"' in page and "planted failure for hr" in page
 
 
@@ -286,10 +286,12 @@ def test_params_yaml(tmp_path: Path) -> None:
 
 def test_relative_path_parameters_become_absolute(tmp_path: Path) -> None:
     params = {"policy": "conf/policy.yaml", "mapping": "", "answers": str(tmp_path / "a.yaml"),
-              "evidence_file": "e.csv", "organisation": "output", "top_actions": 3}
+              "evidence_file": "e.csv", "organisation": "output", "top_actions": 3,
+              "accepted_risks": "risks.yaml"}
     assert absolute_paths(params, base=tmp_path) == {
         "policy": str(tmp_path / "conf" / "policy.yaml"), "mapping": "", "answers": str(tmp_path / "a.yaml"),
-        "evidence_file": str(tmp_path / "e.csv"), "organisation": "output", "top_actions": 3}
+        "evidence_file": str(tmp_path / "e.csv"), "organisation": "output", "top_actions": 3,
+        "accepted_risks": str(tmp_path / "risks.yaml")}
 
 
 def test_parameters_are_checked_before_running(tmp_path: Path) -> None:

@@ -111,12 +111,12 @@ def _named(listed: Any) -> list[str]:
 def _special_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
     """Where the special-category data is held, which categories a note reveals (Art. 9(1): "health",
     "religion" …) and which the recorded condition covers: never the note's text, which would show the very
-    data."""
+    data, nor a name."""
     listed = rows[CATEGORIES_COVERED] if CATEGORIES_COVERED in rows else pd.Series(None, index=rows.index)
     recorded = ~blank_values(rows["art9_condition"])
     out: dict[str, Evidence] = {}
     for i, named, condition in zip(rows.index, listed.map(_named), recorded, strict=True):
-        out[i] = {"held_in": "accessibility_needs",
+        out[i] = {"held_in": "accessibility_needs", "category": "health",  # health (Art. 4(15))
                   "condition_covers": ", ".join(named) if condition else "nothing: no condition recorded"}
     if "activities" in t:
         notes = revealing_notes(t)
@@ -127,13 +127,16 @@ def _special_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
         for contact, group in notes.groupby("contact_id", sort=False):
             needs = pd.notna(rows.at[contact, "accessibility_needs"])
             kinds = sorted({k for row in group.index for k in categories.get(row, [])})
-            out[contact] |= {"held_in": "accessibility_needs, activity note" if needs else "activity note",
-                             "note_reveals": ", ".join(kinds) or "special-category term"}
+            covers = out[contact]["condition_covers"]
+            out[contact] = {"held_in": "accessibility_needs, activity note" if needs else "activity note",
+                            **({"category": "health"} if needs else {}),
+                            "note_reveals": ", ".join(kinds) or "special-category term",
+                            "condition_covers": covers}
     return out
 
 
 @rule("special_category_without_condition", population=("contacts", count_rows("contacts")),
-      evidence=("first_name", "last_name", "accessibility_needs", "art9_condition", CATEGORIES_COVERED),
+      evidence=("art9_condition",),  # the record id and the categories, never the data or a name
       optional={"activities": "activity notes not searched"},
       optional_columns={CATEGORIES_COVERED: f"no contacts.{CATEGORIES_COVERED} column: a recorded Art. 9(2) "
                                             "condition is taken to cover health data only (the accessibility "
@@ -175,7 +178,7 @@ def _criminal_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
 
 
 @rule("criminal_data_without_authorisation", population=("contacts", count_rows("contacts")),
-      evidence=("first_name", "last_name", AUTHORISATION), requires=("activities",),
+      evidence=(AUTHORISATION,), requires=("activities",),  # the record id and the category only
       optional_columns={AUTHORISATION: f"no contacts.{AUTHORISATION} column: no authorisation is recorded, "
                                        "so every contact with such a note is a finding"},
       extra_evidence=_criminal_extra)
