@@ -1,8 +1,8 @@
 """The `gdprlab` command: its parser and `main`.
 
 Each user's subcommands live in a module of their own and are declared there as a Command: cli/data.py
-(generate, summary), cli/audit.py (scan, check, evaluate, assess, rules), cli/subject.py (subject: one person's
-request) and cli/training.py (lessons, progress). Every subcommand's help ends with an example.
+(generate, summary), cli/audit.py (scan, check, evaluate, assess, rules), cli/subject.py (subject: one
+person's request) and cli/training.py (lessons, progress). Every subcommand's help ends with an example.
 """
 
 from __future__ import annotations

@@ -164,7 +164,8 @@ def _recipients(value: object, source: str) -> tuple[Recipient, ...]:
         if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"].strip():
             raise PolicyError(f"{where}: expected a mapping with a name")
         if set(item) - known:
-            raise PolicyError(f"{where}: unknown key(s) {sorted(set(item) - known)}; known: {', '.join(known)}")
+            raise PolicyError(f"{where}: unknown key(s) {sorted(set(item) - known)}; "
+                              f"known: {', '.join(sorted(known))}")
         if item.get("kind", "processor") not in RECIPIENT_KINDS:
             raise PolicyError(f"{where}: kind must be one of {', '.join(RECIPIENT_KINDS)}")
         out.append(Recipient(**{k: (str(v).strip() if v is not None else None) for k, v in item.items()}))

@@ -49,7 +49,40 @@ REDACTED = "[…]"
 #: tables of the answer, in the order shown
 ANSWER_TABLES = ("contacts", "accounts", "staff", "consents", "activities", "requests", "training")
 #: EEA countries (ISO 3166): a recipient elsewhere is a transfer (Art. 44-49)
-EEA = frozenset(["AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO"])
+EEA = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+    ]
+)
 
 
 @cache
@@ -81,6 +114,7 @@ def language_of(subject: Subject) -> str:
 # Art. 15(4): other people's data in notes
 # ----------------------------------------------------------------------------------------------------------
 
+
 def own_terms(subject: Subject) -> frozenset[str]:
     """The person's own words and identifiers as compared with what a note holds (folded)."""
     words = set()
@@ -109,8 +143,9 @@ def redact(notes: list[str | None], own: frozenset[str]) -> tuple[list[str | Non
     out, count = list(notes), 0
     for row, part in spans.groupby("row"):
         text = out[row]
-        for start, end, kind, found in sorted(zip(part["start"], part["end"], part["kind"], part["text"],
-                                                  strict=True), reverse=True):
+        for start, end, kind, found in sorted(
+            zip(part["start"], part["end"], part["kind"], part["text"], strict=True), reverse=True
+        ):
             if not _is_own(kind, found, own):
                 text = text[:start] + REDACTED + text[end:]
                 count += 1
@@ -122,15 +157,20 @@ def redact(notes: list[str | None], own: frozenset[str]) -> tuple[list[str | Non
 # the answer
 # ----------------------------------------------------------------------------------------------------------
 
-def answer_access(t: Tables, subject: Subject, policy: Policy, as_of: dt.date,
-                  request_id: str | None = None) -> AccessAnswer:
+
+def answer_access(
+    t: Tables, subject: Subject, policy: Policy, as_of: dt.date, request_id: str | None = None
+) -> AccessAnswer:
     """access.html and portability.zip for the one person `subject` found."""
     subject.one_person()
     request = _request(subject, request_id, ("access", "portability"))
     language = language_of(subject)
     own = own_terms(subject)
-    tables = {name: subject.rows[name].copy() for name in ANSWER_TABLES
-              if name in subject.rows and not subject.rows[name].empty}
+    tables = {
+        name: subject.rows[name].copy()
+        for name in ANSWER_TABLES
+        if name in subject.rows and not subject.rows[name].empty
+    }
     redacted = 0
     if "activities" in tables and "note" in tables["activities"].columns:
         notes, redacted = redact(tables["activities"]["note"].tolist(), own)
@@ -143,10 +183,14 @@ def answer_access(t: Tables, subject: Subject, policy: Policy, as_of: dt.date,
         tables["mentions"] = mentions
     ropa = _ropa(t)
     received = request["received_on"] if request is not None else as_of
-    page = _page(subject, tables, ropa, policy, as_of, language, redacted,
-                 request_id or "", received)
-    return AccessAnswer(language=language, html=page, portability=portability_zip(tables), redacted=redacted,
-                        rows={name: len(df) for name, df in tables.items()})
+    page = _page(subject, tables, ropa, policy, as_of, language, redacted, request_id or "", received)
+    return AccessAnswer(
+        language=language,
+        html=page,
+        portability=portability_zip(tables),
+        redacted=redacted,
+        rows={name: len(df) for name, df in tables.items()},
+    )
 
 
 def _request(subject: Subject, request_id: str | None, types: tuple[str, ...]) -> dict | None:
@@ -187,11 +231,15 @@ def portability_zip(tables: dict[str, pd.DataFrame]) -> bytes:
     """data.json (every table) and one CSV per table, in a zip (Art. 20(1))."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("data.json", json.dumps({name: records(df) for name, df in tables.items()}, indent=2,
-                                           ensure_ascii=False))
+        z.writestr(
+            "data.json",
+            json.dumps({name: records(df) for name, df in tables.items()}, indent=2, ensure_ascii=False),
+        )
         for name, df in tables.items():
-            z.writestr(f"{name}.csv", csv_text(df.columns, (
-                [_cell(v) for v in row] for row in df.itertuples(index=False))))
+            z.writestr(
+                f"{name}.csv",
+                csv_text(df.columns, ([_cell(v) for v in row] for row in df.itertuples(index=False))),
+            )
     return buf.getvalue()
 
 
@@ -202,6 +250,7 @@ def _cell(value: object) -> object:
 # ----------------------------------------------------------------------------------------------------------
 # the page
 # ----------------------------------------------------------------------------------------------------------
+
 
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
@@ -214,7 +263,9 @@ def _say(tx: dict[str, str], key: str, **values: object) -> str:
 
 def _basis(tx: dict[str, str], basis: object) -> str:
     point = re.fullmatch(r"\s*6\s*\(\s*1\s*\)\s*\(\s*([a-f])\s*\)\s*", str(basis or ""))
-    return tx[f"basis_6_1_{point.group(1)}"] + f" (Art. 6(1)({point.group(1)}))" if point else str(basis or "")
+    return (
+        tx[f"basis_6_1_{point.group(1)}"] + f" (Art. 6(1)({point.group(1)}))" if point else str(basis or "")
+    )
 
 
 def held_categories(subject: Subject, tables: dict[str, pd.DataFrame], ropa: pd.DataFrame) -> pd.DataFrame:
@@ -232,12 +283,22 @@ def held_categories(subject: Subject, tables: dict[str, pd.DataFrame], ropa: pd.
             values = values[values.astype(str).str.strip() != ""]
             entry = declared.get(f"{name}.{column}")
             category = (entry or {}).get("category") or (
-                schema.column(column).category if schema and column in schema.column_names else None)
-            if values.empty or (category is None and entry is None and (schema and column in schema.column_names)):
+                schema.column(column).category if schema and column in schema.column_names else None
+            )
+            if values.empty or (
+                category is None and entry is None and (schema and column in schema.column_names)
+            ):
                 continue
-            rows.append({"table": name, "column": column, "category": category or column,
-                         "purpose": (entry or {}).get("purpose"), "lawful_basis": (entry or {}).get("lawful_basis"),
-                         "retention": (entry or {}).get("retention")})
+            rows.append(
+                {
+                    "table": name,
+                    "column": column,
+                    "category": category or column,
+                    "purpose": (entry or {}).get("purpose"),
+                    "lawful_basis": (entry or {}).get("lawful_basis"),
+                    "retention": (entry or {}).get("retention"),
+                }
+            )
     return pd.DataFrame(rows, columns=["table", "column", "category", "purpose", "lawful_basis", "retention"])
 
 
@@ -246,21 +307,37 @@ def _kept_until(subject: Subject, policy: Policy, as_of: dt.date, tx: dict[str, 
     the last activity)."""
     out = []
     c = subject.rows.get("contacts")
-    for row in ([] if c is None else c.to_dict("records")):
+    for row in [] if c is None else c.to_dict("records"):
         until, ground = row.get("retention_until"), row.get("retention_ground")
-        if isinstance(ground, str) and ground.strip() and until is not None and not pd.isna(until) \
-                and pd.Timestamp(until).date() >= as_of:
+        if (
+            isinstance(ground, str)
+            and ground.strip()
+            and until is not None
+            and not pd.isna(until)
+            and pd.Timestamp(until).date() >= as_of
+        ):
             out.append(_say(tx, "kept_hold", date=pd.Timestamp(until).date(), ground=ground))
             continue
         months = policy.retention_months.get(str(row.get("status")))
         last = row.get("last_activity_at")
         if months and last is not None and not pd.isna(last):
-            out.append(_say(tx, "kept_until", date=(pd.Timestamp(last) + pd.DateOffset(months=months)).date()))
+            out.append(
+                _say(tx, "kept_until", date=(pd.Timestamp(last) + pd.DateOffset(months=months)).date())
+            )
     return list(dict.fromkeys(out))
 
 
-def _page(subject: Subject, tables: dict[str, pd.DataFrame], ropa: pd.DataFrame, policy: Policy,
-          as_of: dt.date, language: str, redacted: int, request_id: str, received: object) -> str:
+def _page(
+    subject: Subject,
+    tables: dict[str, pd.DataFrame],
+    ropa: pd.DataFrame,
+    policy: Policy,
+    as_of: dt.date,
+    language: str,
+    redacted: int,
+    request_id: str,
+    received: object,
+) -> str:
     tx = texts(language)
     controller = policy.controller_name or tx["unknown_controller"]
     day = pd.Timestamp(received).date() if received is not None and not pd.isna(received) else as_of
@@ -268,21 +345,28 @@ def _page(subject: Subject, tables: dict[str, pd.DataFrame], ropa: pd.DataFrame,
 
     held = held_categories(subject, tables, ropa)
     body.append(f"<h2>{_e(tx['held'])}</h2>")
-    body.append(f"<table><thead><tr><th scope='col'>{_e(tx['held_table'])}</th><th scope='col'>"
-                f"{_e(tx['purpose'])}</th><th scope='col'>{_e(tx['basis'])}</th></tr></thead><tbody>")
+    body.append(
+        f"<table><thead><tr><th scope='col'>{_e(tx['held_table'])}</th><th scope='col'>"
+        f"{_e(tx['purpose'])}</th><th scope='col'>{_e(tx['basis'])}</th></tr></thead><tbody>"
+    )
     for category, part in held.groupby("category", sort=True):
         label = tx.get(f"category_{category}", str(category).replace("_", " "))
         purposes = sorted({p for p in part["purpose"] if isinstance(p, str) and p}) or [tx["not_declared"]]
         bases = sorted({_basis(tx, b) for b in part["lawful_basis"] if isinstance(b, str) and b}) or ["-"]
-        body.append(f"<tr><td>{_e(label)}</td><td>{_e('; '.join(purposes))}</td>"
-                    f"<td>{_e('; '.join(bases))}</td></tr>")
+        body.append(
+            f"<tr><td>{_e(label)}</td><td>{_e('; '.join(purposes))}</td><td>{_e('; '.join(bases))}</td></tr>"
+        )
     body.append("</tbody></table>")
 
     body.append(f"<h2>{_e(tx['retention'])}</h2>")
     kept = _kept_until(subject, policy, as_of, tx)
     retention_texts = sorted({r for r in held["retention"] if isinstance(r, str) and r})
-    body.append("<ul>" + "".join(f"<li>{k}</li>" for k in kept)
-                + "".join(f"<li>{_e(r)}</li>" for r in retention_texts) + "</ul>")
+    body.append(
+        "<ul>"
+        + "".join(f"<li>{k}</li>" for k in kept)
+        + "".join(f"<li>{_e(r)}</li>" for r in retention_texts)
+        + "</ul>"
+    )
 
     body.append(f"<h2>{_e(tx['recipients'])}</h2>")
     if policy.recipients:
@@ -298,14 +382,27 @@ def _page(subject: Subject, tables: dict[str, pd.DataFrame], ropa: pd.DataFrame,
 
     body.append(f"<h2>{_e(tx['source'])}</h2>")
     consents = tables.get("consents")
-    channels = sorted({s for s in consents["source"] if isinstance(s, str)}) \
-        if consents is not None and "source" in consents.columns else []
-    body.append(f"<p>{_say(tx, 'source_self', channels=', '.join(c.replace('_', ' ') for c in channels))}</p>"
-                if channels else f"<p>{_e(tx['source_none'])}</p>")
+    channels = (
+        sorted({s for s in consents["source"] if isinstance(s, str)})
+        if consents is not None and "source" in consents.columns
+        else []
+    )
+    body.append(
+        f"<p>{_say(tx, 'source_self', channels=', '.join(c.replace('_', ' ') for c in channels))}</p>"
+        if channels
+        else f"<p>{_e(tx['source_none'])}</p>"
+    )
 
     body.append(f"<h2>{_e(tx['rights'])}</h2><ul>")
-    for key in ("right_rectification", "right_erasure", "right_restriction", "right_portability",
-                "right_objection", "right_withdraw", "complaint"):
+    for key in (
+        "right_rectification",
+        "right_erasure",
+        "right_restriction",
+        "right_portability",
+        "right_objection",
+        "right_withdraw",
+        "complaint",
+    ):
         body.append(f"<li>{_e(tx[key])}</li>")
     body.append("</ul>")
     body.append(f"<h2>{_e(tx['automated'])}</h2>")
@@ -316,8 +413,9 @@ def _page(subject: Subject, tables: dict[str, pd.DataFrame], ropa: pd.DataFrame,
         body.append(_data_table(tx, name, df))
     footer = _say(tx, "contact", contact=policy.controller_contact) if policy.controller_contact else ""
     template = Template(files("gdprlab.subjects").joinpath("templates/access.html").read_text("utf-8"))
-    return template.substitute(lang=_e(language), title=_say(tx, "title", controller=controller),
-                               body="\n".join(body), footer=footer)
+    return template.substitute(
+        lang=_e(language), title=_say(tx, "title", controller=controller), body="\n".join(body), footer=footer
+    )
 
 
 def _data_table(tx: dict[str, str], name: str, df: pd.DataFrame) -> str:
@@ -336,7 +434,8 @@ def _data_table(tx: dict[str, str], name: str, df: pd.DataFrame) -> str:
                 cells.append(f"<td>{_e(v)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     caption = _say(tx, "records", table=name, count=len(df))
-    return f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return (f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
 
 
 def write_access(answer: AccessAnswer, out: str | Path) -> list[Path]:

@@ -15,10 +15,11 @@ and what becomes of it:
   needed for the employment contract, Art. 17(1)(a) does not apply) and name mentions that another person
   may bear.
 
-`apply_plan` writes the result into a copy of the dataset folder (owner-only), or into the folder itself when `in_place` with a backup copy made first; marks the request
-completed; and returns the audit record: who, when, which request, per table how many rows and fields
-were changed, SHA-256 of every file before and after and one SHA-256 over all removed values together,
-never a value. `rectify` corrects columns the same way (Art. 16) and lists the recipients to tell (Art. 19).
+`apply_plan` writes the result into a copy of the dataset folder (owner-only), or into the folder itself
+when `in_place` with a backup copy made first; marks the request completed; and returns the audit record:
+who, when, which request, per table how many rows and fields were changed, SHA-256 of every file before
+and after and one SHA-256 over all removed values together, never a value. `rectify` corrects columns the
+same way (Art. 16) and lists the recipients to tell (Art. 19).
 
 Files are rewritten by DuckDB from the files themselves (CSV as text, so untouched cells keep their
 spelling; Parquet with its types), filtered on the person's keys: see benchmarks/subject_speed.py.
@@ -69,8 +70,14 @@ def _hold(row: dict, as_of: dt.date) -> tuple[str, dt.date] | None:
 
 
 def _filled(row: dict, columns) -> list[str]:
-    return [c for c in columns if c in row and row[c] is not None and not (not isinstance(row[c], str)
-            and pd.isna(row[c])) and str(row[c]).strip() != ""]
+    return [
+        c
+        for c in columns
+        if c in row
+        and row[c] is not None
+        and not (not isinstance(row[c], str) and pd.isna(row[c]))
+        and str(row[c]).strip() != ""
+    ]
 
 
 def erasure_plan(subject: Subject, request_id: str, as_of: dt.date) -> pd.DataFrame:
@@ -85,12 +92,28 @@ def erasure_plan(subject: Subject, request_id: str, as_of: dt.date) -> pd.DataFr
         hold = _hold(row, as_of)
         if hold:
             holds[cid] = hold
-            items.append(PlanItem("contacts", cid, "keep", "*", hold[0], hold[1].isoformat(),
-                                  "a recorded hold in force (Art. 17(3)); process only for that ground"))
+            items.append(
+                PlanItem(
+                    "contacts",
+                    cid,
+                    "keep",
+                    "*",
+                    hold[0],
+                    hold[1].isoformat(),
+                    "a recorded hold in force (Art. 17(3)); process only for that ground",
+                )
+            )
             continue
         fields = _filled(row, TABLES["contacts"].erasable_names)
-        items.append(PlanItem("contacts", cid, "anonymise", ",".join(fields + ["status"]),
-                              reason="personal columns emptied; status erased; the erasure's record kept"))
+        items.append(
+            PlanItem(
+                "contacts",
+                cid,
+                "anonymise",
+                ",".join(fields + ["status"]),
+                reason="personal columns emptied; status erased; the erasure's record kept",
+            )
+        )
     held_ids = set(holds)
     activities = subject.rows.get("activities", pd.DataFrame())
     for row in activities.to_dict("records"):
@@ -99,41 +122,102 @@ def erasure_plan(subject: Subject, request_id: str, as_of: dt.date) -> pd.DataFr
         cid, aid = str(row["contact_id"]), str(row["activity_id"])
         if cid in held_ids:
             ground, until = holds[cid]
-            items.append(PlanItem("activities", aid, "keep", "note", ground, until.isoformat(),
-                                  "the contact's hold covers its notes"))
+            items.append(
+                PlanItem(
+                    "activities",
+                    aid,
+                    "keep",
+                    "note",
+                    ground,
+                    until.isoformat(),
+                    "the contact's hold covers its notes",
+                )
+            )
         else:
             items.append(PlanItem("activities", aid, "anonymise", "note", reason="note emptied"))
-    for name, reason in (("consents", "no personal data once the contact is anonymised; the record that "
-                                      "consent was given and withdrawn (Art. 7(1))"),
-                         ("requests", "no personal data once the contact is anonymised; the record that the "
-                                      "request was answered (Art. 5(2), 12)")):
+    for name, reason in (
+        (
+            "consents",
+            "no personal data once the contact is anonymised; the record that "
+            "consent was given and withdrawn (Art. 7(1))",
+        ),
+        (
+            "requests",
+            "no personal data once the contact is anonymised; the record that the "
+            "request was answered (Art. 5(2), 12)",
+        ),
+    ):
         for rid in subject.rows.get(name, pd.DataFrame(columns=[TABLES[name].key]))[TABLES[name].key]:
             items.append(PlanItem(name, str(rid), "keep", "*", "Art. 5(2)", "", reason))
     for row in subject.rows.get("accounts", pd.DataFrame()).to_dict("records"):
         aid = str(row["account_id"])
         if held_ids:
             ground, until = next(iter(holds.values()))
-            items.append(PlanItem("accounts", aid, "keep", "*", ground, until.isoformat(),
-                                  "a sole trader's account: the contact's hold covers it"))
+            items.append(
+                PlanItem(
+                    "accounts",
+                    aid,
+                    "keep",
+                    "*",
+                    ground,
+                    until.isoformat(),
+                    "a sole trader's account: the contact's hold covers it",
+                )
+            )
         else:
-            items.append(PlanItem("accounts", aid, "anonymise", ",".join(_filled(row, ACCOUNT_COLUMNS)),
-                                  reason="a sole trader's account: the trading name is the person's name"))
+            items.append(
+                PlanItem(
+                    "accounts",
+                    aid,
+                    "anonymise",
+                    ",".join(_filled(row, ACCOUNT_COLUMNS)),
+                    reason="a sole trader's account: the trading name is the person's name",
+                )
+            )
     for sid in subject.staff_ids:
-        items.append(PlanItem("staff", sid, "review", "*", "Art. 6(1)(b)", "",
-                              "the person is also staff: still needed for the employment contract "
-                              "(Art. 17(1)(a) does not apply); not decided by this request"))
-    for row in subject.mentions.drop_duplicates("activity_id").to_dict("records") if not subject.mentions.empty \
-            else []:
+        items.append(
+            PlanItem(
+                "staff",
+                sid,
+                "review",
+                "*",
+                "Art. 6(1)(b)",
+                "",
+                "the person is also staff: still needed for the employment contract "
+                "(Art. 17(1)(a) does not apply); not decided by this request",
+            )
+        )
+    for row in (
+        subject.mentions.drop_duplicates("activity_id").to_dict("records")
+        if not subject.mentions.empty
+        else []
+    ):
         aid = str(row["activity_id"])
-        certain = subject.mentions.loc[subject.mentions["activity_id"] == row["activity_id"], "confidence"].max()
+        certain = subject.mentions.loc[
+            subject.mentions["activity_id"] == row["activity_id"], "confidence"
+        ].max()
         if str(row["contact_id"]) in held_ids:
             continue
         if certain >= 1.0:
-            items.append(PlanItem("activities", aid, "anonymise", "note",
-                                  reason="another record's note: the mention of the person replaced"))
+            items.append(
+                PlanItem(
+                    "activities",
+                    aid,
+                    "anonymise",
+                    "note",
+                    reason="another record's note: the mention of the person replaced",
+                )
+            )
         else:
-            items.append(PlanItem("activities", aid, "review", "note",
-                                  reason=f"a name mention another person may bear (confidence {certain:.2f})"))
+            items.append(
+                PlanItem(
+                    "activities",
+                    aid,
+                    "review",
+                    "note",
+                    reason=f"a name mention another person may bear (confidence {certain:.2f})",
+                )
+            )
     plan = pd.DataFrame([asdict(i) for i in items], columns=list(PlanItem.__dataclass_fields__))
     plan.attrs["request"] = request
     return plan
@@ -154,6 +238,7 @@ def _own_request(subject: Subject, request_id: str, kind: str) -> dict:
 # applying a plan to the files
 # ----------------------------------------------------------------------------------------------------------
 
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -172,12 +257,19 @@ def _ident(name: str) -> str:
 
 def _source(path: Path) -> str:
     if path.suffix == ".csv":
-        return f"read_csv({_quote(str(path))}, all_varchar=true, header=true, delim=',', quote='\"', escape='\"')"
+        options = "all_varchar=true, header=true, delim=',', quote='\"', escape='\"'"
+        return f"read_csv({_quote(str(path))}, {options})"
     return f"read_parquet({_quote(str(path))})"
 
 
-def _rewrite(con: duckdb.DuckDBPyConnection, path: Path, target: Path, key: str,
-             changes: dict[str, dict[str, str]], removed: list[str]) -> int:
+def _rewrite(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    target: Path,
+    key: str,
+    changes: dict[str, dict[str, str]],
+    removed: list[str],
+) -> int:
     """Write `path`'s table to `target` with `changes` (column -> {record id -> SQL value}) applied, adding
     the removed values (as text, for the digest) to `removed`; the number of rows changed."""
     columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {_source(path)}").fetchall()]
@@ -185,9 +277,15 @@ def _rewrite(con: duckdb.DuckDBPyConnection, path: Path, target: Path, key: str,
     if not ids:
         return 0
     id_list = ", ".join(_quote(i) for i in ids)
-    old = con.execute(f"SELECT {_ident(key)}, {', '.join(_ident(c) for c in changes if c in columns)} "
-                      f"FROM {_source(path)} WHERE CAST({_ident(key)} AS VARCHAR) IN ({id_list}) "
-                      f"ORDER BY 1").fetchall() if any(c in columns for c in changes) else []
+    old = (
+        con.execute(
+            f"SELECT {_ident(key)}, {', '.join(_ident(c) for c in changes if c in columns)} "
+            f"FROM {_source(path)} WHERE CAST({_ident(key)} AS VARCHAR) IN ({id_list}) "
+            f"ORDER BY 1"
+        ).fetchall()
+        if any(c in columns for c in changes)
+        else []
+    )
     names = [c for c in changes if c in columns]
     for row in old:
         for column, value in zip(names, row[1:], strict=True):
@@ -200,8 +298,14 @@ def _rewrite(con: duckdb.DuckDBPyConnection, path: Path, target: Path, key: str,
             select.append(_ident(column))
             continue
         cases = " ".join(f"WHEN {_quote(i)} THEN {sql}" for i, sql in per.items())
-        select.append(f"CASE CAST({_ident(key)} AS VARCHAR) {cases} ELSE {_ident(column)} END AS {_ident(column)}")
-    options = "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')" if path.suffix == ".csv" else "(FORMAT parquet)"
+        select.append(
+            f"CASE CAST({_ident(key)} AS VARCHAR) {cases} ELSE {_ident(column)} END AS {_ident(column)}"
+        )
+    options = (
+        "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')"
+        if path.suffix == ".csv"
+        else "(FORMAT parquet)"
+    )
     tmp = target.with_name(f".{target.name}.tmp")
     con.execute(f"COPY (SELECT {', '.join(select)} FROM {_source(path)}) TO {_quote(str(tmp))} {options}")
     os.chmod(tmp, 0o600)
@@ -226,15 +330,26 @@ class Outcome:
     plan: pd.DataFrame
 
 
-def apply_plan(dataset: str | Path, subject: Subject, plan: pd.DataFrame, out: str | Path, *,
-               as_of: dt.date, policy: Policy, in_place: bool = False, backup: str | Path | None = None,
-               operator: str | None = None) -> Outcome:
+def apply_plan(
+    dataset: str | Path,
+    subject: Subject,
+    plan: pd.DataFrame,
+    out: str | Path,
+    *,
+    as_of: dt.date,
+    policy: Policy,
+    in_place: bool = False,
+    backup: str | Path | None = None,
+    operator: str | None = None,
+) -> Outcome:
     """Apply an erasure plan to a copy of the dataset folder in out/dataset (or in place, after a backup),
     mark the request completed, and write out/erasure_plan.csv and out/audit.json (owner-only)."""
     source = Path(dataset)
     if not (source.is_dir() and (source / "manifest.json").is_file()):
-        raise SubjectError("erasure is applied to dataset folders (tables as CSV or Parquet files); for a "
-                           "warehouse, apply erasure_plan.csv there")
+        raise SubjectError(
+            "erasure is applied to dataset folders (tables as CSV or Parquet files); for a "
+            "warehouse, apply erasure_plan.csv there"
+        )
     out = Path(out)
     request = plan.attrs["request"]
     target = _target(source, out, in_place, backup)
@@ -247,13 +362,19 @@ def apply_plan(dataset: str | Path, subject: Subject, plan: pd.DataFrame, out: s
     notes = anonymise[anonymise["table"] == "activities"]
     activity_rows = subject.rows.get("activities", pd.DataFrame(columns=["activity_id"]))
     own_notes = set(activity_rows["activity_id"].astype(str))
-    mention_sql = _mention_sql([x for x in search_terms(subject) if x.kind != "name" or _certain_name(subject)])
-    changes["activities"] = {"note": {i: ("NULL" if i in own_notes else mention_sql) for i in notes["record_id"]}}
+    mention_sql = _mention_sql(
+        [x for x in search_terms(subject) if x.kind != "name" or _certain_name(subject)]
+    )
+    changes["activities"] = {
+        "note": {i: ("NULL" if i in own_notes else mention_sql) for i in notes["record_id"]}
+    }
     accounts = anonymise[anonymise["table"] == "accounts"]["record_id"].tolist()
     changes["accounts"] = {c: {i: "NULL" for i in accounts} for c in ACCOUNT_COLUMNS}
     day = _quote(as_of.isoformat())
-    changes["requests"] = {"status": {request["request_id"]: "'completed'"},
-                           "responded_on": {request["request_id"]: f"COALESCE(CAST(responded_on AS VARCHAR), {day})"}}
+    changes["requests"] = {
+        "status": {request["request_id"]: "'completed'"},
+        "responded_on": {request["request_id"]: f"COALESCE(CAST(responded_on AS VARCHAR), {day})"},
+    }
     removed: list[str] = []
     counts, hashes = {}, {}
     con = duckdb.connect()
@@ -265,8 +386,9 @@ def apply_plan(dataset: str | Path, subject: Subject, plan: pd.DataFrame, out: s
             written = target / path.name
             before = _sha256(path)
             if path.suffix == ".parquet" and name == "requests":
-                per_column["responded_on"] = {k: f"COALESCE(responded_on, DATE {day})"
-                                              for k in per_column["responded_on"]}
+                per_column["responded_on"] = {
+                    k: f"COALESCE(responded_on, DATE {day})" for k in per_column["responded_on"]
+                }
             rows = _rewrite(con, path, written, TABLES[name].key, per_column, removed)
             counts[name] = {"rows": rows, "fields": sum(len(v) for v in per_column.values())}
             hashes[name] = {"before": before, "after": _sha256(written)}
@@ -286,8 +408,9 @@ def apply_plan(dataset: str | Path, subject: Subject, plan: pd.DataFrame, out: s
         "files_sha256": hashes,
         "removed_values": len(removed_values),
         "removed_sha256": hashlib.sha256("\n".join(sorted(removed_values)).encode()).hexdigest(),
-        "kept": plan.loc[plan["action"] == "keep", ["table", "record_id", "ground", "until"]]
-                    .to_dict("records"),
+        "kept": plan.loc[plan["action"] == "keep", ["table", "record_id", "ground", "until"]].to_dict(
+            "records"
+        ),
         "notify_recipients (Art. 19)": [r.name for r in policy.recipients],
     }
     _write_records(out, plan, audit)
@@ -324,19 +447,34 @@ def _target(source: Path, out: Path, in_place: bool, backup: str | Path | None) 
 
 
 def _write_records(out: Path, plan: pd.DataFrame, audit: dict) -> None:
-    write_atomic(out / "erasure_plan.csv" if audit["action"].startswith("erasure") else out / "rectification.csv",
-                 csv_text(plan.columns, plan.itertuples(index=False)), mode=0o600)
-    write_atomic(out / "audit.json", json.dumps(audit, indent=2, ensure_ascii=False, default=str) + "\n",
-                 mode=0o600)
+    write_atomic(
+        out / "erasure_plan.csv" if audit["action"].startswith("erasure") else out / "rectification.csv",
+        csv_text(plan.columns, plan.itertuples(index=False)),
+        mode=0o600,
+    )
+    write_atomic(
+        out / "audit.json", json.dumps(audit, indent=2, ensure_ascii=False, default=str) + "\n", mode=0o600
+    )
 
 
 # ----------------------------------------------------------------------------------------------------------
 # rectification
 # ----------------------------------------------------------------------------------------------------------
 
-def rectify(dataset: str | Path, subject: Subject, corrections: dict[str, str], out: str | Path, *,
-            request_id: str | None, as_of: dt.date, policy: Policy, in_place: bool = False,
-            backup: str | Path | None = None, operator: str | None = None) -> Outcome:
+
+def rectify(
+    dataset: str | Path,
+    subject: Subject,
+    corrections: dict[str, str],
+    out: str | Path,
+    *,
+    request_id: str | None,
+    as_of: dt.date,
+    policy: Policy,
+    in_place: bool = False,
+    backup: str | Path | None = None,
+    operator: str | None = None,
+) -> Outcome:
     """Set `corrections` (contacts column -> corrected value) on every contact record of the one person,
     mark the rectification request completed (if given), and record it with the recipients to tell
     (Art. 19): counts and hashes, never the old or the new values."""
@@ -353,14 +491,28 @@ def rectify(dataset: str | Path, subject: Subject, corrections: dict[str, str], 
         raise SubjectError("rectification is applied to dataset folders (tables as CSV or Parquet files)")
     out = Path(out)
     target = _target(source, out, in_place, backup)
-    plan = pd.DataFrame([asdict(PlanItem("contacts", cid, "rectify", ",".join(sorted(corrections)),
-                                         reason="corrected at the person's request (Art. 16)"))
-                         for cid in subject.contact_ids], columns=list(PlanItem.__dataclass_fields__))
+    plan = pd.DataFrame(
+        [
+            asdict(
+                PlanItem(
+                    "contacts",
+                    cid,
+                    "rectify",
+                    ",".join(sorted(corrections)),
+                    reason="corrected at the person's request (Art. 16)",
+                )
+            )
+            for cid in subject.contact_ids
+        ],
+        columns=list(PlanItem.__dataclass_fields__),
+    )
     changes = {"contacts": {c: {i: _quote(v) for i in subject.contact_ids} for c, v in corrections.items()}}
     if request is not None:
         day = _quote(as_of.isoformat())
-        changes["requests"] = {"status": {request["request_id"]: "'completed'"},
-                               "responded_on": {request["request_id"]: day}}
+        changes["requests"] = {
+            "status": {request["request_id"]: "'completed'"},
+            "responded_on": {request["request_id"]: day},
+        }
     removed: list[str] = []
     counts, hashes = {}, {}
     con = duckdb.connect()
@@ -383,8 +535,9 @@ def rectify(dataset: str | Path, subject: Subject, corrections: dict[str, str], 
         "written_to": str(target),
         "changed": {"contacts": {"rows": counts.get("contacts", 0), "fields": sorted(corrections)}},
         "files_sha256": hashes,
-        "old_values_sha256": hashlib.sha256("\n".join(sorted(
-            x for x in removed if x.startswith("contacts|"))).encode()).hexdigest(),
+        "old_values_sha256": hashlib.sha256(
+            "\n".join(sorted(x for x in removed if x.startswith("contacts|"))).encode()
+        ).hexdigest(),
         "notify_recipients (Art. 19)": [{"name": r.name, "kind": r.kind} for r in policy.recipients],
     }
     _write_records(out, plan, audit)

@@ -78,9 +78,14 @@ class Query:
 
     def described(self) -> str:
         """The query, masked."""
-        parts = [("e-mail", mask_email(self.email)), ("phone", mask_phone(self.phone)),
-                 ("name", mask_name(self.name)), ("born", mask_date_of_birth(self.birth_date)),
-                 ("id", self.id), ("national id", mask_national_id(self.national_id))]
+        parts = [
+            ("e-mail", mask_email(self.email)),
+            ("phone", mask_phone(self.phone)),
+            ("name", mask_name(self.name)),
+            ("born", mask_date_of_birth(self.birth_date)),
+            ("id", self.id),
+            ("national id", mask_national_id(self.national_id)),
+        ]
         return ", ".join(f"{label} {value}" for label, value in parts if value)
 
 
@@ -91,7 +96,9 @@ class Subject:
 
     query: Query
     rows: dict[str, pd.DataFrame]
-    mentions: pd.DataFrame  # activity_id, contact_id (whose record), matched (email/phone/id/name), confidence
+    mentions: (
+        pd.DataFrame
+    )  # activity_id, contact_id (whose record), matched (email/phone/id/name), confidence
     people: int  # distinct people the query matched (above 1: namesakes, an ambiguous request)
     found_by: dict[str, str] = field(default_factory=dict)  # record id -> how it was linked to the person
     possible_staff: list[str] = field(default_factory=list)  # staff ids of the same name only
@@ -113,8 +120,11 @@ class Subject:
         names = []
         c = self.rows.get("contacts")
         if c is not None:
-            names += [f"{f} {la}" for f, la in zip(c["first_name"], c["last_name"], strict=True)
-                      if isinstance(f, str) and isinstance(la, str)]
+            names += [
+                f"{f} {la}"
+                for f, la in zip(c["first_name"], c["last_name"], strict=True)
+                if isinstance(f, str) and isinstance(la, str)
+            ]
         s = self.rows.get("staff")
         if s is not None:
             names += [n for n in s["name"] if isinstance(n, str)]
@@ -131,8 +141,10 @@ class Subject:
         if not self.found:
             raise SubjectError(f"no record matches ({self.query.described()})")
         if self.people > 1:
-            raise SubjectError(f"{self.people} different people match ({self.query.described()}); add "
-                               "--birth-date or name one record with --id")
+            raise SubjectError(
+                f"{self.people} different people match ({self.query.described()}); add "
+                "--birth-date or name one record with --id"
+            )
 
 
 def _ids(df: pd.DataFrame | None, key: str) -> list[str]:
@@ -152,9 +164,16 @@ def _values(rows: dict[str, pd.DataFrame], *where: tuple[str, str]) -> list[str]
 # opening a dataset
 # ----------------------------------------------------------------------------------------------------------
 
+
 @contextmanager
-def open_dataset(dataset: str | Path, engine: str = "duckdb", *, as_of: dt.date | None = None,
-                 policy: str | None = None, mapping: str | None = None) -> Iterator[tuple[Tables, DatasetInputs]]:
+def open_dataset(
+    dataset: str | Path,
+    engine: str = "duckdb",
+    *,
+    as_of: dt.date | None = None,
+    policy: str | None = None,
+    mapping: str | None = None,
+) -> Iterator[tuple[Tables, DatasetInputs]]:
     """The dataset's tables on the engine, as `gdprlab check` opens them: a generated dataset's files read
     by the engine itself, any other export through gdprlab's export reader; and its as-of date and policy."""
     from gdprlab.crm.exports import load_export
@@ -177,6 +196,7 @@ def open_dataset(dataset: str | Path, engine: str = "duckdb", *, as_of: dt.date 
 # ----------------------------------------------------------------------------------------------------------
 # matching
 # ----------------------------------------------------------------------------------------------------------
+
 
 def _strip_accent(ch: str) -> str:
     base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
@@ -232,8 +252,14 @@ def find_subject(t: Tables, query: Query, *, mentions: bool = True) -> Subject:
     if not staff.empty and "contacts" in t:  # a member of staff asked: their contacts by the work address
         seeds = _contacts_of_staff(t, staff, seeds, found_by)
     contacts = _with_same_person(t, seeds, found_by)
-    people = len({_person_key(f, la, b) for f, la, b in
-                  zip(contacts["first_name"], contacts["last_name"], contacts["birth_date"], strict=True)})
+    people = len(
+        {
+            _person_key(f, la, b)
+            for f, la, b in zip(
+                contacts["first_name"], contacts["last_name"], contacts["birth_date"], strict=True
+            )
+        }
+    )
     if contacts.empty and not staff.empty:
         people = 1
     rows: dict[str, pd.DataFrame] = {}
@@ -242,18 +268,28 @@ def find_subject(t: Tables, query: Query, *, mentions: bool = True) -> Subject:
     ids = _ids(contacts, "contact_id")
     for name in CONTACT_TABLES:
         if name in t and "contact_id" in t[name].columns:
-            rows[name] = t.fetch(t[name].filter(key_in(t[name]["contact_id"], ids))) if ids else \
-                _empty(t, name)
+            rows[name] = (
+                t.fetch(t[name].filter(key_in(t[name]["contact_id"], ids))) if ids else _empty(t, name)
+            )
     if "accounts" in t:
         rows["accounts"] = _sole_traders(t, contacts, found_by)
     if "staff" in t:
         rows["staff"] = staff
     if "training" in t and "staff_id" in t["training"].columns:
         sid = _ids(staff, "staff_id")
-        rows["training"] = t.fetch(t["training"].filter(key_in(t["training"]["staff_id"], sid))) if sid \
+        rows["training"] = (
+            t.fetch(t["training"].filter(key_in(t["training"]["staff_id"], sid)))
+            if sid
             else _empty(t, "training")
-    subject = Subject(query, rows, pd.DataFrame(columns=["activity_id", "contact_id", "matched", "confidence"]),
-                      people, found_by, notes=notes)
+        )
+    subject = Subject(
+        query,
+        rows,
+        pd.DataFrame(columns=["activity_id", "contact_id", "matched", "confidence"]),
+        people,
+        found_by,
+        notes=notes,
+    )
     subject.possible_staff = _namesake_staff(t, subject)
     if mentions and subject.found and "activities" in t:
         subject.mentions = find_mentions(t, subject)
@@ -278,12 +314,15 @@ def _seed_contacts(t: Tables, q: Query, found_by: dict[str, str], notes: list[st
         tests.append(("record id", c["contact_id"].cast("string") == q.id.strip()))
     if q.national_id and "national_id" in c.columns:
         wanted = re.sub(r"[\s\-./]", "", q.national_id).upper()
-        tests.append(("national id", c["national_id"].cast("string").re_replace(r"[\s\-./]", "").upper()
-                      == wanted))
+        tests.append(
+            ("national id", c["national_id"].cast("string").re_replace(r"[\s\-./]", "").upper() == wanted)
+        )
         tokens = t.fetch(c.filter(c["national_id"].cast("string").startswith("enc:")).count())
         if tokens:
-            notes.append(f"{tokens} encrypted national id(s) could not be compared (decrypt them where the "
-                         "key is kept, or search by another identifier)")
+            notes.append(
+                f"{tokens} encrypted national id(s) could not be compared (decrypt them where the "
+                "key is kept, or search by another identifier)"
+            )
     if q.name:
         named = _fold_expr(c["first_name"]).concat(" ", _fold_expr(c["last_name"])) == fold(q.name)
         if q.birth_date is not None:
@@ -303,16 +342,21 @@ def _seed_contacts(t: Tables, q: Query, found_by: dict[str, str], notes: list[st
 
 def _with_same_person(t: Tables, seeds: pd.DataFrame, found_by: dict[str, str]) -> pd.DataFrame:
     """The seeds and the contacts of the same name and date of birth as one of them."""
-    keys = [(f, la, b) for f, la, b in zip(seeds["first_name"], seeds["last_name"], seeds["birth_date"],
-                                           strict=True)
-            if isinstance(f, str) and isinstance(la, str) and b is not None and not pd.isna(b)]
+    keys = [
+        (f, la, b)
+        for f, la, b in zip(seeds["first_name"], seeds["last_name"], seeds["birth_date"], strict=True)
+        if isinstance(f, str) and isinstance(la, str) and b is not None and not pd.isna(b)
+    ]
     if not keys:
         return seeds
     c = t["contacts"]
     where = ibis.literal(False)
     for first, last, birth in dict.fromkeys(keys):
-        where = where | ((c["first_name"] == first) & (c["last_name"] == last)
-                         & (c["birth_date"].cast("date") == ibis.date(pd.Timestamp(birth).date())))
+        where = where | (
+            (c["first_name"] == first)
+            & (c["last_name"] == last)
+            & (c["birth_date"].cast("date") == ibis.date(pd.Timestamp(birth).date()))
+        )
     more = t.fetch(c.filter(where.fill_null(False) & ~key_in(c["contact_id"], _ids(seeds, "contact_id"))))
     for cid in more["contact_id"].astype(str):
         found_by[cid] = "same name and date of birth"
@@ -338,14 +382,19 @@ def _staff(t: Tables, q: Query, seeds: pd.DataFrame, found_by: dict[str, str]) -
     return df
 
 
-def _contacts_of_staff(t: Tables, staff: pd.DataFrame, seeds: pd.DataFrame,
-                       found_by: dict[str, str]) -> pd.DataFrame:
+def _contacts_of_staff(
+    t: Tables, staff: pd.DataFrame, seeds: pd.DataFrame, found_by: dict[str, str]
+) -> pd.DataFrame:
     addresses = sorted({a.lower() for a in _values({"staff": staff}, ("staff", "email"))})
     c = t["contacts"]
     if not addresses or "email" not in c.columns:
         return seeds
-    more = t.fetch(c.filter(_text_lower(c["email"]).isin(addresses).fill_null(False)
-                            & ~key_in(c["contact_id"], _ids(seeds, "contact_id"))))
+    more = t.fetch(
+        c.filter(
+            _text_lower(c["email"]).isin(addresses).fill_null(False)
+            & ~key_in(c["contact_id"], _ids(seeds, "contact_id"))
+        )
+    )
     for cid in more["contact_id"].astype(str):
         found_by[cid] = "e-mail of the staff record"
     return pd.concat([seeds, more], ignore_index=True) if not more.empty else seeds
@@ -369,8 +418,11 @@ def _sole_traders(t: Tables, contacts: pd.DataFrame, found_by: dict[str, str]) -
     if not linked:
         return _empty(t, "accounts")
     df = t.fetch(a.filter(key_in(a["account_id"], linked)))
-    names = [fold(f"{f} {la}") for f, la in zip(contacts["first_name"], contacts["last_name"], strict=True)
-             if isinstance(f, str) and isinstance(la, str)]
+    names = [
+        fold(f"{f} {la}")
+        for f, la in zip(contacts["first_name"], contacts["last_name"], strict=True)
+        if isinstance(f, str) and isinstance(la, str)
+    ]
     own = df["name"].map(lambda n: isinstance(n, str) and any(x in fold(n) for x in names))
     for aid in df.loc[own, "account_id"].astype(str):
         found_by[aid] = "company name is the person's name (sole trader)"
@@ -380,6 +432,7 @@ def _sole_traders(t: Tables, contacts: pd.DataFrame, found_by: dict[str, str]) -
 # ----------------------------------------------------------------------------------------------------------
 # mentions in other records' notes
 # ----------------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Term:
@@ -416,17 +469,28 @@ def find_mentions(t: Tables, subject: Subject) -> pd.DataFrame:
     for term in terms:
         any_term = any_term | note.re_search(term.pattern())
     others = ~key_in(a["contact_id"], subject.contact_ids) if subject.contact_ids else ibis.literal(True)
-    hits = t.fetch(a.filter(note.notnull() & others.fill_null(True) & any_term.fill_null(False))
-                   .select("activity_id", "contact_id", "note"))
+    hits = t.fetch(
+        a.filter(note.notnull() & others.fill_null(True) & any_term.fill_null(False)).select(
+            "activity_id", "contact_id", "note"
+        )
+    )
     bearers = _name_bearers(t, subject) if any(x.kind == "name" for x in terms) else {}
     rows = []
     for aid, cid, text in zip(hits["activity_id"], hits["contact_id"], hits["note"], strict=True):
         for kind in ("email", "phone", "id", "name"):
             matched = [x for x in terms if x.kind == kind and re.search(x.pattern(), text)]
             if matched:
-                confidence = 1.0 if kind != "name" else max(1 / max(bearers.get(x.text, 1), 1) for x in matched)
-                rows.append({"activity_id": aid, "contact_id": cid, "matched": kind,
-                             "confidence": round(confidence, 3)})
+                confidence = (
+                    1.0 if kind != "name" else max(1 / max(bearers.get(x.text, 1), 1) for x in matched)
+                )
+                rows.append(
+                    {
+                        "activity_id": aid,
+                        "contact_id": cid,
+                        "matched": kind,
+                        "confidence": round(confidence, 3),
+                    }
+                )
     return pd.DataFrame(rows, columns=["activity_id", "contact_id", "matched", "confidence"])
 
 
@@ -440,8 +504,9 @@ def _name_bearers(t: Tables, subject: Subject) -> dict[str, int]:
         if "contacts" in t:
             c = t["contacts"]
             named = c.filter(_fold_expr(c["first_name"]).concat(" ", _fold_expr(c["last_name"])) == folded)
-            people += int(t.fetch(named.select(named["birth_date"].cast("string").fill_null("?"))
-                                  .distinct().count()))
+            people += int(
+                t.fetch(named.select(named["birth_date"].cast("string").fill_null("?")).distinct().count())
+            )
         if "staff" in t:
             s = t["staff"]
             others = s.filter((_fold_expr(s["name"]) == folded) & ~key_in(s["staff_id"], subject.staff_ids))
@@ -453,6 +518,7 @@ def _name_bearers(t: Tables, subject: Subject) -> dict[str, int]:
 # ----------------------------------------------------------------------------------------------------------
 # output
 # ----------------------------------------------------------------------------------------------------------
+
 
 def summary_lines(subject: Subject) -> list[str]:
     """What a terminal shows: counts, record ids and how each was found, personal values masked."""
@@ -468,30 +534,43 @@ def summary_lines(subject: Subject) -> list[str]:
         lines.append(f"{name}: {len(df)} row(s)")
         if name in ("contacts", "staff", "accounts"):
             for row in df.to_dict("records"):
-                lines.append(f"  {row[key]}  {_masked_row(name, row)}  ({subject.found_by.get(str(row[key]), '')})")
+                lines.append(
+                    f"  {row[key]}  {_masked_row(name, row)}  ({subject.found_by.get(str(row[key]), '')})"
+                )
     if not subject.mentions.empty:
         m = subject.mentions
         lines.append(f"mentions in other records' notes: {m['activity_id'].nunique()} note(s)")
         for kind, part in m.groupby("matched", sort=True):
             conf = f", confidence {part['confidence'].min():.2f}" if kind == "name" else ""
-            lines.append(f"  by {kind}: {len(part)} ({', '.join(part['activity_id'].astype(str)[:10])}"
-                         f"{' …' if len(part) > 10 else ''}){conf}")
+            lines.append(
+                f"  by {kind}: {len(part)} ({', '.join(part['activity_id'].astype(str)[:10])}"
+                f"{' …' if len(part) > 10 else ''}){conf}"
+            )
     if subject.possible_staff:
-        lines.append(f"staff of the same name, not linked by an identifier (check by hand): "
-                     f"{', '.join(subject.possible_staff)}")
+        lines.append(
+            f"staff of the same name, not linked by an identifier (check by hand): "
+            f"{', '.join(subject.possible_staff)}"
+        )
     lines += [f"note: {n}" for n in subject.notes]
     return lines
 
 
 def _masked_row(table: str, row: dict) -> str:
     if table == "contacts":
-        return " ".join(str(x) for x in (mask_name(f"{row.get('first_name') or ''} {row.get('last_name') or ''}"
-                                                   .strip() or None),
-                                        mask_email(row.get("email")), mask_date_of_birth(row.get("birth_date")),
-                                        row.get("status")) if x)
+        return " ".join(
+            str(x)
+            for x in (
+                mask_name(f"{row.get('first_name') or ''} {row.get('last_name') or ''}".strip() or None),
+                mask_email(row.get("email")),
+                mask_date_of_birth(row.get("birth_date")),
+                row.get("status"),
+            )
+            if x
+        )
     if table == "staff":
-        return " ".join(str(x) for x in (mask_name(row.get("name")), mask_email(row.get("email")),
-                                         row.get("role")) if x)
+        return " ".join(
+            str(x) for x in (mask_name(row.get("name")), mask_email(row.get("email")), row.get("role")) if x
+        )
     return str(mask_name(row.get("name")) or "")
 
 

@@ -41,7 +41,8 @@ def test_python_dash_m_runs_the_same_command():
 
 
 def test_every_command_a_module_declares_is_on_the_command_line():
-    declared = {v.name for m in (data, audit, subject, training) for v in vars(m).values() if isinstance(v, Command)}
+    modules = (data, audit, subject, training)
+    declared = {v.name for m in modules for v in vars(m).values() if isinstance(v, Command)}
     assert declared == set(EXAMPLES) and len(COMMANDS) == len(EXAMPLES)
 
 

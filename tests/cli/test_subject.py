@@ -22,7 +22,10 @@ def people(tmp_path_factory) -> Path:
 
 def test_find_prints_masked_values_and_writes_the_extract_owner_only(people, tmp_path, capsys):
     extract = tmp_path / "x.json"
-    assert main(["subject", "find", str(people), "--email", "krystyna.cis@wp.pl", "--extract", str(extract)]) == 0
+    assert (
+        main(["subject", "find", str(people), "--email", "krystyna.cis@wp.pl", "--extract", str(extract)])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "C0000001" in out and "k***@w***.pl" in out and "krystyna" not in out.lower()
     assert stat.S_IMODE(extract.stat().st_mode) == 0o600 and json.loads(extract.read_text())["people"] == 1
@@ -47,8 +50,10 @@ def test_an_ambiguous_name_is_an_error_without_the_name(people, tmp_path, capsys
 
 def test_erase_then_check_passes_erasure_incomplete_for_the_person(people, tmp_path, capsys):
     out = tmp_path / "e"
-    assert main(["subject", "erase", str(people), "--id", "C0000959", "--request", "R000072", "--out",
-                 str(out)]) == 0
+    assert (
+        main(["subject", "erase", str(people), "--id", "C0000959", "--request", "R000072", "--out", str(out)])
+        == 0
+    )
     capsys.readouterr()
     assert main(["check", str(out / "dataset"), "--format", "json", "--out", str(tmp_path / "f.json")]) == 0
     found = json.loads((tmp_path / "f.json").read_text())
@@ -58,6 +63,18 @@ def test_erase_then_check_passes_erasure_incomplete_for_the_person(people, tmp_p
 
 
 def test_in_place_without_backup_is_refused(people, tmp_path, capsys):
-    code = main(["subject", "erase", str(people), "--id", "C0000959", "--request", "R000072", "--out",
-                 str(tmp_path / "e"), "--in-place"])
+    code = main(
+        [
+            "subject",
+            "erase",
+            str(people),
+            "--id",
+            "C0000959",
+            "--request",
+            "R000072",
+            "--out",
+            str(tmp_path / "e"),
+            "--in-place",
+        ]
+    )
     assert code == 2 and "--backup" in capsys.readouterr().err

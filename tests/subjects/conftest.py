@@ -15,15 +15,32 @@ from gdprlab.crm.files import write_csv
 
 SAMPLE = Path(__file__).resolve().parents[2] / "datasets" / "sample"
 #: Krystyna Cis (C0000001): a customer who is also on the staff list (S09999), with her private address
-STAFF_CUSTOMER = {"staff_id": "S09999", "name": "Krystyna Cis", "email": "krystyna.cis@wp.pl",
-                  "department": "sales", "role": "sales_rep", "crm_access": "standard", "start_date": "2025-01-01"}
+STAFF_CUSTOMER = {
+    "staff_id": "S09999",
+    "name": "Krystyna Cis",
+    "email": "krystyna.cis@wp.pl",
+    "department": "sales",
+    "role": "sales_rep",
+    "crm_access": "standard",
+    "start_date": "2025-01-01",
+}
 #: a member of staff named like the customer Börje Andersson, but not linked to him by any identifier
-STAFF_NAMESAKE = {"staff_id": "S09998", "name": "Börje Andersson", "email": "borje.andersson@staff.example.com",
-                  "department": "it", "role": "it_admin", "crm_access": "none", "start_date": "2024-01-01"}
+STAFF_NAMESAKE = {
+    "staff_id": "S09998",
+    "name": "Börje Andersson",
+    "email": "borje.andersson@staff.example.com",
+    "department": "it",
+    "role": "it_admin",
+    "crm_access": "none",
+    "start_date": "2024-01-01",
+}
 #: another customer's note naming Krystyna Cis by e-mail and by phone (national form, spaced)
 MENTION = ("E00000520", "Polecenie od krystyna.cis@wp.pl, tel. 452 470 456: oddzwonić.")
 #: Krystyna's own note naming a colleague (a third party, Art. 15(4))
-OWN_NOTE = ("E00000001", "Krystyna Cis nie chce już otrzymywać newslettera. Sprawę prowadzi Gislinde Hartung.")
+OWN_NOTE = (
+    "E00000001",
+    "Krystyna Cis nie chce już otrzymywać newslettera. Sprawę prowadzi Gislinde Hartung.",
+)
 #: a note of the contact under the legal hold
 HELD_NOTE = ("E00002354", "Tamara Ferrero: invoice questions, see tax file.")
 
@@ -31,8 +48,10 @@ HELD_NOTE = ("E00002354", "Tamara Ferrero: invoice questions, see tax file.")
 def build(folder: Path) -> Path:
     shutil.copytree(SAMPLE, folder)
     staff = pd.read_csv(folder / "staff.csv", dtype=str, keep_default_na=False)
-    write_csv(pd.concat([staff, pd.DataFrame([STAFF_CUSTOMER, STAFF_NAMESAKE])], ignore_index=True),
-              folder / "staff.csv")
+    write_csv(
+        pd.concat([staff, pd.DataFrame([STAFF_CUSTOMER, STAFF_NAMESAKE])], ignore_index=True),
+        folder / "staff.csv",
+    )
     accounts = pd.read_csv(folder / "accounts.csv", dtype=str, keep_default_na=False)
     accounts.loc[accounts["account_id"] == "A000017", "name"] = "Stanislaw Wähner Handel"
     write_csv(accounts, folder / "accounts.csv")

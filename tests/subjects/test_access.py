@@ -15,9 +15,15 @@ from gdprlab.regulation.policy import Policy, Recipient
 from gdprlab.subjects.access import answer_access, language_of, redact, texts, write_access
 from gdprlab.subjects.find import Query, SubjectError, find_subject, open_dataset
 
-POLICY = Policy(controller_name="Beispiel <GmbH>", controller_contact="datenschutz@example.com",
-                recipients=(Recipient("MailCo", "processor", "newsletter sending", "US", "standard contractual "
-                                      "clauses (Art. 46(2)(c))"),))
+POLICY = Policy(
+    controller_name="Beispiel <GmbH>",
+    controller_contact="datenschutz@example.com",
+    recipients=(
+        Recipient(
+            "MailCo", "processor", "newsletter sending", "US", "standard contractual clauses (Art. 46(2)(c))"
+        ),
+    ),
+)
 
 
 def answer(folder, policy=POLICY, request=None, **query):
@@ -42,8 +48,19 @@ def test_the_answer_covers_article_15_1_in_the_persons_language(people):
     _, a = answer(people, email="krystyna.cis@wp.pl")
     assert a.language == "pl" and '<html lang="pl">' in a.html
     tx = texts("pl")
-    for key in ("held", "retention", "recipients", "source", "rights", "automated", "right_rectification",
-                "right_erasure", "right_restriction", "right_objection", "complaint"):
+    for key in (
+        "held",
+        "retention",
+        "recipients",
+        "source",
+        "rights",
+        "automated",
+        "right_rectification",
+        "right_erasure",
+        "right_restriction",
+        "right_objection",
+        "complaint",
+    ):
         assert tx[key] in a.html, key
     assert "Beispiel &lt;GmbH&gt;" in a.html and "<GmbH>" not in a.html  # the controller's name, escaped
     assert "MailCo" in a.html and "US" in a.html and "46(2)(c)" in a.html  # recipient and transfer safeguard
@@ -60,8 +77,9 @@ def test_third_parties_in_notes_are_redacted_and_counted(people):
 
 
 def test_redaction_keeps_the_persons_own_identifiers():
-    notes, n = redact(["Call Anna Weber, or Jan Kowalski at jan.kowalski@example.com", None],
-                      frozenset({"anna", "weber"}))
+    notes, n = redact(
+        ["Call Anna Weber, or Jan Kowalski at jan.kowalski@example.com", None], frozenset({"anna", "weber"})
+    )
     assert notes[0].startswith("Call Anna Weber") and "Kowalski" not in notes[0] and n == 2
     assert notes[1] is None
 

@@ -15,14 +15,24 @@ from gdprlab.subjects.access import answer_access, write_access
 from gdprlab.subjects.find import Query, find_subject, open_dataset
 
 CHROMIUM = os.environ.get("GDPRLAB_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = pytest.mark.slow
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install playwright)")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
+)
 if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
-    pytest.skip(f"Chromium is not installed at {CHROMIUM} (Debian: apt-get install chromium)",
-                allow_module_level=True)
+    pytest.skip(
+        f"Chromium is not installed at {CHROMIUM} (Debian: apt-get install chromium)", allow_module_level=True
+    )
 _AXE = importlib.util.find_spec("axe_playwright_python")
 AXE = Path(_AXE.origin).parent / "axe.min.js" if _AXE and _AXE.origin else None
 if AXE is None or not AXE.is_file():
@@ -31,8 +41,11 @@ if AXE is None or not AXE.is_file():
 
 @pytest.fixture(scope="module")
 def page_file(people, tmp_path_factory) -> Path:
-    policy = Policy(controller_name="Example GmbH", controller_contact="privacy@example.com",
-                    recipients=(Recipient("MailCo", "processor", "newsletter", "US", "SCC"),))
+    policy = Policy(
+        controller_name="Example GmbH",
+        controller_contact="privacy@example.com",
+        recipients=(Recipient("MailCo", "processor", "newsletter", "US", "SCC"),),
+    )
     with open_dataset(people) as (t, given):
         subject = find_subject(t, Query(email="krystyna.cis@wp.pl"))
         answer = answer_access(t, subject, policy, given.as_of)

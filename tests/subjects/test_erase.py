@@ -68,8 +68,9 @@ def test_a_legal_hold_is_kept_with_its_ground_and_end(people, tmp_path):
 def test_mentions_in_other_records_are_replaced_and_staff_is_left_for_review(people, tmp_path):
     with open_dataset(people) as (t, given):
         subject = find_subject(t, Query(email="krystyna.cis@wp.pl"))
-        subject.rows["requests"] = pd.DataFrame([{"request_id": "R1", "contact_id": "C0000001",
-                                                  "type": "erasure", "status": "open"}])
+        subject.rows["requests"] = pd.DataFrame(
+            [{"request_id": "R1", "contact_id": "C0000001", "type": "erasure", "status": "open"}]
+        )
         plan = erasure_plan(subject, "R1", given.as_of)
         assert plan.set_index("table").loc["staff", "action"] == "review"
         outcome = apply_plan(people, subject, plan, tmp_path / "out", as_of=given.as_of, policy=POLICY)
@@ -81,10 +82,17 @@ def test_mentions_in_other_records_are_replaced_and_staff_is_left_for_review(peo
 def test_a_sole_traders_account_is_anonymised(people, tmp_path):
     with open_dataset(people) as (t, given):
         subject = find_subject(t, Query(id="C0000002"))
-        subject.rows["requests"] = pd.DataFrame([{"request_id": "R1", "contact_id": "C0000002",
-                                                  "type": "erasure", "status": "open"}])
-        outcome = apply_plan(people, subject, erasure_plan(subject, "R1", given.as_of), tmp_path / "out",
-                             as_of=given.as_of, policy=POLICY)
+        subject.rows["requests"] = pd.DataFrame(
+            [{"request_id": "R1", "contact_id": "C0000002", "type": "erasure", "status": "open"}]
+        )
+        outcome = apply_plan(
+            people,
+            subject,
+            erasure_plan(subject, "R1", given.as_of),
+            tmp_path / "out",
+            as_of=given.as_of,
+            policy=POLICY,
+        )
     account = read(outcome.folder, "accounts").set_index("account_id").loc["A000017"]
     assert account["name"] == account["vat_number"] == "" and account["country"] == "DE"
 
@@ -101,8 +109,12 @@ def test_the_audit_record_holds_counts_and_hashes_never_values(people, tmp_path)
     irene = read(people, "contacts").set_index("contact_id").loc["C0001590"]
     for value in (irene["first_name"], irene["last_name"], irene["email"], irene["phone"]):
         assert value not in text and value not in (tmp_path / "out" / "erasure_plan.csv").read_text()
-    for written in (path, tmp_path / "out" / "erasure_plan.csv", outcome.folder / "contacts.csv",
-                    outcome.folder / "staff.csv"):
+    for written in (
+        path,
+        tmp_path / "out" / "erasure_plan.csv",
+        outcome.folder / "contacts.csv",
+        outcome.folder / "staff.csv",
+    ):
         assert stat.S_IMODE(written.stat().st_mode) == 0o600
 
 
@@ -115,9 +127,19 @@ def test_in_place_needs_a_backup_and_makes_it_first(people, tmp_path):
         subject = find_subject(t, Query(id="C0001590"))
         plan = erasure_plan(subject, "R000003", given.as_of)
         with pytest.raises(SubjectError, match="--backup"):
-            apply_plan(folder, subject, plan, tmp_path / "out", as_of=given.as_of, policy=POLICY, in_place=True)
-        apply_plan(folder, subject, plan, tmp_path / "out", as_of=given.as_of, policy=POLICY, in_place=True,
-                   backup=tmp_path / "backup")
+            apply_plan(
+                folder, subject, plan, tmp_path / "out", as_of=given.as_of, policy=POLICY, in_place=True
+            )
+        apply_plan(
+            folder,
+            subject,
+            plan,
+            tmp_path / "out",
+            as_of=given.as_of,
+            policy=POLICY,
+            in_place=True,
+            backup=tmp_path / "backup",
+        )
     assert read(folder, "contacts").set_index("contact_id").loc["C0001590", "status"] == "erased"
     assert read(tmp_path / "backup", "contacts").set_index("contact_id").loc["C0001590", "first_name"]
 
@@ -132,12 +154,26 @@ def test_only_the_persons_erasure_request_is_accepted(people):
 def test_rectification_changes_the_columns_and_lists_recipients(people, tmp_path):
     with open_dataset(people) as (t, given):
         subject = find_subject(t, Query(id="C0000726"))  # R000002: a rectification request
-        outcome = rectify(people, subject, {"city": "Neustadt"}, tmp_path / "out", request_id="R000002",
-                          as_of=given.as_of, policy=POLICY)
+        outcome = rectify(
+            people,
+            subject,
+            {"city": "Neustadt"},
+            tmp_path / "out",
+            request_id="R000002",
+            as_of=given.as_of,
+            policy=POLICY,
+        )
     assert read(outcome.folder, "contacts").set_index("contact_id").loc["C0000726", "city"] == "Neustadt"
     audit = json.loads((tmp_path / "out" / "audit.json").read_text())
     assert audit["notify_recipients (Art. 19)"] == [{"name": "MailCo", "kind": "processor"}]
     assert "Neustadt" not in json.dumps(audit)
     with open_dataset(people) as (t, given), pytest.raises(SubjectError, match="cannot rectify contact_id"):
-        rectify(people, find_subject(t, Query(id="C0000726")), {"contact_id": "X"}, tmp_path / "o2",
-                request_id=None, as_of=given.as_of, policy=POLICY)
+        rectify(
+            people,
+            find_subject(t, Query(id="C0000726")),
+            {"contact_id": "X"},
+            tmp_path / "o2",
+            request_id=None,
+            as_of=given.as_of,
+            policy=POLICY,
+        )
