@@ -188,9 +188,73 @@ def open_dataset(
         else:
             tables, _ = load_export(dataset, given.mapping)
         t, _ = open_tables(tables, backend)
-        yield t, given
+        yield searchable(t), given
     finally:
         backend.disconnect()
+
+
+#: the tables a find reads, kept in the engine once read
+SEARCHED = ("contacts", "consents", "activities", "requests", "accounts", "staff", "training")
+
+
+def searchable(t: Tables) -> Tables:
+    """`t` with the tables a find reads kept in the engine (read from the files once: every later find
+    filters them where they are), and the search tables (`_keys`, `_notes`) made on the first find."""
+    return Tables(
+        {name: t.materialise(t[name], f"subject_{name}") if name in SEARCHED else t[name] for name in t},
+        t.backend,
+    )
+
+
+def _column(table: ir.Table, name: str) -> ir.StringValue:
+    return table[name].cast("string") if name in table.columns else ibis.null("string")
+
+
+def _keys(t: Tables) -> ir.Table:
+    """Each contact's keys as compared: e-mail in lower case, phone digits, folded name, date of birth."""
+
+    def build() -> ir.Table:
+        c = t["contacts"]
+        return c.select(
+            contact_id=c["contact_id"].cast("string"),
+            email=_text_lower(_column(c, "email")),
+            phone=_column(c, "phone").re_replace(r"[^0-9]", "").re_replace(r"^00", ""),
+            name=_fold_expr(_column(c, "first_name")).concat(" ", _fold_expr(_column(c, "last_name"))),
+            birth_date=c["birth_date"].cast("date") if "birth_date" in c.columns else ibis.null("date"),
+        )
+
+    return t.shared("subject_keys", build)
+
+
+def _notes(t: Tables) -> ir.Table:
+    """The notes (not blank) with their text in lower case and their digits alone, searched for mentions."""
+
+    def build() -> ir.Table:
+        a = t["activities"]
+        note = a["note"].cast("string")
+        return a.filter(note.notnull() & (note.strip().length() > 0)).select(
+            activity_id=a["activity_id"].cast("string"),
+            contact_id=a["contact_id"].cast("string"),
+            note=note,
+            lower=note.lower(),
+            digits=note.re_replace(r"[^0-9]", ""),
+        )
+
+    return t.shared("subject_notes", build)
+
+
+def _contacts_where(
+    t: Tables, keys: ir.BooleanValue | None, extra: ir.BooleanValue | None = None, exclude: list[str] = ()
+) -> pd.DataFrame:
+    """The contacts rows whose keys (`_keys`) match `keys` and whose own columns `extra`."""
+    c = t["contacts"]
+    where = ibis.literal(True) if extra is None else extra.fill_null(False)
+    if keys is not None:
+        k = _keys(t)
+        where = where & c["contact_id"].cast("string").isin(k.filter(keys.fill_null(False))["contact_id"])
+    if exclude:
+        where = where & ~key_in(c["contact_id"], exclude)
+    return t.fetch(c.filter(where))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -220,10 +284,8 @@ def digits(phone: str) -> str:
     return out[2:] if out.startswith("00") else out
 
 
-def _phone_match(column: ir.StringValue, number: str) -> ir.BooleanValue:
-    """The column holds `number` however written: the same digits, or a national number (leading 0) that
-    ends the stored international one."""
-    stored = column.re_replace(r"[^0-9]", "").re_replace(r"^00", "")
+def _phone_match(stored: ir.StringValue, number: str) -> ir.BooleanValue:
+    """The stored digits are `number`'s, or end with a national number's (leading 0) after its 0."""
     if number.startswith("0") and len(number) >= 7:
         return stored.endswith(number[1:])
     return stored == number
@@ -304,37 +366,36 @@ def _seed_contacts(t: Tables, q: Query, found_by: dict[str, str], notes: list[st
     """Contacts matched by the query's identifiers."""
     if "contacts" not in t:
         return pd.DataFrame(columns=["contact_id", "first_name", "last_name", "birth_date"])
-    c = t["contacts"]
+    c, k = t["contacts"], _keys(t)
     tests: list[tuple[str, ir.BooleanValue]] = []
-    if q.email and "email" in c.columns:
-        tests.append(("e-mail", _text_lower(c["email"]) == q.email.strip().lower()))
-    if q.phone and "phone" in c.columns:
-        tests.append(("phone", _phone_match(c["phone"].cast("string"), digits(q.phone))))
+    if q.email:
+        tests.append(("e-mail", k["email"] == q.email.strip().lower()))
+    if q.phone:
+        tests.append(("phone", _phone_match(k["phone"], digits(q.phone))))
     if q.id:
-        tests.append(("record id", c["contact_id"].cast("string") == q.id.strip()))
+        tests.append(("record id", k["contact_id"] == q.id.strip()))
+    if q.name:
+        named = k["name"] == fold(q.name)
+        if q.birth_date is not None:
+            named = named & (k["birth_date"] == ibis.date(q.birth_date))
+        tests.append(("name" + (" and date of birth" if q.birth_date else ""), named))
+    national = None
     if q.national_id and "national_id" in c.columns:
         wanted = re.sub(r"[\s\-./]", "", q.national_id).upper()
-        tests.append(
-            ("national id", c["national_id"].cast("string").re_replace(r"[\s\-./]", "").upper() == wanted)
-        )
+        national = c["national_id"].cast("string").re_replace(r"[\s\-./]", "").upper() == wanted
         tokens = t.fetch(c.filter(c["national_id"].cast("string").startswith("enc:")).count())
         if tokens:
             notes.append(
                 f"{tokens} encrypted national id(s) could not be compared (decrypt them where the "
                 "key is kept, or search by another identifier)"
             )
-    if q.name:
-        named = _fold_expr(c["first_name"]).concat(" ", _fold_expr(c["last_name"])) == fold(q.name)
-        if q.birth_date is not None:
-            named = named & (c["birth_date"].cast("date") == ibis.date(q.birth_date))
-        tests.append(("name" + (" and date of birth" if q.birth_date else ""), named))
-    if not tests:
+    if not tests and national is None:
         return t.fetch(c.limit(0))
-    where = ibis.literal(True)
-    for _, test in tests:
-        where = where & test.fill_null(False)  # every identifier given must match
-    df = t.fetch(c.filter(where))
-    basis = " and ".join(label for label, _ in tests)
+    where = None
+    for _, test in tests:  # every identifier given must match
+        where = test.fill_null(False) if where is None else where & test.fill_null(False)
+    df = _contacts_where(t, where, national)
+    basis = " and ".join([label for label, _ in tests] + (["national id"] if national is not None else []))
     for cid in df["contact_id"].astype(str):
         found_by[cid] = basis
     return df
@@ -349,15 +410,14 @@ def _with_same_person(t: Tables, seeds: pd.DataFrame, found_by: dict[str, str]) 
     ]
     if not keys:
         return seeds
-    c = t["contacts"]
+    k = _keys(t)
     where = ibis.literal(False)
     for first, last, birth in dict.fromkeys(keys):
         where = where | (
-            (c["first_name"] == first)
-            & (c["last_name"] == last)
-            & (c["birth_date"].cast("date") == ibis.date(pd.Timestamp(birth).date()))
+            (k["name"] == fold(f"{first} {last}"))
+            & (k["birth_date"] == ibis.date(pd.Timestamp(birth).date()))
         )
-    more = t.fetch(c.filter(where.fill_null(False) & ~key_in(c["contact_id"], _ids(seeds, "contact_id"))))
+    more = _contacts_where(t, where, exclude=_ids(seeds, "contact_id"))
     for cid in more["contact_id"].astype(str):
         found_by[cid] = "same name and date of birth"
     return pd.concat([seeds, more], ignore_index=True) if not more.empty else seeds
@@ -386,15 +446,9 @@ def _contacts_of_staff(
     t: Tables, staff: pd.DataFrame, seeds: pd.DataFrame, found_by: dict[str, str]
 ) -> pd.DataFrame:
     addresses = sorted({a.lower() for a in _values({"staff": staff}, ("staff", "email"))})
-    c = t["contacts"]
-    if not addresses or "email" not in c.columns:
+    if not addresses:
         return seeds
-    more = t.fetch(
-        c.filter(
-            _text_lower(c["email"]).isin(addresses).fill_null(False)
-            & ~key_in(c["contact_id"], _ids(seeds, "contact_id"))
-        )
-    )
+    more = _contacts_where(t, _keys(t)["email"].isin(addresses), exclude=_ids(seeds, "contact_id"))
     for cid in more["contact_id"].astype(str):
         found_by[cid] = "e-mail of the staff record"
     return pd.concat([seeds, more], ignore_index=True) if not more.empty else seeds
@@ -460,17 +514,18 @@ def search_terms(subject: Subject) -> list[Term]:
 def find_mentions(t: Tables, subject: Subject) -> pd.DataFrame:
     """Notes of other contacts' activities that mention the person, one row per note and kind of match, with
     the confidence of the match (1 for an identifier; for a name, 1 / the people who bear it)."""
-    a = t["activities"]
     terms = search_terms(subject)
-    if not terms or "note" not in a.columns:
+    if not terms or "note" not in t["activities"].columns:
         return pd.DataFrame(columns=["activity_id", "contact_id", "matched", "confidence"])
-    note = a["note"].cast("string")
+    n = _notes(t)
     any_term = ibis.literal(False)
-    for term in terms:
-        any_term = any_term | note.re_search(term.pattern())
-    others = ~key_in(a["contact_id"], subject.contact_ids) if subject.contact_ids else ibis.literal(True)
+    for term in terms:  # a substring test finds the candidates; the pattern (below) decides
+        any_term = any_term | (
+            n["digits"].contains(term.text[-9:]) if term.kind == "phone" else n["lower"].contains(term.text)
+        )
+    others = ~key_in(n["contact_id"], subject.contact_ids) if subject.contact_ids else ibis.literal(True)
     hits = t.fetch(
-        a.filter(note.notnull() & others.fill_null(True) & any_term.fill_null(False)).select(
+        n.filter(others.fill_null(True) & any_term.fill_null(False)).select(
             "activity_id", "contact_id", "note"
         )
     )
@@ -502,10 +557,12 @@ def _name_bearers(t: Tables, subject: Subject) -> dict[str, int]:
     for lower, folded in names.items():
         people = 0
         if "contacts" in t:
-            c = t["contacts"]
-            named = c.filter(_fold_expr(c["first_name"]).concat(" ", _fold_expr(c["last_name"])) == folded)
+            k = _keys(t)
+            named = k.filter(k["name"] == folded)
             people += int(
-                t.fetch(named.select(named["birth_date"].cast("string").fill_null("?")).distinct().count())
+                t.fetch(
+                    named.select(day=named["birth_date"].cast("string").fill_null("?")).distinct().count()
+                )
             )
         if "staff" in t:
             s = t["staff"]
