@@ -178,7 +178,7 @@ SUBJECT = Command(
     name="subject",
     help="One data subject's request: find the person (masked), answer access and portability, erase or "
     "rectify with an audit record.",
-    example="gdprlab subject access datasets/sample --email krystyna.cis@wp.pl --out output/subject",
+    example="gdprlab subject access datasets/sample --id C0001851 --request R000004 --out output/answer",
     arguments=_arguments,
     run=cmd_subject,
 )
