@@ -1,12 +1,12 @@
 """Erase (Art. 17) or rectify (Art. 16) one person's data, with a plan before and an audit record after.
 
-`erasure_plan(t, subject, request_id, as_of)` lists every row and field of the person (gdprlab.subjects.find)
+`erasure_plan(subject, request_id, as_of)` lists every row and field of the person (gdprlab.subjects.find)
 and what becomes of it:
 
-* **anonymise** the contact's personal columns (all but the erasure's own record: key, status, dates,
-  locale, language, country; gdprlab.crm.schema `erasable_names`), the notes of their activities, the name,
-  VAT number and website of a sole trader's account, and each certain mention of them (an identifier, or a
-  name one person bears) in other records' notes;
+* **anonymise** the contact's columns (all but the erasure's own record: key, status, dates, locale,
+  language, country, holds; columns the schema does not know are emptied too), the notes of their
+  activities, the name, VAT number and website of a sole trader's account, and each certain mention of them
+  (an identifier, or a name one person bears) in other records' notes;
 * **keep**, with the legal ground and the end date, everything of a contact whose recorded hold is in force
   (retention_ground and retention_until, Art. 17(3)(b) or (e): the rule `erasure_incomplete` accepts it);
   consents and requests, which hold no personal data once the contact is anonymised and are the record
@@ -69,6 +69,16 @@ def _hold(row: dict, as_of: dt.date) -> tuple[str, dt.date] | None:
     return (ground.strip(), end) if end >= as_of else None
 
 
+#: what an erased contact keeps: its key and the schema's erasure record (status, dates, locale, holds)
+KEPT_COLUMNS = frozenset(["contact_id"] + [c.name for c in TABLES["contacts"].columns if c.erasure_record])
+
+
+def cleared_columns(columns) -> list[str]:
+    """The contacts columns an erasure empties: every one but KEPT_COLUMNS, columns the schema does not
+    know included (an export's extra column, such as a spouse's name, is personal data until shown not)."""
+    return [c for c in columns if c not in KEPT_COLUMNS]
+
+
 def _filled(row: dict, columns) -> list[str]:
     return [
         c
@@ -104,7 +114,7 @@ def erasure_plan(subject: Subject, request_id: str, as_of: dt.date) -> pd.DataFr
                 )
             )
             continue
-        fields = _filled(row, TABLES["contacts"].erasable_names)
+        fields = _filled(row, cleared_columns(row))
         items.append(
             PlanItem(
                 "contacts",
@@ -352,11 +362,10 @@ def apply_plan(
         )
     out = Path(out)
     request = plan.attrs["request"]
-    target = _target(source, out, in_place, backup)
     changes: dict[str, dict[str, dict[str, str]]] = {}
     anonymise = plan[plan["action"] == "anonymise"]
     contact_ids = anonymise.loc[anonymise["table"] == "contacts", "record_id"].tolist()
-    for column in TABLES["contacts"].erasable_names:
+    for column in cleared_columns(subject.rows.get("contacts", pd.DataFrame()).columns):
         changes.setdefault("contacts", {})[column] = {i: "NULL" for i in contact_ids}
     changes.setdefault("contacts", {})["status"] = {i: "'erased'" for i in contact_ids}
     notes = anonymise[anonymise["table"] == "activities"]
@@ -375,13 +384,15 @@ def apply_plan(
         "status": {request["request_id"]: "'completed'"},
         "responded_on": {request["request_id"]: f"COALESCE(CAST(responded_on AS VARCHAR), {day})"},
     }
+    rewritten = {n: table_file(source, n) for n, per in changes.items() if any(per.values())}
+    target = _target(source, out, in_place, backup, skip={p.name for p in rewritten.values() if p})
     removed: list[str] = []
     counts, hashes = {}, {}
     con = duckdb.connect()
     try:
         for name, per_column in changes.items():
-            path = table_file(source, name)
-            if path is None or not any(per_column.values()):
+            path = rewritten.get(name)
+            if path is None:
                 continue
             written = target / path.name
             before = _sha256(path)
@@ -422,9 +433,10 @@ def _certain_name(subject: Subject) -> bool:
     return m.empty or bool((m.loc[m["matched"] == "name", "confidence"] >= 1.0).all())
 
 
-def _target(source: Path, out: Path, in_place: bool, backup: str | Path | None) -> Path:
-    """Where the result is written: out/dataset, an owner-only copy of the source; or the source itself
-    after a full copy into `backup`."""
+def _target(source: Path, out: Path, in_place: bool, backup: str | Path | None,
+            skip: set[str] = frozenset()) -> Path:
+    """Where the result is written: out/dataset, an owner-only copy of the source (but for the files named
+    in `skip`, which are written there anew); or the source itself after a full copy into `backup`."""
     if in_place:
         if backup is None:
             raise SubjectError("--in-place needs --backup DIR: a full copy is made there first")
@@ -440,7 +452,7 @@ def _target(source: Path, out: Path, in_place: bool, backup: str | Path | None) 
     target.mkdir(parents=True, mode=0o700)
     out.chmod(0o700)
     for path in source.iterdir():
-        if path.is_file():
+        if path.is_file() and path.name not in skip:
             shutil.copyfile(path, target / path.name)
             os.chmod(target / path.name, 0o600)
     return target

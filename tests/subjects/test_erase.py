@@ -11,7 +11,7 @@ import pytest
 
 from gdprlab.audit.engine import violating_ids
 from gdprlab.regulation.policy import Policy, Recipient
-from gdprlab.subjects.erase import apply_plan, erasure_plan, rectify
+from gdprlab.subjects.erase import apply_plan, cleared_columns, erasure_plan, rectify
 from gdprlab.subjects.find import Query, SubjectError, find_subject, open_dataset
 
 POLICY = Policy(recipients=(Recipient("MailCo"),))
@@ -39,6 +39,7 @@ def test_erasing_a_refused_request_anonymises_the_person_and_completes_it(people
     copy = outcome.folder
     contact = read(copy, "contacts").set_index("contact_id").loc["C0001590"]
     assert contact["status"] == "erased" and contact["first_name"] == contact["email"] == ""
+    assert (contact[cleared_columns(contact.index)] == "").all()
     assert contact["created_at"] and contact["locale"]  # the erasure's record stays
     request = read(copy, "requests").set_index("request_id").loc["R000003"]
     assert request["status"] == "completed" and request["responded_on"]
@@ -77,6 +78,8 @@ def test_mentions_in_other_records_are_replaced_and_staff_is_left_for_review(peo
     note = read(outcome.folder, "activities").set_index("activity_id").loc["E00000520", "note"]
     assert "krystyna" not in note.lower() and "452 470 456" not in note and note.count("[…]") == 2
     assert read(outcome.folder, "staff").set_index("staff_id").loc["S09999", "email"] == "krystyna.cis@wp.pl"
+    contact = read(outcome.folder, "contacts").set_index("contact_id").loc["C0000001"]
+    assert contact["spouse_name"] == contact["marital_status"] == ""  # columns the schema does not know too
 
 
 def test_a_sole_traders_account_is_anonymised(people, tmp_path):
