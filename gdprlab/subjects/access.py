@@ -40,7 +40,7 @@ from gdprlab.crm.files import csv_text, write_atomic
 from gdprlab.crm.protect import PREFIX
 from gdprlab.crm.schema import TABLES
 from gdprlab.regulation.policy import Policy
-from gdprlab.subjects.find import Subject, SubjectError, digits, fold, records
+from gdprlab.subjects.find import Subject, digits, fold, records
 
 LANGUAGES = ("de", "en", "es", "fr", "it", "nl", "pl", "pt", "sv")
 #: what a note is searched for other people's data in (special-category terms about the person are theirs)
@@ -163,7 +163,7 @@ def answer_access(
 ) -> AccessAnswer:
     """access.html and portability.zip for the one person `subject` found."""
     subject.one_person()
-    request = _request(subject, request_id, ("access", "portability"))
+    request = subject.request(request_id, ("access", "portability")) if request_id else None
     language = language_of(subject)
     own = own_terms(subject)
     tables = {
@@ -191,20 +191,6 @@ def answer_access(
         redacted=redacted,
         rows={name: len(df) for name, df in tables.items()},
     )
-
-
-def _request(subject: Subject, request_id: str | None, types: tuple[str, ...]) -> dict | None:
-    """The request row, checked to be the person's and of one of `types`."""
-    if not request_id:
-        return None
-    r = subject.rows.get("requests")
-    match = r[r["request_id"].astype(str) == request_id] if r is not None else pd.DataFrame()
-    if match.empty:
-        raise SubjectError(f"request {request_id} is not one of this person's requests")
-    row = match.iloc[0].to_dict()
-    if row.get("type") not in types:
-        raise SubjectError(f"request {request_id} is of type {row.get('type')}, not {' or '.join(types)}")
-    return row
 
 
 def _certain_mentions(t: Tables, subject: Subject) -> pd.DataFrame:

@@ -93,7 +93,7 @@ def _filled(row: dict, columns) -> list[str]:
 def erasure_plan(subject: Subject, request_id: str, as_of: dt.date) -> pd.DataFrame:
     """What erasing the one person `subject` does to each of their rows (see the module docstring)."""
     subject.one_person()
-    request = _own_request(subject, request_id, "erasure")
+    request = subject.request(request_id, ("erasure",))
     items: list[PlanItem] = []
     holds = {}
     contacts = subject.rows.get("contacts", pd.DataFrame())
@@ -233,17 +233,6 @@ def erasure_plan(subject: Subject, request_id: str, as_of: dt.date) -> pd.DataFr
     return plan
 
 
-def _own_request(subject: Subject, request_id: str, kind: str) -> dict:
-    r = subject.rows.get("requests")
-    match = r[r["request_id"].astype(str) == str(request_id)] if r is not None else pd.DataFrame()
-    if match.empty:
-        raise SubjectError(f"request {request_id} is not one of this person's requests")
-    row = match.iloc[0].to_dict()
-    if row.get("type") != kind:
-        raise SubjectError(f"request {request_id} is of type {row.get('type')}, not {kind}")
-    return row
-
-
 # ----------------------------------------------------------------------------------------------------------
 # applying a plan to the files
 # ----------------------------------------------------------------------------------------------------------
@@ -282,7 +271,8 @@ def _rewrite(
 ) -> int:
     """Write `path`'s table to `target` with `changes` (column -> {record id -> SQL value}) applied, adding
     the removed values (as text, for the digest) to `removed`; the number of rows changed."""
-    columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {_source(path)}").fetchall()]
+    types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {_source(path)}").fetchall()}
+    columns = list(types)
     ids = sorted({i for per in changes.values() for i in per})
     if not ids:
         return 0
@@ -307,10 +297,10 @@ def _rewrite(
         if not per:
             select.append(_ident(column))
             continue
-        cases = " ".join(f"WHEN {_quote(i)} THEN {sql}" for i, sql in per.items())
-        select.append(
-            f"CASE CAST({_ident(key)} AS VARCHAR) {cases} ELSE {_ident(column)} END AS {_ident(column)}"
-        )
+        # each new value in the file's own type (a Parquet date may be a timestamp)
+        cases = " ".join(f"WHEN {_quote(i)} THEN CAST({sql} AS {types[column]})" for i, sql in per.items())
+        keyed = f"CAST({_ident(key)} AS VARCHAR)"
+        select.append(f"CASE {keyed} {cases} ELSE {_ident(column)} END AS {_ident(column)}")
     options = (
         "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')"
         if path.suffix == ".csv"
@@ -321,6 +311,34 @@ def _rewrite(
     os.chmod(tmp, 0o600)
     os.replace(tmp, target)
     return len(old)
+
+
+def _apply(source: Path, target: Path, changes: dict[str, dict[str, dict[str, str]]]
+           ) -> tuple[dict[str, dict], dict[str, dict], list[str]]:
+    """Each table's file of `source` with its `changes` written into `target`: per table the rows and
+    fields changed, SHA-256 of the file before and after, and the removed values (for one digest)."""
+    removed: list[str] = []
+    counts, hashes = {}, {}
+    con = duckdb.connect()
+    try:
+        for name, per_column in changes.items():
+            path = table_file(source, name)
+            if path is None or not any(per_column.values()):
+                continue
+            before = _sha256(path)
+            rows = _rewrite(con, path, target / path.name, TABLES[name].key, per_column, removed)
+            counts[name] = {"rows": rows, "fields": sum(len(v) for v in per_column.values())}
+            hashes[name] = {"before": before, "after": _sha256(target / path.name)}
+    finally:
+        con.close()
+    return counts, hashes, removed
+
+
+def _completed(request: dict, as_of: dt.date) -> dict[str, dict[str, str]]:
+    """The changes that mark `request` completed on `as_of` (a reply date already recorded stays)."""
+    rid = str(request["request_id"])
+    return {"status": {rid: "'completed'"},
+            "responded_on": {rid: f"COALESCE(CAST(responded_on AS VARCHAR), {_quote(as_of.isoformat())})"}}
 
 
 def _mention_sql(terms: list[Term]) -> str:
@@ -379,32 +397,10 @@ def apply_plan(
     }
     accounts = anonymise[anonymise["table"] == "accounts"]["record_id"].tolist()
     changes["accounts"] = {c: {i: "NULL" for i in accounts} for c in ACCOUNT_COLUMNS}
-    day = _quote(as_of.isoformat())
-    changes["requests"] = {
-        "status": {request["request_id"]: "'completed'"},
-        "responded_on": {request["request_id"]: f"COALESCE(CAST(responded_on AS VARCHAR), {day})"},
-    }
-    rewritten = {n: table_file(source, n) for n, per in changes.items() if any(per.values())}
-    target = _target(source, out, in_place, backup, skip={p.name for p in rewritten.values() if p})
-    removed: list[str] = []
-    counts, hashes = {}, {}
-    con = duckdb.connect()
-    try:
-        for name, per_column in changes.items():
-            path = rewritten.get(name)
-            if path is None:
-                continue
-            written = target / path.name
-            before = _sha256(path)
-            if path.suffix == ".parquet" and name == "requests":
-                per_column["responded_on"] = {
-                    k: f"COALESCE(responded_on, DATE {day})" for k in per_column["responded_on"]
-                }
-            rows = _rewrite(con, path, written, TABLES[name].key, per_column, removed)
-            counts[name] = {"rows": rows, "fields": sum(len(v) for v in per_column.values())}
-            hashes[name] = {"before": before, "after": _sha256(written)}
-    finally:
-        con.close()
+    changes["requests"] = _completed(request, as_of)
+    rewritten = {table_file(source, n) for n, per in changes.items() if any(per.values())}
+    target = _target(source, out, in_place, backup, skip={p.name for p in rewritten if p})
+    counts, hashes, removed = _apply(source, target, changes)
     removed_values = [x for x in removed if not x.startswith("requests|")]
     audit = {
         "action": "erasure (Art. 17)",
@@ -497,7 +493,7 @@ def rectify(
         raise SubjectError(f"cannot rectify {', '.join(wrong)}: choose among {', '.join(allowed)}")
     if not subject.contact_ids:
         raise SubjectError("the person has no contact record to rectify")
-    request = _own_request(subject, request_id, "rectification") if request_id else None
+    request = subject.request(request_id, ("rectification",)) if request_id else None
     source = Path(dataset)
     if not (source.is_dir() and (source / "manifest.json").is_file()):
         raise SubjectError("rectification is applied to dataset folders (tables as CSV or Parquet files)")
@@ -520,24 +516,8 @@ def rectify(
     )
     changes = {"contacts": {c: {i: _quote(v) for i in subject.contact_ids} for c, v in corrections.items()}}
     if request is not None:
-        day = _quote(as_of.isoformat())
-        changes["requests"] = {
-            "status": {request["request_id"]: "'completed'"},
-            "responded_on": {request["request_id"]: day},
-        }
-    removed: list[str] = []
-    counts, hashes = {}, {}
-    con = duckdb.connect()
-    try:
-        for name, per_column in changes.items():
-            path = table_file(source, name)
-            if path is None:
-                continue
-            before = _sha256(path)
-            counts[name] = _rewrite(con, path, target / path.name, TABLES[name].key, per_column, removed)
-            hashes[name] = {"before": before, "after": _sha256(target / path.name)}
-    finally:
-        con.close()
+        changes["requests"] = _completed(request, as_of)
+    counts, hashes, removed = _apply(source, target, changes)
     audit = {
         "action": "rectification (Art. 16)",
         "who": operator or getpass.getuser(),
@@ -545,7 +525,8 @@ def rectify(
         "request": request["request_id"] if request else None,
         "dataset": str(source),
         "written_to": str(target),
-        "changed": {"contacts": {"rows": counts.get("contacts", 0), "fields": sorted(corrections)}},
+        "changed": {"contacts": {"rows": counts.get("contacts", {}).get("rows", 0),
+                                 "fields": sorted(corrections)}},
         "files_sha256": hashes,
         "old_values_sha256": hashlib.sha256(
             "\n".join(sorted(x for x in removed if x.startswith("contacts|"))).encode()

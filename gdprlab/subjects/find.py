@@ -136,6 +136,17 @@ class Subject:
     def phones(self) -> list[str]:
         return _values(self.rows, ("contacts", "phone"))
 
+    def request(self, request_id: str, types: tuple[str, ...]) -> dict:
+        """The person's request `request_id`, checked to be theirs and of one of `types`."""
+        r = self.rows.get("requests")
+        match = r[r["request_id"].astype(str) == str(request_id)] if r is not None else pd.DataFrame()
+        if match.empty:
+            raise SubjectError(f"request {request_id} is not one of this person's requests")
+        row = match.iloc[0].to_dict()
+        if row.get("type") not in types:
+            raise SubjectError(f"request {request_id} is of type {row.get('type')}, not {' or '.join(types)}")
+        return row
+
     def one_person(self) -> None:
         """Raise unless the query found exactly one person (what an answer or an erasure needs)."""
         if not self.found:

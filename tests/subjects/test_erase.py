@@ -180,3 +180,15 @@ def test_rectification_changes_the_columns_and_lists_recipients(people, tmp_path
             as_of=given.as_of,
             policy=POLICY,
         )
+
+
+def test_an_erasure_on_parquet_files_keeps_their_types_and_passes_the_check(messy_parquet_dir, tmp_path):
+    """The messy dataset's first erasure with remains (a finding of erasure_incomplete) erased anew."""
+    remains = erasure_findings(messy_parquet_dir)
+    requests = pd.read_parquet(messy_parquet_dir / "requests.parquet").set_index("request_id")
+    request = remains[0]
+    outcome = erase(messy_parquet_dir, tmp_path / "out", request, id=requests.loc[request, "contact_id"])
+    assert request not in erasure_findings(outcome.folder)
+    kinds = [pd.read_parquet(folder / "requests.parquet").dtypes.map(lambda d: d.kind).tolist()
+             for folder in (messy_parquet_dir, outcome.folder)]
+    assert kinds[0] == kinds[1]  # dates stay dates, text stays text
