@@ -145,8 +145,8 @@ def test_every_row_of_a_person_and_no_other_on_generated_data(people):
     sample = contacts.dropna(subset=["email", "birth_date"]).sample(25, random_state=1)
     with open_dataset(people) as (t, _):
         for row in sample.itertuples():
-            person = (contacts[["first_name", "last_name", "birth_date"]]
-                      == (row.first_name, row.last_name, row.birth_date)).all(axis=1)
+            person = ((contacts["first_name"] == row.first_name) & (contacts["last_name"] == row.last_name)
+                      & (contacts["birth_date"] == row.birth_date))
             same = contacts.loc[person, "contact_id"]
             found = find_subject(t, Query(email=row.email), mentions=False)
             assert sorted(found.contact_ids) == sorted(same)
