@@ -10,6 +10,7 @@ import stat
 import zipfile
 
 import pytest
+from subjects.subject_data import activity_of, request_of
 
 from gdprlab.regulation.policy import Policy, Recipient
 from gdprlab.subjects.access import answer_access, language_of, redact, texts, write_access
@@ -90,7 +91,8 @@ def test_namesakes_are_never_mixed(people):
     files = zipped(a)
     everything = a.html + "".join(files.values())
     assert "C0000179" in everything
-    for other in ("C0001746", "E00005262", "boerje.andersson@bredband.net", "S09998", "1986-09-12"):
+    for other in ("C0001746", activity_of(people, "C0001746"), "boerje.andersson@bredband.net", "S09998",
+                  "1986-09-12"):
         assert other not in everything, other
     with pytest.raises(SubjectError, match="different people"):
         answer(people, name="Börje Andersson")
@@ -102,15 +104,15 @@ def test_portability_has_json_and_one_csv_per_table(people):
     assert {"data.json", "contacts.csv", "consents.csv", "activities.csv", "staff.csv"} <= set(files)
     data = json.loads(files["data.json"])
     assert data["contacts"][0]["email"] == "krystyna.cis@wp.pl"
-    assert data["mentions"][0]["activity_id"] == "E00000520"  # another record's note about her, certain
+    assert data["mentions"][0]["activity_id"] == activity_of(people, "C0000002")  # another's note, certain
     assert set(a.rows) >= {"contacts", "staff", "consents", "activities", "mentions"}
 
 
 def test_a_request_must_be_the_persons_and_of_the_right_type(people):
     with pytest.raises(SubjectError, match="not one of this person's requests"):
-        answer(people, email="krystyna.cis@wp.pl", request="R000001")
+        answer(people, email="krystyna.cis@wp.pl", request=request_of(people, "C0000726", "rectification"))
     with pytest.raises(SubjectError, match="not access or portability"):
-        answer(people, id="C0000799", request="R000025")
+        answer(people, id="C0000799", request=request_of(people, "C0000799", "erasure"))
 
 
 def test_values_from_the_data_are_escaped(people):

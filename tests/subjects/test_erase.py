@@ -8,6 +8,7 @@ import stat
 
 import pandas as pd
 import pytest
+from subjects.subject_data import activity_of, contact_of, request_of
 
 from gdprlab.audit.engine import violating_ids
 from gdprlab.crm.schema import TABLES
@@ -35,36 +36,39 @@ def read(folder, table) -> pd.DataFrame:
 
 
 def test_erasing_a_refused_request_anonymises_the_person_and_completes_it(people, tmp_path):
-    """Irene (C0001590, R000003 refused) erased now: the copy passes erasure_incomplete for her."""
-    outcome = erase(people, tmp_path / "out", "R000003", id="C0001590")
+    """Irene (C0001590, whose erasure request was refused) erased now: the copy passes erasure_incomplete."""
+    request = request_of(people, "C0001590", "erasure")
+    outcome = erase(people, tmp_path / "out", request, id="C0001590")
     copy = outcome.folder
     contact = read(copy, "contacts").set_index("contact_id").loc["C0001590"]
     assert contact["status"] == "erased" and contact["first_name"] == contact["email"] == ""
     assert (contact[cleared_columns(contact.index)] == "").all()
     assert contact["created_at"] and contact["locale"]  # the erasure's record stays
-    request = read(copy, "requests").set_index("request_id").loc["R000003"]
-    assert request["status"] == "completed" and request["responded_on"]
+    row = read(copy, "requests").set_index("request_id").loc[request]
+    assert row["status"] == "completed" and row["responded_on"]
     notes = read(copy, "activities")
     assert (notes.loc[notes["contact_id"] == "C0001590", "note"] == "").all()
-    assert "R000003" not in erasure_findings(copy)
+    assert request not in erasure_findings(copy)
     assert read(people, "contacts").set_index("contact_id").loc["C0001590", "first_name"]  # source untouched
 
 
 def test_a_completed_erasure_with_remains_is_fixed(people, tmp_path):
-    assert "R000072" in erasure_findings(people)
-    outcome = erase(people, tmp_path / "out", "R000072", id="C0000959")
-    assert "R000072" not in erasure_findings(outcome.folder)
+    request = erasure_findings(people)[0]
+    outcome = erase(people, tmp_path / "out", request, id=contact_of(people, request))
+    assert request not in erasure_findings(outcome.folder)
 
 
 def test_a_legal_hold_is_kept_with_its_ground_and_end(people, tmp_path):
     with open_dataset(people) as (t, given):
-        plan = erasure_plan(find_subject(t, Query(id="C0000799")), "R000025", given.as_of)
+        plan = erasure_plan(find_subject(t, Query(id="C0000799")), request_of(people, "C0000799", "erasure"),
+                            given.as_of)
     kept = plan[plan["table"].isin(["contacts", "activities"])]
     assert set(kept["action"]) == {"keep"}
     assert kept["ground"].str.startswith("17(3)(b)").all() and set(kept["until"]) == {"2034-11-01"}
-    outcome = erase(people, tmp_path / "out", "R000025", id="C0000799")
+    request = request_of(people, "C0000799", "erasure")
+    outcome = erase(people, tmp_path / "out", request, id="C0000799")
     assert read(outcome.folder, "contacts").set_index("contact_id").loc["C0000799", "first_name"] == "Tamara"
-    assert "R000025" not in erasure_findings(outcome.folder)
+    assert request not in erasure_findings(outcome.folder)
 
 
 def test_mentions_in_other_records_are_replaced_and_staff_is_left_for_review(people, tmp_path):
@@ -76,7 +80,8 @@ def test_mentions_in_other_records_are_replaced_and_staff_is_left_for_review(peo
         plan = erasure_plan(subject, "R1", given.as_of)
         assert plan.set_index("table").loc["staff", "action"] == "review"
         outcome = apply_plan(people, subject, plan, tmp_path / "out", as_of=given.as_of, policy=POLICY)
-    note = read(outcome.folder, "activities").set_index("activity_id").loc["E00000520", "note"]
+    notes = read(outcome.folder, "activities").set_index("activity_id")["note"]
+    note = notes.loc[activity_of(people, "C0000002")]
     assert "krystyna" not in note.lower() and "452 470 456" not in note and note.count("[…]") == 2
     assert read(outcome.folder, "staff").set_index("staff_id").loc["S09999", "email"] == "krystyna.cis@wp.pl"
     before = read(people, "contacts").set_index("contact_id").loc["C0000001"]
@@ -104,11 +109,12 @@ def test_a_sole_traders_account_is_anonymised(people, tmp_path):
 
 
 def test_the_audit_record_holds_counts_and_hashes_never_values(people, tmp_path):
-    outcome = erase(people, tmp_path / "out", "R000003", id="C0001590")
+    request = request_of(people, "C0001590", "erasure")
+    outcome = erase(people, tmp_path / "out", request, id="C0001590")
     path = tmp_path / "out" / "audit.json"
     text = path.read_text()
     audit = json.loads(text)
-    assert audit["who"] == "dpo" and audit["request"] == "R000003" and audit["removed_values"] > 0
+    assert audit["who"] == "dpo" and audit["request"] == request and audit["removed_values"] > 0
     assert audit["changed"]["contacts"]["rows"] == 1 and len(audit["removed_sha256"]) == 64
     assert audit["files_sha256"]["contacts"]["before"] != audit["files_sha256"]["contacts"]["after"]
     assert audit["notify_recipients (Art. 19)"] == ["MailCo"]
@@ -131,7 +137,7 @@ def test_in_place_needs_a_backup_and_makes_it_first(people, tmp_path):
     shutil.copytree(people, folder)
     with open_dataset(folder) as (t, given):
         subject = find_subject(t, Query(id="C0001590"))
-        plan = erasure_plan(subject, "R000003", given.as_of)
+        plan = erasure_plan(subject, request_of(people, "C0001590", "erasure"), given.as_of)
         with pytest.raises(SubjectError, match="--backup"):
             apply_plan(
                 folder, subject, plan, tmp_path / "out", as_of=given.as_of, policy=POLICY, in_place=True
@@ -154,18 +160,18 @@ def test_only_the_persons_erasure_request_is_accepted(people):
     with open_dataset(people) as (t, given):
         subject = find_subject(t, Query(id="C0001590"))
         with pytest.raises(SubjectError, match="not one of this person's requests"):
-            erasure_plan(subject, "R000072", given.as_of)
+            erasure_plan(subject, request_of(people, "C0000799", "erasure"), given.as_of)
 
 
 def test_rectification_changes_the_columns_and_lists_recipients(people, tmp_path):
     with open_dataset(people) as (t, given):
-        subject = find_subject(t, Query(id="C0000726"))  # R000002: a rectification request
+        subject = find_subject(t, Query(id="C0000726"))  # who asked for a rectification
         outcome = rectify(
             people,
             subject,
             {"city": "Neustadt"},
             tmp_path / "out",
-            request_id="R000002",
+            request_id=request_of(people, "C0000726", "rectification"),
             as_of=given.as_of,
             policy=POLICY,
         )

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from subjects.subject_data import request_of
 
 from gdprlab.runner.batch import available_notebooks
 
@@ -36,7 +37,8 @@ def test_parameters_cell_matches_the_spec() -> None:
 
 
 def test_an_erasure_request_is_done_and_checked(people, tmp_path):
-    executed = run(tmp_path, dataset=str(people), request="R000003", output_dir=str(tmp_path / "out"))
+    request = request_of(people, "C0001590", "erasure")
+    executed = run(tmp_path, dataset=str(people), request=request, output_dir=str(tmp_path / "out"))
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["type"] == "erasure" and summary["erasure_incomplete_after"] is False
     assert (tmp_path / "out" / "audit.json").is_file() and (tmp_path / "out" / "dataset").is_dir()
