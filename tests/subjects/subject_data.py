@@ -1,7 +1,7 @@
 """A copy of the sample dataset with the people the subject tests need: a member of staff who is also a
 customer, a sole trader, a staff namesake of a customer, mentions of a customer in another record's note
 and a third party in the customer's own note. The sample already has a name shared by two people (Börje
-Andersson, born 1961 and 1986) and a contact under a legal hold (C0000799, 17(3)(b) until 2034)."""
+Andersson, born 1961 and 1986); the holds are set here (HOLDS)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ STAFF_NAMESAKE = {
     "crm_access": "none",
     "start_date": "2024-01-01",
 }
+#: holds set whatever the sample says: Krystyna has none, Tamara Ferrer (C0000799, erased) one under tax law
+HOLDS = {"C0000001": ("", ""), "C0000799": ("17(3)(b) tax law: invoices", "2034-11-01")}
 #: notes planted on the first activity of a contact (activity ids shift when the sample is regenerated):
 #: contact -> note
 NOTES = {
@@ -55,6 +57,11 @@ def build(folder: Path) -> Path:
     accounts = pd.read_csv(folder / "accounts.csv", dtype=str, keep_default_na=False)
     accounts.loc[accounts["account_id"] == "A000017", "name"] = "Stanislaw Wähner Handel"
     write_csv(accounts, folder / "accounts.csv")
+    contacts = pd.read_csv(folder / "contacts.csv", dtype=str, keep_default_na=False)
+    for contact, (ground, until) in HOLDS.items():
+        row = contacts["contact_id"] == contact
+        contacts.loc[row, "retention_ground"], contacts.loc[row, "retention_until"] = ground, until
+    write_csv(contacts, folder / "contacts.csv")
     activities = pd.read_csv(folder / "activities.csv", dtype=str, keep_default_na=False)
     for contact, note in NOTES.items():
         activities.loc[activities["activity_id"] == activity_of(folder, contact), "note"] = note

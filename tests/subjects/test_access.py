@@ -9,6 +9,7 @@ import json
 import stat
 import zipfile
 
+import pandas as pd
 import pytest
 from subjects.subject_data import activity_of, request_of
 
@@ -66,7 +67,10 @@ def test_the_answer_covers_article_15_1_in_the_persons_language(people):
     assert "Beispiel &lt;GmbH&gt;" in a.html and "<GmbH>" not in a.html  # the controller's name, escaped
     assert "MailCo" in a.html and "US" in a.html and "46(2)(c)" in a.html  # recipient and transfer safeguard
     assert "customer relationship management" in a.html and "Art. 6(1)(b)" in a.html  # from the record
-    assert "2027-12-16" in a.html  # last activity 2024-12-16 + 36 months (customer)
+    contact = pd.read_csv(people / "contacts.csv", dtype=str).set_index("contact_id").loc["C0000001"]
+    months = Policy().retention_months[contact["status"]]
+    end = (pd.Timestamp(contact["last_activity_at"]).tz_localize(None) + pd.DateOffset(months=months)).date()
+    assert str(end) in a.html  # the retention policy's period after the last activity
     assert "datenschutz@example.com" in a.html
 
 

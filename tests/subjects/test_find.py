@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import stat
 
+import pandas as pd
 import pytest
 from subjects.subject_data import activity_of
 
@@ -26,9 +27,11 @@ def find(folder, **query):
 
 def test_an_email_finds_the_contact_and_all_its_rows(people):
     s = find(people, email="Krystyna.Cis@wp.pl ")
-    assert s.contact_ids == ["C0000001"] and s.people == 1
-    assert set(s.rows["consents"]["contact_id"]) == {"C0000001"} and len(s.rows["consents"]) == 2
-    assert len(s.rows["activities"]) == 3 and s.found_by["C0000001"] == "e-mail"
+    assert s.contact_ids == ["C0000001"] and s.people == 1 and s.found_by["C0000001"] == "e-mail"
+    for name in ("consents", "activities"):
+        table = pd.read_csv(people / f"{name}.csv", dtype=str)
+        theirs = table.loc[table["contact_id"] == "C0000001"].iloc[:, 0]
+        assert sorted(s.rows[name].iloc[:, 0]) == sorted(theirs) and len(theirs)
 
 
 def test_a_person_who_is_also_staff_is_found_in_staff_and_training(people):
