@@ -177,3 +177,11 @@ def test_read_speed_prints_each_export_style_against_the_clean_csv():
     assert set(out["seconds"]) == {"clean", "clean_detected", "german_excel", "windows_1252", "us_report",
                                    "utf16_text", "xlsx"}
     assert isinstance(out["detection_overhead"], float) and isinstance(out["target_met"], bool)
+
+
+def test_subject_speed_prints_the_first_query_the_later_finds_and_the_erasure(tmp_path):
+    out = json.loads(run("subject_speed.py", "--contacts", "1500", "--repeat", "2", "--dir", str(tmp_path)))
+    assert out["benchmark"] == "subject_speed" and out["contacts"] >= 1500
+    for figure in ("open_and_first_find", "find_fastest", "find_median", "erase"):
+        assert out["seconds"][figure] > 0
+    assert out["erased_rows"]["contacts"] == 1

@@ -3,9 +3,10 @@
 Every module under gdprlab/ is parsed (never imported) and every import in it is read, at module level and
 inside functions alike:
 
-- **layers**, lowest first: regulation < crm < generator, runner < audit < training < cli. A module imports
-  its own layer or a lower one; generator and runner are peers and do not import each other. The package's
-  `__init__` (the version) is below every layer; `python -m gdprlab` (`__main__`) is the command line.
+- **layers**, lowest first: regulation < crm < generator, runner < audit < training, subjects < cli. A module
+  imports its own layer or a lower one; generator and runner are peers and do not import each other, nor do
+  training and subjects. The package's `__init__` (the version) is below every layer; `python -m gdprlab`
+  (`__main__`) is the command line.
 - **UI libraries** (ipywidgets, IPython, matplotlib, nbconvert, voila) are imported only by modules named
   widget.py, quiz_widget.py, charts.py, html.py or serve.py, so logic modules return frames and
   dataclasses that tests can check without a front end. The in-process papermill engine
@@ -30,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "gdprlab"
 
 #: each sub-package's layer, lowest first; packages of the same layer are peers
-LAYERS = {"regulation": 0, "crm": 1, "generator": 2, "runner": 2, "audit": 3, "training": 4, "cli": 5}
+LAYERS = {"regulation": 0, "crm": 1, "generator": 2, "runner": 2, "audit": 3, "training": 4, "subjects": 4,
+          "cli": 5}
 #: the package itself (gdprlab/__init__.py: the version) and `python -m gdprlab`
 BASE, ENTRY_POINT = -1, LAYERS["cli"] + 1
 UI_LIBRARIES = ("ipywidgets", "IPython", "matplotlib", "nbconvert", "voila")

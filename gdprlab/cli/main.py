@@ -1,8 +1,8 @@
 """The `gdprlab` command: its parser and `main`.
 
 Each user's subcommands live in a module of their own and are declared there as a Command: cli/data.py
-(generate, summary), cli/audit.py (scan, check, evaluate, assess, rules) and cli/training.py (lessons,
-progress). Every subcommand's help ends with an example.
+(generate, summary), cli/audit.py (scan, check, evaluate, assess, rules), cli/subject.py (subject: one
+person's request) and cli/training.py (lessons, progress). Every subcommand's help ends with an example.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import sys
 from collections.abc import Sequence
 
 import gdprlab
-from gdprlab.cli import audit, data, training
+from gdprlab.cli import audit, data, subject, training
 from gdprlab.crm.shown import SafeStream
 
 #: every subcommand, in the order `gdprlab --help` lists them
 COMMANDS = (data.GENERATE, data.SUMMARY, audit.SCAN, audit.CHECK, audit.EVALUATE, audit.ASSESS,
-            training.LESSONS, training.PROGRESS, audit.RULES)
+            subject.SUBJECT, training.LESSONS, training.PROGRESS, audit.RULES)
 EXAMPLES = {c.name: c.example for c in COMMANDS}
 
 

@@ -49,6 +49,21 @@ class PolicyError(ValueError):
     """A policy file that cannot be used; the message names the file and the field."""
 
 
+RECIPIENT_KINDS = ("processor", "recipient")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone the personal data is disclosed to (Art. 4(9)); a processor acts on the controller's behalf
+    (Art. 28). Outside the EEA, `safeguard` names the Art. 45-49 basis of the transfer (Art. 15(2))."""
+
+    name: str
+    kind: str = "processor"
+    purpose: str = ""
+    country: str | None = None
+    safeguard: str | None = None
+
+
 @dataclass(frozen=True)
 class Policy:
     #: months after the last activity that a contact of each status may be kept
@@ -75,14 +90,26 @@ class Policy:
     owners: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_OWNERS))
     #: days a finding of each severity may stay open (DEFAULT_DUE_DAYS for one the policy leaves out)
     due_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
+    #: what an answer to a data subject states (Art. 13, 15): the controller's name, where to write (the data
+    #: protection officer's contact), recipients and processors, and automated decisions (Art. 22), if any
+    controller_name: str | None = None
+    controller_contact: str | None = None
+    recipients: tuple[Recipient, ...] = ()
+    automated_decisions: str | None = None
 
     def to_yaml(self) -> str:
-        data = asdict(self)
+        data = {k: v for k, v in asdict(self).items() if k not in _ANSWER_FIELDS or v}
         data["special_category_roles"] = list(self.special_category_roles)
         for name in _WRITTEN_WHEN_SET:
             if data[name] == getattr(Policy(), name):
                 del data[name]
+        if self.recipients:
+            data["recipients"] = [{k: v for k, v in r.items() if v} for r in data["recipients"]]
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+#: settings written only when set (policies written before them stay byte for byte the same)
+_ANSWER_FIELDS = ("controller_name", "controller_contact", "recipients", "automated_decisions")
 
 
 def _positive_int(value: object, where: str, unit: str = "months") -> int:
@@ -164,7 +191,34 @@ def policy_from_dict(data: dict, source: str = "policy") -> Policy:
         kw["due_days"] = {**base.due_days, **{k: _positive_int(v, f"{source}: due_days.{k}", "days")
                                               for k, v in due.items()}}
     kw.update(_controller_place(data, source))
+    for name in ("controller_name", "controller_contact", "automated_decisions"):
+        if data.get(name) is not None:
+            if not isinstance(data[name], str) or not data[name].strip():
+                raise PolicyError(f"{source}: {name} must be text")
+            kw[name] = data[name].strip()
+    if data.get("recipients") is not None:
+        kw["recipients"] = _recipients(data["recipients"], source)
     return Policy(**kw)
+
+
+def _recipients(value: object, source: str) -> tuple[Recipient, ...]:
+    """The recipients list: mappings with a name, a kind (processor or recipient) and optionally purpose,
+    country and safeguard."""
+    if not isinstance(value, list):
+        raise PolicyError(f"{source}: recipients must be a list of mappings with name and kind")
+    known = {f.name for f in fields(Recipient)}
+    out = []
+    for n, item in enumerate(value):
+        where = f"{source}: recipients[{n}]"
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"].strip():
+            raise PolicyError(f"{where}: expected a mapping with a name")
+        if set(item) - known:
+            raise PolicyError(f"{where}: unknown key(s) {sorted(set(item) - known)}; "
+                              f"known: {', '.join(sorted(known))}")
+        if item.get("kind", "processor") not in RECIPIENT_KINDS:
+            raise PolicyError(f"{where}: kind must be one of {', '.join(RECIPIENT_KINDS)}")
+        out.append(Recipient(**{k: (str(v).strip() if v is not None else None) for k, v in item.items()}))
+    return tuple(out)
 
 
 def _controller_place(data: dict, source: str) -> dict[str, str | None]:

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import gdprlab
-from gdprlab.cli import audit, data, training
+from gdprlab.cli import audit, data, subject, training
 from gdprlab.cli.command import Command
 from gdprlab.cli.main import COMMANDS, EXAMPLES, build_parser, main
 
@@ -41,7 +41,8 @@ def test_python_dash_m_runs_the_same_command():
 
 
 def test_every_command_a_module_declares_is_on_the_command_line():
-    declared = {v.name for m in (data, audit, training) for v in vars(m).values() if isinstance(v, Command)}
+    modules = (data, audit, subject, training)
+    declared = {v.name for m in modules for v in vars(m).values() if isinstance(v, Command)}
     assert declared == set(EXAMPLES) and len(COMMANDS) == len(EXAMPLES)
 
 
@@ -49,5 +50,6 @@ def test_help_lists_the_subcommands_in_a_fixed_order(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    order = ["generate", "summary", "scan", "check", "evaluate", "assess", "lessons", "progress", "rules"]
+    order = ["generate", "summary", "scan", "check", "evaluate", "assess", "subject", "lessons", "progress",
+             "rules"]
     assert sorted(order, key=lambda name: out.index(f"\n    {name} ")) == order

@@ -106,3 +106,30 @@ def test_a_bad_owner_or_due_date_setting_is_named(data, message):
     with pytest.raises(PolicyError) as info:
         policy_from_dict(data, "policy.yaml")
     assert message in str(info.value)
+
+
+def test_what_an_answer_to_a_data_subject_states_reads_back(tmp_path):
+    """Controller, contact, recipients (Art. 15(1)(c), 15(2)) and automated decisions (Art. 15(1)(h))."""
+    f = tmp_path / "policy.yaml"
+    f.write_text("controller_name: Example GmbH\ncontroller_contact: privacy@example.com\n"
+                 "recipients:\n- {name: MailCo, kind: processor, purpose: newsletter sending, country: US,"
+                 " safeguard: standard contractual clauses}\n")
+    p = load_policy(f)
+    assert p.controller_name == "Example GmbH" and p.recipients[0].country == "US"
+    f.write_text(p.to_yaml())
+    assert load_policy(f) == p
+
+
+def test_a_policy_without_them_is_written_as_before():
+    assert "controller_name" not in Policy().to_yaml() and "recipients" not in Policy().to_yaml()
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"recipients": "MailCo"}, "recipients must be a list"),
+    ({"recipients": [{"name": "MailCo", "kind": "friend"}]}, "kind must be one of"),
+    ({"recipients": [{"name": "MailCo", "city": "X"}]}, "unknown key"),
+    ({"controller_name": 3}, "controller_name must be text"),
+])
+def test_wrong_answer_settings_are_named(data, message):
+    with pytest.raises(PolicyError, match=message):
+        policy_from_dict(data)

@@ -1,0 +1,139 @@
+"""The answer to an access and portability request (Art. 15, 20): one person only, third parties redacted,
+plain language in the person's language, escaped, owner-only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import stat
+import zipfile
+
+import pandas as pd
+import pytest
+from subjects.subject_data import activity_of, request_of
+
+from gdprlab.regulation.policy import Policy, Recipient
+from gdprlab.subjects.access import answer_access, language_of, redact, texts, write_access
+from gdprlab.subjects.find import Query, SubjectError, find_subject, open_dataset
+
+POLICY = Policy(
+    controller_name="Beispiel <GmbH>",
+    controller_contact="datenschutz@example.com",
+    recipients=(
+        Recipient(
+            "MailCo", "processor", "newsletter sending", "US", "standard contractual clauses (Art. 46(2)(c))"
+        ),
+    ),
+)
+
+
+def answer(folder, policy=POLICY, request=None, **query):
+    with open_dataset(folder) as (t, given):
+        subject = find_subject(t, Query(**query))
+        return subject, answer_access(t, subject, policy, given.as_of, request)
+
+
+def zipped(a) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(a.portability)) as z:
+        return {n: z.read(n).decode("utf-8") for n in z.namelist()}
+
+
+def test_every_language_file_has_the_same_sentences():
+    english = set(texts("en"))
+    for language in ("de", "es", "fr", "it", "nl", "pl", "pt", "sv"):
+        assert set(texts(language)) == english, language
+    assert texts("fi") == texts("en")
+
+
+def test_the_answer_covers_article_15_1_in_the_persons_language(people):
+    _, a = answer(people, email="krystyna.cis@wp.pl")
+    assert a.language == "pl" and '<html lang="pl">' in a.html
+    tx = texts("pl")
+    for key in (
+        "held",
+        "retention",
+        "recipients",
+        "source",
+        "rights",
+        "automated",
+        "right_rectification",
+        "right_erasure",
+        "right_restriction",
+        "right_objection",
+        "complaint",
+    ):
+        assert tx[key] in a.html, key
+    assert "Beispiel &lt;GmbH&gt;" in a.html and "<GmbH>" not in a.html  # the controller's name, escaped
+    assert "MailCo" in a.html and "US" in a.html and "46(2)(c)" in a.html  # recipient and transfer safeguard
+    assert "customer relationship management" in a.html and "Art. 6(1)(b)" in a.html  # from the record
+    contact = pd.read_csv(people / "contacts.csv", dtype=str).set_index("contact_id").loc["C0000001"]
+    months = Policy().retention_months[contact["status"]]
+    end = (pd.Timestamp(contact["last_activity_at"]).tz_localize(None) + pd.DateOffset(months=months)).date()
+    assert str(end) in a.html  # the retention policy's period after the last activity
+    assert "datenschutz@example.com" in a.html
+
+
+def test_third_parties_in_notes_are_redacted_and_counted(people):
+    _, a = answer(people, email="krystyna.cis@wp.pl")
+    assert "Gislinde" not in a.html and "Hartung" not in a.html and "[…]" in a.html
+    assert "Krystyna Cis nie chce" in a.html  # her own name stays
+    assert a.redacted == 1 and "liczba takich fragmentów to 1." in a.html  # the count, told to the person
+
+
+def test_redaction_keeps_the_persons_own_identifiers():
+    notes, n = redact(
+        ["Call Anna Weber, or Jan Kowalski at jan.kowalski@example.com", None], frozenset({"anna", "weber"})
+    )
+    assert notes[0].startswith("Call Anna Weber") and "Kowalski" not in notes[0] and n == 2
+    assert notes[1] is None
+
+
+def test_namesakes_are_never_mixed(people):
+    """Two customers are named Börje Andersson: the answer for one holds nothing of the other."""
+    subject, a = answer(people, name="Börje Andersson", birth_date=dt.date(1961, 6, 10))
+    files = zipped(a)
+    everything = a.html + "".join(files.values())
+    assert "C0000179" in everything
+    for other in ("C0001746", activity_of(people, "C0001746"), "boerje.andersson@bredband.net", "S09998",
+                  "1986-09-12"):
+        assert other not in everything, other
+    with pytest.raises(SubjectError, match="different people"):
+        answer(people, name="Börje Andersson")
+
+
+def test_portability_has_json_and_one_csv_per_table(people):
+    _, a = answer(people, email="krystyna.cis@wp.pl")
+    files = zipped(a)
+    assert {"data.json", "contacts.csv", "consents.csv", "activities.csv", "staff.csv"} <= set(files)
+    data = json.loads(files["data.json"])
+    assert data["contacts"][0]["email"] == "krystyna.cis@wp.pl"
+    assert data["mentions"][0]["activity_id"] == activity_of(people, "C0000002")  # another's note, certain
+    assert set(a.rows) >= {"contacts", "staff", "consents", "activities", "mentions"}
+
+
+def test_a_request_must_be_the_persons_and_of_the_right_type(people):
+    with pytest.raises(SubjectError, match="not one of this person's requests"):
+        answer(people, email="krystyna.cis@wp.pl", request=request_of(people, "C0000726", "rectification"))
+    with pytest.raises(SubjectError, match="not access or portability"):
+        answer(people, id="C0000799", request=request_of(people, "C0000799", "erasure"))
+
+
+def test_values_from_the_data_are_escaped(people):
+    with open_dataset(people) as (t, given):
+        subject = find_subject(t, Query(email="krystyna.cis@wp.pl"))
+        subject.rows["contacts"].loc[0, "city"] = "<script>alert(1)</script>"
+        a = answer_access(t, subject, POLICY, given.as_of)
+    assert "<script>alert" not in a.html and "&lt;script&gt;" in a.html
+
+
+def test_files_are_written_owner_only(people, tmp_path):
+    _, a = answer(people, email="krystyna.cis@wp.pl")
+    for path in write_access(a, tmp_path / "answer"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_english_for_a_language_without_texts(people):
+    with open_dataset(people) as (t, _):
+        subject = find_subject(t, Query(id="S00001"))
+    assert language_of(subject) == "en"
