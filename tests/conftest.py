@@ -16,18 +16,6 @@ from gdprlab.crm.backends import connect
 from gdprlab.generator import GeneratorConfig, generate, write_dataset
 
 AS_OF = dt.date(2026, 6, 30)
-#: test files whose tests start PySpark by name (boundary.backend asks for spark_backend at run time)
-SPARK_FILES = {"test_conformance.py"}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`python3 run.py test` runs two workers), every test that uses PySpark runs on
-    one worker, so that one Java process serves them all; the other tests share the remaining workers."""
-    for item in items:
-        if "spark_backend" in getattr(item, "fixturenames", ()) or item.path.name in SPARK_FILES:
-            item.add_marker(pytest.mark.xdist_group("spark"))
-
-
 @pytest.fixture(scope="session")
 def typical():
     return generate(GeneratorConfig(contacts=4000, seed=11, as_of=AS_OF, profile="typical"))

@@ -329,8 +329,8 @@ def resolve_policy(dataset: str | Path, policy: str | Path | None = None) -> tup
     if policy is not None and str(policy).strip():
         return load_policy(policy), str(policy)
     own = dataset_folder(dataset) / "policy.yaml"
-    if own.is_file():
-        return load_policy(own), str(own)
+    if own.is_file():  # named so, not by its path: reports travel, the auditor's folders need not
+        return load_policy(own), "the dataset's policy.yaml"
     return Policy(), DEFAULT_POLICY
 
 

@@ -461,14 +461,16 @@ def run_batch(datasets: Sequence[str | Path], notebook: str | Path = "crm_assess
     for dataset in datasets:
         dataset = Path(dataset).resolve()
         try:
-            as_of, _ = resolve_as_of(dataset, params.get("as_of"))
+            as_of, as_of_source = resolve_as_of(dataset, params.get("as_of"))
         except ValueError as exc:  # a bad as_of parameter or manifest
             raise BatchError(str(exc)) from None
-        planned.append((dataset, dataset_name(dataset), as_of))
-    for dataset, name, as_of in planned:
+        planned.append((dataset, dataset_name(dataset), as_of, as_of_source))
+    for dataset, name, as_of, as_of_source in planned:
         folder = new_run_folder(out, name, as_of).resolve()
         run_params = {**params, "dataset": str(dataset), "output_dir": str(folder)}
-        if "as_of" in declared and "as_of" not in params:
+        # a date the notebook would read from the manifest itself is left to it, which then says where it
+        # came from; today is passed on, so that a run past midnight keeps its folder's date
+        if "as_of" in declared and "as_of" not in params and as_of_source.startswith("today"):
             run_params["as_of"] = as_of.isoformat()
         result.runs.append(RunResult(dataset, name, as_of, folder, parameters=run_params))
 

@@ -354,7 +354,7 @@ def test_inputs_take_the_datasets_as_of_and_policy(tmp_path: Path) -> None:
     params = audit.validate({"dataset": str(SAMPLE)}, set(), base=tmp_path)
     inputs = audit.load_inputs(params, base=tmp_path / "notebooks")
     assert (inputs.as_of, inputs.as_of_source) == (dt.date(2026, 11, 1), "the dataset's manifest.json")
-    assert inputs.policy_source == str(SAMPLE / "policy.yaml")
+    assert inputs.policy_source == "the dataset's policy.yaml"
     assert inputs.output_dir == tmp_path / "output" / "sample-2026-11-01"
     assert set(inputs.tables) == {p.stem for p in SAMPLE.glob("*.csv") if p.stem != "ground_truth"}
 

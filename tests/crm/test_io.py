@@ -198,7 +198,7 @@ def test_then_the_datasets_own_manifest_and_policy(tmp_path, where):
     given = resolve_inputs(ds if where == "the folder" else ds / "training.csv", as_of="", policy="",
                            mapping="")
     assert (given.as_of, given.as_of_source) == (dt.date(2026, 6, 30), "the dataset's manifest.json")
-    assert (given.policy.training_refresh_months, given.policy_source) == (6, str(ds / "policy.yaml"))
+    assert (given.policy.training_refresh_months, given.policy_source) == (6, "the dataset's policy.yaml")
     assert given.mapping is None
 
 

@@ -669,7 +669,10 @@ EXPECTED: dict[str, list[str]] = {
     "electronic_marketing_without_consent": ["s-basis-interest", "s-basis-zero-width", "s-ep-basis-case",
                                              "s-ep-before-customer", "s-ep-lead", "s-ep-link-unknown",
                                              "s-ep-no-link", "s-ep-no-opt-out", "s-ep-nobody", "s-ep-not-own",
-                                             "s-ep-partner"],
+                                             "s-ep-partner",
+                                             # 6(1)(f) e-mails to people who never were customers, with no
+                                             # consent: the retention and erasure cases' sends break it too
+                                             "pe-held-send", "s-ret-only-marketing"],
     "consent_without_proof": sorted([*(f"k-source-{_space(ch)}" for ch in WHITESPACE), "k-ch-not-given",
                                      "k-mk-undated", "k-not-given", "k-source-all-spaces", "k-source-empty",
                                      "k-source-null", "k-wording-spaces"]),
