@@ -416,19 +416,40 @@ _RUN = re.compile(f"(?<![\\w'’\\-]){_TOKEN}(?: {_TOKEN})*(?![\\w\\-])")
 _TOKEN_RE = re.compile(_TOKEN)
 _CAMEL = re.compile(f"[{_LOWER}][{_UPPER}]")
 
-def _not_names() -> frozenset[str]:
-    """not_names.yaml's words, and the common English words that no CRM locale gives as a first name
-    ("Guy", "Floor", "Gun" stay names: French, Dutch and Swedish ones)."""
-    data = read_yaml(files("gdprlab.audit.discovery").joinpath("not_names.yaml").read_text(encoding="utf-8"))
-    listed = {w for text in data.values() for w in str(text).split()}
-    common = importlib.import_module("faker.providers.lorem.en_US").Provider.word_list
+_NOT_NAMES = read_yaml(files("gdprlab.audit.discovery").joinpath("not_names.yaml")
+                       .read_text(encoding="utf-8"))
+
+
+def _crm_given_names() -> set[str]:
     given: set[str] = set()
     for locale in CRM_LOCALES:
         person = importlib.import_module(f"faker.providers.person.{locale}").Provider
         for attr in dir(person):
             if attr.startswith("first_names"):
                 given.update(getattr(person, attr))
-    return frozenset(listed | ({w[:1].upper() + w[1:] for w in common if w.isalpha()} - given))
+    return given
+
+
+def _not_names() -> frozenset[str]:
+    """not_names.yaml's words, and the common English words that no CRM locale gives as a first name
+    ("Guy", "Floor", "Gun" stay names: French, Dutch and Swedish ones)."""
+    listed = {w for text in _NOT_NAMES.values() for w in str(text).split()}
+    common = importlib.import_module("faker.providers.lorem.en_US").Provider.word_list
+    return frozenset(listed | ({w[:1].upper() + w[1:] for w in common if w.isalpha()} - _crm_given_names()))
+
+
+def _country_names() -> frozenset[tuple[str, ...]]:
+    """Country names that are one run of capitalised words ("Sri Lanka", "Dominican Republic", "Polska"),
+    in English and the eight CRM languages (Faker's address providers), as word tuples. A one-word
+    country that is also a name somewhere (Jordan, Chad, Costa, España) stays a possible name."""
+    lexicon = name_lexicon()
+    out: set[tuple[str, ...]] = set()
+    for locale in ("en_US", *CRM_LOCALES):
+        for country in getattr(importlib.import_module(f"faker.providers.address.{locale}").Provider,
+                               "countries", ()):
+            if _RUN.fullmatch(country) and not {country} & (lexicon.first | lexicon.last):
+                out.add(tuple(_TOKEN_RE.findall(country)))
+    return frozenset(out)
 
 
 #: forms of address: the capitalised word(s) after them are a name even if no lexicon lists it
@@ -448,6 +469,16 @@ _PARTICLES_AFTER = re.compile(" " + _PARTICLES + _TOKEN)
 #: English calendar and function words, product names), and the most common English words (Faker's lorem
 #: word list for en_US): Faker lists many of them as names somewhere
 STOP_WORDS: frozenset[str] = _not_names()
+#: words that make the surname(s) before them a firm's name ("Steele Group", "Greer and Sons")
+COMPANY_DESIGNATORS: frozenset[str] = frozenset(str(_NOT_NAMES["company_designators"]).split())
+#: words after which capitalised words name a place ("East Leonard", "Lake Ana"); and country names
+PLACE_WORDS: frozenset[str] = frozenset(str(_NOT_NAMES["place_words"]).split())
+COUNTRIES: frozenset[tuple[str, ...]] = _country_names()
+_COUNTRY_LENGTHS = sorted({len(c) for c in COUNTRIES}, reverse=True)
+_DESIGNATOR_AFTER = re.compile(r"(?:,? (?:and|&) Sons| (?:" + "|".join(sorted(COMPANY_DESIGNATORS)) + r"))\b")
+#: a list of single capitalised words joined by commas and "and"/"&" ("Martin, Lang and Andrade"): a firm
+#: of partners' surnames, unless every word is a given name ("Anna, Tom and Maria")
+_FIRM_LIST = re.compile(f"(?<![\\w'’\\-]){_TOKEN}(?:, {_TOKEN})+,? (?:and|&) {_TOKEN}(?![\\w\\-])")
 
 
 def _sentence_start(buf: str, start: int) -> int:
@@ -482,6 +513,14 @@ def _run_names(run: str, position: int, titled: bool, first: frozenset[str],
     n = len(tokens)
     is_title = [t[2] in TITLES for t in tokens]
     stop = [t[2] in STOP_WORDS or t[2] in TITLES for t in tokens]
+    words = tuple(t[2] for t in tokens)
+    for k in range(1, n):  # the words after "East", "Lake", "Port" …: a place ("East Leonard", "Lake Ana")
+        stop[k] = stop[k] or any(w in PLACE_WORDS for w in words[:k])
+    for k in range(n):  # "Sri Lanka", "Dominican Republic"
+        for length in _COUNTRY_LENGTHS:
+            if words[k:k + length] in COUNTRIES:
+                stop[k:k + length] = [True] * length
+                break
     camel = [bool(_CAMEL.search(t[2])) and not _known(t[2], last) for t in tokens]
     given = [not stop[k] and _known(t[2], first) for k, t in enumerate(tokens)]
     family = [not stop[k] and _known(t[2], last) for k, t in enumerate(tokens)]
@@ -500,7 +539,9 @@ def _run_names(run: str, position: int, titled: bool, first: frozenset[str],
         b = k
         while b + 1 < n and nameish[b + 1] and b - a < 3:
             b += 1
-        out.append((tokens[a][0], tokens[b][1], given[a]))
+        by_title = titled if a == 0 else is_title[a - 1]
+        if not (a == b and "-" in tokens[a][2] and not given[a] and not by_title):
+            out.append((tokens[a][0], tokens[b][1], given[a]))  # a lone double-barrelled surname: a firm
         k = b + 1
     if not out and n >= 2 and position < 2:
         # two or more name-like capitalised words mid-sentence: a full name nobody listed
@@ -515,6 +556,21 @@ def _run_names(run: str, position: int, titled: bool, first: frozenset[str],
             else:
                 k += 1
     return out
+
+
+def _in_firm_list(buf: str, s: int, e: int, first: frozenset[str]) -> bool:
+    """Whether buf[s:e] is a member of a list of partners' surnames ("Martin, Lang and Andrade")."""
+    if buf[e:e + 2] != ", " and buf[s - 2:s] != ", " and buf[e:e + 5] not in (" and ", " & ") \
+            and buf[s - 5:s] not in (" and ", " & "):
+        return False
+    lo = max(0, s - 120)
+    for m in _FIRM_LIST.finditer(buf, lo, e + 120):
+        if m.start() <= s and e <= m.end():
+            before = re.search(f"({_TOKEN}) $", buf[max(lo, m.start() - 30):m.start()])
+            if before and _known(before.group(1), first):  # "Anna Smith, Tom and Maria"
+                return False
+            return not all(_known(w, first) for w in _TOKEN_RE.findall(m.group()))
+    return False
 
 
 def _name_spans(buf: str, exclude: frozenset[str]) -> list[tuple[int, int]]:
@@ -534,6 +590,11 @@ def _name_spans(buf: str, exclude: frozenset[str]) -> list[tuple[int, int]]:
     4. Two or more capitalised, unlisted words inside a sentence or after a colon are taken as a full
        name ("Nieuw aanspreekpunt: Suze Zeldenrust vertrekt").
     5. Lower-case particles join a surname: "van der Wal", "Jan van der Wal", "dos Santos".
+    6. Surnames that name a firm or a place are not people: before a company designator ("Steele
+       Group", "Greer and Sons"), in a comma list of surnames ("Martin, Lang and Andrade"; a list of
+       given names stays names), a lone double-barrelled surname with no given name or form of address
+       ("Vega-Gentry"), the words after a place word ("East Leonard", "Lake Ana") and country names
+       ("Sri Lanka"; :data:`COMPANY_DESIGNATORS`, :data:`PLACE_WORDS`, :data:`COUNTRIES`).
     """
     first, last = _lexicon_sets(exclude)
     cache: dict[tuple[str, bool, bool], list[tuple[int, int, bool]]] = {}
@@ -554,6 +615,8 @@ def _name_spans(buf: str, exclude: frozenset[str]) -> list[tuple[int, int]]:
         for s, e, starts_given in found:
             s += start
             e += start
+            if _DESIGNATOR_AFTER.match(buf, e) or _in_firm_list(buf, s, e, first):
+                continue
             if not starts_given and " " not in buf[s:e]:  # a bare surname: "van der Wal zegt"
                 p = _PARTICLES_BEFORE.search(buf, max(0, s - 16), s)
                 if p:
