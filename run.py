@@ -24,9 +24,10 @@ from pathlib import Path
 TASKS: dict[str, list[list[str]]] = {
     "test": [
         ["ruff", "check", "."],
-        # pytest-xdist: one worker per core (at most 4; PySpark's tests share one, tests/conftest.py);
+        # pytest-xdist: one worker per core (at most 4), each test file on one worker (a notebook's cells
+        # run in order in one kernel; a file's PySpark tests share one Java process);
         # run_test() adds the nbval and pass-through arguments
-        ["python", "-m", "pytest", "-n", "auto", "--maxprocesses", "4", "--dist", "loadgroup"],
+        ["python", "-m", "pytest", "-n", "auto", "--maxprocesses", "4", "--dist", "loadfile"],
     ],
     "assess": [
         ["gdprlab", "assess", "datasets/sample", "--out", "output"],

@@ -171,7 +171,7 @@ def test_task_table() -> None:
     lint, tests = run_py.TASKS["test"]
     assert lint == ["ruff", "check", "."]
     assert tests[:3] == ["python", "-m", "pytest"]
-    assert tests[tests.index("-n") + 1] == "auto" and "loadgroup" in tests  # one worker per core
+    assert tests[tests.index("-n") + 1] == "auto" and "loadfile" in tests  # one worker per core
     assert [command[:2] for command in run_py.TASKS["sample"]] == [
         ["gdprlab", "generate"],
         ["gdprlab", "summary"],
