@@ -32,9 +32,7 @@ def _kind(value: object, base: Path) -> str | None:
 
 
 SPEC: tuple[Param, ...] = (
-    Param(
-        "dataset", str, "", 'dataset folder or CRM export, e.g. "../datasets/sample"', convert=existing_path
-    ),
+    Param("dataset", str, "../datasets/sample", "dataset folder or CRM export", convert=existing_path),
     Param(
         "output_dir",
         str,
@@ -42,7 +40,8 @@ SPEC: tuple[Param, ...] = (
         "folder for the answer and the evidence; empty: ../output/subject-<request>",
         convert=as_path,
     ),
-    Param("request", str, "", "the request's id (R…): it names the person and the type", convert=as_text),
+    Param("request", str, "", "the request's id (R…); with no identifiers either: the first access request",
+          convert=as_text),
     Param(
         "request_type",
         str,
@@ -150,6 +149,8 @@ def _query(t, params: SubjectParams) -> tuple[Query, str]:
         if row.empty:
             raise SubjectError(f"request {params.request} is not in the requests table")
         return Query(id=str(row["contact_id"].iloc[0])), params.request_type or str(row["type"].iloc[0])
+    if not any((params.request_type, params.email, params.phone, params.name, params.person_id)):
+        return _first_access_request(t)  # nothing asked: the first access request, as a demonstration
     if not params.request_type:
         raise SubjectError("without a request id, say request_type (access, portability or erasure)")
     return (
@@ -162,3 +163,13 @@ def _query(t, params: SubjectParams) -> tuple[Query, str]:
         ),
         params.request_type,
     )
+
+
+def _first_access_request(t) -> tuple[Query, str]:
+    """The person of the dataset's first access request (by request id) with a contact."""
+    r = t["requests"]
+    found = t.fetch(r.filter((r["type"] == "access") & r["contact_id"].notnull())
+                    .order_by("request_id").limit(1).select("contact_id"))
+    if found.empty:
+        raise SubjectError("give a request id or the person's identifiers: the dataset has no access request")
+    return Query(id=str(found["contact_id"].iloc[0])), "access"

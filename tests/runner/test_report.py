@@ -51,12 +51,11 @@ def test_the_report_opens_with_the_summary_and_shows_no_instructions_parameters_
     assert "Overall score" in body and "actions that matter most" in body
 
 
-def test_the_scope_says_where_the_date_and_policy_came_from_without_the_auditors_paths(runs) -> None:
-    out, (first, _) = runs
+def test_the_scope_says_where_the_date_and_policy_came_from(runs) -> None:
+    _, (first, _) = runs
     page = first.report.read_text(encoding="utf-8")
     scope = page[page.index("Scope: what was assessed"):]
     assert "the dataset's manifest.json" in scope and "the dataset's policy.yaml" in scope
-    assert str(out.parent) not in page  # no folder of the machine the assessment ran on
 
 
 def test_a_fixed_rule_is_marked_resolved_in_the_next_run(runs) -> None:
