@@ -1,9 +1,9 @@
 """Every rule finds the same records on every engine: DuckDB, and PySpark in local mode.
 
 On the boundary-case dataset (tests/audit/rules/boundary.py) and its variants, each engine finds exactly
-the records worked out by hand there, or reports the rule not assessed for the reason given there. On
-generated datasets of every profile, Spark finds what DuckDB finds (which is the generator's ground truth:
-test_ground_truth.py). "elsewhere" is DuckDB taking the paths of engines other than DuckDB (boundary.py).
+the records worked out by hand there, or reports the rule not assessed for the reason given there
+(generated datasets: test_conformance_generated.py). "elsewhere" is DuckDB taking the paths of engines
+other than DuckDB (boundary.py).
 Spark is the test session's (tests/conftest.py): without Java 17 or pyspark its tests skip, saying why.
 """
 
@@ -17,15 +17,11 @@ import pytest
 from audit.rules.boundary import AS_OF, DATASETS, EXPECTED, POLICY, backend, tables
 
 from gdprlab.audit.engine import run_checks
-from gdprlab.generator import GeneratorConfig, generate
 from gdprlab.regulation.catalogue import RULES
 from gdprlab.regulation.policy import Policy
 
 ENGINES = ("duckdb", "spark")
 RULE_IDS = [r.id for r in RULES]
-#: generated datasets: profile -> contacts
-GENERATED = {"clean": 400, "typical": 1000, "messy": 1000}
-GENERATED_AS_OF = dt.date(2026, 6, 30)
 
 Findings = dict[str, list[str] | str]
 Backends = Callable[[str], Any]
@@ -66,35 +62,6 @@ def test_each_engine_finds_the_hand_checked_records_of_the_boundary_cases(found,
     _, expected = DATASETS[dataset]
     want = expected[rule_id]
     assert found(backends, engine, dataset)[rule_id] == (want if isinstance(want, str) else sorted(want))
-
-
-@pytest.fixture(scope="module")
-def generated() -> Callable[[Backends, str, str], Findings]:
-    """findings() of (engine, generated profile), each dataset generated once per module."""
-    data: dict[str, object] = {}
-    cache: dict[tuple[str, str], Findings] = {}
-
-    def get(backends: Backends, engine: str, profile: str) -> Findings:
-        if profile not in data:
-            cfg = GeneratorConfig(contacts=GENERATED[profile], seed=7, as_of=GENERATED_AS_OF, profile=profile)
-            data[profile] = generate(cfg, workers=1)
-        if (engine, profile) not in cache:
-            ds = data[profile]
-            cache[engine, profile] = findings(backends(engine), ds.tables, ds.policy, GENERATED_AS_OF)
-        return cache[engine, profile]
-
-    return get
-
-
-@pytest.mark.parametrize("rule_id", RULE_IDS)
-@pytest.mark.parametrize("profile", GENERATED)
-def test_spark_finds_what_duckdb_finds_in_generated_data(generated, backends, profile, rule_id):
-    assert generated(backends, "spark", profile)[rule_id] == generated(backends, "duckdb", profile)[rule_id]
-
-
-def test_generated_data_has_findings_of_every_rule_but_the_clean_profile(generated, backends):
-    assert all(isinstance(ids, list) and ids for ids in generated(backends, "duckdb", "messy").values())
-    assert all(ids == [] for ids in generated(backends, "duckdb", "clean").values())
 
 
 def test_on_an_engine_that_cannot_run_one_rule_that_rule_alone_is_not_assessed_saying_why(backends):
