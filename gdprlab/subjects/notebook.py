@@ -84,17 +84,8 @@ def validate_parameters(
 
 def shown(params: SubjectParams) -> dict:
     """The parameters as the notebook shows them: the person's identifiers masked."""
-    person = (
-        Query(
-            email=params.email,
-            phone=params.phone,
-            name=params.name,
-            birth_date=params.birth_date,
-            id=params.person_id,
-        ).described()
-        if any((params.email, params.phone, params.name, params.person_id))
-        else None
-    )
+    person = _person(params)
+    person = person.described() if person is not None else None
     return {
         "dataset": str(params.dataset),
         "output_dir": str(params.output_dir or ""),
@@ -149,20 +140,20 @@ def _query(t, params: SubjectParams) -> tuple[Query, str]:
         if row.empty:
             raise SubjectError(f"request {params.request} is not in the requests table")
         return Query(id=str(row["contact_id"].iloc[0])), params.request_type or str(row["type"].iloc[0])
-    if not any((params.request_type, params.email, params.phone, params.name, params.person_id)):
+    person = _person(params)
+    if person is None and not params.request_type:
         return _first_access_request(t)  # nothing asked: the first access request, as a demonstration
     if not params.request_type:
         raise SubjectError("without a request id, say request_type (access, portability or erasure)")
-    return (
-        Query(
-            email=params.email,
-            phone=params.phone,
-            name=params.name,
-            birth_date=params.birth_date,
-            id=params.person_id,
-        ),
-        params.request_type,
-    )
+    return person or Query(), params.request_type
+
+
+def _person(params: SubjectParams) -> Query | None:
+    """The person the identifiers name, or None when none is given (a birth date alone names no one)."""
+    if not any((params.email, params.phone, params.name, params.person_id)):
+        return None
+    return Query(email=params.email, phone=params.phone, name=params.name, birth_date=params.birth_date,
+                 id=params.person_id)
 
 
 def _first_access_request(t) -> tuple[Query, str]:
