@@ -331,14 +331,10 @@ class CaseMap:
                 (single if len(out) == 1 else multi)[ch] = out
         return cls("".join(single), "".join(single.values()), tuple(multi.items()))
 
-    def apply(self, value: ir.StringValue, finds: Finds | None = None) -> ir.StringValue:
-        """The mapping applied to `value`; with `finds`, each step only where finds(text, characters)."""
-        out = value
-        for chars, step in ((self.single_from, lambda x: x.translate(self.single_from, self.single_to)),
-                            ("".join(k for k, _ in self.multi), self._replace)):
-            if chars:
-                out = step(out) if finds is None else ibis.ifelse(finds(out, chars), step(out), out)
-        return out
+    def apply(self, value: ir.StringValue) -> ir.StringValue:
+        """The mapping applied to `value`."""
+        out = value.translate(self.single_from, self.single_to) if self.single_from else value
+        return self._replace(out)
 
     def _replace(self, value: ir.StringValue) -> ir.StringValue:
         for key, text in self.multi:
@@ -346,21 +342,14 @@ class CaseMap:
         return value
 
 
-Finds = Callable[[ir.StringValue, str], ir.BooleanValue]
 _DOTTED_I = ("\u0130", "i\u0307")  # İ: Python's lower() gives i + combining dot; DuckDB's lower() a plain i
 
 
 @functools.cache
 def _case_maps() -> dict[str, CaseMap]:
-    """Python's "lower" and "casefold" of every character, and what casefold does to lower()'s output
-    ("after_lower")."""
-    lowered = {ch: ch.lower() for ch in _changed_by(str.lower)}
-    folded = _changed_by(str.casefold)
-    # the characters lower() can output: those it keeps and the single characters it maps others to
-    lower_forms = {ch for ch in folded if ch not in lowered}
-    lower_forms |= {low for low in lowered.values() if len(low) == 1}
-    return {"lower": CaseMap.of(str.lower, lowered), "casefold": CaseMap.of(str.casefold, folded),
-            "after_lower": CaseMap.of(str.casefold, sorted(lower_forms))}
+    """Python's "lower" and "casefold" of every character."""
+    return {"lower": CaseMap.of(str.lower, _changed_by(str.lower)),
+            "casefold": CaseMap.of(str.casefold, _changed_by(str.casefold))}
 
 
 def _changed_by(mapping: Callable[[str], str], block: int = 512) -> list[str]:
@@ -372,10 +361,6 @@ def _changed_by(mapping: Callable[[str], str], block: int = 512) -> list[str]:
         if mapping(text) != text:
             out.extend(ch for ch in text if mapping(ch) != ch)
     return out
-
-
-def _finds_by_regex(text: ir.StringValue, chars: str) -> ir.BooleanValue:
-    return text.re_search(char_class(chars))
 
 
 def _native_lower(value: ir.StringValue) -> ir.StringValue:
@@ -404,13 +389,29 @@ def lowers_like_python(value: ir.StringValue) -> ir.BooleanValue:
 def casefold(t: Tables, value: ir.StringValue) -> ir.StringValue:
     """Python's str.casefold, which compares text case-insensitively (ς, σ and Σ alike; ß as ss; ﬁ as fi).
 
-    On DuckDB, lower() as above, then what casefold does beyond it, each step only for text that holds
-    a character it maps (found by RE2, cheaply: DuckDB's translate() builds its table anew for every row).
+    On DuckDB, lower() as above for text without a character that casefold maps beyond lower() (one RE2
+    search finds them), and Python's str.casefold, run by DuckDB through a UDF, for the few texts with one.
     Elsewhere, as lower() does it, Python's own table of every character.
     """
     if t.backend_name == "duckdb":
-        return _case_maps()["after_lower"].apply(_native_lower(value), _finds_by_regex)
+        beyond = value.re_search(_folds_beyond_lower())
+        return ibis.ifelse(beyond, _python_casefold(value), _native_lower(value))
     return _case_maps()["casefold"].apply(value)
+
+
+@functools.cache
+def _folds_beyond_lower() -> str:
+    """A class of the characters whose casefold is not their lower() (ß, ς, ﬁ, ...), and İ: text without
+    them casefolds as DuckDB's lower() does it."""
+    folded = _case_maps()["casefold"]
+    chars = [*folded.single_from, *(ch for ch, _ in folded.multi)]
+    return char_class([*(ch for ch in chars if ch.casefold() != ch.lower()), _DOTTED_I[0]])
+
+
+@ibis.udf.scalar.pyarrow(name="gdprlab_casefold")
+def _python_casefold(value: str) -> str:
+    """Python's str.casefold, run by DuckDB in this process on the few texts that need more than lower()."""
+    return pa.array([None if text is None else text.casefold() for text in value.to_pylist()], pa.string())
 
 
 def as_date(value: ir.Value) -> ir.DateValue:

@@ -212,36 +212,52 @@ def _identifiers(columns: Iterable[str]) -> dict[str, tuple[str, ...]]:
 
 def with_later_duplicates(t: Tables, c: ir.Table) -> ir.Table:
     """`c` with a column `_later`: created after another contact with the same first name, last name
-    (casefolded) and birth date that also has one identifier of SAME_PERSON in common.
-
-    A contact without a creation time is neither the earliest nor a later one. The (names, birth date)
-    that more than one contact has are found by one group-by; only their contacts (few) are grouped again,
-    once per identifier, for the earliest creation time, and the later ones joined back by key (engines
-    group faster than they sort rows into windows).
-    """
-    key = {"_k_first": casefold(t, c["first_name"]), "_k_last": casefold(t, c["last_name"]),
-           "_k_birth": c["birth_date"]}
-    keyed = c.mutate(**key)
-    complete = keyed.filter(keyed["_k_first"].notnull() & keyed["_k_last"].notnull()
-                            & keyed["_k_birth"].notnull() & keyed["created_at"].notnull())
-    shared = complete.group_by(list(key)).aggregate(_n=complete.count())
-    shared = shared.filter(shared["_n"] > 1).drop("_n")  # the few (names, birth date) shared
-    namesakes = complete.semi_join(shared, list(key))
-    later = None
-    for cols in _identifiers(c.columns).values():
-        ident = {f"_i_{col}": _same_person_form(t, col, namesakes[col]) for col in cols}
-        rows = namesakes.mutate(**ident)
-        for name in ident:
-            rows = rows.filter(rows[name].notnull())
-        group = [*key, *ident]
-        earliest = rows.group_by(group).aggregate(_earliest=rows["created_at"].min())
-        joined = rows.inner_join(earliest, group)
-        hits = joined.filter(joined["created_at"] > joined["_earliest"])
-        hits = hits.select(_later_id=hits["contact_id"])
-        later = hits if later is None else later.union(hits)
+    (casefolded) and birth date that also has one identifier of SAME_PERSON in common."""
+    later = later_duplicates(t)
     if later is None:
         return c.mutate(_later=ibis.literal(False))
     return c.mutate(_later=c["contact_id"].isin(later["_later_id"]).fill_null(False))
+
+
+def later_duplicates(t: Tables) -> ir.Table | None:
+    """The ids (_later_id) of the contacts that are later duplicates, once per run; None when the contacts
+    have no identifier to compare.
+
+    A contact without a creation time is neither the earliest nor a later one. The (names, birth date)
+    that more than one contact has are found by one group-by, and their contacts (few) kept for the run:
+    the names are casefolded once, not once per identifier. Those are grouped again, once per identifier,
+    for the earliest creation time, and the later ones joined back by key (engines group faster than they
+    sort rows into windows).
+    """
+    c = t["contacts"]
+    identifiers = _identifiers(c.columns)
+    if not identifiers:
+        return None
+
+    def build() -> ir.Table:
+        key = {"_k_first": casefold(t, c["first_name"]), "_k_last": casefold(t, c["last_name"]),
+               "_k_birth": c["birth_date"]}
+        columns = sorted({col for cols in identifiers.values() for col in cols})
+        # a casefolded text is missing only where the text is: the filter reads the raw columns
+        complete = c.filter(c["first_name"].notnull() & c["last_name"].notnull() & c["birth_date"].notnull()
+                            & c["created_at"].notnull()).select("contact_id", "created_at", *columns, **key)
+        shared = complete.group_by(list(key)).aggregate(_n=complete.count())
+        shared = shared.filter(shared["_n"] > 1).drop("_n")  # the few (names, birth date) shared
+        namesakes = t.shared("namesakes", lambda: complete.semi_join(shared, list(key)))
+        later = None
+        for cols in identifiers.values():
+            ident = {f"_i_{col}": _same_person_form(t, col, namesakes[col]) for col in cols}
+            rows = namesakes.mutate(**ident)
+            for name in ident:
+                rows = rows.filter(rows[name].notnull())
+            group = [*key, *ident]
+            earliest = rows.group_by(group).aggregate(_earliest=rows["created_at"].min())
+            joined = rows.inner_join(earliest, group)
+            hits = joined.filter(joined["created_at"] > joined["_earliest"])
+            hits = hits.select(_later_id=hits["contact_id"])
+            later = hits if later is None else later.union(hits)
+        return later
+    return t.shared("later_duplicates", build)
 
 
 def _why_inaccurate(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
