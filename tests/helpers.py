@@ -22,3 +22,28 @@ def table(name: str, /, *rows: dict, **defaults) -> pd.DataFrame:
         if col.dtype in ("date", "datetime"):
             df[col.name] = pd.to_datetime(df[col.name], format="ISO8601", utc=True).dt.tz_localize(None)
     return df
+
+
+def pdf_pages_text(path) -> list[str]:
+    """The text of each page of a PDF, as pypdf extracts it, ligatures written out (NFKC: the font's "ﬁ"
+    becomes "fi")."""
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    return [unicodedata.normalize("NFKC", page.extract_text()) for page in PdfReader(path).pages]
+
+
+def pdf_contents_check(pages: list[str], headings: list[str]) -> tuple[list[int], list[int]]:
+    """(the page number the table of contents shows for each heading, the page the heading is on), read from
+    the pages' text alone: a contents line is the heading's text then its number; the heading itself is the
+    first line that is its text and nothing else."""
+    import re
+
+    shown, found = [], []
+    for heading in headings:
+        entry = re.compile(rf"^\s*{re.escape(heading)}\s+(\d+)\s*$", re.M)
+        shown.append(next((int(m[1]) for text in pages if (m := entry.search(text))), None))
+        alone = re.compile(rf"^\s*{re.escape(heading)}\s*$", re.M)
+        found.append(next((n for n, text in enumerate(pages, 1) if alone.search(text)), None))
+    return shown, found

@@ -185,3 +185,23 @@ def test_subject_speed_prints_the_first_query_the_later_finds_and_the_erasure(tm
     for figure in ("open_and_first_find", "find_fastest", "find_median", "erase"):
         assert out["seconds"][figure] > 0
     assert out["erased_rows"]["contacts"] == 1
+
+
+def test_subject_quality_meets_its_targets_on_a_small_dataset():
+    """Every row of each person and every note mentioning them by an identifier, and no row of anybody else
+    in the access package: measured against the generator's ground truth (ground_truth_mentions.csv)."""
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "subject_quality.py"), "--contacts", "600",
+                           "--seeds", "3", "--people", "12"], capture_output=True, text=True, timeout=300)
+    out = json.loads(done.stdout)
+    assert out["people"] == 12 and out["refused_ambiguous"] < out["people"]
+    assert out["rows"]["of_the_people"] > out["people"] and out["rows"]["recall"] == 1.0
+    assert out["access_package"]["rows"] > 0 and out["access_package"]["mention_notes"] > 0
+    assert out["access_package"]["rows_of_others"] == 0
+    ids = out["identifier_mentions"]
+    assert ids["planted"] > 0 and ids["recall"] == 1.0 and ids["precision"] == 1.0
+    own = out["others_in_own_notes"]  # other people mentioned in the person's own notes: redacted
+    assert sum(own[kind]["mentions"] for kind in ("email", "phone", "id")) > 0
+    assert sum(own[kind]["left_in_package"] for kind in ("email", "phone", "id")) == 0
+    names = out["name_only_mentions"]
+    assert names["planted"] > 0 and 0 <= names["precision"] <= 1 and 0 <= names["recall"] <= 1
+    assert out["met"] is True and done.returncode == 0, done.stderr

@@ -31,6 +31,11 @@ from gdprlab.crm.io import DatasetError, ExportValues, convert, read_dataset
 from gdprlab.crm.reader import FORMATS, Detected, Sheet, read_file, skip_reason
 from gdprlab.crm.schema import TABLES
 
+#: a generated dataset's answer keys (gdprlab.generator.dataset): files beside its tables, none of them
+GROUND_TRUTH = "ground_truth"  # the planted violations
+MENTIONS_TRUTH = "ground_truth_mentions"  # the contacts mentioned in other contacts' notes
+ANSWER_KEYS = frozenset({GROUND_TRUTH, MENTIONS_TRUTH})
+
 _FILE_KEYS = ("table", "columns", "date_order")
 _TOP_KEYS = ("files", "tables", "date_order", "timezone")
 

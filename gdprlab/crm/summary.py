@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gdprlab.crm.exports import LoadReport, export_files
+from gdprlab.crm.exports import ANSWER_KEYS, MENTIONS_TRUTH, LoadReport, export_files
 from gdprlab.crm.io import DatasetError
 from gdprlab.crm.reader import read_file
 from gdprlab.regulation.catalogue import RULES
@@ -21,7 +21,7 @@ def summarise(folder: Path) -> str:
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such dataset folder; run 'gdprlab generate {folder}' first")
     skipped = LoadReport()
-    files = [p for p in export_files(folder, skipped) if p.stem != "ground_truth"]
+    files = [p for p in export_files(folder, skipped) if p.stem not in ANSWER_KEYS]
     lines = [f"Dataset {folder}"]
     manifest = folder / "manifest.json"
     if manifest.exists():
@@ -49,4 +49,9 @@ def summarise(folder: Path) -> str:
                 f"{rule.concern} / Art. {', '.join(rule.articles)}"
             )
         lines.append(f"  {'total':<40}{int(counts.sum()):>8}")
+    mentions = folder / f"{MENTIONS_TRUTH}.csv"
+    if mentions.exists():
+        kinds = pd.read_csv(mentions, dtype=str)["kind"].value_counts()
+        lines.append(f"\n  contacts mentioned in other contacts' notes: {int(kinds.sum())} ("
+                     + ", ".join(f"by {kind} {n}" for kind, n in sorted(kinds.items())) + ")")
     return "\n".join(lines)

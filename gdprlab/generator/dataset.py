@@ -1,4 +1,6 @@
-"""Generate a whole dataset in memory, and write it atomically with its manifest and ground truth.
+"""Generate a whole dataset in memory, and write it atomically with its manifest and ground truth (the
+planted violations, ground_truth.csv; the contacts mentioned in other contacts' notes,
+ground_truth_mentions.csv).
 
 A written dataset is owner-only (folder 0700, files 0600: it holds personal data, even if synthetic, and
 is a stand-in for real exports). One process at a time writes an output folder
@@ -11,7 +13,7 @@ import hashlib
 import json
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
@@ -21,6 +23,7 @@ import pyarrow as pa
 from tqdm import tqdm
 
 import gdprlab
+from gdprlab.crm.exports import GROUND_TRUTH, MENTIONS_TRUTH
 from gdprlab.crm.files import exclusive, private_files, write_csv
 from gdprlab.crm.schema import SCHEMA_VERSION, TABLES
 from gdprlab.generator import shards
@@ -29,6 +32,8 @@ from gdprlab.generator.config import GeneratorConfig, check_output_dir
 from gdprlab.generator.contacts import account_keys, make_accounts
 from gdprlab.generator.governance import choose_extra_columns, make_policies, make_ropa, purposeless_columns
 from gdprlab.generator.labels import Labels
+from gdprlab.generator.mentions import COLUMNS as MENTION_COLUMNS
+from gdprlab.generator.mentions import plant_mentions
 from gdprlab.generator.pools import build_pool
 from gdprlab.generator.staff import make_staff, make_training
 from gdprlab.regulation.policy import Policy
@@ -45,6 +50,8 @@ class Dataset:
     planted: dict[str, dict[str, int]]
     config: GeneratorConfig
     policy: Policy
+    #: contacts mentioned in other contacts' notes (gdprlab.generator.mentions): activity_id, contact_id, kind
+    mentions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(MENTION_COLUMNS)))
 
 
 def generate(cfg: GeneratorConfig, policy: Policy | None = None, progress: bool = False,
@@ -91,9 +98,11 @@ def generate(cfg: GeneratorConfig, policy: Policy | None = None, progress: bool 
         "record_of_processing": make_ropa(policy, purposeless_columns(extra)),
         "policies": make_policies(cfg, policy, rng["registers"], labels),
     }
+    # a stream of its own, spawned after every other draw of the registers' stream: nothing else changes
+    mentions = plant_mentions(rng["registers"].spawn(1)[0], tables["contacts"], tables["activities"])
     bar.update(bar.total - bar.n)
     bar.close()
-    return Dataset(tables, labels.frame(), labels.planted, cfg, policy)
+    return Dataset(tables, labels.frame(), labels.planted, cfg, policy, mentions)
 
 
 def _text_column(values: pd.Series, dtype: str) -> pd.Series:
@@ -178,7 +187,8 @@ def manifest(ds: Dataset, files: dict[str, Path]) -> dict:
 
 
 def write_dataset(ds: Dataset, out: str | Path, force: bool = False) -> Path:
-    """Write tables, ground_truth.csv, policy.yaml and manifest.json into `out`, all or nothing, holding
+    """Write tables, ground_truth.csv, ground_truth_mentions.csv, policy.yaml and manifest.json into `out`,
+    all or nothing, holding
     `out`'s lock (a FolderBusy error when another process holds it)."""
     out = Path(out)
     check_output_dir(out, force)  # before the lock, whose file goes beside `out`
@@ -196,8 +206,10 @@ def _write_dataset(ds: Dataset, out: Path, force: bool) -> Path:
         for name, df in ds.tables.items():
             files[name] = tmp / f"{name}.{ext}"
             _write_table(df if ext == "parquet" else _for_file(name, df), files[name], ext)
-        files["ground_truth"] = tmp / "ground_truth.csv"
-        ds.ground_truth.to_csv(files["ground_truth"], index=False, lineterminator="\n")
+        files[GROUND_TRUTH] = tmp / f"{GROUND_TRUTH}.csv"
+        ds.ground_truth.to_csv(files[GROUND_TRUTH], index=False, lineterminator="\n")
+        files[MENTIONS_TRUTH] = tmp / f"{MENTIONS_TRUTH}.csv"
+        ds.mentions.to_csv(files[MENTIONS_TRUTH], index=False, lineterminator="\n")
         files["policy"] = tmp / "policy.yaml"
         files["policy"].write_text(ds.policy.to_yaml(), encoding="utf-8")
         (tmp / "manifest.json").write_text(json.dumps(manifest(ds, files), indent=2) + "\n", encoding="utf-8")

@@ -1,9 +1,14 @@
 """report.pdf from report.html: the same page printed by headless Chromium (Playwright's `page.pdf`), with a
-table of contents after the summary and page numbers in the footer (`gdprlab assess --pdf`).
+table of contents after the summary and "page N of M" in every page's footer (`gdprlab assess --pdf`).
 
-The contents list every section heading (h2) of the report, linked to it; Chromium keeps the links in the
-PDF. The browser is Debian's Chromium (CHROMIUM, or the GDPRLAB_CHROMIUM environment variable);
-Playwright's own browser builds are never downloaded. One browser prints every report of a batch.
+The contents list every section heading (h2) of the report with the page it starts on, linked to it;
+Chromium keeps the links in the PDF. Chromium's printing has no CSS `target-counter()`, so the numbers are
+read back from a first print: each heading carries an anchor (`gl-section-N`) that Chromium writes as a
+named destination, pypdf reads which page each destination is on, and the page is printed again with those
+numbers, until a print agrees with the numbers it shows (two prints; a third at most when the numbers
+change the length of the contents). The browser is Debian's Chromium (CHROMIUM, or the GDPRLAB_CHROMIUM
+environment variable); Playwright's own browser builds are never downloaded. One browser prints every report
+of a batch.
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ import concurrent.futures
 import html
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+from gdprlab.crm.files import write_atomic
 
 CHROMIUM = os.environ.get("GDPRLAB_CHROMIUM", "/usr/bin/chromium")
 PDF_FILE = "report.pdf"
@@ -34,11 +41,20 @@ PRINT_STYLE = """<style>
   h2 { break-after: avoid; }
   img { max-width: 100%; break-inside: avoid; }
 }
-nav.gl-contents { font: 14px/1.5 system-ui, sans-serif; margin: 1em 0; }
+nav.gl-contents { font: 14px/1.5 system-ui, sans-serif; margin: 1em 0; max-width: 60em; }
 nav.gl-contents ul { list-style: none; padding-left: 1em; }
+nav.gl-contents a { display: flex; gap: 0.5em; color: inherit; text-decoration: none; }
+nav.gl-contents .gl-toc-title { flex: 1; border-bottom: 1px dotted #6b7280; }
+nav.gl-contents .gl-toc-page { min-width: 3ch; text-align: right; font-variant-numeric: tabular-nums; }
 </style>"""
-_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)(?:<a class="anchor-link"[^>]*>.*?</a>)?</h2>', re.S)
+_H2 = re.compile(r'(?P<open><h2 id="(?P<id>[^"]+)"[^>]*>)(?P<text>.*?)'
+                 r'(?:<a class="anchor-link"[^>]*>.*?</a>)?</h2>', re.S)
 _TAG = re.compile(r"<[^>]+>")
+#: the anchor put at the start of the n-th section heading of the print copy: plain ASCII, so that the
+#: named destination Chromium writes for it has exactly this name (it percent-encodes other ids)
+ANCHOR = "gl-section-{}"
+#: prints of one report at most before its contents' page numbers must agree with the print
+MAX_PRINTS = 3
 
 
 class PdfError(RuntimeError):
@@ -46,20 +62,50 @@ class PdfError(RuntimeError):
 
 
 def contents(page: str) -> list[tuple[str, str]]:
-    """(id, text) of every section heading (h2) of a report page, in order."""
-    return [(ident, html.unescape(_TAG.sub("", text)).strip()) for ident, text in _H2.findall(page)]
+    """(id, text) of every section heading (h2) of a report page, in order, both unescaped."""
+    return [(html.unescape(m["id"]), html.unescape(_TAG.sub("", m["text"])).strip())
+            for m in _H2.finditer(page)]
 
 
-def with_contents(page: str) -> str:
-    """The report page with a linked table of contents after the summary (or at the top of the body)."""
-    items = "".join(f'<li><a href="#{html.escape(ident, quote=True)}">{html.escape(text)}</a></li>'
-                    for ident, text in contents(page))
+def with_contents(page: str, pages: Sequence[int] | None = None) -> str:
+    """The page to print: the report with a table of contents after the summary (or at the top of the body),
+    each entry linked to its heading and showing `pages[n]`, the page its heading is on (left blank when
+    None, for the first print), and an anchor `gl-section-N` at the start of each section heading."""
+    headings = contents(page)
+    if pages is not None and len(pages) != len(headings):
+        raise ValueError(f"{len(pages)} page numbers for {len(headings)} section headings")
+    items = "".join(
+        f'<li><a href="#{ANCHOR.format(n)}"><span class="gl-toc-title">{html.escape(text)}</span>'
+        f'<span class="gl-toc-page">{"" if pages is None else pages[n]}</span></a></li>'
+        for n, (_ident, text) in enumerate(headings))
     nav = f'<nav class="gl-contents" aria-label="Contents"><h2>Contents</h2><ul>{items}</ul></nav>'
+    numbered = iter(range(len(headings)))
+
+    def anchored(m: re.Match) -> str:
+        return f'{m["open"]}<a id="{ANCHOR.format(next(numbered))}"></a>{m[0][len(m["open"]):]}'
+
+    page = _H2.sub(anchored, page)
     summary = page.find('class="gl-summary"')
     end = page.find("</section>", summary) if summary >= 0 else -1
     at = end + len("</section>") if end >= 0 else page.index(">", page.index("<body")) + 1
     page = page[:at] + nav + page[at:]
     return page.replace("</head>", PRINT_STYLE + "</head>", 1)
+
+
+def heading_pages(pdf: Path, count: int) -> list[int]:
+    """The page (1 = first) each of the `count` section headings is on in a print of `with_contents`, read
+    from the named destinations Chromium wrote for their anchors."""
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        raise PdfError("--pdf needs pypdf (pip install pypdf) to number the table of contents") from None
+    reader = PdfReader(pdf)
+    destinations = reader.named_destinations
+    missing = [n for n in range(count) if f"/{ANCHOR.format(n)}" not in destinations]
+    if missing:
+        raise PdfError(f"the print has no destination for {len(missing)} of {count} section headings")
+    return [reader.get_destination_page_number(destinations[f"/{ANCHOR.format(n)}"]) + 1
+            for n in range(count)]
 
 
 def render_pdfs(reports: Iterable[Path], chromium: str = CHROMIUM) -> list[Path]:
@@ -89,14 +135,22 @@ def _print(sync_playwright, reports: list[Path], chromium: str) -> list[Path]:
                 report = Path(report)
                 printable = report.with_name(".report-print.html")
                 target, partial = report.with_name(PDF_FILE), report.with_name(f".{PDF_FILE}.tmp")
-                fd = os.open(printable, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(with_contents(report.read_text(encoding="utf-8")))
+                text = report.read_text(encoding="utf-8")
+                count = len(contents(text))
                 try:
                     page = browser.new_page()
-                    page.goto(printable.resolve().as_uri(), wait_until="load")
-                    os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
-                    page.pdf(path=str(partial), **PDF_OPTIONS)
+                    numbers = None if count else []  # no section: one print
+                    for _ in range(MAX_PRINTS):
+                        write_atomic(printable, with_contents(text, numbers), mode=0o600)
+                        page.goto(printable.resolve().as_uri(), wait_until="load")
+                        os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+                        page.pdf(path=str(partial), **PDF_OPTIONS)
+                        printed = heading_pages(partial, count)
+                        if printed == numbers:
+                            break
+                        numbers = printed
+                    else:
+                        raise PdfError(f"the contents' page numbers still moved after {MAX_PRINTS} prints")
                     page.close()
                     os.chmod(partial, 0o600)
                     written.append(partial.replace(target))

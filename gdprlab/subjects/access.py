@@ -11,9 +11,10 @@
 * `portability.zip`: the data, as JSON and as one CSV per table (Art. 20(1)).
 
 Other people's data inside notes (names of colleagues and of other customers, their e-mails, phones,
-account numbers) is replaced by "[…]" and counted (Art. 15(4)); the person's own names and identifiers
-stay. Notes of other records that mention the person are included only where the mention is certain (an
-identifier, or a name only one person bears): a namesake's data is never in the answer. Every value from the
+account numbers, and the record ids of other contacts and staff, looked up in the dataset) is replaced by
+"[…]" and counted (Art. 15(4)); the person's own names and identifiers stay. Notes of other records that
+mention the person are included only where the mention is certain (an identifier, or a name only one person
+bears): a namesake's data is never in the answer. Every value from the
 data is HTML-escaped; the files are written owner-only.
 """
 
@@ -46,6 +47,10 @@ LANGUAGES = ("de", "en", "es", "fr", "it", "nl", "pl", "pt", "sv")
 #: what a note is searched for other people's data in (special-category terms about the person are theirs)
 _THIRD_PARTY_KINDS = ("email", "phone", "iban", "national_id", "card_number", "ip_address", "person_name")
 REDACTED = "[…]"
+#: a word that may be a record id: 4 or more letters, digits, "-" or "_", one of them a digit
+_ID_CANDIDATE = re.compile(r"(?<![\w-])(?=[\w-]*\d)[\w-]{4,}(?![\w-])")
+#: the tables of people's records, whose ids written in a note point at another person
+PEOPLE_KEYS = (("contacts", "contact_id"), ("staff", "staff_id"))
 #: tables of the answer, in the order shown
 ANSWER_TABLES = ("contacts", "accounts", "staff", "consents", "activities", "requests", "training")
 #: EEA countries (ISO 3166): a recipient elsewhere is a transfer (Art. 44-49)
@@ -135,8 +140,24 @@ def _is_own(kind: str, text: str, own: frozenset[str]) -> bool:
     return False
 
 
-def redact(notes: list[str | None], own: frozenset[str]) -> tuple[list[str | None], int]:
-    """`notes` with every other person's name and identifier replaced by REDACTED, and how many were."""
+def other_records(t: Tables, subject: Subject, notes: list[str | None]) -> frozenset[str]:
+    """The record ids of other people (contacts, staff) written in `notes`: the words that may be one,
+    looked up in the engine (a CRM's ids have no shape gdprlab could know)."""
+    mine = set(subject.contact_ids) | set(subject.staff_ids)
+    words = {w for n in notes if isinstance(n, str) for w in _ID_CANDIDATE.findall(n)} - mine
+    found: set[str] = set()
+    for table, key in PEOPLE_KEYS:
+        if words and table in t and key in t[table].columns:
+            x = t[table]
+            ids = t.fetch(x.filter(x[key].cast("string").isin(sorted(words))).select(key))[key]
+            found |= set(ids.astype(str))
+    return frozenset(found - mine)
+
+
+def redact(notes: list[str | None], own: frozenset[str],
+           record_ids: frozenset[str] = frozenset()) -> tuple[list[str | None], int]:
+    """`notes` with every other person's name and identifier, and the `record_ids` of other people's
+    records, replaced by REDACTED, and how many were."""
     if not any(isinstance(n, str) and n for n in notes):
         return notes, 0
     spans = scan_texts([n if isinstance(n, str) else "" for n in notes], kinds=_THIRD_PARTY_KINDS)
@@ -150,6 +171,12 @@ def redact(notes: list[str | None], own: frozenset[str]) -> tuple[list[str | Non
                 text = text[:start] + REDACTED + text[end:]
                 count += 1
         out[row] = text
+    if record_ids:
+        word = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(record_ids))) + r")(?![\w-])")
+        for row, text in enumerate(out):
+            if isinstance(text, str):
+                out[row], n = word.subn(REDACTED, text)
+                count += n
     return out, count
 
 
@@ -172,12 +199,15 @@ def answer_access(
         if name in subject.rows and not subject.rows[name].empty
     }
     redacted = 0
-    if "activities" in tables and "note" in tables["activities"].columns:
-        notes, redacted = redact(tables["activities"]["note"].tolist(), own)
-        tables["activities"]["note"] = notes
     mentions = _certain_mentions(t, subject)
+    own_notes = "activities" in tables and "note" in tables["activities"].columns
+    others = other_records(t, subject, (tables["activities"]["note"].tolist() if own_notes else [])
+                           + mentions.get("note", pd.Series(dtype=object)).tolist())
+    if own_notes:
+        notes, redacted = redact(tables["activities"]["note"].tolist(), own, others)
+        tables["activities"]["note"] = notes
     if not mentions.empty:
-        notes, n = redact(mentions["note"].tolist(), own)
+        notes, n = redact(mentions["note"].tolist(), own, others)
         mentions = mentions.assign(note=notes)
         redacted += n
         tables["mentions"] = mentions

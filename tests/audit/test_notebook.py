@@ -23,6 +23,7 @@ from gdprlab.audit import charts
 from gdprlab.audit import notebook as audit
 from gdprlab.audit.discovery.scan import scan_path
 from gdprlab.audit.engine import run_checks, violating_ids
+from gdprlab.crm.exports import ANSWER_KEYS
 from gdprlab.crm.schema import TABLES
 from gdprlab.regulation.catalogue import SEVERITIES
 from gdprlab.regulation.policy import Policy
@@ -356,7 +357,7 @@ def test_inputs_take_the_datasets_as_of_and_policy(tmp_path: Path) -> None:
     assert (inputs.as_of, inputs.as_of_source) == (dt.date(2026, 11, 1), "the dataset's manifest.json")
     assert inputs.policy_source == "the dataset's policy.yaml"
     assert inputs.output_dir == tmp_path / "output" / "sample-2026-11-01"
-    assert set(inputs.tables) == {p.stem for p in SAMPLE.glob("*.csv") if p.stem != "ground_truth"}
+    assert set(inputs.tables) == {p.stem for p in SAMPLE.glob("*.csv") if p.stem not in ANSWER_KEYS}
 
 
 def test_inputs_given_as_parameters_win(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 The summary, the overall score and the five actions that matter most are on the first screen, without
 scrolling; the page and the batch index make no network request; the index fits 1280 px; axe-core
 (the copy the axe-playwright-python package ships; nothing is downloaded) finds no serious or critical
-accessibility violation on either. report.pdf (--pdf) has every page and a linked table of contents.
+accessibility violation on either. report.pdf (--pdf) has every page, "page N of M" on each, and a linked
+table of contents whose numbers are the pages the sections start on (read from the PDF's text).
 The first screen is saved as tests/browser/out/report_first_screen.png, and as
 docs/report_first_screen.png (the README's picture) when GDPRLAB_UPDATE_SCREENSHOTS=1.
 
@@ -19,8 +20,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import pdf_contents_check, pdf_pages_text
 
 from gdprlab.runner.batch import run_batch
+from gdprlab.runner.pdf import contents
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = Path(__file__).resolve().parent / "out"
@@ -131,3 +134,15 @@ def test_pdf_has_contents_and_pages(batch) -> None:
     assert len(re.findall(rb"/Type\s*/Page\b", data)) > 5  # the whole report, page by page
     assert b"/Dest" in data or b"/URI" in data  # the contents link to their sections
     assert not list(pdf.parent.glob(".report*"))  # no print copy left behind
+
+
+def test_pdf_contents_give_the_page_of_each_section_and_every_page_its_number(batch) -> None:
+    pages = pdf_pages_text(batch.runs[0].pdf)
+    headings = [text for _ident, text in contents(batch.runs[0].report.read_text(encoding="utf-8"))]
+    assert len(headings) >= 5
+    shown, found = pdf_contents_check(pages, headings)
+    assert None not in found, [h for h, n in zip(headings, found, strict=True) if n is None]
+    assert shown == found
+    assert found == sorted(found) and found[-1] > found[0]  # sections in order, over several pages
+    for number, text in enumerate(pages, 1):
+        assert f"page {number} of {len(pages)}" in text

@@ -137,3 +137,54 @@ def test_english_for_a_language_without_texts(people):
     with open_dataset(people) as (t, _):
         subject = find_subject(t, Query(id="S00001"))
     assert language_of(subject) == "en"
+
+
+def test_a_person_under_a_legal_hold_is_told_its_ground_and_end(people):
+    """Tamara Ferrero (C0000799, erased) is kept under tax law until 2034-11-01 (subject_data.HOLDS): the
+    answer says so instead of the retention policy's period."""
+    subject, a = answer(people, id="C0000799")
+    kept = texts(a.language)["kept_hold"].format(date="2034-11-01", ground="17(3)(b) tax law: invoices")
+    assert a.language == "es" and kept in a.html
+    assert "2034-11-01" in a.html and "17(3)(b) tax law: invoices" in a.html
+    assert json.loads(zipped(a)["data.json"])["contacts"][0]["contact_id"] == "C0000799"
+
+
+def test_a_sole_traders_account_is_in_the_answer_and_a_colleagues_company_is_not(people):
+    """C0000002 trades as "Stanislaw Wähner Handel" (A000017); C0000481 works for that account too: the
+    trading name is the trader's personal data, not the colleague's."""
+    _, trader = answer(people, id="C0000002")
+    accounts = json.loads(zipped(trader)["data.json"])["accounts"]
+    assert [row["account_id"] for row in accounts] == ["A000017"]
+    assert accounts[0]["name"] == "Stanislaw Wähner Handel"
+    _, colleague = answer(people, id="C0000481")
+    files = zipped(colleague)
+    assert "accounts.csv" not in files and "accounts" not in json.loads(files["data.json"])
+    assert "Wähner Handel" not in colleague.html + "".join(files.values())
+
+
+def test_a_person_who_is_also_staff_gets_their_staff_and_training_records(people):
+    """Krystyna Cis (C0000001) is also on the staff list (S09999): the answer holds both records, and no
+    other member of staff."""
+    subject, a = answer(people, email="krystyna.cis@wp.pl")
+    data = json.loads(zipped(a)["data.json"])
+    assert [row["staff_id"] for row in data["staff"]] == ["S09999"]
+    assert {row["staff_id"] for row in data.get("training", [])} <= {"S09999"}
+    assert [row["contact_id"] for row in data["contacts"]] == ["C0000001"]
+
+
+def test_record_ids_of_other_people_in_notes_are_redacted_and_the_persons_own_kept(people):
+    """A note naming another contact and a member of staff by record id: both ids are looked up in the
+    dataset and redacted (Art. 15(4)); the person's own id, and a number that is no record id, stay."""
+    with open_dataset(people) as (t, given):
+        subject = find_subject(t, Query(email="krystyna.cis@wp.pl"))
+        logged = set(subject.rows["activities"]["staff_id"].dropna())
+        staff = next(s for s in pd.read_csv(people / "staff.csv", dtype=str)["staff_id"] if s not in logged)
+        activities = subject.rows["activities"]
+        activities.loc[0, "note"] = "Zgłoszenie C0000001, nr 20261101."
+        before = answer_access(t, subject, POLICY, given.as_of).redacted
+        activities.loc[0, "note"] = f"Zgłoszenie C0000001 przekazane do C0000002 i {staff}, nr 20261101."
+        a = answer_access(t, subject, POLICY, given.as_of)
+    everything = a.html + "".join(zipped(a).values())
+    assert "C0000002" not in everything and staff not in everything
+    assert "Zgłoszenie C0000001 przekazane do […] i […], nr 20261101." in everything
+    assert a.redacted == before + 2

@@ -3,6 +3,7 @@ record of counts and hashes, and `check` passing erasure_incomplete afterwards."
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import stat
 
@@ -201,3 +202,28 @@ def test_an_erasure_on_parquet_files_keeps_their_types_and_passes_the_check(mess
     kinds = [pd.read_parquet(folder / "requests.parquet").dtypes.map(lambda d: d.kind).tolist()
              for folder in (messy_parquet_dir, outcome.folder)]
     assert kinds[0] == kinds[1]  # dates stay dates, text stays text
+
+
+def test_erasing_one_of_two_namesakes_leaves_the_other_whole(people, tmp_path):
+    """Two customers are named Börje Andersson (C0000179, born 1961; C0001746, born 1986): a name alone
+    erases nobody, and erasing the elder changes nothing of the younger, not even his own note that names
+    himself (a name mention another person bears, left for review)."""
+    with open_dataset(people) as (t, given):
+        with pytest.raises(SubjectError, match="2 different people"):
+            erasure_plan(find_subject(t, Query(name="Börje Andersson")), "R1", given.as_of)
+        subject = find_subject(t, Query(name="Börje Andersson", birth_date=dt.date(1961, 6, 10)))
+        subject.rows["requests"] = pd.DataFrame(
+            [{"request_id": "R1", "contact_id": "C0000179", "type": "erasure", "status": "open"}]
+        )
+        plan = erasure_plan(subject, "R1", given.as_of)
+        outcome = apply_plan(people, subject, plan, tmp_path / "out", as_of=given.as_of, policy=POLICY)
+    younger_note = activity_of(people, "C0001746")
+    assert plan.set_index("record_id").loc[younger_note, "action"] == "review"
+    contacts = {name: read(folder, "contacts").set_index("contact_id") for name, folder in
+                (("before", people), ("after", outcome.folder))}
+    assert contacts["after"].loc["C0000179", "first_name"] == ""
+    assert contacts["after"].loc["C0001746"].equals(contacts["before"].loc["C0001746"])
+    activities = {name: read(folder, "activities") for name, folder in (("before", people),
+                                                                      ("after", outcome.folder))}
+    his = {name: a[a["contact_id"] == "C0001746"].reset_index(drop=True) for name, a in activities.items()}
+    assert len(his["before"]) and his["after"].equals(his["before"])

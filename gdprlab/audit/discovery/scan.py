@@ -14,11 +14,11 @@ import pandas as pd
 
 from gdprlab.audit.discovery.classify import ColumnClass, classify_table, country_codes, ropa_draft
 from gdprlab.audit.discovery.textscan import scan_texts
-from gdprlab.crm.exports import LoadReport, export_files, readable_sheets
+from gdprlab.crm.exports import ANSWER_KEYS, LoadReport, export_files, readable_sheets
 from gdprlab.crm.io import DatasetError
 
 FREE_TEXT_SAMPLE = 20_000  # notes scanned per column; counts are reported for the sample
-SKIP = {"ground_truth"}
+SKIP = ANSWER_KEYS  # a generated dataset's ground truth files
 
 
 @dataclass
