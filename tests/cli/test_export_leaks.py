@@ -16,10 +16,11 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import graded_attempt
 
 from gdprlab.cli.main import main
 from gdprlab.training.certificates import certificate_file_name
-from gdprlab.training.store.progress import Attempt, ProgressStore
+from gdprlab.training.store.progress import ProgressStore
 
 #: staff id, learner id ("" = the staff id), name, e-mail, department, role, crm_access
 PEOPLE = (
@@ -103,9 +104,8 @@ def db(tmp_path, capsys):
                                             ("jm-204", "01_classification", 7, 5),
                                             ("S3", "01_classification", 1, 6),
                                             ("guest-9", "01_classification", 8, 7)):
-            store.record(Attempt(learner=learner, lesson=lesson, quiz=lesson, bank_version="v1", answers={},
-                                 score=score, max_score=8, passed=score >= 6,
-                                 submitted_at=dt.datetime(2026, 3, day, 10, tzinfo=dt.UTC)))
+            when = dt.datetime(2026, 3, day, 10, tzinfo=dt.UTC)
+            assert store.record(graded_attempt(learner, lesson, score, submitted_at=when)).stored
     return url
 
 

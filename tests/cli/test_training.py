@@ -6,9 +6,10 @@ import datetime as dt
 import json
 
 import pytest
+from helpers import graded_attempt
 
 from gdprlab.cli.main import main
-from gdprlab.training.store.progress import Attempt, ProgressStore
+from gdprlab.training.store.progress import ProgressStore
 
 ROSTER = (
     "staff_id,name,email,department,role,crm_access,start_date\n"
@@ -25,9 +26,8 @@ def db(tmp_path):
     assert main(["progress", "import", str(tmp_path / "staff.csv"), "--db", url]) == 0
     with ProgressStore(url, outbox_dir=tmp_path) as store:
         for lesson in ("01_classification", "02_permission"):
-            store.record(Attempt(learner="S1", lesson=lesson, quiz=lesson, bank_version="v1", answers={},
-                                 score=8, max_score=8, passed=True,
-                                 submitted_at=dt.datetime(2026, 1, 31, 10, tzinfo=dt.UTC)))
+            when = dt.datetime(2026, 1, 31, 10, tzinfo=dt.UTC)
+            assert store.record(graded_attempt("S1", lesson, submitted_at=when)).stored
     return url
 
 
@@ -124,8 +124,7 @@ def test_the_trainer_flow_works_on_postgresql(tmp_path, pg_url, capsys):
     (tmp_path / "staff.csv").write_text(ROSTER)
     assert main(["progress", "import", str(tmp_path / "staff.csv"), "--db", pg_url]) == 0
     with ProgressStore(pg_url, outbox_dir=tmp_path) as store:
-        result = store.record(Attempt(learner="S1", lesson="01_classification", quiz="01_classification",
-                                      bank_version="v1", answers={}, score=8, max_score=8, passed=True))
+        result = store.record(graded_attempt("S1", "01_classification"))
     assert result.stored
     assert main(["progress", "summary", "--db", pg_url, "--fail-under", "1"]) == 0
     assert main(["progress", "export", "--db", pg_url, "--out", str(tmp_path / "hr.csv")]) == 0
@@ -178,9 +177,7 @@ def test_erasure_on_postgresql(tmp_path, pg_url, capsys, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     with ProgressStore(pg_url, outbox_dir=tmp_path) as store:
         for learner in ("S1", "S3"):
-            assert store.record(Attempt(learner=learner, lesson="01_classification", quiz="q",
-                                        bank_version="v1", answers={}, score=8, max_score=8,
-                                        passed=True)).stored
+            assert store.record(graded_attempt(learner, "01_classification")).stored
     assert main(["progress", "erase", "--learner", "S1", "--db", pg_url]) == 0
     assert main(["progress", "verify", "--db", pg_url]) == 0
     assert "1 erased record(s)" in capsys.readouterr().out

@@ -60,6 +60,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection
 
 from gdprlab.crm.io import shape
+from gdprlab.training.grading import GradeError, Grader, default_grader
 from gdprlab.training.store.outbox import OUTBOX_DIR_ENV, Outbox, OutboxError
 from gdprlab.training.store.records import (
     ERASED,
@@ -101,6 +102,7 @@ class RecordResult:
     message: str
     attempt_id: str = ""
     pending: int = 0  # attempts of this database still waiting in the outbox
+    refused: bool = False  # the attempt does not re-grade (gdprlab.training.grading): neither stored nor kept
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,10 @@ class ProgressStore(Database):
     PostgreSQL schema for the tables; ``outbox_dir``: folder of ``outbox.jsonl`` (default
     ``GDPRLAB_OUTBOX_DIR`` or :func:`~gdprlab.training.store.schema.default_data_dir`); ``busy_timeout``:
     seconds to wait for a locked SQLite database; ``connect_timeout``: seconds to wait for a database server;
-    ``create``: False for a reader, which never creates the database nor its tables.
+    ``create``: False for a reader, which never creates the database nor its tables. ``grader``: what
+    judges an attempt before it is stored (:mod:`gdprlab.training.grading`; default: the packaged banks
+    and changelog); None stores without grading (trusted writers such as tests and benchmarks of the
+    storage itself; ``gdprlab progress verify`` still re-grades every record).
     """
 
     def __init__(
@@ -148,9 +153,11 @@ class ProgressStore(Database):
         busy_timeout: float = 10.0,
         connect_timeout: float = 5.0,
         create: bool = True,
+        grader: Grader | None | str = "packaged",
     ) -> None:
         super().__init__(url, schema=schema, busy_timeout=busy_timeout, connect_timeout=connect_timeout,
                          create=create)
+        self._grader = grader
         self.busy_timeout = busy_timeout
         if outbox_dir is None:
             outbox_dir = os.environ.get(OUTBOX_DIR_ENV) or default_data_dir()
@@ -228,6 +235,37 @@ class ProgressStore(Database):
         self._ensure_schema()
         with self._transaction(write=False) as conn:
             return self._version(conn) or 0
+
+    # -- grading -----------------------------------------------------------------------------------
+
+    def grader(self) -> Grader | None:
+        """The store's grader (the packaged one is built on first use)."""
+        if self._grader == "packaged":
+            self._grader = default_grader()
+        return self._grader  # type: ignore[return-value]
+
+    def refusal(self, attempt: Attempt) -> str | None:
+        """Why ``attempt`` is refused (it does not re-grade), or None when it may be stored."""
+        grader = self.grader()
+        if grader is None:
+            return None
+        try:
+            grader(attempt)
+        except GradeError as error:
+            return str(error)
+        return None
+
+    def grade_problems(self, grader: Grader | None = None) -> list[ChainProblem]:
+        """Every stored record that does not re-grade (``grader``: default the store's, else the packaged
+        one), as problems of kind ``"not_regraded"``."""
+        grader = grader or self.grader() or default_grader()
+        problems = []
+        for a in self.attempts():
+            try:
+                grader(a)
+            except GradeError as error:
+                problems.append(ChainProblem(a.learner, a.id, a.attempt_id, "not_regraded", str(error)))
+        return problems
 
     # -- writing -----------------------------------------------------------------------------------
 
@@ -318,10 +356,13 @@ class ProgressStore(Database):
             lines = self.outbox.lines()
             waiting = self.outbox.mine(lines)
             done: set[int] = set()
-            unreadable = 0
+            unreadable = refused = 0
             for index, attempt in waiting:
                 if attempt is None:
                     unreadable += 1
+                    continue
+                if self.refusal(attempt) is not None:  # e.g. a line written into the file by hand
+                    refused += 1
                     continue
                 try:
                     outcome = self._store(attempt)
@@ -345,6 +386,9 @@ class ProgressStore(Database):
             parts.append(f"{remaining} still waiting in {self.outbox.path}")
         if unreadable:
             parts.append(f"{unreadable} unreadable line(s) left in place for inspection")
+        if refused:
+            parts.append(f"{refused} line(s) refused (the score does not follow from the answers, or the "
+                         "bank version is unknown), left in place for inspection")
         if error is not None:
             parts.append(f"database unavailable: {reason(error)}")
         message = "; ".join(parts) + "." if parts else "The outbox is empty."
@@ -359,10 +403,17 @@ class ProgressStore(Database):
 
         Never raises for an unavailable database: the result's message says what happened.  Raises
         :class:`OutboxError` only when the attempt could be saved neither in the database nor in
-        the outbox.
+        the outbox. An attempt that does not re-grade (:mod:`gdprlab.training.grading`: unknown bank
+        version, no answers, a score that does not follow from them) is refused: neither stored nor kept,
+        ``refused`` set and the message saying why.
         """
         if not isinstance(attempt, Attempt):
             raise TypeError(f"record() takes an Attempt, not {type(attempt).__name__}")
+        why_not = self.refusal(attempt)
+        if why_not is not None:
+            log.warning("attempt refused: %s", why_not)
+            return RecordResult(False, f"Attempt refused, not recorded: {why_not}.", attempt.attempt_id,
+                                refused=True)
         flushed, error, note = FlushResult(0, 0, 0, ""), None, ""
         try:
             flushed, error = self._flush()
