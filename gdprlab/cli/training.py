@@ -198,7 +198,10 @@ VERIFY_HELP = (
     "in the attempt_heads table, the local checkpoint and --checkpoint FILE. Detected: edited, inserted, "
     "reordered or deleted records, a learner's latest records or the learner deleted, the attempts table "
     "emptied or dropped. Not detected: a rewrite by someone who also recomputes every later hash and the "
-    "heads table, for records newer than the last checkpoint file (see gdprlab.training.store.checkpoint)"
+    "heads table, for records newer than the last checkpoint file (see gdprlab.training.store.checkpoint). "
+    "Every record is also re-graded from its answers against the bank version it names: a record whose "
+    "score does not follow from them, or whose bank version this gdprlab does not know, is reported "
+    "(not_regraded)"
 )
 
 
@@ -207,14 +210,18 @@ def _verify(args: argparse.Namespace) -> int:
 
     with ProgressStore(args.db, create=False) as store:
         problems = _checked(store, args.checkpoint)
+        forged = store.grade_problems()
         erased = store.tombstones()
-    for p in problems:
+    for p in [*problems, *forged]:
         where = f"record {p.row_id}: " if p.row_id is not None else ""
         print(f"{p.learner}: {where}{p.kind}: {p.detail}")
     print("history intact" if not problems else f"{len(problems)} problem(s) found")
+    print("every record re-grades from its answers" if not forged else
+          f"{len(forged)} record(s) do not re-grade from their answers (not_regraded): their scores are not "
+          "to be believed")
     if erased:
         print(f"{erased} erased record(s): tombstones whose links were checked, their content is gone")
-    return 1 if problems else 0
+    return 1 if problems or forged else 0
 
 
 ERASE_HELP = (
