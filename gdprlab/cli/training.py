@@ -44,7 +44,9 @@ def _progress_arguments(parser: argparse.ArgumentParser) -> None:
                      "and lists them)")
     summ = sub.add_parser("summary", parents=[dated], help="completion overall and per department or lesson")
     summ.add_argument("--by", choices=("department", "lesson"), default="department")
-    sub.add_parser("overdue", parents=[dated], help="who is overdue for a refresher or never started")
+    sub.add_parser("overdue", parents=[dated], help="required lessons that are due: expired passes "
+                   "(refresher due, or content updated since the pass), lessons failed only, lessons never "
+                   "started")
     exp = sub.add_parser("export", parents=[dated], help="HR CSV, xAPI statements or certificates",
                          description=EXPORT_HELP)
     exp.add_argument("--out", metavar="FILE", help="HR CSV file (staff id, learner id, department, role, "
@@ -103,11 +105,20 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _overdue(args: argparse.Namespace) -> int:
-    from gdprlab.training.status import fail_under_exit_code, overdue
+    import pandas as pd
+
+    from gdprlab.training.status import DUE_STATUSES, fail_under_exit_code, overdue
 
     report = _status(args)
     late = overdue(report.status)
-    print(late.to_string(index=False) if len(late) else "nobody is overdue")
+    shown = late[["staff_id", "department", "lesson", "status", "reason", "last_pass", "due_date"]]
+    with pd.option_context("display.max_colwidth", 90, "display.width", 250):
+        print(shown.to_string(index=False) if len(late) else
+              "nothing is due: every required lesson is passed and current")
+    counts = late["status"].value_counts()
+    if len(late):
+        print("\n" + ", ".join(f"{counts.get(s, 0)} {s.replace('_', ' ')}" for s in DUE_STATUSES)
+              + f" (of {int(report.status['required'].sum())} required lessons)")
     return fail_under_exit_code(report.status, args.fail_under)
 
 

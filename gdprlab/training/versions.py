@@ -82,12 +82,13 @@ class Changelog:
         """The version whose bank is ``bank`` (a bank version), None when the changelog does not list it."""
         return next((c for c in self.lessons.get(lesson, ()) if c.bank_version == bank), None)
 
-    def uncovered(self, lesson: str, bank: str, passed_on: dt.date) -> Change | None:
-        """The latest material change that a pass on bank version ``bank`` on ``passed_on`` predates
-        (None: the pass covers the current content)."""
+    def uncovered(self, lesson: str, bank: str, passed_on: dt.date,
+                  until: dt.date | None = None) -> Change | None:
+        """The latest material change (published on or before ``until``, default: any) that a pass on bank
+        version ``bank`` on ``passed_on`` predates (None: the pass covers the content of that day)."""
         mine = self.version_of(lesson, bank)
         for change in reversed(self.lessons.get(lesson, ())):
-            if not change.material:
+            if not change.material or (until is not None and change.date > until):
                 continue
             if (change.version > mine.version) if mine is not None else (change.date > passed_on):
                 return change

@@ -181,3 +181,35 @@ def test_erasure_on_postgresql(tmp_path, pg_url, capsys, monkeypatch):
     assert main(["progress", "erase", "--learner", "S1", "--db", pg_url]) == 0
     assert main(["progress", "verify", "--db", pg_url]) == 0
     assert "1 erased record(s)" in capsys.readouterr().out
+
+
+def test_overdue_lists_required_lessons_never_started(db, capsys):
+    """S1 passed two of the eight lessons, S3 (CRM access) none; S2 has no CRM access: nothing required."""
+    capsys.readouterr()
+    assert main(["progress", "overdue", "--db", db, "--as-of", "2026-06-30"]) == 0
+    out = capsys.readouterr().out
+    assert "nothing is due" not in out
+    lines = out.splitlines()
+    never = [line for line in lines if "never_started" in line]
+    assert len(never) == 6 + 8 and all("never started" in line for line in never)
+    assert not any(line.split()[0] == "S2" for line in lines if line.strip())
+    assert not any("01_classification" in line and line.startswith("S1") for line in lines)
+    assert "0 overdue, 0 failed only, 14 never started (of 16 required lessons)" in out
+
+
+def test_hr_csv_has_staff_id_role_status_score_dates_and_is_owner_only(db, tmp_path):
+    import csv
+    import stat
+
+    path = tmp_path / "hr" / "training.csv"
+    assert main(["progress", "export", "--db", db, "--as-of", "2026-06-30", "--out", str(path)]) == 0
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert {"staff_id", "department", "role", "lesson", "status", "best_score", "last_pass",
+            "due_date"} <= set(rows[0])
+    passed = next(r for r in rows if r["staff_id"] == "S1" and r["lesson"] == "01_classification")
+    shown = [passed[k] for k in ("department", "role", "status", "best_score", "last_pass", "due_date")]
+    assert shown == ["sales", "sales_rep", "passed_current", "100.0", "2026-01-31", "2027-01-31"]
+    injected = [r for r in rows if r["role"] == "account_manager"]
+    assert injected and all(r["staff_id"] == "S3" for r in injected)
+    assert all(not value.startswith(("=", "+", "-", "@")) for r in rows for value in r.values())

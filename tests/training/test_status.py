@@ -199,7 +199,7 @@ def test_hr_csv_neutralises_formulas():
     s = lesson_status(r, attempts(), REQ, dt.date(2026, 6, 30))
     rows = list(csv.reader(io.StringIO(hr_csv(s))))
     assert rows[0] == ["staff_id", "learner_id", "department", "role", "lesson", "required", "status",
-                       "last_pass", "due_date", "best_score"]
+                       "reason", "last_pass", "due_date", "best_score"]
     assert len(rows) == 3
     for row in rows[1:]:
         assert all(not cell.startswith(("=", "+", "-", "@")) for cell in row)
