@@ -123,7 +123,8 @@ def test_verify_reports_a_record_that_does_not_re_grade(url, tmp_path, capsys):
     with ProgressStore(url, outbox_dir=tmp_path / "outbox") as store:
         assert store.record(graded_attempt("S1", LESSON)).stored
     assert main(["progress", "verify", "--db", url]) == 0
-    assert "every record re-grades from its answers" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "1 record(s) re-graded from their answers: every score follows from them" in out
     # a writer that does not grade (or sqlite3 straight into the file) gets a forged record in; its
     # chain is intact, yet verify reports it
     with ProgressStore(url, outbox_dir=tmp_path / "outbox", grader=None) as trusting:
@@ -135,7 +136,7 @@ def test_verify_reports_a_record_that_does_not_re_grade(url, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "history intact" in out
     assert "S2: record 2: not_regraded: bank version 'x' is not one this gdprlab knows" in out
-    assert "1 record(s) do not re-grade" in out and "S1:" not in out
+    assert "1 of 2 record(s) do not re-grade" in out and "S1:" not in out
 
 
 def test_stored_answers_of_a_record_are_plain_json(store):
@@ -144,4 +145,4 @@ def test_stored_answers_of_a_record_are_plain_json(store):
     store.record(honest)
     (stored,) = store.attempts()
     assert json.loads(stored.answers_json) == honest.answers
-    assert store.grade_problems() == []
+    assert store.grade_problems() == (1, [])

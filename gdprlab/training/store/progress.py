@@ -80,7 +80,9 @@ from gdprlab.training.store.schema import (
     StoreError,
     attempt_heads,
     attempts_version,
+    certificates,
     default_data_dir,
+    ensure_certificates,
     ensure_heads,
     migrate,
     reason,
@@ -89,7 +91,7 @@ from gdprlab.training.store.schema import (
 )
 from gdprlab.training.store.schema import attempts as attempts_table
 
-__all__ = ["Erased", "FlushResult", "ProgressStore", "RecordResult"]
+__all__ = ["Erased", "FlushResult", "ProgressStore", "RecordResult", "new_code", "normal_code"]
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +131,25 @@ _UNAVAILABLE = (sa_exc.SQLAlchemyError, OSError, SchemaVersionError)
 
 class _ChainConflict(RuntimeError):
     pass
+
+
+#: the letters of a certificate's code (Crockford's base 32: no I, L, O, U to misread)
+_CODE_LETTERS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_code() -> str:
+    """A certificate's verification code: 80 random bits as ``XXXX-XXXX-XXXX-XXXX`` (16 letters)."""
+    value = secrets.randbits(80)
+    letters = "".join(_CODE_LETTERS[(value >> (5 * i)) & 31] for i in range(16))
+    return "-".join(letters[i:i + 4] for i in range(0, 16, 4))
+
+
+def normal_code(code: str) -> str:
+    """A code as typed, in the form it is kept (upper case, O read as 0, I and L as 1, grouped by 4)."""
+    letters = "".join(code.upper().split()).replace("-", "").translate(str.maketrans("OIL", "011"))
+    if len(letters) != 16 or any(c not in _CODE_LETTERS for c in letters):
+        return ""
+    return "-".join(letters[i:i + 4] for i in range(0, 16, 4))
 
 
 class ProgressStore(Database):
@@ -255,17 +276,18 @@ class ProgressStore(Database):
             return str(error)
         return None
 
-    def grade_problems(self, grader: Grader | None = None) -> list[ChainProblem]:
-        """Every stored record that does not re-grade (``grader``: default the store's, else the packaged
-        one), as problems of kind ``"not_regraded"``."""
+    def grade_problems(self, grader: Grader | None = None) -> tuple[int, list[ChainProblem]]:
+        """How many stored records were re-graded, and every one that does not re-grade (``grader``: default
+        the store's, else the packaged one), as problems of kind ``"not_regraded"``."""
         grader = grader or self.grader() or default_grader()
         problems = []
-        for a in self.attempts():
+        stored = self.attempts()
+        for a in stored:
             try:
                 grader(a)
             except GradeError as error:
                 problems.append(ChainProblem(a.learner, a.id, a.attempt_id, "not_regraded", str(error)))
-        return problems
+        return len(stored), problems
 
     # -- writing -----------------------------------------------------------------------------------
 
@@ -591,6 +613,8 @@ class ProgressStore(Database):
             records, gone = self._tombstone(conn, learner, None, "erasure")
             if not gone and sa.inspect(conn).has_table(roster_staff.name, schema=self.schema):
                 conn.execute(roster_staff.delete().where(roster_staff.c.learner_id == learner))
+            if sa.inspect(conn).has_table(certificates.name, schema=self.schema):
+                conn.execute(certificates.delete().where(certificates.c.learner == learner))
         outbox = self._drop_from_outbox(lambda a: a.learner != learner)
         return Erased(records, int(gone), outbox)
 
@@ -613,8 +637,61 @@ class ProgressStore(Database):
                 erased, gone = self._tombstone(conn, learner, ids, "retention")
             records += erased
             learners += gone
+        with self._transaction(write=True) as conn:  # certificates that ended before the period too
+            if sa.inspect(conn).has_table(certificates.name, schema=self.schema):
+                conn.execute(certificates.delete().where(certificates.c.expires_on < before.date()))
         outbox = self._drop_from_outbox(lambda a: a.submitted_at >= before)
         return Erased(records, learners, outbox)
+
+    # -- certificates --------------------------------------------------------------------------------
+
+    def issue_certificate(self, learner: str, course: str, completed_on: dt.date, issued_on: dt.date,
+                          expires_on: dt.date, attempt_ids: list[str], digest: str) -> str:
+        """Keep a certificate and return its verification code: a new random one, or the code of the same
+        certificate issued before (same learner, course, expiry and certified records)."""
+        self._ensure_schema()
+        table = certificates
+        with self._transaction(write=True) as conn:
+            self._lock(conn, "certificates")
+            ensure_certificates(conn, self.schema)
+            same = conn.execute(sa.select(table.c.code).where(
+                (table.c.learner == learner) & (table.c.course == course) & (table.c.digest == digest)
+                & (table.c.expires_on == expires_on))).scalar()
+            if same:
+                return same
+            code = new_code()
+            conn.execute(table.insert().values(
+                code=code, learner=learner, course=course, completed_on=completed_on, issued_on=issued_on,
+                expires_on=expires_on, attempts=json.dumps(sorted(attempt_ids)), digest=digest,
+                issued_at=dt.datetime.now(dt.UTC)))
+            return code
+
+    def certificate(self, code: str) -> dict | None:
+        """The certificate kept under ``code`` (any spelling: case, dashes and spaces do not matter) as a
+        dict of the table's columns (``attempts`` a list); None when there is none."""
+        self._ensure_schema()
+        wanted = normal_code(code)
+        with self._transaction(write=False) as conn:
+            if not wanted or not sa.inspect(conn).has_table(certificates.name, schema=self.schema):
+                return None
+            query = sa.select(certificates).where(certificates.c.code == wanted)
+            row = conn.execute(query).mappings().first()
+        if row is None:
+            return None
+        return dict(row) | {"attempts": json.loads(row["attempts"])}
+
+    def records(self, attempt_ids: list[str]) -> dict[str, dict]:
+        """The attempts-table rows of ``attempt_ids`` (tombstones included: ``lesson`` is ``(erased)``),
+        by attempt UUID; ids not in the table are left out."""
+        self._ensure_schema()
+        table = attempts_table
+        found: dict[str, dict] = {}
+        with self._transaction(write=False) as conn:
+            for start in range(0, len(attempt_ids), 1000):
+                chunk = attempt_ids[start:start + 1000]
+                for row in conn.execute(sa.select(table).where(table.c.attempt_uuid.in_(chunk))).mappings():
+                    found[row["attempt_uuid"]] = dict(row)
+        return found
 
     def tombstones(self) -> int:
         """How many erased records the attempts table holds."""

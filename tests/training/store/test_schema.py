@@ -41,7 +41,8 @@ def before(tmp_path) -> Path:
 
 
 def test_one_metadata_holds_the_attempts_their_heads_the_roster_and_their_versions():
-    tables = {"attempts", "attempt_heads", "schema_version", "roster_staff", "roster_schema_version"}
+    tables = {"attempts", "attempt_heads", "schema_version", "roster_staff", "roster_schema_version",
+              "certificates"}
     assert set(schema.METADATA.tables) == tables
     assert all(table.schema is None for table in schema.METADATA.tables.values())
 
@@ -146,5 +147,6 @@ def test_a_postgresql_schema_receives_the_tables(pg_engine, pg_schema):
         schema.migrate(conn, schema.attempts_version(conn, pg_schema))
         schema.ensure_heads(conn, pg_schema)
         schema.ensure_roster(conn)
+        schema.ensure_certificates(conn, pg_schema)
     engine.dispose()
     assert set(sa.inspect(pg_engine).get_table_names(schema=pg_schema)) == set(schema.METADATA.tables)

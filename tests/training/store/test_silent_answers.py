@@ -181,7 +181,8 @@ def verify(capsys, db: str, *extra: str) -> tuple[int, str]:
 
 
 def test_deleting_a_learners_latest_records_is_detected(db, capsys):
-    assert verify(capsys, db) == (0, "history intact\n")
+    assert verify(capsys, db) == (0, "history intact\n6 record(s) re-graded from their answers: every score "
+                                     "follows from them\n")
     sql(db, "DELETE FROM attempts WHERE id = (SELECT max(id) FROM attempts WHERE learner = 'S1')")
     code, out = verify(capsys, db)
     assert code == 1 and "S1: deleted_latest: the learner's latest record(s) are gone" in out
