@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
@@ -213,3 +214,30 @@ def test_hr_csv_has_staff_id_role_status_score_dates_and_is_owner_only(db, tmp_p
     injected = [r for r in rows if r["role"] == "account_manager"]
     assert injected and all(r["staff_id"] == "S3" for r in injected)
     assert all(not value.startswith(("=", "+", "-", "@")) for r in rows for value in r.values())
+
+
+def test_certificates_and_re_grading_on_postgresql(tmp_path, pg_url, capsys, monkeypatch):
+    """S1 passes the one required lesson: a certificate whose code verifies; a forged record is reported."""
+    import re
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    (tmp_path / "staff.csv").write_text(ROSTER)
+    (tmp_path / "req.yaml").write_text("default: [01_classification]\ncourse_title: GDPR basics\n")
+    assert main(["progress", "import", str(tmp_path / "staff.csv"), "--db", pg_url]) == 0
+    with ProgressStore(pg_url, outbox_dir=tmp_path) as store:
+        when = dt.datetime(2026, 3, 1, 10, tzinfo=dt.UTC)
+        assert store.record(graded_attempt("S1", "01_classification", submitted_at=when)).stored
+        assert store.record(graded_attempt("S3", "01_classification", 2, submitted_at=when)).stored
+    assert main(["progress", "export", "--db", pg_url, "--as-of", "2026-06-30", "--requirements",
+                 str(tmp_path / "req.yaml"), "--certificates", str(tmp_path / "certs")]) == 0
+    assert "1 certificate(s) issued" in capsys.readouterr().out
+    page = (tmp_path / "certs" / "S1.html").read_text(encoding="utf-8")
+    code = re.search(r'<span class="code">([^<]+)</span>', page).group(1)
+    assert main(["progress", "verify-certificate", code, "--db", pg_url, "--as-of", "2026-07-01"]) == 0
+    assert main(["progress", "verify-certificate", code, "--db", pg_url, "--as-of", "2027-03-02"]) == 1
+    assert "expired" in capsys.readouterr().out
+    with ProgressStore(pg_url, outbox_dir=tmp_path, grader=None) as trusting:
+        forged = dataclasses.replace(graded_attempt("S3", "01_classification", 2), score=8.0, passed=True)
+        assert trusting.record(forged).stored
+    assert main(["progress", "verify", "--db", pg_url]) == 1
+    assert "S3: record 3: not_regraded: its score (8 of 8, passed) does not follow" in capsys.readouterr().out
