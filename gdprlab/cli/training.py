@@ -85,9 +85,20 @@ def _requirements(args: argparse.Namespace):
 
 
 def _status(args: argparse.Namespace):
+    """The status report, after a warning on stderr when stored records do not re-grade (they are counted
+    as stored: records of bank versions from before the changelog would otherwise all vanish)."""
     from gdprlab.training.status import load_status
+    from gdprlab.training.store.progress import ProgressStore
 
-    return load_status(args.db, _requirements(args), args.as_of)
+    report = load_status(args.db, _requirements(args), args.as_of)
+    if len(report.attempts):
+        with ProgressStore(args.db, create=False) as store:
+            graded, forged = store.grade_problems()
+        if forged:
+            print(f"warning: {len(forged)} of {graded} stored record(s) do not re-grade from their answers "
+                  "and are counted as stored here (certificates leave them out); see gdprlab progress verify",
+                  file=sys.stderr)
+    return report
 
 
 def _write(path: str, text: str) -> None:

@@ -41,7 +41,7 @@ import yaml
 from gdprlab.training.quiz import Bank, bank_version, load_bank, load_banks
 
 __all__ = ["SCHEMA", "Change", "Changelog", "ChangelogError", "archive_bank", "archive_folder",
-           "changelog_path", "known_banks", "load_changelog"]
+           "changelog_path", "known_banks", "load_changelog", "packaged_changelog", "what_changed"]
 
 SCHEMA = "gdprlab-changelog/1"
 _KEYS = {"version", "date", "bank_version", "material", "changes"}
@@ -100,6 +100,26 @@ class Changelog:
         what a learner who passed on it has not seen."""
         mine = self.version_of(lesson, bank)
         return tuple(c for c in self.lessons.get(lesson, ()) if mine is None or c.version > mine.version)
+
+
+def what_changed(lesson: str, bank: str | None, changelog: Changelog | None = None) -> str:
+    """Markdown for the top of a lesson or its quiz: what changed since the version of bank version ``bank``
+    (the learner's last pass; None: show the current version only), material changes marked; the texts
+    escaped for Markdown."""
+    log = changelog or packaged_changelog()
+    current = log.current(lesson)
+    if current is None:
+        return ""
+    head = f"**Version {current.version}** of this lesson ({current.date.isoformat()})."
+    changes = log.since(lesson, bank) if bank is not None else ()
+    if not changes:
+        return head
+    from gdprlab.crm.shown import md
+
+    retake = " **material: take the quiz again**"
+    lines = [f"- version {c.version} ({c.date.isoformat()}){retake if c.material else ''}: {md(c.changes)}"
+             for c in changes]
+    return "\n".join([head + " What changed since you last passed it:", *lines])
 
 
 def _content() -> Path:

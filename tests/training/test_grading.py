@@ -146,3 +146,17 @@ def test_stored_answers_of_a_record_are_plain_json(store):
     (stored,) = store.attempts()
     assert json.loads(stored.answers_json) == honest.answers
     assert store.grade_problems() == (1, [])
+
+
+def test_summary_warns_about_records_that_do_not_re_grade(url, tmp_path, capsys):
+    with ProgressStore(url, outbox_dir=tmp_path / "outbox", grader=None) as trusting:
+        assert trusting.record(graded_attempt("S1", LESSON)).stored
+        assert trusting.record(dataclasses.replace(graded_attempt("S2", LESSON, 1), score=8.0,
+                                                   passed=True)).stored
+    (tmp_path / "staff.csv").write_text("staff_id,name,email,department,role,crm_access,start_date\n"
+                                        "S1,Anna,a@example.com,sales,rep,standard,2020-01-01\n")
+    assert main(["progress", "import", str(tmp_path / "staff.csv"), "--db", url]) == 0
+    capsys.readouterr()
+    assert main(["progress", "summary", "--db", url]) == 0
+    err = capsys.readouterr().err
+    assert "warning: 1 of 2 stored record(s) do not re-grade" in err and "progress verify" in err

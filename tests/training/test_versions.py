@@ -156,3 +156,16 @@ def test_progress_overdue_says_content_updated(tmp_path, capsys, monkeypatch):
                  str(tmp_path / "req.yaml")]) == 0
     out = capsys.readouterr().out
     assert "S1" in out and "content updated: version 2 of 2026-09-01" in out and "1 overdue" in out
+
+
+def test_a_lesson_shows_what_changed_since_the_learners_pass():
+    from gdprlab.crm.shown import md
+
+    note = versions.what_changed(LESSON, V1, LOG)
+    assert note.splitlines() == [
+        "**Version 3** of this lesson (2026-10-01). What changed since you last passed it:",
+        f"- version 2 (2026-09-01) **material: take the quiz again**: {md(LOG.lessons[LESSON][1].changes)}",
+        f"- version 3 (2026-10-01): {md('Typo in perm-04.')}"]
+    assert versions.what_changed(LESSON, V3, LOG) == "**Version 3** of this lesson (2026-10-01)."
+    assert versions.what_changed("99_unknown", None, LOG) == ""
+    assert versions.what_changed(LESSON, None).startswith("**Version 1** of this lesson")
