@@ -82,7 +82,7 @@ def _learner(n: int, tab: int, attempts: int, url: str, schema: str | None, outb
     event.listen(sa.engine.Engine, "handle_error", count_error)
     out: dict = {"learner": learner_id(n), "records": [], "exception": "", "errors": {}}
     try:
-        store = ProgressStore(url, schema=schema, outbox_dir=outbox, busy_timeout=busy_timeout)
+        store = ProgressStore(url, schema=schema, outbox_dir=outbox, busy_timeout=busy_timeout, grader=None)
         barrier.wait(timeout=120)
         out["start"] = time.monotonic()
         for j in range(attempts):
@@ -230,13 +230,13 @@ def run_backend(
 
     # the learners' next record() would send what is left in their outbox: do it now, then check
     for folder in outboxes:
-        with ProgressStore(url, schema=schema, outbox_dir=folder) as store:
+        with ProgressStore(url, schema=schema, outbox_dir=folder, grader=None) as store:
             if store.pending():
                 figures.flushed_after += store.flush_outbox().stored
             if store.pending():
                 left = len(store.pending())
                 figures.problems.append(f"{folder.name}: {left} attempt(s) left in the outbox")
-    with ProgressStore(url, schema=schema, outbox_dir=workdir / "outbox" / "checker") as store:
+    with ProgressStore(url, schema=schema, outbox_dir=workdir / "outbox" / "checker", grader=None) as store:
         rows = store.attempts()
         chain = store.verify_chain()
     figures.stored_rows = len(rows)

@@ -47,3 +47,20 @@ def pdf_contents_check(pages: list[str], headings: list[str]) -> tuple[list[int]
         alone = re.compile(rf"^\s*{re.escape(heading)}\s*$", re.M)
         found.append(next((n for n, text in enumerate(pages, 1) if alone.search(text)), None))
     return shown, found
+
+
+def graded_attempt(learner: str, lesson: str, right: int | None = None, *, number: int = 1, **fields):
+    """A quiz attempt that re-grades (gdprlab.training.grading): attempt ``number`` of ``learner`` on the
+    packaged bank of ``lesson``, with the first ``right`` questions answered correctly (default: all), its
+    score and verdict computed from those answers; ``fields`` (e.g. submitted_at) go to the Attempt."""
+    from gdprlab.training.grading import answers_with, grade
+    from gdprlab.training.quiz import bank_version, load_banks
+    from gdprlab.training.store.records import Attempt
+
+    bank = load_banks()[lesson]
+    right = bank.questions_per_attempt if right is None else right
+    answers = answers_with(bank, learner, number, right)
+    earned = grade(bank, learner, answers)
+    values = {"score": earned.score, "max_score": earned.max_score, "passed": earned.passed} | fields
+    return Attempt(learner=learner, lesson=lesson, quiz=lesson, bank_version=bank_version(bank),
+                   answers=answers, **values)

@@ -69,7 +69,7 @@ def test_the_progress_store_and_its_journal_are_owner_only(tmp_path):
     url = f"sqlite:///{tmp_path / 'store' / 'progress.sqlite'}"
     (tmp_path / "staff.csv").write_text(ROSTER)
     assert main(["progress", "import", str(tmp_path / "staff.csv"), "--db", url]) == 0
-    with ProgressStore(url) as store:
+    with ProgressStore(url, grader=None) as store:
         store.record(Attempt(learner="S1", lesson="01_classification", quiz="q", bank_version="v1",
                              answers={}, score=1, max_score=1, passed=True))
         with store.engine.connect():  # the WAL journal and its index exist while a connection is open

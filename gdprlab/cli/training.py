@@ -2,8 +2,9 @@
 `gdprlab progress` is the trainer's view of the store learners write to.
 
 progress: import (roster), summary (overall and per department), overdue, export (HR CSV, xAPI,
-certificates), verify (hash chains and heads), outbox (attempts waiting for a database), erase (one
-learner's records, Art. 17) and purge (records past the retention period, Art. 5(1)(e)).
+certificates), verify (hash chains, heads, re-grading), verify-certificate (a certificate's code), outbox
+(attempts waiting for a database), erase (one learner's records, Art. 17) and purge (records past the
+retention period, Art. 5(1)(e)).
 `--fail-under PERCENT` makes summary and overdue exit 1 for reminder jobs (also when there is no data).
 Commands that read never create a database: a missing store is an error (exit 2), as is any database that
 cannot be used (one line, no traceback).
@@ -44,18 +45,27 @@ def _progress_arguments(parser: argparse.ArgumentParser) -> None:
                      "and lists them)")
     summ = sub.add_parser("summary", parents=[dated], help="completion overall and per department or lesson")
     summ.add_argument("--by", choices=("department", "lesson"), default="department")
-    sub.add_parser("overdue", parents=[dated], help="who is overdue for a refresher or never started")
+    sub.add_parser("overdue", parents=[dated], help="required lessons that are due: expired passes "
+                   "(refresher due, or content updated since the pass), lessons failed only, lessons never "
+                   "started")
     exp = sub.add_parser("export", parents=[dated], help="HR CSV, xAPI statements or certificates",
                          description=EXPORT_HELP)
     exp.add_argument("--out", metavar="FILE", help="HR CSV file (staff id, learner id, department, role, "
                      "lesson, status, dates, score; no names or e-mail addresses)")
     exp.add_argument("--xapi", metavar="FILE", help="xAPI statements JSON file (actor: an account named by "
                      "the learner id; no names or e-mail addresses)")
-    exp.add_argument("--certificates", metavar="DIR", help="one HTML completion certificate per learner; "
-                     "each NAMES its person (owner-only files: hand each to its person only)")
+    exp.add_argument("--certificates", metavar="DIR", help="one HTML certificate per member of staff who "
+                     "passed every lesson required of them, current on --as-of, with an expiry and a "
+                     "verification code (gdprlab progress verify-certificate); each NAMES its person "
+                     "(owner-only files: hand each to its person only)")
     ver = sub.add_parser("verify", parents=[common], help=VERIFY_HELP, description=VERIFY_HELP)
     ver.add_argument("--checkpoint", metavar="FILE",
                      help=f"also compare with this heads checkpoint (e.g. the {EXPORT_NAME} of an export)")
+    cert = sub.add_parser("verify-certificate", parents=[common], help=CERTIFICATE_HELP,
+                          description=CERTIFICATE_HELP)
+    cert.add_argument("code", metavar="CODE",
+                      help="the certificate's verification code (XXXX-XXXX-XXXX-XXXX)")
+    cert.add_argument("--as-of", type=date, help="reference date YYYY-MM-DD (default today)")
     era = sub.add_parser("erase", parents=[common], help=ERASE_HELP, description=ERASE_HELP)
     era.add_argument("--learner", required=True, metavar="ID", help="the learner id whose records are erased")
     pur = sub.add_parser("purge", parents=[common], help=PURGE_HELP, description=PURGE_HELP)
@@ -68,12 +78,27 @@ def _progress_arguments(parser: argparse.ArgumentParser) -> None:
                      help="folder of outbox.jsonl (default: GDPRLAB_OUTBOX_DIR or the data folder)")
 
 
-def _status(args: argparse.Namespace):
-    from gdprlab.training.status import load_requirements, load_status
+def _requirements(args: argparse.Namespace):
+    from gdprlab.training.status import load_requirements
 
-    return load_status(
-        args.db, load_requirements(args.requirements) if args.requirements else None, args.as_of
-    )
+    return load_requirements(args.requirements) if args.requirements else None
+
+
+def _status(args: argparse.Namespace):
+    """The status report, after a warning on stderr when stored records do not re-grade (they are counted
+    as stored: records of bank versions from before the changelog would otherwise all vanish)."""
+    from gdprlab.training.status import load_status
+    from gdprlab.training.store.progress import ProgressStore
+
+    report = load_status(args.db, _requirements(args), args.as_of)
+    if len(report.attempts):
+        with ProgressStore(args.db, create=False) as store:
+            graded, forged = store.grade_problems()
+        if forged:
+            print(f"warning: {len(forged)} of {graded} stored record(s) do not re-grade from their answers "
+                  "and are counted as stored here (certificates leave them out); see gdprlab progress verify",
+                  file=sys.stderr)
+    return report
 
 
 def _write(path: str, text: str) -> None:
@@ -103,11 +128,20 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _overdue(args: argparse.Namespace) -> int:
-    from gdprlab.training.status import fail_under_exit_code, overdue
+    import pandas as pd
+
+    from gdprlab.training.status import DUE_STATUSES, fail_under_exit_code, overdue
 
     report = _status(args)
     late = overdue(report.status)
-    print(late.to_string(index=False) if len(late) else "nobody is overdue")
+    shown = late[["staff_id", "department", "lesson", "status", "reason", "last_pass", "due_date"]]
+    with pd.option_context("display.max_colwidth", 90, "display.width", 250):
+        print(shown.to_string(index=False) if len(late) else
+              "nothing is due: every required lesson is passed and current")
+    counts = late["status"].value_counts()
+    if len(late):
+        print("\n" + ", ".join(f"{counts.get(s, 0)} {s.replace('_', ' ')}" for s in DUE_STATUSES)
+              + f" (of {int(report.status['required'].sum())} required lessons)")
     return fail_under_exit_code(report.status, args.fail_under)
 
 
@@ -130,18 +164,24 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _certificates(args: argparse.Namespace, report) -> None:
-    from gdprlab.training.certificates import store_records, write_certificates
+    """Issue a certificate to everyone who completed every lesson required of them (and only to them)."""
+    import datetime as dt
+
+    from gdprlab.training.certificates import issue_certificates, write_certificates
+    from gdprlab.training.quiz import load_banks
+    from gdprlab.training.status import default_requirements
     from gdprlab.training.store.progress import ProgressStore
 
-    with ProgressStore(args.db, create=False) as store:
-        records = store_records(store)
-    names = (
-        dict(zip(report.roster["learner_id"], report.roster["name"], strict=True))
-        if len(report.roster)
-        else {}
-    )
-    for path in write_certificates(args.certificates, records, names):
+    as_of = args.as_of or dt.datetime.now(dt.UTC).date()
+    with ProgressStore(args.db) as store:  # the database exists (its status was just read)
+        issued, missing = issue_certificates(store, report.roster, _requirements(args) or
+                                             default_requirements(), as_of)
+    titles = {lesson: bank.title for lesson, bank in load_banks().items()}
+    for path in write_certificates(args.certificates, issued, titles=titles):
         print(f"wrote {path}")
+    print(f"{len(issued)} certificate(s) issued as of {as_of}" + (
+        f"; {len(missing)} member(s) of staff without one: not every required lesson is passed and current"
+        if missing else ""))
 
 
 def _checkpoint_exports(args: argparse.Namespace) -> None:
@@ -198,7 +238,10 @@ VERIFY_HELP = (
     "in the attempt_heads table, the local checkpoint and --checkpoint FILE. Detected: edited, inserted, "
     "reordered or deleted records, a learner's latest records or the learner deleted, the attempts table "
     "emptied or dropped. Not detected: a rewrite by someone who also recomputes every later hash and the "
-    "heads table, for records newer than the last checkpoint file (see gdprlab.training.store.checkpoint)"
+    "heads table, for records newer than the last checkpoint file (see gdprlab.training.store.checkpoint). "
+    "Every record is also re-graded from its answers against the bank version it names: a record whose "
+    "score does not follow from them, or whose bank version this gdprlab does not know, is reported "
+    "(not_regraded)"
 )
 
 
@@ -207,14 +250,40 @@ def _verify(args: argparse.Namespace) -> int:
 
     with ProgressStore(args.db, create=False) as store:
         problems = _checked(store, args.checkpoint)
+        graded, forged = store.grade_problems()
         erased = store.tombstones()
-    for p in problems:
+    for p in [*problems, *forged]:
         where = f"record {p.row_id}: " if p.row_id is not None else ""
         print(f"{p.learner}: {where}{p.kind}: {p.detail}")
     print("history intact" if not problems else f"{len(problems)} problem(s) found")
+    if forged:
+        print(f"{len(forged)} of {graded} record(s) do not re-grade from their answers (not_regraded): their "
+              "scores are not to be believed")
+    elif graded:
+        print(f"{graded} record(s) re-graded from their answers: every score follows from them")
     if erased:
         print(f"{erased} erased record(s): tombstones whose links were checked, their content is gone")
-    return 1 if problems else 0
+    return 1 if problems or forged else 0
+
+
+CERTIFICATE_HELP = (
+    "check a certificate's verification code against the store: valid (its records are there, unchanged, "
+    "re-grade as passes, and it has not expired), expired, forged (no such code, or its records were "
+    "changed or removed) or erased (its records were erased); exit 0 only when valid. Compare the learner "
+    "id, course and dates shown with the certificate"
+)
+
+
+def _verify_certificate(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from gdprlab.training.certificates import verify_code
+    from gdprlab.training.store.progress import ProgressStore
+
+    with ProgressStore(args.db, create=False) as store:
+        verdict = verify_code(store, args.code, args.as_of or dt.datetime.now(dt.UTC).date())
+    print(f"{verdict.state}: {verdict.message}")
+    return 0 if verdict.valid else 1
 
 
 ERASE_HELP = (
@@ -305,7 +374,7 @@ def _outbox(args: argparse.Namespace) -> int:
 
 
 ACTIONS = {"import": _import, "summary": _summary, "overdue": _overdue, "export": _export, "verify": _verify,
-           "outbox": _outbox, "erase": _erase, "purge": _purge}
+           "verify-certificate": _verify_certificate, "outbox": _outbox, "erase": _erase, "purge": _purge}
 
 
 def cmd_progress(args: argparse.Namespace) -> int:

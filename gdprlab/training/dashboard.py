@@ -36,6 +36,8 @@ from gdprlab.crm.shown import md
 from gdprlab.runner.parameters import Param, ParameterError, parse_as_of, unknown_names
 from gdprlab.training import status as training
 from gdprlab.training import xapi
+from gdprlab.training.grading import answers_with, grade
+from gdprlab.training.quiz import bank_version, load_banks
 from gdprlab.training.store.progress import ProgressStore
 from gdprlab.training.store.records import Attempt
 from gdprlab.training.store.roster import STORED_COLUMNS, RosterStore, unknown_learners, validate_rows
@@ -157,16 +159,22 @@ def fill_demo_store(folder: Path, as_of: dt.date, learners: int = 12, seed: int 
         roster.replace(validate_rows(rows, "demo roster"))
     lessons = training.default_requirements().default
     end = dt.datetime.combine(as_of, dt.time(12), tzinfo=dt.UTC)
+    banks = load_banks()
     with ProgressStore(url, outbox_dir=folder / "demo-outbox") as store:
         for n in range(learners - 2):  # the last two never start
             for lesson in lessons[: int(rng.integers(2, len(lessons) + 1))]:
-                for _ in range(int(rng.integers(1, 3))):
-                    score = float(rng.integers(2, 11))
+                bank = banks[lesson]
+                for number in range(1, int(rng.integers(1, 3)) + 1):
+                    right = int(rng.integers(2, bank.questions_per_attempt + 1))
+                    learner = f"S{n:03d}"
+                    answers = answers_with(bank, learner, number, right)  # real answers, so they re-grade
+                    earned = grade(bank, learner, answers)
                     when = end - dt.timedelta(days=int(rng.integers(1, 500)),
                                               minutes=int(rng.integers(0, 600)))
-                    store.record(Attempt(learner=f"S{n:03d}", lesson=lesson, quiz=lesson, bank_version="demo",
-                                         answers={"demo": True}, score=score, max_score=10.0,
-                                         passed=score >= 8, submitted_at=when))
+                    store.record(Attempt(learner=learner, lesson=lesson, quiz=lesson,
+                                         bank_version=bank_version(bank), answers=answers, score=earned.score,
+                                         max_score=earned.max_score, passed=earned.passed,
+                                         submitted_at=when))
     return url
 
 

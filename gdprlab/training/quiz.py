@@ -403,16 +403,34 @@ def _digest(*parts: object) -> bytes:
     return hashlib.sha256("\x1f".join(str(p) for p in (SCHEMA, *parts)).encode("utf-8")).digest()
 
 
+def pool_order(bank: Bank, learner: str) -> list[Question]:
+    """The learner's fixed ordering of the bank's pool; attempt n draws the n-th window of
+    ``questions_per_attempt`` questions of it, cyclically (:func:`draw`, :func:`is_draw`)."""
+    k = bank.questions_per_attempt
+    if len(bank.questions) <= k:
+        raise ValueError(f"bank {bank.lesson!r}: the pool must be larger than questions_per_attempt ({k})")
+    return sorted(bank.questions, key=lambda q: _digest("pool", learner, bank.lesson, q.id))
+
+
+def is_draw(bank: Bank, learner: str, question_ids: Iterable[str]) -> bool:
+    """Whether ``question_ids`` are the questions of one of ``learner``'s attempts on ``bank`` (whatever its
+    number): a grader's check that nobody picked the questions they knew."""
+    pool = [q.id for q in pool_order(bank, learner)]
+    k, size, wanted = bank.questions_per_attempt, len(pool), set(question_ids)
+    if len(wanted) != k:
+        return False
+    starts = dict.fromkeys(n * k % size for n in range(size))  # every start a window ever has
+    return any({pool[(start + j) % size] for j in range(k)} == wanted for start in starts)
+
+
 def draw(bank: Bank, learner: str, attempt: int) -> Attempt:
     """The questions (and option orders) of attempt number `attempt` (1, 2, ...) of `learner` on `bank`."""
     if not isinstance(learner, str) or not learner.strip():
         raise ValueError(f"learner must be a non-empty id, got {learner!r}")
     if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 1:
         raise ValueError(f"attempt must be a whole number >= 1, got {attempt!r}")
-    pool = sorted(bank.questions, key=lambda q: _digest("pool", learner, bank.lesson, q.id))
+    pool = pool_order(bank, learner)
     k = bank.questions_per_attempt
-    if len(pool) <= k:
-        raise ValueError(f"bank {bank.lesson!r}: the pool must be larger than questions_per_attempt ({k})")
     start = (attempt - 1) * k % len(pool)
     chosen = [pool[(start + j) % len(pool)] for j in range(k)]
     chosen.sort(key=lambda q: _digest("show", learner, bank.lesson, attempt, q.id))

@@ -25,6 +25,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -32,13 +33,22 @@ import yaml
 
 from gdprlab.regulation.law import add_months
 
+if TYPE_CHECKING:
+    from gdprlab.training.versions import Changelog
+
 STATUSES = ("passed_current", "overdue", "failed_only", "never_started", "not_required")
 DEFAULT_REFRESH_MONTHS = 12
 #: calendar months a quiz attempt is kept (``gdprlab progress purge``): three refresh cycles, enough to show
 #: a learner's training history (Art. 5(2)) and no longer (Art. 5(1)(e)); the organisation's choice
 DEFAULT_RETENTION_MONTHS = 36
-STATUS_COLUMNS = ["staff_id", "learner_id", "department", "role", "lesson", "required", "status", "attempts",
-                  "best_percent", "last_pass", "due_date"]
+#: days a pass of an earlier content version stays current after a material change (``content_update_days``)
+DEFAULT_CONTENT_UPDATE_DAYS = 30
+STATUS_COLUMNS = ["staff_id", "learner_id", "department", "role", "lesson", "required", "status", "reason",
+                  "attempts", "best_percent", "last_pass", "due_date"]
+#: the ``reason`` of each status (``overdue`` also: :data:`CONTENT_UPDATED` when the content changed)
+REASONS = {"passed_current": "", "overdue": "refresher due", "failed_only": "not passed yet",
+           "never_started": "never started", "not_required": ""}
+CONTENT_UPDATED = "content updated"
 
 
 class RequirementsError(ValueError):
@@ -61,6 +71,8 @@ class Requirements:
     refresh_months: int = DEFAULT_REFRESH_MONTHS
     crm_users_only: bool = True
     retention_months: int = DEFAULT_RETENTION_MONTHS
+    content_update_days: int = DEFAULT_CONTENT_UPDATE_DAYS
+    course_title: str = "Data protection (GDPR) for CRM users"
 
     def lessons_for(self, role: str, crm_access: str) -> tuple[str, ...]:
         if self.crm_users_only and crm_access == "none":
@@ -93,6 +105,8 @@ def load_requirements(path: str | os.PathLike[str] | None = None,
 
         refresh_months: 12            # calendar months a pass stays current
         retention_months: 36          # calendar months an attempt is kept (at least refresh_months)
+        content_update_days: 30       # days to retake a lesson after a material content change
+        course_title: "Data protection (GDPR) for CRM users"   # named on certificates
         crm_users_only: true          # staff with crm_access none need nothing
         default: all                  # "all" (every lesson bank) or a list of lesson ids
         roles:
@@ -111,7 +125,8 @@ def load_requirements(path: str | os.PathLike[str] | None = None,
         raise RequirementsError(f"{source}: not valid YAML: {error}") from error
     if not isinstance(data, dict):
         raise RequirementsError(f"{source}: expected a mapping at the top level")
-    unknown = set(data) - {"refresh_months", "crm_users_only", "default", "roles", "retention_months"}
+    unknown = set(data) - {"refresh_months", "crm_users_only", "default", "roles", "retention_months",
+                           "content_update_days", "course_title"}
     if unknown:
         raise RequirementsError(f"{source}: unknown key(s) {', '.join(sorted(unknown))}")
 
@@ -138,7 +153,16 @@ def load_requirements(path: str | os.PathLike[str] | None = None,
     roles = data.get("roles") or {}
     if not isinstance(roles, dict):
         raise RequirementsError(f"{source}: roles must map role names to lessons")
+    grace = data.get("content_update_days", DEFAULT_CONTENT_UPDATE_DAYS)
+    if isinstance(grace, bool) or not isinstance(grace, int) or grace < 0:
+        raise RequirementsError(f"{source}: content_update_days must be a whole number of days (0 or more)")
+    title = data.get("course_title", Requirements.course_title)
+    if not isinstance(title, str) or not title.strip():
+        raise RequirementsError(f"{source}: course_title must be a non-empty text (it names the course on "
+                                "certificates)")
     return Requirements(
+        content_update_days=grace,
+        course_title=" ".join(title.split()),
         default=lesson_list(data.get("default", "all"), "default"),
         roles={str(r): lesson_list(v, f"roles.{r}") for r, v in roles.items()},
         refresh_months=refresh,
@@ -179,20 +203,58 @@ def due_dates(last_pass: pd.Series | np.ndarray, refresh_months: int) -> np.ndar
     return out
 
 
+def _pass_dues(passes: pd.DataFrame, requirements: Requirements, changelog: Changelog | None,
+               as_of: dt.date) -> pd.DataFrame:
+    """Each pass's due date (its refresher, or ``content_update_days`` after a material content change it
+    predates, whichever is first) and the change that set it (None: the refresher)."""
+    refresh = due_dates(passes["day"], requirements.refresh_months)
+    dues, changes = [], []
+    for (lesson, bank, day), due in zip(passes[["lesson", "bank_version", "day"]].itertuples(index=False),
+                                        refresh, strict=True):
+        change = changelog.uncovered(lesson, str(bank), day.date(), until=as_of) if changelog else None
+        content_due = (np.datetime64(change.date + dt.timedelta(days=requirements.content_update_days), "D")
+                       if change is not None else None)
+        if content_due is not None and content_due < due:
+            dues.append(content_due)
+            changes.append(change)
+        else:
+            dues.append(due)
+            changes.append(None)
+    return passes.assign(due=pd.to_datetime(np.array(dues, dtype="datetime64[D]")), change=changes)
+
+
 def lesson_status(roster: pd.DataFrame, attempts: pd.DataFrame, requirements: Requirements,
-                  as_of: dt.date | dt.datetime) -> pd.DataFrame:
+                  as_of: dt.date | dt.datetime,
+                  changelog: Changelog | None | str = "packaged") -> pd.DataFrame:
     """One row per roster member x lesson (required ones, and attempted ones marked not_required).
 
     Columns :data:`STATUS_COLUMNS`: ``best_percent`` (best score in percent, NaN if never attempted),
-    ``last_pass`` and ``due_date`` (datetime64, NaT without a pass).
+    ``last_pass`` and ``due_date`` (datetime64, NaT without a pass), ``reason`` (:data:`REASONS`; an overdue
+    lesson whose content changed materially since the pass says "content updated: version …").
+
+    A pass is current up to its due date: the refresher (``refresh_months`` after it), or, when the lesson's
+    content changed materially after the version passed (``changelog``, default the packaged one:
+    :mod:`gdprlab.training.versions`), ``content_update_days`` after that change, whichever is first. Of
+    several passes the one current longest counts.
     """
+    from gdprlab.training.versions import packaged_changelog
+
+    changelog = packaged_changelog() if changelog == "packaged" else changelog
     as_of = _as_date(as_of)
     a = _until(attempts, as_of)
-    stats: dict[tuple[str, str], tuple[int, float, object]] = {}
+    stats: dict[tuple[str, str], tuple[int, float, object, object, object]] = {}
     if not a.empty:
         g = a.groupby(["learner", "lesson"])
-        passes = a[a["passed"]].groupby(["learner", "lesson"])["day"].max()
-        stats = {key: (len(rows), rows["percent"].max(), passes.get(key, pd.NaT)) for key, rows in g}
+        passes = _pass_dues(a[a["passed"]], requirements, changelog, as_of)  # type: ignore[arg-type]
+        best = passes.sort_values(["due", "day"]).groupby(["learner", "lesson"]).tail(1)
+        best = best.set_index(["learner", "lesson"])
+        last = passes.groupby(["learner", "lesson"])["day"].max()
+        for key, rows in g:
+            if key in best.index:
+                row = best.loc[key]
+                stats[key] = (len(rows), rows["percent"].max(), last[key], row["due"], row["change"])
+            else:
+                stats[key] = (len(rows), rows["percent"].max(), pd.NaT, pd.NaT, None)
     attempted_by: dict[str, list[str]] = {}
     for learner, lesson in sorted(stats):
         attempted_by.setdefault(learner, []).append(lesson)
@@ -201,16 +263,18 @@ def lesson_status(roster: pd.DataFrame, attempts: pd.DataFrame, requirements: Re
         required = requirements.lessons_for(person["role"], person["crm_access"])
         attempted = attempted_by.get(person["learner_id"], [])
         for lesson in dict.fromkeys([*required, *attempted]):
-            n, best, last = stats.get((person["learner_id"], lesson), (0, np.nan, pd.NaT))
+            n, best_percent, last_pass, due, change = stats.get((person["learner_id"], lesson),
+                                                                (0, np.nan, pd.NaT, pd.NaT, None))
             rows.append({"staff_id": person["staff_id"], "learner_id": person["learner_id"],
                          "department": person["department"], "role": person["role"], "lesson": lesson,
-                         "required": lesson in required, "attempts": n, "best_percent": best,
-                         "last_pass": last})
-    frame = pd.DataFrame(rows, columns=[c for c in STATUS_COLUMNS if c not in ("status", "due_date")])
+                         "required": lesson in required, "attempts": n, "best_percent": best_percent,
+                         "last_pass": last_pass, "due_date": due, "change": change})
+    frame = pd.DataFrame(rows, columns=[*(c for c in STATUS_COLUMNS if c not in ("status", "reason")),
+                                        "change"])
     frame["required"] = frame["required"].astype(bool)
     frame["attempts"] = frame["attempts"].astype(int)
     frame["last_pass"] = pd.to_datetime(frame["last_pass"])
-    frame["due_date"] = pd.to_datetime(due_dates(frame["last_pass"], requirements.refresh_months))
+    frame["due_date"] = pd.to_datetime(frame["due_date"])
     current = (frame["due_date"] >= pd.Timestamp(as_of)).to_numpy(dtype=bool)
     has_pass = frame["last_pass"].notna().to_numpy(dtype=bool)
     status = np.select(
@@ -220,6 +284,9 @@ def lesson_status(roster: pd.DataFrame, attempts: pd.DataFrame, requirements: Re
         "never_started",
     )
     frame["status"] = pd.Series(status, index=frame.index, dtype=object)
+    frame["reason"] = [
+        f"{CONTENT_UPDATED}: {change.describe()}" if change is not None and state != "not_required"
+        else REASONS[state] for state, change in zip(frame["status"], frame["change"], strict=True)]
     frame["best_percent"] = frame["best_percent"].astype(float)
     return frame[STATUS_COLUMNS].sort_values(["staff_id", "lesson"], ignore_index=True)
 
@@ -257,10 +324,18 @@ def fail_under_exit_code(status: pd.DataFrame, fail_under: float | None) -> int:
     return 1 if percent is None or percent < fail_under else 0
 
 
+#: the statuses of a required lesson that is due, in the order :func:`overdue` lists them
+DUE_STATUSES = ("overdue", "failed_only", "never_started")
+
+
 def overdue(status: pd.DataFrame) -> pd.DataFrame:
-    """Required lessons whose latest pass has expired, oldest due date first."""
-    rows = status[(status["status"] == "overdue") & status["required"].astype(bool)]
-    return rows.sort_values(["due_date", "staff_id", "lesson"], ignore_index=True)
+    """Required lessons that are due: passes that expired (``reason`` "refresher due" or "content
+    updated: …"), oldest due date first, then lessons attempted but never passed, then lessons never
+    started."""
+    rows = status[status["status"].isin(DUE_STATUSES) & status["required"].astype(bool)]
+    order = rows["status"].map({s: n for n, s in enumerate(DUE_STATUSES)})
+    return (rows.assign(_order=order).sort_values(["_order", "due_date", "staff_id", "lesson"])
+            .drop(columns="_order").reset_index(drop=True))
 
 
 def pass_rates(attempts: pd.DataFrame, as_of: dt.date | dt.datetime | None = None) -> pd.DataFrame:
@@ -343,8 +418,8 @@ def load_status(url: str | None = None, requirements: Requirements | None = None
 # ------------------------------------------------------------------------------------------ export
 TRAINING_COLUMNS = ["training_id", "staff_id", "course", "completed_on", "score", "passed"]
 #: the HR export's columns: people by staff id and learner id only (never a name or e-mail address)
-HR_COLUMNS = ["staff_id", "learner_id", "department", "role", "lesson", "required", "status", "last_pass",
-              "due_date", "best_score"]
+HR_COLUMNS = ["staff_id", "learner_id", "department", "role", "lesson", "required", "status", "reason",
+              "last_pass", "due_date", "best_score"]
 
 
 def hr_frame(status: pd.DataFrame) -> pd.DataFrame:
@@ -356,7 +431,7 @@ def hr_frame(status: pd.DataFrame) -> pd.DataFrame:
 
     return pd.DataFrame({
         **{column: status[column] for column in ("staff_id", "learner_id", "department", "role", "lesson",
-                                                 "required", "status")},
+                                                 "required", "status", "reason")},
         "last_pass": iso(status["last_pass"]),
         "due_date": iso(status["due_date"]),
         "best_score": status["best_percent"].round(1).where(status["best_percent"].notna(), None),

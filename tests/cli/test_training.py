@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
 import pytest
+from helpers import graded_attempt
 
 from gdprlab.cli.main import main
-from gdprlab.training.store.progress import Attempt, ProgressStore
+from gdprlab.training.store.progress import ProgressStore
 
 ROSTER = (
     "staff_id,name,email,department,role,crm_access,start_date\n"
@@ -25,9 +27,8 @@ def db(tmp_path):
     assert main(["progress", "import", str(tmp_path / "staff.csv"), "--db", url]) == 0
     with ProgressStore(url, outbox_dir=tmp_path) as store:
         for lesson in ("01_classification", "02_permission"):
-            store.record(Attempt(learner="S1", lesson=lesson, quiz=lesson, bank_version="v1", answers={},
-                                 score=8, max_score=8, passed=True,
-                                 submitted_at=dt.datetime(2026, 1, 31, 10, tzinfo=dt.UTC)))
+            when = dt.datetime(2026, 1, 31, 10, tzinfo=dt.UTC)
+            assert store.record(graded_attempt("S1", lesson, submitted_at=when)).stored
     return url
 
 
@@ -69,7 +70,7 @@ def test_exports_hr_csv_xapi_and_certificates(tmp_path, db):
     assert "=cmd" not in hr.replace("'=cmd", "")  # formula injection neutralised
     statements = json.loads((out / "xapi.json").read_text())
     assert len(statements) == 2 and statements[0]["verb"]["id"].endswith("/passed")
-    assert (out / "certs" / "S1.html").exists()
+    assert not (out / "certs" / "S1.html").exists()  # S1 passed 2 of the 8 required lessons: no certificate
 
 
 def test_verify_detects_an_edited_record(db, capsys):
@@ -124,8 +125,7 @@ def test_the_trainer_flow_works_on_postgresql(tmp_path, pg_url, capsys):
     (tmp_path / "staff.csv").write_text(ROSTER)
     assert main(["progress", "import", str(tmp_path / "staff.csv"), "--db", pg_url]) == 0
     with ProgressStore(pg_url, outbox_dir=tmp_path) as store:
-        result = store.record(Attempt(learner="S1", lesson="01_classification", quiz="01_classification",
-                                      bank_version="v1", answers={}, score=8, max_score=8, passed=True))
+        result = store.record(graded_attempt("S1", "01_classification"))
     assert result.stored
     assert main(["progress", "summary", "--db", pg_url, "--fail-under", "1"]) == 0
     assert main(["progress", "export", "--db", pg_url, "--out", str(tmp_path / "hr.csv")]) == 0
@@ -178,9 +178,66 @@ def test_erasure_on_postgresql(tmp_path, pg_url, capsys, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     with ProgressStore(pg_url, outbox_dir=tmp_path) as store:
         for learner in ("S1", "S3"):
-            assert store.record(Attempt(learner=learner, lesson="01_classification", quiz="q",
-                                        bank_version="v1", answers={}, score=8, max_score=8,
-                                        passed=True)).stored
+            assert store.record(graded_attempt(learner, "01_classification")).stored
     assert main(["progress", "erase", "--learner", "S1", "--db", pg_url]) == 0
     assert main(["progress", "verify", "--db", pg_url]) == 0
     assert "1 erased record(s)" in capsys.readouterr().out
+
+
+def test_overdue_lists_required_lessons_never_started(db, capsys):
+    """S1 passed two of the eight lessons, S3 (CRM access) none; S2 has no CRM access: nothing required."""
+    capsys.readouterr()
+    assert main(["progress", "overdue", "--db", db, "--as-of", "2026-06-30"]) == 0
+    out = capsys.readouterr().out
+    assert "nothing is due" not in out
+    lines = out.splitlines()
+    never = [line for line in lines if "never_started" in line]
+    assert len(never) == 6 + 8 and all("never started" in line for line in never)
+    assert not any(line.split()[0] == "S2" for line in lines if line.strip())
+    assert not any("01_classification" in line and line.startswith("S1") for line in lines)
+    assert "0 overdue, 0 failed only, 14 never started (of 16 required lessons)" in out
+
+
+def test_hr_csv_has_staff_id_role_status_score_dates_and_is_owner_only(db, tmp_path):
+    import csv
+    import stat
+
+    path = tmp_path / "hr" / "training.csv"
+    assert main(["progress", "export", "--db", db, "--as-of", "2026-06-30", "--out", str(path)]) == 0
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert {"staff_id", "department", "role", "lesson", "status", "best_score", "last_pass",
+            "due_date"} <= set(rows[0])
+    passed = next(r for r in rows if r["staff_id"] == "S1" and r["lesson"] == "01_classification")
+    shown = [passed[k] for k in ("department", "role", "status", "best_score", "last_pass", "due_date")]
+    assert shown == ["sales", "sales_rep", "passed_current", "100.0", "2026-01-31", "2027-01-31"]
+    injected = [r for r in rows if r["role"] == "account_manager"]
+    assert injected and all(r["staff_id"] == "S3" for r in injected)
+    assert all(not value.startswith(("=", "+", "-", "@")) for r in rows for value in r.values())
+
+
+def test_certificates_and_re_grading_on_postgresql(tmp_path, pg_url, capsys, monkeypatch):
+    """S1 passes the one required lesson: a certificate whose code verifies; a forged record is reported."""
+    import re
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    (tmp_path / "staff.csv").write_text(ROSTER)
+    (tmp_path / "req.yaml").write_text("default: [01_classification]\ncourse_title: GDPR basics\n")
+    assert main(["progress", "import", str(tmp_path / "staff.csv"), "--db", pg_url]) == 0
+    with ProgressStore(pg_url, outbox_dir=tmp_path) as store:
+        when = dt.datetime(2026, 3, 1, 10, tzinfo=dt.UTC)
+        assert store.record(graded_attempt("S1", "01_classification", submitted_at=when)).stored
+        assert store.record(graded_attempt("S3", "01_classification", 2, submitted_at=when)).stored
+    assert main(["progress", "export", "--db", pg_url, "--as-of", "2026-06-30", "--requirements",
+                 str(tmp_path / "req.yaml"), "--certificates", str(tmp_path / "certs")]) == 0
+    assert "1 certificate(s) issued" in capsys.readouterr().out
+    page = (tmp_path / "certs" / "S1.html").read_text(encoding="utf-8")
+    code = re.search(r'<span class="code">([^<]+)</span>', page).group(1)
+    assert main(["progress", "verify-certificate", code, "--db", pg_url, "--as-of", "2026-07-01"]) == 0
+    assert main(["progress", "verify-certificate", code, "--db", pg_url, "--as-of", "2027-03-02"]) == 1
+    assert "expired" in capsys.readouterr().out
+    with ProgressStore(pg_url, outbox_dir=tmp_path, grader=None) as trusting:
+        forged = dataclasses.replace(graded_attempt("S3", "01_classification", 2), score=8.0, passed=True)
+        assert trusting.record(forged).stored
+    assert main(["progress", "verify", "--db", pg_url]) == 1
+    assert "S3: record 3: not_regraded: its score (8 of 8, passed) does not follow" in capsys.readouterr().out

@@ -25,7 +25,12 @@ from gdprlab.runner.html import render_html
 from gdprlab.runner.index import write_index
 from gdprlab.runner.results import RunResult
 from gdprlab.training import charts as training_charts
-from gdprlab.training.certificates import certificate_file_name, certificate_html, write_certificates
+from gdprlab.training.certificates import (
+    Certificate,
+    certificate_file_name,
+    certificate_html,
+    write_certificates,
+)
 from gdprlab.training.learner import InvalidLearnerId, validate_learner_id
 
 #: each runs a script when a page shows it as HTML: it sets the title (seen by the browser test) or alerts
@@ -80,9 +85,16 @@ def _attempts(learner: str) -> pd.DataFrame:
                           "submitted_at": "2026-05-01T10:00:00Z", "record_hash": "ab"}])
 
 
+def _certificate(learner: str, name: str = "", course: str = "GDPR") -> Certificate:
+    day = dt.date(2026, 5, 1)
+    return Certificate(learner=learner, staff_id=learner, name=name, course=course,
+                       records=_attempts(learner), completed_on=day, issued_on=day, expires_on=day,
+                       code=PAYLOADS[1])
+
+
 @pytest.fixture
 def certificate(tmp_path: Path) -> Path:
-    (path,) = write_certificates(tmp_path / "certs", _attempts(PAYLOADS[0]), names={PAYLOADS[0]: PAYLOADS[1]},
+    (path,) = write_certificates(tmp_path / "certs", [_certificate(PAYLOADS[0], PAYLOADS[1], PAYLOADS[3])],
                                  titles={"01_classification": PAYLOADS[2]})
     return path
 
@@ -237,7 +249,7 @@ def test_certificate_file_names_stay_in_their_folder(learner: str, tmp_path: Pat
     name = certificate_file_name(learner)
     assert "/" not in name and "\\" not in name and not name.startswith(".")
     folder = tmp_path / "certs"
-    (path,) = write_certificates(folder, _attempts(learner))
+    (path,) = write_certificates(folder, [_certificate(learner)])
     assert path.parent == folder and path.is_file()
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == [path]
 
@@ -265,5 +277,5 @@ def test_certificates_are_owner_only(certificate: Path) -> None:
 
 
 def test_certificate_html_escapes_everything() -> None:
-    page = certificate_html(PAYLOADS[0], _attempts(PAYLOADS[0]), name=PAYLOADS[1])
+    page = certificate_html(_certificate(PAYLOADS[0], PAYLOADS[1], PAYLOADS[2]))
     assert _unescaped(page) == []

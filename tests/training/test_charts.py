@@ -60,3 +60,35 @@ def test_an_empty_store_gives_figures_that_say_so():
     assert "no attempts yet" in texts(charts.scores_chart(empty))
     assert "no attempts yet" in texts(charts.trend_chart(dashboard.monthly_trend(empty)))
     assert "no required lessons yet" in texts(charts.completion_chart(STATUS.iloc[:0]))
+
+
+def _luminance(colour: str) -> float:
+    """Relative luminance, WCAG 2.1 (sRGB channels linearised)."""
+    red, green, blue = (int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4))
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+
+
+def contrast(foreground: str, background: str = "#ffffff") -> float:
+    lighter, darker = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_the_contrast_formula_gives_the_known_ratios():
+    assert contrast("#000000") == 21.0 and contrast("#ffffff") == 1.0
+    assert round(contrast("#767676"), 2) == 4.54  # the lightest grey that passes AA on white
+    assert contrast("#bababa") < 2 and contrast("#fdae61") < 2  # the colours the issue found failing
+
+
+def test_status_colours_and_chart_text_meet_wcag_aa_on_white():
+    """The status is written in its colour on white (tables): text needs 4.5 : 1 (WCAG 2.1, 1.4.3)."""
+    ratios = {status: round(contrast(colour), 2) for status, colour in charts.STATUS_COLOURS.items()}
+    assert all(ratio >= 4.5 for ratio in ratios.values()), ratios
+    assert contrast(charts.MUTED) >= 4.5 and contrast(charts.ATTEMPTS_COLOUR) >= 3  # bars: 1.4.11
+    page = charts.table(dashboard.to_do(STATUS)).to_html()
+    for status in ("overdue", "never_started", "failed_only"):
+        if f">{status}<" in page:
+            assert f"color: {charts.STATUS_COLOURS[status]};\n  background-color: white;" in page

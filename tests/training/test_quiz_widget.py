@@ -8,6 +8,7 @@ import ipywidgets as widgets
 import pytest
 
 from gdprlab.training import quiz
+from gdprlab.training.grading import regrade
 from gdprlab.training.quiz_widget import (
     PREVIEW_LEARNER,
     MissingBank,
@@ -75,9 +76,16 @@ def banks(tmp_path):
     return {"99_test": quiz.load_bank(path)}
 
 
+def grader_of(banks):
+    """A store's grader that knows the test bank: the widget's records must re-grade against it."""
+    known = {quiz.bank_version(bank): bank for bank in banks.values()}
+    return lambda attempt: regrade(attempt, known)
+
+
 @pytest.fixture()
-def store(tmp_path):
-    with ProgressStore(f"sqlite:///{tmp_path / 'progress.sqlite'}", outbox_dir=tmp_path / "outbox") as s:
+def store(tmp_path, banks):
+    with ProgressStore(f"sqlite:///{tmp_path / 'progress.sqlite'}", outbox_dir=tmp_path / "outbox",
+                       grader=grader_of(banks)) as s:
         yield s
 
 
@@ -182,7 +190,8 @@ def test_hub_user_is_the_learner(banks, store, monkeypatch):
 def test_unavailable_store_keeps_attempt_locally(banks, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the database folder should be", encoding="utf-8")
-    bad = ProgressStore(f"sqlite:///{blocker / 'p.sqlite'}", outbox_dir=tmp_path / "ob")
+    bad = ProgressStore(f"sqlite:///{blocker / 'p.sqlite'}", outbox_dir=tmp_path / "ob",
+                        grader=grader_of(banks))
     qw = build_quiz("99_test", learner="u1234", banks=banks, store=bad)
     assert qw.attempt.number == 1
     assert "could not be read" in qw.box.children[0].value
@@ -195,7 +204,8 @@ def test_unavailable_store_keeps_attempt_locally(banks, tmp_path):
     # the attempt kept locally counts: the next draw is attempt 2 once the database is back
     blocker.unlink()
     blocker.mkdir()
-    good = ProgressStore(f"sqlite:///{blocker / 'p.sqlite'}", outbox_dir=tmp_path / "ob")
+    good = ProgressStore(f"sqlite:///{blocker / 'p.sqlite'}", outbox_dir=tmp_path / "ob",
+                         grader=grader_of(banks))
     assert build_quiz("99_test", learner="u1234", banks=banks, store=good).attempt.number == 2
 
 

@@ -199,7 +199,7 @@ def test_hr_csv_neutralises_formulas():
     s = lesson_status(r, attempts(), REQ, dt.date(2026, 6, 30))
     rows = list(csv.reader(io.StringIO(hr_csv(s))))
     assert rows[0] == ["staff_id", "learner_id", "department", "role", "lesson", "required", "status",
-                       "last_pass", "due_date", "best_score"]
+                       "reason", "last_pass", "due_date", "best_score"]
     assert len(rows) == 3
     for row in rows[1:]:
         assert all(not cell.startswith(("=", "+", "-", "@")) for cell in row)
@@ -228,7 +228,7 @@ def test_store_training_table_feeds_untrained_crm_user(tmp_path):
         encoding="utf-8")
     rosters = RosterStore(url)
     rosters.import_csv(csv_path)
-    store = ProgressStore(url, outbox_dir=tmp_path / "outbox")
+    store = ProgressStore(url, outbox_dir=tmp_path / "outbox", grader=None)  # made-up lessons 01_a, 02_b
     when = {"S1": ("2026-03-01", "2026-04-01"), "S2": ("2026-03-01", None),
             "S3": ("2025-05-01", "2026-04-01")}
     for learner, days in when.items():
@@ -271,7 +271,7 @@ def test_an_empty_roster_gives_empty_tables_and_no_data_never_full_completion():
 def test_load_status_reads_both_stores_and_reports_unknown_learners(tmp_path):
     url = f"sqlite:///{tmp_path / 'progress.sqlite'}"
     RosterStore(url).replace(roster(person("S1")))
-    store = ProgressStore(url, outbox_dir=tmp_path / "outbox")
+    store = ProgressStore(url, outbox_dir=tmp_path / "outbox", grader=None)  # made-up lessons 01_a, 02_b
     day = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
     for learner in ("S1", "visitor"):
         store.record(Attempt(learner=learner, lesson="01_a", quiz="01_a", bank_version="v1", answers={},

@@ -6,9 +6,9 @@ import datetime as dt
 import json
 
 import pandas as pd
+from helpers import graded_attempt
 
 from gdprlab.training.store.progress import ProgressStore
-from gdprlab.training.store.records import Attempt
 from gdprlab.training.xapi import REQUIRED_KEYS, VERBS, problems, to_statements
 
 
@@ -63,8 +63,7 @@ def test_an_attempt_without_outcome_is_completed():
 
 def test_statements_from_the_store(tmp_path):
     store = ProgressStore(f"sqlite:///{tmp_path / 'p.sqlite'}", outbox_dir=tmp_path / "outbox")
-    store.record(Attempt(learner="S1", lesson="01_classification", quiz="q", bank_version="v1",
-                         answers={"q1": 0}, score=5, max_score=5, passed=True))
+    assert store.record(graded_attempt("S1", "01_classification")).stored
     (s,) = to_statements(store.attempts_frame())
     assert problems(s) == [] and s["actor"]["account"]["name"] == "S1"
     assert to_statements(store.attempts())[0]["id"] == s["id"]

@@ -60,6 +60,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection
 
 from gdprlab.crm.io import shape
+from gdprlab.training.grading import GradeError, Grader, default_grader
 from gdprlab.training.store.outbox import OUTBOX_DIR_ENV, Outbox, OutboxError
 from gdprlab.training.store.records import (
     ERASED,
@@ -79,7 +80,9 @@ from gdprlab.training.store.schema import (
     StoreError,
     attempt_heads,
     attempts_version,
+    certificates,
     default_data_dir,
+    ensure_certificates,
     ensure_heads,
     migrate,
     reason,
@@ -88,7 +91,7 @@ from gdprlab.training.store.schema import (
 )
 from gdprlab.training.store.schema import attempts as attempts_table
 
-__all__ = ["Erased", "FlushResult", "ProgressStore", "RecordResult"]
+__all__ = ["Erased", "FlushResult", "ProgressStore", "RecordResult", "new_code", "normal_code"]
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +104,7 @@ class RecordResult:
     message: str
     attempt_id: str = ""
     pending: int = 0  # attempts of this database still waiting in the outbox
+    refused: bool = False  # the attempt does not re-grade (gdprlab.training.grading): neither stored nor kept
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,25 @@ class _ChainConflict(RuntimeError):
     pass
 
 
+#: the letters of a certificate's code (Crockford's base 32: no I, L, O, U to misread)
+_CODE_LETTERS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_code() -> str:
+    """A certificate's verification code: 80 random bits as ``XXXX-XXXX-XXXX-XXXX`` (16 letters)."""
+    value = secrets.randbits(80)
+    letters = "".join(_CODE_LETTERS[(value >> (5 * i)) & 31] for i in range(16))
+    return "-".join(letters[i:i + 4] for i in range(0, 16, 4))
+
+
+def normal_code(code: str) -> str:
+    """A code as typed, in the form it is kept (upper case, O read as 0, I and L as 1, grouped by 4)."""
+    letters = "".join(code.upper().split()).replace("-", "").translate(str.maketrans("OIL", "011"))
+    if len(letters) != 16 or any(c not in _CODE_LETTERS for c in letters):
+        return ""
+    return "-".join(letters[i:i + 4] for i in range(0, 16, 4))
+
+
 class ProgressStore(Database):
     """Quiz attempts in a SQL database, with an outbox for when the database cannot be reached.
 
@@ -136,7 +159,10 @@ class ProgressStore(Database):
     PostgreSQL schema for the tables; ``outbox_dir``: folder of ``outbox.jsonl`` (default
     ``GDPRLAB_OUTBOX_DIR`` or :func:`~gdprlab.training.store.schema.default_data_dir`); ``busy_timeout``:
     seconds to wait for a locked SQLite database; ``connect_timeout``: seconds to wait for a database server;
-    ``create``: False for a reader, which never creates the database nor its tables.
+    ``create``: False for a reader, which never creates the database nor its tables. ``grader``: what
+    judges an attempt before it is stored (:mod:`gdprlab.training.grading`; default: the packaged banks
+    and changelog); None stores without grading (trusted writers such as tests and benchmarks of the
+    storage itself; ``gdprlab progress verify`` still re-grades every record).
     """
 
     def __init__(
@@ -148,9 +174,11 @@ class ProgressStore(Database):
         busy_timeout: float = 10.0,
         connect_timeout: float = 5.0,
         create: bool = True,
+        grader: Grader | None | str = "packaged",
     ) -> None:
         super().__init__(url, schema=schema, busy_timeout=busy_timeout, connect_timeout=connect_timeout,
                          create=create)
+        self._grader = grader
         self.busy_timeout = busy_timeout
         if outbox_dir is None:
             outbox_dir = os.environ.get(OUTBOX_DIR_ENV) or default_data_dir()
@@ -228,6 +256,38 @@ class ProgressStore(Database):
         self._ensure_schema()
         with self._transaction(write=False) as conn:
             return self._version(conn) or 0
+
+    # -- grading -----------------------------------------------------------------------------------
+
+    def grader(self) -> Grader | None:
+        """The store's grader (the packaged one is built on first use)."""
+        if self._grader == "packaged":
+            self._grader = default_grader()
+        return self._grader  # type: ignore[return-value]
+
+    def refusal(self, attempt: Attempt) -> str | None:
+        """Why ``attempt`` is refused (it does not re-grade), or None when it may be stored."""
+        grader = self.grader()
+        if grader is None:
+            return None
+        try:
+            grader(attempt)
+        except GradeError as error:
+            return str(error)
+        return None
+
+    def grade_problems(self, grader: Grader | None = None) -> tuple[int, list[ChainProblem]]:
+        """How many stored records were re-graded, and every one that does not re-grade (``grader``: default
+        the store's, else the packaged one), as problems of kind ``"not_regraded"``."""
+        grader = grader or self.grader() or default_grader()
+        problems = []
+        stored = self.attempts()
+        for a in stored:
+            try:
+                grader(a)
+            except GradeError as error:
+                problems.append(ChainProblem(a.learner, a.id, a.attempt_id, "not_regraded", str(error)))
+        return len(stored), problems
 
     # -- writing -----------------------------------------------------------------------------------
 
@@ -318,10 +378,13 @@ class ProgressStore(Database):
             lines = self.outbox.lines()
             waiting = self.outbox.mine(lines)
             done: set[int] = set()
-            unreadable = 0
+            unreadable = refused = 0
             for index, attempt in waiting:
                 if attempt is None:
                     unreadable += 1
+                    continue
+                if self.refusal(attempt) is not None:  # e.g. a line written into the file by hand
+                    refused += 1
                     continue
                 try:
                     outcome = self._store(attempt)
@@ -345,6 +408,9 @@ class ProgressStore(Database):
             parts.append(f"{remaining} still waiting in {self.outbox.path}")
         if unreadable:
             parts.append(f"{unreadable} unreadable line(s) left in place for inspection")
+        if refused:
+            parts.append(f"{refused} line(s) refused (the score does not follow from the answers, or the "
+                         "bank version is unknown), left in place for inspection")
         if error is not None:
             parts.append(f"database unavailable: {reason(error)}")
         message = "; ".join(parts) + "." if parts else "The outbox is empty."
@@ -359,10 +425,17 @@ class ProgressStore(Database):
 
         Never raises for an unavailable database: the result's message says what happened.  Raises
         :class:`OutboxError` only when the attempt could be saved neither in the database nor in
-        the outbox.
+        the outbox. An attempt that does not re-grade (:mod:`gdprlab.training.grading`: unknown bank
+        version, no answers, a score that does not follow from them) is refused: neither stored nor kept,
+        ``refused`` set and the message saying why.
         """
         if not isinstance(attempt, Attempt):
             raise TypeError(f"record() takes an Attempt, not {type(attempt).__name__}")
+        why_not = self.refusal(attempt)
+        if why_not is not None:
+            log.warning("attempt refused: %s", why_not)
+            return RecordResult(False, f"Attempt refused, not recorded: {why_not}.", attempt.attempt_id,
+                                refused=True)
         flushed, error, note = FlushResult(0, 0, 0, ""), None, ""
         try:
             flushed, error = self._flush()
@@ -540,6 +613,8 @@ class ProgressStore(Database):
             records, gone = self._tombstone(conn, learner, None, "erasure")
             if not gone and sa.inspect(conn).has_table(roster_staff.name, schema=self.schema):
                 conn.execute(roster_staff.delete().where(roster_staff.c.learner_id == learner))
+            if sa.inspect(conn).has_table(certificates.name, schema=self.schema):
+                conn.execute(certificates.delete().where(certificates.c.learner == learner))
         outbox = self._drop_from_outbox(lambda a: a.learner != learner)
         return Erased(records, int(gone), outbox)
 
@@ -562,8 +637,61 @@ class ProgressStore(Database):
                 erased, gone = self._tombstone(conn, learner, ids, "retention")
             records += erased
             learners += gone
+        with self._transaction(write=True) as conn:  # certificates that ended before the period too
+            if sa.inspect(conn).has_table(certificates.name, schema=self.schema):
+                conn.execute(certificates.delete().where(certificates.c.expires_on < before.date()))
         outbox = self._drop_from_outbox(lambda a: a.submitted_at >= before)
         return Erased(records, learners, outbox)
+
+    # -- certificates --------------------------------------------------------------------------------
+
+    def issue_certificate(self, learner: str, course: str, completed_on: dt.date, issued_on: dt.date,
+                          expires_on: dt.date, attempt_ids: list[str], digest: str) -> str:
+        """Keep a certificate and return its verification code: a new random one, or the code of the same
+        certificate issued before (same learner, course, expiry and certified records)."""
+        self._ensure_schema()
+        table = certificates
+        with self._transaction(write=True) as conn:
+            self._lock(conn, "certificates")
+            ensure_certificates(conn, self.schema)
+            same = conn.execute(sa.select(table.c.code).where(
+                (table.c.learner == learner) & (table.c.course == course) & (table.c.digest == digest)
+                & (table.c.expires_on == expires_on))).scalar()
+            if same:
+                return same
+            code = new_code()
+            conn.execute(table.insert().values(
+                code=code, learner=learner, course=course, completed_on=completed_on, issued_on=issued_on,
+                expires_on=expires_on, attempts=json.dumps(sorted(attempt_ids)), digest=digest,
+                issued_at=dt.datetime.now(dt.UTC)))
+            return code
+
+    def certificate(self, code: str) -> dict | None:
+        """The certificate kept under ``code`` (any spelling: case, dashes and spaces do not matter) as a
+        dict of the table's columns (``attempts`` a list); None when there is none."""
+        self._ensure_schema()
+        wanted = normal_code(code)
+        with self._transaction(write=False) as conn:
+            if not wanted or not sa.inspect(conn).has_table(certificates.name, schema=self.schema):
+                return None
+            query = sa.select(certificates).where(certificates.c.code == wanted)
+            row = conn.execute(query).mappings().first()
+        if row is None:
+            return None
+        return dict(row) | {"attempts": json.loads(row["attempts"])}
+
+    def records(self, attempt_ids: list[str]) -> dict[str, dict]:
+        """The attempts-table rows of ``attempt_ids`` (tombstones included: ``lesson`` is ``(erased)``),
+        by attempt UUID; ids not in the table are left out."""
+        self._ensure_schema()
+        table = attempts_table
+        found: dict[str, dict] = {}
+        with self._transaction(write=False) as conn:
+            for start in range(0, len(attempt_ids), 1000):
+                chunk = attempt_ids[start:start + 1000]
+                for row in conn.execute(sa.select(table).where(table.c.attempt_uuid.in_(chunk))).mappings():
+                    found[row["attempt_uuid"]] = dict(row)
+        return found
 
     def tombstones(self) -> int:
         """How many erased records the attempts table holds."""

@@ -57,7 +57,8 @@ from gdprlab.training.store.records import MAX_TEXT, as_utc, stored_utc
 
 __all__ = ["DB_URL_ENV", "METADATA", "MIGRATIONS", "ROSTER_SCHEMA_VERSION", "SCHEMA_VERSION", "Migration",
            "Database", "SchemaVersionError", "StoreError", "UTCDateTime", "attempt_heads", "attempts",
-           "attempts_version", "database_url", "default_data_dir", "default_db_url", "ensure_heads",
+           "attempts_version", "certificates", "database_url", "default_data_dir", "default_db_url",
+           "ensure_certificates", "ensure_heads",
            "ensure_roster", "make_engine", "migrate", "prepare_sqlite_file", "reason", "require_sqlite_file",
            "roster_schema_version", "roster_staff", "schema_version", "shown_url", "store_errors",
            "target_key"]
@@ -242,6 +243,22 @@ attempt_heads = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
 )
+#: certificates issued (gdprlab.training.certificates): created on the first issue, like attempt_heads, so
+#: that an older gdprlab still opens the database; the code is what ``progress verify-certificate`` looks up
+certificates = sa.Table(
+    "certificates",
+    METADATA,
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("learner", sa.String(64), nullable=False),
+    sa.Column("course", sa.String(200), nullable=False),
+    sa.Column("completed_on", sa.Date, nullable=False),
+    sa.Column("issued_on", sa.Date, nullable=False),
+    sa.Column("expires_on", sa.Date, nullable=False),
+    sa.Column("attempts", sa.Text, nullable=False),  # JSON list of the certified attempts' UUIDs
+    sa.Column("digest", sa.String(64), nullable=False),  # certificates.verification_hash of those records
+    sa.Column("issued_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_certificates_learner", "learner"),
+)
 roster_schema_version = sa.Table(
     "roster_schema_version",
     METADATA,
@@ -328,6 +345,12 @@ def ensure_heads(conn: Connection, schema: str | None = None) -> None:
             for learner, head, n in conn.execute(heads)]
     for start in range(0, len(rows), BATCH_ROWS):
         conn.execute(attempt_heads.insert(), rows[start:start + BATCH_ROWS])
+
+
+def ensure_certificates(conn: Connection, schema: str | None = None) -> None:
+    """Create the ``certificates`` table when missing."""
+    if not sa.inspect(conn).has_table(certificates.name, schema=schema):
+        certificates.create(conn, checkfirst=True)
 
 
 def ensure_roster(conn: Connection) -> None:

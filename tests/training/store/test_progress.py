@@ -62,7 +62,8 @@ def db_file(tmp_path):
 
 @pytest.fixture
 def store(db_file, tmp_path):
-    with ProgressStore(f"sqlite:///{db_file}", outbox_dir=tmp_path / "outbox", busy_timeout=0.3) as s:
+    with ProgressStore(f"sqlite:///{db_file}", outbox_dir=tmp_path / "outbox", busy_timeout=0.3,
+                       grader=None) as s:
         yield s
 
 
@@ -163,13 +164,13 @@ def test_progress_per_lesson(store):
 def test_default_location_is_created_on_first_use(tmp_path, monkeypatch):
     expected = tmp_path / "home" / "data" / "gdprlab" / "progress.sqlite"
     assert default_db_url() == f"sqlite:///{expected}"
-    with ProgressStore() as default:
+    with ProgressStore(grader=None) as default:
         assert not expected.exists()
         assert default.record(make_attempt()).stored
     assert expected.exists()
     assert default.outbox.path == expected.parent / "outbox.jsonl"
     monkeypatch.setenv("GDPRLAB_DB_URL", f"sqlite:///{tmp_path / 'other.sqlite'}")
-    with ProgressStore() as other:
+    with ProgressStore(grader=None) as other:
         assert other.url.database == str(tmp_path / "other.sqlite")
         assert other.attempts() == []
 
@@ -296,7 +297,7 @@ def test_erasure_also_removes_waiting_attempts_and_the_roster_row(store, tmp_pat
 def test_newer_schema_version_is_a_clear_error(store, db_file, tmp_path):
     store.record(make_attempt())
     raw_sql(db_file, "INSERT INTO schema_version VALUES (99, 'from the future', '2030-01-01 00:00:00')")
-    newer = ProgressStore(f"sqlite:///{db_file}", outbox_dir=tmp_path / "outbox")
+    newer = ProgressStore(f"sqlite:///{db_file}", outbox_dir=tmp_path / "outbox", grader=None)
     with pytest.raises(
         SchemaVersionError, match=r"schema version 99, newer than this gdprlab understands \(1\)"
     ):
@@ -366,7 +367,7 @@ def test_unreachable_sqlite_goes_to_outbox(tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     outbox = tmp_path / "outbox"
-    broken = ProgressStore(f"sqlite:///{blocker / 'progress.sqlite'}", outbox_dir=outbox)
+    broken = ProgressStore(f"sqlite:///{blocker / 'progress.sqlite'}", outbox_dir=outbox, grader=None)
     result = broken.record(make_attempt())
     assert not result.stored and result.pending == 1
     assert result.message.startswith("Progress not saved to the database (") and "\n" not in result.message
@@ -379,7 +380,8 @@ def test_unreachable_sqlite_goes_to_outbox(tmp_path):
 
 def test_unreachable_server_goes_to_outbox(tmp_path):
     pytest.importorskip("psycopg", reason="psycopg is not installed")
-    down = ProgressStore("postgresql+psycopg://@127.0.0.1:1/test", outbox_dir=tmp_path, connect_timeout=2)
+    down = ProgressStore("postgresql+psycopg://@127.0.0.1:1/test", outbox_dir=tmp_path, connect_timeout=2,
+                         grader=None)
     result = down.record(make_attempt())
     assert not result.stored and result.pending == 1
     assert "127.0.0.1" in result.message and "\n" not in result.message
@@ -417,8 +419,8 @@ def test_raw_duplicate_uuid_is_refused_by_the_table(store, db_file):
 
 def test_outbox_of_another_database_is_left_alone(tmp_path):
     outbox = tmp_path / "outbox"
-    one = ProgressStore(f"sqlite:///{tmp_path / 'one.sqlite'}", outbox_dir=outbox)
-    two = ProgressStore(f"sqlite:///{tmp_path / 'two.sqlite'}", outbox_dir=outbox)
+    one = ProgressStore(f"sqlite:///{tmp_path / 'one.sqlite'}", outbox_dir=outbox, grader=None)
+    two = ProgressStore(f"sqlite:///{tmp_path / 'two.sqlite'}", outbox_dir=outbox, grader=None)
     with one.outbox.locked():
         one.outbox.append(make_attempt(), "test")
     assert two.flush_outbox().stored == 0 and two.attempts() == []
@@ -447,7 +449,7 @@ WORKER = textwrap.dedent(
     from gdprlab.training.store.records import Attempt
 
     url, schema, outbox, worker, go = sys.argv[1:6]
-    store = ProgressStore(url, schema=schema or None, outbox_dir=outbox, busy_timeout=60)
+    store = ProgressStore(url, schema=schema or None, outbox_dir=outbox, busy_timeout=60, grader=None)
     while not Path(go).exists():
         time.sleep(0.005)
     for i in range(10):
@@ -486,7 +488,7 @@ def run_writers(tmp_path, url, schema="", processes=4):
 def test_concurrent_writers_on_sqlite(tmp_path):
     db_file = tmp_path / "shared.sqlite"
     run_writers(tmp_path, f"sqlite:///{db_file}")
-    with ProgressStore(f"sqlite:///{db_file}", outbox_dir=tmp_path / "outbox") as store:
+    with ProgressStore(f"sqlite:///{db_file}", outbox_dir=tmp_path / "outbox", grader=None) as store:
         rows = store.attempts()
         assert len(rows) == 40 and len({r.attempt_id for r in rows}) == 40
         assert len(store.attempts(learner="shared")) == 20
@@ -499,7 +501,7 @@ def test_concurrent_writers_on_sqlite(tmp_path):
 
 @pytest.fixture
 def pg_store(pg_schema, tmp_path):
-    with ProgressStore(PG_URL, schema=pg_schema, outbox_dir=tmp_path / "outbox") as s:
+    with ProgressStore(PG_URL, schema=pg_schema, outbox_dir=tmp_path / "outbox", grader=None) as s:
         yield s
 
 
@@ -533,7 +535,7 @@ def test_postgres_newer_schema_version(pg_store, pg_engine, pg_schema, tmp_path)
     with pg_engine.begin() as conn:
         conn.execute(sa.text(f"INSERT INTO \"{pg_schema}\".schema_version VALUES (7, 'future', now())"))
     with (
-        ProgressStore(PG_URL, schema=pg_schema, outbox_dir=tmp_path) as newer,
+        ProgressStore(PG_URL, schema=pg_schema, outbox_dir=tmp_path, grader=None) as newer,
         pytest.raises(SchemaVersionError, match="version 7"),
     ):
         newer.verify_chain()
@@ -541,7 +543,7 @@ def test_postgres_newer_schema_version(pg_store, pg_engine, pg_schema, tmp_path)
 
 def test_postgres_concurrent_writers(pg_schema, tmp_path):
     run_writers(tmp_path, PG_URL, pg_schema)
-    with ProgressStore(PG_URL, schema=pg_schema, outbox_dir=tmp_path / "outbox") as store:
+    with ProgressStore(PG_URL, schema=pg_schema, outbox_dir=tmp_path / "outbox", grader=None) as store:
         assert len(store.attempts()) == 40
         assert store.verify_chain() == []
         assert store.pending() == []

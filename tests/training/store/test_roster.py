@@ -135,7 +135,7 @@ def test_a_bad_file_changes_nothing(tmp_path):
 
 def test_roster_tables_share_the_database_with_attempts_under_their_own_prefix(tmp_path):
     url = db(tmp_path)
-    progress = ProgressStore(url, outbox_dir=tmp_path / "outbox")
+    progress = ProgressStore(url, outbox_dir=tmp_path / "outbox", grader=None)
     progress.record(Attempt(learner="S1", lesson="01_classification", quiz="q", bank_version="v1", answers={},
                             score=8, max_score=10, passed=True))
     RosterStore(url).import_csv(write(tmp_path, HEADER, *ROWS))

@@ -41,14 +41,15 @@ def before(tmp_path) -> Path:
 
 
 def test_one_metadata_holds_the_attempts_their_heads_the_roster_and_their_versions():
-    tables = {"attempts", "attempt_heads", "schema_version", "roster_staff", "roster_schema_version"}
+    tables = {"attempts", "attempt_heads", "schema_version", "roster_staff", "roster_schema_version",
+              "certificates"}
     assert set(schema.METADATA.tables) == tables
     assert all(table.schema is None for table in schema.METADATA.tables.values())
 
 
 def test_the_tables_are_created_exactly_as_earlier_versions_created_them_plus_the_heads(before, tmp_path):
     url = f"sqlite:///{tmp_path / 'new.sqlite'}"
-    with ProgressStore(url, outbox_dir=tmp_path) as store:
+    with ProgressStore(url, outbox_dir=tmp_path, grader=None) as store:
         store.attempts()
     with RosterStore(url) as roster:
         roster.frame()
@@ -59,7 +60,7 @@ def test_the_tables_are_created_exactly_as_earlier_versions_created_them_plus_th
 
 def test_a_database_written_before_opens_reads_and_extends_its_chains(before, tmp_path):
     url, tables = f"sqlite:///{before}", ddl(before)
-    with ProgressStore(url, outbox_dir=tmp_path) as store:
+    with ProgressStore(url, outbox_dir=tmp_path, grader=None) as store:
         assert [(a.learner, a.lesson, a.score) for a in store.attempts()] == [
             ("s1", "01_classification", 8.0), ("s2", "01_classification", 5.0), ("s1", "02_permission", 9.0)]
         assert store.attempts()[0].submitted_at == dt.datetime(2025, 5, 6, 7, 8, 9, 123456, tzinfo=dt.UTC)
@@ -74,7 +75,7 @@ def test_a_database_written_before_opens_reads_and_extends_its_chains(before, tm
              "crm_access": "standard", "start_date": dt.date(2024, 1, 15)}]
     # nothing migrated; only the heads table is added, seeded with the chains as they were
     assert {k: v for k, v in ddl(before).items() if "attempt_heads" not in k} == tables
-    with ProgressStore(url, outbox_dir=tmp_path) as store:
+    with ProgressStore(url, outbox_dir=tmp_path, grader=None) as store:
         assert set(store.heads()) == {"s1", "s2"} and store.heads()["s1"][1] == 3
 
 
@@ -146,5 +147,6 @@ def test_a_postgresql_schema_receives_the_tables(pg_engine, pg_schema):
         schema.migrate(conn, schema.attempts_version(conn, pg_schema))
         schema.ensure_heads(conn, pg_schema)
         schema.ensure_roster(conn)
+        schema.ensure_certificates(conn, pg_schema)
     engine.dispose()
     assert set(sa.inspect(pg_engine).get_table_names(schema=pg_schema)) == set(schema.METADATA.tables)

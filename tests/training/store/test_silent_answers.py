@@ -23,7 +23,7 @@ import sqlite3
 
 import pandas as pd
 import pytest
-from helpers import PG_URL
+from helpers import PG_URL, graded_attempt
 
 from gdprlab.cli.main import main
 from gdprlab.training.store.outbox import Outbox
@@ -51,8 +51,7 @@ def _private_home(tmp_path, monkeypatch):
 
 
 def attempt(learner: str, minutes: int = 0, lesson: str = "01_classification") -> Attempt:
-    return Attempt(learner=learner, lesson=lesson, quiz=lesson, bank_version="v1", answers={"q": 1}, score=8,
-                   max_score=8, passed=True, submitted_at=T0 + dt.timedelta(minutes=minutes))
+    return graded_attempt(learner, lesson, submitted_at=T0 + dt.timedelta(minutes=minutes))
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -182,7 +181,8 @@ def verify(capsys, db: str, *extra: str) -> tuple[int, str]:
 
 
 def test_deleting_a_learners_latest_records_is_detected(db, capsys):
-    assert verify(capsys, db) == (0, "history intact\n")
+    assert verify(capsys, db) == (0, "history intact\n6 record(s) re-graded from their answers: every score "
+                                     "follows from them\n")
     sql(db, "DELETE FROM attempts WHERE id = (SELECT max(id) FROM attempts WHERE learner = 'S1')")
     code, out = verify(capsys, db)
     assert code == 1 and "S1: deleted_latest: the learner's latest record(s) are gone" in out
