@@ -17,14 +17,15 @@ import pandas as pd
 from IPython.display import display
 
 from gdprlab.crm import protect
+from gdprlab.training import theme
 from gdprlab.training.exercises.model import Exercise, Feedback, build, check
 from gdprlab.training.exercises.organisation import deadline_examples
 
 __all__ = ["exercise_widget", "feedback_html", "hash_calculator", "show", "show_deadline_examples",
            "table_html"]
 
-#: colour of the verdict line: right, not yet right
-VERDICT_COLOURS = {True: "#1b7f3b", False: "#a33"}
+#: colour of the verdict line: right, not yet right (WCAG AA contrast, gdprlab.training.theme)
+VERDICT_COLOURS = {True: theme.PALETTE["right"][0], False: theme.PALETTE["wrong"][0]}
 
 
 def feedback_html(feedback: Feedback) -> str:
