@@ -49,7 +49,8 @@ def test_minutes_grow_with_text_exercises_and_questions():
     assert course.estimate_minutes(notebook(0, 0)) == 5
     assert course.estimate_minutes(notebook(course.WORDS_PER_MINUTE * 12, 0)) == 15  # 12 min -> 15
     assert course.estimate_minutes(notebook(course.WORDS_PER_MINUTE * 10, 0)) == 10
-    assert course.estimate_minutes(notebook(course.WORDS_PER_MINUTE * 10, 2), questions=8) == 30  # 10 + 8 + 8 = 26 min
+    # 10 min of text + 2 exercises x 4 + 8 questions x 1 = 26 min -> 30
+    assert course.estimate_minutes(notebook(course.WORDS_PER_MINUTE * 10, 2), questions=8) == 30
     real = json.loads((LESSONS / "05_rights.ipynb").read_text(encoding="utf-8"))
     assert course.estimate_minutes(real, 8) > course.estimate_minutes(real, 0)
 
