@@ -117,6 +117,8 @@ STYLE = f"""
   padding: 0.55em 1.1em; margin: 0.3em 0.6em 0.3em 0; border-radius: 6px;
   border: 2px solid {_P['link'][0]}; }}
 .gdprlab-ui .gdprlab-scroll {{ overflow-x: auto; max-width: 100%; }}
+.gdprlab-path td:nth-child(3) {{ white-space: nowrap; }}
+.gdprlab-path .gdprlab-verdict {{ display: inline-block; padding: 0.1em 0.5em; margin: 0; }}
 .gdprlab-ui table {{ border-collapse: collapse; font-size: {theme.FONT_SIZE_PX}px; }}
 .gdprlab-ui th, .gdprlab-ui td {{ padding: 0.3em 0.7em; border-bottom: 1px solid #8a8a8a;
   text-align: left; vertical-align: top; }}
