@@ -75,7 +75,9 @@ STORE_ERRORS = (sa_exc.SQLAlchemyError, OSError, SchemaVersionError)
 _P = theme.PALETTE
 _B = theme.BORDER_PAIRS
 #: The stylesheet of every gdprlab box (scoped to ``.gdprlab-ui``): 16 px text, options as large
-#: full-width controls (at least 44 px high, a touch target), a visible focus ring, AA colours.
+#: full-width controls (at least 44 px high, a touch target), a visible focus ring, AA colours. On a Voilà
+#: page (``body.jp-Notebook``; JupyterLab's own look is left alone) it also lifts the lesson text's tables and
+#: outputs from 12-13 px to 14 px and lets their cells wrap on a narrow screen.
 STYLE = f"""
 .gdprlab-ui {{ --jp-widgets-font-size: {theme.FONT_SIZE_PX}px; --jp-widgets-label-color: {_P['text'][0]};
   --jp-widgets-inline-height: 36px; font-size: {theme.FONT_SIZE_PX}px; color: {_P['text'][0]}; }}
@@ -88,8 +90,10 @@ STYLE = f"""
 .gdprlab-options .widget-radio-box label, .gdprlab-options label.widget-label-basic {{
   display: flex; align-items: flex-start; gap: 0.7em; box-sizing: border-box; width: 100%;
   height: auto; min-height: 44px; line-height: 1.45; white-space: normal; overflow: visible;
+  overflow-wrap: anywhere;
   text-overflow: clip; padding: 0.55em 0.8em; margin: 0.3em 0; cursor: pointer;
   border: 2px solid {_B['option'][0]}; border-radius: 6px; background: #ffffff; color: {_P['text'][0]}; }}
+.gdprlab-options label > span {{ min-width: 0; overflow-wrap: anywhere; }}
 .gdprlab-options .widget-radio-box input, .gdprlab-options input[type=checkbox] {{
   order: -1; flex: 0 0 auto; float: none; width: 20px; height: 20px; margin: 0.15em 0 0 0; }}
 .gdprlab-options .widget-checkbox {{ width: 100%; height: auto; }}
@@ -118,6 +122,17 @@ STYLE = f"""
   border: 2px solid {_P['link'][0]}; }}
 .gdprlab-ui .gdprlab-scroll {{ overflow-x: auto; max-width: 100%; }}
 .gdprlab-path td:nth-child(3) {{ white-space: nowrap; }}
+body.jp-Notebook .jp-RenderedHTMLCommon table, body.jp-Notebook .jp-RenderedHTMLCommon th,
+body.jp-Notebook .jp-RenderedHTMLCommon td, body.jp-Notebook .jp-RenderedText pre,
+body.jp-Notebook .jp-RenderedHTMLCommon pre, body.jp-Notebook .jp-RenderedHTMLCommon code {{
+  font-size: 14px; }}
+body.jp-Notebook .jp-RenderedHTMLCommon th, body.jp-Notebook .jp-RenderedHTMLCommon td {{
+  white-space: normal; overflow-wrap: anywhere; }}
+body.jp-Notebook .jp-RenderedText pre {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
+body.jp-Notebook .jp-RenderedHTMLCommon :not(pre) > code {{ white-space: normal; overflow-wrap: anywhere; }}
+.gdprlab-ui, .gdprlab-ui .widget-html, .gdprlab-ui .widget-html-content, .gdprlab-ui .widget-box,
+.gdprlab-ui .widget-text, .gdprlab-ui .widget-text input {{ min-width: 0; max-width: 100%;
+  box-sizing: border-box; }}
 .gdprlab-path .gdprlab-verdict {{ display: inline-block; padding: 0.1em 0.5em; margin: 0; }}
 .gdprlab-ui table {{ border-collapse: collapse; font-size: {theme.FONT_SIZE_PX}px; }}
 .gdprlab-ui th, .gdprlab-ui td {{ padding: 0.3em 0.7em; border-bottom: 1px solid #8a8a8a;
@@ -564,7 +579,7 @@ def learner_panel(*, env: Mapping[str, str] | None = None, config_file: Any = No
 
     status = widgets.HTML()
     text = widgets.Text(description="Learner id", placeholder="login or staff number, not your name",
-                        layout=widgets.Layout(width="min(36em, 100%)"),
+                        layout=widgets.Layout(width="auto", max_width="36em"),
                         style={"description_width": "initial"})
     button = widgets.Button(description="Remember this id", icon="save")
     forget = widgets.Button(description="Forget my id", icon="trash",
@@ -602,7 +617,8 @@ def learner_panel(*, env: Mapping[str, str] | None = None, config_file: Any = No
     button.on_click(remember)
     forget.on_click(drop)
     refresh()
-    box = ui_box([status, text, widgets.HBox([button, forget])], "gdprlab-learner")
+    buttons = widgets.HBox([button, forget], layout=widgets.Layout(flex_flow="row wrap"))
+    box = ui_box([status, text, buttons], "gdprlab-learner")
     box.status, box.text, box.button, box.forget = status, text, button, forget
     display(box)
     return box

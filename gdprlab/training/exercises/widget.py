@@ -126,7 +126,7 @@ def show(name: str, **options) -> widgets.VBox:
 def hash_calculator() -> widgets.VBox:
     """Type an e-mail address, see its unsalted MD5, SHA-1 and SHA-256 (what an attacker would compute)."""
     text = widgets.Text(description="E-mail", placeholder="paste an e-mail address",
-                        layout=widgets.Layout(width="min(40em, 100%)"))
+                        layout=widgets.Layout(width="auto", max_width="40em"))
     out = widgets.HTML()
 
     def update(change=None) -> None:
