@@ -262,7 +262,7 @@ def question_feedback_html(drawn: quiz.DrawnQuestion, r: quiz.QuestionResult, nu
         chose = _option_label(drawn, index)
         parts.append(f"<li>You chose {html.escape(chose)}: {html.escape(feedback)}</li>")
     if not r.correct and reveal:
-        right = "; ".join(_option_label(drawn, i) for i in r.correct_options)
+        right = "; ".join(_option_label(drawn, i) for i in sorted(r.correct_options, key=drawn.order.index))
         parts.append(f"<li>Correct answer: {html.escape(right)}</li>")
     if r.correct or reveal:
         cited = ", ".join(f"Art. {a}" for a in r.articles)

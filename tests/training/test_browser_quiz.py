@@ -1,15 +1,23 @@
-"""A learner takes lesson 05's quiz in a real (headless) browser, and the attempt lands in the database.
+"""The lessons in a real (headless) browser: the quiz, the course, keyboard use and accessibility.
 
 `gdprlab lessons` (the command built by :func:`gdprlab.training.serve.build_command`) serves lessons/
 with Voilà on a free localhost port; the server's environment names the learner (``JUPYTERHUB_USER``)
 and a temporary SQLite progress database (``GDPRLAB_DB_URL``), as JupyterHub and a deployment would.
 Debian's Chromium, driven by Playwright's Python API (Playwright's own browser builds are never used
-or downloaded), opens the lesson page, checks that no code is shown, answers every question of the
-quiz by clicking radio buttons and check boxes, submits, reads the score, and the test then finds the
-attempt in the database with the same score and verdict as :func:`gdprlab.training.quiz.score` gives.
+or downloaded), then
 
-Skipped, with the reason, when Playwright, Voilà or Chromium is missing.  Screenshots of the lesson
-page and of the answered quiz go to tests/browser/out/ (git-ignored).
+* takes lesson 05's quiz: no code is shown, each option is a control named by its full text, the
+  attempt lands in the database with the score and verdict :func:`gdprlab.training.quiz.score` gives;
+* walks the course as a keyboard-only learner: lesson 00 shows the nine lessons with status and minutes
+  and resumes at lesson 05; the quiz refuses an empty submission, fails, draws a new set in place
+  ("Try again", no reload), passes (answers chosen with Tab and Space, two by clicking their text),
+  lesson 00 left open in another tab shows the pass by itself, and "Next lesson" opens lesson 06;
+* runs axe-core (the copy axe-playwright-python ships; nothing is downloaded) on every lesson page, at
+  1100 and 390 px: no serious or critical violation, no text under 14 px, nothing cut off on a phone.
+
+Skipped, with the reason, when Playwright, Voilà or Chromium is missing. Screenshots of each step go to
+tests/browser/out/ (git-ignored); GDPRLAB_UPDATE_SCREENSHOTS=1 also rewrites the README's picture,
+docs/lesson_quiz_feedback.png.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -281,6 +290,8 @@ CONCERN = "05_rights"
 DONE_BEFORE = ("01_classification", "02_permission", "03_minimisation", "04_encryption")
 #: where the walkthrough's screenshots go (README shows one of them)
 SHOTS = OUT / "walkthrough"
+#: the README's picture of the quiz, rewritten from the walkthrough when GDPRLAB_UPDATE_SCREENSHOTS=1
+README_PICTURE = ROOT / "docs" / "lesson_quiz_feedback.png"
 
 
 def _serious(page) -> list:
@@ -318,6 +329,21 @@ def _shot(page, name: str) -> None:
     size = page.viewport_size
     page.set_viewport_size({"width": size["width"], "height": min(int(full) + 50, 12000)})
     page.screenshot(path=str(SHOTS / name))
+    page.set_viewport_size(size)
+
+
+def _two_questions(page, first, second, path: Path) -> None:
+    """A picture of two consecutive questions with their feedback (Voilà scrolls inside the page, so the
+    window is made tall enough for both and the first is scrolled to its top)."""
+    size = page.viewport_size
+    need = int(first.bounding_box()["height"] + second.bounding_box()["height"]) + 100
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], need)})
+    first.evaluate("element => element.scrollIntoView({block: 'start'})")
+    top, bottom = first.bounding_box(), second.bounding_box()
+    page.screenshot(path=str(path), clip={
+        "x": max(0, top["x"] - 8), "y": max(0, top["y"] - 8),
+        "width": max(top["width"], bottom["width"]) + 16,
+        "height": bottom["y"] + bottom["height"] - top["y"] + 16})
     page.set_viewport_size(size)
 
 
@@ -440,6 +466,10 @@ def test_a_keyboard_learner_resumes_the_course_fails_retries_in_place_passes_and
                 expect(quiz_box.get_by_role("button", name="Try again")).to_be_hidden()
                 assert _serious(page) == []
                 _shot(page, "05_passed.png")
+                pair = SHOTS / "passed_questions.png"  # the README's picture: one wrong, one right
+                _two_questions(page, questions.nth(wrong_one - 1), questions.nth(wrong_one), pair)
+                if os.environ.get("GDPRLAB_UPDATE_SCREENSHOTS") == "1":
+                    shutil.copyfile(pair, README_PICTURE)
 
                 # -- lesson 00 in the other tab has noticed, without a reload
                 expect(course_page.get_by_role("link", name="Continue with lesson 06")).to_be_visible(

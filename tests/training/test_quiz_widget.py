@@ -378,3 +378,14 @@ def test_course_panel_watch_refreshes_from_another_writer(store, monkeypatch):
     panel.close()
     thread.join(5)
     assert "Continue with lesson 02" in panel.view.value and not thread.is_alive()
+
+
+def test_the_correct_answers_are_listed_in_the_order_shown(banks):
+    qw = build_quiz("99_test", learner="u1234", banks=banks, allowed=1)
+    multiple = next(i for i, d in enumerate(qw.attempt.questions) if d.question.type == "multiple")
+    _answer_all(qw, right=False)
+    qw.submit.click()
+    drawn = qw.attempt.questions[multiple]
+    letters = [chr(ord("A") + i) for i, o in enumerate(drawn.options) if o.correct]
+    said = qw.feedback[multiple].value.split("Correct answer: ")[1].split("</li>")[0]
+    assert [part.split(" ")[0] for part in said.split("; ")] == letters
