@@ -385,7 +385,7 @@ class QuizWidget:
         self.result = self.answers = self.record_message = None
         self.revealed = False
         who = f"{self.learner} (preview: not recorded)" if self.preview else self.learner
-        limit = f" of {self.allowed} allowed" if self.allowed else ""
+        limit = f" (try {round_number} of the {self.allowed} allowed)" if self.allowed else ""
         self.header.value = (
             f"<h3>Quiz: {html.escape(self.bank.title)}</h3><p>Learner <code>{html.escape(who)}</code>, "
             f"attempt {number}{limit}; {len(self.attempt.questions)} questions, pass mark "

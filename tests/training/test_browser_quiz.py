@@ -142,7 +142,8 @@ def _stop(process: subprocess.Popen) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-def start_server(tmp_path: Path, learner: str, **extra_env: str) -> tuple[Server, Callable[[], None]]:
+def start_server(tmp_path: Path, learner: str, *, cull_idle: float | None = None,
+                 **extra_env: str) -> tuple[Server, Callable[[], None]]:
     """Serve lessons/ as `gdprlab lessons` does, for ``learner``; returns the server and its stopper."""
     db_file = tmp_path / "progress.sqlite"
     db_url = f"sqlite:///{db_file}"
@@ -158,7 +159,7 @@ def start_server(tmp_path: Path, learner: str, **extra_env: str) -> tuple[Server
         **extra_env,
     }
     port = free_port()
-    args = argparse.Namespace(dir=LESSONS, lab=False, port=port, no_browser=True)
+    args = argparse.Namespace(dir=LESSONS, lab=False, port=port, no_browser=True, cull_idle=cull_idle)
     # port_retries=0: fail rather than silently serve on another port if the free port was taken.
     command = build_command(args, python=sys.executable) + ["--Voila.port_retries=0"]
     log = tmp_path / "voila.log"
@@ -547,3 +548,34 @@ def test_every_lesson_page_passes_axe_core_with_text_of_14_px_or_more(lessons_se
             browser.close()
     clean = {stem: [] for stem in stems}
     assert (found, small, cut) == (clean, clean, clean)
+
+
+def _kernels(pid: int) -> list[int]:
+    """The server's kernel processes (its children running ipykernel)."""
+    return [child for child in _children(pid)
+            if b"ipykernel" in Path(f"/proc/{child}/cmdline").read_bytes()]
+
+
+def test_the_kernel_of_a_closed_page_is_shut_down(tmp_path: Path) -> None:
+    """`gdprlab lessons` has Voilà cull the kernels of closed pages (here after 3 s idle instead of 10 min):
+    an open page keeps its kernel, a closed one loses it, so kernels do not pile up over a morning."""
+    server, stop = start_server(tmp_path, LEARNER, cull_idle=0.05)
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                                                 timeout=60_000)
+            try:
+                page = browser.new_page()
+                page.goto(f"{server.url}/voila/render/00_start_here.ipynb", timeout=PAGE_TIMEOUT_MS)
+                sync_api.expect(_lesson_ready(page, "00_start_here")).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+                time.sleep(8)  # idle for longer than the timeout, but still connected
+                assert len(_kernels(server.process.pid)) == 1
+                page.close()
+                deadline = time.monotonic() + 60
+                while _kernels(server.process.pid) and time.monotonic() < deadline:
+                    time.sleep(0.5)
+                assert _kernels(server.process.pid) == []
+            finally:
+                browser.close()
+    finally:
+        stop()

@@ -210,12 +210,12 @@ def test_wrong_answers_say_so_without_revealing_the_right_ones_until_a_pass(bank
 
 def test_the_last_allowed_attempt_reveals_the_answers_and_offers_no_other(banks, store):
     qw = build_quiz("99_test", learner="u1234", banks=banks, store=store, allowed=2)
-    assert "attempt 1 of 2 allowed" in qw.header.value
+    assert "attempt 1 (try 1 of the 2 allowed)" in qw.header.value
     _answer_all(qw, right=False)
     qw.submit.click()
     assert not qw.revealed and "Correct answer" not in qw.feedback[0].value
     qw.try_again.click()
-    assert "attempt 2 of 2 allowed" in qw.header.value
+    assert "attempt 2 (try 2 of the 2 allowed)" in qw.header.value
     _answer_all(qw, right=False)
     qw.submit.click()
     assert qw.revealed and all("Correct answer" in f.value for f in qw.feedback)
