@@ -389,3 +389,16 @@ def test_the_correct_answers_are_listed_in_the_order_shown(banks):
     letters = [chr(ord("A") + i) for i, o in enumerate(drawn.options) if o.correct]
     said = qw.feedback[multiple].value.split("Correct answer: ")[1].split("</li>")[0]
     assert [part.split(" ")[0] for part in said.split("; ")] == letters
+
+
+def test_a_pass_starts_a_new_round_of_allowed_tries(banks, store):
+    first = build_quiz("99_test", learner="u1234", banks=banks, store=store, allowed=2)
+    _answer_all(first, right=True)
+    first.submit.click()
+    assert attempt_history(store, "u1234", "99_test") == (1, 0)
+    later = build_quiz("99_test", learner="u1234", banks=banks, store=store, allowed=2)  # the refresher
+    assert later.attempt.number == 2 and later.round_number == 1
+    assert "(try 1 of the 2 allowed)" in later.header.value
+    _answer_all(later, right=False)
+    later.submit.click()
+    assert attempt_history(store, "u1234", "99_test") == (2, 1) and not later.revealed
