@@ -20,9 +20,11 @@ and national law apply).  Data minimisation (Art. 5(1)(c)): the only identifying
 learner id, a short opaque login such as the hub user name or a staff number.  Do **not** use a full
 name or an e-mail address as the id; gdprlab never asks for or stores names, e-mail addresses or any
 other attribute of the learner.  The id is validated (trimmed, non-empty, at most
-:data:`MAX_LENGTH` characters, no control characters, not a path: no leading ``/`` or ``\\``, no ``.``
-or ``..`` part) but its meaning is up to the organisation, which should say in its training notice what
-is recorded, why, who can see it and for how long.
+:data:`MAX_LENGTH` characters, no space inside (a full name is refused), not an e-mail address, no control
+characters, not a path: no leading ``/`` or ``\\``, no ``.`` or ``..`` part) but its meaning is up to the
+organisation, which should say in its training notice what is recorded, why, who can see it and for how
+long. A JupyterHub login that is not a valid id (e.g. an e-mail address) is not used: the learner is asked
+for an id as without a hub.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ __all__ = [
     "current_learner",
     "default_config_file",
     "forget_learner",
+    "hub_learner",
     "resolve_learner",
     "validate_learner_id",
 ]
@@ -65,10 +68,13 @@ PROMPT = (
 # Unicode categories refused in an id: control (Cc), format (Cf, e.g. bidi overrides and zero-width
 # characters that make two ids look alike), surrogates, private use, unassigned, line/paragraph seps.
 _REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+#: an e-mail address: something@domain.tld (an "@" alone, as in some logins, is accepted)
+_EMAIL = re.compile(r"[^@\s]@[^@\s]+\.[^@\s.]{2,}$")
 
 
 class InvalidLearnerId(ValueError):
-    """The learner id is empty, too long or contains control characters."""
+    """The learner id is empty, too long, has a space, is an e-mail address, reads as a path or contains
+    control characters."""
 
 
 class LearnerUnknown(RuntimeError):
@@ -92,16 +98,29 @@ def validate_learner_id(raw: object) -> str:
         raise InvalidLearnerId("the learner id is empty")
     if len(learner) > MAX_LENGTH:
         raise InvalidLearnerId(f"the learner id has {len(learner)} characters; at most {MAX_LENGTH} allowed")
-    if learner.startswith(("/", "\\")) or {".", ".."} & set(re.split(r"[/\\]", learner)):
-        raise InvalidLearnerId("the learner id reads as a path (it starts with / or \\, or has a . or .. "
-                               "part); use a login or staff number")
     for position, char in enumerate(learner, start=1):
         if unicodedata.category(char) in _REFUSED_CATEGORIES:
             raise InvalidLearnerId(
                 f"the learner id contains a control or invisible character (U+{ord(char):04X}) "
                 f"at position {position}"
             )
+    if any(char.isspace() for char in learner):
+        raise InvalidLearnerId("the learner id contains a space; use a login or staff number, not your name")
+    if _EMAIL.search(learner):
+        raise InvalidLearnerId("the learner id looks like an e-mail address; use a login or staff number "
+                               "instead (data minimisation, Art. 5(1)(c))")
+    if learner.startswith(("/", "\\")) or {".", ".."} & set(re.split(r"[/\\]", learner)):
+        raise InvalidLearnerId("the learner id reads as a path (it starts with / or \\, or has a . or .. "
+                               "part); use a login or staff number")
     return learner
+
+
+def hub_learner(env: Mapping[str, str]) -> str | None:
+    """The JupyterHub login (``JUPYTERHUB_USER``) when it is set and a valid learner id, else None."""
+    try:
+        return validate_learner_id(env.get(HUB_USER_ENV, "")) if env.get(HUB_USER_ENV, "").strip() else None
+    except InvalidLearnerId:
+        return None
 
 
 def default_config_file(env: Mapping[str, str] | None = None) -> Path:
@@ -127,9 +146,9 @@ def resolve_learner(
     An invalid remembered id is ignored (the learner is asked again); an invalid answer is asked
     again, up to ``tries`` times, after which the last :class:`InvalidLearnerId` is raised.
     """
-    hub_user = env.get(HUB_USER_ENV, "")
-    if hub_user.strip():
-        return LearnerIdentity(validate_learner_id(hub_user), "hub")
+    hub_user = hub_learner(env)
+    if hub_user is not None:
+        return LearnerIdentity(hub_user, "hub")
     if remembered is not None:
         try:
             return LearnerIdentity(validate_learner_id(remembered), "remembered")
@@ -173,8 +192,7 @@ def current_learner(
     """The learner id for this session; asks once (through ``ask``) and remembers the answer."""
     env = os.environ if env is None else env
     path = Path(config_file).expanduser() if config_file is not None else default_config_file(env)
-    hub_user = env.get(HUB_USER_ENV, "")
-    remembered = None if hub_user.strip() else _read_remembered(path)
+    remembered = None if hub_learner(env) is not None else _read_remembered(path)
     identity = resolve_learner(env, remembered, ask)
     if identity.source == "asked":
         _remember(path, identity.learner)

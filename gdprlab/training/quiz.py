@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -537,3 +538,46 @@ def score(attempt: Attempt, answers: Mapping[str, Iterable[int]]) -> AttemptResu
         passed=share >= attempt.pass_mark - 1e-9,
         results=results,
     )
+
+
+# ------------------------------------------------------------------------------ submitting and revealing
+#: Environment variable setting how many attempts a learner has at a quiz before the correct answers of
+#: the questions they got wrong are shown; after that attempt no further one is offered. Unset, empty or
+#: 0: unlimited attempts, and the correct answers are shown only after a pass.
+ATTEMPTS_ENV = "GDPRLAB_QUIZ_ATTEMPTS"
+
+
+def attempts_allowed(env: Mapping[str, str] | None = None) -> int | None:
+    """The configured number of attempts (:data:`ATTEMPTS_ENV`), None for unlimited."""
+    raw = (os.environ if env is None else env).get(ATTEMPTS_ENV, "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError as error:
+        raise ValueError(f"{ATTEMPTS_ENV} must be a whole number of attempts (0: unlimited), got {raw!r}") \
+            from error
+    if value < 0:
+        raise ValueError(f"{ATTEMPTS_ENV} must be 0 (unlimited) or more, got {value}")
+    return value or None
+
+
+def unanswered(attempt: Attempt, answers: Mapping[str, Iterable[int]]) -> list[int]:
+    """The numbers (1, 2, … as shown) of the attempt's questions without a chosen option.
+
+    A quiz is not submitted while this is not empty: scoring an empty answer would only reveal feedback
+    without the learner having thought about the question."""
+    return [number for number, q in enumerate(attempt.questions, start=1) if not list(answers.get(q.id, ()))]
+
+
+def reveals_answers(passed: bool, round_number: int, allowed: int | None) -> bool:
+    """Whether the correct answers of the questions answered wrongly may be shown after this attempt:
+    after a pass, or after the last allowed attempt (``round_number`` counts the attempts since the
+    learner's last pass, this one included; ``allowed`` None: unlimited)."""
+    return passed or (allowed is not None and round_number >= allowed)
+
+
+def may_try_again(passed: bool, round_number: int, allowed: int | None) -> bool:
+    """Whether a new attempt is offered after this one: not after a pass (the lesson is done; the
+    refresher comes later), nor after the last allowed attempt."""
+    return not passed and (allowed is None or round_number < allowed)

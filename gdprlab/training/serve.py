@@ -7,6 +7,12 @@ are run and hidden, only text, exercises and quizzes show), and Voilà's start p
 :func:`build_command` is the pure part (arguments in, command line out); :func:`main` checks that the
 folder and the server are there and runs the command until it is stopped (Ctrl+C).
 
+Kernels: every Voilà page starts a kernel. A kernel with no page connected to it any more (the tab was
+closed) is shut down after ``--cull-idle`` minutes without activity (default :data:`CULL_IDLE_MINUTES`;
+checked every minute); a kernel whose page is open is never culled, so a learner reading slowly loses
+nothing. Stopping: Ctrl+C, SIGTERM (``kill``, systemd, a container stop) or SIGHUP are passed on to the
+server, which shuts its kernels down; after :data:`STOP_TIMEOUT` seconds it is killed.
+
 The learner id and the progress database reach the lessons through the server's environment
 (``JUPYTERHUB_USER``, ``GDPRLAB_DB_URL``; see :mod:`gdprlab.training.learner` and
 :mod:`gdprlab.training.store.progress`),
@@ -17,9 +23,10 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 __all__ = [
@@ -34,6 +41,13 @@ __all__ = [
 
 EXAMPLE = "gdprlab lessons --port 8866 --no-browser"
 HELP = "Open the lessons: code-free pages in Voilà (or JupyterLab with --lab)."
+
+#: minutes a kernel without a connected page may stay idle before Voilà shuts it down
+CULL_IDLE_MINUTES = 10
+#: seconds between two looks for such kernels
+CULL_INTERVAL_SECONDS = 60
+#: seconds the server has to shut down after SIGTERM before it is killed
+STOP_TIMEOUT = 15
 
 #: Python module run for each mode, and the pip package that provides it.
 SERVERS = {"voila": ("voila", "voila"), "lab": ("jupyterlab", "jupyterlab")}
@@ -64,6 +78,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     parser.add_argument(
+        "--cull-idle", type=float, default=CULL_IDLE_MINUTES, metavar="MINUTES",
+        help=f"Voilà: shut down the kernel of a closed lesson page after MINUTES idle (default "
+             f"{CULL_IDLE_MINUTES}; 0: never)",
+    )
+    parser.add_argument(
         "server_args",
         nargs="*",
         metavar="SERVER_ARG",
@@ -76,7 +95,8 @@ def build_command(args: argparse.Namespace, *, python: str | None = None) -> lis
     """The command line that serves the lessons; pure (no file or network access).
 
     ``args`` has ``dir`` (None: :func:`default_lessons_dir`), ``lab``, ``port``, ``no_browser`` and
-    optionally ``server_args`` (appended as they are);
+    optionally ``cull_idle`` (minutes, default :data:`CULL_IDLE_MINUTES`) and ``server_args`` (appended as
+    they are, so they can override any setting);
     ``python`` is the interpreter to run the server with (default: this one, so the kernels see the
     same installed gdprlab).
     """
@@ -91,6 +111,17 @@ def build_command(args: argparse.Namespace, *, python: str | None = None) -> lis
         # Voilà hides code cells (and strips their source from the page) by default; tracebacks stay
         # hidden from learners.
         command = [python, "-m", "voila", folder, "--strip_sources=True", "--show_tracebacks=False"]
+    cull = getattr(args, "cull_idle", CULL_IDLE_MINUTES)
+    cull = CULL_IDLE_MINUTES if cull is None else float(cull)
+    if cull < 0:
+        raise ValueError(f"--cull-idle must be 0 (never) or more minutes, got {cull:g}")
+    if cull > 0 and not getattr(args, "lab", False):
+        # Only kernels without a connected page are culled (cull_connected stays False); a busy kernel
+        # is left alone.
+        seconds = max(1, round(cull * 60))
+        command += [f"--MappingKernelManager.cull_idle_timeout={seconds}",
+                    f"--MappingKernelManager.cull_interval={min(CULL_INTERVAL_SECONDS, seconds)}",
+                    "--MappingKernelManager.cull_connected=False"]
     if port is not None:
         command.append(f"--port={int(port)}")
     if getattr(args, "no_browser", False):
@@ -119,14 +150,37 @@ def run_from_args(args: argparse.Namespace) -> int:
         return 2
     args = argparse.Namespace(**{**vars(args), "dir": folder})
     process = subprocess.Popen(build_command(args))
+    return supervise(process)
+
+
+def supervise(process: subprocess.Popen, timeout: float = STOP_TIMEOUT,
+              ready: Callable[[], object] | None = None) -> int:
+    """Wait for the server; pass SIGTERM and SIGHUP on to it (it then shuts its kernels down), and kill it
+    when it has not stopped ``timeout`` seconds after a signal or Ctrl+C. Its exit status."""
+    def forward(signum: int, _frame: object) -> None:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+        raise _Stop(signum)
+
+    handled = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s]
+    previous = {s: signal.signal(s, forward) for s in handled}
     try:
+        if ready is not None:
+            ready()  # the signals are handled from here on
         return process.wait()
-    except KeyboardInterrupt:  # Ctrl+C reached the server too (same process group); let it shut down
+    except (KeyboardInterrupt, _Stop):  # Ctrl+C reached the server too (same process group)
         try:
-            return process.wait(timeout=15)
+            return process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            process.terminate()
+            process.kill()
             return process.wait()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+class _Stop(Exception):
+    """A stop signal arrived (the server has been sent SIGTERM)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from gdprlab.training.learner import (
     current_learner,
     default_config_file,
     forget_learner,
+    hub_learner,
     resolve_learner,
     validate_learner_id,
 )
@@ -42,7 +43,8 @@ class Answers:
         ("  s.mueller-01 \n", "s.mueller-01"),
         ("x" * MAX_LENGTH, "x" * MAX_LENGTH),
         ("Zoë", "Zoë"),
-        ("staff 4711", "staff 4711"),
+        ("dept/anna", "dept/anna"),
+        ("user@corp", "user@corp"),  # an "@" alone (some logins) is not an e-mail address
     ],
 )
 def test_valid_ids_are_trimmed(raw, expected):
@@ -61,6 +63,10 @@ def test_valid_ids_are_trimmed(raw, expected):
         ("eve\u202egnp", "U+202E"),
         ("z\u200bw", "U+200B"),
         (None, "text"),
+        ("Anna Muster", "contains a space"),
+        ("staff 4711", "contains a space"),
+        ("anna.muster@example.org", "e-mail address"),
+        ("A.Muster@Firma.co.uk", "e-mail address"),
     ],
 )
 def test_invalid_ids_are_refused_with_the_reason(raw, why):
@@ -122,3 +128,12 @@ def test_default_config_file_location(tmp_path):
     assert default_config_file({"GDPRLAB_LEARNER_FILE": str(tmp_path / "id")}) == tmp_path / "id"
     assert default_config_file({"XDG_CONFIG_HOME": str(tmp_path)}) == tmp_path / "gdprlab" / "learner"
     assert default_config_file({}).parts[-3:] == (".config", "gdprlab", "learner")
+
+
+def test_a_hub_login_that_is_an_email_address_is_not_used(tmp_path):
+    env = {"JUPYTERHUB_USER": "anna.muster@example.org"}
+    assert hub_learner(env) is None
+    with pytest.raises(LearnerUnknown):
+        resolve_learner(env, None, None)
+    assert resolve_learner(env, "s-0042\n", None) == LearnerIdentity("s-0042", "remembered")
+    assert hub_learner({"JUPYTERHUB_USER": " s-0042 "}) == "s-0042"

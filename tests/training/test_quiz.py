@@ -499,3 +499,39 @@ def test_score_rejects_foreign_answers(bank):
     foreign = next(q.id for q in bank.questions if q.id not in _ids(a))
     with pytest.raises(ValueError, match=foreign):
         score(a, {foreign: [0]})
+
+
+# ------------------------------------------------------------------------------ submitting and revealing
+def test_unanswered_lists_the_questions_without_an_answer_by_their_number(tmp_path):
+    attempt = draw(load_bank(_write(tmp_path, _bank())), "u1", 1)
+    ids = [q.id for q in attempt.questions]
+    assert quiz.unanswered(attempt, {}) == list(range(1, 9))
+    answers = {qid: [0] for qid in ids}
+    assert quiz.unanswered(attempt, answers) == []
+    answers[ids[2]] = []
+    del answers[ids[5]]
+    assert quiz.unanswered(attempt, answers) == [3, 6]
+
+
+@pytest.mark.parametrize(("passed", "round_number", "allowed", "reveal", "again"), [
+    (True, 1, None, True, False),  # a pass shows the answers; the lesson is done
+    (False, 1, None, False, True),  # unlimited: never revealed before a pass
+    (False, 9, None, False, True),
+    (False, 2, 3, False, True),
+    (False, 3, 3, True, False),  # the last allowed attempt: answers shown, no other attempt
+    (True, 3, 3, True, False),
+])
+def test_answers_are_revealed_after_a_pass_or_the_last_allowed_attempt(passed, round_number, allowed, reveal,
+                                                                      again):
+    assert quiz.reveals_answers(passed, round_number, allowed) is reveal
+    assert quiz.may_try_again(passed, round_number, allowed) is again
+
+
+def test_attempts_allowed_comes_from_the_environment():
+    assert quiz.attempts_allowed({}) is None
+    assert quiz.attempts_allowed({quiz.ATTEMPTS_ENV: " "}) is None
+    assert quiz.attempts_allowed({quiz.ATTEMPTS_ENV: "0"}) is None
+    assert quiz.attempts_allowed({quiz.ATTEMPTS_ENV: "3"}) == 3
+    for bad in ("three", "-1"):
+        with pytest.raises(ValueError, match=quiz.ATTEMPTS_ENV):
+            quiz.attempts_allowed({quiz.ATTEMPTS_ENV: bad})

@@ -13,7 +13,9 @@ from gdprlab.training.quiz_widget import (
     PREVIEW_LEARNER,
     MissingBank,
     answers_from_values,
+    attempt_history,
     build_quiz,
+    course_panel,
     format_result,
     learner_panel,
     my_progress,
@@ -127,12 +129,12 @@ def test_widgets_match_question_types(banks):
             assert isinstance(control, widgets.RadioButtons)
             assert control.value is None  # nothing pre-selected
             labels = [label for label, _ in control.options]
-        # short letters as labels (widget labels do not wrap); the texts are in the question's HTML
-        assert labels == [chr(ord("A") + i) for i in range(len(drawn.options))]
-        html_text = "".join(getattr(w, "value", "") for w in qw.box.children if isinstance(w, widgets.HTML))
-        for option in drawn.options:
-            assert html.escape(option.text) in html_text
+        # each option is one control whose label is its letter and full text (what a screen reader reads
+        # and what a click or touch on the text selects)
+        assert labels == [f"{chr(ord('A') + i)}. {o.text}" for i, o in enumerate(drawn.options)]
+        assert "gdprlab-options" in control._dom_classes
     assert isinstance(qw.box, widgets.VBox) and qw.submit in qw.box.children
+    assert "gdprlab-ui" in qw.box._dom_classes and "<style>" in qw.box.children[0].value
 
 
 def test_submit_all_right_records_attempt(banks, store):
@@ -141,9 +143,14 @@ def test_submit_all_right_records_attempt(banks, store):
     _answer_all(qw, right=True)
     qw.submit.click()
     assert qw.result.passed and qw.result.share == 1.0
-    assert "Passed" in qw.result_html.value and "Art. " in qw.result_html.value
+    assert "Passed" in qw.result_html.value
+    assert all("✔" in f.value and "correct." in f.value and "Art. " in f.value for f in qw.feedback)
+    assert all("gdprlab-right" in box._dom_classes for box in qw.questions)
     assert qw.record_message == "Attempt recorded."
-    assert qw.submit.disabled
+    assert qw.submit.disabled and qw.submit.layout.display == "none"
+    assert qw.try_again.layout.display == "none"  # passed: nothing to try again
+    assert "Next lesson" not in qw.nav.value  # 99_test is the last lesson of this course
+    assert "Back to the course" in qw.nav.value and "00_start_here.ipynb" in qw.nav.value
     rows = store.attempts(learner="u1234")
     assert len(rows) == 1
     row = rows[0]
@@ -158,16 +165,79 @@ def test_submit_all_right_records_attempt(banks, store):
     assert previous_attempts(store, "u1234", "99_test") == 1
 
 
-def test_submit_wrong_and_unanswered(banks, store):
+def test_unanswered_questions_block_the_submission(banks, store):
     qw = build_quiz("99_test", learner="u1234", banks=banks, store=store)
+    qw.submit.click()
+    assert qw.result is None and store.attempts() == []
+    assert "Not submitted yet" in qw.message.value and "questions 1, 2, 3 have no answer" in qw.message.value
+    assert "role='alert'" in qw.message.value
+    _answer_all(qw, right=True)
+    qw.set_answer(1, None if qw.attempt.questions[1].question.type != "multiple" else ())
+    qw.submit.click()
+    assert qw.result is None and "question 2 has no answer" in qw.message.value
+    assert "no answer yet" in qw.feedback[1].value and qw.feedback[0].value == ""
+    assert "Correct answer" not in "".join(f.value for f in qw.feedback)  # nothing revealed
+    _answer_all(qw, right=True)
+    qw.submit.click()
+    assert qw.result.passed and qw.message.value == ""
+
+
+def test_wrong_answers_say_so_without_revealing_the_right_ones_until_a_pass(banks, store):
+    qw = build_quiz("99_test", learner="u1234", banks=banks, store=store, allowed=None)
     _answer_all(qw, right=False)
-    qw.set_answer(0, None)
     qw.submit.click()
     assert not qw.result.passed and qw.result.points == 0
     assert "Not passed yet" in qw.result_html.value
-    assert "not answered" in qw.result_html.value
-    assert "Correct answer" in qw.result_html.value
-    assert store.attempts(learner="u1234")[0].passed is False
+    for drawn, feedback, box in zip(qw.attempt.questions, qw.feedback, qw.questions, strict=True):
+        assert "✘" in feedback.value and "not correct." in feedback.value
+        assert "gdprlab-verdict wrong" in feedback.value and "gdprlab-wrong" in box._dom_classes
+        chosen = [o for o in drawn.options if not o.correct]
+        assert html.escape(chosen[0].feedback) in feedback.value  # the explanation of the chosen option
+        assert "Correct answer" not in feedback.value
+        assert html.escape(drawn.question.explanation) not in feedback.value
+    assert not qw.revealed and store.attempts(learner="u1234")[0].passed is False
+    # Try again: the next attempt, new questions, in the same box (no reload)
+    assert qw.try_again.layout.display is None
+    box, first = qw.box, {d.id for d in qw.attempt.questions}
+    qw.try_again.click()
+    assert qw.box is box and qw.attempt.number == 2 and qw.round_number == 2
+    assert {d.id for d in qw.attempt.questions} != first
+    assert qw.values() == [None if isinstance(c, widgets.RadioButtons) else () for c in qw.inputs]
+    assert all(f.value == "" for f in qw.feedback) and qw.result_html.value == ""
+    assert not qw.submit.disabled and qw.try_again.layout.display == "none"
+    assert set(qw.questions) <= set(qw.box.children)
+    _answer_all(qw, right=True)
+    qw.set_answer(0, [j for j, o in enumerate(qw.attempt.questions[0].options) if not o.correct][:1]
+                  if qw.attempt.questions[0].question.type == "multiple" else
+                  [j for j, o in enumerate(qw.attempt.questions[0].options) if not o.correct][0])
+    qw.submit.click()
+    assert qw.result.passed and qw.revealed  # 2 of 3 passes; now the right answer of question 1 shows
+    assert "Correct answer" in qw.feedback[0].value and "Correct answer" not in qw.feedback[1].value
+    assert len(store.attempts(learner="u1234")) == 2
+
+
+def test_the_last_allowed_attempt_reveals_the_answers_and_offers_no_other(banks, store):
+    qw = build_quiz("99_test", learner="u1234", banks=banks, store=store, allowed=2)
+    assert "attempt 1 (try 1 of the 2 allowed)" in qw.header.value
+    _answer_all(qw, right=False)
+    qw.submit.click()
+    assert not qw.revealed and "Correct answer" not in qw.feedback[0].value
+    qw.try_again.click()
+    assert "attempt 2 (try 2 of the 2 allowed)" in qw.header.value
+    _answer_all(qw, right=False)
+    qw.submit.click()
+    assert qw.revealed and all("Correct answer" in f.value for f in qw.feedback)
+    assert qw.try_again.layout.display == "none" and "last allowed attempt" in qw.result_html.value
+    # a pass starts a new round: the refresher a year later has its allowed attempts again
+    assert attempt_history(store, "u1234", "99_test") == (2, 2)
+
+
+def test_next_lesson_link_follows_the_course_order():
+    qw = build_quiz("02_permission", learner=PREVIEW_LEARNER)
+    assert "href='03_minimisation.ipynb'>Next lesson: 03" in qw.nav.value
+    assert "href='00_start_here.ipynb'>Back to the course" in qw.nav.value
+    last = build_quiz("08_education", learner=PREVIEW_LEARNER)
+    assert "Next lesson" not in last.nav.value
 
 
 def test_preview_without_learner_does_not_record(banks, store):
@@ -194,7 +264,7 @@ def test_unavailable_store_keeps_attempt_locally(banks, tmp_path):
                         grader=grader_of(banks))
     qw = build_quiz("99_test", learner="u1234", banks=banks, store=bad)
     assert qw.attempt.number == 1
-    assert "could not be read" in qw.box.children[0].value
+    assert "could not be read" in qw.header.value
     _answer_all(qw, right=True)
     qw.submit.click()
     assert qw.result.passed
@@ -264,3 +334,81 @@ def test_learner_panel_on_jupyterhub(tmp_path):
     panel = learner_panel(env={"JUPYTERHUB_USER": "hubby"}, config_file=tmp_path / "learner")
     assert "hubby" in panel.status.value and "JupyterHub" in panel.status.value
     assert panel.text.disabled and panel.button.disabled
+
+
+def test_course_panel_shows_the_path_and_refreshes_after_a_quiz(store, monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_USER", "u1234")
+    box = course_panel(store, poll=0, display_it=False)
+    panel = box.panel
+    text = panel.view.value
+    assert "9 lessons" in text and text.count("<tr") == 10  # header + nine lessons
+    assert "Start with lesson 01" in text and "href='01_classification.ipynb'" in text
+    assert "Not started" in text and " min</td>" in text
+    # a quiz in this kernel: the panel is told at once
+    qw = build_quiz("01_classification", store=store)
+    _answer_all(qw, right=True)
+    qw.submit.click()
+    assert "Continue with lesson 02" in panel.view.value
+    assert "Passed (1 attempt, best 100 %)" in panel.view.value
+    # a quiz in another page (another kernel) writes to the store: the panel notices on its next look
+    other = build_quiz("02_permission", store=store)
+    from gdprlab.training import quiz_widget
+
+    monkeypatch.setattr(quiz_widget, "_RECORDED", [])
+    _answer_all(other, right=False)
+    other.submit.click()
+    assert "Continue with lesson 02" in panel.view.value and panel.changed()
+    panel.refresh()
+    assert "Started, not passed yet (1 attempt, best 0 %)" in panel.view.value and not panel.changed()
+    panel.close()
+
+
+def test_course_panel_without_a_learner_asks_for_the_id(store):
+    box = course_panel(store, poll=0, display_it=False)
+    assert "Set your learner id" in box.panel.view.value and "Your status" in box.panel.view.value
+    assert store.attempts() == []
+
+
+def test_course_panel_watch_refreshes_from_another_writer(store, monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_USER", "u1234")
+    from gdprlab.training import quiz_widget
+
+    monkeypatch.setattr(quiz_widget, "_RECORDED", [])
+    panel = course_panel(store, poll=0, display_it=False).panel
+    quiz_widget._RECORDED.clear()  # as if the quiz ran in another kernel
+    thread = panel.watch(0.05)
+    qw = build_quiz("01_classification", store=store)
+    _answer_all(qw, right=True)
+    qw.submit.click()
+    import time
+
+    deadline = time.monotonic() + 10
+    while "Continue with lesson 02" not in panel.view.value and time.monotonic() < deadline:
+        time.sleep(0.05)
+    panel.close()
+    thread.join(5)
+    assert "Continue with lesson 02" in panel.view.value and not thread.is_alive()
+
+
+def test_the_correct_answers_are_listed_in_the_order_shown(banks):
+    qw = build_quiz("99_test", learner="u1234", banks=banks, allowed=1)
+    multiple = next(i for i, d in enumerate(qw.attempt.questions) if d.question.type == "multiple")
+    _answer_all(qw, right=False)
+    qw.submit.click()
+    drawn = qw.attempt.questions[multiple]
+    letters = [chr(ord("A") + i) for i, o in enumerate(drawn.options) if o.correct]
+    said = qw.feedback[multiple].value.split("Correct answer: ")[1].split("</li>")[0]
+    assert [part.split(" ")[0] for part in said.split("; ")] == letters
+
+
+def test_a_pass_starts_a_new_round_of_allowed_tries(banks, store):
+    first = build_quiz("99_test", learner="u1234", banks=banks, store=store, allowed=2)
+    _answer_all(first, right=True)
+    first.submit.click()
+    assert attempt_history(store, "u1234", "99_test") == (1, 0)
+    later = build_quiz("99_test", learner="u1234", banks=banks, store=store, allowed=2)  # the refresher
+    assert later.attempt.number == 2 and later.round_number == 1
+    assert "(try 1 of the 2 allowed)" in later.header.value
+    _answer_all(later, right=False)
+    later.submit.click()
+    assert attempt_history(store, "u1234", "99_test") == (2, 1) and not later.revealed

@@ -13,6 +13,9 @@ from gdprlab.training.serve import add_arguments, build_command, default_lessons
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = "/venv/bin/python"
+#: what Voilà is told about idle kernels by default
+CULL = ["--MappingKernelManager.cull_idle_timeout=600", "--MappingKernelManager.cull_interval=60",
+        "--MappingKernelManager.cull_connected=False"]
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -21,7 +24,8 @@ def parse(*argv: str) -> argparse.Namespace:
 
 def test_default_is_voila_on_the_lessons_folder_without_code() -> None:
     command = build_command(parse("--dir", "/srv/lessons"), python=PY)
-    assert command == [PY, "-m", "voila", "/srv/lessons", "--strip_sources=True", "--show_tracebacks=False"]
+    assert command == [PY, "-m", "voila", "/srv/lessons", "--strip_sources=True", "--show_tracebacks=False",
+                       *CULL]
 
 
 def test_port_and_no_browser_for_voila() -> None:
@@ -41,7 +45,7 @@ def test_lab_starts_jupyterlab_on_the_folder() -> None:
 def test_arguments_after_double_dash_go_to_the_server() -> None:
     args = parse("--lab", "--dir", "l", "--", "--allow-root", "--ServerApp.ip=0.0.0.0")
     assert build_command(args, python=PY)[-2:] == ["--allow-root", "--ServerApp.ip=0.0.0.0"]
-    assert build_command(parse("--dir", "l"), python=PY)[-1] == "--show_tracebacks=False"
+    assert build_command(parse("--dir", "l"), python=PY)[-1] == CULL[-1]
 
 
 def test_defaults_use_this_interpreter_and_the_lessons_of_the_checkout(monkeypatch, tmp_path) -> None:
@@ -61,7 +65,7 @@ def test_lessons_folder_of_the_current_directory_wins(tmp_path) -> None:
 def test_build_command_accepts_a_plain_namespace() -> None:
     args = argparse.Namespace(dir=Path("/x"), lab=False, port=None, no_browser=True)
     assert build_command(args, python=PY) == [PY, "-m", "voila", "/x", "--strip_sources=True",
-                                              "--show_tracebacks=False", "--no-browser"]
+                                              "--show_tracebacks=False", *CULL, "--no-browser"]
 
 
 @pytest.mark.parametrize("port", [0, -1, 65536])
@@ -128,3 +132,45 @@ def test_ctrl_c_waits_for_the_server_to_shut_down(tmp_path, monkeypatch) -> None
     monkeypatch.setattr(subprocess, "Popen", FakeProcess)
     assert main(["--dir", str(tmp_path)]) == 0
     assert calls == [None, 15]
+
+
+def test_voila_culls_the_kernels_of_closed_pages_only() -> None:
+    command = build_command(parse("--dir", "lessons"))
+    assert "--MappingKernelManager.cull_idle_timeout=600" in command  # 10 minutes by default
+    assert "--MappingKernelManager.cull_interval=60" in command
+    assert "--MappingKernelManager.cull_connected=False" in command  # an open page keeps its kernel
+    quick = build_command(parse("--dir", "lessons", "--cull-idle", "0.05"))
+    assert {"--MappingKernelManager.cull_idle_timeout=3",
+            "--MappingKernelManager.cull_interval=3"} <= set(quick)
+    assert not [c for c in build_command(parse("--dir", "lessons", "--cull-idle", "0")) if "cull" in c]
+    assert not [c for c in build_command(parse("--dir", "lessons", "--lab")) if "cull" in c]
+    with pytest.raises(ValueError, match="cull-idle"):
+        build_command(parse("--dir", "lessons", "--cull-idle", "-1"))
+
+
+def test_sigterm_is_passed_on_to_the_server(tmp_path) -> None:
+    """`gdprlab lessons` stopped by SIGTERM (kill, systemd, a container stop) stops its server too."""
+    import os
+    import signal
+    import sys
+    import time
+
+    server = ("import signal, sys, time\n"
+              "signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))\n"
+              "print('up', flush=True)\n"
+              "time.sleep(120)\n")
+    supervisor = ("import subprocess, sys\n"
+                  "from gdprlab.training.serve import supervise\n"
+                  f"p = subprocess.Popen([sys.executable, '-c', {server!r}], stdout=subprocess.PIPE,\n"
+                  "                      text=True)\n"
+                  "p.stdout.readline()\n"
+                  "sys.exit(supervise(p, timeout=10, ready=lambda: print(p.pid, flush=True)))\n")
+    parent = subprocess.Popen([sys.executable, "-c", supervisor], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(Path(lessons_server.__file__).parents[2])})
+    child = int(parent.stdout.readline())
+    parent.send_signal(signal.SIGTERM)
+    assert parent.wait(timeout=20) == 0  # the server's own exit status
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{child}").exists() or "Z" in Path(f"/proc/{child}/stat").read_text().split()[2]

@@ -29,6 +29,7 @@ import pandas as pd
 
 from gdprlab.crm import protect
 from gdprlab.generator import notes
+from gdprlab.regulation import law
 from gdprlab.training.exercises.model import Exercise, Item, dataset, day, exercise, pick
 
 __all__ = ["ART9_WORDING", "AS_OF", "build_classification", "build_newsletter", "build_pseudonyms",
@@ -110,6 +111,22 @@ _INVALID_HOW = {
 }
 
 
+def _age_text(contact: pd.Series, consent: pd.Series) -> str:
+    """What Art. 8(1) needs to judge a consent: the age when consenting, the country's age of digital
+    consent and whether a parent's authorisation is recorded (the data the exercise is graded on)."""
+    limit = law.art8_age(str(contact["country"]))
+    if pd.isna(contact["birth_date"]) or pd.isna(consent["given_at"]):
+        age = "age when consenting unknown"
+    else:
+        years = law.age_on(np.array([pd.Timestamp(contact["birth_date"]).date()], dtype="datetime64[D]"),
+                           np.array([pd.Timestamp(consent["given_at"]).date()], dtype="datetime64[D]"))[0]
+        age = f"aged {int(years)} when consenting"
+    parent = "yes" if consent["parental_authorisation"] is True or consent["parental_authorisation"] == 1 \
+        else "no"
+    return (f"{age} (age of digital consent in {contact['country']}: {limit}, Art. 8(1)), parental "
+            f"authorisation {parent}")
+
+
 @exercise("newsletter")
 def build_newsletter(seed: int = 1, n: int = 8) -> Exercise:
     """Contacts with their newsletter consent records: who may be sent the newsletter on AS_OF?"""
@@ -143,7 +160,8 @@ def build_newsletter(seed: int = 1, n: int = 8) -> Exercise:
         text = (f"newsletter consent given {day(row['given_at'])}, method "
                 f"{str(row['method']).replace('_', ' ')}, source "
                 f"{row['source'] if pd.notna(row['source']) else '—'}, wording "
-                f"{row['wording_version'] if pd.notna(row['wording_version']) else '—'}, withdrawn "
+                f"{row['wording_version'] if pd.notna(row['wording_version']) else '—'}, "
+                f"{_age_text(who, row)}, withdrawn "
                 f"{day(row['withdrawn_at'])}, objected to marketing {day(objected.get(contact_id))}")
         if faults:
             no.append(Item(key=contact_id, label=label, text=text, expected=False,
@@ -157,9 +175,10 @@ def build_newsletter(seed: int = 1, n: int = 8) -> Exercise:
     chosen = _mix(rng, yes, faulty, n - 2, n // 2 - 1) + _mix(rng, [], rest, 2, 0)
     chosen = [chosen[i] for i in rng.permutation(len(chosen))]
     return Exercise(name="newsletter", title="Who may get the newsletter?",
-                    prompt=f"Today is {AS_OF.isoformat()}. Tick every contact who may be sent the newsletter "
-                           "today on the basis of their consent.",
-                    articles="6(1)(a), 7(1), 7(3), 21(3)", items=tuple(chosen))
+                    prompt=f"Today is {AS_OF.isoformat()}. Tick every contact who may be sent the "
+                           "newsletter today on the basis of their consent. For a consent given online "
+                           "(web form, mobile app), Art. 8(1) sets an age of digital consent.",
+                    articles="6(1)(a), 7(1), 7(3), 8(1), 21(3)", items=tuple(chosen))
 
 
 # ------------------------------------------------------------------------------------------ lesson 03

@@ -17,14 +17,17 @@ import pandas as pd
 from IPython.display import display
 
 from gdprlab.crm import protect
+from gdprlab.generator import notes
+from gdprlab.training import theme
 from gdprlab.training.exercises.model import Exercise, Feedback, build, check
 from gdprlab.training.exercises.organisation import deadline_examples
+from gdprlab.training.quiz_widget import ui_box
 
-__all__ = ["exercise_widget", "feedback_html", "hash_calculator", "show", "show_deadline_examples",
-           "table_html"]
+__all__ = ["LANGUAGE_NAMES", "exercise_widget", "feedback_html", "hash_calculator", "language_exercise",
+           "scroll_box", "show", "show_deadline_examples", "table_html"]
 
-#: colour of the verdict line: right, not yet right
-VERDICT_COLOURS = {True: "#1b7f3b", False: "#a33"}
+#: colour of the verdict line: right, not yet right (WCAG AA contrast, gdprlab.training.theme)
+VERDICT_COLOURS = {True: theme.PALETTE["right"][0], False: theme.PALETTE["wrong"][0]}
 
 
 def feedback_html(feedback: Feedback) -> str:
@@ -43,25 +46,33 @@ def table_html(table: pd.DataFrame) -> str:
     return table.to_html(escape=True)
 
 
-def exercise_widget(exercise: Exercise) -> widgets.VBox:
-    """The exercise as a box: question (and table), one tick box per item, a Check button, the feedback.
+def scroll_box(content: str, label: str) -> str:
+    """``content`` in a box of its own that scrolls sideways when it is wider than the page (a table on a
+    phone), reachable with Tab so that a keyboard user can scroll it too."""
+    return (f"<div class='gdprlab-scroll' role='region' tabindex='0' aria-label='{html.escape(label)}'>"
+            f"{content}</div>")
 
-    The tick box carries the item's short label (widget labels do not wrap); its text stands beside it.
-    The parts are reachable as ``box.exercise``, ``box.boxes`` (by item key), ``box.button`` and
-    ``box.output``, for tests and keyboard-driven use.
+
+def exercise_widget(exercise: Exercise) -> widgets.VBox:
+    """The exercise as a box: question (and the records' table), one tick box per item, a Check button, the
+    feedback.
+
+    Each tick box is one large control labelled with the item's id and its details (the data it is judged
+    on), so the id can never drift away from its box. The parts are reachable as ``box.exercise``,
+    ``box.header``, ``box.boxes`` (by item key), ``box.button`` and ``box.output``, for tests and
+    keyboard-driven use.
     """
     header = (f"<h4>{html.escape(exercise.title)} (Art. {html.escape(exercise.articles)})</h4>"
               f"<p><b>{html.escape(exercise.prompt)}</b></p>")
     if exercise.table is not None:
-        header += table_html(exercise.table)
-    boxes, rows = {}, []
+        header += scroll_box(table_html(exercise.table), f"The records of: {exercise.title}")
+    boxes = {}
     for item in exercise.items:
-        tip = f"{item.label}: {item.text}" if item.text else item.label
-        box = widgets.Checkbox(value=False, description=item.label, indent=False, tooltip=tip,
-                               layout=widgets.Layout(width="auto", flex="0 0 auto", margin="0 1em 0 0"))
-        boxes[item.key] = box
-        text = f"<span style='overflow-wrap: anywhere'>{html.escape(item.text)}</span>"
-        rows.append(widgets.HBox([box, widgets.HTML(text)]))
+        text = f"{item.label}: {item.text}" if item.text else item.label
+        boxes[item.key] = widgets.Checkbox(value=False, description=text, indent=False,
+                                           layout=widgets.Layout(width="100%", height="auto"))
+    ticks = widgets.VBox(list(boxes.values()), layout=widgets.Layout(width="100%"))
+    ticks.add_class("gdprlab-options")
     button = widgets.Button(description="Check my answer", button_style="primary", icon="check")
     out = widgets.HTML()
 
@@ -69,14 +80,45 @@ def exercise_widget(exercise: Exercise) -> widgets.VBox:
         out.value = feedback_html(check(exercise, [key for key, box in boxes.items() if box.value]))
 
     button.on_click(on_click)
-    box = widgets.VBox([widgets.HTML(header), *rows, button, out])
-    box.exercise, box.boxes, box.button, box.output = exercise, boxes, button, out
+    head = widgets.HTML(header)
+    box = ui_box([head, ticks, button, out], "gdprlab-exercise")
+    box.exercise, box.header, box.boxes, box.button, box.output = exercise, head, boxes, button, out
     return box
 
 
+#: the languages the synthetic notes are written in, by their own names
+LANGUAGE_NAMES = {"de": "Deutsch", "fr": "Français", "it": "Italiano", "es": "Español", "nl": "Nederlands",
+                  "pl": "Polski", "sv": "Svenska", "pt": "Português"}
+
+
+def language_exercise(name: str, **options) -> widgets.VBox:
+    """The exercise ``name`` with a list to choose the language its texts are written in: choosing one
+    draws the same exercise in that language, in place (no code to edit). The current exercise's parts
+    are reachable as on :func:`exercise_widget` (``box.exercise``, ``box.boxes`` …)."""
+    choices = [(LANGUAGE_NAMES.get(code, code), code) for code in notes.LANGUAGES]
+    chooser = widgets.Dropdown(options=choices, value=options.get("language", notes.LANGUAGES[0]),
+                               description="Language of the notes", style={"description_width": "initial"})
+    holder = ui_box([chooser], "gdprlab-exercise-language")
+
+    def draw(_change=None) -> None:
+        inner = exercise_widget(build(name, **{**options, "language": chooser.value}))
+        holder.children = [holder.children[0], chooser, inner]
+        holder.exercise, holder.header, holder.boxes = inner.exercise, inner.header, inner.boxes
+        holder.button, holder.output = inner.button, inner.output
+
+    chooser.observe(draw, names="value")
+    draw()
+    holder.chooser = chooser
+    return holder
+
+
 def show(name: str, **options) -> widgets.VBox:
-    """Display the exercise ``name`` (options as for its builder, e.g. ``seed=2``) and return its widget."""
-    box = exercise_widget(build(name, **options))
+    """Display the exercise ``name`` (options as for its builder, e.g. ``seed=2``) and return its widget;
+    with a ``language`` option the learner may switch the language (:func:`language_exercise`)."""
+    if "language" in options:
+        box = language_exercise(name, **options)
+    else:
+        box = exercise_widget(build(name, **options))
     display(box)
     return box
 
@@ -84,7 +126,7 @@ def show(name: str, **options) -> widgets.VBox:
 def hash_calculator() -> widgets.VBox:
     """Type an e-mail address, see its unsalted MD5, SHA-1 and SHA-256 (what an attacker would compute)."""
     text = widgets.Text(description="E-mail", placeholder="paste an e-mail address",
-                        layout=widgets.Layout(width="40em"))
+                        layout=widgets.Layout(width="auto", max_width="40em"))
     out = widgets.HTML()
 
     def update(change=None) -> None:
@@ -94,7 +136,7 @@ def hash_calculator() -> widgets.VBox:
             for name in ("MD5", "SHA-1", "SHA-256"))
 
     text.observe(update, names="value")
-    box = widgets.VBox([text, out])
+    box = ui_box([text, out], "gdprlab-hash-calculator")
     box.text, box.output = text, out
     display(box)
     return box
@@ -102,4 +144,5 @@ def hash_calculator() -> widgets.VBox:
 
 def show_deadline_examples() -> None:
     """Display :func:`gdprlab.training.exercises.organisation.deadline_examples` as a table."""
-    display(deadline_examples().style.hide(axis="index"))
+    table = deadline_examples().style.hide(axis="index").to_html()
+    display(ui_box([widgets.HTML(scroll_box(table, "Examples of answer deadlines"))], "gdprlab-table"))

@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 
 from gdprlab.crm import protect
+from gdprlab.generator import notes
+from gdprlab.training import theme
 from gdprlab.training.exercises import widget
 from gdprlab.training.exercises.model import Exercise, Feedback, Item, build, check
 
@@ -33,28 +35,47 @@ def test_the_check_button_judges_the_ticks_at_once_and_allows_another_try(name):
     assert list(box.boxes) == exercise.keys
     assert all(isinstance(b, widgets.Checkbox) and not b.value for b in box.boxes.values())
     right = tick(box, exercise.answer)
-    assert f"All {len(exercise.items)} right" in right and "#1b7f3b" in right
+    assert f"All {len(exercise.items)} right" in right and theme.PALETTE["right"][0] in right
     first = exercise.keys[0]
     wrong = tick(box, exercise.answer ^ {first})
-    assert f"{len(exercise.items) - 1} of {len(exercise.items)} right" in wrong and "#a33" in wrong
+    assert f"{len(exercise.items) - 1} of {len(exercise.items)} right" in wrong
+    assert theme.PALETTE["wrong"][0] in wrong
     mistake = "✘ Missed " if first in exercise.answer else "✘ Wrongly ticked "
     assert mistake + exercise.items[0].label in wrong
 
 
-def test_each_tick_box_carries_the_short_label_with_the_details_beside_it():
+def test_each_tick_box_carries_the_item_id_and_its_details_in_one_label():
+    """One control per item: the id can never sit next to another item's box, whatever the width."""
     exercise = build("classification", seed=1)
     box = widget.exercise_widget(exercise)
-    row = box.children[1]
-    assert row.children[0].description == "Note 1"
-    assert exercise.items[0].text in row.children[1].value
+    first = box.boxes[exercise.keys[0]]
+    assert first.description == f"Note 1: {exercise.items[0].text}"
+    ticks = next(c for c in box.children if isinstance(c, widgets.VBox))
+    assert "gdprlab-options" in ticks._dom_classes and list(ticks.children) == list(box.boxes.values())
+    assert "gdprlab-ui" in box._dom_classes
 
 
 def test_the_header_gives_title_articles_question_and_the_records_table():
     exercise = build("overdue_requests", seed=0)
-    header = widget.exercise_widget(exercise).children[0].value
+    header = widget.exercise_widget(exercise).header.value
     assert "Requests answered too late (Art. 12(3))" in header and "Tick every request" in header
     assert all(key in header for key in exercise.keys) and "<table" in header
-    assert "<table" not in widget.exercise_widget(build("retention")).children[0].value
+    # a wide table scrolls in a box of its own, which the keyboard can reach
+    assert "<div class='gdprlab-scroll' role='region' tabindex='0'" in header
+    assert "<table" not in widget.exercise_widget(build("retention")).header.value
+
+
+def test_the_language_of_the_notes_is_chosen_in_a_list_not_in_code(shown):
+    box = widget.show("classification", seed=1, language="de")
+    assert shown == [box] and box.chooser.value == "de"
+    assert [code for _, code in box.chooser.options] == list(notes.LANGUAGES)
+    german = box.exercise
+    box.chooser.value = "fr"
+    assert box.exercise == build("classification", seed=1, language="fr") and box.exercise != german
+    assert box.children[-1].exercise == box.exercise  # drawn in place
+    assert box.exercise.answer == german.answer  # the same notes, in another language
+    right = tick(box, box.exercise.answer)
+    assert "right" in right
 
 
 def test_feedback_html_escapes_and_lists_every_item():
@@ -63,7 +84,7 @@ def test_feedback_html_escapes_and_lists_every_item():
     page = widget.feedback_html(check(exercise, []))
     assert "&lt;k&gt;" in page and "x &lt; y" in page and page.count("<li>") == 1
     assert widget.feedback_html(Feedback(True, 0, 0, (), (), "All <0> right")) == (
-        "<div style='color:#1b7f3b;font-weight:bold'>All &lt;0&gt; right</div>")
+        f"<div style='color:{theme.PALETTE['right'][0]};font-weight:bold'>All &lt;0&gt; right</div>")
 
 
 def test_a_table_has_one_header_row_with_the_record_id_first():
@@ -88,5 +109,7 @@ def test_the_hash_calculator_shows_the_three_unsalted_hashes(shown):
 
 def test_the_deadline_examples_are_shown_without_an_index(shown):
     widget.show_deadline_examples()
-    [styler] = shown
-    assert "Tue 10 Mar 2026" in styler.to_html() and "<th class=\"blank" not in styler.to_html()
+    [box] = shown
+    table = box.children[-1].value
+    assert "Tue 10 Mar 2026" in table and "<th class=\"blank" not in table
+    assert table.startswith("<div class='gdprlab-scroll' role='region' tabindex='0'")

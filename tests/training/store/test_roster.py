@@ -77,7 +77,7 @@ def test_each_kind_of_bad_roster_gives_one_error_naming_file_row_and_field(tmp_p
 
 @pytest.mark.parametrize(
     ("line", "raw"),
-    [("anna.kowalska@firma.pl,C,c@x,Sales,rep,none,2024-01-01", "anna.kowalska@firma.pl"),
+    [("anna.kowalska.firma,C,c@x,Sales,rep,none,2024-01-01", "anna.kowalska.firma"),
      ("S9,C,c@x,Sales,rep,Krystyna Wiśniewska,2024-01-01", "Krystyna Wiśniewska"),
      ("S9,C,c@x,Sales,rep,none,born 1982-03-29", "born 1982-03-29")],
     ids=["duplicate id", "access level", "date"],
