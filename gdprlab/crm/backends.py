@@ -64,5 +64,6 @@ def _local_spark(threads: int | None) -> Any:
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers run this interpreter
     session = (SparkSession.builder.master(f"local[{threads or '*'}]").appName("gdprlab")
                .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
-               .config("spark.sql.shuffle.partitions", "8").getOrCreate())
+               # a shuffle's partitions: one per thread when they are counted (small data: tests), else 8
+               .config("spark.sql.shuffle.partitions", str(threads or 8)).getOrCreate())
     return ibis.pyspark.connect(session)

@@ -39,11 +39,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import graded_attempt
 
 from gdprlab.training import quiz, theme
 from gdprlab.training.serve import build_command
 from gdprlab.training.store import progress as progress_store
-from gdprlab.training.store import records
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = ROOT / "lessons"
@@ -378,8 +378,7 @@ def test_a_keyboard_learner_resumes_the_course_fails_retries_in_place_passes_and
     with progress_store.ProgressStore(f"sqlite:///{tmp_path / 'progress.sqlite'}",
                                       outbox_dir=tmp_path / "outbox") as store:
         for lesson in DONE_BEFORE:
-            store.record(records.Attempt(learner=WALKER, lesson=lesson, quiz=lesson, bank_version="seed",
-                                         answers={}, score=8, max_score=8, passed=True))
+            store.record(graded_attempt(WALKER, lesson))
     server, stop = start_server(tmp_path, WALKER, GDPRLAB_COURSE_POLL="1")
     bank = quiz.load_banks()[CONCERN]
     first, second = quiz.draw(bank, WALKER, 1), quiz.draw(bank, WALKER, 2)
