@@ -30,6 +30,8 @@ from gdprlab.generator.contacts import account_keys, make_accounts
 from gdprlab.generator.governance import choose_extra_columns, make_policies, make_ropa, purposeless_columns
 from gdprlab.generator.labels import Labels
 from gdprlab.generator.pools import build_pool
+from gdprlab.generator.recipients import make_decisions, make_recipients
+from gdprlab.generator.sources import add_sources
 from gdprlab.generator.staff import make_staff, make_training
 from gdprlab.regulation.policy import Policy
 
@@ -84,11 +86,14 @@ def generate(cfg: GeneratorConfig, policy: Policy | None = None, progress: bool 
             bar.update(1)
     per_contact = shards.merge(results, labels)
     del results
+    contacts = per_contact["contacts"] = add_sources(cfg, policy, per_contact["contacts"],
+                                                     per_contact["activities"], labels)
     tables = {
         "accounts": accounts[0], **{name: per_contact[name] for name in ("contacts", "consents", "activities",
                                                                       "requests")},
         "breaches": make_breaches(cfg, rng["registers"], labels), "staff": staff, "training": training,
         "record_of_processing": make_ropa(policy, purposeless_columns(extra)),
+        "recipients": make_recipients(cfg, labels), "decisions": make_decisions(cfg, contacts, labels),
         "policies": make_policies(cfg, policy, rng["registers"], labels),
     }
     bar.update(bar.total - bar.n)
