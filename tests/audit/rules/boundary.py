@@ -255,7 +255,8 @@ CONTACTS = [
     # holidays (POLICY), or the first communication (call, email, marketing_email, meeting) if earlier
     _a14("a14-no-notice", "2026-01-15T10:00:00"),  # 15 Feb a Sunday: ended Mon 16 Feb; found
     _a14("a14-notice-on-monday", "2026-01-15T10:00:00", art14_notice_on="2026-02-16"),  # in time
-    _a14("a14-notice-tuesday", "2026-01-15T10:00:00", "partner_referral", art14_notice_on="2026-02-17"),  # found
+    _a14("a14-notice-tuesday", "2026-01-15T10:00:00", "partner_referral",
+         art14_notice_on="2026-02-17"),  # found
     _a14("a14-jan27", "2026-01-27T23:30:00", "public_source"),  # ended Fri 27 Feb: found
     _a14("a14-jan28", "2026-01-28T00:00:00", "public_source"),  # Sat 28 Feb runs to Mon 2 Mar: not yet
     _a14("a14-jan31", "2026-01-31T08:00:00", "enrichment"),  # clamped to Sat 28 Feb, runs to 2 Mar
