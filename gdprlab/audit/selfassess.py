@@ -151,7 +151,15 @@ RULE_PHRASES: dict[str, tuple[str, str]] = {
     "processing_after_erasure_or_restriction": (
         "{n} activity processed a contact's data after an erasure or during a restriction",
         "{n} activities processed contacts' data after an erasure or during a restriction"),
+    "third_party_data_without_notice": (
+        "{n} contact obtained from a third party was not told in time (Art. 14)",
+        "{n} contacts obtained from a third party were not told in time (Art. 14)"),
+    "automated_decision_without_exception": (
+        "{n} solely automated decision with significant effect has no Art. 22(2) exception",
+        "{n} solely automated decisions with significant effect have no Art. 22(2) exception"),
     "untrained_crm_user": ("{n} CRM user has no current training", "{n} CRM users have no current training"),
+    "processor_without_contract": ("{n} processor has no Art. 28(3) contract recorded",
+                                   "{n} processors have no Art. 28(3) contract recorded"),
     "breach_notified_late": ("{n} breach was notified after 72 hours without reasons",
                              "{n} breaches were notified after 72 hours without reasons"),
     "breach_not_notified": ("{n} breach was never notified to the supervisory authority",
@@ -161,6 +169,9 @@ RULE_PHRASES: dict[str, tuple[str, str]] = {
     "breach_record_incomplete": ("{n} breach register entry is incomplete",
                                  "{n} breach register entries are incomplete"),
     "policy_review_overdue": ("{n} policy is overdue for review", "{n} policies are overdue for review"),
+    "transfer_without_safeguard": (
+        "{n} recipient outside the EEA has no adequacy decision, safeguard or derogation",
+        "{n} recipients outside the EEA have no adequacy decision, safeguard or derogation"),
 }
 
 

@@ -68,6 +68,10 @@ _RECORD = dict(erasure_record=True)  # what an erased contact keeps: its key, st
 _HOLD = dict(purpose="accountability for data kept after erasure", lawful_basis="6(1)(c)",
              erasure_record=True, optional=True)
 
+#: where a contact's data came from and the Art. 14 information given about it: absent from older exports
+_TRANSPARENCY = dict(purpose="accountability for information to data subjects", lawful_basis="6(1)(c)",
+                     optional=True)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -200,6 +204,31 @@ TABLES: dict[str, Table] = {
                     purpose="accountability for e-mail marketing",
                     lawful_basis="6(1)(c)",
                     optional=True,
+                ),
+                _c(
+                    "obtained_from",
+                    "str",
+                    "Where the contact's data was obtained: data_subject (from the person: a form, an event, "
+                    "a call) or a third party: purchased_list, partner_referral, public_source or enrichment "
+                    "(optional).",
+                    "relationship",
+                    **_TRANSPARENCY,
+                ),
+                _c(
+                    "art14_notice_on",
+                    "date",
+                    "When the contact was given the Art. 14 information about data not obtained from them "
+                    "(optional).",
+                    "relationship",
+                    **_TRANSPARENCY,
+                ),
+                _c(
+                    "art14_exemption",
+                    "str",
+                    "The Art. 14(5) point relied on for not giving that information, e.g. '14(5)(a) already "
+                    "informed by the partner's notice' (optional).",
+                    "relationship",
+                    **_TRANSPARENCY,
                 ),
                 _c(
                     "created_at", "datetime", "When the contact entered the CRM.", "relationship",
@@ -391,6 +420,43 @@ TABLES: dict[str, Table] = {
                 _c("retention", "str", "Retention rule (Art. 30(1)(f))."),
                 _c("requires_encryption", "bool", "Must be encrypted at rest."),
                 _c("pseudonymised", "bool", "Values are pseudonyms, not direct identifiers."),
+            ),
+        ),
+        Table(
+            "recipients",
+            "recipient_id",
+            "Recipients of the contacts' personal data and the processors acting for the organisation (the "
+            "record of processing, Art. 30(1)(d), (e)): CRM platform, e-mail, enrichment and call-centre "
+            "vendors, partners.",
+            (
+                _c("recipient_id", "str", "Recipient key."),
+                _c("name", "str", "Company name."),
+                _c("kind", "str", "processor (processes on the organisation's behalf, Art. 28) or recipient "
+                   "(a controller of its own)."),
+                _c("purpose", "str", "What it receives the data for."),
+                _c("country", "str", "Where it receives or processes the data (ISO 3166)."),
+                _c("safeguard", "str", "For a country outside the EEA: the ground of the transfer, its "
+                   "article first, e.g. '46(2)(c) standard contractual clauses', '45 EU-US Data Privacy "
+                   "Framework', '49(1)(a) explicit consent'."),
+                _c("art28_contract", "str", "For a processor: the contract or other legal act binding it "
+                   "(Art. 28(3)), e.g. 'DPA of 2024-03-01'; empty if none."),
+            ),
+        ),
+        Table(
+            "decisions",
+            "decision_id",
+            "Decisions about contacts taken by automated processing (lead scoring, credit checks) (Art. 22).",
+            (
+                _c("decision_id", "str", "Decision key."),
+                _c("contact_id", "str", "Data subject."),
+                _c("kind", "str", "What was decided, e.g. lead_score, payment_terms, credit_limit."),
+                _c("made_at", "datetime", "When the decision was taken."),
+                _c("significant_effect", "bool", "Whether it produces legal effects concerning the contact "
+                   "or similarly significantly affects them (Art. 22(1)), as the organisation assessed it."),
+                _c("human_review", "bool", "Whether a person with the authority and competence to change it "
+                   "reviewed the outcome before it took effect."),
+                _c("art22_exception", "str", "The Art. 22(2) point relied on, e.g. '22(2)(a) necessary for "
+                   "the instalment contract', '22(2)(c) explicit consent'; empty if none."),
             ),
         ),
         Table(

@@ -49,12 +49,16 @@ POPULATION: dict[str, str] = {
     "extension_not_notified": "requests",
     "erasure_incomplete": "completed erasure requests",
     "processing_after_erasure_or_restriction": "contacts with a completed erasure or restriction request",
+    "third_party_data_without_notice": "contacts obtained from a third party",
+    "automated_decision_without_exception": "decisions with a significant effect",
     "untrained_crm_user": "staff with CRM access",
+    "processor_without_contract": "processors",
     "breach_notified_late": "breaches",
     "breach_not_notified": "breaches",
     "subjects_not_informed": "high-risk breaches",
     "breach_record_incomplete": "breaches",
     "policy_review_overdue": "policies",
+    "transfer_without_safeguard": "recipients outside the EEA",
 }
 
 _TYPICAL: dict[str, float] = {
@@ -78,12 +82,16 @@ _TYPICAL: dict[str, float] = {
     "extension_not_notified": 0.03,
     "erasure_incomplete": 0.1,
     "processing_after_erasure_or_restriction": 0.1,
+    "third_party_data_without_notice": 0.1,
+    "automated_decision_without_exception": 0.05,
     "untrained_crm_user": 0.1,
+    "processor_without_contract": 0.15,
     "breach_notified_late": 0.1,
     "breach_not_notified": 0.05,
     "subjects_not_informed": 0.2,
     "breach_record_incomplete": 0.1,
     "policy_review_overdue": 0.125,
+    "transfer_without_safeguard": 0.2,
 }
 PROFILES: dict[str, dict[str, float]] = {
     "clean": {k: 0.0 for k in _TYPICAL},

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from gdprlab.crm import protect
 from gdprlab.crm.schema import TABLES
-from gdprlab.generator import identifiers
+from gdprlab.generator import identifiers, sources
 from gdprlab.generator.config import LOCALES, GeneratorConfig, Shard
 from gdprlab.generator.frames import frame, take
 from gdprlab.generator.labels import Labels, ids, pick, split
@@ -45,7 +45,9 @@ ACCESSIBILITY_SHARE = 0.03
 #: what a contact whose criminal-offence data is processed lawfully records as its Art. 10 authorisation
 AUTHORISATION = "national law on security screening (official register extract)"
 #: the columns an erasure empties, by their names here (birth_date is "birth" until _finish)
-_ERASABLE = [{"birth_date": "birth"}.get(col, col) for col in TABLES["contacts"].erasable_names]
+#: (the source of the data and the Art. 14 notice are made later, and never for erased contacts: sources.py)
+_ERASABLE = [{"birth_date": "birth"}.get(col, col) for col in TABLES["contacts"].erasable_names
+             if col not in sources.COLUMNS]
 HOLD_SHARE = 0.3  # erased contacts (erasure complete) whose data a recorded Art. 17(3) hold keeps
 #: holds: the legal ground recorded, the columns it keeps and for how many months after as-of it runs
 HOLDS = (("17(3)(b) tax law: invoices", ("first_name", "last_name", "street", "postal_code", "city", "iban"),
@@ -599,5 +601,5 @@ def _finish(c: Columns, cfg: GeneratorConfig) -> pd.DataFrame:
     for col, of_locale in (("locale", lambda loc: loc), ("language", lambda loc: LOCALES[loc][1]),
                            ("country", lambda loc: LOCALES[loc][0])):
         c[col] = take(pa.array([of_locale(loc) for loc in cfg.locales], type=pa.string()), c["loc_code"])
-    columns = {col: c[col] for col in TABLES["contacts"].column_names}
+    columns = {col: c[col] for col in TABLES["contacts"].column_names if col not in sources.COLUMNS}
     return frame(columns, objects=("opt_out_offered_at_collection",))

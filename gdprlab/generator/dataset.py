@@ -35,6 +35,8 @@ from gdprlab.generator.labels import Labels
 from gdprlab.generator.mentions import COLUMNS as MENTION_COLUMNS
 from gdprlab.generator.mentions import plant_mentions
 from gdprlab.generator.pools import build_pool
+from gdprlab.generator.recipients import make_decisions, make_recipients
+from gdprlab.generator.sources import add_sources
 from gdprlab.generator.staff import make_staff, make_training
 from gdprlab.regulation.policy import Policy
 
@@ -91,11 +93,14 @@ def generate(cfg: GeneratorConfig, policy: Policy | None = None, progress: bool 
             bar.update(1)
     per_contact = shards.merge(results, labels)
     del results
+    contacts = per_contact["contacts"] = add_sources(cfg, policy, per_contact["contacts"],
+                                                     per_contact["activities"], labels)
     tables = {
         "accounts": accounts[0], **{name: per_contact[name] for name in ("contacts", "consents", "activities",
                                                                       "requests")},
         "breaches": make_breaches(cfg, rng["registers"], labels), "staff": staff, "training": training,
         "record_of_processing": make_ropa(policy, purposeless_columns(extra)),
+        "recipients": make_recipients(cfg, labels), "decisions": make_decisions(cfg, contacts, labels),
         "policies": make_policies(cfg, policy, rng["registers"], labels),
     }
     # a stream of its own, spawned after every other draw of the registers' stream: nothing else changes

@@ -281,6 +281,36 @@ CASES: dict[str, tuple[dict, str, dict]] = {
         "B1",
         {"breaches": table("breaches", breach("B2"))},
     ),
+    "third_party_data_without_notice": (
+        {"contacts": contacts(*({"contact_id": c, "obtained_from": "purchased_list",
+                                 "created_at": "2026-05-04T09:00:00", "art14_notice_on": notice}
+                                for c, notice in (("C1", "2026-06-05"), ("C2", "2026-06-04"))))},
+        "C1",  # told the day after the month ended on Thursday 4 June
+        {"contacts": contacts({"contact_id": "C2", "obtained_from": "purchased_list",
+                               "created_at": "2026-05-04T09:00:00", "art14_notice_on": "2026-06-04"})},
+    ),
+    "automated_decision_without_exception": (
+        {"decisions": table("decisions", *({"decision_id": d, "contact_id": "C1", "significant_effect": True,
+                                            "human_review": review} for d, review in (("D1", False),
+                                                                                      ("D2", True))))},
+        "D1",
+        {"decisions": table("decisions", {"decision_id": "D2", "contact_id": "C1", "significant_effect": True,
+                                          "human_review": True})},
+    ),
+    "processor_without_contract": (
+        {"recipients": table("recipients", {"recipient_id": "RC1", "kind": "processor"},
+                             {"recipient_id": "RC2", "kind": "processor", "art28_contract": "DPA"})},
+        "RC1",
+        {"recipients": table("recipients", {"recipient_id": "RC2", "kind": "processor",
+                                            "art28_contract": "DPA"})},
+    ),
+    "transfer_without_safeguard": (
+        {"recipients": table("recipients", {"recipient_id": "RC1", "country": "IN"},
+                             {"recipient_id": "RC2", "country": "IN", "safeguard": "46(2)(c) SCC"})},
+        "RC1",
+        {"recipients": table("recipients", {"recipient_id": "RC2", "country": "IN",
+                                            "safeguard": "46(2)(c) SCC"})},
+    ),
     "policy_review_overdue": (
         {"policies": table("policies",
                            {"policy_id": "P1", "kind": "privacy_notice", "last_reviewed_on": "2025-06-29"},

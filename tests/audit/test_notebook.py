@@ -322,12 +322,14 @@ def test_scores_frame_has_every_concern_and_overall(partial) -> None:
 
 def test_concern_heading_never_calls_unchecked_rules_passed(partial) -> None:
     _, a = partial
-    assert audit.concern_heading(a, "education") == "Education: not assessed (1 rule(s), see Scope)"
+    # no policies table, no recipients table
+    assert audit.concern_heading(a, "education") == "Education: not assessed (2 rule(s), see Scope)"
     failed = sum(r.status == "failed" for r in a.results if r.check.concern == "security_plans")
     expected = f"Security plans: {failed} of 4 rule(s) assessed failed"
     assert audit.concern_heading(a, "security_plans") == expected
-    # erasure_incomplete and processing_after_erasure_or_restriction need tables the partial export lacks
-    assert audit.concern_heading(a, "rights").endswith(", 2 not assessed")
+    # erasure_incomplete, processing_after_erasure_or_restriction, third_party_data_without_notice and
+    # automated_decision_without_exception need tables the partial export lacks
+    assert audit.concern_heading(a, "rights").endswith(", 4 not assessed")
 
 
 def test_fail_on(partial) -> None:

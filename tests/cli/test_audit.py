@@ -17,7 +17,9 @@ def test_rules_lists_the_catalogue_as_json(capsys):
     assert main(["rules", "--format", "json", "--concern", "rights"]) == 0
     rules = json.loads(capsys.readouterr().out)
     assert {r["id"] for r in rules} == {"request_overdue", "extension_not_notified", "erasure_incomplete",
-                                        "processing_after_erasure_or_restriction"}
+                                        "processing_after_erasure_or_restriction",
+                                        "third_party_data_without_notice",
+                                        "automated_decision_without_exception"}
 
 
 def test_rules_prints_a_card_per_rule_in_markdown(capsys):

@@ -212,6 +212,8 @@ def test_a_generated_dataset_is_read_strictly(tmp_path):
         "training",
         "record_of_processing",
         "policies",
+        "recipients",
+        "decisions",
     }
     assert report.missing_tables() == []
 

@@ -49,6 +49,11 @@ REQUIRED = {
     "subjects_not_informed",
     "breach_record_incomplete",
     "policy_review_overdue",
+    # issue 15: rules a CRM audit needs
+    "processor_without_contract",
+    "transfer_without_safeguard",
+    "automated_decision_without_exception",
+    "third_party_data_without_notice",
 }
 
 
@@ -94,7 +99,9 @@ def test_each_rule_card_says_what_is_not_a_violation_and_its_sources():
 
 
 def test_the_rules_of_issue_15_say_what_is_not_a_violation_and_follow_their_sources():
-    for rule_id in ("retention_exceeded", "inaccurate_data", "processing_after_erasure_or_restriction"):
+    for rule_id in ("retention_exceeded", "inaccurate_data", "processing_after_erasure_or_restriction",
+                    "processor_without_contract", "transfer_without_safeguard",
+                    "automated_decision_without_exception", "third_party_data_without_notice"):
         rule = get_rule(rule_id)
         assert rule.not_a_violation and rule.sources, rule_id
         assert all(any(f"Art. {a.split('(')[0]}" in source for source in rule.sources) for a in rule.articles)

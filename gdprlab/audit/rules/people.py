@@ -1,5 +1,6 @@
 """People: everyone with access to the CRM has passed current data-protection training (the controller's
-measures, Art. 24(1), 29, 32(4), 5(1)(f))."""
+measures, Art. 24(1), 29, 32(4), 5(1)(f)); every processor acting for the organisation is bound by an
+Art. 28(3) contract."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from gdprlab.audit.rules.base import (
     Tables,
     add_months,
     as_date,
+    blank,
     count_rows,
     is_in,
     is_true,
@@ -57,3 +59,15 @@ def untrained_crm_user(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
     due = add_months(as_date(s["last_passed"]), policy.training_refresh_months)
     lapsed = s["last_passed"].isnull() | (due < ibis.date(as_of)).fill_null(False)
     return record_ids(s, "staff", crm_users(s) & lapsed)
+
+
+def processors(r: ir.Table) -> ir.BooleanValue:
+    return is_in(r["kind"], ["processor"])
+
+
+@rule("processor_without_contract", population=("processors", count_rows("recipients", processors)),
+      evidence=("name", "kind", "purpose", "country", "art28_contract"))
+def processor_without_contract(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
+    """Recipients of kind processor with no Art. 28(3) contract or other legal act recorded (blank)."""
+    r = t["recipients"]
+    return record_ids(r, "recipients", processors(r) & blank(r["art28_contract"].cast("string")))

@@ -1,6 +1,8 @@
 """Data subjects' rights: requests answered within the Art. 12(3) deadline, extensions notified in time,
 erasures complete unless a recorded Art. 17(3) hold is in force, no processing after an erasure or during a
-restriction beyond what Art. 17(3) and 18(2) allow (Art. 12(3), 17(1), 17(3)(b), (e), 18(2))."""
+restriction beyond what Art. 17(3) and 18(2) allow (Art. 12(3), 17(1), 17(3)(b), (e), 18(2)); the Art. 14
+information given in time for data obtained from a third party (Art. 14(3)(a), (b)); no solely automated
+decision with significant effect without an Art. 22(2) exception (Art. 22(1), (2))."""
 
 from __future__ import annotations
 
@@ -17,12 +19,14 @@ from gdprlab.audit.rules.base import (
     HOLD_COLUMNS,
     Tables,
     as_date,
+    blank,
     blank_values,
     count_rows,
     filled,
     held,
     hold_until,
     is_in,
+    is_true,
     key_in,
     month_deadline,
     public_holidays,
@@ -262,3 +266,85 @@ def processing_after_erasure_or_restriction(t: Tables, policy: Policy, as_of: dt
              for rows in (_after_erasure(t), _during_restriction(t))]
     both = found[0].union(found[1])
     return record_ids(both, "activities", ibis.literal(True))
+
+
+#: contacts.obtained_from values naming a third party: Art. 14 applies (data_subject: Art. 13 does)
+THIRD_PARTY_SOURCES = ("purchased_list", "partner_referral", "public_source", "enrichment")
+FROM_THE_PERSON = "data_subject"
+#: activity types in which the organisation communicates with the contact (Art. 14(3)(b)); a note is none
+COMMUNICATIONS = ("call", "email", "marketing_email", "meeting")
+NOTICE, EXEMPTION = "art14_notice_on", "art14_exemption"
+
+
+def from_third_party(c: ir.Table) -> ir.BooleanValue:
+    return is_in(c["obtained_from"], THIRD_PARTY_SOURCES)
+
+
+def first_communications(t: Tables) -> ir.Table:
+    """(_fid, _first): the day of each contact's first communication activity (once per run)."""
+    def build() -> ir.Table:
+        a = t["activities"]
+        sent = a.filter(is_in(a["type"], COMMUNICATIONS) & a["contact_id"].notnull()
+                        & a["occurred_at"].notnull())
+        return sent.group_by(_fid=sent["contact_id"]).aggregate(_first=as_date(sent["occurred_at"]).min())
+    return t.shared("first_communications", build)
+
+
+def _unknown_sources(t: Tables) -> list[str]:
+    """Contacts whose source is recorded in other words than the rule knows: not judged."""
+    c = t["contacts"]
+    if "obtained_from" not in c.columns:
+        return []
+    other = filled(c["obtained_from"].cast("string")) & ~is_in(c["obtained_from"],
+                                                               [*THIRD_PARTY_SOURCES, FROM_THE_PERSON])
+    n = int(t.fetch(c.filter(other).count()))
+    return [f"{n} contact{'s' if n != 1 else ''} whose obtained_from is neither {FROM_THE_PERSON} nor a "
+            f"known third-party source ({', '.join(THIRD_PARTY_SOURCES)}): not judged"] if n else []
+
+
+@rule("third_party_data_without_notice",
+      population=("contacts whose data was obtained from a third party",
+                  count_rows("contacts", from_third_party)),
+      evidence=("obtained_from", "created_at", NOTICE, EXEMPTION),
+      optional={"activities": "first communications not checked (Art. 14(3)(b))"},
+      optional_columns={NOTICE: f"no contacts.{NOTICE} column: no Art. 14 notice is recorded",
+                        EXEMPTION: f"no contacts.{EXEMPTION} column: Art. 14(5) exemptions not recognised"},
+      caveats=_unknown_sources)
+def third_party_data_without_notice(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
+    """Contacts obtained from a third party, with no Art. 14(5) exemption recorded, whose notice is missing
+    although the month from obtaining (created_at's day; rolled over weekends and the controller's holidays)
+    ended before as-of or a communication took place by as-of, or was given after that month or after the
+    day of the first communication."""
+    c = t["contacts"]
+    today = ibis.date(as_of)
+    free = public_holidays(t, policy, "contacts", "created_at")
+    deadline = month_deadline(as_date(c["created_at"]), 1, free)
+    notice = as_date(c[NOTICE]) if NOTICE in c.columns else ibis.null().cast("date")
+    exempt = filled(c[EXEMPTION].cast("string")) if EXEMPTION in c.columns else ibis.literal(False)
+    c = c.mutate(_judged=from_third_party(c) & ~exempt, _deadline=deadline, _notice=notice)
+    if "activities" in t:
+        first = first_communications(t)
+        c = c.left_join(first, c["contact_id"] == first["_fid"])
+        communicated = (c["_first"] <= today).fill_null(False)
+        after_first = (c["_notice"] > c["_first"]).fill_null(False)
+    else:
+        communicated = after_first = ibis.literal(False)
+    missing = c["_notice"].isnull() & ((c["_deadline"] < today).fill_null(False) | communicated)
+    late = (c["_notice"] > c["_deadline"]).fill_null(False) | after_first
+    return record_ids(c, "contacts", c["_judged"] & (missing | late))
+
+
+def significant(d: ir.Table) -> ir.BooleanValue:
+    return is_true(d["significant_effect"].cast("boolean"))
+
+
+@rule("automated_decision_without_exception",
+      population=("decisions with a legal or similarly significant effect",
+                  count_rows("decisions", significant)),
+      evidence=("contact_id", "kind", "made_at", "significant_effect", "human_review", "art22_exception"))
+def automated_decision_without_exception(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
+    """Decisions recorded as having a legal or similarly significant effect, not reviewed by a person before
+    they took effect (human_review false or missing), with no Art. 22(2) exception recorded (blank)."""
+    d = t["decisions"]
+    solely = ~is_true(d["human_review"].cast("boolean"))
+    return record_ids(d, "decisions", significant(d) & solely & blank(d["art22_exception"].cast("string")))

@@ -63,6 +63,11 @@ def _contact(contact_id: str, **kw) -> dict:
             "country": "DE", **kw}
 
 
+def _a14(contact_id: str, created: str | None, source: str | None = "purchased_list", **kw) -> dict:
+    """A contact whose data came from `source`, created (obtained) at `created`."""
+    return _contact(contact_id, obtained_from=source, created_at=created, **kw)
+
+
 def _twin(contact_id: str, first: str, last: str, birth: str, created: str | None, **kw) -> dict:
     """A contact with a name, a birth date and the phone every twin shares (unless `kw` says otherwise), of
     a status without retention period in POLICY (its creation date is old)."""
@@ -246,6 +251,32 @@ CONTACTS = [
     _contact("ep-no-opt-out", status="customer", customer_since="2025-01-01",
              opt_out_offered_at_collection=False),
     _contact("ep-lead"),  # no customer relationship
+    # third_party_data_without_notice: one month from the day of created_at, rolled over weekends and German
+    # holidays (POLICY), or the first communication (call, email, marketing_email, meeting) if earlier
+    _a14("a14-no-notice", "2026-01-15T10:00:00"),  # 15 Feb a Sunday: ended Mon 16 Feb; found
+    _a14("a14-notice-on-monday", "2026-01-15T10:00:00", art14_notice_on="2026-02-16"),  # in time
+    _a14("a14-notice-tuesday", "2026-01-15T10:00:00", "partner_referral",
+         art14_notice_on="2026-02-17"),  # found
+    _a14("a14-jan27", "2026-01-27T23:30:00", "public_source"),  # ended Fri 27 Feb: found
+    _a14("a14-jan28", "2026-01-28T00:00:00", "public_source"),  # Sat 28 Feb runs to Mon 2 Mar: not yet
+    _a14("a14-jan31", "2026-01-31T08:00:00", "enrichment"),  # clamped to Sat 28 Feb, runs to 2 Mar
+    # 25 Dec 2025 a Thursday, 26 Dec a holiday too, then a weekend: the month ran to Mon 29 Dec
+    _a14("a14-christmas-ok", "2025-11-25T09:00:00", art14_notice_on="2025-12-29"),
+    _a14("a14-christmas-late", "2025-11-25T09:00:00", art14_notice_on="2025-12-30"),  # found
+    _a14("a14-called", "2026-02-20T10:00:00"),  # called on 22 Feb without notice: found (14(3)(b))
+    _a14("a14-called-same-day", "2026-02-20T10:00:00", art14_notice_on="2026-02-22"),  # told on the call
+    _a14("a14-called-before-notice", "2026-02-20T10:00:00", art14_notice_on="2026-02-23"),  # found
+    _a14("a14-noted", "2026-02-20T10:00:00"),  # only a note filed: no communication
+    _a14("a14-called-after-as-of", "2026-02-20T10:00:00"),  # the call is after as-of
+    _a14("a14-exempt", "2026-01-15T10:00:00", art14_exemption="14(5)(a) informed by the partner"),
+    _a14("a14-exempt-blank", "2026-01-15T10:00:00", art14_exemption=" \u3000"),  # found
+    _a14("a14-exempt-zero-width", "2026-01-15T10:00:00", art14_exemption="\u200b"),  # recorded: not blank
+    _a14("a14-from-subject", "2025-01-01T00:00:00", "data_subject"),  # Art. 13, not 14
+    _a14("a14-other-source", "2025-01-01T00:00:00", "trade_fair"),  # unknown source: not judged (caveat)
+    _a14("a14-source-case", "2025-01-01T00:00:00", "Purchased_List"),  # not a value the rule knows
+    _a14("a14-source-null", "2025-01-01T00:00:00", None),
+    _a14("a14-no-created", None),  # no day obtained, no communication: nothing to judge
+    _a14("a14-no-created-called", None),  # but called on 1 Feb without notice: found
 ]
 
 # ----------------------------------------------------------------------------------------------------------
@@ -439,6 +470,12 @@ ACTIVITIES = [
     _note("n-erased", "er-note", "call back"),
     _note("n-erased-blank", "er-blank-note", "\u2029 "),
     _note("n-erased-held", "er-held-note", "Streit um Rechnung"),  # held for legal claims
+    # third_party_data_without_notice: first communications
+    *(_did(f"a-{c}", c, "call", "2026-02-22T15:00:00")
+      for c in ("a14-called", "a14-called-same-day", "a14-called-before-notice")),
+    _did("a-a14-noted", "a14-noted", "note", "2026-02-22T15:00:00"),
+    _did("a-a14-called-after-as-of", "a14-called-after-as-of", "call", "2026-03-02T00:00:00"),
+    _did("a-a14-no-created-called", "a14-no-created-called", "meeting", "2026-02-01T09:00:00"),
 ]
 
 # ----------------------------------------------------------------------------------------------------------
@@ -647,7 +684,8 @@ ROPA = [
 def tables() -> dict[str, pd.DataFrame]:
     """The boundary dataset: every table of gdprlab's schema, every column."""
     rows = {"contacts": CONTACTS, "consents": CONSENTS, "activities": ACTIVITIES, "requests": REQUESTS,
-            "breaches": BREACHES, "staff": STAFF, "training": TRAINING, "policies": POLICIES}
+            "breaches": BREACHES, "staff": STAFF, "training": TRAINING, "policies": POLICIES,
+            "recipients": RECIPIENTS, "decisions": DECISIONS}
     out = {name: table(name, *r) for name, r in rows.items()}
     out["record_of_processing"] = table("record_of_processing", *ROPA, table_name="contacts", category="x",
                                         lawful_basis="6(1)(b)", requires_encryption=False)
@@ -704,14 +742,21 @@ EXPECTED: dict[str, list[str]] = {
                            "rq-erased-name", "rq-erased-note", "rq-erased-street", "rq-erased-zero-width"],
     "processing_after_erasure_or_restriction": ["pe-erased-next-day", "pe-held-send", "pe-lifted-last-day",
                                                 "pe-restricted-blank-ground", "pe-restricted-next-day"],
+    "third_party_data_without_notice": ["a14-called", "a14-called-before-notice", "a14-christmas-late",
+                                        "a14-exempt-blank", "a14-jan27", "a14-no-created-called",
+                                        "a14-no-notice", "a14-notice-tuesday"],
+    "automated_decision_without_exception": ["dc-exception-blank", "dc-review-null", "dc-solely"],
     "untrained_crm_user": ["st-access-None", "st-failed", "st-never", "st-no-date", "st-other-course",
                            "st-passed-feb28", "st-passed-unknown"],
+    "processor_without_contract": ["rp-blank-contract", "rp-no-contract"],
     "breach_notified_late": ["b-late-blank-reason", "b-late-by-a-second", "b-late-month-end"],
     "breach_not_notified": ["b-silent", "b-silent-not-assessed", "b-silent-unlikely-case"],
     "subjects_not_informed": ["b-high", "b-high-blank-exception"],
     "breach_record_incomplete": ["b-consequences-null", "b-description-spaces", "b-measures-empty"],
     "policy_review_overdue": ["p-feb28", "p-jan31", "p-kind-null-never", "p-kind-unset-never", "p-leap",
                               "p-never"],
+    "transfer_without_safeguard": ["tr-in", "tr-in-adequacy-case", "tr-in-art45", "tr-in-blank",
+                                   "tr-processor-in", "tr-us"],
 }
 
 
@@ -726,9 +771,9 @@ def without(*names: str, columns: tuple[str, ...] = ()) -> dict[str, pd.DataFram
 _INACCURATE_FROM_EMAILS_AND_TWINS = [i for i in EXPECTED["inaccurate_data"]
                                      if i.startswith(("em-", "wp-")) or i in ("dup-address", "dup-email")]
 
-#: without requests, and contacts without phone, country, status and art9_categories: the rules that can do
-#: without them find less (objections unchecked; e-mails and twins only, erased contacts judged too) or more
-#: (every condition covers health only), the others are not assessed, for that reason
+#: without requests, and contacts without phone, country, status, art9_categories and obtained_from: the
+#: rules that can do without them find less (objections unchecked; e-mails and twins only, erased contacts
+#: judged too) or more (every condition covers health only), the others are not assessed, for that reason
 EXPECTED_WITHOUT_REQUESTS: dict[str, list[str] | str] = {
     **EXPECTED,
     "processing_after_withdrawal": ["s-withdrawal-moment"],
@@ -743,6 +788,7 @@ EXPECTED_WITHOUT_REQUESTS: dict[str, list[str] | str] = {
     "extension_not_notified": "table requests missing",
     "erasure_incomplete": "table requests missing",
     "processing_after_erasure_or_restriction": "table requests missing",
+    "third_party_data_without_notice": "column obtained_from missing from table contacts",
 }
 #: without activities: no notes reveal special-category data or remain after an erasure; no sends
 EXPECTED_WITHOUT_ACTIVITIES: dict[str, list[str] | str] = {
@@ -756,6 +802,9 @@ EXPECTED_WITHOUT_ACTIVITIES: dict[str, list[str] | str] = {
     "processing_after_withdrawal": "table activities missing",
     "erasure_incomplete": [i for i in EXPECTED["erasure_incomplete"] if i != "rq-erased-note"],
     "processing_after_erasure_or_restriction": "table activities missing",
+    # no first communications: only the month counts
+    "third_party_data_without_notice": [i for i in EXPECTED["third_party_data_without_notice"]
+                                        if not i.startswith(("a14-called", "a14-no-created"))],
     # counted from last_activity_at (or the creation without it), which marketing sends and notes move too
     "retention_exceeded": ["ret-contract-jan31", "ret-held-ended", "ret-jan31-customer", "ret-leap-lead"],
 }
@@ -799,12 +848,66 @@ DATASETS = {
     "boundary": (tables, EXPECTED),
     "zoned": (zoned, EXPECTED),
     "without-requests": (lambda: without("requests",
-                                         columns=("phone", "country", "status", "art9_categories")),
+                                         columns=("phone", "country", "status", "art9_categories",
+                                                  "obtained_from")),
                          EXPECTED_WITHOUT_REQUESTS),
     "without-activities": (lambda: without("activities"), EXPECTED_WITHOUT_ACTIVITIES),
     "empty": (empty, EXPECTED_EMPTY),
     "nulls": (nulls, EXPECTED_NULLS),
 }
+
+# ----------------------------------------------------------------------------------------------------------
+# recipients and automated decisions
+# ----------------------------------------------------------------------------------------------------------
+
+
+def _recipient(recipient_id: str, country: str | None = "DE", kind: str | None = "recipient", **kw) -> dict:
+    return {"recipient_id": recipient_id, "name": recipient_id, "kind": kind, "country": country, **kw}
+
+
+RECIPIENTS = [
+    # processor_without_contract: processors (in Germany: no transfer)
+    _recipient("rp-no-contract", kind="processor"),  # found
+    _recipient("rp-blank-contract", kind="processor", art28_contract=" \t"),  # found
+    _recipient("rp-zero-width-contract", kind="processor", art28_contract="\u200b"),  # recorded
+    _recipient("rp-contract", kind="processor", art28_contract="DPA of 2025-01-01"),
+    _recipient("rp-recipient"),  # a controller of its own: no Art. 28 contract needed
+    _recipient("rp-kind-null", kind=None),
+    # transfer_without_safeguard (recipients of their own)
+    _recipient("tr-no", "NO"),  # the EEA
+    _recipient("tr-ch", "CH"),  # an adequacy decision for the whole country: no ground needed
+    _recipient("tr-gb-lower-padded", " gb\u00a0"),  # GB, the same
+    _recipient("tr-us", "US"),  # the decision covers certified organisations only: found
+    _recipient("tr-us-45", "US", safeguard="45 EU-US Data Privacy Framework"),
+    _recipient("tr-us-scc", "US", safeguard="46(2)(c) SCC"),
+    _recipient("tr-in", "IN"),  # found
+    _recipient("tr-in-blank", "IN", safeguard="\u2003"),  # found
+    _recipient("tr-in-art45", "IN", safeguard="Art. 45 adequacy"),  # no decision for India: found
+    _recipient("tr-in-adequacy-case", "IN", safeguard="ADEQUACY decision"),  # found
+    _recipient("tr-in-scc", "IN", safeguard="SCC of Decision 2021/914"),  # a safeguard in other words
+    _recipient("tr-in-scc-no-adequacy", "IN", safeguard="46(2)(c) SCC, as there is no adequacy decision"),
+    _recipient("tr-in-49", "IN", safeguard="49(1)(a) explicit consent"),  # a derogation
+    _recipient("tr-country-null", None),  # not judged (caveat)
+    _recipient("tr-country-blank", " \u2028"),  # not judged (caveat)
+    _recipient("tr-processor-in", "IN", kind="processor", art28_contract="DPA"),  # found (transfer only)
+]
+
+
+def _decision(decision_id: str, significant: bool | None = True, review: bool | None = False, **kw) -> dict:
+    return {"decision_id": decision_id, "contact_id": "consenter", "kind": "payment_terms",
+            "made_at": "2026-02-01T10:00:00", "significant_effect": significant, "human_review": review, **kw}
+
+
+DECISIONS = [
+    _decision("dc-solely"),  # found
+    _decision("dc-review-null", review=None),  # no human involvement recorded: found
+    _decision("dc-reviewed", review=True),
+    _decision("dc-exception", art22_exception="22(2)(a) instalment contract"),
+    _decision("dc-exception-blank", art22_exception="\u00a0"),  # found
+    _decision("dc-exception-zero-width", art22_exception="\u200b"),  # recorded: not blank
+    _decision("dc-not-significant", significant=False),  # e.g. a lead score ordering a queue
+    _decision("dc-significance-null", significant=None),
+]
 
 # ----------------------------------------------------------------------------------------------------------
 # the engines the rule tests run on

@@ -1,4 +1,4 @@
-"""People rules on tiny hand-made tables: current data-protection training for CRM users.
+"""People rules on tiny hand-made tables: current data-protection training for CRM users, processor contracts.
 
 The as-of date is Tuesday 30 June 2026; the default policy keeps leads 24 months, refreshes training and
 reviews policies every 12 months. Read as a specification of the definitions in gdprlab/regulation.
@@ -31,3 +31,12 @@ def test_only_the_policy_course_counts_as_training():
     training = table("training", {"training_id": "T1", "staff_id": "S1", "course": "excel_basics",
                                   "completed_on": "2026-06-01", "passed": True})
     assert found("untrained_crm_user", staff=staff, training=training) == ["S1"]
+
+
+def test_a_processor_needs_an_art_28_3_contract_and_a_recipient_of_its_own_does_not():
+    recipients = table("recipients",
+                       {"recipient_id": "RC-none", "name": "MailCo", "kind": "processor", "country": "IE"},
+                       {"recipient_id": "RC-dpa", "name": "HostCo", "kind": "processor",
+                        "art28_contract": "DPA signed 2025-02-01"},
+                       {"recipient_id": "RC-own", "name": "TaxCo", "kind": "recipient"})
+    assert found("processor_without_contract", recipients=recipients) == ["RC-none"]

@@ -255,3 +255,73 @@ def test_without_lifted_on_restrictions_are_taken_as_never_lifted_and_said_so():
     result = run_checks(tables, POLICY, AS_OF, rules=[rule_id]).result(rule_id)
     assert result.record_ids == ("E1",)
     assert "no lifted_on in requests: restrictions taken as never lifted" in result.caveats
+
+
+# third_party_data_without_notice (as-of Tuesday 30 June 2026, default policy: no holidays, weekends only)
+
+def _bought(contact_id: str, created: str = "2026-05-04T09:00:00", **kw) -> dict:
+    return {"contact_id": contact_id, "obtained_from": "purchased_list", "created_at": created, **kw}
+
+
+def _art14(*contacts: dict, activities=None, rules=("third_party_data_without_notice",)):
+    tables = {"contacts": table("contacts", *contacts)}
+    if activities is not None:
+        tables["activities"] = table("activities", *activities)
+    return run_checks(tables, POLICY, AS_OF, rules=list(rules)).result(rules[0])
+
+
+def test_a_bought_lead_is_told_within_a_calendar_month_or_by_the_first_call_whichever_comes_first():
+    result = _art14(
+        _bought("C-month-end", art14_notice_on="2026-06-04"),  # 4 May + 1 month: Thursday 4 June
+        _bought("C-day-late", art14_notice_on="2026-06-05"),
+        _bought("C-never"),  # the month ended before as-of
+        _bought("C-recent", "2026-06-10T09:00:00"),  # its month runs to 10 July; not contacted: not yet
+        _bought("C-called", "2026-06-10T09:00:00"),  # called on 12 June, told on 15 June: too late
+        _bought("C-told-on-the-call", "2026-06-10T09:00:00", art14_notice_on="2026-06-12"),
+        activities=[_activity("E1", "2026-06-12T10:00:00", "call", contact_id="C-called"),
+                    _activity("E2", "2026-06-12T10:00:00", "call", contact_id="C-told-on-the-call")])
+    assert result.record_ids == ("C-called", "C-day-late", "C-never")
+    assert result.population == 6
+
+
+def test_a_lead_from_the_person_an_exemption_or_an_unknown_source_is_not_judged_unknown_ones_counted():
+    result = _art14(_bought("C-subject", obtained_from="data_subject"),
+                    _bought("C-exempt", art14_exemption="14(5)(a) informed by the partner's notice"),
+                    _bought("C-fair", obtained_from="trade_fair"), _bought("C-never"), activities=[])
+    assert result.record_ids == ("C-never",)
+    assert any(c.startswith("1 contact whose obtained_from is neither data_subject") for c in result.caveats)
+
+
+def test_without_the_source_column_the_art14_rule_is_not_assessed_and_without_the_notice_none_is_recorded():
+    no_source = table("contacts", _bought("C1")).drop(columns=["obtained_from"])
+    gone = run_checks({"contacts": no_source}, POLICY, AS_OF, rules=["third_party_data_without_notice"])
+    assert gone.result("third_party_data_without_notice").status == "not_assessed"
+    assert "obtained_from" in gone.result("third_party_data_without_notice").reason
+    no_notice = table("contacts", _bought("C1", art14_notice_on="2026-05-10")).drop(
+        columns=["art14_notice_on", "art14_exemption"])
+    result = run_checks({"contacts": no_notice}, POLICY, AS_OF,
+                        rules=["third_party_data_without_notice"]).result("third_party_data_without_notice")
+    assert result.record_ids == ("C1",)
+    assert "no contacts.art14_notice_on column: no Art. 14 notice is recorded" in result.caveats
+    assert "first communications not checked (Art. 14(3)(b))" in result.caveats
+
+
+# automated_decision_without_exception
+
+def _decision(decision_id: str, **kw) -> dict:
+    return {"decision_id": decision_id, "contact_id": "C1", "kind": "payment_terms",
+            "made_at": "2026-06-01T10:00:00", "significant_effect": True, "human_review": False, **kw}
+
+
+def test_a_solely_automated_significant_decision_needs_an_art_22_2_exception():
+    decisions = table("decisions", _decision("D-solely"),
+                      _decision("D-contract", art22_exception="22(2)(a) necessary for the contract"),
+                      _decision("D-consent", art22_exception="22(2)(c) explicit consent"),
+                      _decision("D-reviewed", human_review=True),
+                      _decision("D-lead-score", kind="lead_score", significant_effect=False))
+    assert found("automated_decision_without_exception", decisions=decisions) == ["D-solely"]
+    result = run_checks({"decisions": decisions}, POLICY, AS_OF,
+                        rules=["automated_decision_without_exception"]).result(
+        "automated_decision_without_exception")
+    assert result.population == 4
+    assert result.evidence[0]["kind"] == "payment_terms" and result.evidence[0]["human_review"] == "False"
