@@ -759,28 +759,30 @@ CHANGED_SINCE_BASELINE = {
     "request_overdue": "a reply after one month with an extension notified late is overdue (law: the late "
                        "notice does not extend the deadline); deadlines roll over the policy's holidays",
     "erasure_incomplete": "every personal column and note judged; Art. 17(3) holds respected",
-    "criminal_data_without_authorisation": "a rule added after the baseline (Art. 10)",
     "marketing_without_basis": "sends under 6(1)(b) or 6(1)(c) found whatever consent exists",
-    "electronic_marketing_without_consent": "a rule added after the baseline (Dir. 2002/58 Art. 13)",
     "processing_after_withdrawal": "a consent given after an objection makes later sends lawful again",
-    "identifier_in_free_text": "a rule added after the baseline (Art. 32(1)(a), 5(1)(c))",
     "special_category_without_condition": "conditions judged per Art. 9(1) category",
     "retention_exceeded": "counted from the last interaction (not marketing sends or notes) or the end of "
                           "the contract; an Art. 17(3) hold in force respected",
     "inaccurate_data": "a duplicate needs one more identifier than names and birth date",
-    "processing_after_erasure_or_restriction": "a rule added after the baseline (Art. 17(1), 18(2))",
 }
 
 
 def agreement(runs: list[dict], size: int, engines: tuple[str, ...]) -> dict:
     """Per rule, whether every run of `engines` at `size` found the same status, count and ids digest (and
     the same ids, where their files were kept). With today's engine among them, the rules changed on
-    purpose since its commit (CHANGED_SINCE_BASELINE) are left out."""
+    purpose since its commit (CHANGED_SINCE_BASELINE) and those added since are left out."""
     ok = [r for r in runs if r["contacts"] == size and r.get("ok") and r["engine"] in engines]
     if not ok:
         return {"compared": [], "same_counts": None, "same_ids": None, "mismatches": []}
     reference = next((r for r in ok if r["engine"] == "today"), ok[0])
     changed = set(CHANGED_SINCE_BASELINE) if "today" in engines else set()
+    # rules today's engine does not have (added since its commit): nothing to compare them with
+    added = set()
+    if "today" in engines:
+        added = (set().union(*(r["per_rule"] for r in ok))
+                 - set().union(*(r["per_rule"] for r in ok if r["engine"] == "today")))
+    changed |= added
     mismatches = []
     rules = sorted(set().union(*(r["per_rule"] for r in ok)) - changed)
     digests_compared = True
@@ -811,7 +813,8 @@ def agreement(runs: list[dict], size: int, engines: tuple[str, ...]) -> dict:
     out = {"compared": sorted({r["engine"] for r in ok}, key=ENGINES.index), "reference": reference["engine"],
            "same_counts": same_counts,
            "same_ids": (not mismatches) if digests_compared else None, "mismatches": mismatches,
-           "ids_compared": "digest", "changed_on_purpose": sorted(changed)}
+           "ids_compared": "digest", "changed_on_purpose": sorted(changed - added),
+           "added_since_baseline": sorted(added)}
     files, left_out = {}, {}
     for r in ok:  # the ids themselves, per engine (its first run)
         if "ids_file" in r and r["engine"] not in files:
@@ -944,7 +947,9 @@ def verdicts(record: dict) -> list[dict]:
                     bool(a["same_counts"]) and a["same_ids"] is not False,
                     f"counts {said[a['same_counts']]}; ids {said[a['same_ids']]} (by {a['ids_compared']})"
                     + (f"; changed on purpose since today's commit, not compared: "
-                       f"{', '.join(a['changed_on_purpose'])}" if a.get("changed_on_purpose") else ""))
+                       f"{', '.join(a['changed_on_purpose'])}" if a.get("changed_on_purpose") else "")
+                    + (f"; added since today's commit, not compared: {', '.join(a['added_since_baseline'])}"
+                       if a.get("added_since_baseline") else ""))
     return out
 
 
