@@ -371,13 +371,14 @@ def lower(t: Tables, value: ir.StringValue) -> ir.StringValue:
     """Python's str.lower, for text where lowers_like_python() holds (the Greek capital sigma aside).
 
     On DuckDB, whose lower() maps every character as Python does but İ (tests/audit/rules/test_base.py
-    compares all of them), lower() after İ is made i + combining dot. Elsewhere Python's own table of
-    every character, by translate() and replace(): an engine's lower() may know characters that Python's
-    Unicode database does not (Spark's lowers 55 of them), and some keep İ as it is.
+    compares all of them), lower() after İ is made i + combining dot. Elsewhere the engine's lower() for
+    ASCII text, and Python's own table of every character, by translate() and replace(), for the rest: an
+    engine's lower() may know characters that Python's Unicode database does not (Spark's lowers 55 of
+    them), and some keep İ as it is.
     """
     if t.backend_name == "duckdb":
         return _native_lower(value)
-    return _case_maps()["lower"].apply(value)
+    return _ascii_or(value, _case_maps()["lower"].apply)
 
 
 def lowers_like_python(value: ir.StringValue) -> ir.BooleanValue:
@@ -391,12 +392,21 @@ def casefold(t: Tables, value: ir.StringValue) -> ir.StringValue:
 
     On DuckDB, lower() as above for text without a character that casefold maps beyond lower() (one RE2
     search finds them), and Python's str.casefold, run by DuckDB through a UDF, for the few texts with one.
-    Elsewhere, as lower() does it, Python's own table of every character.
+    Elsewhere, as lower() does it: the engine's lower() for ASCII text, Python's table for the rest.
     """
     if t.backend_name == "duckdb":
         beyond = value.re_search(_folds_beyond_lower())
         return ibis.ifelse(beyond, _python_casefold(value), _native_lower(value))
-    return _case_maps()["casefold"].apply(value)
+    return _ascii_or(value, _case_maps()["casefold"].apply)
+
+
+def _ascii_or(value: ir.StringValue, mapping: Callable[[ir.StringValue], ir.StringValue]) -> ir.StringValue:
+    """The engine's lower() for ASCII text, which every engine lower-cases as Python does; `mapping` (Python's
+    table of every character, by translate() and replace()) only for the text with another character."""
+    return ibis.ifelse(value.re_search(_NOT_ASCII), mapping(value), value.lower())
+
+
+_NOT_ASCII = char_class(map(chr, range(0x80)), negated=True)
 
 
 @functools.cache
