@@ -87,3 +87,12 @@ def pg_schema(pg_engine):
     yield name
     with pg_engine.begin() as conn:
         conn.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
+
+
+@pytest.fixture
+def private_home(tmp_path, monkeypatch):
+    """Never touch the real ~/.local/share or an outside database (modules use it with usefixtures)."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
+    monkeypatch.delenv("GDPRLAB_DB_URL", raising=False)
+    monkeypatch.delenv("GDPRLAB_OUTBOX_DIR", raising=False)

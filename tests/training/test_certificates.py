@@ -33,11 +33,7 @@ ISSUED = dt.date(2026, 6, 30)
 CODE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
 
 
-@pytest.fixture(autouse=True)
-def _private_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
-    monkeypatch.delenv("GDPRLAB_DB_URL", raising=False)
+pytestmark = pytest.mark.usefixtures("private_home")
 
 
 def when(day: str) -> dt.datetime:

@@ -20,12 +20,7 @@ from gdprlab.training.store.records import Attempt
 LESSON = "02_permission"
 
 
-@pytest.fixture(autouse=True)
-def _private_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
-    monkeypatch.delenv("GDPRLAB_DB_URL", raising=False)
-    monkeypatch.delenv("GDPRLAB_OUTBOX_DIR", raising=False)
+pytestmark = pytest.mark.usefixtures("private_home")
 
 
 @pytest.fixture

@@ -31,13 +31,7 @@ from gdprlab.training.store.schema import SCHEMA_VERSION, SchemaVersionError, de
 T0 = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def _private_home(tmp_path, monkeypatch):
-    """Never touch the real ~/.local/share or an outside database."""
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
-    monkeypatch.delenv("GDPRLAB_DB_URL", raising=False)
-    monkeypatch.delenv("GDPRLAB_OUTBOX_DIR", raising=False)
+pytestmark = pytest.mark.usefixtures("private_home")
 
 
 def make_attempt(learner="alice", lesson="lesson-1", score=2.0, max_score=4.0, minutes=0, **changes):
