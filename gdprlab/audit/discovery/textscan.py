@@ -63,8 +63,10 @@ string, and name decisions per distinct run of capitalised words.
 
 from __future__ import annotations
 
+import bisect
 import importlib
 import ipaddress
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -256,26 +258,62 @@ def _classify_number(text: str, region: str | None = None) -> tuple[str, str] | 
     if _DATE.fullmatch(text) or _VERSION.fullmatch(text):
         return None
     digits = re.sub(r"\D", "", text)
-    if not text.startswith("+"):
-        schemes = [name for name, shape, ok in _NUMERIC_IDS if shape.fullmatch(text) and ok(digits)]
-        if schemes:
-            return "national_id", "; ".join(schemes)
-        if ((_CARD_SHAPE.fullmatch(text) and digits[0] in "123456") or _MAESTRO_12.fullmatch(text)) \
-                and _luhn_ok(digits):
-            return "card_number", ""
-    found = _phone(text, digits, region)
-    return ("phone", found) if found else None
+    found = _id_or_card(text, digits)
+    if found:
+        return found
+    phone = _phone(text, digits, region)
+    return ("phone", phone) if phone else None
+
+
+#: the fewest and most digits a national id (_NUMERIC_IDS) or a card number (_CARD_SHAPE) has
+_ID_DIGITS = (9, 19)
+
+
+def _id_or_card(text: str, digits: str) -> tuple[str, str] | None:
+    """(kind, detail) of a run of digits that is a national id or a payment card number, else None."""
+    if text.startswith("+"):
+        return None
+    schemes = [name for name, shape, ok in _NUMERIC_IDS if shape.fullmatch(text) and ok(digits)]
+    if schemes:
+        return "national_id", "; ".join(schemes)
+    if ((_CARD_SHAPE.fullmatch(text) and digits[0] in "123456") or _MAESTRO_12.fullmatch(text)) \
+            and _luhn_ok(digits):
+        return "card_number", ""
+    return None
+
+
+def _groups(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the groups of digits of a run, between its separators."""
+    bounds = [0]
+    for m in _NUMBER_SEP.finditer(text):
+        bounds += [m.start(), m.end()]
+    bounds.append(len(text))
+    return [g for g in ((bounds[k], bounds[k + 1]) for k in range(0, len(bounds), 2)) if g[1] > g[0]]
+
+
+@lru_cache(maxsize=65536)
+def _may_hold_id_or_card(text: str) -> bool:
+    """Whether some stretch of whole groups of a digit run is a national id or a card number: without one,
+    what _split_number finds in the run is phone numbers only (it needs no phone number checked then)."""
+    groups = _groups(text)
+    for i, (start, _) in enumerate(groups):
+        if i == 0 and text.startswith(("+", "(")):
+            start = 0
+        for _, end in groups[i:]:
+            stretch = text[start:end]
+            digits = re.sub(r"\D", "", stretch)
+            if len(digits) > _ID_DIGITS[1]:
+                break
+            if len(digits) >= _ID_DIGITS[0] and not _DATE.fullmatch(stretch) \
+                    and not _VERSION.fullmatch(stretch) and _id_or_card(stretch, digits):
+                return True
+    return False
 
 
 @lru_cache(maxsize=65536)
 def _split_number(text: str, region: str | None = None) -> tuple[tuple[int, int, str, str], ...]:
     """Findings inside one digit run: the longest valid stretches of whole groups, left to right."""
-    bounds = [0]
-    for m in _NUMBER_SEP.finditer(text):
-        bounds += [m.start(), m.end()]
-    bounds.append(len(text))
-    groups = [(bounds[k], bounds[k + 1]) for k in range(0, len(bounds), 2)]
-    groups = [g for g in groups if g[1] > g[0]]
+    groups = _groups(text)
     out = []
     i = 0
     while i < len(groups):
@@ -313,9 +351,15 @@ def _ip(text: str) -> str | None:
 
 
 def _identifier_spans(buf: str, offsets: np.ndarray | None = None,
-                      regions: Sequence[str | None] | None = None) -> list[tuple[int, int, str, str, int]]:
+                      regions: Sequence[str | None] | None = None,
+                      phones: bool = True) -> list[tuple[int, int, str, str, int]]:
     """(start, end, kind, detail, priority) of every validated identifier in ``buf``; a national-form
-    phone number is judged in its text's country, regions[k] for the text starting at offsets[k]."""
+    phone number is judged in its text's country, regions[k] for the text starting at offsets[k].
+
+    With `phones` False the phone numbers are not wanted: a run of digits holding no national id or card
+    number, and overlapping no other identifier (which a phone number found there could displace), is
+    not judged at all, the other spans being then those a full search keeps.
+    """
     spans: list[tuple[int, int, str, str, int]] = []
     for m in _EMAIL.finditer(buf):
         spans.append((m.start(), m.end(), "email", "", 0))
@@ -334,9 +378,13 @@ def _identifier_spans(buf: str, offsets: np.ndarray | None = None,
         detail = _alnum_id(m.lastgroup, m.group())
         if detail:
             spans.append((m.start(), m.end(), "national_id", detail, 3))
+    others = sorted((s[0], s[1]) for s in spans)
+    other_starts, reach = [s for s, _ in others], list(itertools.accumulate((e for _, e in others), max))
     for m in _NUMBER.finditer(buf):
         text = m.group()
         if sum(ch.isdigit() for ch in text) < 6 or _VERSION.fullmatch(text):
+            continue
+        if not phones and not _may_hold_id_or_card(text) and not _overlaps(other_starts, reach, m.span()):
             continue
         region = None
         if regions is not None:
@@ -344,6 +392,13 @@ def _identifier_spans(buf: str, offsets: np.ndarray | None = None,
         for s, e, kind, detail in _split_number(text, region):
             spans.append((m.start() + s, m.start() + e, kind, detail, 4))
     return _resolve(spans)
+
+
+def _overlaps(starts: list[int], reach: list[int], span: tuple[int, int]) -> bool:
+    """Whether `span` overlaps one of some spans: `starts` their starts, sorted, and `reach[k]` the furthest
+    end of the first k + 1 of them."""
+    k = bisect.bisect_left(starts, span[1])  # the spans starting before `span` ends
+    return k > 0 and reach[k - 1] > span[0]
 
 
 def _resolve(spans: list[tuple[int, int, str, str, int]]) -> list[tuple[int, int, str, str, int]]:
@@ -729,7 +784,8 @@ def scan_texts(texts: Sequence[str] | pd.Series, *, kinds: Iterable[str] | None 
         if countries is not None:
             given = _as_list(countries)
             regions = [given[i].strip().upper() or None for i in rows]
-        found = [s for s in _identifier_spans(buf, offsets, regions) if s[2] in wanted]
+        found = [s for s in _identifier_spans(buf, offsets, regions, phones="phone" in wanted)
+                 if s[2] in wanted]
         out.add(rows, offsets, [s[0] for s in found], [s[1] for s in found], [code[s[2]] for s in found],
                 [s[3] for s in found])
         # (start, end) within each row, for keeping names off identifiers

@@ -344,3 +344,34 @@ def test_grouped_term_pattern_matches_like_one_alternative_per_term():
     buf = ts._SEPARATOR.join(texts)
     assert [(m.span(), m.lastgroup) for m in ts._TERMS.finditer(buf)] == \
         [(m.span(), m.lastgroup) for m in plain.finditer(buf)]
+
+
+def _identifier_texts(labelled) -> list[str]:
+    """Texts where phone numbers sit beside, around and inside runs holding other identifiers: generated
+    notes, Presidio's and python-stdnum's vectors when present, each number also written after a phone."""
+    _, texts, _ = labelled
+    numbers = ["4012 8888 8888 1881", "123456782", "1234.56.782", "8112289874", "44 077 334 21",
+               "12345678Z", "X-1234567-L", "AB 12 34 56 C", "010594Y9032", "NL91ABNB0417164300",
+               "5018 1234 5678", "943 476 5919", "1 80 05 78 006 084 36", "19801231-1231", "0030 1234567",
+               "192.168.10.1", "2001:db8::1", "jan.novak@example.com"]
+    if VECTORS.exists():
+        numbers += pd.read_csv(VECTORS, dtype=str)["text_or_value"].dropna().tolist()[:400]
+    stdnum = REALDATA / "python_stdnum_test_numbers_eu.csv"
+    if stdnum.exists():
+        numbers += pd.read_csv(stdnum, dtype=str)["number"].dropna().tolist()[::7]
+    phones = ["+49 30 1234567", "030 1234567", "+33 1 23 45 67 89", "0612345678", "(0)30-123456"]
+    made = [f"{p} {n}" for p in phones for n in numbers] + [f"{n} {p}" for p in phones for n in numbers]
+    made += [f"{p}{sep}{n}" for p in phones for n in numbers[:15] for sep in ("-", "/", ".")]
+    return list(texts) + numbers + made
+
+
+def test_a_search_without_phone_numbers_finds_the_other_identifiers_a_full_search_finds(labelled):
+    """With phone numbers not wanted the scanner skips judging runs of digits that cannot hold another
+    identifier; what it finds must be exactly the full search's findings of the kinds asked for."""
+    texts = _identifier_texts(labelled)
+    kinds = ["iban", "national_id", "card_number", "email", "ip_address"]
+    full = scan_texts(texts)
+    expected = full[full["kind"].isin(kinds)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(scan_texts(texts, kinds=kinds).reset_index(drop=True), expected)
+    assert expected["kind"].nunique() == len(kinds)  # every kind is there to be displaced
+    assert (full["kind"] == "phone").sum() > 100
