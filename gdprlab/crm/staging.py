@@ -36,6 +36,8 @@ from typing import Any
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.parquet as pq
 from ibis.common.exceptions import TableNotFound
 
 from gdprlab.crm import conventions
@@ -141,13 +143,53 @@ def _stage_file(backend: Any, path: Path, table: Table, csv_options: Mapping[str
     if not set(table.required_names) <= set(raw.columns):
         _refuse(path, table, "a missing column")
     checked = [c for c in raw.columns if types.get(c, "str") != "str"]
+    no_empty = _without_empty_text(path) if path.suffix == ".parquet" else set()
+    texts = [c for c in raw.columns if types.get(c, "str") == "str" and raw[c].type().is_string()
+             and c not in no_empty]
     with _reader_errors(path, table):  # a full read: the engine parses every row of a CSV here
-        bad = backend.execute(raw.aggregate(rows=raw.count(), **{
-            c: raw.count(where=unconvertible(raw[c], types[c])) for c in checked}))
+        found = backend.execute(raw.aggregate(
+            rows=raw.count(), **{c: raw.count(where=unconvertible(raw[c], types[c])) for c in checked},
+            **{f"empty_text_{i}": raw.count(where=(raw[c] == "").fill_null(False))
+               for i, c in enumerate(texts)}))
     for column in checked:
-        if count := int(bad[column].iloc[0]):
+        if count := int(found[column].iloc[0]):
             _refuse(path, table, f"{count} value(s) of column {column!r} not {_EXPECTED[types[column]]}")
-    return raw.select(**{c: convert(raw[c], types.get(c, "str")) for c in raw.columns})
+    no_empty |= {c for i, c in enumerate(texts) if not int(found[f"empty_text_{i}"].iloc[0])}
+    return raw.select(**{c: _as_read(raw[c], types.get(c, "str"), c in no_empty) for c in raw.columns})
+
+
+def _as_read(value: ir.Value, dtype: str, no_empty: bool) -> ir.Value:
+    """convert(value, dtype), or the column itself where that is what it gives: a column of the type
+    already, text holding no empty value. A bare column lets the engine push the checks' filters down into
+    its reader (Parquet's statistics skip row groups, a filter is read before the other columns)."""
+    source = value.type()
+    if source == _TYPES[dtype] and (not source.is_string() or no_empty):
+        return value
+    return convert(value, dtype)
+
+
+def _without_empty_text(path: Path) -> set[str]:
+    """The text columns of a Parquet file that its statistics prove hold no empty text: every row group
+    holds only missing values in it or has a least value that is not empty ('' sorts first)."""
+    try:
+        meta = pq.ParquetFile(path).metadata
+    except (OSError, pa.ArrowException):
+        return set()  # the engine's reader says what is wrong with the file
+    out = set()
+    for j in range(meta.num_columns):
+        column = meta.schema.column(j)
+        if column.physical_type != "BYTE_ARRAY" or column.max_definition_level > 1:
+            continue  # not text, or nested
+        for i in range(meta.num_row_groups):
+            stats = meta.row_group(i).column(j).statistics
+            if stats is None:
+                break
+            all_missing = stats.has_null_count and stats.null_count == meta.row_group(i).num_rows
+            if not all_missing and not (stats.has_min_max and stats.min not in ("", b"")):
+                break
+        else:
+            out.add(column.name)
+    return out
 
 
 @contextlib.contextmanager
