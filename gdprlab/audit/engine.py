@@ -217,9 +217,10 @@ class Check:
         start = time.perf_counter()
         impl = self.implementation
         try:
-            ids = t.materialise(impl.finder(t, policy, as_of), f"ids_{self.id}")  # computed once, read thrice
+            ids = impl.finder(t, policy, as_of)
             population = _value(t, impl.count_population(t))
             if findings_table:
+                ids = t.materialise(ids, f"ids_{self.id}")  # computed once, read thrice
                 found = _store(t, ids, findings_table, run_id or "", self.id)
                 record_ids: tuple[str, ...] = ()
                 sample = _sample(t, ids, found, evidence, seed, self.id)
