@@ -1,0 +1,173 @@
+"""The organisation's hub, for real: JupyterHub on 127.0.0.1 with deploy/jupyterhub/ (DummyAuthenticator),
+configurable-http-proxy and PostgreSQL for the hub's database and the training store. Learners log in, submit
+through the grading service (by the proxy, and by its own address as a kernel does), and the store holds
+each attempt under the hub user who sent it; what a learner cannot do (submit as someone else, claim a score,
+use an unknown bank) is refused with a message. Skipped, saying why, without JupyterHub, the proxy or
+PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from helpers import PG_URL
+
+from gdprlab.training import hub
+from gdprlab.training.grading import answers_with
+from gdprlab.training.quiz import bank_version, load_banks
+from gdprlab.training.store.progress import ProgressStore
+from gdprlab.training.store.records import Attempt
+
+pytest.importorskip("jupyterhub", reason="jupyterhub is not installed (pip install jupyterhub): hub tests "
+                    "skipped")
+if shutil.which("configurable-http-proxy") is None:
+    pytest.skip("configurable-http-proxy is not installed (npm install -g configurable-http-proxy; .ci/run "
+                "does it): hub tests skipped", allow_module_level=True)
+
+LESSON = "02_permission"
+BANK = load_banks()[LESSON]
+VERSION = bank_version(BANK)
+USERS = ["alice", "bob", "carol"]  # carol is a trainer
+
+
+@pytest.fixture(scope="module")
+def schemas(pg_engine):
+    names = [f"gdprlab_hub_{uuid.uuid4().hex[:10]}" for _ in ("store", "hub")]
+    with pg_engine.begin() as conn:
+        for name in names:
+            conn.execute(sa.text(f'CREATE SCHEMA "{name}"'))
+    yield names
+    with pg_engine.begin() as conn:
+        for name in names:
+            conn.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
+
+
+@pytest.fixture(scope="module")
+def running(schemas, tmp_path_factory):
+    store_schema, hub_schema = schemas
+    hub_db = f"{PG_URL}?options={urllib.parse.quote(f'-csearch_path={hub_schema}')}"
+    with hub.trial_hub(tmp_path_factory.mktemp("hub"), users=USERS, store_url=PG_URL, schema=store_schema,
+                       hub_db_url=hub_db, trainers=["carol"]) as urls:
+        yield urls
+
+
+@pytest.fixture(scope="module")
+def tokens(running):
+    return {user: hub.hub_token(running[0], user) for user in USERS}
+
+
+@pytest.fixture
+def store(schemas):
+    with ProgressStore(PG_URL, schema=schemas[0], create=False) as s:
+        yield s
+
+
+def call(url: str, token: str | None = None, body: dict | None = None) -> tuple[int, dict | str]:
+    headers = {"Content-Type": "application/json"} | ({"Authorization": f"token {token}"} if token else {})
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST" if body else "GET")
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            status, text = response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        status, text = error.code, error.read().decode()
+    try:
+        return status, json.loads(text)
+    except ValueError:
+        return status, text
+
+
+def submission(user: str, number: int = 1, right: int = 99, **extra) -> dict:
+    answers = answers_with(BANK, user, number, right)
+    return {"lesson": LESSON, "bank_version": VERSION, "answers": answers} | extra
+
+
+def grading(running) -> str:
+    return f"{running[0]}/services/{hub.GRADING_SERVICE}/"
+
+
+def test_each_learner_s_attempt_is_stored_under_their_hub_user(running, tokens, store):
+    for user in ("alice", "bob"):
+        status, reply = call(grading(running) + "attempts", tokens[user], submission(user))
+        assert status == 201, reply
+        assert reply["stored"] and reply["attempt"]["learner"] == user and reply["attempt"]["passed"]
+    stored = {(a.learner, a.lesson, a.passed) for a in store.attempts()}
+    assert {("alice", LESSON, True), ("bob", LESSON, True)} <= stored
+    assert not store.verify_chain()
+
+
+def test_a_learner_cannot_submit_as_another(running, tokens, store):
+    before = len(store.attempts(learner="bob"))
+    # the body names bob: ignored, the attempt is alice's (her token), graded on her own draw
+    body = submission("alice", 2, learner="bob")
+    status, reply = call(grading(running) + "attempts", tokens["alice"], body)
+    assert status == 201 and reply["attempt"]["learner"] == "alice"
+    # bob's answers (his draw) sent with alice's token are not one of alice's draws
+    status, reply = call(grading(running) + "attempts", tokens["alice"], submission("bob", 2))
+    assert status == 422 and "not one of the learner's draws" in reply["message"]
+    assert len(store.attempts(learner="bob")) == before
+    # and without a token, or with a made-up one, nothing is taken
+    for token in (None, "not-a-token"):
+        status, reply = call(grading(running) + "attempts", token, submission("bob", 2))
+        assert status == 403 and "hub token" in reply["message"]
+    assert len(store.attempts(learner="bob")) == before
+
+
+def test_a_forged_score_or_an_unknown_bank_is_refused_with_a_message(running, tokens, store):
+    before = len(store.attempts())
+    forged = submission("alice", 3, right=0, score=8, max_score=8, passed=True)
+    status, reply = call(grading(running) + "attempts", tokens["alice"], forged)
+    assert status == 422 and reply["refused"] and not reply["stored"]
+    assert "does not follow from its answers" in reply["message"]
+    unknown = submission("alice", 3) | {"bank_version": "x"}
+    status, reply = call(grading(running) + "attempts", tokens["alice"], unknown)
+    assert status == 422 and "is not one this gdprlab knows" in reply["message"]
+    status, reply = call(grading(running) + "attempts", tokens["alice"], {"lesson": LESSON})
+    assert status == 400 and "bank_version" in reply["message"]
+    assert len(store.attempts()) == before
+
+
+def test_a_kernel_submits_through_the_service_with_its_hub_token(running, tokens, store):
+    """What the quiz does on the hub: GDPRLAB_GRADING_URL and JUPYTERHUB_API_TOKEN set, no database URL."""
+    client = hub.client_from_env({hub.GRADING_URL_ENV: running[1], hub.TOKEN_ENV: tokens["bob"]})
+    answers = answers_with(BANK, "bob", 3, 1)
+    attempt = Attempt(learner="bob", lesson=LESSON, quiz=LESSON, bank_version=VERSION, answers=answers,
+                      score=1, max_score=len(answers), passed=False)
+    result = client.record(attempt)
+    assert result.stored and not result.refused, result.message
+    assert client.record(attempt).message.startswith("This attempt was already recorded")  # a retry
+    mine = client.attempts(lesson=LESSON)
+    assert {a.learner for a in mine} == {"bob"} and attempt.attempt_id in {a.attempt_id for a in mine}
+    assert [a.attempt_id for a in store.attempts()].count(attempt.attempt_id) == 1
+    assert client.progress("bob").loc[0, "attempts"] == len(mine)
+    forged = Attempt(learner="bob", lesson=LESSON, quiz=LESSON, bank_version=VERSION, answers=answers,
+                     score=len(answers), max_score=len(answers), passed=True)
+    assert client.record(forged).refused
+
+
+def test_only_trainers_may_open_the_dashboard(running, tokens):
+    def scopes(user):
+        return set(call(f"{running[0]}/hub/api/user", tokens[user])[1]["scopes"])
+
+    dashboard = f"access:services!service={hub.DASHBOARD_SERVICE}"
+    assert dashboard in scopes("carol")
+    assert dashboard not in scopes("alice")
+    assert f"access:services!service={hub.GRADING_SERVICE}" in scopes("alice")
+
+
+def test_the_certificate_page_checks_a_code_and_escapes_it(running, tokens):
+    status, page = call(grading(running) + "certificate?code=" + urllib.parse.quote("<b>ABCD</b>"),
+                        tokens["alice"])
+    assert status == 200 and "&lt;b&gt;ABCD&lt;/b&gt;" in page and "<b>ABCD" not in page
+    assert '<html lang="en">' in page and '<label for="code">' in page
+    assert "http" not in page.split("</head>")[0]  # nothing loaded from elsewhere
+    status, page = call(grading(running) + "certificate?code=ABCD-EFGH-JKMN-PQRS", tokens["alice"])
+    assert "Not valid" in page and "no certificate with this code" in page
+    status, _ = call(grading(running) + "certificate?code=ABCD-EFGH-JKMN-PQRS")  # not logged in
+    assert status in (302, 403) or "login" in str(_)
