@@ -90,7 +90,8 @@ def run(learners: int, attempts: int, pg_url: str, folder: Path) -> dict:
     with engine.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     try:
-        with hub.trial_hub(folder, users=users, store_url=pg_url, schema=schema, timeout=120) as (hub_url, _):
+        with hub.trial_hub(folder, users=users, store_url=hub.schema_url(pg_url, schema),
+                           timeout=120) as (hub_url, _):
             url = f"{hub_url}/services/{hub.GRADING_SERVICE}/attempts"
             tokens = {user: hub.hub_token(hub_url, user) for user in users}
             bodies = {user: [{"lesson": LESSON, "bank_version": version, "attempt_id": str(uuid.uuid4()),

@@ -12,8 +12,11 @@ load_subconfig(str(Path(__file__).with_name("jupyterhub_config.py")))  # noqa: F
 
 c.JupyterHub.authenticator_class = "dummy"
 c.Authenticator.allowed_users = {u for u in os.environ.get("GDPRLAB_TRIAL_USERS", "").split(",") if u}
-if os.environ.get("GDPRLAB_TRIAL_DASHBOARD") == "0":
-    for service in c.JupyterHub.services:
-        if service["name"] == hub.DASHBOARD_SERVICE:
-            for key in ("command", "url", "oauth_no_confirm"):  # an API-only service: not waited for
-                service.pop(key)
+for service in c.JupyterHub.services:
+    if service["name"] != hub.DASHBOARD_SERVICE:
+        continue
+    if os.environ.get("GDPRLAB_TRIAL_DASHBOARD") == "0":
+        for key in ("command", "url", "oauth_no_confirm"):  # an API-only service: not waited for
+            service.pop(key)
+    elif os.geteuid() == 0:  # a trial run as root (a container): Jupyter Server refuses root otherwise
+        service["command"].append("--allow-root")

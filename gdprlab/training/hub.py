@@ -67,6 +67,7 @@ __all__ = [
     "submission",
     "submit",
     "hub_token",
+    "schema_url",
     "trial_hub",
 ]
 
@@ -78,7 +79,7 @@ GRADING_URL_ENV = "GDPRLAB_GRADING_URL"
 #: the hub token of the learner's server, set by JupyterHub
 TOKEN_ENV = "JUPYTERHUB_API_TOKEN"
 #: the environment variables that carry database credentials (given to the services only)
-CREDENTIAL_ENV = ("GDPRLAB_DB_URL", "GDPRLAB_DB_SCHEMA", "PGPASSWORD", "PGPASSFILE")
+CREDENTIAL_ENV = ("GDPRLAB_DB_URL", "PGPASSWORD", "PGPASSFILE")
 #: largest submission accepted, in bytes (a bank's answers are a few hundred)
 MAX_BODY = 64 * 1024
 #: seconds a kernel waits for the service
@@ -260,7 +261,7 @@ def services(*, grading_port: int = 10101, dashboard_port: int = 10102, notebook
     python = python or sys.executable
     grading_env = {k: env[k] for k in CREDENTIAL_ENV if env.get(k)}
     dashboard_env = {"GDPRLAB_DB_URL": env.get("GDPRLAB_DASHBOARD_DB_URL") or env.get("GDPRLAB_DB_URL", "")}
-    dashboard_env |= {k: env[k] for k in ("GDPRLAB_DB_SCHEMA", "PGPASSFILE") if env.get(k)}
+    dashboard_env |= {k: env[k] for k in ("PGPASSFILE",) if env.get(k)}
     return [
         {"name": GRADING_SERVICE, "url": f"http://127.0.0.1:{grading_port}",
          "command": [python, "-m", "gdprlab.training.service"], "environment": grading_env,
@@ -301,6 +302,13 @@ def spawner_environment(grading_port: int = 10101) -> dict[str, str]:
 TRIAL_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "jupyterhub" / "trial_config.py"
 
 
+def schema_url(url: str, schema: str) -> str:
+    """A PostgreSQL URL whose connections use ``schema`` (their search_path), for a store or a hub database
+    kept in a schema of a shared database (trials, tests, benchmarks)."""
+    option = urllib.parse.quote(f"-csearch_path={schema}")
+    return f"{url}{'&' if '?' in url else '?'}options={option}"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -318,7 +326,7 @@ def _answers(url: str) -> int:
 
 
 @contextlib.contextmanager
-def trial_hub(folder: str | os.PathLike[str], *, users: list[str], store_url: str, schema: str | None = None,
+def trial_hub(folder: str | os.PathLike[str], *, users: list[str], store_url: str,
               hub_db_url: str | None = None, trainers: list[str] = (), dashboard: bool = False,
               timeout: float = 60.0) -> Iterator[tuple[str, str]]:
     """JupyterHub with ``deploy/jupyterhub/trial_config.py`` (DummyAuthenticator for ``users``, the group
@@ -336,8 +344,6 @@ def trial_hub(folder: str | os.PathLike[str], *, users: list[str], store_url: st
             "JUPYTERHUB_DB_URL": hub_db_url or f"sqlite:///{folder / 'jupyterhub.sqlite'}",
             "PYTHONPATH": os.pathsep.join(p for p in (str(Path(__file__).resolve().parents[2]),
                                                       os.environ.get("PYTHONPATH", "")) if p)}
-    if schema:
-        env["GDPRLAB_DB_SCHEMA"] = schema
     command = [sys.executable, "-m", "jupyterhub", "-f", str(TRIAL_CONFIG),
                f"--JupyterHub.hub_port={_free_port()}",
                f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{_free_port()}",

@@ -16,10 +16,10 @@ serves it over HTTP (tornado, as JupyterHub itself). Its routes, under ``JUPYTER
     (:func:`gdprlab.training.certificates.verify_code`), for any hub user (hub login by OAuth, or a token);
     every value from the store is escaped, the page has no script and loads nothing from elsewhere.
 
-The database URL comes from the service's environment (``GDPRLAB_DB_URL``, ``GDPRLAB_DB_SCHEMA``; the
-password from ``PGPASSWORD`` or a pgpass file), which only the hub's configuration sets. Store calls run
-in a thread pool (the store is synchronous SQLAlchemy), so many learners submit at once. The access log
-names method, route, status and time only: no user, no query string (a certificate code), no body.
+The database URL comes from the service's environment (``GDPRLAB_DB_URL``; the password from
+``PGPASSWORD`` or a pgpass file), which only the hub's configuration sets. Store calls run in a thread pool
+(the store is synchronous SQLAlchemy), so many learners submit at once. The access log names method, route,
+status and time only: no user, no query string (a certificate code), no body.
 """
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ def main() -> int:
         print("gdprlab grading service: error: GDPRLAB_DB_URL is not set (the store's database; set it in "
               "the hub's environment, see deploy/jupyterhub/)", file=sys.stderr)
         return 2
-    store = ProgressStore(schema=os.environ.get("GDPRLAB_DB_SCHEMA") or None)
+    store = ProgressStore()
     store.schema_version()  # create or migrate the tables once, before the first submission
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
     server = httpserver.HTTPServer(make_app(store), xheaders=True)

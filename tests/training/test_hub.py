@@ -24,12 +24,6 @@ from gdprlab.training.quiz import bank_version, load_banks
 from gdprlab.training.store.progress import ProgressStore
 from gdprlab.training.store.records import Attempt
 
-pytest.importorskip("jupyterhub", reason="jupyterhub is not installed (pip install jupyterhub): hub tests "
-                    "skipped")
-if shutil.which("configurable-http-proxy") is None:
-    pytest.skip("configurable-http-proxy is not installed (npm install -g configurable-http-proxy; .ci/run "
-                "does it): hub tests skipped", allow_module_level=True)
-
 LESSON = "02_permission"
 BANK = load_banks()[LESSON]
 VERSION = bank_version(BANK)
@@ -50,10 +44,15 @@ def schemas(pg_engine):
 
 @pytest.fixture(scope="module")
 def running(schemas, tmp_path_factory):
+    pytest.importorskip("jupyterhub", reason="jupyterhub is not installed (pip install jupyterhub): hub "
+                        "tests skipped")
+    if shutil.which("configurable-http-proxy") is None:
+        pytest.skip("configurable-http-proxy is not installed (npm install -g configurable-http-proxy; "
+                    ".ci/run does it): hub tests skipped")
     store_schema, hub_schema = schemas
-    hub_db = f"{PG_URL}?options={urllib.parse.quote(f'-csearch_path={hub_schema}')}"
-    with hub.trial_hub(tmp_path_factory.mktemp("hub"), users=USERS, store_url=PG_URL, schema=store_schema,
-                       hub_db_url=hub_db, trainers=["carol"]) as urls:
+    with hub.trial_hub(tmp_path_factory.mktemp("hub"), users=USERS, trainers=["carol"], dashboard=True,
+                       store_url=hub.schema_url(PG_URL, store_schema),
+                       hub_db_url=hub.schema_url(PG_URL, hub_schema)) as urls:
         yield urls
 
 
@@ -159,6 +158,10 @@ def test_only_trainers_may_open_the_dashboard(running, tokens):
     assert dashboard in scopes("carol")
     assert dashboard not in scopes("alice")
     assert f"access:services!service={hub.GRADING_SERVICE}" in scopes("alice")
+    page = f"{running[0]}/services/{hub.DASHBOARD_SERVICE}/voila/render/training_dashboard.ipynb"
+    assert call(page, tokens["alice"])[0] == 403
+    status, text = call(page, tokens["carol"])
+    assert status == 200 and "alice" in text  # the dashboard, from the store the service wrote
 
 
 def test_the_certificate_page_checks_a_code_and_escapes_it(running, tokens):
@@ -169,5 +172,55 @@ def test_the_certificate_page_checks_a_code_and_escapes_it(running, tokens):
     assert "http" not in page.split("</head>")[0]  # nothing loaded from elsewhere
     status, page = call(grading(running) + "certificate?code=ABCD-EFGH-JKMN-PQRS", tokens["alice"])
     assert "Not valid" in page and "no certificate with this code" in page
-    status, _ = call(grading(running) + "certificate?code=ABCD-EFGH-JKMN-PQRS")  # not logged in
-    assert status in (302, 403) or "login" in str(_)
+    # not logged in: sent to the hub's login (OAuth), nothing verified
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.build_opener(NoRedirect).open(grading(running) + "certificate?code=ABCD")
+    assert caught.value.code == 302 and "/hub/api/oauth2/authorize" in caught.value.headers["Location"]
+
+
+# ------------------------------------------------------------------------------------------ without a hub
+def test_the_body_cannot_choose_the_learner_nor_the_time():
+    answers = answers_with(BANK, "alice", 1, 99)
+    attempt = hub.attempt_from_submission(json.dumps({"lesson": LESSON, "bank_version": VERSION,
+                                                      "answers": answers, "learner": "bob",
+                                                      "submitted_at": "2020-01-01T00:00:00Z"}),
+                                          "alice", {VERSION: BANK})
+    assert attempt.learner == "alice" and attempt.submitted_at.year > 2020 and attempt.passed
+    assert attempt.score == attempt.max_score == len(answers)  # graded by the service when not claimed
+
+
+@pytest.mark.parametrize(("body", "user", "status", "said"), [
+    ("{not json", "alice", 400, "not JSON"),
+    ("[1]", "alice", 400, "JSON object"),
+    ("x" * (hub.MAX_BODY + 1), "alice", 413, "larger than"),
+    ('{"lesson": "02_permission", "bank_version": "v"}', "alice.smith@example.org", 403, "e-mail address"),
+])
+def test_a_malformed_submission_gets_one_message(body, user, status, said):
+    with pytest.raises(hub.SubmissionError) as caught:
+        hub.attempt_from_submission(body, user, {VERSION: BANK})
+    assert caught.value.status == status and said in str(caught.value)
+    assert "example.org" not in str(caught.value)
+
+
+def test_kernels_use_the_service_on_a_hub_and_hold_no_database_credential(monkeypatch, tmp_path):
+    monkeypatch.setenv("GDPRLAB_DB_URL", f"sqlite:///{tmp_path / 'p.sqlite'}")
+    monkeypatch.delenv(hub.GRADING_URL_ENV, raising=False)
+    assert isinstance(hub.learner_store(), ProgressStore)  # one machine: the local store
+    monkeypatch.setenv(hub.GRADING_URL_ENV, "http://127.0.0.1:9/services/gdprlab-grading")
+    monkeypatch.setenv(hub.TOKEN_ENV, "t0ken")
+    client = hub.learner_store()
+    assert isinstance(client, hub.GradingClient) and client.url.endswith("/")
+    answers = answers_with(BANK, "alice", 1, 99)
+    result = client.record(Attempt(learner="alice", lesson=LESSON, quiz=LESSON, bank_version=VERSION,
+                                   answers=answers, score=len(answers), max_score=len(answers), passed=True))
+    assert not result.stored and "could not be reached" in result.message
+    env = {"GDPRLAB_DB_URL": "postgresql+psycopg://grader@db/gdprlab", "PGPASSWORD": "secret",
+           "GDPRLAB_DASHBOARD_DB_URL": "postgresql+psycopg://reader@db/gdprlab"}
+    grading, dashboard = hub.services(env=env)
+    assert grading["environment"] == {"GDPRLAB_DB_URL": env["GDPRLAB_DB_URL"], "PGPASSWORD": "secret"}
+    assert dashboard["environment"] == {"GDPRLAB_DB_URL": env["GDPRLAB_DASHBOARD_DB_URL"]}
+    assert not set(hub.spawner_environment()) & {"GDPRLAB_DB_URL", "PGPASSWORD", "PGPASSFILE"}
