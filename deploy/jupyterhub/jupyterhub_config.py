@@ -15,6 +15,7 @@ Environment of the hub process (secrets never in this file):
 """
 
 import os
+import sys
 from pathlib import Path
 
 from gdprlab.training import hub
@@ -51,6 +52,7 @@ c.JupyterHub.services = hub.services(notebooks=str(ROOT / "notebooks"), grading_
 # Learners' servers: the lessons folder, opened in Voilà (code-free pages); /user/<name>/lab for JupyterLab.
 # Each server runs as the learner's system account (LocalProcessSpawner); DockerSpawner or SystemdSpawner
 # work the same way. Kernels get the grading service's address and a token that may use it, nothing else.
+c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]  # gdprlab's environment (this one)
 c.Spawner.notebook_dir = os.environ.get("GDPRLAB_LESSONS", str(ROOT / "lessons"))
 c.Spawner.default_url = "/voila/render/00_start_here.ipynb"
 c.Spawner.environment = hub.spawner_environment(GRADING_PORT)

@@ -328,9 +328,10 @@ def _answers(url: str) -> int:
 @contextlib.contextmanager
 def trial_hub(folder: str | os.PathLike[str], *, users: list[str], store_url: str,
               hub_db_url: str | None = None, trainers: list[str] = (), dashboard: bool = False,
+              lessons: str | os.PathLike[str] | None = None,
               timeout: float = 60.0) -> Iterator[tuple[str, str]]:
     """JupyterHub with ``deploy/jupyterhub/trial_config.py`` (DummyAuthenticator for ``users``, the group
-    ``trainers`` of ``trainers``) on free
+    ``trainers`` of ``trainers``; learners' servers on ``lessons``, default the checkout's) on free
     ports of 127.0.0.1, run in ``folder`` (its log in ``folder/jupyterhub.log``); yields (the hub's public
     URL, the grading service's direct URL) once the service answers, and stops the hub (and with it the
     services) afterwards. Needs JupyterHub and configurable-http-proxy; for trials, tests and benchmarks."""
@@ -342,8 +343,11 @@ def trial_hub(folder: str | os.PathLike[str], *, users: list[str], store_url: st
             "GDPRLAB_TRIAL_DASHBOARD": "1" if dashboard else "0",
             "GDPRLAB_DB_URL": store_url, "GDPRLAB_OUTBOX_DIR": str(folder / "outbox"),
             "JUPYTERHUB_DB_URL": hub_db_url or f"sqlite:///{folder / 'jupyterhub.sqlite'}",
+            "GDPRLAB_TRIAL_HOMES": str(folder / "home"),
             "PYTHONPATH": os.pathsep.join(p for p in (str(Path(__file__).resolve().parents[2]),
                                                       os.environ.get("PYTHONPATH", "")) if p)}
+    if lessons is not None:
+        env["GDPRLAB_LESSONS"] = str(lessons)
     command = [sys.executable, "-m", "jupyterhub", "-f", str(TRIAL_CONFIG),
                f"--JupyterHub.hub_port={_free_port()}",
                f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{_free_port()}",

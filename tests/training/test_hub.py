@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -42,8 +43,31 @@ def schemas(pg_engine):
             conn.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
 
 
+#: a lesson as a learner's kernel runs it on the hub: the quiz answered right and submitted, as by a click
+KERNEL_CELL = f"""
+import os
+from gdprlab.training.quiz_widget import build_quiz
+quiz = build_quiz({LESSON!r})
+for i, drawn in enumerate(quiz.attempt.questions):
+    shown = [j for j, option in enumerate(drawn.options) if option.correct]
+    quiz.set_answer(i, shown if drawn.question.type == "multiple" else shown[0])
+quiz.on_submit()
+print("KERNEL", type(quiz.store).__name__, quiz.learner, "GDPRLAB_DB_URL" in os.environ, quiz.record_message)
+"""
+
+
 @pytest.fixture(scope="module")
-def running(schemas, tmp_path_factory):
+def lessons(tmp_path_factory):
+    import nbformat
+
+    folder = tmp_path_factory.mktemp("lessons")
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(KERNEL_CELL)]),
+                   folder / "submit.ipynb")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def running(schemas, lessons, tmp_path_factory):
     pytest.importorskip("jupyterhub", reason="jupyterhub is not installed (pip install jupyterhub): hub "
                         "tests skipped")
     if shutil.which("configurable-http-proxy") is None:
@@ -51,6 +75,7 @@ def running(schemas, tmp_path_factory):
                     ".ci/run does it): hub tests skipped")
     store_schema, hub_schema = schemas
     with hub.trial_hub(tmp_path_factory.mktemp("hub"), users=USERS, trainers=["carol"], dashboard=True,
+                       lessons=lessons,
                        store_url=hub.schema_url(PG_URL, store_schema),
                        hub_db_url=hub.schema_url(PG_URL, hub_schema)) as urls:
         yield urls
@@ -70,7 +95,7 @@ def store(schemas):
 def call(url: str, token: str | None = None, body: dict | None = None) -> tuple[int, dict | str]:
     headers = {"Content-Type": "application/json"} | ({"Authorization": f"token {token}"} if token else {})
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, headers=headers, method="POST" if body else "GET")
+    request = urllib.request.Request(url, data=data, headers=headers, method="GET" if body is None else "POST")
     try:
         with urllib.request.urlopen(request, timeout=20) as response:
             status, text = response.status, response.read().decode()
@@ -116,6 +141,24 @@ def test_a_learner_cannot_submit_as_another(running, tokens, store):
         status, reply = call(grading(running) + "attempts", token, submission("bob", 2))
         assert status == 403 and "hub token" in reply["message"]
     assert len(store.attempts(learner="bob")) == before
+
+
+def test_a_quiz_in_a_learner_s_kernel_submits_through_the_service(running, tokens, store):
+    """alice's own server (spawned by the hub), the lesson rendered by Voila: the quiz's store is the grading
+    service, the kernel has no database URL, and the attempt lands in the store under alice."""
+    user_api = f"{running[0]}/hub/api/users/alice/server"
+    status, reply = call(user_api, tokens["alice"], {})
+    assert status in (201, 202), reply
+    deadline = time.monotonic() + 40
+    while call(f"{running[0]}/user/alice/api/status", tokens["alice"])[0] != 200:
+        assert time.monotonic() < deadline, "alice's server did not start"
+        time.sleep(0.3)
+    before = len(store.attempts(learner="alice"))
+    status, page = call(f"{running[0]}/user/alice/voila/render/submit.ipynb", tokens["alice"])
+    assert status == 200
+    assert "KERNEL GradingClient alice False Attempt recorded." in page, page[-3000:]
+    assert len(store.attempts(learner="alice")) == before + 1
+    assert store.attempts(learner="alice")[-1].passed
 
 
 def test_a_forged_score_or_an_unknown_bank_is_refused_with_a_message(running, tokens, store):
