@@ -8,7 +8,9 @@ Environment of the hub process (secrets never in this file):
   GDPRLAB_DB_URL            the training store, e.g. postgresql+psycopg://gdprlab_grader@db/gdprlab;
                             given to the grading service only, never to learners' servers
   PGPASSWORD or PGPASSFILE  the store's password (or a pgpass file readable by the hub's user only)
-  GDPRLAB_DASHBOARD_DB_URL  a read-only role on the store, for the trainer dashboard
+  GDPRLAB_DASHBOARD_DB_URL  a read-only role on the store, for the trainer dashboard, with its password in
+  GDPRLAB_DASHBOARD_PGPASSFILE  a pgpass file of its own (the dashboard never gets the grader's)
+  GDPRLAB_DASHBOARD_USER    the system user the dashboard runs as (trainers can run code there)
   GDPRLAB_TRAINERS          trainers' hub user names, comma-separated (or manage the group in /hub/admin)
   GDPRLAB_GRADING_PORT      port of the grading service on 127.0.0.1 (default 10101)
   GDPRLAB_LESSONS           folder of the lesson notebooks (default: this checkout's lessons/)

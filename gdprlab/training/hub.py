@@ -256,12 +256,17 @@ def services(*, grading_port: int = 10101, dashboard_port: int = 10102, notebook
              env: Mapping[str, str] | None = None, python: str | None = None) -> list[dict[str, Any]]:
     """``c.JupyterHub.services``: the grading service, given the store's credentials from the hub's
     environment, and the trainer dashboard (Voilà on ``notebooks/training_dashboard.ipynb`` in a
-    single-user server run as a service), given ``GDPRLAB_DASHBOARD_DB_URL`` (a read-only role)."""
+    single-user server run as a service), given ``GDPRLAB_DASHBOARD_DB_URL`` (a read-only role; without
+    it the store's URL, but none of the grader's passwords) and ``GDPRLAB_DASHBOARD_PGPASSFILE`` (its own
+    pgpass file, never the grader's). A trainer can run code in the dashboard's server, so in production run
+    it as a system user of its own (``GDPRLAB_DASHBOARD_USER``; the hub then runs as root), which cannot
+    read the grader's files."""
     env = os.environ if env is None else env
     python = python or sys.executable
     grading_env = {k: env[k] for k in CREDENTIAL_ENV if env.get(k)}
-    dashboard_env = {"GDPRLAB_DB_URL": env.get("GDPRLAB_DASHBOARD_DB_URL") or env.get("GDPRLAB_DB_URL", "")}
-    dashboard_env |= {k: env[k] for k in ("PGPASSFILE",) if env.get(k)}
+    dashboard_env = {"GDPRLAB_DB_URL": env.get("GDPRLAB_DASHBOARD_DB_URL") or env.get("GDPRLAB_DB_URL", ""),
+                     "PGPASSFILE": env.get("GDPRLAB_DASHBOARD_PGPASSFILE", "")}
+    dashboard_user = {"user": env["GDPRLAB_DASHBOARD_USER"]} if env.get("GDPRLAB_DASHBOARD_USER") else {}
     return [
         {"name": GRADING_SERVICE, "url": f"http://127.0.0.1:{grading_port}",
          "command": [python, "-m", "gdprlab.training.service"], "environment": grading_env,
@@ -271,7 +276,8 @@ def services(*, grading_port: int = 10101, dashboard_port: int = 10102, notebook
                      "--ServerApp.default_url=/voila/render/training_dashboard.ipynb",
                      "--ServerApp.terminals_enabled=False", "--VoilaConfiguration.strip_sources=True",
                      "--VoilaConfiguration.show_tracebacks=False"],
-         "environment": {k: v for k, v in dashboard_env.items() if v}, "oauth_no_confirm": True},
+         "environment": {k: v for k, v in dashboard_env.items() if v}, "oauth_no_confirm": True,
+         **dashboard_user},
     ]
 
 

@@ -95,7 +95,8 @@ def store(schemas):
 def call(url: str, token: str | None = None, body: dict | None = None) -> tuple[int, dict | str]:
     headers = {"Content-Type": "application/json"} | ({"Authorization": f"token {token}"} if token else {})
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, headers=headers, method="GET" if body is None else "POST")
+    method = "GET" if body is None else "POST"
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
         with urllib.request.urlopen(request, timeout=20) as response:
             status, text = response.status, response.read().decode()
@@ -262,8 +263,11 @@ def test_kernels_use_the_service_on_a_hub_and_hold_no_database_credential(monkey
                                    answers=answers, score=len(answers), max_score=len(answers), passed=True))
     assert not result.stored and "could not be reached" in result.message
     env = {"GDPRLAB_DB_URL": "postgresql+psycopg://grader@db/gdprlab", "PGPASSWORD": "secret",
-           "GDPRLAB_DASHBOARD_DB_URL": "postgresql+psycopg://reader@db/gdprlab"}
+           "PGPASSFILE": "/etc/gdprlab/grader.pgpass", "GDPRLAB_DASHBOARD_DB_URL": "postgresql+psycopg://reader@db/x",
+           "GDPRLAB_DASHBOARD_PGPASSFILE": "/etc/gdprlab/reader.pgpass", "GDPRLAB_DASHBOARD_USER": "gdprdash"}
     grading, dashboard = hub.services(env=env)
-    assert grading["environment"] == {"GDPRLAB_DB_URL": env["GDPRLAB_DB_URL"], "PGPASSWORD": "secret"}
-    assert dashboard["environment"] == {"GDPRLAB_DB_URL": env["GDPRLAB_DASHBOARD_DB_URL"]}
+    assert grading["environment"] == {k: env[k] for k in ("GDPRLAB_DB_URL", "PGPASSWORD", "PGPASSFILE")}
+    assert dashboard["environment"] == {"GDPRLAB_DB_URL": env["GDPRLAB_DASHBOARD_DB_URL"],
+                                        "PGPASSFILE": "/etc/gdprlab/reader.pgpass"}
+    assert dashboard["user"] == "gdprdash" and "user" not in grading
     assert not set(hub.spawner_environment()) & {"GDPRLAB_DB_URL", "PGPASSWORD", "PGPASSFILE"}
