@@ -7,6 +7,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import time
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 from helpers import PG_URL
 
 from gdprlab.training import hub
+from gdprlab.training.certificates import passed_records, store_records, verification_hash
 from gdprlab.training.grading import answers_with
 from gdprlab.training.quiz import bank_version, load_banks
 from gdprlab.training.store.progress import ProgressStore
@@ -88,7 +90,7 @@ def tokens(running):
 
 @pytest.fixture
 def store(schemas):
-    with ProgressStore(PG_URL, schema=schemas[0], create=False) as s:
+    with ProgressStore(PG_URL, schema=schemas[0]) as s:
         yield s
 
 
@@ -216,6 +218,20 @@ def test_the_certificate_page_checks_a_code_and_escapes_it(running, tokens):
     assert "http" not in page.split("</head>")[0]  # nothing loaded from elsewhere
     status, page = call(grading(running) + "certificate?code=ABCD-EFGH-JKMN-PQRS", tokens["alice"])
     assert "Not valid" in page and "no certificate with this code" in page
+
+
+def test_the_certificate_page_says_valid_for_a_kept_certificate(running, tokens, store):
+    """A certificate kept in the store (as `progress export --certificates` keeps it) over alice's passes;
+    its course title, from the data, is escaped on the page."""
+    assert call(grading(running) + "attempts", tokens["alice"], submission("alice", 9))[0] == 201
+    records = passed_records(store_records(store), "alice")
+    today = dt.datetime.now(dt.UTC).date()
+    expires = today + dt.timedelta(days=365)
+    code = store.issue_certificate("alice", "GDPR <b>basics</b>", today, today, expires,
+                                   list(records["attempt_id"]), verification_hash(records))
+    status, page = call(grading(running) + "certificate?code=" + code.lower(), tokens["bob"])
+    assert status == 200 and "<h2>Valid</h2>" in page and "learner alice" in page
+    assert "GDPR &lt;b&gt;basics&lt;/b&gt;" in page and "<b>basics" not in page
     # not logged in: sent to the hub's login (OAuth), nothing verified
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
