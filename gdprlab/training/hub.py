@@ -104,7 +104,8 @@ def attempt_from_submission(body: bytes | str | Mapping[str, Any], hub_user: str
     bank's options) and, optionally, the score the kernel computed (``score``, ``max_score``, ``passed``:
     when given they must follow from the answers, else the store refuses the attempt) and an
     ``attempt_id`` (a UUID: sending the same attempt again never stores it twice). Any ``learner`` or
-    ``submitted_at`` in the body is ignored: the learner is the hub's, the time the service's.
+    ``submitted_at`` in the body is ignored: the learner is the hub's, the time the service's (and the quiz is
+    the lesson's, as the quiz widget records it).
     """
     try:
         learner = validate_learner_id(hub_user)
@@ -127,8 +128,7 @@ def attempt_from_submission(body: bytes | str | Mapping[str, Any], hub_user: str
                 raise SubmissionError(f"Attempt refused, not recorded: {error}.", 422) from None
             claimed = [earned.score, earned.max_score, earned.passed]
     try:
-        return Attempt(learner=learner, lesson=fields["lesson"],
-                       quiz=str(data.get("quiz") or fields["lesson"]),
+        return Attempt(learner=learner, lesson=fields["lesson"], quiz=fields["lesson"],  # one quiz a lesson
                        bank_version=fields["bank_version"], answers=data.get("answers"), score=claimed[0],
                        max_score=claimed[1], passed=claimed[2],
                        **({"attempt_id": data["attempt_id"]} if data.get("attempt_id") else {}))
