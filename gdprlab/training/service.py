@@ -97,7 +97,6 @@ class AttemptsHandler(_Base):
     async def post(self) -> None:
         status, payload = await self.run(hub.submit, self.store, self.request.body, self.current_user["name"],
                                          self.banks)
-        log.info("submission: %s", status)
         self.reply(status, payload)
 
     async def get(self) -> None:
