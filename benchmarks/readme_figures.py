@@ -141,6 +141,31 @@ def render_read_speed(folder: Path) -> str:
     return "\n".join(lines)
 
 
+HUB_START, HUB_END = "<!-- hub_grading:start -->", "<!-- hub_grading:end -->"
+
+
+def render_hub_grading(folder: Path) -> str:
+    """The grading service under load (benchmarks/hub_grading.py, benchmarks/out/hub_grading.json)."""
+    path = folder / "hub_grading.json"
+    if not path.is_file():
+        return "No hub_grading result in benchmarks/out/ yet: run `benchmarks/hub_grading.py`."
+    r = json.loads(path.read_text(encoding="utf-8"))
+    lines = [f"Measured by `benchmarks/hub_grading.py` on {r['date']} (commit {r['commit'][:7]}): "
+             f"{r['machine']}. {r['learners']:,} learners x {r['attempts']} attempt(s), all at once through "
+             "the proxy; then each attempt sent again.", "",
+             "| phase | seconds | requests/s | p50 ms | p90 ms | p95 ms | p99 ms | max ms |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for phase, p in r["phases"].items():
+        ms = p["latency_ms"]
+        lines.append(f"| {phase} | {p['seconds']:.2f} | {p['requests_per_s']:,.1f} | {ms['p50']:,.0f} | "
+                     f"{ms['p90']:,.0f} | {ms['p95']:,.0f} | {ms['p99']:,.0f} | {ms['max']:,.0f} |")
+    failed = [name for name, ok in r["checks"].items() if not ok]
+    lines += ["", f"{r['stored']:,} attempts stored; checks: "
+                  + ("all passed (" + "; ".join(r["checks"]) + ")." if not failed
+                     else "FAILED: " + "; ".join(failed) + ".")]
+    return "\n".join(lines)
+
+
 def replace_block(text: str, block: str, start: str = START, end: str = END) -> str:
     """`text` with what stands between start and end (each once, in that order) replaced by `block`."""
     if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
@@ -161,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         new = replace_block(text, render(load_records(args.out_dir)))
         if READ_START in new:
             new = replace_block(new, render_read_speed(args.out_dir), READ_START, READ_END)
+        if HUB_START in new:
+            new = replace_block(new, render_hub_grading(args.out_dir), HUB_START, HUB_END)
     except ValueError as exc:
         print(f"{args.readme}: {exc}", file=sys.stderr)
         return 2

@@ -205,3 +205,28 @@ def test_subject_quality_meets_its_targets_on_a_small_dataset():
     names = out["name_only_mentions"]
     assert names["planted"] > 0 and 0 <= names["precision"] <= 1 and 0 <= names["recall"] <= 1
     assert out["met"] is True and done.returncode == 0, done.stderr
+
+
+def test_hub_grading_stores_each_attempt_once_and_readme_figures_renders_it(tmp_path):
+    """benchmarks/hub_grading.py at 6 learners (a real JupyterHub; skipped, saying why, when it cannot run),
+    its JSON rendered into the README block by readme_figures.py."""
+    out = tmp_path / "out" / "hub_grading.json"
+    command = [sys.executable, str(BENCHMARKS / "hub_grading.py"), "--learners", "6", "--attempts", "2",
+               "--out", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    if done.returncode == 2:
+        pytest.skip(done.stderr.strip())
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+    record = json.loads(out.read_text(encoding="utf-8"))
+    assert record["ok"] and record["stored"] == 12 and all(record["checks"].values())
+    assert record["statuses"] == {"first 201": 12, "retry 200": 12}
+    first = record["phases"]["first"]["latency_ms"]
+    assert 0 < first["p50"] <= first["p90"] <= first["p95"] <= first["p99"] <= first["max"]
+    figures = load_script("readme_figures")
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{figures.START}\n{figures.END}\n{figures.HUB_START}\nstale\n{figures.HUB_END}\n",
+                      encoding="utf-8")
+    assert figures.main(["--readme", str(readme), "--out-dir", str(out.parent)]) == 0
+    text = readme.read_text(encoding="utf-8")
+    assert "stale" not in text and f"| first | {record['phases']['first']['seconds']:.2f} |" in text
+    assert "checks: all passed" in text

@@ -35,7 +35,7 @@ import ipywidgets as widgets
 import pandas as pd
 from sqlalchemy import exc as sa_exc
 
-from gdprlab.training import course, quiz, theme
+from gdprlab.training import course, hub, quiz, theme
 from gdprlab.training.learner import LearnerUnknown, current_learner, validate_learner_id
 from gdprlab.training.store import records
 from gdprlab.training.store.progress import ProgressStore
@@ -549,8 +549,9 @@ def build_quiz(
     return qw
 
 
-def _default_store() -> ProgressStore:
-    return ProgressStore()
+def _default_store() -> ProgressStore | hub.GradingClient:
+    """The grading service on a hub (GDPRLAB_GRADING_URL set), else the local store."""
+    return hub.learner_store()
 
 
 def show_quiz(
