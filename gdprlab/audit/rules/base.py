@@ -378,7 +378,7 @@ def lower(t: Tables, value: ir.StringValue) -> ir.StringValue:
     """
     if t.backend_name == "duckdb":
         return _native_lower(value)
-    return _ascii_or(value, _case_maps()["lower"].apply)
+    return _ascii_or(t, value, "lower")
 
 
 def lowers_like_python(value: ir.StringValue) -> ir.BooleanValue:
@@ -397,13 +397,32 @@ def casefold(t: Tables, value: ir.StringValue) -> ir.StringValue:
     if t.backend_name == "duckdb":
         beyond = value.re_search(_folds_beyond_lower())
         return ibis.ifelse(beyond, _python_casefold(value), _native_lower(value))
-    return _ascii_or(value, _case_maps()["casefold"].apply)
+    return _ascii_or(t, value, "casefold")
 
 
-def _ascii_or(value: ir.StringValue, mapping: Callable[[ir.StringValue], ir.StringValue]) -> ir.StringValue:
-    """The engine's lower() for ASCII text, which every engine lower-cases as Python does; `mapping` (Python's
-    table of every character, by translate() and replace()) only for the text with another character."""
-    return ibis.ifelse(value.re_search(_NOT_ASCII), mapping(value), value.lower())
+def _ascii_or(t: Tables, value: ir.StringValue, case: str) -> ir.StringValue:
+    """The engine's lower() for ASCII text, which every engine lower-cases as Python does; for the text with
+    another character, Python's str.lower or str.casefold (`case`): run by Spark's Python workers, or, on an
+    engine that runs no Python, Python's table of every character applied by translate() and replace()
+    (hundreds of calls, whose plan Spark takes seconds to optimise)."""
+    if t.backend_name == "pyspark":
+        python = in_python(t, _PYTHON_CASE[case], value, output="string")
+    else:
+        python = _case_maps()[case].apply(value)
+    return ibis.ifelse(value.re_search(_NOT_ASCII), python, value.lower())
+
+
+def python_lower(texts: pd.Series) -> list[str | None]:
+    """Python's str.lower of each text (missing stays missing)."""
+    return [text.lower() if isinstance(text, str) else None for text in texts]
+
+
+def python_casefold(texts: pd.Series) -> list[str | None]:
+    """Python's str.casefold of each text (missing stays missing)."""
+    return [text.casefold() if isinstance(text, str) else None for text in texts]
+
+
+_PYTHON_CASE = {"lower": python_lower, "casefold": python_casefold}
 
 
 _NOT_ASCII = char_class(map(chr, range(0x80)), negated=True)
