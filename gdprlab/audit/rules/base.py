@@ -120,7 +120,7 @@ class Tables(Mapping[str, ir.Table]):
         if self.backend_name == "pyspark":
             self.backend._register_udfs(expr)  # create_view registers in-memory tables, not Python UDFs
             self.backend.create_view(table, expr)
-            self.backend.raw_sql(f"CACHE TABLE {self._quoted(table)}")
+            self.backend.raw_sql(f"CACHE LAZY TABLE {self._quoted(table)}")
         else:
             self.backend.create_table(table, expr, temp=True)
         self._temporary.append(table)
