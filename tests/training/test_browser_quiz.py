@@ -13,7 +13,8 @@ or downloaded), then
   ("Try again", no reload), passes (answers chosen with Tab and Space, two by clicking their text),
   lesson 00 left open in another tab shows the pass by itself, and "Next lesson" opens lesson 06;
 * runs axe-core (the copy axe-playwright-python ships; nothing is downloaded) on every lesson page, at
-  1100 and 390 px: no serious or critical violation, no text under 14 px, nothing cut off on a phone.
+  1100 and 390 px: no serious or critical violation, no text under 14 px, nothing cut off on a phone;
+* opens lesson 01 in JupyterLab (`gdprlab lessons --lab`), runs and saves it: the file stays as committed.
 
 Skipped, with the reason, when Playwright, Voilà or Chromium is missing. Screenshots of each step go to
 tests/browser/out/ (git-ignored); GDPRLAB_UPDATE_SCREENSHOTS=1 also rewrites the README's picture,
@@ -578,3 +579,51 @@ def test_the_kernel_of_a_closed_page_is_shut_down(tmp_path: Path) -> None:
                 browser.close()
     finally:
         stop()
+
+
+def test_a_lesson_opened_run_and_saved_in_jupyterlab_is_left_unchanged(tmp_path: Path) -> None:
+    """`gdprlab lessons --lab`: JupyterLab opens lesson 01, its kernel runs every cell (the exercise widgets
+    show), the lesson is saved, and the file is byte for byte the committed one (runner/hygiene.py)."""
+    pytest.importorskip("jupyterlab", reason="JupyterLab is not installed")
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    lesson = folder / "01_classification.ipynb"
+    lesson.write_bytes((LESSONS / lesson.name).read_bytes())
+    port = free_port()
+    command = build_command(argparse.Namespace(dir=folder, lab=True, port=port, no_browser=True)) + [
+        "--IdentityProvider.token=", "--LabApp.expose_app_in_browser=True", "--ServerApp.port_retries=0",
+        "--allow-root"]
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "JUPYTER_CONFIG_DIR": str(tmp_path), "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path),
+           "GDPRLAB_DB_URL": f"sqlite:///{tmp_path / 'progress.sqlite'}", "JUPYTERHUB_USER": LEARNER,
+           "GDPRLAB_OUTBOX_DIR": str(tmp_path / "outbox")}
+    log = tmp_path / "lab.log"
+    with open(log, "wb") as log_handle:
+        process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=log_handle,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    kernel = "window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel"
+    try:
+        _wait_until_up(f"http://localhost:{port}/lab", process, log, SERVER_START_TIMEOUT)
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                                                 timeout=60_000)
+            try:
+                page = browser.new_page()
+                page.set_default_timeout(PAGE_TIMEOUT_MS)
+                page.goto(f"http://localhost:{port}/lab/tree/{lesson.name}?reset", timeout=PAGE_TIMEOUT_MS)
+                page.wait_for_function(f"() => window.jupyterapp && {kernel}?.status === 'idle'")
+                page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+                sync_api.expect(page.locator(".gdprlab-exercise, .gdprlab-quiz").first).to_be_visible()
+                page.wait_for_function(f"() => {kernel}.status === 'idle'")
+                model = "window.jupyterapp.shell.currentWidget.context.model"
+                # the kernel has set its language_info, Python version included
+                assert page.evaluate(f"() => {model}.getMetadata('language_info').version")
+                page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+                page.wait_for_function(f"() => !{model}.dirty")
+            finally:
+                browser.close()
+    finally:
+        _stop(process)
+    assert "Pre-save hook" not in log.read_text(encoding="utf-8", errors="replace")
+    assert lesson.read_bytes() == (LESSONS / lesson.name).read_bytes()
