@@ -86,17 +86,18 @@ def exercise_widget(exercise: Exercise) -> widgets.VBox:
     return box
 
 
-#: the languages the synthetic notes are written in, by their own names
-LANGUAGE_NAMES = {"de": "Deutsch", "fr": "Français", "it": "Italiano", "es": "Español", "nl": "Nederlands",
-                  "pl": "Polski", "sv": "Svenska", "pt": "Português"}
+#: the languages the synthetic notes are written in, by their own names, English first
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "it": "Italiano", "es": "Español",
+                  "nl": "Nederlands", "pl": "Polski", "sv": "Svenska", "pt": "Português"}
 
 
 def language_exercise(name: str, **options) -> widgets.VBox:
     """The exercise ``name`` with a list to choose the language its texts are written in: choosing one
     draws the same exercise in that language, in place (no code to edit). The current exercise's parts
     are reachable as on :func:`exercise_widget` (``box.exercise``, ``box.boxes`` …)."""
-    choices = [(LANGUAGE_NAMES.get(code, code), code) for code in notes.LANGUAGES]
-    chooser = widgets.Dropdown(options=choices, value=options.get("language", notes.LANGUAGES[0]),
+    choices = [(LANGUAGE_NAMES.get(code, code), code)
+               for code in sorted(notes.NOTE_LANGUAGES, key=list(LANGUAGE_NAMES).index)]
+    chooser = widgets.Dropdown(options=choices, value=options.get("language", "en"),
                                description="Language of the notes", style={"description_width": "initial"})
     holder = ui_box([chooser], "gdprlab-exercise-language")
 
