@@ -10,7 +10,8 @@ or downloaded), then
   attempt lands in the database with the score and verdict :func:`gdprlab.training.quiz.score` gives;
 * walks the course as a keyboard-only learner: lesson 00 shows the nine lessons with status and minutes
   and resumes at lesson 05; the quiz refuses an empty submission, fails, draws a new set in place
-  ("Try again", no reload), passes (answers chosen with Tab and Space, two by clicking their text),
+  ("Try again", no reload), passes (answers chosen with the keyboard, two by clicking their text: Tab
+  stops once per question's radio group, Space and the arrow keys choose),
   lesson 00 left open in another tab shows the pass by itself, and "Next lesson" opens lesson 06;
 * runs axe-core (the copy axe-playwright-python ships; nothing is downloaded) on every lesson page, at
   1100 and 390 px: no serious or critical violation, no text under 14 px, nothing cut off on a phone;
@@ -350,17 +351,36 @@ def _two_questions(page, first, second, path: Path) -> None:
 
 
 def _answer(page, question, drawn: quiz.DrawnQuestion, positions: list[int], *, by_click: bool) -> None:
-    """Choose the options at ``positions`` (as shown): by clicking their text, or by Tab and Space."""
+    """Choose the options at ``positions`` (as shown): by clicking their text, or with the keyboard as in
+    any radio group (Tab to the group, Space on its first option or the arrow keys to another) or list of
+    check boxes (Tab to each, Space)."""
     role = "checkbox" if drawn.question.type == "multiple" else "radio"
     for position in positions:
         label = f"{chr(ord('A') + position)}. {drawn.options[position].text}"
         control = question.get_by_role(role, name=label, exact=True)  # what a screen reader announces
         if by_click:
             question.get_by_text(label, exact=True).click()  # the text, not the small circle or box
+        elif role == "radio":
+            _tab_to(page, question.get_by_role("radio").first)  # the group's one Tab stop
+            for key in ["Space"] if position == 0 else ["ArrowDown"] * position:
+                page.keyboard.press(key)
         else:
             _tab_to(page, control)
             page.keyboard.press("Space")
         sync_api.expect(control).to_be_checked()
+
+
+def _tab_stops(page, start, end) -> list[int]:
+    """The question (0, 1, …) of each Tab stop from ``start`` (clicked, not focusable) to ``end``."""
+    start.click()
+    handle, stops = end.element_handle(), []
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        if page.evaluate("element => element === document.activeElement", handle):
+            return stops
+        stops.append(page.evaluate("""() => [...document.querySelectorAll('.gdprlab-question')]
+            .indexOf(document.activeElement.closest('.gdprlab-question'))"""))
+    pytest.fail(f"{end} is not reachable with the keyboard from {start}")
 
 
 def _positions(drawn: quiz.DrawnQuestion, right: bool) -> list[int]:
@@ -422,6 +442,19 @@ def test_a_keyboard_learner_resumes_the_course_fails_retries_in_place_passes_and
                 assert min(_text_sizes(page, ".gdprlab-ui")) >= 14
                 _shot(page, "02_lesson05_quiz.png")
 
+                # each question is one group named by its text: one Tab stop per radio group (one per check
+                # box of a tick-all question), every question in order, then Submit
+                questions = quiz_box.locator(".gdprlab-question")
+                groups = quiz_box.locator("[role=radiogroup], [role=group]")
+                expect(groups).to_have_count(len(first.questions))
+                for index, drawn in enumerate(first.questions):
+                    expect(questions.nth(index).get_by_role(
+                        "group" if drawn.question.type == "multiple" else "radiogroup",
+                        name=f"Question {index + 1} of {len(first.questions)}")).not_to_have_count(0)
+                assert _tab_stops(page, quiz_box.locator("h3").first, submit) == [
+                    index for index, drawn in enumerate(first.questions)
+                    for _ in (drawn.options if drawn.question.type == "multiple" else [0])]
+
                 _tab_to(page, submit)
                 page.keyboard.press("Enter")  # nothing answered: refused, nothing revealed
                 alert = quiz_box.get_by_role("alert")
@@ -430,7 +463,6 @@ def test_a_keyboard_learner_resumes_the_course_fails_retries_in_place_passes_and
                 expect(quiz_box).not_to_contain_text("Correct answer")
                 _shot(page, "03_unanswered_refused.png")
 
-                questions = quiz_box.locator(".gdprlab-question")
                 for index, drawn in enumerate(first.questions):  # every answer wrong
                     _answer(page, questions.nth(index), drawn, _positions(drawn, right=False),
                             by_click=index == 0)
