@@ -78,8 +78,8 @@ _P = theme.PALETTE
 _B = theme.BORDER_PAIRS
 #: The stylesheet of every gdprlab box (scoped to ``.gdprlab-ui``): 16 px text, options as large
 #: full-width controls (at least 44 px high, a touch target), a visible focus ring, AA colours. On a Voilà
-#: page (``body.jp-Notebook``; JupyterLab's own look is left alone) it also lifts the lesson text's tables and
-#: outputs from 12-13 px to 14 px and lets their cells wrap on a narrow screen.
+#: page it also lifts the lesson text's tables and outputs to 14 px and lets them wrap
+#: (:data:`gdprlab.training.theme.PAGE_CSS`).
 STYLE = f"""
 .gdprlab-ui {{ --jp-widgets-font-size: {theme.FONT_SIZE_PX}px; --jp-widgets-label-color: {_P['text'][0]};
   --jp-widgets-inline-height: 36px; font-size: {theme.FONT_SIZE_PX}px; color: {_P['text'][0]}; }}
@@ -124,14 +124,7 @@ STYLE = f"""
   border: 2px solid {_P['link'][0]}; }}
 .gdprlab-ui .gdprlab-scroll {{ overflow-x: auto; max-width: 100%; }}
 .gdprlab-path td:nth-child(3) {{ white-space: nowrap; }}
-body.jp-Notebook .jp-RenderedHTMLCommon table, body.jp-Notebook .jp-RenderedHTMLCommon th,
-body.jp-Notebook .jp-RenderedHTMLCommon td, body.jp-Notebook .jp-RenderedText pre,
-body.jp-Notebook .jp-RenderedHTMLCommon pre, body.jp-Notebook .jp-RenderedHTMLCommon code {{
-  font-size: 14px; }}
-body.jp-Notebook .jp-RenderedHTMLCommon th, body.jp-Notebook .jp-RenderedHTMLCommon td {{
-  white-space: normal; overflow-wrap: anywhere; }}
-body.jp-Notebook .jp-RenderedText pre {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
-body.jp-Notebook .jp-RenderedHTMLCommon :not(pre) > code {{ white-space: normal; overflow-wrap: anywhere; }}
+{theme.PAGE_CSS}
 .gdprlab-ui, .gdprlab-ui .widget-html, .gdprlab-ui .widget-html-content, .gdprlab-ui .widget-box,
 .gdprlab-ui .widget-text, .gdprlab-ui .widget-text input {{ min-width: 0; max-width: 100%;
   box-sizing: border-box; }}

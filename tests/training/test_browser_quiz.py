@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import pytest
 from helpers import graded_attempt
 
@@ -144,9 +145,10 @@ def _stop(process: subprocess.Popen) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-def start_server(tmp_path: Path, learner: str, *, cull_idle: float | None = None,
+def start_server(tmp_path: Path, learner: str, *, cull_idle: float | None = None, folder: Path = LESSONS,
                  **extra_env: str) -> tuple[Server, Callable[[], None]]:
-    """Serve lessons/ as `gdprlab lessons` does, for ``learner``; returns the server and its stopper."""
+    """Serve lessons/ (or ``folder``) as `gdprlab lessons` does, for ``learner``; returns the server and its
+    stopper."""
     db_file = tmp_path / "progress.sqlite"
     db_url = f"sqlite:///{db_file}"
     env = {
@@ -161,7 +163,7 @@ def start_server(tmp_path: Path, learner: str, *, cull_idle: float | None = None
         **extra_env,
     }
     port = free_port()
-    args = argparse.Namespace(dir=LESSONS, lab=False, port=port, no_browser=True, cull_idle=cull_idle)
+    args = argparse.Namespace(dir=folder, lab=False, port=port, no_browser=True, cull_idle=cull_idle)
     # port_retries=0: fail rather than silently serve on another port if the free port was taken.
     command = build_command(args, python=sys.executable) + ["--Voila.port_retries=0"]
     log = tmp_path / "voila.log"
@@ -659,3 +661,61 @@ def test_a_lesson_opened_run_and_saved_in_jupyterlab_is_left_unchanged(tmp_path:
         _stop(process)
     assert "Pre-save hook" not in log.read_text(encoding="utf-8", errors="replace")
     assert lesson.read_bytes() == (LESSONS / lesson.name).read_bytes()
+
+
+def _reachable_by_tab(page) -> list[str]:
+    """The visible elements the keyboard should reach (links, buttons, inputs, boxes with tabindex 0) that
+    pressing Tab through the whole page never focuses."""
+    page.evaluate("""() => { window.gdprlabFocused = new Set();
+        document.addEventListener('focusin', event => window.gdprlabFocused.add(event.target)); }""")
+    page.locator("body").click(position={"x": 1, "y": 1})
+    wanted = page.evaluate("""() => [...document.querySelectorAll(
+        'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])')]
+        .filter(e => e.offsetParent !== null && !e.disabled).length""")
+    for _ in range(wanted + 20):
+        page.keyboard.press("Tab")
+    return page.evaluate("""() => [...document.querySelectorAll(
+        'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])')]
+        .filter(e => e.offsetParent !== null && !e.disabled && !window.gdprlabFocused.has(e))
+        .map(e => e.tagName + ' ' + (e.getAttribute('aria-label') || e.textContent.trim().slice(0, 40)))""")
+
+
+def test_the_trainer_dashboard_passes_axe_core_and_is_used_by_keyboard(tmp_path: Path) -> None:
+    """notebooks/training_dashboard.ipynb in Voilà (its demo store): no serious or critical axe-core violation
+    at 1100 and 390 px, no text under 14 px, every figure with its alt text, nothing cut off on a phone, and
+    every table's box (the page's only interactive elements) reached with Tab."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    notebook = nbformat.read(ROOT / "notebooks" / "training_dashboard.ipynb", as_version=4)
+    parameters = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+    parameters.source += f'\ndemo = True\nas_of = "2026-11-30"\noutput_dir = {str(tmp_path / "out")!r}\n'
+    nbformat.write(notebook, folder / "training_dashboard.ipynb")
+    server, stop = start_server(tmp_path, LEARNER, folder=folder)
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                                                 timeout=60_000)
+            try:
+                page = browser.new_page(viewport={"width": 1100, "height": 900})
+                page.set_default_timeout(PAGE_TIMEOUT_MS)
+                page.goto(f"{server.url}/voila/render/training_dashboard.ipynb", timeout=PAGE_TIMEOUT_MS)
+                sync_api.expect(page.get_by_text("training_status.csv").last).to_be_visible()
+                OUT.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(OUT / "dashboard.png"), full_page=True)
+                images = page.locator("img")
+                sync_api.expect(images).to_have_count(4)
+                alts = [images.nth(i).get_attribute("alt") for i in range(4)]
+                assert all(alt and ("%" in alt or "attempts" in alt) for alt in alts), alts
+                tables = page.get_by_role("region").locator("table")
+                sync_api.expect(tables).to_have_count(5)
+                assert _serious(page) == []
+                assert min(_text_sizes(page, "body")) >= 14
+                assert _reachable_by_tab(page) == []
+                page.set_viewport_size(PHONE)
+                page.wait_for_timeout(300)
+                assert _cut_off(page) == []
+                assert _serious(page) == []
+            finally:
+                browser.close()
+    finally:
+        stop()

@@ -24,7 +24,7 @@ from gdprlab.training.exercises.organisation import deadline_examples
 from gdprlab.training.quiz_widget import ui_box
 
 __all__ = ["LANGUAGE_NAMES", "exercise_widget", "feedback_html", "hash_calculator", "language_exercise",
-           "scroll_box", "show", "show_deadline_examples", "table_html"]
+           "show", "show_deadline_examples", "table_html"]
 
 #: colour of the verdict line: right, not yet right (WCAG AA contrast, gdprlab.training.theme)
 VERDICT_COLOURS = {True: theme.PALETTE["right"][0], False: theme.PALETTE["wrong"][0]}
@@ -46,13 +46,6 @@ def table_html(table: pd.DataFrame) -> str:
     return table.to_html(escape=True)
 
 
-def scroll_box(content: str, label: str) -> str:
-    """``content`` in a box of its own that scrolls sideways when it is wider than the page (a table on a
-    phone), reachable with Tab so that a keyboard user can scroll it too."""
-    return (f"<div class='gdprlab-scroll' role='region' tabindex='0' aria-label='{html.escape(label)}'>"
-            f"{content}</div>")
-
-
 def exercise_widget(exercise: Exercise) -> widgets.VBox:
     """The exercise as a box: question (and the records' table), one tick box per item, a Check button, the
     feedback.
@@ -65,7 +58,7 @@ def exercise_widget(exercise: Exercise) -> widgets.VBox:
     header = (f"<h4>{html.escape(exercise.title)} (Art. {html.escape(exercise.articles)})</h4>"
               f"<p><b>{html.escape(exercise.prompt)}</b></p>")
     if exercise.table is not None:
-        header += scroll_box(table_html(exercise.table), f"The records of: {exercise.title}")
+        header += theme.scroll_box(table_html(exercise.table), f"The records of: {exercise.title}")
     boxes = {}
     for item in exercise.items:
         text = f"{item.label}: {item.text}" if item.text else item.label
@@ -146,4 +139,4 @@ def hash_calculator() -> widgets.VBox:
 def show_deadline_examples() -> None:
     """Display :func:`gdprlab.training.exercises.organisation.deadline_examples` as a table."""
     table = deadline_examples().style.hide(axis="index").to_html()
-    display(ui_box([widgets.HTML(scroll_box(table, "Examples of answer deadlines"))], "gdprlab-table"))
+    display(ui_box([widgets.HTML(theme.scroll_box(table, "Examples of answer deadlines"))], "gdprlab-table"))
