@@ -554,7 +554,8 @@ def _lesson_ready(page, stem: str):
 
 
 def test_every_lesson_page_passes_axe_core_with_text_of_14_px_or_more(lessons_server: Server) -> None:
-    """WCAG 2.1 AA on every lesson as Voilà serves it: axe-core finds no serious or critical violation, and
+    """WCAG 2.1 AA on every lesson as Voilà serves it: axe-core finds no serious or critical violation,
+    Tab reaches every link, button, input and scrolling box (exercises, language list, learner id, quiz), and
     no visible text is smaller than 14 px (lesson widgets: 16 px)."""
     stems = sorted(p.stem for p in LESSONS.glob("*.ipynb"))
     assert len(stems) == 9
@@ -571,6 +572,7 @@ def test_every_lesson_page_passes_axe_core_with_text_of_14_px_or_more(lessons_se
                 page.goto(f"{lessons_server.url}/voila/render/{stem}.ipynb", timeout=PAGE_TIMEOUT_MS)
                 sync_api.expect(_lesson_ready(page, stem)).to_be_visible(timeout=PAGE_TIMEOUT_MS)
                 found[stem] = _serious(page)
+                found[stem] += [f"not reached with Tab: {e}" for e in _reachable_by_tab(page)]
                 small[stem] = sorted({size for size in _text_sizes(page, "body") if size < 14})
                 assert min(_text_sizes(page, ".gdprlab-ui")) >= theme.FONT_SIZE_PX
                 page.set_viewport_size(PHONE)  # a phone: nothing cut off, wide tables scroll in their box
@@ -665,7 +667,8 @@ def test_a_lesson_opened_run_and_saved_in_jupyterlab_is_left_unchanged(tmp_path:
 
 def _reachable_by_tab(page) -> list[str]:
     """The visible elements the keyboard should reach (links, buttons, inputs, boxes with tabindex 0) that
-    pressing Tab through the whole page never focuses."""
+    pressing Tab through the whole page never focuses; a radio group is reached at one of its buttons (the
+    arrow keys go on from there)."""
     page.evaluate("""() => { window.gdprlabFocused = new Set();
         document.addEventListener('focusin', event => window.gdprlabFocused.add(event.target)); }""")
     page.locator("body").click(position={"x": 1, "y": 1})
@@ -677,6 +680,8 @@ def _reachable_by_tab(page) -> list[str]:
     return page.evaluate("""() => [...document.querySelectorAll(
         'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])')]
         .filter(e => e.offsetParent !== null && !e.disabled && !window.gdprlabFocused.has(e))
+        .filter(e => !(e.type === 'radio' && e.name && [...window.gdprlabFocused].some(
+            f => f.type === 'radio' && f.name === e.name)))
         .map(e => e.tagName + ' ' + (e.getAttribute('aria-label') || e.textContent.trim().slice(0, 40)))""")
 
 
