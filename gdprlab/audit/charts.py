@@ -14,6 +14,7 @@ durations, counts and statuses, never a value that identifies someone.
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 
@@ -71,15 +72,29 @@ def _png_with_alt(fig: Figure) -> tuple[bytes, dict] | bytes:
     return (figure_png(fig), {"alt": alt}) if alt else figure_png(fig)
 
 
-def show_figures_inline(shell=None) -> None:
+def _img_with_alt(fig: Figure) -> str | None:
+    """A described figure as an HTML image carrying its alt text (None, so the PNG alone is shown, for one
+    not described)."""
+    alt = alt_text(fig)
+    if alt is None:
+        return None
+    data = base64.b64encode(figure_png(fig)).decode("ascii")
+    return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+            'style="max-width: 100%; height: auto">')
+
+
+def show_figures_inline(shell=None, *, as_html: bool = False) -> None:
     """Make IPython show every displayed Figure as a PNG with its alt text (what the notebook calls
-    instead of pyplot)."""
+    instead of pyplot). With ``as_html``, a described figure is also an HTML image with that alt text, which
+    pages that show the outputs as they are (Voilà, JupyterLab) prefer: their PNG renderer writes no alt."""
     if shell is None:
         from IPython import get_ipython
 
         shell = get_ipython()
     if shell is not None:
         shell.display_formatter.formatters["image/png"].for_type(Figure, _png_with_alt)
+        if as_html:
+            shell.display_formatter.formatters["text/html"].for_type(Figure, _img_with_alt)
 
 
 def _margins(fig: Figure, left: float, right: float, bottom: float, top: float, wspace: float = 0.0) -> None:

@@ -25,6 +25,17 @@ from gdprlab.training import serve
 EXPORT_NAME = "chain-heads.json"
 
 
+def learner_id(text: str) -> str:
+    """An argparse type: a learner id as the lessons accept it (gdprlab.training.learner.validate_learner_id:
+    no e-mail address, no space, at most 64 characters); the error says what is wrong, never the id."""
+    from gdprlab.training.learner import InvalidLearnerId, validate_learner_id
+
+    try:
+        return validate_learner_id(text)
+    except InvalidLearnerId as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _progress_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="progress_command", required=True, metavar="ACTION")
     common = argparse.ArgumentParser(add_help=False)
@@ -67,7 +78,8 @@ def _progress_arguments(parser: argparse.ArgumentParser) -> None:
                       help="the certificate's verification code (XXXX-XXXX-XXXX-XXXX)")
     cert.add_argument("--as-of", type=date, help="reference date YYYY-MM-DD (default today)")
     era = sub.add_parser("erase", parents=[common], help=ERASE_HELP, description=ERASE_HELP)
-    era.add_argument("--learner", required=True, metavar="ID", help="the learner id whose records are erased")
+    era.add_argument("--learner", required=True, metavar="ID", type=learner_id,
+                     help="the learner id whose records are erased (a login or staff number)")
     pur = sub.add_parser("purge", parents=[common], help=PURGE_HELP, description=PURGE_HELP)
     pur.add_argument("--as-of", type=date, help="reference date YYYY-MM-DD (default today)")
     pur.add_argument("--requirements", help="YAML with retention_months (default 36)")

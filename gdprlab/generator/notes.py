@@ -1,4 +1,5 @@
-"""Vectorised composition of realistic free-text CRM activity notes in eight languages.
+"""Vectorised composition of realistic free-text CRM activity notes in the eight languages of the CRM
+locales, and in English for the lessons.
 
 A note is drawn from a template for the row's (language, kind) pair.  ``kind`` is
 ``"neutral"`` for ordinary business notes, one of :data:`SPECIAL_CATEGORIES` for a note that
@@ -72,6 +73,7 @@ __all__ = [
     "KINDS",
     "LANGUAGES",
     "NAME_PLACEHOLDERS",
+    "NOTE_LANGUAGES",
     "SECTIONS",
     "SPAN_KINDS",
     "SPECIAL_CATEGORIES",
@@ -84,6 +86,10 @@ __all__ = [
 ]
 
 LANGUAGES: tuple[str, ...] = ("de", "fr", "it", "es", "nl", "pl", "sv", "pt")
+#: Languages with a note file: those of the CRM locales (:data:`LANGUAGES`, in which synthetic contacts
+#: write) and English, for the lessons' exercises (no synthetic contact writes in English). English comes
+#: last, so the templates of the other languages keep their numbers and datasets stay as they were.
+NOTE_LANGUAGES: tuple[str, ...] = (*LANGUAGES, "en")
 SPECIAL_CATEGORIES: tuple[str, ...] = (
     "health",
     "religion",
@@ -287,7 +293,7 @@ def _read_note_file(language: str) -> NoteFile:
     return parse_note_file(resource.read_text(encoding="utf-8"), str(resource))
 
 
-_NOTE_FILES = {lang: _read_note_file(lang) for lang in LANGUAGES}
+_NOTE_FILES = {lang: _read_note_file(lang) for lang in NOTE_LANGUAGES}
 #: language -> kind -> templates, from the language's note file
 TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {lang: f.templates for lang, f in _NOTE_FILES.items()}
 #: language -> value placeholder -> values, from the language's note file
@@ -296,9 +302,9 @@ VALUES: dict[str, dict[str, tuple[str, ...]]] = {lang: f.values for lang, f in _
 
 def _compile_all() -> tuple[list[_Template], np.ndarray, np.ndarray]:
     templates: list[_Template] = []
-    first = np.zeros((len(LANGUAGES), len(KINDS)), dtype=np.intp)
-    count = np.zeros((len(LANGUAGES), len(KINDS)), dtype=np.intp)
-    for li, lang in enumerate(LANGUAGES):
+    first = np.zeros((len(NOTE_LANGUAGES), len(KINDS)), dtype=np.intp)
+    count = np.zeros((len(NOTE_LANGUAGES), len(KINDS)), dtype=np.intp)
+    for li, lang in enumerate(NOTE_LANGUAGES):
         for ki, kind in enumerate(KINDS):
             first[li, ki] = len(templates)
             count[li, ki] = len(TEMPLATES[lang][kind])
@@ -307,7 +313,8 @@ def _compile_all() -> tuple[list[_Template], np.ndarray, np.ndarray]:
 
 
 _COMPILED, _PAIR_FIRST, _PAIR_COUNT = _compile_all()
-_TEMPLATE_LANG = np.repeat(np.arange(len(LANGUAGES)), _PAIR_COUNT.reshape(len(LANGUAGES), -1).sum(axis=1))
+_TEMPLATE_LANG = np.repeat(np.arange(len(NOTE_LANGUAGES)),
+                           _PAIR_COUNT.reshape(len(NOTE_LANGUAGES), -1).sum(axis=1))
 _TEMPLATE_N_SPANS = np.array([len(t.spans) for t in _COMPILED], dtype=np.intp)
 _VALUE_TABLES = {
     (lang, name): (np.array(vals, dtype=object), np.array([len(v) for v in vals], dtype=np.int64))
@@ -377,7 +384,7 @@ class _Choice(NamedTuple):
 
 def _choose(languages: np.ndarray, kinds: np.ndarray, rng: np.random.Generator) -> _Choice:
     """All random draws up front, in a fixed order: template choice, then one per value placeholder."""
-    lang = _codes(languages, LANGUAGES, "language")
+    lang = _codes(languages, NOTE_LANGUAGES, "language")
     kind = _codes(kinds, KINDS, "kind")
     draws = rng.random((1 + len(VALUE_PLACEHOLDERS), len(lang)), dtype=np.float32)
     pair = lang * len(KINDS) + kind
@@ -407,7 +414,7 @@ def compose_notes(
 ) -> tuple[np.ndarray, pd.DataFrame | None]:
     """Return one note per row and the spans of personal data placed in them.
 
-    ``languages`` holds codes from :data:`LANGUAGES`, ``kinds`` values from :data:`KINDS`;
+    ``languages`` holds codes from :data:`NOTE_LANGUAGES`, ``kinds`` values from :data:`KINDS`;
     ``first_names``/``last_names`` are the contact's names and ``colleagues`` the full name of a
     colleague who may be mentioned (non-string values are converted with ``str``).  All arrays
     must have the same length.  The same ``rng`` state gives the same output.
@@ -432,7 +439,7 @@ def compose_notes(
     builder = _SpanBuilder(choice.tid) if spans else None
     for t, idx in choice.groups():
         template = _COMPILED[t]
-        language = LANGUAGES[_TEMPLATE_LANG[t]]
+        language = NOTE_LANGUAGES[_TEMPLATE_LANG[t]]
         values, lens = [], []
         for slot in template.slots:
             if slot == "full_name":
@@ -513,7 +520,7 @@ def compose_notes_arrow(
     chunks = []
     for t, idx in choice.groups():
         template = _COMPILED[t]
-        language = LANGUAGES[_TEMPLATE_LANG[t]]
+        language = NOTE_LANGUAGES[_TEMPLATE_LANG[t]]
         rows = pa.array(idx)
         values = []
         for slot in template.slots:

@@ -1,9 +1,12 @@
 """How the trainer's dashboard (notebooks/training_dashboard.ipynb) shows its tables and figures.
 
 :mod:`gdprlab.training.dashboard` and :mod:`gdprlab.training.status` compute frames; this module only
-draws them: tables as pandas Stylers (dates as YYYY-MM-DD, statuses coloured, no index) and figures as
-:class:`matplotlib.figure.Figure` objects built without pyplot, shown by
-:func:`gdprlab.audit.charts.show_figures_inline`. Learners appear by their learner id only.
+draws them: tables as pandas Stylers (dates as YYYY-MM-DD, statuses coloured, no index, 16 px text, shown in
+a box of their own that scrolls sideways and is reached with Tab) and figures as
+:class:`matplotlib.figure.Figure` objects built without pyplot, each with an alternative text that says what
+it shows (:func:`gdprlab.audit.charts.describe`), shown by :func:`gdprlab.audit.charts.show_figures_inline`
+(``as_html=True``: as images with that text in Voilà and JupyterLab too). Learners appear by their learner id
+only. WCAG 2.1 AA in a real browser: tests/training/test_browser_quiz.py runs axe-core on the dashboard.
 """
 
 from __future__ import annotations
@@ -12,12 +15,15 @@ import html
 
 import numpy as np
 import pandas as pd
+from IPython.display import HTML
 from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
+from gdprlab.audit.charts import describe
 from gdprlab.training import status as training
+from gdprlab.training import theme
 
-__all__ = ["STATUS_COLOURS", "completion_chart", "scores_chart", "table", "trend_chart"]
+__all__ = ["STATUS_COLOURS", "completion_chart", "page_style", "scores_chart", "table", "trend_chart"]
 
 #: the colour of each status of a required lesson, in the order the bars stack; each has a contrast of at
 #: least 4.5 : 1 on white (WCAG 2.1 AA for text, 1.4.3; tests/training/test_charts.py computes it), as the
@@ -29,10 +35,25 @@ MUTED = "#595959"
 ATTEMPTS_COLOUR = "#2b6a99"
 
 
+class _ScrollingTable(Styler):
+    """A Styler a notebook shows in a box that scrolls sideways (:func:`gdprlab.training.theme.scroll_box`);
+    :meth:`to_html` is the table alone."""
+
+    box_label = "table"
+
+    def _repr_html_(self) -> str:
+        return theme.scroll_box(self.to_html(), self.box_label)
+
+
 def table(df: pd.DataFrame, caption: str | None = None) -> Styler:
-    """A frame as an HTML table: dates as YYYY-MM-DD, statuses coloured, no index; values, headers and the
-    caption HTML-escaped (names and departments come from a roster typed by hand)."""
-    styler = Styler(df, cell_ids=False).format(na_rep="", precision=1, escape="html")
+    """A frame as an HTML table: dates as YYYY-MM-DD, statuses coloured, no index, 16 px text; values,
+    headers and the caption HTML-escaped (names and departments come from a roster typed by hand). A
+    notebook shows it in a box that scrolls sideways, named by the caption or the columns."""
+    styler = _ScrollingTable(df, cell_ids=False).format(na_rep="", precision=1, escape="html")
+    styler.box_label = caption or "Table of " + ", ".join(map(str, df.columns))
+    size = f"font-size: {theme.FONT_SIZE_PX}px"
+    parts = ("", "th", "td", "caption")  # the table and its cells: JupyterLab's own tables are 12-13 px
+    styler = styler.set_table_styles([{"selector": part, "props": size} for part in parts])
     styler = styler.format_index(escape="html", axis=1)
     dates = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c])]
     if dates:
@@ -47,11 +68,17 @@ def table(df: pd.DataFrame, caption: str | None = None) -> Styler:
     return styler.hide(axis="index")
 
 
+def page_style() -> HTML:
+    """The stylesheet the dashboard adds to its page (:data:`gdprlab.training.theme.PAGE_CSS`): 14 px output
+    text, long paths wrapped on a phone."""
+    return HTML(f"<style>{theme.PAGE_CSS}</style>")
+
+
 def _no_data(fig: Figure, message: str) -> Figure:
     ax = fig.add_subplot()
     ax.text(0.5, 0.5, message, ha="center", va="center", color=MUTED)
     ax.set_axis_off()
-    return fig
+    return describe(fig, message[0].upper() + message[1:] + ".")
 
 
 def completion_chart(status: pd.DataFrame, by: str = "lesson") -> Figure:
@@ -71,7 +98,11 @@ def completion_chart(status: pd.DataFrame, by: str = "lesson") -> Figure:
     ax.set_xlabel("staff x lesson")
     ax.set_title(f"Status of required lessons per {by}")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
-    return fig
+    passed, required = int(counts["passed_current"].sum()), int(counts["required"].sum())
+    lowest = counts.sort_values(["percent", by], kind="stable").iloc[0]
+    return describe(fig, f"{passed} of {required} required lessons are passed and current "
+                         f"({100 * passed / required:.0f} %); lowest {by}: {lowest[by]} at "
+                         f"{lowest['percent']:.0f} %.")
 
 
 def scores_chart(attempts: pd.DataFrame) -> Figure:
@@ -89,7 +120,9 @@ def scores_chart(attempts: pd.DataFrame) -> Figure:
     ax.set_ylabel("attempts")
     ax.set_title("Score distribution")
     ax.legend(fontsize="x-small", ncols=2)
-    return fig
+    per_band = bands[labels].sum()
+    return describe(fig, f"{int(per_band.sum())} attempts in {len(bands)} lessons; most scored "
+                         f"{per_band.idxmax()} % ({int(per_band.max())} attempts).")
 
 
 def trend_chart(trend: pd.DataFrame) -> Figure:
@@ -105,4 +138,7 @@ def trend_chart(trend: pd.DataFrame) -> Figure:
     ax.set_xticks(x[::step], [str(m) for m in trend["month"]][::step], rotation=45, ha="right")
     ax.set_title("Attempts and passes per month")
     ax.legend(fontsize="small")
-    return fig
+    last = trend.iloc[-1]
+    return describe(fig, f"{int(trend['attempts'].sum())} attempts and {int(trend['passed'].sum())} passes "
+                         f"from {trend['month'].iloc[0]} to {last['month']}; in {last['month']}: "
+                         f"{int(last['attempts'])} attempts, {int(last['passed'])} passes.")

@@ -4,12 +4,14 @@
 ``show_quiz("02_permission")`` draws the learner's attempt from the lesson's question bank and shows each
 question with its options as large controls carrying the option's full text (radio buttons for
 single-answer, true/false and scenario questions, check boxes for multiple-answer ones): the text is the
-control's label, so clicking or touching it chooses the option, a screen reader reads it, and Tab and Space
-reach and choose it. Submit refuses while a question is unanswered (and says which). After a submission each
-question says, in colour *and* in words, whether it was right, with the feedback of the option(s) chosen;
-the correct answers of the questions answered wrongly are shown only after a pass or after the last allowed
-attempt (:func:`gdprlab.training.quiz.attempts_allowed`). "Try again" draws the next attempt in place (no
-reload); "Next lesson" and "Back to the course" are links. Every attempt is recorded through
+control's label, so clicking or touching it chooses the option and a screen reader reads it. Each question's
+options are one group named by the question (:data:`GROUPS_SCRIPT`): Tab stops once at a radio group, Space
+and the arrow keys choose in it; Tab reaches each check box and Space ticks it. Submit refuses while a
+question is unanswered (and says which). After a submission each question says, in colour *and* in words,
+whether it was right, with the feedback of the option(s) chosen; the correct answers of the questions
+answered wrongly are shown only after a pass or after the last allowed attempt
+(:func:`gdprlab.training.quiz.attempts_allowed`). "Try again" draws the next attempt in place (no reload);
+"Next lesson" and "Back to the course" are links. Every attempt is recorded through
 :mod:`gdprlab.training.store.progress` and the store's message is shown; a course panel in the same kernel
 is told at once, one in another page notices within seconds (:func:`course_panel`).
 
@@ -76,8 +78,8 @@ _P = theme.PALETTE
 _B = theme.BORDER_PAIRS
 #: The stylesheet of every gdprlab box (scoped to ``.gdprlab-ui``): 16 px text, options as large
 #: full-width controls (at least 44 px high, a touch target), a visible focus ring, AA colours. On a Voilà
-#: page (``body.jp-Notebook``; JupyterLab's own look is left alone) it also lifts the lesson text's tables and
-#: outputs from 12-13 px to 14 px and lets their cells wrap on a narrow screen.
+#: page it also lifts the lesson text's tables and outputs to 14 px and lets them wrap
+#: (:data:`gdprlab.training.theme.PAGE_CSS`).
 STYLE = f"""
 .gdprlab-ui {{ --jp-widgets-font-size: {theme.FONT_SIZE_PX}px; --jp-widgets-label-color: {_P['text'][0]};
   --jp-widgets-inline-height: 36px; font-size: {theme.FONT_SIZE_PX}px; color: {_P['text'][0]}; }}
@@ -122,14 +124,7 @@ STYLE = f"""
   border: 2px solid {_P['link'][0]}; }}
 .gdprlab-ui .gdprlab-scroll {{ overflow-x: auto; max-width: 100%; }}
 .gdprlab-path td:nth-child(3) {{ white-space: nowrap; }}
-body.jp-Notebook .jp-RenderedHTMLCommon table, body.jp-Notebook .jp-RenderedHTMLCommon th,
-body.jp-Notebook .jp-RenderedHTMLCommon td, body.jp-Notebook .jp-RenderedText pre,
-body.jp-Notebook .jp-RenderedHTMLCommon pre, body.jp-Notebook .jp-RenderedHTMLCommon code {{
-  font-size: 14px; }}
-body.jp-Notebook .jp-RenderedHTMLCommon th, body.jp-Notebook .jp-RenderedHTMLCommon td {{
-  white-space: normal; overflow-wrap: anywhere; }}
-body.jp-Notebook .jp-RenderedText pre {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
-body.jp-Notebook .jp-RenderedHTMLCommon :not(pre) > code {{ white-space: normal; overflow-wrap: anywhere; }}
+{theme.PAGE_CSS}
 .gdprlab-ui, .gdprlab-ui .widget-html, .gdprlab-ui .widget-html-content, .gdprlab-ui .widget-box,
 .gdprlab-ui .widget-text, .gdprlab-ui .widget-text input {{ min-width: 0; max-width: 100%;
   box-sizing: border-box; }}
@@ -137,6 +132,41 @@ body.jp-Notebook .jp-RenderedHTMLCommon :not(pre) > code {{ white-space: normal;
 .gdprlab-ui table {{ border-collapse: collapse; font-size: {theme.FONT_SIZE_PX}px; }}
 .gdprlab-ui th, .gdprlab-ui td {{ padding: 0.3em 0.7em; border-bottom: 1px solid #8a8a8a;
   text-align: left; vertical-align: top; }}
+"""
+
+#: Makes each question's options one group as browsers and screen readers know it: ipywidgets gives radio
+#: buttons no common name, so each would be a group of one (a Tab stop per option, arrow keys doing nothing,
+#: "1 of 1" read out). This gives the radio buttons of a question one name and the role radiogroup, the check
+#: boxes of a question the role group, both named by the question's text: Tab stops once per single-answer
+#: question (and at each check box), the arrow keys move between its options and choose, as everywhere
+#: else. Run once per page (a MutationObserver applies it again when "Try again" draws new controls).
+GROUPS_SCRIPT = """
+(() => {
+  const page = window.document;  // Voilà may evaluate outputs with a document of their own
+  if (window.gdprlabGroups) { window.gdprlabGroups(); return; }
+  let count = 0;
+  const apply = () => page.querySelectorAll('.gdprlab-question').forEach(question => {
+    const options = question.querySelector('.gdprlab-options');
+    const text = question.querySelector('.widget-html-content');
+    if (!options || !text) return;
+    const radios = options.querySelector('.widget-radio-box');
+    const group = radios || options;
+    if (!group.dataset.gdprlabGroup) {
+      group.dataset.gdprlabGroup = 'gdprlab-question-' + (++count);
+      text.id = group.dataset.gdprlabGroup + '-text';
+      group.setAttribute('role', radios ? 'radiogroup' : 'group');
+      group.setAttribute('aria-labelledby', text.id);
+    }
+    if (radios) radios.querySelectorAll('input[type=radio]').forEach(input => {
+      input.name = group.dataset.gdprlabGroup;
+    });
+  });
+  window.gdprlabGroups = apply;
+  // widgets get their classes after they are added: watch classes too (apply changes none)
+  new MutationObserver(apply).observe(page.body, {childList: true, subtree: true, attributes: true,
+                                                  attributeFilter: ['class']});
+  apply();
+})();
 """
 
 #: called with the learner id after each attempt recorded in this kernel (the course panel listens)
@@ -558,7 +588,7 @@ def show_quiz(
     lesson: str, *, learner: str | None = None, store: Any = None, attempt: int | None = None
 ) -> widgets.Widget:
     """Display the quiz for ``lesson`` (e.g. ``"02_permission"``) and return its widget."""
-    from IPython.display import display
+    from IPython.display import Javascript, display
 
     try:
         qw = build_quiz(lesson, learner=learner, store=store, attempt=attempt)
@@ -568,6 +598,7 @@ def show_quiz(
         return note
     qw.box.quiz = qw  # the driver, reachable from the returned widget
     display(qw.box)
+    display(Javascript(GROUPS_SCRIPT))
     return qw.box
 def learner_panel(*, env: Mapping[str, str] | None = None, config_file: Any = None) -> widgets.VBox:
     """Show who you are for the quizzes and let you set (or change) the remembered learner id.

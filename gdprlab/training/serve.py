@@ -2,7 +2,9 @@
 
 By default the lessons folder is served with Voilà: every notebook becomes a code-free page (code cells
 are run and hidden, only text, exercises and quizzes show), and Voilà's start page lists the lessons.
-``--lab`` starts JupyterLab on the same folder instead, for trainers who want to see or edit the code.
+``--lab`` starts JupyterLab on the same folder instead, for trainers who want to see or edit the code; it
+saves a notebook without its outputs, as committed (:data:`PRE_SAVE_HOOK`), so running a lesson there
+leaves the file unchanged.
 
 :func:`build_command` is the pure part (arguments in, command line out); :func:`main` checks that the
 folder and the server are there and runs the command until it is stopped (Ctrl+C).
@@ -49,6 +51,8 @@ CULL_INTERVAL_SECONDS = 60
 #: seconds the server has to shut down after SIGTERM before it is killed
 STOP_TIMEOUT = 15
 
+#: What JupyterLab calls before it saves a notebook (``--lab``): the lesson is saved as committed.
+PRE_SAVE_HOOK = "gdprlab.runner.hygiene.pre_save_hook"
 #: Python module run for each mode, and the pip package that provides it.
 SERVERS = {"voila": ("voila", "voila"), "lab": ("jupyterlab", "jupyterlab")}
 
@@ -106,7 +110,10 @@ def build_command(args: argparse.Namespace, *, python: str | None = None) -> lis
     if port is not None and not 0 < int(port) < 65536:
         raise ValueError(f"--port must be between 1 and 65535, got {port}")
     if getattr(args, "lab", False):
-        command = [python, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}"]
+        # Each save is cleaned first (outputs, execution counts, view state), so a lesson opened, run and
+        # saved is written back as committed (gdprlab/runner/hygiene.py).
+        command = [python, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}",
+                   f"--ContentsManager.pre_save_hook={PRE_SAVE_HOOK}"]
     else:
         # Voilà hides code cells (and strips their source from the page) by default; tracebacks stay
         # hidden from learners.

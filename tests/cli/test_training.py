@@ -156,6 +156,25 @@ def test_erase_a_learner_then_verify_still_succeeds_and_counts_the_tombstones(db
     assert "no stored records" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(("learner", "why"), [
+    ("anna.schmidt@example.de", "looks like an e-mail address"),
+    ("Anna Schmidt", "contains a space"),
+    ("S" * 65, "has 65 characters; at most 64"),
+    ("   ", "is empty"),
+])
+def test_erase_refuses_a_learner_id_the_lessons_would_refuse(db, capsys, learner, why):
+    """The id is checked by the lessons' validator before the store is touched: exit 2, one line saying
+    what is wrong, the id itself never echoed; nothing is erased."""
+    with pytest.raises(SystemExit) as exited:
+        main(["progress", "erase", "--learner", learner, "--db", db])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"error: argument --learner: the learner id {why}" in err and "Traceback" not in err
+    assert not learner.strip() or learner not in err
+    with ProgressStore(db, create=False) as store:
+        assert len(store.attempts(learner="S1")) == 2
+
+
 def test_purge_erases_what_is_past_the_retention_period(db, capsys, tmp_path, monkeypatch):
     """S1 passed on 31 Jan 2026; kept 36 calendar months by default, 12 with retention_months: 12."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))

@@ -124,6 +124,21 @@ def test_every_bank_has_at_least_30_questions(banks):
     assert not short, f"every bank needs at least {MIN_PER_BANK} questions; short: {short}"
 
 
+@pytest.mark.parametrize("first", [1, 2, 4])
+def test_three_attempts_in_a_row_share_at_most_one_question_for_any_learner(banks, first):
+    """A learner who retries twice meets new questions (issue 18: by the third attempt 4 of 8 repeated):
+    over 300 learner ids (each draws its own order) and every bank, at most one question appears in more
+    than one of three consecutive attempts."""
+    worst = {}
+    for lesson, bank in banks.items():
+        for n in range(300):
+            learner = f"S{n:04d}"
+            drawn = [{q.id for q in quiz.draw(bank, learner, first + k).questions} for k in range(3)]
+            repeated = (drawn[0] & drawn[1]) | (drawn[0] & drawn[2]) | (drawn[1] & drawn[2])
+            worst[lesson] = max(worst.get(lesson, 0), len(repeated))
+    assert max(worst.values()) <= 1, worst
+
+
 def test_the_key_is_seldom_the_longest_option(banks):
     items = _single_answer_with_options(banks)
     longest = [

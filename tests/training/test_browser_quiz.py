@@ -10,10 +10,12 @@ or downloaded), then
   attempt lands in the database with the score and verdict :func:`gdprlab.training.quiz.score` gives;
 * walks the course as a keyboard-only learner: lesson 00 shows the nine lessons with status and minutes
   and resumes at lesson 05; the quiz refuses an empty submission, fails, draws a new set in place
-  ("Try again", no reload), passes (answers chosen with Tab and Space, two by clicking their text),
+  ("Try again", no reload), passes (answers chosen with the keyboard, two by clicking their text: Tab
+  stops once per question's radio group, Space and the arrow keys choose),
   lesson 00 left open in another tab shows the pass by itself, and "Next lesson" opens lesson 06;
 * runs axe-core (the copy axe-playwright-python ships; nothing is downloaded) on every lesson page, at
-  1100 and 390 px: no serious or critical violation, no text under 14 px, nothing cut off on a phone.
+  1100 and 390 px: no serious or critical violation, no text under 14 px, nothing cut off on a phone;
+* opens lesson 01 in JupyterLab (`gdprlab lessons --lab`), runs and saves it: the file stays as committed.
 
 Skipped, with the reason, when Playwright, Voilà or Chromium is missing. Screenshots of each step go to
 tests/browser/out/ (git-ignored); GDPRLAB_UPDATE_SCREENSHOTS=1 also rewrites the README's picture,
@@ -38,6 +40,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import pytest
 from helpers import graded_attempt
 
@@ -142,9 +145,10 @@ def _stop(process: subprocess.Popen) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-def start_server(tmp_path: Path, learner: str, *, cull_idle: float | None = None,
+def start_server(tmp_path: Path, learner: str, *, cull_idle: float | None = None, folder: Path = LESSONS,
                  **extra_env: str) -> tuple[Server, Callable[[], None]]:
-    """Serve lessons/ as `gdprlab lessons` does, for ``learner``; returns the server and its stopper."""
+    """Serve lessons/ (or ``folder``) as `gdprlab lessons` does, for ``learner``; returns the server and its
+    stopper."""
     db_file = tmp_path / "progress.sqlite"
     db_url = f"sqlite:///{db_file}"
     env = {
@@ -159,7 +163,7 @@ def start_server(tmp_path: Path, learner: str, *, cull_idle: float | None = None
         **extra_env,
     }
     port = free_port()
-    args = argparse.Namespace(dir=LESSONS, lab=False, port=port, no_browser=True, cull_idle=cull_idle)
+    args = argparse.Namespace(dir=folder, lab=False, port=port, no_browser=True, cull_idle=cull_idle)
     # port_retries=0: fail rather than silently serve on another port if the free port was taken.
     command = build_command(args, python=sys.executable) + ["--Voila.port_retries=0"]
     log = tmp_path / "voila.log"
@@ -349,17 +353,36 @@ def _two_questions(page, first, second, path: Path) -> None:
 
 
 def _answer(page, question, drawn: quiz.DrawnQuestion, positions: list[int], *, by_click: bool) -> None:
-    """Choose the options at ``positions`` (as shown): by clicking their text, or by Tab and Space."""
+    """Choose the options at ``positions`` (as shown): by clicking their text, or with the keyboard as in
+    any radio group (Tab to the group, Space on its first option or the arrow keys to another) or list of
+    check boxes (Tab to each, Space)."""
     role = "checkbox" if drawn.question.type == "multiple" else "radio"
     for position in positions:
         label = f"{chr(ord('A') + position)}. {drawn.options[position].text}"
         control = question.get_by_role(role, name=label, exact=True)  # what a screen reader announces
         if by_click:
             question.get_by_text(label, exact=True).click()  # the text, not the small circle or box
+        elif role == "radio":
+            _tab_to(page, question.get_by_role("radio").first)  # the group's one Tab stop
+            for key in ["Space"] if position == 0 else ["ArrowDown"] * position:
+                page.keyboard.press(key)
         else:
             _tab_to(page, control)
             page.keyboard.press("Space")
         sync_api.expect(control).to_be_checked()
+
+
+def _tab_stops(page, start, end) -> list[int]:
+    """The question (0, 1, …) of each Tab stop from ``start`` (clicked, not focusable) to ``end``."""
+    start.click()
+    handle, stops = end.element_handle(), []
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        if page.evaluate("element => element === document.activeElement", handle):
+            return stops
+        stops.append(page.evaluate("""() => [...document.querySelectorAll('.gdprlab-question')]
+            .indexOf(document.activeElement.closest('.gdprlab-question'))"""))
+    pytest.fail(f"{end} is not reachable with the keyboard from {start}")
 
 
 def _positions(drawn: quiz.DrawnQuestion, right: bool) -> list[int]:
@@ -421,6 +444,19 @@ def test_a_keyboard_learner_resumes_the_course_fails_retries_in_place_passes_and
                 assert min(_text_sizes(page, ".gdprlab-ui")) >= 14
                 _shot(page, "02_lesson05_quiz.png")
 
+                # each question is one group named by its text: one Tab stop per radio group (one per check
+                # box of a tick-all question), every question in order, then Submit
+                questions = quiz_box.locator(".gdprlab-question")
+                groups = quiz_box.locator("[role=radiogroup], [role=group]")
+                expect(groups).to_have_count(len(first.questions))
+                for index, drawn in enumerate(first.questions):
+                    expect(questions.nth(index).get_by_role(
+                        "group" if drawn.question.type == "multiple" else "radiogroup",
+                        name=f"Question {index + 1} of {len(first.questions)}")).not_to_have_count(0)
+                assert _tab_stops(page, quiz_box.locator("h3").first, submit) == [
+                    index for index, drawn in enumerate(first.questions)
+                    for _ in (drawn.options if drawn.question.type == "multiple" else [0])]
+
                 _tab_to(page, submit)
                 page.keyboard.press("Enter")  # nothing answered: refused, nothing revealed
                 alert = quiz_box.get_by_role("alert")
@@ -429,7 +465,6 @@ def test_a_keyboard_learner_resumes_the_course_fails_retries_in_place_passes_and
                 expect(quiz_box).not_to_contain_text("Correct answer")
                 _shot(page, "03_unanswered_refused.png")
 
-                questions = quiz_box.locator(".gdprlab-question")
                 for index, drawn in enumerate(first.questions):  # every answer wrong
                     _answer(page, questions.nth(index), drawn, _positions(drawn, right=False),
                             by_click=index == 0)
@@ -519,7 +554,8 @@ def _lesson_ready(page, stem: str):
 
 
 def test_every_lesson_page_passes_axe_core_with_text_of_14_px_or_more(lessons_server: Server) -> None:
-    """WCAG 2.1 AA on every lesson as Voilà serves it: axe-core finds no serious or critical violation, and
+    """WCAG 2.1 AA on every lesson as Voilà serves it: axe-core finds no serious or critical violation,
+    Tab reaches every link, button, input and scrolling box (exercises, language list, learner id, quiz), and
     no visible text is smaller than 14 px (lesson widgets: 16 px)."""
     stems = sorted(p.stem for p in LESSONS.glob("*.ipynb"))
     assert len(stems) == 9
@@ -536,6 +572,7 @@ def test_every_lesson_page_passes_axe_core_with_text_of_14_px_or_more(lessons_se
                 page.goto(f"{lessons_server.url}/voila/render/{stem}.ipynb", timeout=PAGE_TIMEOUT_MS)
                 sync_api.expect(_lesson_ready(page, stem)).to_be_visible(timeout=PAGE_TIMEOUT_MS)
                 found[stem] = _serious(page)
+                found[stem] += [f"not reached with Tab: {e}" for e in _reachable_by_tab(page)]
                 small[stem] = sorted({size for size in _text_sizes(page, "body") if size < 14})
                 assert min(_text_sizes(page, ".gdprlab-ui")) >= theme.FONT_SIZE_PX
                 page.set_viewport_size(PHONE)  # a phone: nothing cut off, wide tables scroll in their box
@@ -574,6 +611,115 @@ def test_the_kernel_of_a_closed_page_is_shut_down(tmp_path: Path) -> None:
                 while _kernels(server.process.pid) and time.monotonic() < deadline:
                     time.sleep(0.5)
                 assert _kernels(server.process.pid) == []
+            finally:
+                browser.close()
+    finally:
+        stop()
+
+
+def test_a_lesson_opened_run_and_saved_in_jupyterlab_is_left_unchanged(tmp_path: Path) -> None:
+    """`gdprlab lessons --lab`: JupyterLab opens lesson 01, its kernel runs every cell (the exercise widgets
+    show), the lesson is saved, and the file is byte for byte the committed one (runner/hygiene.py)."""
+    pytest.importorskip("jupyterlab", reason="JupyterLab is not installed")
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    lesson = folder / "01_classification.ipynb"
+    lesson.write_bytes((LESSONS / lesson.name).read_bytes())
+    port = free_port()
+    command = build_command(argparse.Namespace(dir=folder, lab=True, port=port, no_browser=True)) + [
+        "--IdentityProvider.token=", "--LabApp.expose_app_in_browser=True", "--ServerApp.port_retries=0",
+        "--allow-root"]
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "JUPYTER_CONFIG_DIR": str(tmp_path), "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path),
+           "GDPRLAB_DB_URL": f"sqlite:///{tmp_path / 'progress.sqlite'}", "JUPYTERHUB_USER": LEARNER,
+           "GDPRLAB_OUTBOX_DIR": str(tmp_path / "outbox")}
+    log = tmp_path / "lab.log"
+    with open(log, "wb") as log_handle:
+        process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=log_handle,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    kernel = "window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel"
+    try:
+        _wait_until_up(f"http://localhost:{port}/lab", process, log, SERVER_START_TIMEOUT)
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                                                 timeout=60_000)
+            try:
+                page = browser.new_page()
+                page.set_default_timeout(PAGE_TIMEOUT_MS)
+                page.goto(f"http://localhost:{port}/lab/tree/{lesson.name}?reset", timeout=PAGE_TIMEOUT_MS)
+                page.wait_for_function(f"() => window.jupyterapp && {kernel}?.status === 'idle'")
+                page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+                sync_api.expect(page.locator(".gdprlab-exercise, .gdprlab-quiz").first).to_be_visible()
+                page.wait_for_function(f"() => {kernel}.status === 'idle'")
+                model = "window.jupyterapp.shell.currentWidget.context.model"
+                # the kernel has set its language_info, Python version included
+                assert page.evaluate(f"() => {model}.getMetadata('language_info').version")
+                page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+                page.wait_for_function(f"() => !{model}.dirty")
+            finally:
+                browser.close()
+    finally:
+        _stop(process)
+    assert "Pre-save hook" not in log.read_text(encoding="utf-8", errors="replace")
+    assert lesson.read_bytes() == (LESSONS / lesson.name).read_bytes()
+
+
+def _reachable_by_tab(page) -> list[str]:
+    """The visible elements the keyboard should reach (links, buttons, inputs, boxes with tabindex 0) that
+    pressing Tab through the whole page never focuses; a radio group is reached at one of its buttons (the
+    arrow keys go on from there)."""
+    page.evaluate("""() => { window.gdprlabFocused = new Set();
+        document.addEventListener('focusin', event => window.gdprlabFocused.add(event.target)); }""")
+    page.locator("body").click(position={"x": 1, "y": 1})
+    wanted = page.evaluate("""() => [...document.querySelectorAll(
+        'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])')]
+        .filter(e => e.offsetParent !== null && !e.disabled).length""")
+    for _ in range(wanted + 20):
+        page.keyboard.press("Tab")
+    return page.evaluate("""() => [...document.querySelectorAll(
+        'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])')]
+        .filter(e => e.offsetParent !== null && !e.disabled && !window.gdprlabFocused.has(e))
+        .filter(e => !(e.type === 'radio' && e.name && [...window.gdprlabFocused].some(
+            f => f.type === 'radio' && f.name === e.name)))
+        .map(e => e.tagName + ' ' + (e.getAttribute('aria-label') || e.textContent.trim().slice(0, 40)))""")
+
+
+def test_the_trainer_dashboard_passes_axe_core_and_is_used_by_keyboard(tmp_path: Path) -> None:
+    """notebooks/training_dashboard.ipynb in Voilà (its demo store): no serious or critical axe-core violation
+    at 1100 and 390 px, no text under 14 px, every figure with its alt text, nothing cut off on a phone, and
+    every table's box (the page's only interactive elements) reached with Tab."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    notebook = nbformat.read(ROOT / "notebooks" / "training_dashboard.ipynb", as_version=4)
+    parameters = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+    parameters.source += f'\ndemo = True\nas_of = "2026-11-30"\noutput_dir = {str(tmp_path / "out")!r}\n'
+    nbformat.write(notebook, folder / "training_dashboard.ipynb")
+    server, stop = start_server(tmp_path, LEARNER, folder=folder)
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                                                 timeout=60_000)
+            try:
+                page = browser.new_page(viewport={"width": 1100, "height": 900})
+                page.set_default_timeout(PAGE_TIMEOUT_MS)
+                page.goto(f"{server.url}/voila/render/training_dashboard.ipynb", timeout=PAGE_TIMEOUT_MS)
+                sync_api.expect(page.get_by_text("training_status.csv").last).to_be_visible()
+                OUT.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(OUT / "dashboard.png"), full_page=True)
+                images = page.locator("img")
+                sync_api.expect(images).to_have_count(4)
+                alts = [images.nth(i).get_attribute("alt") for i in range(4)]
+                assert all(alt and ("%" in alt or "attempts" in alt) for alt in alts), alts
+                tables = page.get_by_role("region").locator("table")
+                sync_api.expect(tables).to_have_count(5)
+                assert _serious(page) == []
+                assert min(_text_sizes(page, "body")) >= 14
+                assert _reachable_by_tab(page) == []
+                page.set_viewport_size(PHONE)
+                page.wait_for_timeout(300)
+                assert _cut_off(page) == []
+                assert _serious(page) == []
             finally:
                 browser.close()
     finally:

@@ -8,9 +8,9 @@ import pandas as pd
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-from gdprlab.audit.charts import figure_png
+from gdprlab.audit.charts import alt_text, figure_png, show_figures_inline
 from gdprlab.training import charts, dashboard
-from gdprlab.training.status import Requirements, lesson_status
+from gdprlab.training.status import Requirements, completion, lesson_status
 
 AS_OF = dt.date(2025, 6, 30)
 ROSTER = pd.DataFrame({"staff_id": ["S1", "S2", "S3"], "learner_id": ["a", "b", "c"],
@@ -92,3 +92,48 @@ def test_status_colours_and_chart_text_meet_wcag_aa_on_white():
     for status in ("overdue", "never_started", "failed_only"):
         if f">{status}<" in page:
             assert f"color: {charts.STATUS_COLOURS[status]};\n  background-color: white;" in page
+
+
+def test_a_table_scrolls_in_a_box_reached_by_tab_and_is_written_in_16_px():
+    """A notebook shows the table in a box of its own (a phone scrolls it sideways; Tab reaches it, named by
+    the caption); the table's text is 16 px, not JupyterLab's 13 px."""
+    styled = charts.table(dashboard.to_do(STATUS), caption="To do")
+    shown = styled._repr_html_()
+    assert shown.startswith("<div class='gdprlab-scroll' role='region' tabindex='0' aria-label='To do'")
+    assert shown.endswith("</table>\n</div>") and styled.to_html() in shown
+    assert shown.count("font-size: 16px") >= 3
+    unnamed = charts.table(dashboard.monthly_trend(ATTEMPTS))._repr_html_()
+    assert "aria-label='Table of month, attempts, passed, learners'" in unnamed
+
+
+def test_every_figure_has_an_alt_text_with_what_it_shows():
+    counts = completion(STATUS, "department")
+    passed, required = int(counts["passed_current"].sum()), int(counts["required"].sum())
+    worst = counts.sort_values("percent").iloc[0]
+    assert alt_text(charts.completion_chart(STATUS, "department")) == (
+        f"{passed} of {required} required lessons are passed and current ({100 * passed / required:.0f} %); "
+        f"lowest department: {worst['department']} at {worst['percent']:.0f} %.")
+    scores = alt_text(charts.scores_chart(ATTEMPTS))
+    assert scores.startswith(f"{len(ATTEMPTS)} attempts in 2 lessons; most scored ")
+    trend = dashboard.monthly_trend(ATTEMPTS)
+    assert alt_text(charts.trend_chart(trend)) == (
+        f"{len(ATTEMPTS)} attempts and {int(ATTEMPTS['passed'].sum())} passes from {trend['month'].iloc[0]} "
+        f"to {trend['month'].iloc[-1]}; in {trend['month'].iloc[-1]}: {int(trend['attempts'].iloc[-1])} "
+        f"attempts, {int(trend['passed'].iloc[-1])} passes.")
+    assert alt_text(charts.trend_chart(dashboard.monthly_trend(ATTEMPTS.iloc[:0]))) == "No attempts yet."
+
+
+def test_in_voila_and_jupyterlab_a_figure_is_an_image_with_its_alt_text():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    show_figures_inline(shell, as_html=True)
+    fig = charts.trend_chart(dashboard.monthly_trend(ATTEMPTS))
+    try:
+        data, metadata = shell.display_formatter.format(fig)
+    finally:  # the shell is shared with other tests, which expect no HTML form
+        shell.display_formatter.formatters["text/html"].pop(Figure)
+    alt = alt_text(fig)
+    image = data["text/html"]
+    assert image.startswith('<img src="data:image/png;base64,') and f'alt="{alt}"' in image
+    assert data["image/png"] and metadata["image/png"] == {"alt": alt}  # the report's template reads this

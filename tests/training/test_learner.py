@@ -137,3 +137,51 @@ def test_a_hub_login_that_is_an_email_address_is_not_used(tmp_path):
         resolve_learner(env, None, None)
     assert resolve_learner(env, "s-0042\n", None) == LearnerIdentity("s-0042", "remembered")
     assert hub_learner({"JUPYTERHUB_USER": " s-0042 "}) == "s-0042"
+
+
+#: ids the lessons refuse, and what the one validator says about each
+REFUSED = {
+    "anna.muster@example.org": "looks like an e-mail address",
+    "Anna Muster": "contains a space",
+    "S" * (MAX_LENGTH + 1): f"at most {MAX_LENGTH} allowed",
+}
+
+
+@pytest.mark.parametrize(("raw", "why"), list(REFUSED.items()), ids=["e-mail", "space", "too long"])
+def test_every_way_an_id_enters_refuses_it_with_the_one_validator(raw, why, tmp_path):
+    """The JupyterHub login, the remembered file, lesson 00's panel, the quiz widget, a stored attempt, the
+    roster import and the trainer's `progress erase --learner` all refuse the id, with the validator's words
+    (validate_learner_id, written once in gdprlab/training/learner.py)."""
+    import argparse
+
+    from helpers import graded_attempt
+
+    from gdprlab.cli.training import learner_id
+    from gdprlab.training.quiz_widget import learner_panel, resolve_learner_or_preview
+    from gdprlab.training.store.roster import RosterError, validate_rows
+
+    assert hub_learner({"JUPYTERHUB_USER": raw}) is None
+    remembered = tmp_path / "remembered"
+    remembered.write_text(raw + "\n", encoding="utf-8")
+    with pytest.raises(LearnerUnknown):
+        current_learner(ask=None, env={}, config_file=remembered)
+
+    panel = learner_panel(env={}, config_file=tmp_path / "typed")
+    panel.text.value = raw
+    panel.button.click()
+    assert "Not saved" in panel.status.value and why in panel.status.value
+    assert not (tmp_path / "typed").exists()
+    with pytest.raises(InvalidLearnerId, match=why):
+        resolve_learner_or_preview(raw)  # show_quiz(learner=...), my_progress(learner=...)
+
+    with pytest.raises(ValueError, match=why):
+        graded_attempt(raw, "01_classification")  # the store's Attempt (also each attempt read back)
+
+    row = {"staff_id": "S9", "name": "N", "email": "n@example.invalid", "department": "Sales",
+           "role": "sales_rep", "crm_access": "standard", "start_date": "2024-01-15", "learner_id": raw}
+    with pytest.raises(RosterError, match=why) as refused:
+        validate_rows([row], file="staff.csv")
+    assert (refused.value.file, refused.value.row, refused.value.field) == ("staff.csv", 1, "learner_id")
+
+    with pytest.raises(argparse.ArgumentTypeError, match=why):
+        learner_id(raw)

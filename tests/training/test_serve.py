@@ -34,10 +34,11 @@ def test_port_and_no_browser_for_voila() -> None:
     assert command[-2:] == ["--port=9000", "--no-browser"]
 
 
-def test_lab_starts_jupyterlab_on_the_folder() -> None:
+def test_lab_starts_jupyterlab_on_the_folder_saving_lessons_as_committed() -> None:
     args = parse("--lab", "--dir", "/srv/lessons", "--port", "8890", "--no-browser")
     command = build_command(args, python=PY)
-    assert command == [PY, "-m", "jupyterlab", "--ServerApp.root_dir=/srv/lessons", "--port=8890",
+    assert command == [PY, "-m", "jupyterlab", "--ServerApp.root_dir=/srv/lessons",
+                       "--ContentsManager.pre_save_hook=gdprlab.runner.hygiene.pre_save_hook", "--port=8890",
                        "--no-browser"]
     assert not any("voila" in part for part in command)
 

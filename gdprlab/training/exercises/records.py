@@ -5,8 +5,9 @@ Each asks "tick the ones that ..." over a few notes or contacts of a small synth
 planted, never from the checks being taught, so the exercise also tests those checks' teaching:
 
 * ``classification`` (lesson 01): activity notes written by :func:`gdprlab.generator.notes.compose_notes`
-  with a chosen kind; a note reveals special-category data (Art. 9(1)) when its kind is one of
-  :data:`gdprlab.generator.notes.SPECIAL_CATEGORIES`. Criminal-record notes are Art. 10 data, a distractor.
+  with a chosen kind, in English or the learner's language; a note reveals special-category data
+  (Art. 9(1)) when its kind is one of :data:`gdprlab.generator.notes.SPECIAL_CATEGORIES`. Criminal-record
+  notes are Art. 10 data, a distractor.
 * ``newsletter`` (lesson 02): contacts of a generated dataset with their newsletter consent; one
   may be e-mailed the newsletter on the as-of day when a newsletter consent exists, is not
   withdrawn, and the generator did not plant ``invalid_consent_form``, ``consent_without_proof``
@@ -65,8 +66,10 @@ ART9_WORDING = {
 
 
 @exercise("classification")
-def build_classification(seed: int = 1, n: int = 8, language: str = "de") -> Exercise:
-    """Activity notes, some revealing Art. 9(1) data, one possibly Art. 10 (criminal), the rest neutral."""
+def build_classification(seed: int = 1, n: int = 8, language: str = "en") -> Exercise:
+    """Activity notes, some revealing Art. 9(1) data, one possibly Art. 10 (criminal), the rest neutral;
+    written in ``language`` (one of :data:`gdprlab.generator.notes.NOTE_LANGUAGES`: English or a CRM
+    locale's language). The same seed gives the same notes, and answer, in every language."""
     rng = np.random.default_rng(seed)
     n_special = max(2, n * 3 // 8)
     kinds = (["neutral"] * (n - n_special - 1) + ["criminal"]

@@ -24,7 +24,7 @@ from gdprlab.training.exercises.organisation import deadline_examples
 from gdprlab.training.quiz_widget import ui_box
 
 __all__ = ["LANGUAGE_NAMES", "exercise_widget", "feedback_html", "hash_calculator", "language_exercise",
-           "scroll_box", "show", "show_deadline_examples", "table_html"]
+           "show", "show_deadline_examples", "table_html"]
 
 #: colour of the verdict line: right, not yet right (WCAG AA contrast, gdprlab.training.theme)
 VERDICT_COLOURS = {True: theme.PALETTE["right"][0], False: theme.PALETTE["wrong"][0]}
@@ -46,13 +46,6 @@ def table_html(table: pd.DataFrame) -> str:
     return table.to_html(escape=True)
 
 
-def scroll_box(content: str, label: str) -> str:
-    """``content`` in a box of its own that scrolls sideways when it is wider than the page (a table on a
-    phone), reachable with Tab so that a keyboard user can scroll it too."""
-    return (f"<div class='gdprlab-scroll' role='region' tabindex='0' aria-label='{html.escape(label)}'>"
-            f"{content}</div>")
-
-
 def exercise_widget(exercise: Exercise) -> widgets.VBox:
     """The exercise as a box: question (and the records' table), one tick box per item, a Check button, the
     feedback.
@@ -65,7 +58,7 @@ def exercise_widget(exercise: Exercise) -> widgets.VBox:
     header = (f"<h4>{html.escape(exercise.title)} (Art. {html.escape(exercise.articles)})</h4>"
               f"<p><b>{html.escape(exercise.prompt)}</b></p>")
     if exercise.table is not None:
-        header += scroll_box(table_html(exercise.table), f"The records of: {exercise.title}")
+        header += theme.scroll_box(table_html(exercise.table), f"The records of: {exercise.title}")
     boxes = {}
     for item in exercise.items:
         text = f"{item.label}: {item.text}" if item.text else item.label
@@ -86,17 +79,18 @@ def exercise_widget(exercise: Exercise) -> widgets.VBox:
     return box
 
 
-#: the languages the synthetic notes are written in, by their own names
-LANGUAGE_NAMES = {"de": "Deutsch", "fr": "Français", "it": "Italiano", "es": "Español", "nl": "Nederlands",
-                  "pl": "Polski", "sv": "Svenska", "pt": "Português"}
+#: the languages the synthetic notes are written in, by their own names, English first
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "it": "Italiano", "es": "Español",
+                  "nl": "Nederlands", "pl": "Polski", "sv": "Svenska", "pt": "Português"}
 
 
 def language_exercise(name: str, **options) -> widgets.VBox:
     """The exercise ``name`` with a list to choose the language its texts are written in: choosing one
     draws the same exercise in that language, in place (no code to edit). The current exercise's parts
     are reachable as on :func:`exercise_widget` (``box.exercise``, ``box.boxes`` …)."""
-    choices = [(LANGUAGE_NAMES.get(code, code), code) for code in notes.LANGUAGES]
-    chooser = widgets.Dropdown(options=choices, value=options.get("language", notes.LANGUAGES[0]),
+    choices = [(LANGUAGE_NAMES.get(code, code), code)
+               for code in sorted(notes.NOTE_LANGUAGES, key=list(LANGUAGE_NAMES).index)]
+    chooser = widgets.Dropdown(options=choices, value=options.get("language", "en"),
                                description="Language of the notes", style={"description_width": "initial"})
     holder = ui_box([chooser], "gdprlab-exercise-language")
 
@@ -145,4 +139,4 @@ def hash_calculator() -> widgets.VBox:
 def show_deadline_examples() -> None:
     """Display :func:`gdprlab.training.exercises.organisation.deadline_examples` as a table."""
     table = deadline_examples().style.hide(axis="index").to_html()
-    display(ui_box([widgets.HTML(scroll_box(table, "Examples of answer deadlines"))], "gdprlab-table"))
+    display(ui_box([widgets.HTML(theme.scroll_box(table, "Examples of answer deadlines"))], "gdprlab-table"))

@@ -28,7 +28,7 @@ def test_exercise_is_deterministic_and_mixed(name):
 
 
 def test_classification_answer_matches_note_kinds_and_detector():
-    exercise = build("classification", seed=5)
+    exercise = build("classification", seed=5, language="de")  # the scanner reads the CRM locales' languages
     assert [i.label for i in exercise.items] == [f"Note {n}" for n in range(1, 9)]
     for item in exercise.items:
         assert ("Art. 9(1)" in item.reason and "Art. 10" not in item.reason) == item.expected
@@ -36,9 +36,16 @@ def test_classification_answer_matches_note_kinds_and_detector():
             assert bool(reveals_special_category([item.text])[0])
 
 
-def test_the_notes_language_can_be_chosen():
-    german, french = build("classification", seed=1), build("classification", seed=1, language="fr")
-    assert german.answer == french.answer and german.items[0].text != french.items[0].text
+@pytest.mark.parametrize("seed", [1, 5])
+def test_the_notes_are_in_english_unless_another_language_is_chosen(seed):
+    """Lesson 01's learners read English or their own language, never only German (issue 18)."""
+    english = build("classification", seed=seed)
+    assert english == build("classification", seed=seed, language="en")
+    text = " ".join(item.text for item in english.items)
+    assert re.search(r"\b(?:the|is|and|to)\b", text) and not re.search(r"\b(?:der|die|und|ist)\b", text)
+    for language in notes.LANGUAGES:
+        other = build("classification", seed=seed, language=language)
+        assert other.answer == english.answer and other.items[0].text != english.items[0].text
 
 
 def test_pseudonym_answers_are_recomputable_hashes():

@@ -66,9 +66,16 @@ def test_the_header_gives_title_articles_question_and_the_records_table():
 
 
 def test_the_language_of_the_notes_is_chosen_in_a_list_not_in_code(shown):
-    box = widget.show("classification", seed=1, language="de")
-    assert shown == [box] and box.chooser.value == "de"
-    assert [code for _, code in box.chooser.options] == list(notes.LANGUAGES)
+    box = widget.show("classification", seed=1, language="en")
+    assert shown == [box] and box.chooser.value == "en"
+    # English first, then the learner's own language among those of the CRM locales, by its own name
+    assert [code for _, code in box.chooser.options] == ["en", *notes.LANGUAGES]
+    assert box.chooser.options[0] == ("English", "en") and ("Deutsch", "de") in box.chooser.options
+    english = box.exercise
+    assert box.boxes["note-1"].description == f"Note 1: {english.items[0].text}"
+    box.chooser.value = "de"
+    assert box.exercise == build("classification", seed=1, language="de") != english
+    assert box.exercise.answer == english.answer
     german = box.exercise
     box.chooser.value = "fr"
     assert box.exercise == build("classification", seed=1, language="fr") and box.exercise != german
