@@ -90,7 +90,7 @@ IDENTIFIER_SHAPE = "|".join((
     r"[A-Za-z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-Da-d]",  # GB national insurance number
     r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST]",  # IT codice fiscale
 ))
-#: distinct candidate notes validated in Python at a time (bounds the memory of a large table)
+#: candidate notes validated in Python at a time (bounds the memory of a large table)
 NOTE_BATCH = 50_000
 
 
@@ -99,26 +99,6 @@ def pasted_identifiers(notes: pd.Series) -> pd.DataFrame:
     note (its columns row, kind, text: the scanner's)."""
     found = scan_texts(notes, kinds=PASTED_KINDS)
     return found[found["text"].map(str.isascii).astype(bool)]
-
-
-def notes_with_identifiers(t: Tables) -> ir.Table:
-    """(note) of the distinct activity notes holding an identifier, once per run.
-
-    The engine picks the notes of an identifier's shape (IDENTIFIER_SHAPE); their distinct texts are streamed
-    in batches to the scanner, which checks each candidate's checksum; only the notes holding a valid one go
-    back, as a small table.
-    """
-    def build() -> ir.Table:
-        a = t["activities"]
-        note = a["note"].cast("string")
-        candidates = a.filter(note.re_search(IDENTIFIER_SHAPE).fill_null(False)).select(note=note).distinct()
-        held = []
-        for batch in t.batches(candidates, NOTE_BATCH):
-            notes = batch.column("note").to_pandas()
-            held.append(notes.iloc[pasted_identifiers(notes)["row"].unique()])
-        held = pd.concat(held, ignore_index=True) if held else pd.Series([], dtype=object)
-        return ibis.memtable(pd.DataFrame({"note": held.astype(object)}), schema={"note": "string"})
-    return t.shared("notes_with_identifiers", build)
 
 
 def _pasted_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
@@ -138,9 +118,22 @@ def _pasted_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
       population=("activities with a note", count_rows("activities", lambda a: filled(a["note"]))),
       evidence=("contact_id", "type", "occurred_at"), extra_evidence=_pasted_extra)
 def identifier_in_free_text(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
-    """Activities whose note holds a valid IBAN, national identification number or payment card number."""
+    """Activities whose note holds a valid IBAN, national identification number or payment card number.
+
+    The engine picks the notes of an identifier's shape (IDENTIFIER_SHAPE), which are streamed with their
+    activity's key in batches to the scanner; it checks each candidate's checksum, once per distinct text,
+    and the keys of the notes holding a valid one are the result, a small table.
+    """
     a = t["activities"]
-    return record_ids(a, "activities", a["note"].cast("string").isin(notes_with_identifiers(t)["note"]))
+    note, key = a["note"].cast("string"), a[key_of("activities")]
+    candidates = a.filter(note.re_search(IDENTIFIER_SHAPE).fill_null(False) & key.notnull())
+    held: list[str] = []
+    for batch in t.batches(candidates.select(record_id=key.cast("string"), note=note), NOTE_BATCH):
+        rows = batch.to_pandas()
+        codes, texts = pd.factorize(rows["note"])
+        found = pasted_identifiers(pd.Series(texts, dtype=object))["row"].unique()
+        held += rows["record_id"][pd.Series(codes).isin(found).to_numpy()].tolist()
+    return names(held)
 
 
 def _digest_of(normalised: ir.StringValue, width: ir.IntegerValue) -> ir.StringValue:
