@@ -9,8 +9,8 @@ import pytest
 
 from gdprlab.generator.notes import (
     KINDS,
-    LANGUAGES,
     NAME_PLACEHOLDERS,
+    NOTE_LANGUAGES,
     TEMPLATES,
     VALUE_PLACEHOLDERS,
     VALUES,
@@ -33,10 +33,11 @@ def line_of(text: str, marker: str) -> int:
 
 
 def test_there_is_one_file_per_language_and_nothing_else():
-    assert sorted(f.name for f in FOLDER.iterdir()) == sorted(f"{lang}.txt" for lang in LANGUAGES)
+    """One per CRM language and English (the lessons' notes, in the learner's language or English)."""
+    assert sorted(f.name for f in FOLDER.iterdir()) == sorted(f"{lang}.txt" for lang in NOTE_LANGUAGES)
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("language", NOTE_LANGUAGES)
 def test_every_file_has_templates_of_every_kind_and_values_for_every_placeholder(language):
     note_file = parse_note_file(FOLDER.joinpath(f"{language}.txt").read_text("utf-8"), f"{language}.txt")
     assert list(note_file.templates) == list(KINDS) and all(note_file.templates.values())
@@ -44,7 +45,7 @@ def test_every_file_has_templates_of_every_kind_and_values_for_every_placeholder
     assert (note_file.templates, note_file.values) == (TEMPLATES[language], VALUES[language])
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("language", NOTE_LANGUAGES)
 def test_every_placeholder_a_template_uses_is_known(language):
     used = {name for kind in KINDS for t in TEMPLATES[language][kind] for name in re.findall(r"\{(\w+)\}", t)}
     assert used <= {*NAME_PLACEHOLDERS, *VALUE_PLACEHOLDERS}
