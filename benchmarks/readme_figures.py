@@ -166,6 +166,35 @@ def render_hub_grading(folder: Path) -> str:
     return "\n".join(lines)
 
 
+SUBJECT_START, SUBJECT_END = "<!-- subject_speed:start -->", "<!-- subject_speed:end -->"
+
+
+def render_subject_speed(folder: Path) -> str:
+    """One data subject's request on a large dataset (benchmarks/subject_speed.py --out ...json)."""
+    path = folder / "subject_speed.json"
+    if not path.is_file():
+        return "No subject_speed result in benchmarks/out/ yet: run `benchmarks/subject_speed.py --out ...`."
+    r = json.loads(path.read_text(encoding="utf-8"))
+    sec, cpu, goal = r["seconds"], r.get("cpu_seconds", {}), r["targets"]
+    later = r["repeat"] * 3 + 1  # the people looked up after the first (subject_speed.py picks them)
+    lines = [f"Measured by `benchmarks/subject_speed.py` on {r['date']}: {r['machine']}. {r['contacts']:,} "
+             f"contacts and {r['activities']:,} activities as {r['format']} files; {later} later finds, each "
+             "of another person (by e-mail, by phone, by name with birth date).", "",
+             "| step | seconds | CPU seconds | target |", "|---|---:|---:|---|"]
+    steps = (("open the dataset and first find", "open_and_first_find", None),
+             ("a later find (median)", "find_median", goal["find_median_under_s"]),
+             ("a later find (fastest, slowest)", None, None),
+             ("erase one person (plan and copy)", "erase", goal["erase_under_s"]))
+    for label, key, target in steps:
+        if key is None:
+            lines.append(f"| {label} | {sec['find_fastest']:.3f}, {sec['find_slowest']:.3f} | | |")
+            continue
+        shown = f"< {target} s: {'met' if sec[key] < target else 'not met'}" if target else "reported"
+        lines.append(f"| {label} | {sec[key]:.3f} | {cpu[key]:.3f} | {shown} |" if key in cpu
+                     else f"| {label} | {sec[key]:.3f} | | {shown} |")
+    return "\n".join(lines)
+
+
 def replace_block(text: str, block: str, start: str = START, end: str = END) -> str:
     """`text` with what stands between start and end (each once, in that order) replaced by `block`."""
     if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
@@ -188,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
             new = replace_block(new, render_read_speed(args.out_dir), READ_START, READ_END)
         if HUB_START in new:
             new = replace_block(new, render_hub_grading(args.out_dir), HUB_START, HUB_END)
+        if SUBJECT_START in new:
+            new = replace_block(new, render_subject_speed(args.out_dir), SUBJECT_START, SUBJECT_END)
     except ValueError as exc:
         print(f"{args.readme}: {exc}", file=sys.stderr)
         return 2

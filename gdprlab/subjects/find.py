@@ -229,7 +229,7 @@ def _keys(t: Tables) -> ir.Table:
         return c.select(
             contact_id=c["contact_id"].cast("string"),
             email=_text_lower(_column(c, "email")),
-            phone=_column(c, "phone").re_replace(r"[^0-9]", "").re_replace(r"^00", ""),
+            phone=_column(c, "phone").re_replace(_NOT_DIGITS, "").re_replace(r"^00", ""),
             name=_fold_expr(_column(c, "first_name")).concat(" ", _fold_expr(_column(c, "last_name"))),
             birth_date=c["birth_date"].cast("date") if "birth_date" in c.columns else ibis.null("date"),
         )
@@ -248,7 +248,7 @@ def _notes(t: Tables) -> ir.Table:
             contact_id=a["contact_id"].cast("string"),
             note=note,
             lower=note.lower(),
-            digits=note.re_replace(r"[^0-9]", ""),
+            digits=note.re_replace(_NOT_DIGITS, ""),
         )
 
     return t.shared("subject_notes", build)
@@ -260,9 +260,10 @@ def _contacts_where(
     """The contacts rows whose keys (`_keys`) match `keys` and whose own columns `extra`."""
     c = t["contacts"]
     where = ibis.literal(True) if extra is None else extra.fill_null(False)
-    if keys is not None:
+    if keys is not None:  # the few ids first, then their rows by key: the engine reads only those rows
         k = _keys(t)
-        where = where & c["contact_id"].cast("string").isin(k.filter(keys.fill_null(False))["contact_id"])
+        ids = t.fetch(k.filter(keys.fill_null(False)).select("contact_id"))["contact_id"]
+        where = where & key_in(c["contact_id"], sorted(set(map(str, ids))))
     if exclude:
         where = where & ~key_in(c["contact_id"], exclude)
     return t.fetch(c.filter(where))
@@ -307,8 +308,16 @@ def _text_lower(column: ir.Value) -> ir.StringValue:
 
 
 def _fold_expr(column: ir.Value) -> ir.StringValue:
-    """fold() in the engine (spaces inside a name are not collapsed: stored names have single ones)."""
-    return column.cast("string").strip().lower().translate(_ACCENTED, _PLAIN)
+    """fold() in the engine (spaces inside a name are not collapsed: stored names have single ones).
+
+    translate() costs per character times the characters mapped: only text beyond ASCII is given to it."""
+    lowered = column.cast("string").strip().lower()
+    return ibis.ifelse(lowered.re_search(_BEYOND_ASCII), lowered.translate(_ACCENTED, _PLAIN), lowered)
+
+
+#: a run of characters other than digits (removed as one: far fewer replacements than one per character)
+_NOT_DIGITS = r"[^0-9]+"
+_BEYOND_ASCII = r"[^\x00-\x7f]"
 
 
 def _person_key(first: object, last: object, birth: object) -> tuple[str, str]:
