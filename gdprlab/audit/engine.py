@@ -218,7 +218,7 @@ class Check:
         impl = self.implementation
         try:
             ids = impl.finder(t, policy, as_of)
-            population = _value(t, impl.count_population(t))
+            population = _population(t, impl.count_population(t))
             if findings_table:
                 ids = t.materialise(ids, f"ids_{self.id}")  # computed once, read thrice
                 found = _store(t, ids, findings_table, run_id or "", self.id)
@@ -310,6 +310,14 @@ def _with_evidence(t: Tables, found: list[_Found | CheckResult]) -> list[CheckRe
         shown = f.shown(check._evidence(t, f.sample, rows.get(check.table)))
         out.append(replace(shown, seconds=shown.seconds + time.perf_counter() - start))
     return out
+
+
+def _population(t: Tables, count: Any) -> int:
+    """A rule's population, counted once per run for every rule whose count is the same expression (the
+    marketing rules share the sends they judge)."""
+    if isinstance(count, int | np.integer):
+        return int(count)
+    return t.shared(("population", count.op()), lambda: _value(t, count))  # an expression's node: its key
 
 
 def _value(t: Tables, count: Any) -> int:

@@ -31,7 +31,7 @@ import contextlib
 import datetime as dt
 import functools
 import inspect
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,7 +67,7 @@ class Tables(Mapping[str, ir.Table]):
         self.backend = backend
         self._tables = {name: self._naive_utc(table) for name, table in tables.items()}
         self._cache = cache
-        self._shared: dict[str, Any] = {}
+        self._shared: dict[Hashable, Any] = {}
         self._temporary: list[str] = []
 
     def __getitem__(self, name: str) -> ir.Table:
@@ -102,12 +102,12 @@ class Tables(Mapping[str, ir.Table]):
     def columns(self, name: str) -> tuple[str, ...]:
         return tuple(self._tables[name].columns)
 
-    def shared(self, name: str, build: Callable[[], Any]) -> Any:
+    def shared(self, name: Hashable, build: Callable[[], Any]) -> Any:
         """build(), computed once per run; a table is materialised on the backend when it can be."""
         if name not in self._shared:
             value = build()
             if self._cache and isinstance(value, ir.Table) and self.backend is not None:
-                value = self.materialise(value, name)
+                value = self.materialise(value, name if isinstance(name, str) else f"kept{len(self._shared)}")
             self._shared[name] = value
         return self._shared[name]
 

@@ -351,7 +351,7 @@ def _identifier_texts(labelled) -> list[str]:
     notes, Presidio's and python-stdnum's vectors when present, each number also written after a phone."""
     _, texts, _ = labelled
     numbers = ["4012 8888 8888 1881", "123456782", "1234.56.782", "8112289874", "44 077 334 21",
-               "12345678Z", "X-1234567-L", "AB 12 34 56 C", "010594Y9032", "NL91ABNB0417164300",
+               "12345678Z", "X-1234567-L", "AB 12 34 56 C", "010594Y9032", "NL91ABNA0417164300",
                "5018 1234 5678", "943 476 5919", "1 80 05 78 006 084 36", "19801231-1231", "0030 1234567",
                "192.168.10.1", "2001:db8::1", "jan.novak@example.com"]
     if VECTORS.exists():
