@@ -435,9 +435,15 @@ TABLES: dict[str, Table] = {
                    "(a controller of its own)."),
                 _c("purpose", "str", "What it receives the data for."),
                 _c("country", "str", "Where it receives or processes the data (ISO 3166)."),
-                _c("safeguard", "str", "For a country outside the EEA: the ground of the transfer, its "
-                   "article first, e.g. '46(2)(c) standard contractual clauses', '45 EU-US Data Privacy "
-                   "Framework', '49(1)(a) explicit consent'."),
+                _c("safeguard", "str", "For a country outside the EEA: the adequacy decision or appropriate "
+                   "safeguard the transfer relies on, its article first, e.g. '46(2)(c) standard contractual "
+                   "clauses', '45 EU-US Data Privacy Framework'."),
+                _c("derogation", "str", "For a transfer with neither: the Art. 49(1) derogation relied on, "
+                   "e.g. '49(1)(a) explicit consent', '49(1)(e) legal claims', or '49(1) second subparagraph "
+                   "compelling legitimate interests' (optional).", optional=True),
+                _c("sa_informed_on", "date", "For a transfer on compelling legitimate interests: when the "
+                   "supervisory authority was informed of it (Art. 49(1) second subparagraph) (optional).",
+                   optional=True),
                 _c("art28_contract", "str", "For a processor: the contract or other legal act binding it "
                    "(Art. 28(3)), e.g. 'DPA of 2024-03-01'; empty if none."),
             ),

@@ -755,8 +755,9 @@ EXPECTED: dict[str, list[str]] = {
     "breach_record_incomplete": ["b-consequences-null", "b-description-spaces", "b-measures-empty"],
     "policy_review_overdue": ["p-feb28", "p-jan31", "p-kind-null-never", "p-kind-unset-never", "p-leap",
                               "p-never"],
-    "transfer_without_safeguard": ["tr-in", "tr-in-adequacy-case", "tr-in-art45", "tr-in-blank",
-                                   "tr-processor-in", "tr-us"],
+    "transfer_without_safeguard": ["tr-in", "tr-in-49-blank", "tr-in-adequacy-case", "tr-in-art45",
+                                   "tr-in-blank", "tr-in-compelling-later", "tr-in-compelling-safeguard",
+                                   "tr-in-compelling-uninformed", "tr-processor-in", "tr-us"],
 }
 
 
@@ -887,6 +888,18 @@ RECIPIENTS = [
     _recipient("tr-in-scc", "IN", safeguard="SCC of Decision 2021/914"),  # a safeguard in other words
     _recipient("tr-in-scc-no-adequacy", "IN", safeguard="46(2)(c) SCC, as there is no adequacy decision"),
     _recipient("tr-in-49", "IN", safeguard="49(1)(a) explicit consent"),  # a derogation
+    # Art. 49(1) derogations in their own column (AS_OF is 1 March 2026)
+    _recipient("tr-in-49-claims", "IN", derogation="49(1)(e) legal claims"),  # points (a)-(g): a ground
+    _recipient("tr-us-49-contract", "US", derogation="49(1)(b) contract with the person"),
+    _recipient("tr-in-49-blank", "IN", derogation="\u3000"),  # found
+    _recipient("tr-in-compelling", "IN", derogation="49(1) second subparagraph, compelling legitimate "
+               "interests", sa_informed_on="2026-03-01"),  # the authority informed on as-of
+    _recipient("tr-in-compelling-uninformed", "IN", derogation="COMPELLING  legitimate interests"),  # found
+    _recipient("tr-in-compelling-later", "IN", derogation="compelling legitimate interests",
+               sa_informed_on="2026-03-02"),  # informed after as-of: found
+    _recipient("tr-in-compelling-safeguard", "IN", safeguard="Art. 49(1) second subparagraph"),  # found
+    _recipient("tr-in-scc-compelling", "IN", safeguard="46(2)(c) SCC",
+               derogation="compelling legitimate interests"),  # an Art. 46 safeguard: no derogation needed
     _recipient("tr-country-null", None),  # not judged (caveat)
     _recipient("tr-country-blank", " \u2028"),  # not judged (caveat)
     _recipient("tr-processor-in", "IN", kind="processor", art28_contract="DPA"),  # found (transfer only)
