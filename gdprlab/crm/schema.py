@@ -223,6 +223,15 @@ TABLES: dict[str, Table] = {
                     **_TRANSPARENCY,
                 ),
                 _c(
+                    "first_disclosed_on",
+                    "date",
+                    "When the contact's data was first disclosed to a recipient (Art. 4(9): another "
+                    "controller, such as a partner, or a processor), where the organisation records it; the "
+                    "Art. 14 information is due by then at the latest (Art. 14(3)(c)) (optional).",
+                    "relationship",
+                    **_TRANSPARENCY,
+                ),
+                _c(
                     "art14_exemption",
                     "str",
                     "The Art. 14(5) point relied on for not giving that information, e.g. '14(5)(a) already "
@@ -463,6 +472,13 @@ TABLES: dict[str, Table] = {
                    "reviewed the outcome before it took effect."),
                 _c("art22_exception", "str", "The Art. 22(2) point relied on, e.g. '22(2)(a) necessary for "
                    "the instalment contract', '22(2)(c) explicit consent'; empty if none."),
+                _c("art22_safeguards", "bool", "Whether the person can obtain human intervention, express "
+                   "their point of view and contest the decision (Art. 22(3)) (optional).", optional=True),
+                _c("special_categories", "bool", "Whether the decision is based on special-category data "
+                   "(Art. 9(1)) (optional).", optional=True),
+                _c("art9_condition", "str", "For a decision based on special-category data: the Art. 9(2) "
+                   "point relied on, e.g. '9(2)(a) explicit consent' (Art. 22(4)) (optional).",
+                   optional=True),
             ),
         ),
         Table(
