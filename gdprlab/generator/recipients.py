@@ -42,7 +42,7 @@ RECIPIENTS = (
     ("Global Trade Partners LLC", "recipient", "partner referrals", "US", None,
      "49(1)(a) explicit consent of the contact"),
     ("Courier Express Ltd", "recipient", "parcel delivery", "GB", None, None),
-    ("Hudson & Reyes LLP", "recipient", "defence of a customer's claim in New York", "US", None,
+    ("Hudson & Reyes LLP", "recipient", "defence against a customer's legal claim in New York", "US", None,
      "49(1)(e) legal claims"),
     ("Straits Forensics Pte Ltd", "recipient", "one-off review of a suspected payment fraud", "SG", None,
      COMPELLING),
