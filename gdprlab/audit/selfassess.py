@@ -155,8 +155,8 @@ RULE_PHRASES: dict[str, tuple[str, str]] = {
         "{n} contact obtained from a third party was not told in time (Art. 14)",
         "{n} contacts obtained from a third party were not told in time (Art. 14)"),
     "automated_decision_without_exception": (
-        "{n} solely automated decision with significant effect has no Art. 22(2) exception",
-        "{n} solely automated decisions with significant effect have no Art. 22(2) exception"),
+        "{n} solely automated decision with significant effect lacks an Art. 22(2) exception or safeguards",
+        "{n} solely automated decisions with significant effect lack an Art. 22(2) exception or safeguards"),
     "untrained_crm_user": ("{n} CRM user has no current training", "{n} CRM users have no current training"),
     "processor_without_contract": ("{n} processor has no Art. 28(3) contract recorded",
                                    "{n} processors have no Art. 28(3) contract recorded"),

@@ -112,10 +112,12 @@ def cmd_subject(args: argparse.Namespace) -> int:
             )
             if given.policy.controller_name is None:
                 print(
-                    "note: the policy names no controller_name; set it (and controller_contact, recipients) "
-                    "in the policy YAML",
+                    "note: the policy names no controller_name; set it (and controller_contact) in the "
+                    "policy YAML",
                     file=sys.stderr,
                 )
+            for note in answer.notes:
+                print(f"note: {note}", file=sys.stderr)
             return 0
         return _change(args, subject, given)
 
@@ -147,6 +149,8 @@ def _change(args: argparse.Namespace, subject, given) -> int:
         print(
             "recipients to tell (Art. 19): " + (", ".join(r["name"] for r in recipients) or "none recorded")
         )
+        if "recipients_note" in outcome.audit:
+            print(f"note: {outcome.audit['recipients_note']}", file=sys.stderr)
         return 0
     plan = erasure_plan(subject, args.request, given.as_of)
     counts = plan.groupby(["table", "action"]).size()
@@ -171,6 +175,8 @@ def _change(args: argparse.Namespace, subject, given) -> int:
     print(
         f"erased into {outcome.folder}; request {args.request} completed; audit record {args.out}/audit.json"
     )
+    if "recipients_note" in outcome.audit:
+        print(f"note: {outcome.audit['recipients_note']}", file=sys.stderr)
     return 0
 
 

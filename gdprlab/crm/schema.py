@@ -223,6 +223,15 @@ TABLES: dict[str, Table] = {
                     **_TRANSPARENCY,
                 ),
                 _c(
+                    "first_disclosed_on",
+                    "date",
+                    "When the contact's data was first disclosed to a recipient (Art. 4(9): another "
+                    "controller, such as a partner, or a processor), where the organisation records it; the "
+                    "Art. 14 information is due by then at the latest (Art. 14(3)(c)) (optional).",
+                    "relationship",
+                    **_TRANSPARENCY,
+                ),
+                _c(
                     "art14_exemption",
                     "str",
                     "The Art. 14(5) point relied on for not giving that information, e.g. '14(5)(a) already "
@@ -435,9 +444,15 @@ TABLES: dict[str, Table] = {
                    "(a controller of its own)."),
                 _c("purpose", "str", "What it receives the data for."),
                 _c("country", "str", "Where it receives or processes the data (ISO 3166)."),
-                _c("safeguard", "str", "For a country outside the EEA: the ground of the transfer, its "
-                   "article first, e.g. '46(2)(c) standard contractual clauses', '45 EU-US Data Privacy "
-                   "Framework', '49(1)(a) explicit consent'."),
+                _c("safeguard", "str", "For a country outside the EEA: the adequacy decision or appropriate "
+                   "safeguard the transfer relies on, its article first, e.g. '46(2)(c) standard contractual "
+                   "clauses', '45 EU-US Data Privacy Framework'."),
+                _c("derogation", "str", "For a transfer with neither: the Art. 49(1) derogation relied on, "
+                   "e.g. '49(1)(a) explicit consent', '49(1)(e) legal claims', or '49(1) second subparagraph "
+                   "compelling legitimate interests' (optional).", optional=True),
+                _c("sa_informed_on", "date", "For a transfer on compelling legitimate interests: when the "
+                   "supervisory authority was informed of it (Art. 49(1) second subparagraph) (optional).",
+                   optional=True),
                 _c("art28_contract", "str", "For a processor: the contract or other legal act binding it "
                    "(Art. 28(3)), e.g. 'DPA of 2024-03-01'; empty if none."),
             ),
@@ -457,6 +472,13 @@ TABLES: dict[str, Table] = {
                    "reviewed the outcome before it took effect."),
                 _c("art22_exception", "str", "The Art. 22(2) point relied on, e.g. '22(2)(a) necessary for "
                    "the instalment contract', '22(2)(c) explicit consent'; empty if none."),
+                _c("art22_safeguards", "bool", "Whether the person can obtain human intervention, express "
+                   "their point of view and contest the decision (Art. 22(3)) (optional).", optional=True),
+                _c("special_categories", "bool", "Whether the decision is based on special-category data "
+                   "(Art. 9(1)) (optional).", optional=True),
+                _c("art9_condition", "str", "For a decision based on special-category data: the Art. 9(2) "
+                   "point relied on, e.g. '9(2)(a) explicit consent' (Art. 22(4)) (optional).",
+                   optional=True),
             ),
         ),
         Table(

@@ -4,7 +4,8 @@ Made once all contacts and activities exist (the first communication bounds the 
 from a random stream of its own, so the rest of the data stays as it was. Erased contacts keep none of it.
 Planted violations: a contact obtained from a list broker, partner or public source, with no Art. 14(5)
 exemption, whose month (Reg. 1182/71, as gdprlab.regulation.law counts it) ended before as-of or who was
-contacted by as-of, and who got no notice, or got it after that month or after the first communication.
+contacted or whose data was first disclosed to a recipient by as-of, and who got no notice, or got it after
+that month, the first communication or the first disclosure (Art. 14(3)(a)-(c)).
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from gdprlab.regulation.law import month_deadline
 from gdprlab.regulation.policy import Policy
 
 #: the contacts columns made here (not by the shards)
-COLUMNS = ("obtained_from", "art14_notice_on", "art14_exemption")
+COLUMNS = ("obtained_from", "art14_notice_on", "first_disclosed_on", "art14_exemption")
 THIRD_PARTIES = ("purchased_list", "partner_referral", "public_source", "enrichment")
 THIRD_PARTY_SHARE = 0.12  # live contacts obtained from a third party
 UNKNOWN_SHARE = 0.05  # live contacts whose source is not recorded
 EXEMPT_SHARE = 0.05  # of those from a third party: an Art. 14(5) exemption recorded
 EXEMPTION = "14(5)(a) already informed by the partner's notice naming the organisation"
+DISCLOSED_SHARE = 0.3  # of those from a third party: passed on to a recipient (a partner), the day recorded
 #: activity types that are a communication to the contact (as the rule reads them)
 COMMUNICATIONS = ("call", "email", "marketing_email", "meeting")
 _NAT = np.datetime64("NaT", "D")
@@ -57,7 +59,14 @@ def add_sources(cfg: GeneratorConfig, policy: Policy, contacts: pd.DataFrame, ac
                                      policy.controller_subdivision)
     first = first_communication(contacts, activities)
     contacted = ~np.isnat(first) & (first <= as_of)
-    limit = np.where(np.isnat(first), deadline, np.minimum(deadline, first))  # the day the notice is due
+    # a first disclosure to a recipient (Art. 14(3)(c)): a day from the creation to as-of
+    shared = third & (rng.random(n) < DISCLOSED_SHARE)
+    until = np.maximum((as_of - created).astype("timedelta64[D]").astype(np.int64), 0)
+    disclosed = np.where(shared, created + (rng.random(n) * (until + 1)).astype(np.int64).astype(
+        "timedelta64[D]"), _NAT)
+    contacted |= ~np.isnat(disclosed)
+    # the day the notice is due: the month's end, or the first communication or disclosure if earlier
+    limit = np.fmin(np.fmin(deadline, first), disclosed)
     # a lawful notice: on a day from the creation to the limit (and not after as-of)
     latest = np.minimum(limit, as_of)
     span = np.maximum((latest - created).astype("timedelta64[D]").astype(np.int64), 0)
@@ -74,7 +83,7 @@ def add_sources(cfg: GeneratorConfig, policy: Policy, contacts: pd.DataFrame, ac
     labels.add("third_party_data_without_notice", "contacts", contacts["contact_id"].to_numpy()[planted],
                int(third.sum()))
     out = contacts.assign(obtained_from=pd.Series(source, index=contacts.index, dtype=object),
-                          art14_notice_on=notice,
+                          art14_notice_on=notice, first_disclosed_on=disclosed,
                           art14_exemption=pd.Series(np.where(exempt, EXEMPTION, None), index=contacts.index,
                                                     dtype=object))
     schema = [c for c in TABLES["contacts"].column_names if c in out.columns]

@@ -91,7 +91,9 @@ class Policy:
     #: days a finding of each severity may stay open (DEFAULT_DUE_DAYS for one the policy leaves out)
     due_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
     #: what an answer to a data subject states (Art. 13, 15): the controller's name, where to write (the data
-    #: protection officer's contact), recipients and processors, and automated decisions (Art. 22), if any
+    #: protection officer's contact), and automated decisions (Art. 22), if any; recipients and processors
+    #: only for a dataset without a recipients table, which is their record otherwise (the audit judges
+    #: the table: gdprlab.subjects.access.recorded_recipients)
     controller_name: str | None = None
     controller_contact: str | None = None
     recipients: tuple[Recipient, ...] = ()

@@ -5,9 +5,9 @@
 * `access.html`, in plain language and in the person's language (the eight languages of the generator's
   locales; English otherwise): the categories of data held with their purposes, lawful bases and retention
   (from the record of processing, and the end date from the retention policy or a recorded Art. 17(3)
-  hold), recipients and processors (the policy's `recipients`, with the safeguard of a transfer outside
-  the EEA, Art. 15(2)), the source, their rights (Art. 15(1)(a)-(h)), the controller's name and contact,
-  and a copy of the data (Art. 15(3));
+  hold), recipients and processors (the dataset's recipients table, with the ground of a transfer outside
+  the EEA, Art. 15(1)(c), 15(2); see `recorded_recipients`), the source, their rights (Art. 15(1)(a)-(h)),
+  the controller's name and contact, and a copy of the data (Art. 15(3));
 * `portability.zip`: the data, as JSON and as one CSV per table (Art. 20(1)).
 
 Other people's data inside notes (names of colleagues and of other customers, their e-mails, phones,
@@ -40,7 +40,8 @@ from gdprlab.audit.rules.base import Tables, key_in
 from gdprlab.crm.files import csv_text, write_atomic
 from gdprlab.crm.protect import PREFIX
 from gdprlab.crm.schema import TABLES
-from gdprlab.regulation.policy import Policy
+from gdprlab.regulation.policy import RECIPIENT_KINDS, Policy, Recipient
+from gdprlab.regulation.transfers import transfer_lists
 from gdprlab.subjects.find import Subject, digits, fold, records
 
 LANGUAGES = ("de", "en", "es", "fr", "it", "nl", "pl", "pt", "sv")
@@ -53,43 +54,6 @@ _ID_CANDIDATE = re.compile(r"(?<![\w-])(?=[\w-]*\d)[\w-]{4,}(?![\w-])")
 PEOPLE_KEYS = (("contacts", "contact_id"), ("staff", "staff_id"))
 #: tables of the answer, in the order shown
 ANSWER_TABLES = ("contacts", "accounts", "staff", "consents", "activities", "requests", "training")
-#: EEA countries (ISO 3166): a recipient elsewhere is a transfer (Art. 44-49)
-EEA = frozenset(
-    [
-        "AT",
-        "BE",
-        "BG",
-        "HR",
-        "CY",
-        "CZ",
-        "DK",
-        "EE",
-        "FI",
-        "FR",
-        "DE",
-        "GR",
-        "HU",
-        "IE",
-        "IT",
-        "LV",
-        "LT",
-        "LU",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SK",
-        "SI",
-        "ES",
-        "SE",
-        "IS",
-        "LI",
-        "NO",
-    ]
-)
-
-
 @cache
 def texts(language: str) -> dict[str, str]:
     """The answer's sentences in `language` (English for a language without a file)."""
@@ -104,6 +68,7 @@ class AccessAnswer:
     portability: bytes  # the zip file
     redacted: int  # passages of other people's data removed from notes (Art. 15(4))
     rows: dict[str, int]  # rows per table in the answer
+    notes: tuple[str, ...] = ()  # for the person answering, not for the data subject
 
 
 def language_of(subject: Subject) -> str:
@@ -213,14 +178,49 @@ def answer_access(
         tables["mentions"] = mentions
     ropa = _ropa(t)
     received = request["received_on"] if request is not None else as_of
-    page = _page(subject, tables, ropa, policy, as_of, language, redacted, request_id or "", received)
+    recipients, note = recorded_recipients(t.fetch(t["recipients"]) if "recipients" in t else None, policy)
+    page = _page(subject, tables, ropa, policy, recipients, as_of, language, redacted, request_id or "",
+                 received)
     return AccessAnswer(
         language=language,
         html=page,
         portability=portability_zip(tables),
         redacted=redacted,
         rows={name: len(df) for name, df in tables.items()},
+        notes=(note,) if note else (),
     )
+
+
+def recorded_recipients(table: pd.DataFrame | None,
+                        policy: Policy) -> tuple[tuple[Recipient, ...], str | None]:
+    """The recipients and processors to name in an answer (Art. 15(1)(c), 15(2)) or to tell of a change
+    (Art. 19), and a note for the person answering (None when there is nothing to say).
+
+    The dataset's recipients table is the one record of them: the audit judges it (processor_without_contract,
+    transfer_without_safeguard), so the answer names what the audit checked. The policy's `recipients` are
+    read only for a dataset without that table (an export that lacks it), and the note says that no rule
+    checked them; where both exist, the policy's are left out (never both: a recipient in both would be
+    named twice). A transfer's ground is the recorded safeguard, or the Art. 49 derogation without one.
+    """
+    if table is None:
+        note = ("the dataset has no recipients table: the recipients named are the policy's, which no rule "
+                "checks (processor_without_contract, transfer_without_safeguard read the table)"
+                if policy.recipients else None)
+        return policy.recipients, note
+    note = ("the policy's recipients are not used: the dataset's recipients table is the record of them"
+            if policy.recipients else None)
+
+    def text(row: dict, column: str) -> str | None:
+        value = row.get(column)
+        return value.strip() or None if isinstance(value, str) else None
+
+    return tuple(
+        Recipient(name=text(row, "name") or str(row.get("recipient_id") or "-"),
+                  kind=kind if (kind := text(row, "kind")) in RECIPIENT_KINDS else "recipient",
+                  purpose=text(row, "purpose") or "", country=text(row, "country"),
+                  safeguard=text(row, "safeguard") or text(row, "derogation"))
+        for row in table.to_dict("records")
+    ), note
 
 
 def _certain_mentions(t: Tables, subject: Subject) -> pd.DataFrame:
@@ -348,6 +348,7 @@ def _page(
     tables: dict[str, pd.DataFrame],
     ropa: pd.DataFrame,
     policy: Policy,
+    recipients: tuple[Recipient, ...],
     as_of: dt.date,
     language: str,
     redacted: int,
@@ -385,11 +386,11 @@ def _page(
     )
 
     body.append(f"<h2>{_e(tx['recipients'])}</h2>")
-    if policy.recipients:
+    if recipients:
         items = []
-        for r in policy.recipients:
+        for r in recipients:
             text = f"{_e(r.name)}: {_e(tx[r.kind])}" + (f" ({_e(r.purpose)})" if r.purpose else "")
-            if r.country and r.country.upper() not in EEA:
+            if r.country and r.country.upper() not in transfer_lists().eea:
                 text += "; " + _say(tx, "transfer", country=r.country, safeguard=r.safeguard or "-")
             items.append(f"<li>{text}</li>")
         body.append("<ul>" + "".join(items) + "</ul>")

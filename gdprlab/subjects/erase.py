@@ -40,10 +40,10 @@ import duckdb
 import pandas as pd
 
 from gdprlab.crm.files import csv_text, private_files, write_atomic
-from gdprlab.crm.io import table_file
+from gdprlab.crm.io import read_table, table_file
 from gdprlab.crm.schema import TABLES
 from gdprlab.regulation.policy import Policy
-from gdprlab.subjects.access import REDACTED
+from gdprlab.subjects.access import REDACTED, recorded_recipients
 from gdprlab.subjects.find import Subject, SubjectError, Term, search_terms
 
 ACCOUNT_COLUMNS = ("name", "vat_number", "website")
@@ -418,10 +418,19 @@ def apply_plan(
         "kept": plan.loc[plan["action"] == "keep", ["table", "record_id", "ground", "until"]].to_dict(
             "records"
         ),
-        "notify_recipients (Art. 19)": [r.name for r in policy.recipients],
+        **_recipients_to_tell(source, policy, lambda r: r.name),
     }
     _write_records(out, plan, audit)
     return Outcome(target, audit, plan)
+
+
+def _recipients_to_tell(source: Path, policy: Policy, show) -> dict[str, object]:
+    """The audit record's recipients to tell (Art. 19), from the dataset's recipients table (the policy's
+    only without one), and the note of `recorded_recipients` if any."""
+    path = table_file(source, "recipients")
+    recipients, note = recorded_recipients(read_table(path, TABLES["recipients"]) if path else None, policy)
+    return {"notify_recipients (Art. 19)": [show(r) for r in recipients]} | ({"recipients_note": note}
+                                                                                if note else {})
 
 
 def _certain_name(subject: Subject) -> bool:
@@ -531,7 +540,7 @@ def rectify(
         "old_values_sha256": hashlib.sha256(
             "\n".join(sorted(x for x in removed if x.startswith("contacts|"))).encode()
         ).hexdigest(),
-        "notify_recipients (Art. 19)": [{"name": r.name, "kind": r.kind} for r in policy.recipients],
+        **_recipients_to_tell(source, policy, lambda r: {"name": r.name, "kind": r.kind}),
     }
     _write_records(out, plan, audit)
     return Outcome(target, audit, plan)

@@ -4,8 +4,10 @@ plain language in the person's language, escaped, owner-only."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import json
+import shutil
 import stat
 import zipfile
 
@@ -14,6 +16,7 @@ import pytest
 from subjects.subject_data import activity_of, request_of
 
 from gdprlab.regulation.policy import Policy, Recipient
+from gdprlab.regulation.transfers import transfer_lists
 from gdprlab.subjects.access import answer_access, language_of, redact, texts, write_access
 from gdprlab.subjects.find import Query, SubjectError, find_subject, open_dataset
 
@@ -65,13 +68,30 @@ def test_the_answer_covers_article_15_1_in_the_persons_language(people):
     ):
         assert tx[key] in a.html, key
     assert "Beispiel &lt;GmbH&gt;" in a.html and "<GmbH>" not in a.html  # the controller's name, escaped
-    assert "MailCo" in a.html and "US" in a.html and "46(2)(c)" in a.html  # recipient and transfer safeguard
+    recipients = pd.read_csv(people / "recipients.csv", dtype=str, keep_default_na=False)
+    for row in recipients.to_dict("records"):  # the recipients table, with each transfer's ground
+        assert html.escape(row["name"]) in a.html
+        if row["country"] not in transfer_lists().eea:
+            assert html.escape(row["safeguard"] or row.get("derogation") or "-") in a.html
+    assert "MailCo" not in a.html and a.notes  # the policy's list is not the record where the table is
     assert "customer relationship management" in a.html and "Art. 6(1)(b)" in a.html  # from the record
     contact = pd.read_csv(people / "contacts.csv", dtype=str).set_index("contact_id").loc["C0000001"]
     months = Policy().retention_months[contact["status"]]
     end = (pd.Timestamp(contact["last_activity_at"]).tz_localize(None) + pd.DateOffset(months=months)).date()
     assert str(end) in a.html  # the retention policy's period after the last activity
     assert "datenschutz@example.com" in a.html
+
+
+def test_the_policys_recipients_stand_in_only_for_a_missing_recipients_table(people, tmp_path):
+    """One record of recipients: the table; the policy's list for an export without it, said in a note."""
+    folder = tmp_path / "no-recipients"
+    shutil.copytree(people, folder)
+    (folder / "recipients.csv").unlink()
+    _, a = answer(folder, email="krystyna.cis@wp.pl")
+    assert "MailCo" in a.html and "46(2)(c)" in a.html and "Mailwave" not in a.html
+    assert len(a.notes) == 1 and "no rule checks" in a.notes[0]
+    _, plain = answer(folder, policy=Policy(), email="krystyna.cis@wp.pl")
+    assert not plain.notes and texts("pl")["no_recipients"] in plain.html
 
 
 def test_third_parties_in_notes_are_redacted_and_counted(people):

@@ -118,7 +118,9 @@ def test_the_audit_record_holds_counts_and_hashes_never_values(people, tmp_path)
     assert audit["who"] == "dpo" and audit["request"] == request and audit["removed_values"] > 0
     assert audit["changed"]["contacts"]["rows"] == 1 and len(audit["removed_sha256"]) == 64
     assert audit["files_sha256"]["contacts"]["before"] != audit["files_sha256"]["contacts"]["after"]
-    assert audit["notify_recipients (Art. 19)"] == ["MailCo"]
+    names = read(people, "recipients")["name"].tolist()  # the dataset's record, not the policy's list
+    assert audit["notify_recipients (Art. 19)"] == names and "MailCo" not in names
+    assert "not used" in audit["recipients_note"]
     irene = read(people, "contacts").set_index("contact_id").loc["C0001590"]
     for value in (irene["first_name"], irene["last_name"], irene["email"], irene["phone"]):
         assert value not in text and value not in (tmp_path / "out" / "erasure_plan.csv").read_text()
@@ -178,7 +180,8 @@ def test_rectification_changes_the_columns_and_lists_recipients(people, tmp_path
         )
     assert read(outcome.folder, "contacts").set_index("contact_id").loc["C0000726", "city"] == "Neustadt"
     audit = json.loads((tmp_path / "out" / "audit.json").read_text())
-    assert audit["notify_recipients (Art. 19)"] == [{"name": "MailCo", "kind": "processor"}]
+    recipients = read(people, "recipients")
+    assert audit["notify_recipients (Art. 19)"] == recipients[["name", "kind"]].to_dict("records")
     assert "Neustadt" not in json.dumps(audit)
     with open_dataset(people) as (t, given), pytest.raises(SubjectError, match="cannot rectify contact_id"):
         rectify(

@@ -1,8 +1,9 @@
 """Data subjects' rights: requests answered within the Art. 12(3) deadline, extensions notified in time,
 erasures complete unless a recorded Art. 17(3) hold is in force, no processing after an erasure or during a
 restriction beyond what Art. 17(3) and 18(2) allow (Art. 12(3), 17(1), 17(3)(b), (e), 18(2)); the Art. 14
-information given in time for data obtained from a third party (Art. 14(3)(a), (b)); no solely automated
-decision with significant effect without an Art. 22(2) exception (Art. 22(1), (2))."""
+information given in time for data obtained from a third party (Art. 14(3)(a)-(c)); no solely automated
+decision with significant effect without an Art. 22(2) exception, its Art. 22(3) safeguards and, on
+special-category data, an Art. 9(2)(a) or (g) condition (Art. 22(1)-(4))."""
 
 from __future__ import annotations
 
@@ -273,7 +274,7 @@ THIRD_PARTY_SOURCES = ("purchased_list", "partner_referral", "public_source", "e
 FROM_THE_PERSON = "data_subject"
 #: activity types in which the organisation communicates with the contact (Art. 14(3)(b)); a note is none
 COMMUNICATIONS = ("call", "email", "marketing_email", "meeting")
-NOTICE, EXEMPTION = "art14_notice_on", "art14_exemption"
+NOTICE, EXEMPTION, DISCLOSED = "art14_notice_on", "art14_exemption", "first_disclosed_on"
 
 
 def from_third_party(c: ir.Table) -> ir.BooleanValue:
@@ -305,32 +306,43 @@ def _unknown_sources(t: Tables) -> list[str]:
 @rule("third_party_data_without_notice",
       population=("contacts whose data was obtained from a third party",
                   count_rows("contacts", from_third_party)),
-      evidence=("obtained_from", "created_at", NOTICE, EXEMPTION),
+      evidence=("obtained_from", "created_at", NOTICE, EXEMPTION, DISCLOSED),
       optional={"activities": "first communications not checked (Art. 14(3)(b))"},
       optional_columns={NOTICE: f"no contacts.{NOTICE} column: no Art. 14 notice is recorded",
-                        EXEMPTION: f"no contacts.{EXEMPTION} column: Art. 14(5) exemptions not recognised"},
+                        EXEMPTION: f"no contacts.{EXEMPTION} column: Art. 14(5) exemptions not recognised",
+                        DISCLOSED: f"no contacts.{DISCLOSED} column: first disclosures not checked "
+                                   "(Art. 14(3)(c))"},
       caveats=_unknown_sources)
 def third_party_data_without_notice(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
-    """Contacts obtained from a third party, with no Art. 14(5) exemption recorded, whose notice is missing
-    although the month from obtaining (created_at's day; rolled over weekends and the controller's holidays)
-    ended before as-of or a communication took place by as-of, or was given after that month or after the
-    day of the first communication."""
+    """Contacts obtained from a third party, with no Art. 14(5) exemption recorded, whose notice was due by
+    as-of and is missing, or was given after it was due. It is due at the latest when the month from
+    obtaining (created_at's day; rolled over weekends and the controller's holidays) ends, and earlier on
+    the day of the first communication (Art. 14(3)(b)) or of the first disclosure to a recipient
+    (first_disclosed_on, Art. 14(3)(c)) within that month."""
     c = t["contacts"]
     today = ibis.date(as_of)
     free = public_holidays(t, policy, "contacts", "created_at")
     deadline = month_deadline(as_date(c["created_at"]), 1, free)
     notice = as_date(c[NOTICE]) if NOTICE in c.columns else ibis.null().cast("date")
     exempt = filled(c[EXEMPTION].cast("string")) if EXEMPTION in c.columns else ibis.literal(False)
-    c = c.mutate(_judged=from_third_party(c) & ~exempt, _deadline=deadline, _notice=notice)
+    disclosed = as_date(c[DISCLOSED]) if DISCLOSED in c.columns else ibis.null().cast("date")
+    c = c.mutate(_judged=from_third_party(c) & ~exempt, _deadline=deadline, _notice=notice,
+                 _disclosed=disclosed)
     if "activities" in t:
         first = first_communications(t)
         c = c.left_join(first, c["contact_id"] == first["_fid"])
-        communicated = (c["_first"] <= today).fill_null(False)
-        after_first = (c["_notice"] > c["_first"]).fill_null(False)
+        first_day = c["_first"]
     else:
-        communicated = after_first = ibis.literal(False)
-    missing = c["_notice"].isnull() & ((c["_deadline"] < today).fill_null(False) | communicated)
-    late = (c["_notice"] > c["_deadline"]).fill_null(False) | after_first
+        first_day = ibis.null().cast("date")
+    # the earlier events that bring the notice forward (Art. 14(3)(b), (c)), each a day or null
+    events = [first_day, c["_disclosed"]]
+    happened = ibis.literal(False)
+    after = ibis.literal(False)
+    for day in events:
+        happened |= (day <= today).fill_null(False)
+        after |= (c["_notice"] > day).fill_null(False)
+    missing = c["_notice"].isnull() & ((c["_deadline"] < today).fill_null(False) | happened)
+    late = (c["_notice"] > c["_deadline"]).fill_null(False) | after
     return record_ids(c, "contacts", c["_judged"] & (missing | late))
 
 
@@ -338,13 +350,37 @@ def significant(d: ir.Table) -> ir.BooleanValue:
     return is_true(d["significant_effect"].cast("boolean"))
 
 
+#: an exception of Art. 22(2)(a) (contract) or (c) (explicit consent), which needs the Art. 22(3) safeguards;
+#: an Art. 9(2)(a) or (g) condition, the only ones Art. 22(4) admits (ASCII case-insensitive, RE2 and Java)
+CONTRACT_OR_CONSENT = r"(?i)^ *(art(icle)?[ .]*)?22 *\( *2 *\) *\( *[ac] *\)"
+CONSENT_OR_PUBLIC_INTEREST = r"(?i)^ *(art(icle)?[ .]*)?9 *\( *2 *\) *\( *[ag] *\)"
+SAFEGUARDS, SPECIAL, CONDITION = "art22_safeguards", "special_categories", "art9_condition"
+
+
 @rule("automated_decision_without_exception",
       population=("decisions with a legal or similarly significant effect",
                   count_rows("decisions", significant)),
-      evidence=("contact_id", "kind", "made_at", "significant_effect", "human_review", "art22_exception"))
+      evidence=("contact_id", "kind", "made_at", "significant_effect", "human_review", "art22_exception",
+                SAFEGUARDS, SPECIAL, CONDITION),
+      optional_columns={SAFEGUARDS: f"no decisions.{SAFEGUARDS} column: Art. 22(3) safeguards not checked",
+                        **dict.fromkeys((SPECIAL, CONDITION), f"no decisions.{SPECIAL} or {CONDITION} "
+                                        "column: Art. 22(4) not checked")})
 def automated_decision_without_exception(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
     """Decisions recorded as having a legal or similarly significant effect, not reviewed by a person before
-    they took effect (human_review false or missing), with no Art. 22(2) exception recorded (blank)."""
+    they took effect (human_review false or missing), with no Art. 22(2) exception recorded (blank); or
+    under an exception of 22(2)(a) or (c) without the Art. 22(3) safeguards recorded (art22_safeguards not
+    true); or based on special-category data (special_categories true) without an Art. 9(2)(a) or (g)
+    condition recorded (Art. 22(4))."""
     d = t["decisions"]
     solely = ~is_true(d["human_review"].cast("boolean"))
-    return record_ids(d, "decisions", significant(d) & solely & blank(d["art22_exception"].cast("string")))
+    exception = d["art22_exception"].cast("string")
+    no_exception = blank(exception)
+    unguarded = ibis.literal(False)
+    if SAFEGUARDS in d.columns:
+        unguarded = exception.re_search(CONTRACT_OR_CONSENT).fill_null(False) \
+            & ~is_true(d[SAFEGUARDS].cast("boolean"))
+    special = ibis.literal(False)
+    if SPECIAL in d.columns and CONDITION in d.columns:
+        special = is_true(d[SPECIAL].cast("boolean")) \
+            & ~d[CONDITION].cast("string").re_search(CONSENT_OR_PUBLIC_INTEREST).fill_null(False)
+    return record_ids(d, "decisions", significant(d) & solely & (no_exception | unguarded | special))

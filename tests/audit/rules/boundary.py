@@ -277,6 +277,17 @@ CONTACTS = [
     _a14("a14-source-null", "2025-01-01T00:00:00", None),
     _a14("a14-no-created", None),  # no day obtained, no communication: nothing to judge
     _a14("a14-no-created-called", None),  # but called on 1 Feb without notice: found
+    # Art. 14(3)(c): at the latest when the data is first disclosed to a recipient, if that is earlier
+    _a14("a14-disclosed", "2026-02-10T09:00:00", first_disclosed_on="2026-02-12"),  # month runs on: found
+    _a14("a14-disclosed-same-day", "2026-02-10T09:00:00", first_disclosed_on="2026-02-12",
+         art14_notice_on="2026-02-12"),
+    _a14("a14-disclosed-before-notice", "2026-02-10T09:00:00", first_disclosed_on="2026-02-12",
+         art14_notice_on="2026-02-13"),  # found
+    _a14("a14-disclosed-after-as-of", "2026-02-10T09:00:00", first_disclosed_on="2026-03-02"),
+    _a14("a14-disclosed-after-notice", "2026-01-15T10:00:00", art14_notice_on="2026-02-16",
+         first_disclosed_on="2026-02-20"),  # told within the month, before the disclosure
+    _a14("a14-disclosed-exempt", "2026-02-10T09:00:00", first_disclosed_on="2026-02-12",
+         art14_exemption="14(5)(c) disclosure laid down by law"),
 ]
 
 # ----------------------------------------------------------------------------------------------------------
@@ -743,9 +754,12 @@ EXPECTED: dict[str, list[str]] = {
     "processing_after_erasure_or_restriction": ["pe-erased-next-day", "pe-held-send", "pe-lifted-last-day",
                                                 "pe-restricted-blank-ground", "pe-restricted-next-day"],
     "third_party_data_without_notice": ["a14-called", "a14-called-before-notice", "a14-christmas-late",
-                                        "a14-exempt-blank", "a14-jan27", "a14-no-created-called",
-                                        "a14-no-notice", "a14-notice-tuesday"],
-    "automated_decision_without_exception": ["dc-exception-blank", "dc-review-null", "dc-solely"],
+                                        "a14-disclosed", "a14-disclosed-before-notice", "a14-exempt-blank",
+                                        "a14-jan27", "a14-no-created-called", "a14-no-notice",
+                                        "a14-notice-tuesday"],
+    "automated_decision_without_exception": ["dc-consent-safeguards-null", "dc-contract-unguarded",
+                                             "dc-exception-blank", "dc-review-null", "dc-solely",
+                                             "dc-special-none", "dc-special-other"],
     "untrained_crm_user": ["st-access-None", "st-failed", "st-never", "st-no-date", "st-other-course",
                            "st-passed-feb28", "st-passed-unknown"],
     "processor_without_contract": ["rp-blank-contract", "rp-no-contract"],
@@ -755,8 +769,9 @@ EXPECTED: dict[str, list[str]] = {
     "breach_record_incomplete": ["b-consequences-null", "b-description-spaces", "b-measures-empty"],
     "policy_review_overdue": ["p-feb28", "p-jan31", "p-kind-null-never", "p-kind-unset-never", "p-leap",
                               "p-never"],
-    "transfer_without_safeguard": ["tr-in", "tr-in-adequacy-case", "tr-in-art45", "tr-in-blank",
-                                   "tr-processor-in", "tr-us"],
+    "transfer_without_safeguard": ["tr-in", "tr-in-49-blank", "tr-in-adequacy-case", "tr-in-art45",
+                                   "tr-in-blank", "tr-in-compelling-later", "tr-in-compelling-safeguard",
+                                   "tr-in-compelling-uninformed", "tr-processor-in", "tr-us"],
 }
 
 
@@ -887,6 +902,18 @@ RECIPIENTS = [
     _recipient("tr-in-scc", "IN", safeguard="SCC of Decision 2021/914"),  # a safeguard in other words
     _recipient("tr-in-scc-no-adequacy", "IN", safeguard="46(2)(c) SCC, as there is no adequacy decision"),
     _recipient("tr-in-49", "IN", safeguard="49(1)(a) explicit consent"),  # a derogation
+    # Art. 49(1) derogations in their own column (AS_OF is 1 March 2026)
+    _recipient("tr-in-49-claims", "IN", derogation="49(1)(e) legal claims"),  # points (a)-(g): a ground
+    _recipient("tr-us-49-contract", "US", derogation="49(1)(b) contract with the person"),
+    _recipient("tr-in-49-blank", "IN", derogation="\u3000"),  # found
+    _recipient("tr-in-compelling", "IN", derogation="49(1) second subparagraph, compelling legitimate "
+               "interests", sa_informed_on="2026-03-01"),  # the authority informed on as-of
+    _recipient("tr-in-compelling-uninformed", "IN", derogation="COMPELLING  legitimate interests"),  # found
+    _recipient("tr-in-compelling-later", "IN", derogation="compelling legitimate interests",
+               sa_informed_on="2026-03-02"),  # informed after as-of: found
+    _recipient("tr-in-compelling-safeguard", "IN", safeguard="Art. 49(1) second subparagraph"),  # found
+    _recipient("tr-in-scc-compelling", "IN", safeguard="46(2)(c) SCC",
+               derogation="compelling legitimate interests"),  # an Art. 46 safeguard: no derogation needed
     _recipient("tr-country-null", None),  # not judged (caveat)
     _recipient("tr-country-blank", " \u2028"),  # not judged (caveat)
     _recipient("tr-processor-in", "IN", kind="processor", art28_contract="DPA"),  # found (transfer only)
@@ -902,11 +929,29 @@ DECISIONS = [
     _decision("dc-solely"),  # found
     _decision("dc-review-null", review=None),  # no human involvement recorded: found
     _decision("dc-reviewed", review=True),
-    _decision("dc-exception", art22_exception="22(2)(a) instalment contract"),
+    _decision("dc-exception", art22_exception="22(2)(a) instalment contract", art22_safeguards=True),
     _decision("dc-exception-blank", art22_exception="\u00a0"),  # found
     _decision("dc-exception-zero-width", art22_exception="\u200b"),  # recorded: not blank
     _decision("dc-not-significant", significant=False),  # e.g. a lead score ordering a queue
     _decision("dc-significance-null", significant=None),
+    # Art. 22(3): under 22(2)(a) or (c), human intervention, the person's view and contest offered
+    _decision("dc-contract-unguarded", art22_exception="22(2)(a) instalment contract",
+              art22_safeguards=False),  # found
+    _decision("dc-consent-safeguards-null", art22_exception="Art. 22(2)(c) explicit consent"),  # found
+    _decision("dc-consent-guarded", art22_exception="22(2)(c) explicit consent", art22_safeguards=True),
+    _decision("dc-law-unguarded", art22_exception="22(2)(b) authorised by the Consumer Credit Act",
+              art22_safeguards=False),  # the law lays down the measures (22(2)(b)): not 22(3)
+    _decision("dc-reviewed-unguarded", review=True, art22_exception="22(2)(a) contract",
+              art22_safeguards=False),  # a person decided: not solely automated, Art. 22 does not apply
+    # Art. 22(4): special-category data only under 9(2)(a) or (g)
+    _decision("dc-special-consent", art22_exception="22(2)(c) explicit consent", art22_safeguards=True,
+              special_categories=True, art9_condition="9(2)(a) explicit consent"),
+    _decision("dc-special-public", art22_exception="22(2)(b) law", special_categories=True,
+              art9_condition="Art. 9(2)(g) substantial public interest"),
+    _decision("dc-special-other", art22_exception="22(2)(c) explicit consent", art22_safeguards=True,
+              special_categories=True, art9_condition="9(2)(f) legal claims"),  # found
+    _decision("dc-special-none", art22_exception="22(2)(b) law", special_categories=True),  # found
+    _decision("dc-special-reviewed", review=True, special_categories=True),  # not solely automated
 ]
 
 # ----------------------------------------------------------------------------------------------------------

@@ -43,9 +43,46 @@ def test_a_transfer_outside_the_eea_needs_an_adequacy_decision_a_safeguard_or_a_
         _recipient("RC-in-consent", "IN", "49(1)(a) explicit consent after being told of the risks"),
         _recipient("RC-in-claimed", "IN", "45"),  # no adequacy decision for India
         _recipient("RC-br", "BR"),  # no decision adopted when the list was checked
-        _recipient("RC-nowhere", None))
+        _recipient("RC-nowhere", None)).drop(columns=["derogation", "sa_informed_on"])  # an older export
     result = run_checks({"recipients": recipients}, Policy(), dt.date(2026, 6, 30),
                         rules=["transfer_without_safeguard"]).result("transfer_without_safeguard")
     assert result.record_ids == ("RC-br", "RC-in-claimed", "RC-us")
     assert result.population == 8  # recipients with a country outside the EEA
-    assert result.caveats == ("1 recipient without a country: transfers not judged",)
+    assert result.caveats == (
+        "no recipients.derogation or sa_informed_on column: Art. 49 derogations read from safeguard, none on "
+        "compelling legitimate interests with the authority informed",
+        "1 recipient without a country: transfers not judged",
+        "1 recipient outside the EEA on an Art. 49 derogation: whether the transfers are occasional "
+        "(Recital 111) and, on compelling legitimate interests, not repetitive and of a limited number of "
+        "people is not judged")
+
+
+def test_an_art_49_derogation_is_a_ground_and_compelling_interests_need_the_authority_informed():
+    """Art. 49(1)(a)-(g) recorded: lawful (merits not judged). The second subparagraph (compelling legitimate
+    interests): 'The controller shall inform the supervisory authority of the transfer'; without that, or
+    informed only after as-of, no ground. An Art. 46 safeguard needs no derogation at all."""
+    compelling = "49(1) second subparagraph: compelling legitimate interests"
+
+    def row(recipient_id, safeguard=None, derogation=None, informed=None, country="IN"):
+        return _recipient(recipient_id, country, safeguard) | {"derogation": derogation,
+                                                                "sa_informed_on": informed}
+    recipients = table(
+        "recipients",
+        *(row(f"RC-49-{point}", derogation=f"49(1)({point})") for point in "abcdefg"),
+        row("RC-us-contract", derogation="49(1)(b) contract with the person", country="US"),
+        row("RC-informed", derogation=compelling, informed="2026-05-04"),
+        row("RC-informed-on-as-of", derogation=compelling, informed="2026-06-30"),
+        row("RC-not-informed", derogation=compelling),  # found
+        row("RC-informed-later", derogation=compelling, informed="2026-07-01"),  # after as-of: found
+        row("RC-compelling-as-safeguard", safeguard="Compelling legitimate interests (49)"),  # found
+        row("RC-scc-and-compelling", safeguard="46(2)(c) SCC", derogation=compelling),  # Art. 46: lawful
+        row("RC-derogation-blank", derogation="\u3000"),  # found
+        row("RC-jp-compelling", derogation=compelling, country="JP"))  # adequacy: no ground needed
+    result = run_checks({"recipients": recipients}, Policy(), dt.date(2026, 6, 30),
+                        rules=["transfer_without_safeguard"]).result("transfer_without_safeguard")
+    assert result.record_ids == ("RC-compelling-as-safeguard", "RC-derogation-blank", "RC-informed-later",
+                                 "RC-not-informed")
+    assert result.caveats == (
+        "13 recipients outside the EEA on an Art. 49 derogation: whether the transfers are occasional "
+        "(Recital 111) and, on compelling legitimate interests, not repetitive and of a limited number of "
+        "people is not judged",)

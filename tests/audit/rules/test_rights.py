@@ -306,6 +306,29 @@ def test_without_the_source_column_the_art14_rule_is_not_assessed_and_without_th
     assert "first communications not checked (Art. 14(3)(b))" in result.caveats
 
 
+def test_data_passed_to_a_recipient_is_told_by_the_first_disclosure_if_that_comes_first():
+    """Art. 14(3)(c): 'if a disclosure to another recipient is envisaged, at the latest when the personal data
+    are first disclosed'; the month of 14(3)(a) stays the outer limit."""
+    result = _art14(
+        _bought("C-shared", "2026-06-10T09:00:00", first_disclosed_on="2026-06-12"),  # not told: found
+        _bought("C-told-when-shared", "2026-06-10T09:00:00", first_disclosed_on="2026-06-12",
+                art14_notice_on="2026-06-12"),
+        _bought("C-told-after-sharing", "2026-06-10T09:00:00", first_disclosed_on="2026-06-12",
+                art14_notice_on="2026-06-13"),  # found
+        _bought("C-shared-after-as-of", "2026-06-10T09:00:00", first_disclosed_on="2026-07-01"),
+        _bought("C-shared-after-the-month", art14_notice_on="2026-06-04", first_disclosed_on="2026-06-20"),
+        _bought("C-shared-exempt", "2026-06-10T09:00:00", first_disclosed_on="2026-06-12",
+                art14_exemption="14(5)(c) disclosure laid down by law"),
+        activities=[])
+    assert result.record_ids == ("C-shared", "C-told-after-sharing")
+    older = run_checks({"contacts": table("contacts", _bought("C-shared", "2026-06-10T09:00:00")).drop(
+        columns=["first_disclosed_on"])}, POLICY, AS_OF, rules=["third_party_data_without_notice"]).result(
+        "third_party_data_without_notice")
+    assert older.record_ids == ()
+    assert "no contacts.first_disclosed_on column: first disclosures not checked (Art. 14(3)(c))" in (
+        older.caveats)
+
+
 # automated_decision_without_exception
 
 def _decision(decision_id: str, **kw) -> dict:
@@ -315,8 +338,10 @@ def _decision(decision_id: str, **kw) -> dict:
 
 def test_a_solely_automated_significant_decision_needs_an_art_22_2_exception():
     decisions = table("decisions", _decision("D-solely"),
-                      _decision("D-contract", art22_exception="22(2)(a) necessary for the contract"),
-                      _decision("D-consent", art22_exception="22(2)(c) explicit consent"),
+                      _decision("D-contract", art22_exception="22(2)(a) necessary for the contract",
+                                art22_safeguards=True),
+                      _decision("D-consent", art22_exception="22(2)(c) explicit consent",
+                                art22_safeguards=True),
                       _decision("D-reviewed", human_review=True),
                       _decision("D-lead-score", kind="lead_score", significant_effect=False))
     assert found("automated_decision_without_exception", decisions=decisions) == ["D-solely"]
@@ -325,3 +350,37 @@ def test_a_solely_automated_significant_decision_needs_an_art_22_2_exception():
         "automated_decision_without_exception")
     assert result.population == 4
     assert result.evidence[0]["kind"] == "payment_terms" and result.evidence[0]["human_review"] == "False"
+
+
+def test_contract_and_consent_exceptions_need_the_art_22_3_safeguards_and_special_data_art_9_2_a_or_g():
+    """Art. 22(3): 'In the cases referred to in points (a) and (c) of paragraph 2' the controller implements
+    at least the right to obtain human intervention, to express one's view and to contest; 22(2)(b) law lays
+    down its own measures. Art. 22(4): no special-category data 'unless point (a) or (g) of Article 9(2)
+    apply'. A decision a person reviewed is not solely automated: Art. 22 does not apply."""
+    decisions = table(
+        "decisions",
+        _decision("D-contract-bare", art22_exception="22(2)(a) contract", art22_safeguards=False),  # found
+        _decision("D-consent-unrecorded", art22_exception="Art. 22(2)(c) explicit consent"),  # found
+        _decision("D-law", art22_exception="22(2)(b) Consumer Credit Act", art22_safeguards=False),
+        _decision("D-words", art22_exception="explicit consent", art22_safeguards=False),  # point unknown
+        _decision("D-reviewed", human_review=True, art22_exception="22(2)(a) contract",
+                  art22_safeguards=False),
+        _decision("D-health-consent", art22_exception="22(2)(c) consent", art22_safeguards=True,
+                  special_categories=True, art9_condition="9(2)(a) explicit consent"),
+        _decision("D-health-law", art22_exception="22(2)(b) law", special_categories=True,
+                  art9_condition="Art. 9(2)(g) substantial public interest"),
+        _decision("D-health-claims", art22_exception="22(2)(b) law", special_categories=True,
+                  art9_condition="9(2)(f) legal claims"),  # found
+        _decision("D-health-none", art22_exception="22(2)(b) law", special_categories=True),  # found
+        _decision("D-health-reviewed", human_review=True, special_categories=True))
+    assert found("automated_decision_without_exception", decisions=decisions) == [
+        "D-consent-unrecorded", "D-contract-bare", "D-health-claims", "D-health-none"]
+    older = table("decisions", _decision("D-contract", art22_exception="22(2)(a) contract",
+                                         special_categories=True)).drop(
+        columns=["art22_safeguards", "art9_condition"])
+    result = run_checks({"decisions": older}, POLICY, AS_OF, rules=["automated_decision_without_exception"]
+                        ).result("automated_decision_without_exception")
+    assert result.record_ids == ()
+    assert set(result.caveats) == {
+        "no decisions.art22_safeguards column: Art. 22(3) safeguards not checked",
+        "no decisions.special_categories or art9_condition column: Art. 22(4) not checked"}
