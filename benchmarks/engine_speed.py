@@ -468,6 +468,7 @@ def generated(data: Path, contacts: int, seed: int, cfg: Config) -> dict:
            "--seed", str(seed), "--profile", PROFILE, "--format", FORMAT, "--as-of", AS_OF, "--force",
            "--quiet"]
     print(f"generating {contacts:,} contacts (seed {seed}) into {folder} ...", flush=True)
+    (folder / STAMP).unlink(missing_ok=True)  # its own file: `generate --force` replaces only a dataset
     done = run_measured(cmd, dict(os.environ, PYTHONPATH=str(REPO)),
                         cfg.session / f"generate-{contacts}-{seed}.log", cfg.timeout)
     if done.returncode != 0:

@@ -180,11 +180,21 @@ def test_read_speed_prints_each_export_style_against_the_clean_csv():
 
 
 def test_subject_speed_prints_the_first_query_the_later_finds_and_the_erasure(tmp_path):
-    out = json.loads(run("subject_speed.py", "--contacts", "1500", "--repeat", "2", "--dir", str(tmp_path)))
+    saved = tmp_path / "out" / "subject_speed.json"
+    out = json.loads(run("subject_speed.py", "--contacts", "1500", "--repeat", "2", "--dir", str(tmp_path),
+                         "--out", str(saved)))
     assert out["benchmark"] == "subject_speed" and out["contacts"] >= 1500
     for figure in ("open_and_first_find", "find_fastest", "find_median", "erase"):
         assert out["seconds"][figure] > 0
     assert out["erased_rows"]["contacts"] == 1
+    figures = load_script("readme_figures")  # the README's block is rendered from the JSON written
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{figures.START}\n{figures.END}\n{figures.SUBJECT_START}\nstale\n{figures.SUBJECT_END}\n",
+                      encoding="utf-8")
+    assert figures.main(["--readme", str(readme), "--out-dir", str(saved.parent)]) == 0
+    text = readme.read_text(encoding="utf-8")
+    assert "stale" not in text and f"| a later find (median) | {out['seconds']['find_median']:.3f} |" in text
+    assert f"{out['contacts']:,} contacts and {out['activities']:,} activities" in text
 
 
 def test_subject_quality_meets_its_targets_on_a_small_dataset():
