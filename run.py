@@ -24,10 +24,11 @@ from pathlib import Path
 TASKS: dict[str, list[list[str]]] = {
     "test": [
         ["ruff", "check", "."],
-        # pytest-xdist: one worker per core (at most 4), each test file on one worker (a notebook's cells
-        # run in order in one kernel; a file's PySpark tests share one Java process);
+        # pytest-xdist: two workers per core (at most 8), since many tests spend their time waiting for
+        # a kernel, a browser, a hub or Spark's Java process; each test file on one worker (a notebook's
+        # cells run in order in one kernel; a file's PySpark tests share one Java process);
         # run_test() adds the nbval and pass-through arguments
-        ["python", "-m", "pytest", "-n", "auto", "--maxprocesses", "4", "--dist", "loadfile"],
+        ["python", "-m", "pytest", "-n", str(min(2 * (os.cpu_count() or 1), 8)), "--dist", "loadfile"],
     ],
     "assess": [
         ["gdprlab", "assess", "datasets/sample", "--out", "output"],
