@@ -1,4 +1,4 @@
-"""Render the README's engine-speed table from the JSON that benchmarks/engine_speed.py writes.
+"""Render the README's benchmark figures from the JSON the benchmarks write.
 
 Run:  .venv/bin/python benchmarks/readme_figures.py [--readme README.md] [--out-dir benchmarks/out] [--check]
 
@@ -8,6 +8,9 @@ and engine, and the verdict of each target. The blocks replace what stands betwe
 of README.md (START and END below); nothing else in the file changes. Every figure is formatted from
 the JSON, none is typed. With --check, nothing is written: the exit status is 1 when README.md is not what
 the JSON gives (for CI), 0 when it is.
+
+The benchmarks of SINGLE_RESULT (read_speed, hub_grading, subject_speed) each have one block, between
+`<!-- NAME:start -->` and `<!-- NAME:end -->`, rendered from `benchmarks/out/NAME.json`.
 """
 
 from __future__ import annotations
@@ -122,15 +125,13 @@ def render(records: list[dict]) -> str:
     return "\n\n".join(render_record(r) for r in records)
 
 
-READ_START, READ_END = "<!-- read_speed:start -->", "<!-- read_speed:end -->"
+def markers(name: str) -> tuple[str, str]:
+    """The comments between which the README holds a benchmark's block."""
+    return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
 
 
-def render_read_speed(folder: Path) -> str:
-    """The export reader's benchmark (benchmarks/read_speed.py --out benchmarks/out/read_speed.json)."""
-    path = folder / "read_speed.json"
-    if not path.is_file():
-        return "No read_speed result in benchmarks/out/ yet: run `benchmarks/read_speed.py --out ...`."
-    r = json.loads(path.read_text(encoding="utf-8"))
+def render_read_speed(r: dict) -> str:
+    """The export reader's benchmark (benchmarks/read_speed.py)."""
     lines = [f"Measured by `benchmarks/read_speed.py` on {r['date']}: {r['machine']}. The contacts table of "
              f"{r['contacts']:,} contacts, fastest of {r['repeat']} reads each.", "",
              "| file | seconds | vs the clean CSV, strict reader |", "|---|---:|---:|"]
@@ -141,15 +142,8 @@ def render_read_speed(folder: Path) -> str:
     return "\n".join(lines)
 
 
-HUB_START, HUB_END = "<!-- hub_grading:start -->", "<!-- hub_grading:end -->"
-
-
-def render_hub_grading(folder: Path) -> str:
-    """The grading service under load (benchmarks/hub_grading.py, benchmarks/out/hub_grading.json)."""
-    path = folder / "hub_grading.json"
-    if not path.is_file():
-        return "No hub_grading result in benchmarks/out/ yet: run `benchmarks/hub_grading.py`."
-    r = json.loads(path.read_text(encoding="utf-8"))
+def render_hub_grading(r: dict) -> str:
+    """The grading service under load (benchmarks/hub_grading.py)."""
     lines = [f"Measured by `benchmarks/hub_grading.py` on {r['date']} (commit {r['commit'][:7]}): "
              f"{r['machine']}. {r['learners']:,} learners x {r['attempts']} attempt(s), all at once through "
              "the proxy; then each attempt sent again.", "",
@@ -166,33 +160,41 @@ def render_hub_grading(folder: Path) -> str:
     return "\n".join(lines)
 
 
-SUBJECT_START, SUBJECT_END = "<!-- subject_speed:start -->", "<!-- subject_speed:end -->"
+def render_subject_speed(r: dict) -> str:
+    """One data subject's request on a large dataset (benchmarks/subject_speed.py)."""
+    sec, cpu, goal = r["seconds"], r["cpu_seconds"], r["targets"]
+
+    def judged(seconds: float, target: float) -> str:
+        return f"< {target} s: {'met' if seconds < target else 'not met'}"
+
+    return "\n".join([
+        f"Measured by `benchmarks/subject_speed.py` on {r['date']}: {r['machine']}. {r['contacts']:,} "
+        f"contacts and {r['activities']:,} activities as {r['format']} files; {r['later_finds']} later "
+        "finds, each of another person (by e-mail, by phone, by name with birth date).", "",
+        "| step | seconds | CPU seconds | target |", "|---|---:|---:|---|",
+        f"| open the dataset and first find | {sec['open_and_first_find']:.3f} | | reported |",
+        f"| a later find (median) | {sec['find_median']:.3f} | {cpu['find_median']:.3f} | "
+        f"{judged(sec['find_median'], goal['find_median_under_s'])} |",
+        f"| a later find (fastest, slowest) | {sec['find_fastest']:.3f}, {sec['find_slowest']:.3f} | | |",
+        f"| erase one person (plan and copy) | {sec['erase']:.3f} | {cpu['erase']:.3f} | "
+        f"{judged(sec['erase'], goal['erase_under_s'])} |"])
 
 
-def render_subject_speed(folder: Path) -> str:
-    """One data subject's request on a large dataset (benchmarks/subject_speed.py --out ...json)."""
-    path = folder / "subject_speed.json"
+#: the README's blocks rendered from one benchmark's JSON each (benchmarks/out/<name>.json, written by
+#: `benchmarks/<name>.py --out`): name -> renderer of that JSON
+SINGLE_RESULT = {"read_speed": render_read_speed, "hub_grading": render_hub_grading,
+                 "subject_speed": render_subject_speed}
+READ_START, READ_END = markers("read_speed")
+HUB_START, HUB_END = markers("hub_grading")
+SUBJECT_START, SUBJECT_END = markers("subject_speed")
+
+
+def render_single(folder: Path, name: str) -> str:
+    """Benchmark `name`'s block from its JSON in `folder`, or what to run when there is none."""
+    path = folder / f"{name}.json"
     if not path.is_file():
-        return "No subject_speed result in benchmarks/out/ yet: run `benchmarks/subject_speed.py --out ...`."
-    r = json.loads(path.read_text(encoding="utf-8"))
-    sec, cpu, goal = r["seconds"], r.get("cpu_seconds", {}), r["targets"]
-    later = r["repeat"] * 3 + 1  # the people looked up after the first (subject_speed.py picks them)
-    lines = [f"Measured by `benchmarks/subject_speed.py` on {r['date']}: {r['machine']}. {r['contacts']:,} "
-             f"contacts and {r['activities']:,} activities as {r['format']} files; {later} later finds, each "
-             "of another person (by e-mail, by phone, by name with birth date).", "",
-             "| step | seconds | CPU seconds | target |", "|---|---:|---:|---|"]
-    steps = (("open the dataset and first find", "open_and_first_find", None),
-             ("a later find (median)", "find_median", goal["find_median_under_s"]),
-             ("a later find (fastest, slowest)", None, None),
-             ("erase one person (plan and copy)", "erase", goal["erase_under_s"]))
-    for label, key, target in steps:
-        if key is None:
-            lines.append(f"| {label} | {sec['find_fastest']:.3f}, {sec['find_slowest']:.3f} | | |")
-            continue
-        shown = f"< {target} s: {'met' if sec[key] < target else 'not met'}" if target else "reported"
-        lines.append(f"| {label} | {sec[key]:.3f} | {cpu[key]:.3f} | {shown} |" if key in cpu
-                     else f"| {label} | {sec[key]:.3f} | | {shown} |")
-    return "\n".join(lines)
+        return f"No {name} result in benchmarks/out/ yet: run `benchmarks/{name}.py --out {path.name}`."
+    return SINGLE_RESULT[name](json.loads(path.read_text(encoding="utf-8")))
 
 
 def replace_block(text: str, block: str, start: str = START, end: str = END) -> str:
@@ -213,12 +215,10 @@ def main(argv: list[str] | None = None) -> int:
     text = args.readme.read_text(encoding="utf-8")
     try:
         new = replace_block(text, render(load_records(args.out_dir)))
-        if READ_START in new:
-            new = replace_block(new, render_read_speed(args.out_dir), READ_START, READ_END)
-        if HUB_START in new:
-            new = replace_block(new, render_hub_grading(args.out_dir), HUB_START, HUB_END)
-        if SUBJECT_START in new:
-            new = replace_block(new, render_subject_speed(args.out_dir), SUBJECT_START, SUBJECT_END)
+        for name in SINGLE_RESULT:
+            start, end = markers(name)
+            if start in new:
+                new = replace_block(new, render_single(args.out_dir, name), start, end)
     except ValueError as exc:
         print(f"{args.readme}: {exc}", file=sys.stderr)
         return 2
@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if same else 1
     if new != text:
         args.readme.write_text(new, encoding="utf-8")
-    print(f"{args.readme}: engine_speed table {'rewritten' if new != text else 'already up to date'}")
+    print(f"{args.readme}: benchmark figures {'rewritten' if new != text else 'already up to date'}")
     return 0
 
 

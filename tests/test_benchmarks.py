@@ -179,6 +179,18 @@ def test_read_speed_prints_each_export_style_against_the_clean_csv():
     assert isinstance(out["detection_overhead"], float) and isinstance(out["target_met"], bool)
 
 
+def rendered_block(tmp_path: Path, name: str, out_dir: Path) -> str:
+    """A README holding a stale block of benchmark `name`, as readme_figures.py rewrites it from out_dir."""
+    figures = load_script("readme_figures")
+    start, end = figures.markers(name)
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{figures.START}\n{figures.END}\n{start}\nstale\n{end}\n", encoding="utf-8")
+    assert figures.main(["--readme", str(readme), "--out-dir", str(out_dir)]) == 0
+    text = readme.read_text(encoding="utf-8")
+    assert "stale" not in text
+    return text
+
+
 def test_subject_speed_prints_the_first_query_the_later_finds_and_the_erasure(tmp_path):
     saved = tmp_path / "out" / "subject_speed.json"
     out = json.loads(run("subject_speed.py", "--contacts", "1500", "--repeat", "2", "--dir", str(tmp_path),
@@ -187,13 +199,9 @@ def test_subject_speed_prints_the_first_query_the_later_finds_and_the_erasure(tm
     for figure in ("open_and_first_find", "find_fastest", "find_median", "erase"):
         assert out["seconds"][figure] > 0
     assert out["erased_rows"]["contacts"] == 1
-    figures = load_script("readme_figures")  # the README's block is rendered from the JSON written
-    readme = tmp_path / "README.md"
-    readme.write_text(f"{figures.START}\n{figures.END}\n{figures.SUBJECT_START}\nstale\n{figures.SUBJECT_END}\n",
-                      encoding="utf-8")
-    assert figures.main(["--readme", str(readme), "--out-dir", str(saved.parent)]) == 0
-    text = readme.read_text(encoding="utf-8")
-    assert "stale" not in text and f"| a later find (median) | {out['seconds']['find_median']:.3f} |" in text
+    text = rendered_block(tmp_path, "subject_speed", saved.parent)
+    assert f"| a later find (median) | {out['seconds']['find_median']:.3f} |" in text
+    assert f"{out['later_finds']} later finds" in text and out["later_finds"] == 3 * 2 + 1
     assert f"{out['contacts']:,} contacts and {out['activities']:,} activities" in text
 
 
@@ -232,11 +240,6 @@ def test_hub_grading_stores_each_attempt_once_and_readme_figures_renders_it(tmp_
     assert record["statuses"] == {"first 201": 12, "retry 200": 12}
     first = record["phases"]["first"]["latency_ms"]
     assert 0 < first["p50"] <= first["p90"] <= first["p95"] <= first["p99"] <= first["max"]
-    figures = load_script("readme_figures")
-    readme = tmp_path / "README.md"
-    readme.write_text(f"{figures.START}\n{figures.END}\n{figures.HUB_START}\nstale\n{figures.HUB_END}\n",
-                      encoding="utf-8")
-    assert figures.main(["--readme", str(readme), "--out-dir", str(out.parent)]) == 0
-    text = readme.read_text(encoding="utf-8")
-    assert "stale" not in text and f"| first | {record['phases']['first']['seconds']:.2f} |" in text
+    text = rendered_block(tmp_path, "hub_grading", out.parent)
+    assert f"| first | {record['phases']['first']['seconds']:.2f} |" in text
     assert "checks: all passed" in text

@@ -39,6 +39,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -206,6 +207,18 @@ def _answers_to_give(attempt: quiz.Attempt) -> dict[str, list[int]]:
     return answers
 
 
+@contextlib.contextmanager
+def _chromium() -> Iterator[Any]:
+    """The machine's Chromium, headless, driven by Playwright; closed on the way out."""
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                                             timeout=60_000)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def test_learner_takes_the_quiz_in_a_browser_and_the_attempt_is_stored(lessons_server: Server) -> None:
     expect = sync_api.expect
     attempt = _expected_attempt()
@@ -213,65 +226,60 @@ def test_learner_takes_the_quiz_in_a_browser_and_the_attempt_is_stored(lessons_s
     expected = quiz.score(attempt, answers)
     OUT.mkdir(parents=True, exist_ok=True)
 
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-                                             timeout=60_000)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.set_default_timeout(PAGE_TIMEOUT_MS)
-            page.goto(f"{lessons_server.url}/voila/render/{LESSON}.ipynb", timeout=PAGE_TIMEOUT_MS)
+    with _chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        page.goto(f"{lessons_server.url}/voila/render/{LESSON}.ipynb", timeout=PAGE_TIMEOUT_MS)
 
-            submit = page.get_by_role("button", name="Submit answers")
-            expect(submit).to_be_visible(timeout=PAGE_TIMEOUT_MS)
-            expect(page.get_by_role("heading", name="Lesson 05")).to_be_visible()
-            # Code-free: the sources of the code cells never reach the page.
-            assert "show_quiz" not in page.content()
-            code = page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor, .cm-editor, pre.highlight")
-            assert code.count() == 0
+        submit = page.get_by_role("button", name="Submit answers")
+        expect(submit).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+        expect(page.get_by_role("heading", name="Lesson 05")).to_be_visible()
+        # Code-free: the sources of the code cells never reach the page.
+        assert "show_quiz" not in page.content()
+        code = page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor, .cm-editor, pre.highlight")
+        assert code.count() == 0
 
-            quiz_box = page.locator(".gdprlab-quiz")
-            expect(quiz_box).to_contain_text(f"Learner {LEARNER}, attempt 1")
-            controls = quiz_box.locator(".gdprlab-question")
-            expect(controls).to_have_count(len(attempt.questions))
-            page.screenshot(path=str(OUT / "lesson05_top.png"))
+        quiz_box = page.locator(".gdprlab-quiz")
+        expect(quiz_box).to_contain_text(f"Learner {LEARNER}, attempt 1")
+        controls = quiz_box.locator(".gdprlab-question")
+        expect(controls).to_have_count(len(attempt.questions))
+        page.screenshot(path=str(OUT / "lesson05_top.png"))
 
-            # The page shows the drawn attempt: its questions and their options, in the drawn order.
-            text = quiz_box.inner_text()
-            cursor = 0
-            for drawn in attempt.questions:
-                for needle in (drawn.question.question, *(o.text for o in drawn.options)):
-                    found = text.find(needle, cursor)
-                    assert found >= 0, f"{needle!r} is not shown (in this order) in the quiz"
-                    cursor = found + len(needle)
+        # The page shows the drawn attempt: its questions and their options, in the drawn order.
+        text = quiz_box.inner_text()
+        cursor = 0
+        for drawn in attempt.questions:
+            for needle in (drawn.question.question, *(o.text for o in drawn.options)):
+                found = text.find(needle, cursor)
+                assert found >= 0, f"{needle!r} is not shown (in this order) in the quiz"
+                cursor = found + len(needle)
 
-            for index, drawn in enumerate(attempt.questions):
-                role = "checkbox" if drawn.question.type == "multiple" else "radio"
-                choices = controls.nth(index).get_by_role(role)
-                expect(choices).to_have_count(len(drawn.options))
-                for position in answers[drawn.id]:  # positions as shown = the drawn order
-                    # the control's accessible name is the option's letter and full text
-                    label = f"{chr(ord('A') + position)}. {drawn.options[position].text}"
-                    expect(controls.nth(index).get_by_role(role, name=label, exact=True)).to_have_count(1)
-                    choices.nth(position).click()
-                    expect(choices.nth(position)).to_be_checked()
+        for index, drawn in enumerate(attempt.questions):
+            role = "checkbox" if drawn.question.type == "multiple" else "radio"
+            choices = controls.nth(index).get_by_role(role)
+            expect(choices).to_have_count(len(drawn.options))
+            for position in answers[drawn.id]:  # positions as shown = the drawn order
+                # the control's accessible name is the option's letter and full text
+                label = f"{chr(ord('A') + position)}. {drawn.options[position].text}"
+                expect(controls.nth(index).get_by_role(role, name=label, exact=True)).to_have_count(1)
+                choices.nth(position).click()
+                expect(choices.nth(position)).to_be_checked()
 
-            submit.click()
-            verdict = "Passed" if expected.passed else "Not passed yet"
-            headline = f"{verdict}: {expected.points:g} of {expected.max_points:g} points"
-            expect(quiz_box).to_contain_text(headline, timeout=30_000)
-            expect(quiz_box).to_contain_text("Progress: Attempt recorded.", timeout=30_000)
-            expect(submit).to_be_hidden()
-            # Voilà scrolls inside the page, so make the window tall enough to hold the whole quiz.
-            height = int(quiz_box.bounding_box()["height"]) + 200
-            page.set_viewport_size({"width": 1280, "height": min(max(height, 1000), 8000)})
-            quiz_box.screenshot(path=str(OUT / "lesson05_quiz_submitted.png"))
-            full = page.evaluate(
-                "() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))"
-            )
-            page.set_viewport_size({"width": 1280, "height": min(int(full) + 50, 16000)})
-            page.screenshot(path=str(OUT / "lesson05_full_page.png"))
-        finally:
-            browser.close()
+        submit.click()
+        verdict = "Passed" if expected.passed else "Not passed yet"
+        headline = f"{verdict}: {expected.points:g} of {expected.max_points:g} points"
+        expect(quiz_box).to_contain_text(headline, timeout=30_000)
+        expect(quiz_box).to_contain_text("Progress: Attempt recorded.", timeout=30_000)
+        expect(submit).to_be_hidden()
+        # Voilà scrolls inside the page, so make the window tall enough to hold the whole quiz.
+        height = int(quiz_box.bounding_box()["height"]) + 200
+        page.set_viewport_size({"width": 1280, "height": min(max(height, 1000), 8000)})
+        quiz_box.screenshot(path=str(OUT / "lesson05_quiz_submitted.png"))
+        full = page.evaluate(
+            "() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))"
+        )
+        page.set_viewport_size({"width": 1280, "height": min(int(full) + 50, 16000)})
+        page.screenshot(path=str(OUT / "lesson05_full_page.png"))
 
     with sqlite3.connect(lessons_server.db_file) as db:
         rows = db.execute(
@@ -406,124 +414,119 @@ def test_a_keyboard_learner_resumes_the_course_fails_retries_in_place_passes_and
     bank = quiz.load_banks()[CONCERN]
     first, second = quiz.draw(bank, WALKER, 1), quiz.draw(bank, WALKER, 2)
     try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-                                                 timeout=60_000)
-            try:
-                context = browser.new_context(viewport={"width": 1100, "height": 900})
-                context.set_default_timeout(PAGE_TIMEOUT_MS)
-                course_page, page = context.new_page(), context.new_page()
+        with _chromium() as browser:
+            context = browser.new_context(viewport={"width": 1100, "height": 900})
+            context.set_default_timeout(PAGE_TIMEOUT_MS)
+            course_page, page = context.new_page(), context.new_page()
 
-                # -- lesson 00: the path, the status of each lesson, where to continue
-                course_page.goto(f"{server.url}/voila/render/00_start_here.ipynb", timeout=PAGE_TIMEOUT_MS)
-                path = course_page.locator("table.gdprlab-path")
-                expect(path).to_be_visible(timeout=PAGE_TIMEOUT_MS)
-                expect(path.locator("tbody tr")).to_have_count(9)
-                for lesson in DONE_BEFORE:
-                    expect(path.locator("tr", has_text=f"{lesson[:2]}")).to_contain_text("Passed")
-                expect(path.locator("tr", has_text="05")).to_contain_text("Not started")
-                expect(path).to_contain_text(" min")
-                assert _serious(course_page) == []
-                assert min(_text_sizes(course_page, ".gdprlab-ui")) >= 14
-                _shot(course_page, "01_course_path.png")
+            # -- lesson 00: the path, the status of each lesson, where to continue
+            course_page.goto(f"{server.url}/voila/render/00_start_here.ipynb", timeout=PAGE_TIMEOUT_MS)
+            path = course_page.locator("table.gdprlab-path")
+            expect(path).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+            expect(path.locator("tbody tr")).to_have_count(9)
+            for lesson in DONE_BEFORE:
+                expect(path.locator("tr", has_text=f"{lesson[:2]}")).to_contain_text("Passed")
+            expect(path.locator("tr", has_text="05")).to_contain_text("Not started")
+            expect(path).to_contain_text(" min")
+            assert _serious(course_page) == []
+            assert min(_text_sizes(course_page, ".gdprlab-ui")) >= 14
+            _shot(course_page, "01_course_path.png")
 
-                page.goto(f"{server.url}/voila/render/00_start_here.ipynb", timeout=PAGE_TIMEOUT_MS)
-                resume = page.get_by_role("link", name="Continue with lesson 05")
-                expect(resume).to_be_visible(timeout=PAGE_TIMEOUT_MS)
-                _tab_to(page, resume)
-                page.keyboard.press("Enter")
-                page.wait_for_url(f"**/{CONCERN}.ipynb", timeout=PAGE_TIMEOUT_MS)
+            page.goto(f"{server.url}/voila/render/00_start_here.ipynb", timeout=PAGE_TIMEOUT_MS)
+            resume = page.get_by_role("link", name="Continue with lesson 05")
+            expect(resume).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+            _tab_to(page, resume)
+            page.keyboard.press("Enter")
+            page.wait_for_url(f"**/{CONCERN}.ipynb", timeout=PAGE_TIMEOUT_MS)
 
-                # -- lesson 05: the quiz
-                submit = page.get_by_role("button", name="Submit answers")
-                expect(submit).to_be_visible(timeout=PAGE_TIMEOUT_MS)
-                page.evaluate("() => { window.stillThisPage = true; }")  # gone if the page reloads
-                quiz_box = page.locator(".gdprlab-quiz")
-                expect(quiz_box).to_contain_text(f"Learner {WALKER}, attempt 1")
-                assert _serious(page) == []
-                assert min(_text_sizes(page, ".gdprlab-ui")) >= 14
-                _shot(page, "02_lesson05_quiz.png")
+            # -- lesson 05: the quiz
+            submit = page.get_by_role("button", name="Submit answers")
+            expect(submit).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+            page.evaluate("() => { window.stillThisPage = true; }")  # gone if the page reloads
+            quiz_box = page.locator(".gdprlab-quiz")
+            expect(quiz_box).to_contain_text(f"Learner {WALKER}, attempt 1")
+            assert _serious(page) == []
+            assert min(_text_sizes(page, ".gdprlab-ui")) >= 14
+            _shot(page, "02_lesson05_quiz.png")
 
-                # each question is one group named by its text: one Tab stop per radio group (one per check
-                # box of a tick-all question), every question in order, then Submit
-                questions = quiz_box.locator(".gdprlab-question")
-                groups = quiz_box.locator("[role=radiogroup], [role=group]")
-                expect(groups).to_have_count(len(first.questions))
-                for index, drawn in enumerate(first.questions):
-                    expect(questions.nth(index).get_by_role(
-                        "group" if drawn.question.type == "multiple" else "radiogroup",
-                        name=f"Question {index + 1} of {len(first.questions)}")).not_to_have_count(0)
-                assert _tab_stops(page, quiz_box.locator("h3").first, submit) == [
-                    index for index, drawn in enumerate(first.questions)
-                    for _ in (drawn.options if drawn.question.type == "multiple" else [0])]
+            # each question is one group named by its text: one Tab stop per radio group (one per check
+            # box of a tick-all question), every question in order, then Submit
+            questions = quiz_box.locator(".gdprlab-question")
+            groups = quiz_box.locator("[role=radiogroup], [role=group]")
+            expect(groups).to_have_count(len(first.questions))
+            for index, drawn in enumerate(first.questions):
+                expect(questions.nth(index).get_by_role(
+                    "group" if drawn.question.type == "multiple" else "radiogroup",
+                    name=f"Question {index + 1} of {len(first.questions)}")).not_to_have_count(0)
+            assert _tab_stops(page, quiz_box.locator("h3").first, submit) == [
+                index for index, drawn in enumerate(first.questions)
+                for _ in (drawn.options if drawn.question.type == "multiple" else [0])]
 
-                _tab_to(page, submit)
-                page.keyboard.press("Enter")  # nothing answered: refused, nothing revealed
-                alert = quiz_box.get_by_role("alert")
-                expect(alert).to_contain_text("Not submitted yet")
-                expect(alert).to_contain_text(", ".join(str(n) for n in range(1, len(first.questions) + 1)))
-                expect(quiz_box).not_to_contain_text("Correct answer")
-                _shot(page, "03_unanswered_refused.png")
+            _tab_to(page, submit)
+            page.keyboard.press("Enter")  # nothing answered: refused, nothing revealed
+            alert = quiz_box.get_by_role("alert")
+            expect(alert).to_contain_text("Not submitted yet")
+            expect(alert).to_contain_text(", ".join(str(n) for n in range(1, len(first.questions) + 1)))
+            expect(quiz_box).not_to_contain_text("Correct answer")
+            _shot(page, "03_unanswered_refused.png")
 
-                for index, drawn in enumerate(first.questions):  # every answer wrong
-                    _answer(page, questions.nth(index), drawn, _positions(drawn, right=False),
-                            by_click=index == 0)
-                _tab_to(page, submit, back=True)
-                page.keyboard.press("Enter")
-                expect(quiz_box).to_contain_text("Not passed yet: 0 of", timeout=30_000)
-                expect(quiz_box).to_contain_text("Progress: Attempt recorded.")
-                expect(questions.first).to_contain_text("Question 1: not correct.")
-                expect(questions.first).to_contain_text("You chose")
-                expect(quiz_box).not_to_contain_text("Correct answer")  # not before a pass
-                _shot(page, "04_failed.png")
+            for index, drawn in enumerate(first.questions):  # every answer wrong
+                _answer(page, questions.nth(index), drawn, _positions(drawn, right=False),
+                        by_click=index == 0)
+            _tab_to(page, submit, back=True)
+            page.keyboard.press("Enter")
+            expect(quiz_box).to_contain_text("Not passed yet: 0 of", timeout=30_000)
+            expect(quiz_box).to_contain_text("Progress: Attempt recorded.")
+            expect(questions.first).to_contain_text("Question 1: not correct.")
+            expect(questions.first).to_contain_text("You chose")
+            expect(quiz_box).not_to_contain_text("Correct answer")  # not before a pass
+            _shot(page, "04_failed.png")
 
-                again = quiz_box.get_by_role("button", name="Try again")
-                expect(again).to_be_visible()
-                _tab_to(page, again)
-                page.keyboard.press("Enter")
-                expect(quiz_box).to_contain_text(f"Learner {WALKER}, attempt 2", timeout=30_000)
-                assert page.evaluate("() => window.stillThisPage === true")  # in place, no reload
-                expect(questions.first).to_contain_text(second.questions[0].question.question)
-                expect(questions.first).not_to_contain_text("not correct")
+            again = quiz_box.get_by_role("button", name="Try again")
+            expect(again).to_be_visible()
+            _tab_to(page, again)
+            page.keyboard.press("Enter")
+            expect(quiz_box).to_contain_text(f"Learner {WALKER}, attempt 2", timeout=30_000)
+            assert page.evaluate("() => window.stillThisPage === true")  # in place, no reload
+            expect(questions.first).to_contain_text(second.questions[0].question.question)
+            expect(questions.first).not_to_contain_text("not correct")
 
-                wrong_one = len(second.questions) - 1  # 7 of 8 right: a pass, and one answer to reveal
-                for index, drawn in enumerate(second.questions):
-                    _answer(page, questions.nth(index), drawn, _positions(drawn, right=index != wrong_one),
-                            by_click=index == 1)
-                _tab_to(page, submit, back=True)
-                page.keyboard.press("Enter")
-                result = quiz.score(second, {d.id: _positions(d, right=i != wrong_one)
-                                             for i, d in enumerate(second.questions)})
-                assert result.passed
-                expect(quiz_box).to_contain_text(f"Passed: {result.points:g} of {result.max_points:g} points",
-                                                 timeout=30_000)
-                expect(questions.nth(wrong_one)).to_contain_text("Correct answer")  # after a pass
-                expect(quiz_box.get_by_role("button", name="Try again")).to_be_hidden()
-                assert _serious(page) == []
-                _shot(page, "05_passed.png")
-                pair = SHOTS / "passed_questions.png"  # the README's picture: one wrong, one right
-                _two_questions(page, questions.nth(wrong_one - 1), questions.nth(wrong_one), pair)
-                if os.environ.get("GDPRLAB_UPDATE_SCREENSHOTS") == "1":
-                    shutil.copyfile(pair, README_PICTURE)
+            wrong_one = len(second.questions) - 1  # 7 of 8 right: a pass, and one answer to reveal
+            for index, drawn in enumerate(second.questions):
+                _answer(page, questions.nth(index), drawn, _positions(drawn, right=index != wrong_one),
+                        by_click=index == 1)
+            _tab_to(page, submit, back=True)
+            page.keyboard.press("Enter")
+            result = quiz.score(second, {d.id: _positions(d, right=i != wrong_one)
+                                         for i, d in enumerate(second.questions)})
+            assert result.passed
+            expect(quiz_box).to_contain_text(f"Passed: {result.points:g} of {result.max_points:g} points",
+                                             timeout=30_000)
+            expect(questions.nth(wrong_one)).to_contain_text("Correct answer")  # after a pass
+            expect(quiz_box.get_by_role("button", name="Try again")).to_be_hidden()
+            assert _serious(page) == []
+            _shot(page, "05_passed.png")
+            pair = SHOTS / "passed_questions.png"  # the README's picture: one wrong, one right
+            _two_questions(page, questions.nth(wrong_one - 1), questions.nth(wrong_one), pair)
+            if os.environ.get("GDPRLAB_UPDATE_SCREENSHOTS") == "1":
+                shutil.copyfile(pair, README_PICTURE)
 
-                # -- lesson 00 in the other tab has noticed, without a reload
-                expect(course_page.get_by_role("link", name="Continue with lesson 06")).to_be_visible(
-                    timeout=30_000)
-                expect(course_page.locator("table.gdprlab-path tr", has_text="05")).to_contain_text("Passed")
-                _shot(course_page, "06_course_updated.png")
+            # -- lesson 00 in the other tab has noticed, without a reload
+            expect(course_page.get_by_role("link", name="Continue with lesson 06")).to_be_visible(
+                timeout=30_000)
+            expect(course_page.locator("table.gdprlab-path tr", has_text="05")).to_contain_text("Passed")
+            _shot(course_page, "06_course_updated.png")
 
-                # -- on to the next lesson
-                following = quiz_box.get_by_role("link", name="Next lesson: 06")
-                _tab_to(page, following)
-                page.keyboard.press("Enter")
-                page.wait_for_url("**/06_people.ipynb", timeout=PAGE_TIMEOUT_MS)
-                expect(page.get_by_role("heading", name="Lesson 06").first).to_be_visible(
-                    timeout=PAGE_TIMEOUT_MS)
-                expect(page.get_by_role("button", name="Submit answers")).to_be_visible(
-                    timeout=PAGE_TIMEOUT_MS)
-                _shot(page, "07_next_lesson.png")
-            finally:
-                browser.close()
+            # -- on to the next lesson
+            following = quiz_box.get_by_role("link", name="Next lesson: 06")
+            _tab_to(page, following)
+            page.keyboard.press("Enter")
+            page.wait_for_url("**/06_people.ipynb", timeout=PAGE_TIMEOUT_MS)
+            expect(page.get_by_role("heading", name="Lesson 06").first).to_be_visible(
+                timeout=PAGE_TIMEOUT_MS)
+            expect(page.get_by_role("button", name="Submit answers")).to_be_visible(
+                timeout=PAGE_TIMEOUT_MS)
+            _shot(page, "07_next_lesson.png")
     finally:
         stop()
 
@@ -562,26 +565,21 @@ def test_every_lesson_page_passes_axe_core_with_text_of_14_px_or_more(lessons_se
     found: dict[str, list] = {}
     small: dict[str, list] = {}
     cut: dict[str, list] = {}
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-                                             timeout=60_000)
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
-            page.set_default_timeout(PAGE_TIMEOUT_MS)
-            for stem in stems:
-                page.goto(f"{lessons_server.url}/voila/render/{stem}.ipynb", timeout=PAGE_TIMEOUT_MS)
-                sync_api.expect(_lesson_ready(page, stem)).to_be_visible(timeout=PAGE_TIMEOUT_MS)
-                found[stem] = _serious(page)
-                found[stem] += [f"not reached with Tab: {e}" for e in _reachable_by_tab(page)]
-                small[stem] = sorted({size for size in _text_sizes(page, "body") if size < 14})
-                assert min(_text_sizes(page, ".gdprlab-ui")) >= theme.FONT_SIZE_PX
-                page.set_viewport_size(PHONE)  # a phone: nothing cut off, wide tables scroll in their box
-                page.wait_for_timeout(300)
-                cut[stem] = _cut_off(page)
-                found[stem] += [f"at {PHONE['width']} px: {v}" for v in _serious(page)]
-                page.set_viewport_size({"width": 1100, "height": 900})
-        finally:
-            browser.close()
+    with _chromium() as browser:
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        for stem in stems:
+            page.goto(f"{lessons_server.url}/voila/render/{stem}.ipynb", timeout=PAGE_TIMEOUT_MS)
+            sync_api.expect(_lesson_ready(page, stem)).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+            found[stem] = _serious(page)
+            found[stem] += [f"not reached with Tab: {e}" for e in _reachable_by_tab(page)]
+            small[stem] = sorted({size for size in _text_sizes(page, "body") if size < 14})
+            assert min(_text_sizes(page, ".gdprlab-ui")) >= theme.FONT_SIZE_PX
+            page.set_viewport_size(PHONE)  # a phone: nothing cut off, wide tables scroll in their box
+            page.wait_for_timeout(300)
+            cut[stem] = _cut_off(page)
+            found[stem] += [f"at {PHONE['width']} px: {v}" for v in _serious(page)]
+            page.set_viewport_size({"width": 1100, "height": 900})
     clean = {stem: [] for stem in stems}
     assert (found, small, cut) == (clean, clean, clean)
 
@@ -597,22 +595,17 @@ def test_the_kernel_of_a_closed_page_is_shut_down(tmp_path: Path) -> None:
     an open page keeps its kernel, a closed one loses it, so kernels do not pile up over a morning."""
     server, stop = start_server(tmp_path, LEARNER, cull_idle=0.05)
     try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-                                                 timeout=60_000)
-            try:
-                page = browser.new_page()
-                page.goto(f"{server.url}/voila/render/00_start_here.ipynb", timeout=PAGE_TIMEOUT_MS)
-                sync_api.expect(_lesson_ready(page, "00_start_here")).to_be_visible(timeout=PAGE_TIMEOUT_MS)
-                time.sleep(8)  # idle for longer than the timeout, but still connected
-                assert len(_kernels(server.process.pid)) == 1
-                page.close()
-                deadline = time.monotonic() + 60
-                while _kernels(server.process.pid) and time.monotonic() < deadline:
-                    time.sleep(0.5)
-                assert _kernels(server.process.pid) == []
-            finally:
-                browser.close()
+        with _chromium() as browser:
+            page = browser.new_page()
+            page.goto(f"{server.url}/voila/render/00_start_here.ipynb", timeout=PAGE_TIMEOUT_MS)
+            sync_api.expect(_lesson_ready(page, "00_start_here")).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+            time.sleep(8)  # idle for longer than the timeout, but still connected
+            assert len(_kernels(server.process.pid)) == 1
+            page.close()
+            deadline = time.monotonic() + 60
+            while _kernels(server.process.pid) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert _kernels(server.process.pid) == []
     finally:
         stop()
 
@@ -641,24 +634,19 @@ def test_a_lesson_opened_run_and_saved_in_jupyterlab_is_left_unchanged(tmp_path:
     kernel = "window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel"
     try:
         _wait_until_up(f"http://localhost:{port}/lab", process, log, SERVER_START_TIMEOUT)
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-                                                 timeout=60_000)
-            try:
-                page = browser.new_page()
-                page.set_default_timeout(PAGE_TIMEOUT_MS)
-                page.goto(f"http://localhost:{port}/lab/tree/{lesson.name}?reset", timeout=PAGE_TIMEOUT_MS)
-                page.wait_for_function(f"() => window.jupyterapp && {kernel}?.status === 'idle'")
-                page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-                sync_api.expect(page.locator(".gdprlab-exercise, .gdprlab-quiz").first).to_be_visible()
-                page.wait_for_function(f"() => {kernel}.status === 'idle'")
-                model = "window.jupyterapp.shell.currentWidget.context.model"
-                # the kernel has set its language_info, Python version included
-                assert page.evaluate(f"() => {model}.getMetadata('language_info').version")
-                page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
-                page.wait_for_function(f"() => !{model}.dirty")
-            finally:
-                browser.close()
+        with _chromium() as browser:
+            page = browser.new_page()
+            page.set_default_timeout(PAGE_TIMEOUT_MS)
+            page.goto(f"http://localhost:{port}/lab/tree/{lesson.name}?reset", timeout=PAGE_TIMEOUT_MS)
+            page.wait_for_function(f"() => window.jupyterapp && {kernel}?.status === 'idle'")
+            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            sync_api.expect(page.locator(".gdprlab-exercise, .gdprlab-quiz").first).to_be_visible()
+            page.wait_for_function(f"() => {kernel}.status === 'idle'")
+            model = "window.jupyterapp.shell.currentWidget.context.model"
+            # the kernel has set its language_info, Python version included
+            assert page.evaluate(f"() => {model}.getMetadata('language_info').version")
+            page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+            page.wait_for_function(f"() => !{model}.dirty")
     finally:
         _stop(process)
     assert "Pre-save hook" not in log.read_text(encoding="utf-8", errors="replace")
@@ -697,30 +685,25 @@ def test_the_trainer_dashboard_passes_axe_core_and_is_used_by_keyboard(tmp_path:
     nbformat.write(notebook, folder / "training_dashboard.ipynb")
     server, stop = start_server(tmp_path, LEARNER, folder=folder)
     try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-                                                 timeout=60_000)
-            try:
-                page = browser.new_page(viewport={"width": 1100, "height": 900})
-                page.set_default_timeout(PAGE_TIMEOUT_MS)
-                page.goto(f"{server.url}/voila/render/training_dashboard.ipynb", timeout=PAGE_TIMEOUT_MS)
-                sync_api.expect(page.get_by_text("training_status.csv").last).to_be_visible()
-                OUT.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(OUT / "dashboard.png"), full_page=True)
-                images = page.locator("img")
-                sync_api.expect(images).to_have_count(4)
-                alts = [images.nth(i).get_attribute("alt") for i in range(4)]
-                assert all(alt and ("%" in alt or "attempts" in alt) for alt in alts), alts
-                tables = page.get_by_role("region").locator("table")
-                sync_api.expect(tables).to_have_count(5)
-                assert _serious(page) == []
-                assert min(_text_sizes(page, "body")) >= 14
-                assert _reachable_by_tab(page) == []
-                page.set_viewport_size(PHONE)
-                page.wait_for_timeout(300)
-                assert _cut_off(page) == []
-                assert _serious(page) == []
-            finally:
-                browser.close()
+        with _chromium() as browser:
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            page.set_default_timeout(PAGE_TIMEOUT_MS)
+            page.goto(f"{server.url}/voila/render/training_dashboard.ipynb", timeout=PAGE_TIMEOUT_MS)
+            sync_api.expect(page.get_by_text("training_status.csv").last).to_be_visible()
+            OUT.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(OUT / "dashboard.png"), full_page=True)
+            images = page.locator("img")
+            sync_api.expect(images).to_have_count(4)
+            alts = [images.nth(i).get_attribute("alt") for i in range(4)]
+            assert all(alt and ("%" in alt or "attempts" in alt) for alt in alts), alts
+            tables = page.get_by_role("region").locator("table")
+            sync_api.expect(tables).to_have_count(5)
+            assert _serious(page) == []
+            assert min(_text_sizes(page, "body")) >= 14
+            assert _reachable_by_tab(page) == []
+            page.set_viewport_size(PHONE)
+            page.wait_for_timeout(300)
+            assert _cut_off(page) == []
+            assert _serious(page) == []
     finally:
         stop()
