@@ -29,7 +29,8 @@ _SOURCES_WITHOUT_PARAGRAPHS = {
     "breach_not_notified": "Guidelines 9/2022 and 01/2021, not verified",
     "subjects_not_informed": "Guidelines 9/2022, not verified",
     "breach_record_incomplete": "Guidelines 9/2022, not verified",
-    "transfer_without_safeguard": "Recommendations 01/2020 not verified; Guidelines 2/2018 cited by section",
+    "transfer_without_safeguard": "Recommendations 01/2020 not verified; Guidelines 2/2018 has no "
+                                  "numbered paragraphs, cited by section (2.8 compelling interests)",
 }
 
 
