@@ -19,16 +19,18 @@ def test_the_eea_is_the_27_member_states_and_iceland_liechtenstein_norway():
 
 def test_each_adequacy_decision_names_its_commission_decision_and_scope():
     lists = transfer_lists()
-    assert {"CH", "GB", "JP", "KR", "US", "CA"} <= set(lists.adequacy)
+    assert {"BR", "CH", "GB", "JP", "KR", "US", "CA"} <= set(lists.adequacy)
     assert all(a.decision.startswith("Commission") and a.scope for a in lists.adequacy.values())
     # decisions that cover only some recipients are not relied on from the country alone
     assert {c for c, a in lists.adequacy.items() if not a.whole} == {"US", "CA"}
     assert "2023/1795" in lists.adequacy["US"].decision and "2019/419" in lists.adequacy["JP"].decision
+    assert "2026/179" in lists.adequacy["BR"].decision and lists.adequacy["BR"].whole
     assert not lists.eea & set(lists.adequacy)
 
 
 def test_the_file_names_its_source_and_when_it_was_checked():
-    assert "commission.europa.eu" in SHIPPED and transfer_lists().checked >= "2025-12-19"  # UK renewal
+    # on or after the publication of the latest decision listed (Brazil, 28 January 2026)
+    assert "commission.europa.eu" in SHIPPED and transfer_lists().checked >= "2026-01-28"
 
 
 @pytest.mark.parametrize(("text", "error"), [

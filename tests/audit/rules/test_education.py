@@ -42,12 +42,13 @@ def test_a_transfer_outside_the_eea_needs_an_adequacy_decision_a_safeguard_or_a_
         _recipient("RC-in-bcr", "IN", "47 binding corporate rules"),
         _recipient("RC-in-consent", "IN", "49(1)(a) explicit consent after being told of the risks"),
         _recipient("RC-in-claimed", "IN", "45"),  # no adequacy decision for India
-        _recipient("RC-br", "BR"),  # no decision adopted when the list was checked
+        _recipient("RC-br", "BR"),  # adequacy since Implementing Decision (EU) 2026/179: lawful
+        _recipient("RC-cn", "CN"),  # no decision
         _recipient("RC-nowhere", None)).drop(columns=["derogation", "sa_informed_on"])  # an older export
     result = run_checks({"recipients": recipients}, Policy(), dt.date(2026, 6, 30),
                         rules=["transfer_without_safeguard"]).result("transfer_without_safeguard")
-    assert result.record_ids == ("RC-br", "RC-in-claimed", "RC-us")
-    assert result.population == 8  # recipients with a country outside the EEA
+    assert result.record_ids == ("RC-cn", "RC-in-claimed", "RC-us")
+    assert result.population == 9  # recipients with a country outside the EEA
     assert result.caveats == (
         "no recipients.derogation or sa_informed_on column: Art. 49 derogations read from safeguard, none on "
         "compelling legitimate interests with the authority informed",
