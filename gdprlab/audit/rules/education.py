@@ -109,7 +109,9 @@ def _caveats(t: Tables) -> list[str]:
            ] if unknown else []
     return out + ([f"{derogations} recipient{'s' if derogations != 1 else ''} outside the EEA on an Art. 49 "
                    "derogation: whether the transfers are occasional (Recital 111) and, on compelling "
-                   "legitimate interests, not repetitive and of a limited number of people is not judged"]
+                   "legitimate interests, not repetitive, of a limited number of people and used only where "
+                   "no safeguard or other derogation could apply (Art. 49(1), second subparagraph) is not "
+                   "judged"]
                   if derogations else [])
 
 

@@ -54,8 +54,9 @@ def test_a_transfer_outside_the_eea_needs_an_adequacy_decision_a_safeguard_or_a_
         "compelling legitimate interests with the authority informed",
         "1 recipient without a country: transfers not judged",
         "1 recipient outside the EEA on an Art. 49 derogation: whether the transfers are occasional "
-        "(Recital 111) and, on compelling legitimate interests, not repetitive and of a limited number of "
-        "people is not judged")
+        "(Recital 111) and, on compelling legitimate interests, not repetitive, of a limited number of "
+        "people and used only where no safeguard or other derogation could apply (Art. 49(1), second "
+        "subparagraph) is not judged")
 
 
 def test_an_art_49_derogation_is_a_ground_and_compelling_interests_need_the_authority_informed():
@@ -85,5 +86,6 @@ def test_an_art_49_derogation_is_a_ground_and_compelling_interests_need_the_auth
                                  "RC-not-informed")
     assert result.caveats == (
         "13 recipients outside the EEA on an Art. 49 derogation: whether the transfers are occasional "
-        "(Recital 111) and, on compelling legitimate interests, not repetitive and of a limited number of "
-        "people is not judged",)
+        "(Recital 111) and, on compelling legitimate interests, not repetitive, of a limited number of "
+        "people and used only where no safeguard or other derogation could apply (Art. 49(1), second "
+        "subparagraph) is not judged",)
