@@ -244,9 +244,18 @@ def _during_restriction(t: Tables) -> ir.Table:
     return rows.mutate(_covered=is_in(rows["type"], STORAGE) | ground.fill_null(False))
 
 
+def _judged_after_erasure_or_restriction(t: Tables) -> ir.Table:
+    """(activity_id, _covered) of the activities judged by (a) and (b) below, found once per run (they are
+    few: the rule and its population both read them)."""
+    def build() -> ir.Table:
+        erased, restricted = (rows.select("activity_id", "_covered")
+                              for rows in (_after_erasure(t), _during_restriction(t)))
+        return erased.union(restricted)
+    return t.shared("after_erasure_or_restriction", build)
+
+
 def _erased_or_restricted(t: Tables) -> ir.Scalar:
-    judged = [rows.select("activity_id") for rows in (_after_erasure(t), _during_restriction(t))]
-    return judged[0].union(judged[1], distinct=True).count()
+    return _judged_after_erasure_or_restriction(t).select("activity_id").distinct().count()
 
 
 def _no_lifts(t: Tables) -> list[str]:
@@ -268,11 +277,9 @@ def processing_after_erasure_or_restriction(t: Tables, policy: Policy, as_of: dt
     recorded Art. 17(3) hold runs to that day or later and the activity is no marketing send; (b) on a day
     after a completed restriction was applied (its reply) and before the day it was lifted, unless it is
     storage (a note filed) or its lawful_basis records an Art. 18(2) ground. Two joins of the activities
-    with the few completed erasures and restrictions."""
-    found = [rows.filter(~rows["_covered"]).select("activity_id")
-             for rows in (_after_erasure(t), _during_restriction(t))]
-    both = found[0].union(found[1])
-    return record_ids(both, "activities", ibis.literal(True))
+    with the few completed erasures and restrictions, kept for the run."""
+    judged = _judged_after_erasure_or_restriction(t)
+    return record_ids(judged, "activities", ~judged["_covered"])
 
 
 #: contacts.obtained_from values naming a third party: Art. 14 applies (data_subject: Art. 13 does)
