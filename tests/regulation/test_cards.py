@@ -25,7 +25,8 @@ _SOURCES_WITHOUT_PARAGRAPHS = {
     "request_overdue": "Guidelines 01/2022, time limit, not verified",
     "extension_not_notified": "Guidelines 01/2022, time limit, not verified",
     "automated_decision_without_exception": "WP251 rev.01, cited by chapter; sub-chapters not verified",
-    "breach_notified_late": "Guidelines 9/2022, not verified",
+    "breach_notified_late": "Guidelines 9/2022 v2.0 cited by section (II.A, from its table of contents); "
+                            "paragraphs not verified",
     "breach_not_notified": "Guidelines 9/2022 and 01/2021, not verified",
     "subjects_not_informed": "Guidelines 9/2022, not verified",
     "breach_record_incomplete": "Guidelines 9/2022, not verified",
