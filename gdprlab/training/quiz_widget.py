@@ -711,11 +711,11 @@ def path_html(path: pd.DataFrame, *, learner: str | None, resume: str | None) ->
                     f"<td><a href='{html.escape(row['lesson'])}.ipynb'>"
                     f"{html.escape(str(row['title']))}</a></td>"
                     f"<td>{minutes}</td><td>{status}</td></tr>")
-    parts.append(
-        "<div class='gdprlab-scroll'><table class='gdprlab-path'><caption>The course: "
+    parts.append(theme.scroll_box(
+        "<table class='gdprlab-path'><caption>The course: "
         f"{len(path)} lessons, about {total} minutes in all</caption><thead><tr><th scope='col'>#</th>"
         "<th scope='col'>Lesson</th><th scope='col'>Time</th><th scope='col'>Your status</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></div>")
+        f"<tbody>{''.join(rows)}</tbody></table>", "The course path"))
     return "".join(parts)
 
 

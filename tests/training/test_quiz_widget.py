@@ -364,6 +364,14 @@ def test_course_panel_shows_the_path_and_refreshes_after_a_quiz(store, monkeypat
     panel.close()
 
 
+def test_the_course_path_scrolls_in_a_named_region_reached_with_tab(store):
+    """On a narrow screen the table scrolls sideways; a keyboard user reaches the box with Tab to scroll it
+    (WCAG 2.1.1, axe-core's scrollable-region-focusable)."""
+    text = course_panel(store, poll=0, display_it=False).panel.view.value
+    box = text[text.index("<div class='gdprlab-scroll'"):text.index("<table class='gdprlab-path'")]
+    assert "role='region'" in box and "tabindex='0'" in box and "aria-label='The course path'" in box
+
+
 def test_course_panel_without_a_learner_asks_for_the_id(store):
     box = course_panel(store, poll=0, display_it=False)
     assert "Set your learner id" in box.panel.view.value and "Your status" in box.panel.view.value
