@@ -39,11 +39,8 @@ _ENDS = rf"\A{_SPACE}+|{_SPACE}+\z"
 
 
 def strip(value: ir.StringValue) -> ir.StringValue:
-    """str.strip(): whitespace (Python's notion) removed from both ends. Only text that starts or ends with
-    whitespace is searched (nearly none does, and a replacement costs per character)."""
-    spaces = list(WHITESPACE)
-    padded = (value.substr(0, 1).isin(spaces) | value.right(1).isin(spaces)).fill_null(False)
-    return ibis.ifelse(padded, value.re_replace(_ENDS, ""), value)
+    """str.strip(): whitespace (Python's notion) removed from both ends."""
+    return value.re_replace(_ENDS, "")
 
 
 def columns_to_encrypt(t: Tables) -> list[str]:

@@ -108,7 +108,7 @@ def erased_remains(t: Tables) -> Remains:
 
     def rows() -> ir.Table:
         c = t["contacts"]
-        return c.semi_join(erased(), c["contact_id"] == erased()["contact_id"])
+        return c.semi_join(erased(), "contact_id")
 
     # the few erased contacts are kept first, so that only their rows are tested column by column (the
     # engine would test every contact: it moves the test below the join)
@@ -124,7 +124,7 @@ def erased_remains(t: Tables) -> Remains:
 
     def notes() -> ir.Table:
         a = t["activities"]
-        a = a.semi_join(erased(), a["contact_id"] == erased()["contact_id"]).select("contact_id", "note")
+        a = a.semi_join(erased(), "contact_id").select("contact_id", "note")
         return a.filter(filled(a["note"])).select("contact_id")
 
     return Remains(t.shared("erased_contacts", contacts) if "contacts" in t else None,
