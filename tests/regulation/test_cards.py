@@ -20,7 +20,6 @@ _SOURCES_WITHOUT_PARAGRAPHS = {
     "undeclared_personal_data": "WP29 position paper on Art. 30(5), not verified",
     "electronic_marketing_without_consent": "WP29 Opinion 5/2004 (WP 90), not verified",
     "processing_after_withdrawal": "Guidelines 05/2020, withdrawal (section 5.2), not verified",
-    "weak_pseudonymisation": "Guidelines 01/2025, not verified",
     "excessive_access": "Guidelines 4/2019, not verified",
     "request_overdue": "Guidelines 01/2022, time limit, not verified",
     "extension_not_notified": "Guidelines 01/2022, time limit, not verified",
