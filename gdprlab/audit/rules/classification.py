@@ -33,6 +33,7 @@ from gdprlab.audit.rules.base import (
     ropa_contacts,
     rule,
 )
+from gdprlab.audit.rules.notes import candidate_notes
 from gdprlab.regulation.policy import Policy
 
 
@@ -56,7 +57,7 @@ def _matches(t: Tables, note: ir.StringValue, pattern: str, in_text: Any) -> ir.
 def revealing_notes(t: Tables) -> ir.Table:
     """(contact_id, note) of the activities whose note reveals special-category data, once per run."""
     def build() -> ir.Table:
-        a = t["activities"]
+        a = candidate_notes(t)
         return a.filter(reveals_special_category(t, a["note"]).fill_null(False)).select("contact_id", "note")
     return t.shared("revealing_notes", build)
 
@@ -166,7 +167,7 @@ def reveals_criminal_offence(t: Tables, note: ir.StringValue) -> ir.BooleanValue
 def criminal_notes(t: Tables) -> ir.Table:
     """(contact_id) of the contacts with an activity note revealing criminal-offence data, once per run."""
     def build() -> ir.Table:
-        a = t["activities"]
+        a = candidate_notes(t)
         found = a.filter(reveals_criminal_offence(t, a["note"]).fill_null(False))
         return found.select("contact_id").distinct()
     return t.shared("criminal_notes", build)

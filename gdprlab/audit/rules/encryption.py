@@ -30,6 +30,7 @@ from gdprlab.audit.rules.base import (
     rule,
     sha1_hex,
 )
+from gdprlab.audit.rules.notes import IDENTIFIER_SHAPE, candidate_notes
 from gdprlab.crm.protect import PREFIX, TOKEN_LENGTH, WEAK_HASHES, weak_pseudonym
 from gdprlab.regulation.policy import Policy
 
@@ -80,16 +81,6 @@ def plaintext_sensitive_field(t: Tables, policy: Policy, as_of: dt.date) -> ir.T
 
 #: the identifiers the text scanner validates that a note must not hold (gdprlab.audit.discovery.textscan)
 PASTED_KINDS = ("iban", "national_id", "card_number")
-#: the shapes those identifiers are written in, ASCII only (RE2 and Java read it alike): a superset of what
-#: the scanner validates, so the engine passes on only the notes that can hold one
-IDENTIFIER_SHAPE = "|".join((
-    r"[A-Za-z]{2}[0-9]{2}(?:[ -]?[A-Za-z0-9]){11}",  # IBAN: country, check digits, 11 or more characters
-    r"[0-9](?:[ .+-]?[0-9]){8}",  # 9 or more digits with single separators: numeric national ids, cards
-    r"[0-9]{7,8}-?[A-Za-z]",  # ES DNI and NIE, DE Rentenversicherungsnummer
-    r"[0-9]{6}[A-FU-Y][0-9]{3}",  # FI henkilötunnus with a century letter
-    r"[A-Za-z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-Da-d]",  # GB national insurance number
-    r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST]",  # IT codice fiscale
-))
 #: candidate notes validated in Python at a time (bounds the memory of a large table)
 NOTE_BATCH = 50_000
 
@@ -120,12 +111,13 @@ def _pasted_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
 def identifier_in_free_text(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
     """Activities whose note holds a valid IBAN, national identification number or payment card number.
 
-    The engine picks the notes of an identifier's shape (IDENTIFIER_SHAPE), which are streamed with their
-    activity's key in batches to the scanner; it checks each candidate's checksum, once per distinct text,
-    and the keys of the notes holding a valid one are the result, a small table.
+    The engine picks the notes of an identifier's shape (IDENTIFIER_SHAPE), among the candidate notes of
+    the run (gdprlab.audit.rules.notes), which are streamed with their activity's key in batches to the
+    scanner; it checks each candidate's checksum, once per distinct text, and the keys of the notes
+    holding a valid one are the result, a small table.
     """
-    a = t["activities"]
-    note, key = a["note"].cast("string"), a[key_of("activities")]
+    a = candidate_notes(t)
+    note, key = a["note"], a[key_of("activities")]
     candidates = a.filter(note.re_search(IDENTIFIER_SHAPE).fill_null(False) & key.notnull())
     held: list[str] = []
     for batch in t.batches(candidates.select(record_id=key.cast("string"), note=note), NOTE_BATCH):

@@ -1,0 +1,50 @@
+"""The activity notes that the note-reading rules judge, found in one scan of the activities.
+
+Three rules read the text of the notes: special_category_without_condition (Art. 9 terms),
+criminal_data_without_authorisation (Art. 10 terms) and identifier_in_free_text (IBANs, national ids and
+card numbers pasted into a note). On DuckDB one regular expression, the union of their patterns, passes
+over every note once per run, and the few notes it matches are kept; each rule then applies its own
+pattern to those only, so the notes are read, and matched, once instead of three times.
+"""
+
+from __future__ import annotations
+
+import ibis.expr.types as ir
+
+from gdprlab.audit.discovery.special_terms import CRIMINAL_PATTERN, PATTERN
+from gdprlab.audit.rules.base import Tables, key_of
+
+_NOT_ALPHANUMERIC = r"(?:\A|[^A-Za-z0-9])"  # what precedes an identifier that starts with a letter
+#: the shapes of the identifiers the text scanner validates (gdprlab.audit.discovery.textscan) that a note
+#: must not hold, ASCII only (RE2 and Java read it alike): a superset of what the scanner accepts (it wants
+#: no letter or digit before an identifier that starts with a letter), so that only the notes that can hold
+#: one are passed on to it
+IDENTIFIER_SHAPE = "|".join((
+    _NOT_ALPHANUMERIC + r"[A-Za-z]{2}[0-9]{2}(?:[ -]?[A-Za-z0-9]){11}",  # IBAN: country, check digits, 11+
+    r"[0-9](?:[ .+-]?[0-9]){8}",  # 9 or more digits with single separators: numeric national ids, cards
+    r"[0-9]{7,8}-?[A-Za-z]",  # ES DNI and NIE, DE Rentenversicherungsnummer
+    r"[0-9]{6}[A-FU-Y][0-9]{3}",  # FI henkilötunnus with a century letter
+    _NOT_ALPHANUMERIC + r"[A-Za-z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-Da-d]",  # GB national insurance no.
+    _NOT_ALPHANUMERIC + r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST]",  # IT codice fiscale
+))
+#: any of the three rules' patterns, the terms in any case: a note it does not match is judged by none
+_ANY = f"(?i:{PATTERN}|{CRIMINAL_PATTERN})|{IDENTIFIER_SHAPE}"
+
+
+def candidate_notes(t: Tables) -> ir.Table:
+    """(activity_id, contact_id, note) of the activities whose note a note-reading rule may find something
+    in, once per run.
+
+    On DuckDB, those whose note matches one of the rules' patterns (_ANY), kept for the run. Other engines
+    match the terms in Python (gdprlab.audit.rules.classification), where a first pass would not save a
+    scan: there it is every activity.
+    """
+    a = t["activities"]
+    key = key_of("activities")
+    if t.backend_name != "duckdb":
+        return a.select(key, "contact_id", note=a["note"].cast("string"))
+
+    def build() -> ir.Table:
+        note = a["note"].cast("string")
+        return a.filter(note.re_search(_ANY).fill_null(False)).select(key, "contact_id", note=note)
+    return t.shared("candidate_notes", build)
