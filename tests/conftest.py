@@ -46,6 +46,14 @@ def messy_parquet_dir(messy, tmp_path_factory):
 SPARK_NEEDS_JAVA = "PySpark local mode needs Java 17: apt-get install openjdk-17-jre-headless"
 
 
+#: the tests' tables have a few hundred rows, which Spark runs faster interpreted than compiled: generating
+#: and compiling Java for each of a few thousand small queries costs more than it saves (about a quarter of
+#: the conformance tests' time). The results are the same (Spark's interpreted and compiled paths are one
+#: semantics), and gdprlab's own sessions keep Spark's defaults, for data of real size.
+SPARK_TEST_SETTINGS = {"spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+                       "spark.sql.adaptive.enabled": "false"}
+
+
 @pytest.fixture(scope="session")
 def spark_backend():
     """An Ibis backend on PySpark in local mode, started once per session (about 10 s), or a skip saying
@@ -58,6 +66,8 @@ def spark_backend():
     except Exception as error:  # noqa: BLE001 - e.g. a Java too old for this PySpark: skip, saying so
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
         pytest.skip(f"{SPARK_NEEDS_JAVA} ({type(error).__name__}: {first_line[:200]})")
+    for key, value in SPARK_TEST_SETTINGS.items():
+        backend._session.conf.set(key, value)
     yield backend
     backend.disconnect()
 

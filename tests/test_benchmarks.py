@@ -205,6 +205,7 @@ def test_subject_speed_prints_the_first_query_the_later_finds_and_the_erasure(tm
     assert f"{out['contacts']:,} contacts and {out['activities']:,} activities" in text
 
 
+@pytest.mark.slow
 def test_subject_quality_meets_its_targets_on_a_small_dataset():
     """Every row of each person and every note mentioning them by an identifier, and no row of anybody else
     in the access package: measured against the generator's ground truth (ground_truth_mentions.csv)."""

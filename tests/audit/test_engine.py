@@ -396,6 +396,7 @@ def test_a_missing_column_is_not_assessed_with_its_name():
     assert result.status == "not_assessed" and result.reason == "column measures missing from table breaches"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rule_id", list(CASES))
 def test_a_check_never_raises_on_any_missing_column(rule_id):
     """Real exports lack many canonical columns: each one dropped gives a result or a named reason."""

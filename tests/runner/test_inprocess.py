@@ -100,6 +100,7 @@ def test_a_shell_the_process_already_has_is_left_as_it_was(tmp_path):
         sys.modules["__main__"] = main
 
 
+@pytest.mark.slow
 def test_worker_processes_are_spawned_inside_a_kernel(tmp_path, monkeypatch):
     import sys
     import types

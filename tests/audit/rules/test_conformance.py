@@ -54,6 +54,7 @@ def found() -> Callable[[Backends, str, str], Findings]:
     return get
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rule_id", RULE_IDS)
 @pytest.mark.parametrize("dataset", DATASETS)
 @pytest.mark.parametrize("engine", ENGINES)

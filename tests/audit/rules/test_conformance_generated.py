@@ -44,6 +44,7 @@ def generated() -> Callable[[Backends, str, str], Findings]:
     return get
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rule_id", RULE_IDS)
 @pytest.mark.parametrize("profile", GENERATED)
 def test_spark_finds_what_duckdb_finds_in_generated_data(generated, backends, profile, rule_id):
