@@ -31,6 +31,7 @@ import contextlib
 import datetime as dt
 import functools
 import inspect
+import itertools
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,6 +70,7 @@ class Tables(Mapping[str, ir.Table]):
         self._cache = cache
         self._shared: dict[Hashable, Any] = {}
         self._temporary: list[str] = []
+        self._streams = itertools.count()
 
     def __getitem__(self, name: str) -> ir.Table:
         return self._tables[name]
@@ -102,11 +104,13 @@ class Tables(Mapping[str, ir.Table]):
     def columns(self, name: str) -> tuple[str, ...]:
         return tuple(self._tables[name].columns)
 
-    def shared(self, name: Hashable, build: Callable[[], Any]) -> Any:
-        """build(), computed once per run; a table is materialised on the backend when it can be."""
+    def shared(self, name: Hashable, build: Callable[[], Any], *, keep: bool = True) -> Any:
+        """build(), computed once per run; a table is materialised on the backend when it can be, unless not
+        `keep`: an expression that is cheap to compute again, or that one query alone reads, is not worth
+        the memory its result would take until the end of the run."""
         if name not in self._shared:
             value = build()
-            if self._cache and isinstance(value, ir.Table) and self.backend is not None:
+            if keep and self._cache and isinstance(value, ir.Table) and self.backend is not None:
                 value = self.materialise(value, name if isinstance(name, str) else f"kept{len(self._shared)}")
             self._shared[name] = value
         return self._shared[name]
@@ -136,17 +140,25 @@ class Tables(Mapping[str, ir.Table]):
             yield from backend.to_pyarrow_batches(expr, chunk_size=rows) if self.backend else \
                 expr.to_pyarrow_batches(chunk_size=rows)
             return
-        table = self.materialise(expr, f"batches{len(self._temporary)}")
-        yield from self.backend.con.sql(f'SELECT * FROM "{table.get_name()}"').to_arrow_reader(rows)
+        table = self.materialise(expr, f"batches{next(self._streams)}")
+        reader = self.backend.con.sql(f'SELECT * FROM "{table.get_name()}"').to_arrow_reader(rows)
+        try:
+            yield from reader
+        finally:  # read once (or left unread): its memory is given back now, not at the end of the run
+            reader.close()
+            self._drop(table.get_name())
 
     def release(self) -> None:
         """Drop the temporary tables of this run."""
-        kind = "VIEW" if self.backend_name == "pyspark" else "TABLE"  # Spark uncaches a view it drops
-        for table in self._temporary:
-            with contextlib.suppress(Exception):  # a backend that cannot drop it keeps it until disconnect
-                self.backend.raw_sql(f"DROP {kind} IF EXISTS {self._quoted(table)}")
-        self._temporary.clear()
+        for table in list(self._temporary):
+            self._drop(table)
         self._shared.clear()
+
+    def _drop(self, table: str) -> None:
+        kind = "VIEW" if self.backend_name == "pyspark" else "TABLE"  # Spark uncaches a view it drops
+        with contextlib.suppress(Exception):  # a backend that cannot drop it keeps it until disconnect
+            self.backend.raw_sql(f"DROP {kind} IF EXISTS {self._quoted(table)}")
+        self._temporary.remove(table)
 
 
 Finder = Callable[[Tables, Policy, dt.date], ir.Table]

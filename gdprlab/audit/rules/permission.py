@@ -51,13 +51,14 @@ PARTNER_PURPOSES = ("partner_offers",)  # other organisations' products: never t
 
 
 def marketing_sends(t: Tables) -> ir.Table:
-    """The marketing e-mails (their own columns, the send time as `at`), once per run."""
+    """The marketing e-mails (their own columns, the send time as `at`): an expression, once per run (a
+    filter of the activities, cheaper to run again than to keep)."""
     def build() -> ir.Table:
         a = t["activities"]
         columns = [*_SEND, *(c for c in _MESSAGE if c in a.columns)]
         sends = a.filter(is_in(a["type"], ["marketing_email"])).select(*columns)
         return sends.mutate(at=sends["occurred_at"])
-    return t.shared("sends", build)
+    return t.shared("sends", build, keep=False)
 
 
 def _with_consents(t: Tables) -> ir.Table:

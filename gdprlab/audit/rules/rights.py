@@ -295,13 +295,14 @@ def from_third_party(c: ir.Table) -> ir.BooleanValue:
 
 
 def first_communications(t: Tables) -> ir.Table:
-    """(_fid, _first): the day of each contact's first communication activity (once per run)."""
+    """(_fid, _first): the day of each contact's first communication activity (an expression, once per
+    run; one query reads it, so it is not kept)."""
     def build() -> ir.Table:
         a = t["activities"]
         sent = a.filter(is_in(a["type"], COMMUNICATIONS) & a["contact_id"].notnull()
                         & a["occurred_at"].notnull())
         return sent.group_by(_fid=sent["contact_id"]).aggregate(_first=as_date(sent["occurred_at"]).min())
-    return t.shared("first_communications", build)
+    return t.shared("first_communications", build, keep=False)
 
 
 def _unknown_sources(t: Tables) -> list[str]:

@@ -300,3 +300,34 @@ def test_as_date_is_the_utc_day_of_a_moment_and_the_as_of_date_begins_at_midnigh
     midnight = base.midnight(dt.date(2026, 3, 1))
     before = computed(engine, lambda t, m: m < midnight, moments, types=("timestamp",))
     assert before == [True, False, True, None]
+
+
+def _temporary_tables(backend: Any) -> list[str]:
+    return sorted(backend.con.sql("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchnumpy()
+                  ["table_name"])
+
+
+def test_a_shared_table_is_kept_for_the_run_unless_it_is_cheaper_to_compute_again():
+    con = ibis.duckdb.connect()
+    values = ibis.memtable(pd.DataFrame({"n": range(10)}))
+    tables = Tables({"values": values}, con)
+    kept = tables.shared("kept", lambda: values.filter(values["n"] > 4))
+    again = tables.shared("again", lambda: values.filter(values["n"] > 7), keep=False)
+    assert tables.shared("kept", lambda: None) is kept  # built once per run, whoever asks
+    assert [name.split("_")[1] for name in _temporary_tables(con)] == ["kept"]
+    assert (tables.fetch(kept.count()), tables.fetch(again.count())) == (5, 2)
+    tables.release()
+    assert _temporary_tables(con) == []
+
+
+def test_a_table_streamed_in_batches_is_dropped_once_read_or_left():
+    con = ibis.duckdb.connect()
+    values = ibis.memtable(pd.DataFrame({"n": range(10)}))
+    tables = Tables({"values": values}, con)
+    even = values.filter(values["n"] % 2 == 0)
+    assert [batch.num_rows for batch in tables.batches(even, 2)] == [2, 2, 1]
+    assert _temporary_tables(con) == []
+    stream = tables.batches(even, 2)
+    assert next(stream).num_rows == 2
+    stream.close()  # a reader that stops early
+    assert _temporary_tables(con) == []
