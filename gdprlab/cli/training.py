@@ -49,6 +49,10 @@ def _progress_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PERCENT",
         help="exit 1 when completion of required lessons is below PERCENT",
     )
+    page = sub.add_parser("dashboard", parents=[common],
+                          help="open the training dashboard as a web page (Voilà, no code): completion per "
+                          "lesson and department, who is overdue or never started, scores and the trend")
+    serve.add_server_arguments(page, page="dashboard")
     imp = sub.add_parser("import", parents=[common], help="import or update the staff roster from CSV")
     imp.add_argument("csv", metavar="STAFF.csv")
     imp.add_argument("--replace", action="store_true",
@@ -385,8 +389,9 @@ def _outbox(args: argparse.Namespace) -> int:
     return 1 if left else 0
 
 
-ACTIONS = {"import": _import, "summary": _summary, "overdue": _overdue, "export": _export, "verify": _verify,
-           "verify-certificate": _verify_certificate, "outbox": _outbox, "erase": _erase, "purge": _purge}
+ACTIONS = {"dashboard": serve.run_dashboard, "import": _import, "summary": _summary, "overdue": _overdue,
+           "export": _export, "verify": _verify, "verify-certificate": _verify_certificate, "outbox": _outbox,
+           "erase": _erase, "purge": _purge}
 
 
 def cmd_progress(args: argparse.Namespace) -> int:

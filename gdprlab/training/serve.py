@@ -15,6 +15,9 @@ checked every minute); a kernel whose page is open is never culled, so a learner
 nothing. Stopping: Ctrl+C, SIGTERM (``kill``, systemd, a container stop) or SIGHUP are passed on to the
 server, which shuts its kernels down; after :data:`STOP_TIMEOUT` seconds it is killed.
 
+`gdprlab progress dashboard` serves the trainers' dashboard (notebooks/training_dashboard.ipynb) the same
+way, as one code-free page (:func:`run_dashboard`).
+
 The learner id and the progress database reach the lessons through the server's environment
 (``JUPYTERHUB_USER``, ``GDPRLAB_DB_URL``; see :mod:`gdprlab.training.learner` and
 :mod:`gdprlab.training.store.progress`),
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import signal
 import subprocess
 import sys
@@ -35,9 +39,11 @@ __all__ = [
     "EXAMPLE",
     "add_arguments",
     "build_command",
+    "default_dashboard",
     "default_lessons_dir",
     "main",
     "missing_server",
+    "run_dashboard",
     "run_from_args",
 ]
 
@@ -65,6 +71,35 @@ def default_lessons_dir(cwd: Path | None = None) -> Path:
     return Path(__file__).resolve().parents[2] / "lessons"
 
 
+#: the trainers' dashboard, in the notebooks folder
+DASHBOARD = Path("notebooks") / "training_dashboard.ipynb"
+
+
+def default_dashboard(cwd: Path | None = None) -> Path:
+    """``./notebooks/training_dashboard.ipynb`` when the current folder has one, else this checkout's."""
+    here = Path.cwd() if cwd is None else Path(cwd)
+    local = here / DASHBOARD
+    return local if local.is_file() else Path(__file__).resolve().parents[2] / DASHBOARD
+
+
+def add_server_arguments(parser: argparse.ArgumentParser, *, page: str = "lesson") -> None:
+    """--port, --no-browser, --cull-idle and the arguments after -- for the server."""
+    parser.add_argument("--port", type=int, default=None,
+                        help="port to listen on (default: Voilà 8866, JupyterLab 8888)")
+    parser.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    parser.add_argument(
+        "--cull-idle", type=float, default=CULL_IDLE_MINUTES, metavar="MINUTES",
+        help=f"Voilà: shut down the kernel of a closed {page} page after MINUTES idle (default "
+             f"{CULL_IDLE_MINUTES}; 0: never)",
+    )
+    parser.add_argument(
+        "server_args",
+        nargs="*",
+        metavar="SERVER_ARG",
+        help="more arguments for the server, after --, e.g. `-- --Voila.ip=0.0.0.0`",
+    )
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """The `lessons` subcommand's arguments (shared by the gdprlab CLI and :func:`main`)."""
     parser.add_argument(
@@ -77,21 +112,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "--lab", action="store_true", help="start JupyterLab on the lessons instead (code visible, editable)"
     )
-    parser.add_argument(
-        "--port", type=int, default=None, help="port to listen on (default: Voilà 8866, JupyterLab 8888)"
-    )
-    parser.add_argument("--no-browser", action="store_true", help="do not open a web browser")
-    parser.add_argument(
-        "--cull-idle", type=float, default=CULL_IDLE_MINUTES, metavar="MINUTES",
-        help=f"Voilà: shut down the kernel of a closed lesson page after MINUTES idle (default "
-             f"{CULL_IDLE_MINUTES}; 0: never)",
-    )
-    parser.add_argument(
-        "server_args",
-        nargs="*",
-        metavar="SERVER_ARG",
-        help="more arguments for Voilà or JupyterLab, after --, e.g. `gdprlab lessons -- --Voila.ip=0.0.0.0`",
-    )
+    add_server_arguments(parser)
     return parser
 
 
@@ -158,6 +179,26 @@ def run_from_args(args: argparse.Namespace) -> int:
     args = argparse.Namespace(**{**vars(args), "dir": folder})
     process = subprocess.Popen(build_command(args))
     return supervise(process)
+
+
+def run_dashboard(args: argparse.Namespace) -> int:
+    """Serve the trainers' dashboard as one code-free page until stopped; its exit status.
+
+    ``args`` has ``db`` (the progress store's URL, None: GDPRLAB_DB_URL or the local file), which reaches
+    the notebook through the server's environment, never as a parameter, and the server arguments of
+    :func:`add_server_arguments`.
+    """
+    notebook = default_dashboard()
+    if not notebook.is_file():
+        print(f"gdprlab progress dashboard: error: no dashboard notebook at {notebook}", file=sys.stderr)
+        return 2
+    problem = missing_server(False)
+    if problem:
+        print(f"gdprlab progress dashboard: error: {problem}", file=sys.stderr)
+        return 2
+    command = build_command(argparse.Namespace(**{**vars(args), "dir": notebook, "lab": False}))
+    env = {**os.environ, **({"GDPRLAB_DB_URL": args.db} if getattr(args, "db", None) else {})}
+    return supervise(subprocess.Popen(command, env=env))
 
 
 def supervise(process: subprocess.Popen, timeout: float = STOP_TIMEOUT,

@@ -147,9 +147,10 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 def start_server(tmp_path: Path, learner: str, *, cull_idle: float | None = None, folder: Path = LESSONS,
+                 command: Callable[[int], list[str]] | None = None,
                  **extra_env: str) -> tuple[Server, Callable[[], None]]:
-    """Serve lessons/ (or ``folder``) as `gdprlab lessons` does, for ``learner``; returns the server and its
-    stopper."""
+    """Serve lessons/ (or ``folder``) as `gdprlab lessons` does, for ``learner`` (or run ``command(port)``,
+    in tmp_path); returns the server and its stopper."""
     db_file = tmp_path / "progress.sqlite"
     db_url = f"sqlite:///{db_file}"
     env = {
@@ -166,7 +167,8 @@ def start_server(tmp_path: Path, learner: str, *, cull_idle: float | None = None
     port = free_port()
     args = argparse.Namespace(dir=folder, lab=False, port=port, no_browser=True, cull_idle=cull_idle)
     # port_retries=0: fail rather than silently serve on another port if the free port was taken.
-    command = build_command(args, python=sys.executable) + ["--Voila.port_retries=0"]
+    command = (build_command(args, python=sys.executable) + ["--Voila.port_retries=0"] if command is None
+               else command(port))
     log = tmp_path / "voila.log"
     with open(log, "wb") as log_handle:
         process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=log_handle,
@@ -674,26 +676,29 @@ def _reachable_by_tab(page) -> list[str]:
 
 
 def test_the_trainer_dashboard_passes_axe_core_and_is_used_by_keyboard(tmp_path: Path) -> None:
-    """notebooks/training_dashboard.ipynb in Voilà (its demo store): no serious or critical axe-core violation
-    at 1100 and 390 px, no text under 14 px, every figure with its alt text, nothing cut off on a phone, and
-    every table's box (the page's only interactive elements) reached with Tab."""
+    """notebooks/training_dashboard.ipynb as `gdprlab progress dashboard` serves it (its demo store, the
+    notebook of the current folder): no serious or critical axe-core violation at 1100 and 390 px, no text
+    under 14 px, every figure with its alt text, nothing cut off on a phone, and every table's box (the page's
+    only interactive elements) reached with Tab."""
     folder = tmp_path / "notebooks"
     folder.mkdir()
     notebook = nbformat.read(ROOT / "notebooks" / "training_dashboard.ipynb", as_version=4)
     parameters = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
     parameters.source += f'\ndemo = True\nas_of = "2026-11-30"\noutput_dir = {str(tmp_path / "out")!r}\n'
     nbformat.write(notebook, folder / "training_dashboard.ipynb")
-    server, stop = start_server(tmp_path, LEARNER, folder=folder)
+    server, stop = start_server(tmp_path, LEARNER, command=lambda port: [
+        sys.executable, "-m", "gdprlab", "progress", "dashboard", f"--port={port}", "--no-browser", "--",
+        "--Voila.port_retries=0"])
     try:
         with _chromium() as browser:
             page = browser.new_page(viewport={"width": 1100, "height": 900})
             page.set_default_timeout(PAGE_TIMEOUT_MS)
-            page.goto(f"{server.url}/voila/render/training_dashboard.ipynb", timeout=PAGE_TIMEOUT_MS)
+            page.goto(f"{server.url}/", timeout=PAGE_TIMEOUT_MS)
             sync_api.expect(page.get_by_text("training_status.csv").last).to_be_visible()
+            images = page.locator("img")  # the page is rendered as the cells run: its figures come last
+            sync_api.expect(images).to_have_count(4, timeout=PAGE_TIMEOUT_MS)
             OUT.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(OUT / "dashboard.png"), full_page=True)
-            images = page.locator("img")
-            sync_api.expect(images).to_have_count(4)
             alts = [images.nth(i).get_attribute("alt") for i in range(4)]
             assert all(alt and ("%" in alt or "attempts" in alt) for alt in alts), alts
             tables = page.get_by_role("region").locator("table")

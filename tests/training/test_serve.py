@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from gdprlab.cli.main import main as gdprlab
 from gdprlab.training import serve as lessons_server
 from gdprlab.training.serve import add_arguments, build_command, default_lessons_dir, main
 
@@ -175,3 +176,56 @@ def test_sigterm_is_passed_on_to_the_server(tmp_path) -> None:
     while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not Path(f"/proc/{child}").exists() or "Z" in Path(f"/proc/{child}/stat").read_text().split()[2]
+
+
+def _dashboard(tmp_path: Path, monkeypatch, *argv: str) -> tuple[int, list[tuple[list[str], dict]]]:
+    """`gdprlab progress dashboard ARGV` run in tmp_path with a fake server: its status, what it started."""
+    started: list[tuple[list[str], dict]] = []
+
+    class FakeProcess:
+        def __init__(self, command: list[str], env: dict) -> None:
+            started.append((command, env))
+
+        def wait(self, timeout: float | None = None) -> int:
+            return 0
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(lessons_server, "missing_server", lambda lab: None)
+    monkeypatch.setattr(subprocess, "Popen", FakeProcess)
+    return gdprlab(["progress", "dashboard", *argv]), started
+
+
+def test_the_dashboard_is_one_code_free_page_reading_the_store_named_by_db(tmp_path, monkeypatch) -> None:
+    status, started = _dashboard(tmp_path, monkeypatch, "--db", "sqlite:////srv/progress.sqlite",
+                                 "--port", "8870", "--no-browser", "--", "--Voila.ip=0.0.0.0")
+    ((command, env),) = started
+    assert status == 0
+    assert command[1:6] == ["-m", "voila", str(ROOT / "notebooks" / "training_dashboard.ipynb"),
+                            "--strip_sources=True", "--show_tracebacks=False"]
+    assert command[-3:] == ["--port=8870", "--no-browser", "--Voila.ip=0.0.0.0"]
+    # the store's URL reaches the notebook through the server's environment, never as a parameter
+    assert env["GDPRLAB_DB_URL"] == "sqlite:////srv/progress.sqlite"
+    assert not any("sqlite" in part for part in command)
+
+
+def test_the_dashboard_of_the_current_folder_wins_and_without_db_the_environment_decides(tmp_path,
+                                                                                        monkeypatch) -> None:
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "training_dashboard.ipynb").write_text("{}", encoding="utf-8")
+    monkeypatch.setenv("GDPRLAB_DB_URL", "sqlite:////kept.sqlite")
+    _, ((command, env),) = _dashboard(tmp_path, monkeypatch)
+    assert command[3] == str(tmp_path / "notebooks" / "training_dashboard.ipynb")
+    assert env["GDPRLAB_DB_URL"] == "sqlite:////kept.sqlite"
+
+
+def test_a_missing_dashboard_or_server_is_an_error_not_a_server(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(subprocess, "Popen", pytest.fail)
+    monkeypatch.setattr(lessons_server, "default_dashboard", lambda: tmp_path / "nope.ipynb")
+    assert gdprlab(["progress", "dashboard"]) == 2
+    assert "no dashboard notebook at" in capsys.readouterr().err
+    monkeypatch.undo()
+    monkeypatch.setattr(subprocess, "Popen", pytest.fail)
+    monkeypatch.setitem(lessons_server.SERVERS, "voila", ("gdprlab_no_such_module", "voila"))
+    assert gdprlab(["progress", "dashboard"]) == 2
+    assert "voila is not installed" in capsys.readouterr().err
