@@ -67,7 +67,7 @@ def spark_backend():
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
         pytest.skip(f"{SPARK_NEEDS_JAVA} ({type(error).__name__}: {first_line[:200]})")
     for key, value in SPARK_TEST_SETTINGS.items():
-        backend._session.conf.set(key, value)
+        backend.raw_sql(f"SET {key}={value}")
     yield backend
     backend.disconnect()
 

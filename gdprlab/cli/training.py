@@ -389,7 +389,20 @@ def _outbox(args: argparse.Namespace) -> int:
     return 1 if left else 0
 
 
-ACTIONS = {"dashboard": serve.run_dashboard, "import": _import, "summary": _summary, "overdue": _overdue,
+def _dashboard(args: argparse.Namespace) -> int:
+    """The dashboard page; a store named by --db is reached first (read-only), so that a wrong URL, a missing
+    file or an unreachable server is one message here rather than an error on the page."""
+    from gdprlab.training.store.progress import ProgressStore
+
+    if args.db:
+        with ProgressStore(args.db, create=False) as store:
+            store.prepare()
+            with store.engine.connect():
+                pass
+    return serve.run_dashboard(args)
+
+
+ACTIONS = {"dashboard": _dashboard, "import": _import, "summary": _summary, "overdue": _overdue,
            "export": _export, "verify": _verify, "verify-certificate": _verify_certificate, "outbox": _outbox,
            "erase": _erase, "purge": _purge}
 

@@ -11,6 +11,7 @@ import pytest
 from gdprlab.cli.main import main as gdprlab
 from gdprlab.training import serve as lessons_server
 from gdprlab.training.serve import add_arguments, build_command, default_lessons_dir, main
+from gdprlab.training.store.progress import ProgressStore
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = "/venv/bin/python"
@@ -196,7 +197,10 @@ def _dashboard(tmp_path: Path, monkeypatch, *argv: str) -> tuple[int, list[tuple
 
 
 def test_the_dashboard_is_one_code_free_page_reading_the_store_named_by_db(tmp_path, monkeypatch) -> None:
-    status, started = _dashboard(tmp_path, monkeypatch, "--db", "sqlite:////srv/progress.sqlite",
+    url = f"sqlite:///{tmp_path / 'progress.sqlite'}"
+    with ProgressStore(url) as store:  # an empty store
+        store.prepare()
+    status, started = _dashboard(tmp_path, monkeypatch, "--db", url,
                                  "--port", "8870", "--no-browser", "--", "--Voila.ip=0.0.0.0")
     ((command, env),) = started
     assert status == 0
@@ -204,8 +208,18 @@ def test_the_dashboard_is_one_code_free_page_reading_the_store_named_by_db(tmp_p
                             "--strip_sources=True", "--show_tracebacks=False"]
     assert command[-3:] == ["--port=8870", "--no-browser", "--Voila.ip=0.0.0.0"]
     # the store's URL reaches the notebook through the server's environment, never as a parameter
-    assert env["GDPRLAB_DB_URL"] == "sqlite:////srv/progress.sqlite"
+    assert env["GDPRLAB_DB_URL"] == url
     assert not any("sqlite" in part for part in command)
+
+
+def test_a_wrong_or_missing_store_is_one_message_before_any_server(tmp_path, capsys, monkeypatch) -> None:
+    for db, said in (("not a url", "is not a database URL"),
+                     (f"sqlite:///{tmp_path / 'none.sqlite'}", "no progress database at")):
+        status, started = _dashboard(tmp_path, monkeypatch, "--db", db)
+        assert (status, started) == (2, [])
+        err = capsys.readouterr().err
+        assert said in err and "Traceback" not in err
+    assert not (tmp_path / "none.sqlite").exists()  # reading never creates a store
 
 
 def test_the_dashboard_of_the_current_folder_wins_and_without_db_the_environment_decides(tmp_path,
