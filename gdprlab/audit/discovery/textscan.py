@@ -502,7 +502,7 @@ def _country_names() -> frozenset[tuple[str, ...]]:
     for locale in ("en_US", *CRM_LOCALES):
         for country in getattr(importlib.import_module(f"faker.providers.address.{locale}").Provider,
                                "countries", ()):
-            if _RUN.fullmatch(country) and not {country} & (lexicon.first | lexicon.last):
+            if _RUN.fullmatch(country) and country not in lexicon.first and country not in lexicon.last:
                 out.add(tuple(_TOKEN_RE.findall(country)))
     return frozenset(out)
 

@@ -100,6 +100,12 @@ BLANK_CASES = [None, "", WHITESPACE, *WHITESPACE, *SPACE_LIKE, *(f" {ch} " for c
                "\u3000x\u3000", "x" * 1000 + " ", " " * 1000 + "x"]
 
 
+def test_whitespace_is_every_character_str_isspace_accepts_and_str_strip_removes():
+    every = "".join(ch for ch in map(chr, range(0x110000)) if ch.isspace())
+    assert every == WHITESPACE
+    assert (WHITESPACE + "x" + WHITESPACE).strip() == "x"
+
+
 def test_blank_is_missing_or_nothing_but_what_str_isspace_calls_whitespace(engine):
     want = [v is None or v.strip() == "" for v in BLANK_CASES]
     assert computed(engine, lambda t, x: base.blank(x), BLANK_CASES) == want
