@@ -101,6 +101,10 @@ class Tables(Mapping[str, ir.Table]):
         """Run an expression on this run's backend: a DataFrame for a table, a Python value for a scalar."""
         return expr.execute() if self.backend is None else self.backend.execute(expr)
 
+    def arrow(self, expr: ir.Table) -> pa.Table:
+        """Run a table expression on this run's backend into an Arrow table (no pandas conversion)."""
+        return expr.to_pyarrow() if self.backend is None else self.backend.to_pyarrow(expr)
+
     def columns(self, name: str) -> tuple[str, ...]:
         return tuple(self._tables[name].columns)
 
