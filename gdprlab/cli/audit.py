@@ -94,7 +94,8 @@ def _engine_arguments(c: argparse.ArgumentParser) -> None:
                         help="DATASET is the database/schema where the Fivetran connector writes its tables")
     engine.add_argument("--memory-limit", metavar="SIZE", help="DuckDB's memory limit, e.g. 4GB; beyond it, "
                         "DuckDB spills to --spill-dir")
-    engine.add_argument("--spill-dir", metavar="DIR", help="folder DuckDB spills to (default: its own)")
+    engine.add_argument("--spill-dir", metavar="DIR", help="folder DuckDB spills to, created owner-only when "
+                        "missing (default: a new owner-only folder, removed afterwards)")
     engine.add_argument("--findings-table", metavar="NAME",
                         help="keep the violating record ids in this table of the engine (run_id, rule_id, "
                         "record_id) instead of the output, which then carries counts, rates and evidence")

@@ -11,8 +11,11 @@ Secrets belong in the URL's environment, never in notebook parameters.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 import warnings
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -35,14 +38,8 @@ def connect(engine: str | None = None, *, memory_limit: str | None = None,
     """An Ibis backend for `engine` ("duckdb" when None, "spark", or an Ibis connection URL)."""
     engine = engine or "duckdb"
     if engine == "duckdb" or engine.startswith("duckdb://"):
-        config = {"memory_limit": memory_limit, "threads": threads, "preserve_insertion_order": False,
-                  "temp_directory": str(temp_directory) if temp_directory else None}
-        database = engine.removeprefix("duckdb://").removeprefix("duckdb") or ":memory:"
-        backend = ibis.duckdb.connect(database, **{k: v for k, v in config.items() if v is not None})
-        for kept in (Path(database), Path(f"{database}.wal")) if database != ":memory:" else ():
-            if kept.is_file():
-                os.chmod(kept, 0o600)  # the engine's copy of the data is personal data: owner-only
-        return backend
+        return _duckdb(engine.removeprefix("duckdb://").removeprefix("duckdb") or ":memory:", memory_limit,
+                       temp_directory, threads)
     if engine in ("spark", "pyspark"):
         return _local_spark(threads)
     if "://" not in engine:
@@ -54,6 +51,31 @@ def connect(engine: str | None = None, *, memory_limit: str | None = None,
         scheme = engine.split("://", 1)[0]
         raise EngineError(f"cannot connect to the {scheme} engine: {type(exc).__name__}: "
                           f"{str(exc).splitlines()[0][:200] if str(exc) else ''}") from None
+
+
+def _duckdb(database: str, memory_limit: str | None, temp_directory: str | Path | None,
+            threads: int | None) -> Any:
+    """DuckDB, spilling what does not fit in memory into an owner-only folder.
+
+    What DuckDB spills is the data being checked: personal data. Left to itself it spills into '.tmp' of
+    the current folder (or beside the database file) with the user's usual permissions; here it is a new
+    folder only its owner can open, removed when the connection is (or at exit), or --spill-dir, created
+    owner-only when it does not exist.
+    """
+    if temp_directory is None:
+        spill = Path(tempfile.mkdtemp(prefix="gdprlab-spill-"))  # mode 0700
+    else:
+        spill = Path(temp_directory)
+        spill.mkdir(mode=0o700, parents=True, exist_ok=True)
+    config = {"memory_limit": memory_limit, "threads": threads, "preserve_insertion_order": False,
+              "temp_directory": str(spill)}
+    backend = ibis.duckdb.connect(database, **{k: v for k, v in config.items() if v is not None})
+    if temp_directory is None:
+        weakref.finalize(backend, shutil.rmtree, spill, True)
+    for kept in (Path(database), Path(f"{database}.wal")) if database != ":memory:" else ():
+        if kept.is_file():
+            os.chmod(kept, 0o600)  # the engine's copy of the data is personal data: owner-only
+    return backend
 
 
 def _local_spark(threads: int | None) -> Any:

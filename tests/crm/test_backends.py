@@ -1,0 +1,66 @@
+"""Where the checks run: the embedded DuckDB keeps what it spills to disk (the data being checked, personal
+data) in a folder only its owner can open, never in the current folder."""
+
+from __future__ import annotations
+
+import gc
+import os
+import stat
+from pathlib import Path
+
+from gdprlab.crm.backends import connect
+
+
+def _spill_folder(backend) -> Path:
+    return Path(backend.raw_sql("SELECT current_setting('temp_directory')").fetchone()[0])
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def _spill(backend) -> None:
+    """A table larger than a memory limit of 64 MB, sorted: DuckDB can only hold it by spilling."""
+    backend.raw_sql("SET memory_limit = '64MB'")
+    backend.raw_sql("SET threads = 1")
+    backend.raw_sql("CREATE TEMP TABLE big AS SELECT md5(i::VARCHAR) || repeat('x', 60) AS s "
+                    "FROM range(1500000) t(i)")
+    sorted_rows = backend.raw_sql("SELECT count(*) FROM (SELECT s FROM big ORDER BY s DESC)").fetchone()[0]
+    assert sorted_rows == 1_500_000
+
+
+def test_duckdb_spills_into_a_new_owner_only_folder_removed_with_the_connection(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    backend = connect("duckdb")
+    folder = _spill_folder(backend)
+    assert folder.is_dir() and _mode(folder) == 0o700
+    assert tmp_path not in folder.parents  # not '.tmp' of the folder the user runs the check in
+    _spill(backend)
+    assert any(folder.iterdir())  # the spilled data are there
+    backend.disconnect()
+    del backend
+    gc.collect()
+    assert not folder.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_spill_folder_that_does_not_exist_is_created_owner_only(tmp_path):
+    wanted = tmp_path / "spill" / "here"
+    backend = connect("duckdb", temp_directory=wanted)
+    try:
+        assert _spill_folder(backend) == wanted
+        assert wanted.is_dir() and _mode(wanted) == 0o700
+    finally:
+        backend.disconnect()
+    assert wanted.is_dir()  # the user's folder: kept
+
+
+def test_a_database_file_spills_into_the_owner_only_folder_too(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    backend = connect(f"duckdb://{tmp_path / 'crm.duckdb'}")
+    try:
+        folder = _spill_folder(backend)
+        assert _mode(folder) == 0o700 and tmp_path not in folder.parents
+        assert _mode(tmp_path / "crm.duckdb") == 0o600 and os.path.exists(tmp_path / "crm.duckdb")
+    finally:
+        backend.disconnect()
