@@ -10,6 +10,7 @@ Secrets belong in the URL's environment, never in notebook parameters.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import sys
@@ -84,8 +85,13 @@ def _local_spark(threads: int | None) -> Any:
     except ImportError:
         raise EngineError("the spark engine needs PySpark: pip install pyspark (and Java 17)") from None
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers run this interpreter
+    # what Spark writes to disk (shuffles, cached blocks that do not fit) is the data being checked: in an
+    # owner-only folder of its own, removed at exit, as DuckDB's (Spark's default is /tmp/blockmgr-*)
+    scratch = tempfile.mkdtemp(prefix="gdprlab-spark-")
+    atexit.register(shutil.rmtree, scratch, True)
     session = (SparkSession.builder.master(f"local[{threads or '*'}]").appName("gdprlab")
                .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
+               .config("spark.local.dir", scratch)
                # a shuffle's partitions: one per thread when they are counted (small data: tests), else 8
                .config("spark.sql.shuffle.partitions", str(threads or 8)).getOrCreate())
     return ibis.pyspark.connect(session)

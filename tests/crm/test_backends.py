@@ -64,3 +64,8 @@ def test_a_database_file_spills_into_the_owner_only_folder_too(tmp_path, monkeyp
         assert _mode(tmp_path / "crm.duckdb") == 0o600 and os.path.exists(tmp_path / "crm.duckdb")
     finally:
         backend.disconnect()
+
+
+def test_spark_writes_its_scratch_data_into_an_owner_only_folder(spark_backend):
+    local = Path(spark_backend.raw_sql("SET spark.local.dir").collect()[0]["value"])
+    assert local.is_dir() and _mode(local) == 0o700 and local.name.startswith("gdprlab-spark-")
