@@ -67,7 +67,10 @@ def _duckdb(database: str, memory_limit: str | None, temp_directory: str | Path 
         spill = Path(tempfile.mkdtemp(prefix="gdprlab-spill-"))  # mode 0700
     else:
         spill = Path(temp_directory)
-        spill.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            spill.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise EngineError(f"spill folder {spill}: cannot be made ({exc.strerror or exc})") from None
     config = {"memory_limit": memory_limit, "threads": threads, "preserve_insertion_order": False,
               "temp_directory": str(spill)}
     backend = ibis.duckdb.connect(database, **{k: v for k, v in config.items() if v is not None})

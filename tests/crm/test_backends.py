@@ -4,11 +4,12 @@ data) in a folder only its owner can open, never in the current folder."""
 from __future__ import annotations
 
 import gc
-import os
 import stat
 from pathlib import Path
 
-from gdprlab.crm.backends import connect
+import pytest
+
+from gdprlab.crm.backends import EngineError, connect
 
 
 def _spill_folder(backend) -> Path:
@@ -55,13 +56,21 @@ def test_a_spill_folder_that_does_not_exist_is_created_owner_only(tmp_path):
     assert wanted.is_dir()  # the user's folder: kept
 
 
+def test_a_spill_folder_that_cannot_be_made_is_one_message_naming_it(tmp_path):
+    taken = tmp_path / "a-file"
+    taken.write_text("")
+    for wanted in (taken, taken / "below"):
+        with pytest.raises(EngineError, match=f"spill folder {wanted}: cannot be made"):
+            connect("duckdb", temp_directory=wanted)
+
+
 def test_a_database_file_spills_into_the_owner_only_folder_too(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     backend = connect(f"duckdb://{tmp_path / 'crm.duckdb'}")
     try:
         folder = _spill_folder(backend)
         assert _mode(folder) == 0o700 and tmp_path not in folder.parents
-        assert _mode(tmp_path / "crm.duckdb") == 0o600 and os.path.exists(tmp_path / "crm.duckdb")
+        assert _mode(tmp_path / "crm.duckdb") == 0o600
     finally:
         backend.disconnect()
 

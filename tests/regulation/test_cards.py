@@ -11,9 +11,10 @@ from gdprlab.regulation.catalogue import RULES, get_rule
 # A source that cites the EDPB or the Article 29 Working Party, and paragraph numbers in it.
 _EDPB_OR_WP = re.compile(r"\bEDPB\b|Working Party")
 _PARAGRAPHS = re.compile(r"\bpara(?:s\.?|\.|graphs?)?\s*\d|§+\s*\d")
-# Documents that number no paragraphs (a text of each was read: WP250 rev.01, WP251 rev.01, Guidelines
-# 2/2018, the WP29 paper on Art. 30(5)): a source citing one names its sections, chapters or footnotes,
-# and says that the document numbers no paragraphs.
+# Documents that number no paragraphs (a text of each was read: WP250, WP251 rev.01, Guidelines 2/2018,
+# the WP29 paper on Art. 30(5)): a source citing one names its sections, chapters or footnotes, and says
+# that the document numbers no paragraphs. The WP250 text read does not say which revision it is; its
+# sections II.A.1-4 are those the table of contents of Guidelines 9/2022 v2.0, which updates it, gives.
 _UNNUMBERED = re.compile(r"WP250|WP251|Guidelines 2/2018|Article 30\(5\)")
 _SECTIONS = re.compile(r"\b(?:sections?|chapters?|footnotes?)\s+[IVX\d]")
 
