@@ -11,6 +11,12 @@ The issue's targets, each measured against today's engine in the same run:
   (today's engine is not run where its measured memory per contact says it cannot fit); peak memory reported;
 * PySpark local at --spark-size (1M): completes with the same record ids as DuckDB; its time reported.
 
+The targets are about all rules, and the catalogue has grown since today's commit (rules added, and rules
+made stricter on purpose: CHANGED_SINCE_BASELINE). So that the engine's cost can be told from the rules',
+both engines also run, at --same-rules-sizes (the parity and scale sizes), only the rules they share
+unchanged ("today-same", "duckdb-same", in the same rotation): `same_work` in the output, which is not a
+target.
+
 Datasets are made by `gdprlab generate --profile messy --seed 3 --format parquet --as-of 2026-06-30
 --contacts N` (the generator of the repository this script is in) under `<data>/datasets/`, and reused
 when their manifest has the same parameters (--regenerate makes them again; a stamp in the folder keeps the
@@ -78,8 +84,10 @@ STAMP = "engine-speed-stamp.json"  # in a dataset folder: how it was made
 MEASURED = "##measured"  # the child's line after its timed part: memory sampling stops there
 GB = 1024**3
 SHOWN_SLOWEST = 5
-ENGINES = ("today", "duckdb", "spark")
-LABELS = {"today": "today (pandas)", "duckdb": "Ibis on DuckDB", "spark": "Ibis on PySpark"}
+ENGINES = ("today", "duckdb", "spark", "today-same", "duckdb-same")
+LABELS = {"today": "today (pandas)", "duckdb": "Ibis on DuckDB", "spark": "Ibis on PySpark",
+          "today-same": "today, same rules", "duckdb-same": "DuckDB, same rules"}
+SAME = "-same"  # an engine's runs on the rules both engines have, unchanged (see same_rules)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -113,7 +121,9 @@ def child(args: argparse.Namespace) -> None:
 
     folder = args.dataset
     out: dict = {"gdprlab": str(Path(gdprlab.__file__).resolve().parent)}
-    if args.child == "today":
+    engine = args.child.removesuffix(SAME)
+    chosen = _names(args.rules) or None  # the same-rules runs: only these
+    if engine == "today":
         from gdprlab.checks import run_checks
         from gdprlab.dataset_io import read_as_of, read_dataset
         from gdprlab.policy import policy_from_dict
@@ -123,7 +133,7 @@ def child(args: argparse.Namespace) -> None:
         tables = read_dataset(folder)
         read = time.perf_counter() - start
         start = time.perf_counter()
-        assessment = run_checks(tables, policy, as_of, dataset=folder)
+        assessment = run_checks(tables, policy, as_of, dataset=folder, rules=chosen)
         check = time.perf_counter() - start
         out.update(path="read_dataset (pandas)", connect_seconds=0.0, backend="pandas")
         backend = None
@@ -145,11 +155,11 @@ def child(args: argparse.Namespace) -> None:
         if args.memory_limit:
             options = {"memory_limit": args.memory_limit, "temp_directory": args.temp_directory}
         start = time.perf_counter()
-        backend = connect(args.child, **options)
+        backend = connect(engine, **options)
         connected = time.perf_counter() - start
         start = time.perf_counter()
         tables = stage_dataset(folder, backend) if stage_dataset else read_dataset(folder)
-        if args.child == "spark" and "spark-no-cache" in asked:
+        if engine == "spark" and "spark-no-cache" in asked:
             from gdprlab.audit.engine import open_tables
             from gdprlab.audit.rules.base import Tables
 
@@ -159,7 +169,7 @@ def child(args: argparse.Namespace) -> None:
         from gdprlab.audit.engine import CHECKS
 
         left_out = set(_names(args.leave_out))
-        rules = [c.id for c in CHECKS if c.id not in left_out] if left_out else None
+        rules = [c.id for c in CHECKS if c.id not in left_out] if left_out else chosen
         assessment = run_checks(tables, policy, as_of, dataset=folder, backend=backend, rules=rules,
                                 findings_table=args.findings_table or None)
         check = time.perf_counter() - start
@@ -620,6 +630,8 @@ class Config:
     regenerate: bool = False
     spark_leave_out: list[str] = field(default_factory=list)
     work_arounds: list[str] = field(default_factory=list)
+    same_sizes: list[int] = field(default_factory=list)  # sizes of the same-rules runs
+    same_rules: list[str] = field(default_factory=list)  # the rules both engines have, unchanged
     session: Path = DATA / "sessions" / "default"  # this invocation's logs, ids and spill folders
 
 
@@ -629,20 +641,23 @@ def one_run(engine: str, tree: Tree, dataset: dict, size: int, cfg: Config, data
     runs.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", engine, "--dataset", dataset["folder"]]
     options: dict = {}
-    if engine != "today":
+    base = engine.removesuffix(SAME)
+    if engine.endswith(SAME):
+        options["rules"] = ",".join(cfg.same_rules)
+    if base != "today":
         if cfg.work_arounds:
             options["work_around"] = ",".join(cfg.work_arounds)
         if engine == "spark" and cfg.spark_leave_out:
             options["leave_out"] = ",".join(cfg.spark_leave_out)
-        if size >= cfg.findings_from and engine == "duckdb":
+        if size >= cfg.findings_from and base == "duckdb":
             options["findings_table"] = FINDINGS_TABLE
-        if size >= cfg.spill_from and engine == "duckdb":
+        if size >= cfg.spill_from and base == "duckdb":
             spill = cfg.session / f"spill-{size}-{index}"
             shutil.rmtree(spill, ignore_errors=True)
             spill.mkdir(parents=True)
             options.update(memory_limit=cfg.memory_limit, temp_directory=str(spill))
     ids_file = runs / f"ids-{size}-{engine}-{index}.parquet"
-    if size < cfg.findings_from:  # the ids themselves are compared only where no engine keeps them
+    if size < cfg.findings_from and not engine.endswith(SAME):  # ids compared where no engine keeps them
         options["ids_file"] = str(ids_file)
     for key, value in options.items():
         cmd += [f"--{key.replace('_', '-')}", value]
@@ -688,10 +703,29 @@ def one_run(engine: str, tree: Tree, dataset: dict, size: int, cfg: Config, data
     return record
 
 
+#: the rule ids of each engine's catalogue, printed by a Python of its tree
+RULE_IDS = {"today": "from gdprlab.checks import CHECKS",
+            "duckdb": "from gdprlab.audit.engine import CHECKS"}
+
+
+def same_rules(trees: dict[str, Tree]) -> list[str]:
+    """The rules both engines have, less those changed on purpose since today's commit
+    (CHANGED_SINCE_BASELINE), in the new engine's order."""
+    ids = {}
+    for engine, code in RULE_IDS.items():
+        done = subprocess.run([sys.executable, "-c", f"{code}; print(' '.join(c.id for c in CHECKS))"],
+                              env=dict(os.environ, PYTHONPATH=str(trees[engine].path)), capture_output=True,
+                              text=True, check=False, cwd=trees[engine].path)
+        if done.returncode:
+            raise SystemExit(f"listing the rules of the {engine} engine failed:\n{done.stderr[-2000:]}")
+        ids[engine] = done.stdout.split()
+    return [r for r in ids["duckdb"] if r in set(ids["today"]) and r not in CHANGED_SINCE_BASELINE]
+
+
 def baseline_fits(size: int, runs: list[dict], cfg: Config, ram_gb: float) -> tuple[bool, str]:
     """Whether today's engine can be run at `size`: its memory per million contacts, measured in this run
     at the largest size it ran (else --baseline-gb-per-million), times the size, under 80 % of the RAM."""
-    done = [r for r in runs if r["engine"] == "today" and r.get("ok")]
+    done = [r for r in runs if r["engine"] == "today" and r.get("ok")]  # all rules: the most memory
     if done:
         largest = max(done, key=lambda r: (r["contacts"], r["peak_rss_gb"]))
         per_million = largest["peak_rss_gb"] / (largest["contacts"] / 1e6)
@@ -710,16 +744,19 @@ def run_size(size: int, trees: dict[str, Tree], cfg: Config, data: Path, runs: l
         dataset = ensure_dataset(data, size, cfg)
     dataset["warm_seconds"] = round(warm(Path(dataset["folder"])), 2)
     engines = ["today", "duckdb"]
+    if size in cfg.same_sizes and cfg.same_rules:
+        engines += ["today" + SAME, "duckdb" + SAME]
     fits, why = baseline_fits(size, runs, cfg, ram_gb)
     dataset["today"] = "run" if fits else f"not run: {why}"
     if not fits:
-        engines.remove("today")
+        engines = [e for e in engines if not e.startswith("today")]
         print(f"  {size:>11,} today's engine not run: {why}")
     spark_left = cfg.spark_repeat if size in cfg.spark_sizes else 0
     for index in range(max(cfg.repeat, spark_left)):
         for engine in engines:
             if index < cfg.repeat:
-                runs.append(one_run(engine, trees[engine], dataset, size, cfg, data, index))
+                tree = trees[engine.removesuffix(SAME)]
+                runs.append(one_run(engine, tree, dataset, size, cfg, data, index))
         if index < spark_left:
             runs.append(one_run("spark", trees["duckdb"], dataset, size, cfg, data, index))
     return dataset
@@ -839,7 +876,7 @@ def agreement(runs: list[dict], size: int, engines: tuple[str, ...]) -> dict:
     return out
 
 
-PAIRS = (("today", "duckdb"), ("duckdb", "spark"))
+PAIRS = (("today", "duckdb"), ("duckdb", "spark"), ("today" + SAME, "duckdb" + SAME))
 
 
 def agreements(runs: list[dict], sizes: list[int]) -> list[dict]:
@@ -858,7 +895,25 @@ def rejudge(path: Path) -> dict:
     record["best"] = [{"contacts": n, "engine": e, **b} for n, e in engines_at if (b := best(runs, n, e))]
     record["agreement"] = agreements(runs, [d["contacts"] for d in record["datasets"]])
     record["verdicts"] = verdicts(record)
+    record["same_work"] = same_work(record)
     return record
+
+
+def same_work(record: dict) -> list[dict]:
+    """Per size, both engines on the same rules (those today's engine has and that have not changed since
+    its commit): the new engine's time and memory against today's. Not a target (the targets are about all
+    rules); it tells the engine's cost from that of the rules added or made stricter since."""
+    table = {(b["contacts"], b["engine"]): b for b in record["best"]}
+    out = []
+    for d in record["datasets"]:
+        n = d["contacts"]
+        today, new = table.get((n, "today" + SAME)), table.get((n, "duckdb" + SAME))
+        if today and new:
+            out.append({"contacts": n, "rules": len(record.get("same_rules", [])),
+                        "today_seconds": today["seconds"], "new_seconds": new["seconds"],
+                        "ratio": round(new["seconds"] / today["seconds"], 4),
+                        "today_peak_rss_gb": today["peak_rss_gb"], "new_peak_rss_gb": new["peak_rss_gb"]})
+    return out
 
 
 def verdicts(record: dict) -> list[dict]:
@@ -996,8 +1051,8 @@ def print_table(record: dict) -> None:
           f"{'peak GB':>7}  {'vs today':>8}")
     table = {(b["contacts"], b["engine"]): b for b in record["best"]}
     for b in record["best"]:
-        today = table.get((b["contacts"], "today"))
-        ratio = f"{b['seconds'] / today['seconds']:.2f}x" if today and b["engine"] != "today" else ""
+        today = table.get((b["contacts"], "today" + SAME if b["engine"].endswith(SAME) else "today"))
+        ratio = f"{b['seconds'] / today['seconds']:.2f}x" if today and today is not b else ""
         print(f"{b['contacts']:>11,}  {LABELS[b['engine']]:<16} {b['runs']:>4}  {b['seconds']:>8.2f}  "
               f"{b['read_seconds']:>7.2f}  {b['check_seconds']:>8.2f}  {b['peak_rss_gb']:>7.2f}  {ratio:>8}")
     for r in record["runs"]:
@@ -1009,7 +1064,7 @@ def print_table(record: dict) -> None:
         slowest = sorted(fastest["per_rule"].items(), key=lambda kv: -kv[1]["seconds"])[:SHOWN_SLOWEST]
         print(f"slowest rules, {b['contacts']:,} {b['engine']}: "
               + ", ".join(f"{rule} {v['seconds']:.2f} s" for rule, v in slowest))
-    paths = sorted({r["path"] for r in record["runs"] if r.get("ok") and r["engine"] != "today"})
+    paths = sorted({r["path"] for r in record["runs"] if r.get("ok") and not r["engine"].startswith("today")})
     print(f"new engine read with: {'; '.join(paths) or '-'}")
     for shim in record.get("shims", []):
         print(f"work-around in the new engine's runs: {shim}")
@@ -1023,6 +1078,10 @@ def print_table(record: dict) -> None:
     for v in record["verdicts"]:
         mark = {True: "PASS", False: "FAIL", None: "NOT MEASURED"}[v["passed"]]
         print(f"{mark:<12} {v['text']}: {v['measured']}")
+    for w in record.get("same_work", []):
+        print(f"same work    {w['contacts']:,} contacts, the {w['rules']} rules both engines have unchanged: "
+              f"{w['new_seconds']:.2f} s vs {w['today_seconds']:.2f} s: {w['ratio']:.2f}x; peak "
+              f"{w['new_peak_rss_gb']:.2f} GB (today {w['today_peak_rss_gb']:.2f} GB)")
 
 
 def _names(text: str | None) -> list[str]:
@@ -1078,12 +1137,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--temp-directory", help=argparse.SUPPRESS)
     parser.add_argument("--ids-file", help=argparse.SUPPRESS)
     parser.add_argument("--leave-out", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--rules", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--same-rules-sizes", default=None,
+                        help="sizes at which both engines also run only the rules they share unchanged "
+                             "(default: --parity-size and --scale-size; 'none' to skip)")
     parser.add_argument("--work-around", default="",
                         help="comma-separated work-arounds for an older engine's library faults, applied in "
                              f"the new engine's runs and recorded: {', '.join(WORK_AROUNDS)}")
     args = parser.parse_args(argv)
     if args.child:
-        if args.child == "today":
+        if args.child.removesuffix(SAME) == "today":
             args.memory_limit = None
         elif not args.temp_directory:
             args.memory_limit = None  # the limit applies only with a spill folder (the parent passes both)
@@ -1120,6 +1183,12 @@ def main(argv: list[str] | None = None) -> int:
     with preparing(data):
         trees = {"today": checkout(args.baseline_rev, data, "today"),
                  "duckdb": checkout(args.new_rev, data, "duckdb") if args.new_rev else this_tree()}
+    cfg.same_sizes = (_sizes(args.same_rules_sizes) if args.same_rules_sizes is not None
+                      else [n for n in (cfg.parity_size, cfg.scale_size) if n in cfg.sizes])
+    if cfg.same_sizes:
+        cfg.same_rules = same_rules(trees)
+        print(f"same rules ({len(cfg.same_rules)}, at {', '.join(f'{n:,}' for n in cfg.same_sizes)} "
+              f"contacts): {', '.join(cfg.same_rules)}")
     info = machine()
     started = dt.datetime.now(dt.UTC)
     cfg.session = data / "sessions" / f"{started:%Y%m%dT%H%M%SZ}-{os.getpid()}"
@@ -1145,7 +1214,7 @@ def main(argv: list[str] | None = None) -> int:
             "versions": versions(),
             "trees": {"today": trees["today"].as_dict(), "new": trees["duckdb"].as_dict()},
             "new_engine_read_with": sorted({r["path"] for r in runs
-                                            if r.get("ok") and r["engine"] != "today"}),
+                                            if r.get("ok") and not r["engine"].startswith("today")}),
             "shims": sorted({s for r in runs for s in r.get("shims", [])}),
             "parameters": {"profile": PROFILE, "seed": SEED, "format": FORMAT, "as_of": AS_OF,
                            "repeat": cfg.repeat, "spark_repeat": cfg.spark_repeat, "sizes": cfg.sizes,
@@ -1158,8 +1227,10 @@ def main(argv: list[str] | None = None) -> int:
             "runs": runs,
             "best": [{"contacts": n, "engine": e, **b} for n, e in engines_at if (b := best(runs, n, e))],
             "agreement": agreements(runs, [d["contacts"] for d in datasets]),
+            "same_rules": cfg.same_rules,
         }
         record["verdicts"] = verdicts(record)
+        record["same_work"] = same_work(record)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
         return record

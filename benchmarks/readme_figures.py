@@ -116,6 +116,14 @@ def render_record(record: dict) -> str:
     lines += ["", "| target | measured | met? |", "|---|---|---|"]
     lines += [f"| {x['text']} | {x['measured']} | {MET[x['passed']]} |" for x in record["verdicts"]
               if x["passed"] is not None]  # a target whose size was not part of this run is left out
+    same = record.get("same_work", [])
+    if same:
+        lines += ["", f"The same work (not a target): both engines on the {same[0]['rules']} rules that "
+                  "today's engine has and that have not changed since its commit, in the same rotation.", "",
+                  "| contacts | today's engine | Ibis on DuckDB | DuckDB / today |", "|---:|---|---|---:|"]
+        lines += [f"| {w['contacts']:,} | {w['today_seconds']:.2f} s, {w['today_peak_rss_gb']:.2f} GB | "
+                  f"{w['new_seconds']:.2f} s, {w['new_peak_rss_gb']:.2f} GB | {w['ratio']:.2f}x |"
+                  for w in same]
     return "\n".join(lines)
 
 

@@ -73,7 +73,7 @@ def test_engine_speed_records_the_machine_every_run_and_a_verdict_per_target(eng
     assert record["trees"]["today"]["commit"].startswith(record["trees"]["today"]["rev"])
     assert record["new_engine_read_with"]  # stage_dataset, or the pandas fallback said as such
     runs = {r["engine"]: r for r in record["runs"]}
-    assert set(runs) == {"today", "duckdb"}
+    assert set(runs) == {"today", "duckdb", "today-same", "duckdb-same"}  # the tiny size is the parity size
     for r in runs.values():
         assert r["ok"], r.get("error")
         assert Path(r["log"]).parent.parent.name == "sessions"  # this invocation's own folder
@@ -81,7 +81,8 @@ def test_engine_speed_records_the_machine_every_run_and_a_verdict_per_target(eng
         assert r["seconds"] == pytest.approx(r["read_seconds"] + r["check_seconds"], abs=0.002)
         assert 0 < r["self_peak_rss_gb"] <= r["peak_rss_gb"]
         # today's engine (commit 5e0b4b5) knows 22 rules; the new one every rule of the catalogue
-        assert len(r["per_rule"]) == (22 if r["engine"] == "today" else len(RULES))
+        if not r["engine"].endswith("-same"):
+            assert len(r["per_rule"]) == (22 if r["engine"] == "today" else len(RULES))
     assert runs["duckdb"]["options"]["memory_limit"] == "1GB"  # from --spill-from
     assert {v["target"] for v in record["verdicts"]} == {"parity", "scale", "big", "spark",
                                                          f"agree-{SMOKE_CONTACTS}"}
@@ -94,13 +95,34 @@ def test_engine_speed_records_the_machine_every_run_and_a_verdict_per_target(eng
     assert any(line.startswith(("PASS", "FAIL")) for line in stdout.splitlines())
 
 
+def test_engine_speed_also_runs_both_engines_on_the_rules_they_share_unchanged(engine_speed_run):
+    record, stdout, _ = engine_speed_run
+    engine_speed = load_script("engine_speed")
+    runs = {r["engine"]: r for r in record["runs"]}
+    same = record["same_rules"]
+    # the rules of today's engine (22), less those changed on purpose since its commit
+    assert len(same) == 22 - len(engine_speed.CHANGED_SINCE_BASELINE)
+    assert not set(same) & set(engine_speed.CHANGED_SINCE_BASELINE)
+    assert set(same) < set(runs["today"]["per_rule"]) < set(runs["duckdb"]["per_rule"])
+    for engine in ("today-same", "duckdb-same"):
+        assert list(runs[engine]["per_rule"]) == same and runs[engine]["options"]["rules"] == ",".join(same)
+    (work,) = record["same_work"]
+    assert work["ratio"] == round(work["new_seconds"] / work["today_seconds"], 4)
+    assert (work["today_seconds"], work["new_seconds"]) == (runs["today-same"]["seconds"],
+                                                            runs["duckdb-same"]["seconds"])
+    # the same rules find the same records on both engines
+    pair = next(a for a in record["agreement"] if a["engines"] == ["today-same", "duckdb-same"])
+    assert pair["same_counts"] and pair["same_ids"] is not False
+    assert "same work" in stdout and "same work" not in {v["target"] for v in record["verdicts"]}
+
+
 def test_engine_speed_verdicts_are_computed_from_the_recorded_figures(engine_speed_run):
     record, _, data = engine_speed_run
     engine_speed = load_script("engine_speed")
     assert engine_speed.verdicts(record) == record["verdicts"]
     again = engine_speed.rejudge(data / "engine_speed.json")  # --rejudge: from the runs alone
-    assert (again["best"], again["agreement"], again["verdicts"]) == (
-        record["best"], record["agreement"], record["verdicts"])
+    assert (again["best"], again["agreement"], again["verdicts"], again["same_work"]) == (
+        record["best"], record["agreement"], record["verdicts"], record["same_work"])
     best = {b["engine"]: b for b in record["best"]}
     today, new = best["today"], best["duckdb"]
     parity = {v["target"]: v for v in record["verdicts"]}["parity"]
@@ -166,6 +188,8 @@ def test_readme_figures_renders_the_json_between_the_markers_only(engine_speed_r
     for v in record["verdicts"]:  # a target not measured in that run is left out
         assert (f"| {v['text']} | {v['measured']} |" in text) == (v["passed"] is not None)
     assert f"{record['machine']['cores']} cores" in text and record["trees"]["today"]["commit"][:7] in text
+    (work,) = record["same_work"]
+    assert f"both engines on the {work['rules']} rules" in text and f"| {work['ratio']:.2f}x |" in text
     assert figures.main([*args, "--check"]) == 0  # rendering twice changes nothing
     readme.write_text("# no markers\n", encoding="utf-8")
     assert figures.main(args) == 2
