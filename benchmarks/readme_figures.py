@@ -118,8 +118,9 @@ def render_record(record: dict) -> str:
               if x["passed"] is not None]  # a target whose size was not part of this run is left out
     same = record.get("same_work", [])
     if same:
-        lines += ["", f"The same work (not a target): both engines on the {same[0]['rules']} rules that "
-                  "today's engine has and that have not changed since its commit, in the same rotation.", "",
+        lines += ["", "The same work (not a target): both engines on the rules that today's engine has and "
+                  f"that have not changed since its commit ({same[0]['rules']} of them), in the same "
+                  "rotation.", "",
                   "| contacts | today's engine | Ibis on DuckDB | DuckDB / today |", "|---:|---|---|---:|"]
         lines += [f"| {w['contacts']:,} | {w['today_seconds']:.2f} s, {w['today_peak_rss_gb']:.2f} GB | "
                   f"{w['new_seconds']:.2f} s, {w['new_peak_rss_gb']:.2f} GB | {w['ratio']:.2f}x |"

@@ -189,7 +189,7 @@ def test_readme_figures_renders_the_json_between_the_markers_only(engine_speed_r
         assert (f"| {v['text']} | {v['measured']} |" in text) == (v["passed"] is not None)
     assert f"{record['machine']['cores']} cores" in text and record["trees"]["today"]["commit"][:7] in text
     (work,) = record["same_work"]
-    assert f"both engines on the {work['rules']} rules" in text and f"| {work['ratio']:.2f}x |" in text
+    assert f"({work['rules']} of them)" in text and f"| {work['ratio']:.2f}x |" in text
     assert figures.main([*args, "--check"]) == 0  # rendering twice changes nothing
     readme.write_text("# no markers\n", encoding="utf-8")
     assert figures.main(args) == 2

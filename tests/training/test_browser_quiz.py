@@ -587,9 +587,16 @@ def test_every_lesson_page_passes_axe_core_with_text_of_14_px_or_more(lessons_se
 
 
 def _kernels(pid: int) -> list[int]:
-    """The server's kernel processes (its children running ipykernel)."""
-    return [child for child in _children(pid)
-            if b"ipykernel" in Path(f"/proc/{child}/cmdline").read_bytes()]
+    """The server's kernel processes (its children running ipykernel); a child that has exited since it
+    was listed (a kernel being culled) is not one."""
+    return [child for child in _children(pid) if b"ipykernel" in _command_line(child)]
+
+
+def _command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # gone
+        return b""
 
 
 def test_the_kernel_of_a_closed_page_is_shut_down(tmp_path: Path) -> None:
