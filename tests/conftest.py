@@ -16,14 +16,6 @@ from gdprlab.crm.backends import connect
 from gdprlab.generator import GeneratorConfig, generate, write_dataset
 
 AS_OF = dt.date(2026, 6, 30)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The files holding a test marked slow first, each file's tests in their order: pytest-xdist gives
-    whole files to its workers in this order, so the longest files start together instead of leaving one
-    worker busy with one of them after the others have finished."""
-    slow = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.path not in slow)
 @pytest.fixture(scope="session")
 def typical():
     return generate(GeneratorConfig(contacts=4000, seed=11, as_of=AS_OF, profile="typical"))
