@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import shutil
 import uuid
 
 import pytest
 import sqlalchemy as sa
-from helpers import PG_URL
+from helpers import PG_URL, SPARK_TEST_JAVA_OPTIONS
 
 from gdprlab.crm.backends import connect
 from gdprlab.generator import GeneratorConfig, generate, write_dataset
@@ -61,11 +62,18 @@ def spark_backend():
     pytest.importorskip("pyspark", reason="PySpark is not installed: pip install pyspark")
     if shutil.which("java") is None:
         pytest.skip(SPARK_NEEDS_JAVA)
+    submit = os.environ.get("PYSPARK_SUBMIT_ARGS")
+    os.environ["PYSPARK_SUBMIT_ARGS"] = f'--driver-java-options "{SPARK_TEST_JAVA_OPTIONS}" pyspark-shell'
     try:
         backend = connect("spark", threads=1)
     except Exception as error:  # noqa: BLE001 - e.g. a Java too old for this PySpark: skip, saying so
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
         pytest.skip(f"{SPARK_NEEDS_JAVA} ({type(error).__name__}: {first_line[:200]})")
+    finally:  # read when the Java process starts, and only then
+        if submit is None:
+            os.environ.pop("PYSPARK_SUBMIT_ARGS", None)
+        else:
+            os.environ["PYSPARK_SUBMIT_ARGS"] = submit
     for key, value in SPARK_TEST_SETTINGS.items():
         backend.raw_sql(f"SET {key}={value}")
     yield backend

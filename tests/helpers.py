@@ -10,6 +10,13 @@ from gdprlab.crm.schema import TABLES
 
 #: the PostgreSQL server of tests that need one (trust authentication); they skip, saying why, without it
 PG_URL = os.environ.get("GDPRLAB_TEST_PG_URL", "postgresql+psycopg://@127.0.0.1:5432/test")
+#: the Java options of the test session's Spark (tests/conftest.py), whose Java process runs a few minutes
+#: of small queries: the client compiler only and one garbage-collector thread. The optimising compiler's
+#: and the parallel collector's threads, which pay off on real data over hours (gdprlab's own sessions keep
+#: them), took over a third of its processor time (133 s against 84 s of CPU for
+#: tests/audit/rules/test_conformance_generated.py run alone, in the same wall time), which the other test
+#: workers of a two-core machine are then short of
+SPARK_TEST_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 
 def table(name: str, /, *rows: dict, **defaults) -> pd.DataFrame:

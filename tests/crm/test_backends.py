@@ -4,10 +4,12 @@ data) in a folder only its owner can open, never in the current folder."""
 from __future__ import annotations
 
 import gc
+import os
 import stat
 from pathlib import Path
 
 import pytest
+from helpers import SPARK_TEST_JAVA_OPTIONS
 
 from gdprlab.crm.backends import EngineError, connect
 
@@ -78,3 +80,11 @@ def test_a_database_file_spills_into_the_owner_only_folder_too(tmp_path, monkeyp
 def test_spark_writes_its_scratch_data_into_an_owner_only_folder(spark_backend):
     local = Path(spark_backend.raw_sql("SET spark.local.dir").collect()[0]["value"])
     assert local.is_dir() and _mode(local) == 0o700 and local.name.startswith("gdprlab-spark-")
+
+
+def test_the_test_sessions_spark_runs_with_the_tests_java_options(spark_backend):
+    """The tests' Java process compiles with the client compiler only and collects with one thread
+    (SPARK_TEST_JAVA_OPTIONS), and the variable that passed them is given back."""
+    runtime = spark_backend._session._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean()
+    assert set(SPARK_TEST_JAVA_OPTIONS.split()) <= set(runtime.getInputArguments())
+    assert SPARK_TEST_JAVA_OPTIONS not in os.environ.get("PYSPARK_SUBMIT_ARGS", "")
