@@ -14,6 +14,7 @@ from helpers import table
 from rule_cases import AS_OF, POLICY, found, ropa
 
 from gdprlab.audit.engine import run_checks
+from gdprlab.audit.validate import phone_assessable
 from gdprlab.regulation.policy import Policy
 
 
@@ -124,6 +125,21 @@ def test_inaccurate_data_is_an_invalid_email_or_phone_or_a_later_duplicate():
         {**person, "contact_id": "C7", "email": "x@@web.de", "first_name": "Ed", "status": "erased"},
     )
     assert found("inaccurate_data", contacts=contacts) == ["C2", "C3", "C4"]
+
+
+def test_a_national_phone_is_judged_only_with_a_country_phonenumbers_knows_as_it_is_written():
+    """The engine's test of the country (one search among the known regions) agrees with
+    gdprlab.audit.validate.phone_assessable: a known code exactly, never a list or a piece of codes."""
+    countries = ["DE", "GB", "de", " DE", "DE ", "AD;AE", "D;", ";DE;", "E;A", "XX", "", None]
+    contacts = table("contacts", *({"contact_id": f"C{i}", "phone": "030 1234567", "status": "lead",
+                                    "country": country} for i, country in enumerate(countries)))
+    result = run_checks({"contacts": contacts}, POLICY, AS_OF).result("inaccurate_data")
+    expected = phone_assessable(contacts["phone"], contacts["country"])
+    assert expected.tolist() == [True, True] + [False] * 10
+    assessed = [i for i, ok in enumerate(expected) if ok]  # the rest are counted, never judged
+    assert f"{len(countries) - len(assessed)} phone numbers not assessable" in " ".join(result.caveats)
+    # 030 1234567 is a valid Berlin number, and not a British one
+    assert result.record_ids == ("C1",)
 
 
 @pytest.mark.parametrize("email", ["anna", "anna@@web.de", "anna@web", "an na@web.de", "anna@web..de"])
