@@ -202,20 +202,28 @@ def _alnum_id(scheme: str, value: str) -> str | None:
     return None
 
 
-# numeric national ids: (detail, allowed written shape, validator of the digits)
-_NUMERIC_IDS: tuple[tuple[str, re.Pattern[str], object], ...] = (
-    ("SE personnummer", re.compile(r"\d{6}[-+]?\d{4}|\d{8}-?\d{4}"), se_pnr.is_valid),
-    ("GB nhs", re.compile(r"\d{10}|\d{3}([ -])\d{3}\1\d{4}"), gb_nhs.is_valid),
-    ("DE idnr", re.compile(r"\d{11}|\d\d \d{3} \d{3} \d{3}"), _de_idnr),
-    ("PL pesel", re.compile(r"\d{11}"), pl_pesel.is_valid),
-    ("FR nir", re.compile(r"[12]\d{14}|[12] \d\d \d\d \d\d \d{3} \d{3} \d\d"), fr_nir.is_valid),
-    ("NL bsn", re.compile(r"\d{9}|\d{4}\.\d\d\.\d{3}"), nl_bsn.is_valid),
-    ("PT nif", re.compile(r"\d{9}|\d{3} \d{3} \d{3}"), pt_nif.is_valid),
+# numeric national ids: (detail, allowed written shape, validator of the digits). The shapes, the cards' and
+# Maestro's below are written without back-references, so that RE2 and Java read them as Python does on
+# ASCII text: the engine's prefilter of notes is made of them (NUMERIC_SHAPE, gdprlab.audit.rules.notes)
+_NUMERIC_ID_SHAPES: tuple[tuple[str, str, object], ...] = (
+    ("SE personnummer", r"\d{6}[-+]?\d{4}|\d{8}-?\d{4}", se_pnr.is_valid),
+    ("GB nhs", r"\d{10}|\d{3} \d{3} \d{4}|\d{3}-\d{3}-\d{4}", gb_nhs.is_valid),
+    ("DE idnr", r"\d{11}|\d\d \d{3} \d{3} \d{3}", _de_idnr),
+    ("PL pesel", r"\d{11}", pl_pesel.is_valid),
+    ("FR nir", r"[12]\d{14}|[12] \d\d \d\d \d\d \d{3} \d{3} \d\d", fr_nir.is_valid),
+    ("NL bsn", r"\d{9}|\d{4}\.\d\d\.\d{3}", nl_bsn.is_valid),
+    ("PT nif", r"\d{9}|\d{3} \d{3} \d{3}", pt_nif.is_valid),
 )
-_CARD_SHAPE = re.compile(r"\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}|\d{4}([ -])\d{6}\2\d{4,5}")
+_NUMERIC_IDS = tuple((name, re.compile(shape), ok) for name, shape, ok in _NUMERIC_ID_SHAPES)
+_CARD_SHAPE_TEXT = (r"\d{13,19}|\d{4} \d{4} \d{4} \d{1,7}|\d{4}-\d{4}-\d{4}-\d{1,7}|\d{4} \d{6} \d{4,5}"
+                    r"|\d{4}-\d{6}-\d{4,5}")  # 4-4-4-n or 4-6-5 with one separator throughout
+_CARD_SHAPE = re.compile(_CARD_SHAPE_TEXT)
 #: Maestro issues 12-digit cards too (ISO/IEC 7812 allows 12-19 digits): its own prefixes only, since
 #: any 12 digits pass the Luhn check one time in ten
-_MAESTRO_12 = re.compile(r"(?:5018|5020|5038|5893|6304|6759|676[1-3])(?:\d{8}|([ -])\d{4}\1\d{4})")
+_MAESTRO_12_TEXT = r"(?:5018|5020|5038|5893|6304|6759|676[1-3])(?:\d{8}| \d{4} \d{4}|-\d{4}-\d{4})"
+_MAESTRO_12 = re.compile(_MAESTRO_12_TEXT)
+#: every written shape of a numeric national id or a payment card number the scanner validates
+NUMERIC_SHAPE = "|".join([*(shape for _, shape, _ in _NUMERIC_ID_SHAPES), _CARD_SHAPE_TEXT, _MAESTRO_12_TEXT])
 #: a dotted run of digits with a one-digit group ("0.3729.131", "10.0.19041.1"): a version, never a phone
 _VERSION = re.compile(r"\d+(?:\.\d+)*\.\d\.\d+(?:\.\d+)*|\d\.\d+\.\d+(?:\.\d+)*|\d+(?:\.\d+)+\.\d")
 _NATIONAL_PHONE_REGIONS = ("DE", "FR", "IT", "NL", "SE", "PT", "ES", "PL", "GB", "AT", "BE", "CH", "IE",

@@ -12,18 +12,22 @@ from __future__ import annotations
 import ibis.expr.types as ir
 
 from gdprlab.audit.discovery.special_terms import CRIMINAL_PATTERN, PATTERN
+from gdprlab.audit.discovery.textscan import NUMERIC_SHAPE
 from gdprlab.audit.rules.base import Tables, key_of
 
 _NOT_ALPHANUMERIC = r"(?:\A|[^A-Za-z0-9])"  # what precedes an identifier that starts with a letter
+#: a written shape as the scanner reads numbers: whole groups of a run of digits, which a digit neither
+#: precedes nor follows, nor a '+' precedes (a run starting with '+' is a phone number, never an id or a card)
+_WHOLE_GROUPS = r"(?:\A|[^0-9+])(?:{})(?:\z|[^0-9])"
 #: the shapes of the identifiers the text scanner validates (gdprlab.audit.discovery.textscan) that a note
 #: must not hold, ASCII only (RE2 and Java read it alike): a superset of what the scanner accepts (it wants
 #: no letter or digit before an identifier that starts with a letter), so that only the notes that can hold
 #: one are passed on to it
 IDENTIFIER_SHAPE = "|".join((
     _NOT_ALPHANUMERIC + r"[A-Za-z]{2}[0-9]{2}(?:[ -]?[A-Za-z0-9]){11}",  # IBAN: country, check digits, 11+
-    r"[0-9](?:[ .+-]?[0-9]){8}",  # 9 or more digits with single separators: numeric national ids, cards
+    _WHOLE_GROUPS.format(NUMERIC_SHAPE.replace(r"\d", "[0-9]")),  # numeric national ids, card numbers
     r"[0-9]{7,8}-?[A-Za-z]",  # ES DNI and NIE, DE Rentenversicherungsnummer
-    r"[0-9]{6}[A-FU-Y][0-9]{3}",  # FI henkilötunnus with a century letter
+    r"[0-9]{6}[-+A-FU-Y][0-9]{3}",  # FI henkilötunnus: a century sign or letter
     _NOT_ALPHANUMERIC + r"[A-Za-z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-Da-d]",  # GB national insurance no.
     _NOT_ALPHANUMERIC + r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST]",  # IT codice fiscale
 ))

@@ -84,6 +84,21 @@ def test_the_prefilter_passes_on_every_note_the_scanner_finds_an_identifier_in()
     assert notes.str.contains(IDENTIFIER_SHAPE).all()
 
 
+@pytest.mark.parametrize("note", ["Rückruf unter +49 151 12345678 erbeten", "call 0151 12345678",
+                                  "+44 20 7946 0958", "Tel. 030 1234567", "+33 6 12 34 56 78", "06 12 34 56 78",
+                                  "(0)30-1234567", "+4915112345678", "0049 151 12345678"])
+def test_a_note_holding_only_a_phone_number_is_not_sent_to_the_scanner(note):
+    """A phone number is no national id or card number in any stretch of its groups (one starting with '+'
+    never is): the prefilter does not pass it, and the scanner would have found nothing in it."""
+    assert not pd.Series([note]).str.contains(IDENTIFIER_SHAPE).any()
+    assert pasted_identifiers(pd.Series([note])).empty
+
+
+def test_groups_of_a_phone_number_shaped_as_an_id_are_still_sent_to_the_scanner():
+    for note in ("+48 512 345 678", "NIF 512 345 678", "BSN 1234.56.782", "kaart 4111-1111-1111-1111"):
+        assert pd.Series([note]).str.contains(IDENTIFIER_SHAPE).all(), note
+
+
 @pytest.mark.parametrize(("name", "column"), [("presidio_recognizer_test_vectors.csv", "text_or_value"),
                                               ("iban_test_vectors_by_country.csv", "iban"),
                                               ("python_stdnum_test_numbers_eu.csv", "number")])
