@@ -224,6 +224,8 @@ _MAESTRO_12_TEXT = r"(?:5018|5020|5038|5893|6304|6759|676[1-3])(?:\d{8}| \d{4} \
 _MAESTRO_12 = re.compile(_MAESTRO_12_TEXT)
 #: every written shape of a numeric national id or a payment card number the scanner validates
 NUMERIC_SHAPE = "|".join([*(shape for _, shape, _ in _NUMERIC_ID_SHAPES), _CARD_SHAPE_TEXT, _MAESTRO_12_TEXT])
+_ID_OR_CARD_SHAPE = re.compile(NUMERIC_SHAPE)  # one test that rules out what has none of the shapes
+_NOT_DIGIT = re.compile(r"\D")
 #: a dotted run of digits with a one-digit group ("0.3729.131", "10.0.19041.1"): a version, never a phone
 _VERSION = re.compile(r"\d+(?:\.\d+)*\.\d\.\d+(?:\.\d+)*|\d\.\d+\.\d+(?:\.\d+)*|\d+(?:\.\d+)+\.\d")
 _NATIONAL_PHONE_REGIONS = ("DE", "FR", "IT", "NL", "SE", "PT", "ES", "PL", "GB", "AT", "BE", "CH", "IE",
@@ -265,7 +267,7 @@ def _classify_number(text: str, region: str | None = None) -> tuple[str, str] | 
     """(kind, detail) of a run of digits with separators, or None; `region` is the row's country."""
     if _DATE.fullmatch(text) or _VERSION.fullmatch(text):
         return None
-    digits = re.sub(r"\D", "", text)
+    digits = _NOT_DIGIT.sub("", text)
     found = _id_or_card(text, digits)
     if found:
         return found
@@ -279,7 +281,7 @@ _ID_DIGITS = (9, 19)
 
 def _id_or_card(text: str, digits: str) -> tuple[str, str] | None:
     """(kind, detail) of a run of digits that is a national id or a payment card number, else None."""
-    if text.startswith("+"):
+    if text.startswith("+") or not _ID_OR_CARD_SHAPE.fullmatch(text):
         return None
     schemes = [name for name, shape, ok in _NUMERIC_IDS if shape.fullmatch(text) and ok(digits)]
     if schemes:
@@ -309,7 +311,7 @@ def _may_hold_id_or_card(text: str) -> bool:
             start = 0
         for _, end in groups[i:]:
             stretch = text[start:end]
-            digits = re.sub(r"\D", "", stretch)
+            digits = _NOT_DIGIT.sub("", stretch)
             if len(digits) > _ID_DIGITS[1]:
                 break
             if len(digits) >= _ID_DIGITS[0] and not _DATE.fullmatch(stretch) \
@@ -390,7 +392,7 @@ def _identifier_spans(buf: str, offsets: np.ndarray | None = None,
     other_starts, reach = [s for s, _ in others], list(itertools.accumulate((e for _, e in others), max))
     for m in _NUMBER.finditer(buf):
         text = m.group()
-        if sum(ch.isdigit() for ch in text) < 6 or _VERSION.fullmatch(text):
+        if sum(map(str.isdigit, text)) < 6 or _VERSION.fullmatch(text):
             continue
         if not phones and not _may_hold_id_or_card(text) and not _overlaps(other_starts, reach, m.span()):
             continue
