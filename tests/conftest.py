@@ -17,6 +17,8 @@ from gdprlab.crm.backends import connect
 from gdprlab.generator import GeneratorConfig, generate, write_dataset
 
 AS_OF = dt.date(2026, 6, 30)
+
+
 @pytest.fixture(scope="session")
 def typical():
     return generate(GeneratorConfig(contacts=4000, seed=11, as_of=AS_OF, profile="typical"))

@@ -20,6 +20,7 @@ _NOT_ALPHANUMERIC = r"(?:\A|[^A-Za-z0-9])"  # what precedes an identifier that s
 #: precedes nor follows, nor a '+' precedes (a run starting with '+' is a phone number, never an id or a card)
 _WHOLE_GROUPS = r"(?:\A|[^0-9+])(?:{})(?:\z|[^0-9])"
 
+
 def _identifier_shape(numbers: str) -> str:
     """The shapes of the identifiers the text scanner validates (gdprlab.audit.discovery.textscan) that a
     note must not hold, ASCII only (RE2 and Java read it alike), with `numbers` for the numeric national
