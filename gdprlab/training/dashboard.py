@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import shutil
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +43,7 @@ from gdprlab.training.store.records import Attempt
 from gdprlab.training.store.roster import STORED_COLUMNS, RosterStore, unknown_learners, validate_rows
 from gdprlab.training.store.schema import default_db_url
 
-__all__ = ["SPEC", "Dashboard", "DashboardParams", "ParameterError", "load", "prepare", "validate"]
+__all__ = ["SPEC", "Dashboard", "DashboardParams", "ParameterError", "load", "validate"]
 
 SPEC: tuple[Param, ...] = (
     Param("database_url", str, "",
@@ -54,7 +54,7 @@ SPEC: tuple[Param, ...] = (
     Param("refresh_months", int, 12, "calendar months a pass stays current before the refresher is due",
           minimum=1),
     Param("requirements", str, "", "YAML of lessons required per role; empty: every lesson for CRM users"),
-    Param("demo", bool, False, "fill a throw-away demo store in output_dir and show it instead"),
+    Param("demo", bool, False, "show a throw-away store of made-up staff instead (deleted once read)"),
 )
 NO_ROSTER = "(no roster)"
 TODO_STATUSES = ("overdue", "never_started", "failed_only")
@@ -140,16 +140,10 @@ def validate(namespace: Mapping[str, object], names_before: Iterable[str],
 
 
 def fill_demo_store(folder: Path, as_of: dt.date, learners: int = 12, seed: int = 7) -> str:
-    """A fresh SQLite store in `folder` with a small roster and a year of attempts; returns its URL."""
+    """A new SQLite store in the existing, empty ``folder`` with a small roster of made-up staff and a
+    year of their attempts up to ``as_of``; returns its URL."""
     rng = np.random.default_rng(seed)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = folder / "demo-progress.sqlite"
-    for stale in (path, folder / "demo-outbox"):
-        if stale.is_dir():
-            shutil.rmtree(stale)
-        else:
-            stale.unlink(missing_ok=True)
-    url = f"sqlite:///{path}"
+    url = f"sqlite:///{folder / 'demo-progress.sqlite'}"
     departments = ("Sales", "Support", "Marketing")
     rows = [{"staff_id": f"S{n:03d}", "name": f"Demo person {n}", "email": f"demo{n}@example.invalid",
              "department": departments[n % 3], "role": "sales_rep" if n % 3 == 0 else "agent",
@@ -160,7 +154,7 @@ def fill_demo_store(folder: Path, as_of: dt.date, learners: int = 12, seed: int 
     lessons = training.default_requirements().default
     end = dt.datetime.combine(as_of, dt.time(12), tzinfo=dt.UTC)
     banks = load_banks()
-    with ProgressStore(url, outbox_dir=folder / "demo-outbox") as store:
+    with ProgressStore(url, outbox_dir=folder / "outbox") as store:
         for n in range(learners - 2):  # the last two never start
             for lesson in lessons[: int(rng.integers(2, len(lessons) + 1))]:
                 bank = banks[lesson]
@@ -176,13 +170,6 @@ def fill_demo_store(folder: Path, as_of: dt.date, learners: int = 12, seed: int 
                                          max_score=earned.max_score, passed=earned.passed,
                                          submitted_at=when))
     return url
-
-
-def prepare(params: DashboardParams) -> DashboardParams:
-    """With ``demo``, fill a fresh demo store in the output folder and read that instead."""
-    if not params.demo:
-        return params
-    return dataclasses.replace(params, database_url=fill_demo_store(params.output_dir, params.as_of))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -202,6 +189,7 @@ class Dashboard:
     status: pd.DataFrame  # training.lesson_status
     unknown: list[str]  # learners with attempts but not on the roster (all departments)
     requirements: training.Requirements
+    demo: bool = False  # read from a throw-away store of made-up staff, deleted since
 
     @property
     def empty(self) -> bool:
@@ -217,7 +205,15 @@ def _stand_in_roster(attempts: pd.DataFrame) -> pd.DataFrame:
 
 def load(params: DashboardParams) -> Dashboard:
     """Read roster and attempts from the store, compute the statuses; ValueError for an unknown department
-    or a store that does not exist (reading never creates one)."""
+    or a store that does not exist (reading never creates one).
+
+    With ``demo``, the store is filled for this call alone, in a private temporary folder deleted once it is
+    read: two dashboards shown at once (two viewers of the served notebook) never share one."""
+    if params.demo:
+        with tempfile.TemporaryDirectory(prefix="gdprlab-demo-") as folder:
+            url = fill_demo_store(Path(folder), params.as_of)
+            board = load(dataclasses.replace(params, database_url=url, demo=False))
+        return dataclasses.replace(board, demo=True)
     requirements = training.load_requirements(params.requirements)
     requirements = dataclasses.replace(requirements, refresh_months=params.refresh_months)
     with ProgressStore(params.database_url, create=False) as store:  # a dashboard never creates a store
@@ -247,12 +243,13 @@ def load(params: DashboardParams) -> Dashboard:
 def describe(board: Dashboard) -> str:
     """A Markdown paragraph: which store, how much is in it, what is missing (names from the store
     escaped: gdprlab.crm.shown.md)."""
-    shown = md(sa.make_url(board.url).render_as_string(hide_password=True))
+    store = ("A throw-away **demo** store of made-up staff" if board.demo
+             else f"The store {md(sa.make_url(board.url).render_as_string(hide_password=True))}")
     scope = f"department **{md(board.department)}**" if board.department else "every department"
     if board.empty:
-        return (f"The store {shown} holds **no quiz attempts and no roster yet** (for {scope}, up to "
+        return (f"{store} holds **no quiz attempts and no roster yet** (for {scope}, up to "
                 f"{board.as_of}). The tables below are empty; they fill as learners submit quizzes.")
-    text = (f"Store {shown}, {scope}, as of **{board.as_of}**: {board.roster['staff_id'].nunique()} staff, "
+    text = (f"{store}, {scope}, as of **{board.as_of}**: {board.roster['staff_id'].nunique()} staff, "
             f"{len(board.attempts)} attempts, lessons refreshed every {board.requirements.refresh_months} "
             "calendar months.")
     if not board.has_roster:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -217,12 +218,26 @@ def test_validate_refuses_a_password_and_resolves_defaults(tmp_path) -> None:
         dashboard.validate({"departmnt": "Sales"}, set())
 
 
-def test_demo_fills_its_own_store_in_the_output_folder(tmp_path) -> None:
+def test_demo_shows_made_up_staff_and_leaves_no_store_behind(tmp_path) -> None:
     out = tmp_path / "demo"
-    execute(tmp_path / "demo.ipynb", demo=True, as_of="2026-11-30", output_dir=str(out))
-    assert (out / "demo-progress.sqlite").is_file()
+    executed = execute(tmp_path / "demo.ipynb", demo=True, as_of="2026-11-30", output_dir=str(out))
     frame = pd.read_csv(out / "training_status.csv")
     assert len(frame) > 20 and {"passed_current", "never_started"} <= set(frame["status"])
+    assert sorted(p.name for p in out.iterdir()) == ["summary.json", "training_status.csv",
+                                                     "xapi_statements.json"]
+    assert "throw-away **demo** store" in executed.read_text(encoding="utf-8")
+
+
+def test_dashboards_shown_at_once_each_read_their_own_demo_store(tmp_path) -> None:
+    """Two viewers of the served notebook run it at the same time: neither deletes or refills the store the
+    other is reading, so both see the whole demo."""
+    params = dashboard.validate({"demo": True, "as_of": "2026-11-30", "output_dir": str(tmp_path)}, set())
+    with ThreadPoolExecutor(4) as pool:
+        boards = list(pool.map(lambda _: dashboard.load(params), range(4)))
+    for board in boards:
+        assert board.demo and board.roster["staff_id"].nunique() == 12
+        pd.testing.assert_frame_equal(board.status, boards[0].status)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_monthly_trend_counts_every_month_up_to_the_last() -> None:
