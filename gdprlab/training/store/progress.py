@@ -42,15 +42,12 @@ keeping the learner id on the tombstones of a learner who still has newer record
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import hashlib
 import json
 import logging
 import os
 import secrets
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -192,22 +189,6 @@ class ProgressStore(Database):
 
     def __repr__(self) -> str:
         return f"ProgressStore({self.outbox.target!r})"
-
-    @contextlib.contextmanager
-    def _transaction(self, *, write: bool) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            if write and self.backend == "sqlite":
-                conn = conn.execution_options(gdprlab_begin="IMMEDIATE")
-            with conn.begin():
-                yield conn
-
-    def _lock(self, conn: Connection, name: str) -> None:
-        """On PostgreSQL, an advisory lock on ``name`` to the end of the transaction (SQLite: BEGIN IMMEDIATE
-        already excludes other writers)."""
-        if self.backend == "postgresql":
-            digest = hashlib.sha256(f"gdprlab:{self.schema or ''}:{name}".encode()).digest()
-            key = int.from_bytes(digest[:8], "big", signed=True)
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
 
     # -- schema ------------------------------------------------------------------------------------
 

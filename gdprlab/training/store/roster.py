@@ -206,22 +206,27 @@ class RosterStore(Database):
         self._ready = False
 
     @contextlib.contextmanager
-    def _begin(self) -> Iterator[sa.Connection]:
-        """A transaction, the roster tables created or checked first (once)."""
+    def _begin(self, *, write: bool = False) -> Iterator[sa.Connection]:
+        """A transaction (a writer's takes the write lock first), the roster tables created or checked
+        first (once)."""
         if not self._ready:
             self.prepare()
-            with self.engine.begin() as conn:
-                if self.create:
+            with self._transaction(write=False) as conn:
+                has_roster = sa.inspect(conn).has_table(roster_staff.name, schema=self.schema)
+                new_database = attempts_version(conn, self.schema) is None
+            if not self.create and not has_roster:
+                raise StoreError(f"no roster in {self.url.render_as_string(hide_password=True)}: import "
+                                 "one with gdprlab progress import STAFF.csv")
+            if self.create and (new_database or not has_roster):
+                with self._transaction(write=True) as conn:
+                    self._lock(conn, "schema")
                     ensure_roster(conn)
-                    if attempts_version(conn, self.schema) is None:
+                    if attempts_version(conn, self.schema) is None:  # read again, now under the lock
                         # a new database: its (empty) attempts too, so that readers find a progress database
                         migrate(conn, None)
                         ensure_heads(conn, self.schema)
-                elif not sa.inspect(conn).has_table(roster_staff.name, schema=self.schema):
-                    raise StoreError(f"no roster in {self.url.render_as_string(hide_password=True)}: import "
-                                     "one with gdprlab progress import STAFF.csv")
             self._ready = True
-        with self.engine.begin() as conn:
+        with self._transaction(write=write) as conn:
             yield conn
 
     def import_csv(self, path: str | os.PathLike[str], *, replace: bool = False) -> ImportReport:
@@ -237,7 +242,8 @@ class RosterStore(Database):
             raise ValueError("an empty roster is never imported (it would remove everyone)")
         incoming = {r["staff_id"]: {c: r[c] for c in STORED_COLUMNS} for r in roster.to_dict("records")}
         added, updated, unchanged = [], [], []
-        with self._begin() as conn:
+        with self._begin(write=True) as conn:
+            self._lock(conn, "roster")  # PostgreSQL: one import at a time reads and rewrites it
             current = {r["staff_id"]: dict(r) for r in conn.execute(sa.select(roster_staff)).mappings()}
             left = sorted(set(current) - set(incoming))
             if left and not allow_removal:

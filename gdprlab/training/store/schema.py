@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import importlib.util
 import logging
 import os
@@ -456,6 +457,25 @@ class Database:
             prepare_sqlite_file(self.url)
         else:
             require_sqlite_file(self.url)
+
+    @contextlib.contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[Connection]:
+        """A transaction; on SQLite a writer's is ``BEGIN IMMEDIATE``, which waits for the busy timeout to
+        take the write lock first. A deferred one that reads, then writes after another writer, is refused
+        at once ("database is locked"): its snapshot is stale, so SQLite does not wait."""
+        with self.engine.connect() as conn:
+            if write and self.backend == "sqlite":
+                conn = conn.execution_options(gdprlab_begin="IMMEDIATE")
+            with conn.begin():
+                yield conn
+
+    def _lock(self, conn: Connection, name: str) -> None:
+        """On PostgreSQL, an advisory lock on ``name`` to the end of the transaction (SQLite: BEGIN IMMEDIATE
+        already excludes other writers)."""
+        if self.backend == "postgresql":
+            digest = hashlib.sha256(f"gdprlab:{self.schema or ''}:{name}".encode()).digest()
+            key = int.from_bytes(digest[:8], "big", signed=True)
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
 
     def __enter__(self) -> Self:
         return self

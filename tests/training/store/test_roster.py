@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
@@ -175,3 +176,29 @@ def test_the_roster_can_live_in_a_postgresql_schema_beside_the_attempts(tmp_path
     with engine.connect() as conn:
         count = conn.execute(sa.text(f'SELECT count(*) FROM "{schema}".roster_staff')).scalar()
     assert count == 3
+
+
+def _import_at_once(tmp_path, url, schema=None, importers=8):
+    """``importers`` imports of the same roster into one new database, all started together."""
+    path = write(tmp_path, HEADER, *ROWS)
+
+    def one(_):
+        with RosterStore(url, schema=schema) as store:
+            return store.import_csv(path)
+
+    with ThreadPoolExecutor(importers) as pool:
+        return list(pool.map(one, range(importers)))
+
+
+def test_imports_at_once_into_a_new_sqlite_file_wait_for_each_other(tmp_path):
+    """Each import takes the write lock before it reads (BEGIN IMMEDIATE, which waits for the busy
+    timeout): one that read, then wrote after another, would be refused at once ('database is locked')."""
+    reports = _import_at_once(tmp_path, db(tmp_path))
+    assert sorted(len(r.added) for r in reports) == [0] * 7 + [3]
+    with RosterStore(db(tmp_path), create=False) as store:
+        assert list(store.frame()["staff_id"]) == ["S1", "S2", "S3"]
+
+
+def test_imports_at_once_into_a_new_postgresql_schema_wait_for_each_other(tmp_path, pg_engine, pg_schema):
+    reports = _import_at_once(tmp_path, PG_URL, pg_schema)
+    assert sorted(len(r.added) for r in reports) == [0] * 7 + [3]
