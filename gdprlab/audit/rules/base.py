@@ -32,12 +32,14 @@ import datetime as dt
 import functools
 import inspect
 import itertools
+import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt_types
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
@@ -66,11 +68,11 @@ class Tables(Mapping[str, ir.Table]):
 
     def __init__(self, tables: Mapping[str, ir.Table], backend: Any = None, *, cache: bool = True):
         self.backend = backend
-        self._tables = {name: self._naive_utc(table) for name, table in tables.items()}
         self._cache = cache
         self._shared: dict[Hashable, Any] = {}
         self._temporary: list[str] = []
         self._streams = itertools.count()
+        self._tables = {name: self._viewed(name, self._naive_utc(table)) for name, table in tables.items()}
 
     def __getitem__(self, name: str) -> ir.Table:
         return self._tables[name]
@@ -96,6 +98,20 @@ class Tables(Mapping[str, ir.Table]):
         if not zoned or self.backend_name != "duckdb":
             return table
         return table.mutate(**{name: _in_time_zone("UTC", table[name]) for name in zoned})
+
+    def _viewed(self, name: str, table: ir.Table) -> ir.Table:
+        """On DuckDB, a table that is an expression (the reader's typed columns of a file, say) as a temporary
+        view of it, which every query then names: Ibis compiles each finder's query without rewriting that
+        expression again (a third of the compiling time of all rules over a staged dataset). DuckDB plans the
+        view's query inside each query, as before. The view goes with this Tables (or the connection)."""
+        if self.backend_name != "duckdb" or self.backend is None or isinstance(
+                table.op(), ops.DatabaseTable | ops.InMemoryTable):
+            return table
+        view = f"gdprlab_input_{name}_{id(self):x}"
+        self.backend._register_in_memory_tables(table)  # the pandas frames it reads, as create_view does
+        self.backend.raw_sql(f"CREATE TEMPORARY VIEW {self._quoted(view)} AS {self.backend.compile(table)}")
+        weakref.finalize(self, _drop_view, self.backend, self._quoted(view))
+        return self.backend.table(view)
 
     def fetch(self, expr: ir.Expr) -> Any:
         """Run an expression on this run's backend: a DataFrame for a table, a Python value for a scalar."""
@@ -163,6 +179,11 @@ class Tables(Mapping[str, ir.Table]):
         with contextlib.suppress(Exception):  # a backend that cannot drop it keeps it until disconnect
             self.backend.raw_sql(f"DROP {kind} IF EXISTS {self._quoted(table)}")
         self._temporary.remove(table)
+
+
+def _drop_view(backend: Any, view: str) -> None:
+    with contextlib.suppress(Exception):  # the connection may be closed already, taking the view with it
+        backend.raw_sql(f"DROP VIEW IF EXISTS {view}")
 
 
 Finder = Callable[[Tables, Policy, dt.date], ir.Table]

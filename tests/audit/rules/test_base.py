@@ -12,6 +12,7 @@ PySpark in local mode when Java 17 and pyspark are there (the test session's, te
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import itertools
 import unicodedata
@@ -324,6 +325,34 @@ def test_a_shared_table_is_kept_for_the_run_unless_it_is_cheaper_to_compute_agai
     assert (tables.fetch(kept.count()), tables.fetch(again.count())) == (5, 2)
     tables.release()
     assert _temporary_tables(con) == []
+
+
+def _temporary_views(backend: Any) -> list[str]:
+    """gdprlab's temporary views (Ibis keeps pandas frames in views of its own)."""
+    views = backend.con.sql("SELECT view_name FROM duckdb_views() WHERE temporary").fetchnumpy()["view_name"]
+    return sorted(v for v in views if v.startswith("gdprlab_"))
+
+
+def test_an_input_that_is_an_expression_is_a_view_that_queries_name_and_that_goes_with_the_tables():
+    """A staged file (typed columns over the reader) is one temporary view on DuckDB: each query names it
+    instead of carrying the expression, and it reads the same rows; a table already kept is used as it is;
+    a view over a pandas frame outlives the frame's Ibis expression."""
+    con = ibis.duckdb.connect()
+    typed = ibis.memtable(pd.DataFrame({"n": ["1", "2", "x"]})).mutate(n=ibis._.n.try_cast("int64"))
+    plain = ibis.memtable(pd.DataFrame({"m": [1]}))
+    tables = Tables({"typed": typed, "plain": plain}, con)
+    del typed
+    gc.collect()
+    assert tables["plain"] is plain
+    assert [name.split("_")[2] for name in _temporary_views(con)] == ["typed"]
+    query = tables["typed"].filter(tables["typed"]["n"] > 1)
+    assert "TRY_CAST" not in ibis.to_sql(query, dialect="duckdb").upper()
+    assert tables.fetch(query.count()) == 1
+    tables.release()  # the end of a run: the inputs stay for the next run on the same tables
+    assert tables.fetch(tables["typed"].count()) == 3
+    del tables, query
+    gc.collect()
+    assert _temporary_views(con) == []
 
 
 def test_a_table_streamed_in_batches_is_dropped_once_read_or_left():
