@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 import re
 from collections.abc import Iterable
 
@@ -237,9 +239,9 @@ def later_duplicates(t: Tables) -> ir.Table | None:
 
     A contact without a creation time is neither the earliest nor a later one. The (names, birth date)
     that more than one contact has are found by one group-by, and their contacts (few) kept for the run:
-    the names are casefolded once, not once per identifier. Those are grouped again, once per identifier,
-    for the earliest creation time, and the later ones joined back by key (engines group faster than they
-    sort rows into windows).
+    the names are casefolded once, not once per identifier (engines group the many contacts faster than
+    they sort them into windows). Among those few, one pass finds the later ones: created after the
+    earliest contact of the same names, birth date and identifier, for any identifier (a window each).
     """
     c = t["contacts"]
     identifiers = _identifiers(c.columns)
@@ -256,19 +258,17 @@ def later_duplicates(t: Tables) -> ir.Table | None:
         shared = complete.group_by(list(key)).aggregate(_n=complete.count())
         shared = shared.filter(shared["_n"] > 1).drop("_n")  # the few (names, birth date) shared
         namesakes = t.shared("namesakes", lambda: complete.semi_join(shared, list(key)))
-        later = None
+        rows = namesakes.mutate(**{f"_i_{col}": _same_person_form(t, col, namesakes[col]) for col in columns})
+        later = []
         for cols in identifiers.values():
-            ident = {f"_i_{col}": _same_person_form(t, col, namesakes[col]) for col in cols}
-            rows = namesakes.mutate(**ident)
-            for name in ident:
-                rows = rows.filter(rows[name].notnull())
-            group = [*key, *ident]
-            earliest = rows.group_by(group).aggregate(_earliest=rows["created_at"].min())
-            joined = rows.inner_join(earliest, group)
-            hits = joined.filter(joined["created_at"] > joined["_earliest"])
-            hits = hits.select(_later_id=hits["contact_id"])
-            later = hits if later is None else later.union(hits)
-        return later
+            ident = [f"_i_{col}" for col in cols]
+            earliest = rows["created_at"].min().over(group_by=[*key, *ident])
+            compared = functools.reduce(operator.and_, (rows[name].notnull() for name in ident))
+            later.append((compared & (rows["created_at"] > earliest)).fill_null(False))
+        # a column, then the filter: Ibis's Spark SQL for a filter on windows names a column out of scope
+        marked = rows.mutate(_later=functools.reduce(operator.or_, later))
+        hits = marked.filter(marked["_later"])
+        return hits.select(_later_id=hits["contact_id"])
     return t.shared("later_duplicates", build)
 
 
