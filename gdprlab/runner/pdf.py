@@ -17,6 +17,7 @@ import concurrent.futures
 import html
 import os
 import re
+import secrets
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -133,8 +134,9 @@ def _print(sync_playwright, reports: list[Path], chromium: str) -> list[Path]:
         try:
             for report in reports:
                 report = Path(report)
-                printable = report.with_name(".report-print.html")
-                target, partial = report.with_name(PDF_FILE), report.with_name(f".{PDF_FILE}.tmp")
+                run = secrets.token_hex(4)  # two prints of one folder at once never share a file
+                printable = report.with_name(f".report-print-{run}.html")
+                target, partial = report.with_name(PDF_FILE), report.with_name(f".{PDF_FILE}.{run}.tmp")
                 text = report.read_text(encoding="utf-8")
                 count = len(contents(text))
                 try:

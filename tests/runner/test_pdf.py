@@ -4,6 +4,7 @@ tests/browser/test_report_page.py."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 from pathlib import Path
 
@@ -70,6 +71,22 @@ def test_the_printed_contents_show_the_page_each_heading_is_on(tmp_path) -> None
     assert pages[0].count("Section") < len(headings)  # the contents run over more than one page
     for number, text in enumerate(pages, 1):
         assert f"page {number} of {len(pages)}" in text
+
+
+@pytest.mark.slow
+def test_two_prints_of_one_report_at_once_each_finish_and_leave_no_file_behind(tmp_path) -> None:
+    """Two batch runs writing into one output folder print its report at the same time: each has its own
+    page to print and its own partial PDF, and the one PDF left is whole."""
+    _printing_or_skip()
+    report = tmp_path / "report.html"
+    report.write_text('<html><head><title>r</title></head><body><section class="gl-summary"><h1>Summary</h1>'
+                      '</section><h2 id="a">A</h2><p>text</p></body></html>', encoding="utf-8")
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        written = [f.result() for f in [pool.submit(pdf.render_pdfs, [report]) for _ in range(2)]]
+    assert written == [[tmp_path / pdf.PDF_FILE]] * 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["report.html", pdf.PDF_FILE])
+    pages = pdf_pages_text(tmp_path / pdf.PDF_FILE)
+    assert [f"page {n} of {len(pages)}" in text for n, text in enumerate(pages, 1)] == [True] * len(pages)
 
 
 def test_without_chromium_the_error_says_what_to_install(tmp_path) -> None:
