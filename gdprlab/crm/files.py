@@ -37,8 +37,10 @@ import pyarrow.compute as pc
 from gdprlab.crm.arrowtext import text_buffers
 
 
-def write_atomic(path: str | Path, text: str, *, fsync: bool = False, mode: int | None = None) -> Path:
-    """Write `text` via a temporary file in the same folder, then rename it over `path`.
+def write_atomic(path: str | Path, text: str | bytes, *, fsync: bool = False,
+                 mode: int | None = None) -> Path:
+    """Write `text` (UTF-8), or bytes as they are, via a temporary file in the same folder (owner-only from
+    its creation), then rename it over `path`.
 
     `fsync`: flush the file to the disk before the rename (for data that must survive a crash, e.g. an
     outbox). `mode`: the file's permission bits; otherwise those of a new temporary file, 0600 (owner
@@ -48,7 +50,8 @@ def write_atomic(path: str | Path, text: str, *, fsync: bool = False, mode: int 
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        with (os.fdopen(fd, "wb") if isinstance(text, bytes)
+              else os.fdopen(fd, "w", encoding="utf-8", newline="")) as f:
             f.write(text)
             if fsync:
                 f.flush()

@@ -459,9 +459,5 @@ def write_access(answer: AccessAnswer, out: str | Path) -> list[Path]:
     """access.html and portability.zip in `out`, owner-only."""
     out = Path(out)
     page = write_atomic(out / "access.html", answer.html, mode=0o600)
-    archive = out / "portability.zip"
-    tmp = out / ".portability.zip.tmp"
-    tmp.write_bytes(answer.portability)
-    tmp.chmod(0o600)
-    tmp.replace(archive)
+    archive = write_atomic(out / "portability.zip", answer.portability, mode=0o600)
     return [page, archive]

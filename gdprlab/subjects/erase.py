@@ -33,6 +33,7 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -306,10 +307,13 @@ def _rewrite(
         if path.suffix == ".csv"
         else "(FORMAT parquet)"
     )
-    tmp = target.with_name(f".{target.name}.tmp")
-    con.execute(f"COPY (SELECT {', '.join(select)} FROM {_source(path)}) TO {_quote(str(tmp))} {options}")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, target)
+    # written into a folder of its own (0700: the file DuckDB makes is not readable by others before the
+    # chmod), then renamed over the target
+    with tempfile.TemporaryDirectory(prefix=f".{target.name}.", dir=target.parent) as work:
+        tmp = Path(work) / target.name
+        con.execute(f"COPY (SELECT {', '.join(select)} FROM {_source(path)}) TO {_quote(str(tmp))} {options}")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
     return len(old)
 
 

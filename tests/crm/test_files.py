@@ -4,6 +4,7 @@ CSV cells that a spreadsheet would run as formulas are made text."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -80,6 +81,23 @@ def test_writes_the_text_and_creates_folders(tmp_path):
     path = atomic.write_atomic(tmp_path / "a" / "b.json", "{}\n")
     assert path.read_text() == "{}\n"
     assert [p.name for p in path.parent.iterdir()] == ["b.json"]
+
+
+def test_bytes_are_written_as_they_are_owner_only_from_the_start(tmp_path, monkeypatch):
+    """An archive (the portability.zip of an access request) is personal data: its temporary file is
+    already 0600 while it is written, under a name no other write of the folder uses."""
+    modes = []
+    real_replace = atomic.os.replace
+
+    def replace(source, target):
+        modes.append(Path(source).stat().st_mode & 0o777)
+        real_replace(source, target)
+
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    data = bytes(range(256)) + b"\r\n"
+    path = atomic.write_atomic(tmp_path / "portability.zip", data)
+    assert path.read_bytes() == data and modes == [0o600] and path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["portability.zip"]
 
 
 def test_a_failed_write_keeps_the_old_file_and_no_temporary(tmp_path, monkeypatch):

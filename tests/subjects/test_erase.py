@@ -131,6 +131,7 @@ def test_the_audit_record_holds_counts_and_hashes_never_values(people, tmp_path)
         outcome.folder / "staff.csv",
     ):
         assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert [p.name for p in outcome.folder.iterdir() if p.name.startswith(".")] == []  # no temporary left
 
 
 def test_in_place_needs_a_backup_and_makes_it_first(people, tmp_path):
