@@ -197,8 +197,8 @@ def _legacy(path: Path) -> tuple[str, str, str]:
     )
 
 
-def _sniff(text: str) -> tuple[str, str | None, str | None, bool]:
-    """(delimiter, quote, escape, header) of a sample by DuckDB's CSV sniffer."""
+def _sniff(path: Path, text: str) -> tuple[str, str | None, str | None, bool]:
+    """(delimiter, quote, escape, header) of a sample of `path` by DuckDB's CSV sniffer."""
     import duckdb
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -211,6 +211,11 @@ def _sniff(text: str) -> tuple[str, str | None, str | None, bool]:
                 "sample_size = -1, all_varchar = true, null_padding = false)",
                 [str(sample)],
             ).fetchone()
+        except duckdb.Error:  # its message names the sample's temporary copy, not the file
+            raise DatasetError(
+                f"{path}: no columns found in its first lines (no delimiter, quoting and rows of one "
+                "width): not a text export, or a damaged one; export it again or leave it out of the folder"
+            ) from None
         finally:
             con.close()
     delimiter, quote, escape, header = found
@@ -236,7 +241,7 @@ def _read_text(path: Path) -> Sheet:
     if not text.strip():
         raise DatasetError(f"{path}: is empty; export it again with its header row")
     delimiter, quote, escape, header = (
-        ("\t", '"', None, True) if path.suffix.lower() == ".tsv" else _sniff(text)
+        ("\t", '"', None, True) if path.suffix.lower() == ".tsv" else _sniff(path, text)
     )
     quote = quote or '"'
     names = next(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar=quote, escapechar=escape), [])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -88,6 +89,17 @@ def test_a_corrupt_workbook_is_one_message(tmp_path, content):
     path.write_bytes(content)
     with pytest.raises(DatasetError, match=r"Contact\.xlsx: cannot be read as an Excel workbook"):
         read_file(path)
+
+
+def test_binary_data_named_csv_is_one_message_naming_the_file_alone(tmp_path):
+    """A file of random bytes saved as .csv: DuckDB's sniffer gives up; the message names the file, never
+    the temporary copy of its first lines that was sniffed."""
+    path = tmp_path / "Contact.csv"
+    path.write_bytes(np.random.default_rng(3).integers(0, 256, 3000, dtype=np.uint8).tobytes())
+    with pytest.raises(DatasetError) as err:
+        read_file(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}: no columns found") and message.count("/") == str(path).count("/")
 
 
 def test_an_empty_text_file_is_named(tmp_path):
