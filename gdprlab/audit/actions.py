@@ -30,7 +30,7 @@ import yaml
 
 from gdprlab.crm.files import csv_text
 from gdprlab.regulation.catalogue import RULES_BY_ID, SEVERITIES
-from gdprlab.regulation.policy import Policy
+from gdprlab.regulation.policy import Policy, yaml_problem
 from gdprlab.runner.compare import FINDINGS_FILE, run_key, runs_of, safe_name
 
 STATUSES = ("new", "open", "regressed", "accepted risk", "resolved")
@@ -108,9 +108,7 @@ def load_accepted(path: str | Path) -> dict[str, Acceptance]:
     except FileNotFoundError:
         raise AcceptedRiskError(f"{path}: accepted-risks file not found") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        raise AcceptedRiskError(f"{path}{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        raise AcceptedRiskError(f"{path}: not valid YAML ({yaml_problem(exc)})") from None
     if root is None:
         return {}
     if not isinstance(root, yaml.SequenceNode):

@@ -67,6 +67,7 @@ import yaml
 import gdprlab
 from gdprlab.crm.files import csv_text, write_atomic
 from gdprlab.regulation.catalogue import CONCERNS, RULES_BY_ID, SEVERITIES, parse_article
+from gdprlab.regulation.policy import yaml_problem
 from gdprlab.runner import parameters
 from gdprlab.runner.parameters import (
     Param,
@@ -482,7 +483,7 @@ def load_answers(path: str | Path, bank: Bank | None = None) -> Answers:
         raise AnswersError(path, str(exc.key), None, f"appears twice (line {exc.line}); "
                            "keep one answer per measure and one value per field") from None
     except yaml.YAMLError as exc:
-        raise AnswersError(path, None, None, f"is not valid YAML ({exc})") from None
+        raise AnswersError(path, None, None, f"is not valid YAML ({yaml_problem(exc)})") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise AnswersError(path, None, None, f"cannot be read ({exc})") from None
     return answers_from_dict(data, bank, str(path))

@@ -30,6 +30,7 @@ from gdprlab.crm import conventions, dates
 from gdprlab.crm.io import DatasetError, ExportValues, convert, read_dataset
 from gdprlab.crm.reader import FORMATS, Detected, Sheet, read_file, skip_reason
 from gdprlab.crm.schema import TABLES
+from gdprlab.regulation.policy import yaml_problem
 
 #: a generated dataset's answer keys (gdprlab.generator.dataset): files beside its tables, none of them
 GROUND_TRUTH = "ground_truth"  # the planted violations
@@ -292,7 +293,7 @@ def read_mapping(path: str | Path) -> Mapping:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        raise DatasetError(f"{p}: not valid YAML ({_yaml_problem(exc)})") from None
+        raise DatasetError(f"{p}: not valid YAML ({yaml_problem(exc)})") from None
     data = _node(root, p)
     if not isinstance(data, dict) or not ({"files", "tables"} & set(data)):
         raise DatasetError(
@@ -323,12 +324,6 @@ def read_mapping(path: str | Path) -> Mapping:
                 raise DatasetError(f"{p}, line {file_line}: tables.{table}.file must be one file name")
             out.files[file] = _file_spec(spec, line, p, f"tables.{table}", table=table)
     return out
-
-
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or type(exc).__name__
-    return f"{problem} at line {mark.line + 1}" if mark is not None else str(problem)
 
 
 def _node(node, path: Path):

@@ -258,5 +258,13 @@ def load_policy(path: str | Path | None) -> Policy:
     except FileNotFoundError:
         raise PolicyError(f"{p}: policy file not found; pass an existing YAML file or omit it") from None
     except yaml.YAMLError as exc:
-        raise PolicyError(f"{p}: not valid YAML ({exc}); fix the file") from None
+        raise PolicyError(f"{p}: not valid YAML ({yaml_problem(exc)}); fix the file") from None
     return policy_from_dict(data, str(p))
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """What is wrong in a YAML file, on one line: the parser's problem and the line it found it on (its own
+    message spans lines and quotes the text around it)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = " ".join(str(getattr(exc, "problem", None) or type(exc).__name__).split())
+    return f"{problem} at line {mark.line + 1}" if mark is not None else problem

@@ -39,6 +39,7 @@ from pathlib import Path
 
 from gdprlab.crm.files import write_atomic
 from gdprlab.crm.io import resolve_as_of
+from gdprlab.regulation.policy import yaml_problem
 from gdprlab.runner.compare import FINDINGS_FILE, RUN_FILE, compare_with_previous, safe_name
 from gdprlab.runner.html import render_html
 from gdprlab.runner.index import write_index
@@ -179,7 +180,7 @@ def load_params_file(path: str | Path) -> dict[str, object]:
     except FileNotFoundError:
         raise BatchError(f"parameters file {path} not found") from None
     except yaml.YAMLError as exc:
-        raise BatchError(f"{path}: not valid YAML: {exc}") from None
+        raise BatchError(f"{path}: not valid YAML ({yaml_problem(exc)})") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -53,6 +53,7 @@ from typing import Any
 import yaml
 
 from gdprlab.regulation import articles as gdpr_articles
+from gdprlab.regulation.policy import yaml_problem
 
 SCHEMA = "gdprlab-quiz/1"
 TYPES: tuple[str, ...] = ("single", "multiple", "true_false", "scenario")
@@ -281,7 +282,7 @@ def load_bank(path: str | Path) -> Bank:
     except (OSError, UnicodeDecodeError) as e:
         raise BankError(file, [Problem(file, None, None, f"cannot read: {e}")]) from e
     except yaml.YAMLError as e:
-        raise BankError(file, [Problem(file, None, None, f"not valid YAML: {e}")]) from e
+        raise BankError(file, [Problem(file, None, None, f"not valid YAML ({yaml_problem(e)})")]) from e
     return _bank_from_data(data, path)
 
 

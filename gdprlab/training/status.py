@@ -32,6 +32,7 @@ import pandas as pd
 import yaml
 
 from gdprlab.regulation.law import add_months
+from gdprlab.regulation.policy import yaml_problem
 
 if TYPE_CHECKING:
     from gdprlab.training.versions import Changelog
@@ -122,7 +123,7 @@ def load_requirements(path: str | os.PathLike[str] | None = None,
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
-        raise RequirementsError(f"{source}: not valid YAML: {error}") from error
+        raise RequirementsError(f"{source}: not valid YAML ({yaml_problem(error)})") from error
     if not isinstance(data, dict):
         raise RequirementsError(f"{source}: expected a mapping at the top level")
     unknown = set(data) - {"refresh_months", "crm_users_only", "default", "roles", "retention_months",

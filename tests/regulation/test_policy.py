@@ -52,8 +52,11 @@ def test_missing_and_broken_files_are_named(tmp_path):
         load_policy(tmp_path / "nope.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("retention_months: [\n")
-    with pytest.raises(PolicyError, match="bad.yaml"):
+    with pytest.raises(PolicyError, match="bad.yaml") as err:
         load_policy(bad)
+    # one line with the parser's problem and its line, not the parser's quote of the text around it
+    assert str(err.value) == (f"{bad}: not valid YAML (expected the node content, but found '<stream end>' "
+                              "at line 2); fix the file")
 
 
 def test_the_controllers_country_is_optional_and_read_as_a_code(tmp_path):
