@@ -20,6 +20,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
 
 # Ibis 12 asks pandas for an option that pandas 3 deprecates, once per column it converts: a warning about
@@ -73,7 +74,13 @@ def _duckdb(database: str, memory_limit: str | None, temp_directory: str | Path 
             raise EngineError(f"spill folder {spill}: cannot be made ({exc.strerror or exc})") from None
     config = {"memory_limit": memory_limit, "threads": threads, "preserve_insertion_order": False,
               "temp_directory": str(spill)}
-    backend = ibis.duckdb.connect(database, **{k: v for k, v in config.items() if v is not None})
+    try:
+        backend = ibis.duckdb.connect(database, **{k: v for k, v in config.items() if v is not None})
+    except duckdb.Error as exc:  # a size DuckDB cannot read, a file that is not its database, a lock
+        if temp_directory is None:
+            shutil.rmtree(spill, ignore_errors=True)
+        what = f"--memory-limit {memory_limit!r}" if "memory" in str(exc).lower() else f"DuckDB at {database}"
+        raise EngineError(f"{what}: {str(exc).splitlines()[0][:200]}") from None
     if temp_directory is None:
         weakref.finalize(backend, shutil.rmtree, spill, True)
     for kept in (Path(database), Path(f"{database}.wal")) if database != ":memory:" else ():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,22 @@ def test_a_spill_folder_that_cannot_be_made_is_one_message_naming_it(tmp_path):
     for wanted in (taken, taken / "below"):
         with pytest.raises(EngineError, match=f"spill folder {wanted}: cannot be made"):
             connect("duckdb", temp_directory=wanted)
+
+
+@pytest.mark.parametrize("limit", ["lots", "0"])
+def test_a_memory_limit_duckdb_cannot_read_is_one_message_naming_the_option(tmp_path, monkeypatch, limit):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the spill folder would be made
+    with pytest.raises(EngineError, match=rf"^--memory-limit '{limit}': .*(number|unit)"):
+        connect("duckdb", memory_limit=limit)
+    assert list(tmp_path.iterdir()) == []  # the spill folder made for it is gone
+
+
+def test_a_file_that_is_not_a_duckdb_database_is_one_message_naming_it(tmp_path):
+    path = tmp_path / "findings.duckdb"
+    path.write_text("not a database\n")
+    with pytest.raises(EngineError, match=rf"^DuckDB at {path}: .*not a valid DuckDB database"):
+        connect(f"duckdb://{path}")
+    assert path.read_text() == "not a database\n"
 
 
 def test_a_database_file_spills_into_the_owner_only_folder_too(tmp_path, monkeypatch):
