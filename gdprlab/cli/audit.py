@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from gdprlab.audit.scoring import MIN_COVERAGE
-from gdprlab.cli.command import Command, date
+from gdprlab.cli.command import Command, at_least, date
 from gdprlab.crm.files import csv_text, write_atomic
 from gdprlab.regulation import catalogue
 
@@ -33,7 +33,8 @@ def _scan_arguments(sc: argparse.ArgumentParser) -> None:
     sc.add_argument("--format", choices=("table", "json"), default="table")
     sc.add_argument("--out", help="write to this file instead of standard output")
     sc.add_argument("--ropa", metavar="FILE", help="also write a record-of-processing draft (CSV) to FILE")
-    sc.add_argument("--sample", type=int, default=10_000, help="rows sampled per table (deterministic)")
+    sc.add_argument("--sample", type=at_least(1), default=10_000,
+                    help="rows sampled per table (deterministic)")
     sc.add_argument("--keep-going", action="store_true",
                     help="exit 0 (not 2) when some files could not be read; they are listed")
 
@@ -67,7 +68,7 @@ def _dataset_arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("--as-of", type=date, help="reference date (default: the dataset's, else today)")
     c.add_argument("--policy", help="organisation policy YAML (default: the dataset's policy.yaml)")
     c.add_argument("--mapping", help="YAML mapping of export files and columns to gdprlab's tables")
-    c.add_argument("--evidence", type=int, default=5, help="masked evidence records per finding")
+    c.add_argument("--evidence", type=at_least(0), default=5, help="masked evidence records per finding")
     c.add_argument("--date-order", choices=("dmy", "mdy"),
                    help="how to read slashed dates that read both ways (no day above 12): dmy (day first) or "
                    "mdy (month first); columns whose values show their order are read as they show")

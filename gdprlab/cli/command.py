@@ -22,6 +22,19 @@ class Command:
     run: Callable[[argparse.Namespace], int]  # the exit code
 
 
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `minimum` (a count of rows or records)."""
+    def whole(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least {minimum}")
+        return value
+    return whole
+
+
 def date(text: str) -> dt.date:
     """An argparse type: a date written YYYY-MM-DD, as everywhere in gdprlab (gdprlab.crm.io.parse_date)."""
     try:

@@ -147,6 +147,18 @@ def test_a_min_coverage_outside_0_to_1_is_refused(capsys):
     assert "is not a share from 0 to 1" in capsys.readouterr().err
 
 
+def test_a_count_below_its_least_is_refused_before_anything_runs(capsys):
+    import pytest
+
+    for args in (["check", str(SAMPLE), "--evidence", "-3"], ["scan", str(SAMPLE), "--sample", "0"],
+                 ["check", str(SAMPLE), "--evidence", "five"]):
+        with pytest.raises(SystemExit) as exit_:
+            main(args)
+        assert exit_.value.code == 2
+        flag, value = args[2], args[3]
+        assert f"argument {flag}: {value!r} is not a whole number of at least" in capsys.readouterr().err
+
+
 def test_check_of_one_file_of_a_dataset_uses_the_datasets_as_of_date_unless_given(capsys):
     assert main(["check", str(SAMPLE / "training.csv"), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["metadata"]["as_of"] == "2026-11-01"  # its manifest's
