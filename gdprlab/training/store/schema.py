@@ -45,6 +45,8 @@ import hashlib
 import importlib.util
 import logging
 import os
+import sqlite3
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -370,6 +372,22 @@ def ensure_roster(conn: Connection) -> None:
 # Connecting
 
 
+def _switch_to_wal(cursor: sqlite3.Cursor, busy_timeout: float) -> None:
+    """PRAGMA journal_mode = WAL, tried again for up to ``busy_timeout`` seconds while SQLite says the
+    database is locked: connections opening a new file at once each switch it, and SQLite refuses the
+    switch at once, without its busy handler, while another holds the lock (over in milliseconds)."""
+    deadline, delay = time.monotonic() + busy_timeout, 0.01
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+
 def make_engine(url: URL, *, schema: str | None = None, busy_timeout: float = 10.0,
                 connect_timeout: float = 5.0) -> Engine:
     """An engine for ``url`` with the tables mapped into ``schema`` (PostgreSQL) when given.
@@ -388,7 +406,7 @@ def make_engine(url: URL, *, schema: str | None = None, busy_timeout: float = 10
             cursor = dbapi_connection.cursor()
             try:
                 cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-                cursor.execute("PRAGMA journal_mode = WAL")
+                _switch_to_wal(cursor, busy_timeout)
             finally:
                 cursor.close()
 

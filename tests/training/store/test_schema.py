@@ -96,6 +96,32 @@ def test_a_relative_sqlite_file_is_made_absolute_so_that_all_stores_mean_the_sam
     assert schema.database_url().database == str(tmp_path / "env.sqlite")
 
 
+class _Cursor:
+    """A cursor whose PRAGMA journal_mode fails with `errors` first."""
+
+    def __init__(self, *errors: str) -> None:
+        self.errors, self.calls = list(errors), 0
+
+    def execute(self, sql: str) -> None:
+        self.calls += 1
+        if self.errors:
+            raise sqlite3.OperationalError(self.errors.pop(0))
+
+
+def test_the_switch_to_wal_waits_while_another_connection_holds_the_new_file():
+    """Connections opening a new SQLite file at once each switch it to WAL; SQLite refuses the switch at
+    once while another holds the lock, so it is tried again within the busy timeout, and only then fails."""
+    cursor = _Cursor("database is locked", "database is locked")
+    schema._switch_to_wal(cursor, busy_timeout=5)
+    assert cursor.calls == 3
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        schema._switch_to_wal(_Cursor(*["database is locked"] * 100), busy_timeout=0.05)
+    other = _Cursor("disk I/O error")
+    with pytest.raises(sqlite3.OperationalError, match="disk"):
+        schema._switch_to_wal(other, busy_timeout=5)
+    assert other.calls == 1  # anything but a lock is not tried again
+
+
 def test_a_new_sqlite_file_is_readable_by_its_owner_only(tmp_path):
     url = schema.database_url(f"sqlite:///{tmp_path / 'new' / 'db.sqlite'}")
     schema.prepare_sqlite_file(url)
