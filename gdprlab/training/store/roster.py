@@ -88,7 +88,10 @@ def read_roster_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     raw_rows: list[dict] = []
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle, strict=True)  # strict: a quote never closed is an error
+            delimiter = _delimiter(handle.readline())
+            handle.seek(0)
+            # strict: a quote never closed is an error
+            reader = csv.DictReader(handle, delimiter=delimiter, strict=True)
             header = [_clean(h).lower() for h in (reader.fieldnames or [])]
             for column in REQUIRED_COLUMNS:
                 if column not in header:
@@ -110,6 +113,12 @@ def read_roster_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
         raise RosterError(name, None, "staff_id", "the file has no staff rows (only a header?); an empty "
                           "roster is never imported")
     return validate_rows(raw_rows, name)
+
+
+def _delimiter(header: str) -> str:
+    """What separates the header's columns: ',' unless a ';' (Excel's CSV where the decimal mark is a comma)
+    or a tab (Excel's 'Unicode text', saved as UTF-8) separates more of them."""
+    return max(",;\t", key=header.count)
 
 
 def validate_rows(rows: Iterable[Mapping[str, object]], file: str = "<roster>") -> pd.DataFrame:

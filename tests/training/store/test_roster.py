@@ -46,6 +46,21 @@ def test_a_valid_roster_is_read_with_learner_id_defaulting_to_staff_id(tmp_path)
     assert "email" not in roster.columns  # read, never kept
 
 
+@pytest.mark.parametrize("delimiter", [";", "\t"], ids=["semicolon", "tab"])
+def test_a_roster_saved_by_excel_with_semicolons_or_tabs_is_read_as_with_commas(tmp_path, delimiter):
+    """Excel writes CSV with ';' where the decimal mark is a comma (most of the EU), with a byte-order mark
+    and CRLF line ends, and 'Unicode text' with tabs; a name may hold a comma or a semicolon."""
+    rows = [*ROWS, 'S4,"Nowak; Anna",anna@example.com,Sales,sales_rep,standard,2024-01-15']
+    text = "\r\n".join(line.replace(",", "\0").replace('"Nowak; Anna"', '"Nowak; Anna"')
+                       for line in [HEADER, *rows]).replace("\0", delimiter)
+    path = tmp_path / "staff.csv"
+    path.write_bytes(("\ufeff" + text + "\r\n").encode("utf-8"))
+    roster = read_roster_csv(path)
+    assert list(roster["staff_id"]) == ["S1", "S2", "S3", "S4"]
+    assert roster.loc[3, "name"] == "Nowak; Anna" and roster.loc[1, "crm_access"] == "full"
+    assert roster.loc[2, "start_date"] == dt.date(2022, 2, 28)
+
+
 def test_an_explicit_learner_id_column_is_used(tmp_path):
     roster = read_roster_csv(write(tmp_path, HEADER + ",learner_id", ROWS[0] + ",anna.m", ROWS[1] + ","))
     assert list(roster["learner_id"]) == ["anna.m", "S2"]
