@@ -51,8 +51,7 @@ def test_a_roster_saved_by_excel_with_semicolons_or_tabs_is_read_as_with_commas(
     """Excel writes CSV with ';' where the decimal mark is a comma (most of the EU), with a byte-order mark
     and CRLF line ends, and 'Unicode text' with tabs; a name may hold a comma or a semicolon."""
     rows = [*ROWS, 'S4,"Nowak; Anna",anna@example.com,Sales,sales_rep,standard,2024-01-15']
-    text = "\r\n".join(line.replace(",", "\0").replace('"Nowak; Anna"', '"Nowak; Anna"')
-                       for line in [HEADER, *rows]).replace("\0", delimiter)
+    text = "\r\n".join([HEADER, *rows]).replace(",", delimiter)
     path = tmp_path / "staff.csv"
     path.write_bytes(("\ufeff" + text + "\r\n").encode("utf-8"))
     roster = read_roster_csv(path)
