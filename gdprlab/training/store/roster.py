@@ -92,7 +92,10 @@ def read_roster_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
             handle.seek(0)
             # strict: a quote never closed is an error
             reader = csv.DictReader(handle, delimiter=delimiter, strict=True)
-            header = [_clean(h).lower() for h in (reader.fieldnames or [])]
+            if not reader.fieldnames:
+                raise RosterError(name, None, None, "the file is empty: export the roster again with its "
+                                  "header row (staff_id, name, …)")
+            header = [_clean(h).lower() for h in reader.fieldnames]
             for column in REQUIRED_COLUMNS:
                 if column not in header:
                     raise RosterError(name, None, column, "missing column")

@@ -114,6 +114,16 @@ def test_a_roster_cut_off_inside_a_quoted_value_is_refused_as_such(tmp_path):
     assert caught.value.row == 2 and "Brzęczyszczykiewicz" not in str(caught.value)
 
 
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\r\n\r\n"],
+                         ids=["empty", "bom only", "blank lines"])
+def test_an_empty_roster_file_is_named_as_such(tmp_path, content):
+    path = tmp_path / "staff.csv"
+    path.write_bytes(content)
+    with pytest.raises(RosterError, match="the file is empty") as caught:
+        read_roster_csv(path)
+    assert str(path) in str(caught.value)
+
+
 def test_a_row_with_more_fields_than_the_header_is_refused(tmp_path):
     path = write(tmp_path, HEADER, ROWS[0], "S2,Müller, Jürgen,j@x,Sales,rep,none,2024-01-01")
     with pytest.raises(RosterError, match="8 fields where the header has 7") as caught:
