@@ -79,7 +79,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _summary_arguments(s: argparse.ArgumentParser) -> None:
-    s.add_argument("dataset", metavar="DATASET", help="dataset folder")
+    s.add_argument("dataset", metavar="DATASET", help="dataset folder, or a CRM export file or folder")
 
 
 def cmd_summary(args: argparse.Namespace) -> int:

@@ -12,14 +12,19 @@ import pandas as pd
 
 from gdprlab.crm.exports import ANSWER_KEYS, MENTIONS_TRUTH, LoadReport, export_files
 from gdprlab.crm.io import DatasetError
-from gdprlab.crm.reader import read_file
+from gdprlab.crm.reader import Sheet, read_file
 from gdprlab.regulation.catalogue import RULES
 
 
 def summarise(folder: Path) -> str:
-    """Tables with row and column counts, then planted violations per rule when ground truth exists."""
+    """Tables with row and column counts, then planted violations per rule when ground truth exists; for
+    one export file, its sheets."""
+    if folder.is_file():  # one export file: one that cannot be read is the command's error
+        return "\n".join([f"Export file {folder}", f"\n  {'table':<22}{'rows':>10}{'columns':>9}",
+                          *(_count(sheet) for sheet in read_file(folder))])
     if not folder.is_dir():
-        raise FileNotFoundError(f"{folder}: no such dataset folder; run 'gdprlab generate {folder}' first")
+        raise FileNotFoundError(f"{folder}: no such dataset folder or export file; run 'gdprlab generate "
+                                f"{folder}' to make a dataset there")
     skipped = LoadReport()
     files = [p for p in export_files(folder, skipped) if p.stem not in ANSWER_KEYS]
     lines = [f"Dataset {folder}"]
@@ -32,13 +37,7 @@ def summarise(folder: Path) -> str:
         )
     lines.append(f"\n  {'table':<22}{'rows':>10}{'columns':>9}")
     for path in files:
-        try:
-            sheets = read_file(path)
-        except DatasetError as exc:
-            lines.append(f"  {path.name}: NOT READ: {exc}")
-            continue
-        for sheet in sheets:
-            lines.append(f"  {sheet.name:<22}{len(sheet.frame):>10,}{sheet.frame.shape[1]:>9}")
+        lines += _counts(path)
     truth = folder / "ground_truth.csv"
     if truth.exists():
         counts = pd.read_csv(truth, dtype=str)["rule_id"].value_counts()
@@ -55,3 +54,15 @@ def summarise(folder: Path) -> str:
         lines.append(f"\n  contacts mentioned in other contacts' notes: {int(kinds.sum())} ("
                      + ", ".join(f"by {kind} {n}" for kind, n in sorted(kinds.items())) + ")")
     return "\n".join(lines)
+
+
+def _counts(path: Path) -> list[str]:
+    """One line per sheet of the file: its rows and columns (or why it was not read)."""
+    try:
+        return [_count(sheet) for sheet in read_file(path)]
+    except DatasetError as exc:
+        return [f"  {path.name}: NOT READ: {exc}"]
+
+
+def _count(sheet: Sheet) -> str:
+    return f"  {sheet.name:<22}{len(sheet.frame):>10,}{sheet.frame.shape[1]:>9}"

@@ -69,3 +69,16 @@ def test_an_existing_dataset_is_not_overwritten_without_force(tmp_path, capsys):
 def test_summary_of_a_missing_folder_says_what_to_do(tmp_path, capsys):
     assert main(["summary", str(tmp_path / "nope")]) == 2
     assert "gdprlab generate" in capsys.readouterr().err
+
+
+def test_summary_of_one_export_file_counts_its_sheets_and_names_one_it_cannot_read(tmp_path, capsys):
+    export = tmp_path / "Contact.csv"
+    export.write_text("Id;Email\r\n1;a@example.com\r\n2;b@example.com\r\n", encoding="utf-8")
+    assert main(["summary", str(export)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Export file {export}") and "Contact" in out and "2" in out.split("Contact")[-1]
+    assert "@" not in out  # counts only, never values
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(bytes(range(256)) * 8)
+    assert main(["summary", str(broken)]) == 2
+    assert f"{broken}: no columns found" in capsys.readouterr().err
