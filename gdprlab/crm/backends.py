@@ -79,7 +79,9 @@ def _duckdb(database: str, memory_limit: str | None, temp_directory: str | Path 
     except duckdb.Error as exc:  # a size DuckDB cannot read, a file that is not its database, a lock
         if temp_directory is None:
             shutil.rmtree(spill, ignore_errors=True)
-        what = f"--memory-limit {memory_limit!r}" if "memory" in str(exc).lower() else f"DuckDB at {database}"
+        # DuckDB parses its settings before it opens the file: a ParserException is the memory limit's
+        unread = memory_limit is not None and isinstance(exc, duckdb.ParserException)
+        what = f"--memory-limit {memory_limit!r}" if unread else f"DuckDB at {database}"
         raise EngineError(f"{what}: {str(exc).splitlines()[0][:200]}") from None
     if temp_directory is None:
         weakref.finalize(backend, shutil.rmtree, spill, True)
