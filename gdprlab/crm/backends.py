@@ -22,6 +22,8 @@ from typing import Any
 
 import duckdb
 import ibis
+import sqlglot.expressions as sge
+from ibis.backends.sql.compilers.duckdb import DuckDBCompiler
 
 # Ibis 12 asks pandas for an option that pandas 3 deprecates, once per column it converts: a warning about
 # a library's internals, not about the user's data, and one that would bury gdprlab's own messages.
@@ -33,6 +35,26 @@ ENGINES = ("duckdb", "spark")
 
 class EngineError(ValueError):
     """An engine that cannot be reached or started; the message says what to install or check."""
+
+
+class _InlinedCompiler(DuckDBCompiler):
+    """Ibis's DuckDB compiler, with every common table expression marked NOT MATERIALIZED.
+
+    Ibis writes a part that a query reads twice (the contacts with their names casefolded, grouped and then
+    joined back) as a CTE, and DuckDB materialises a CTE read more than once: every row and column of it,
+    held until the query ends. Inlined, DuckDB computes the part once per reader and streams it. The
+    intermediates worth keeping are kept on purpose, as tables (gdprlab.audit.rules.base.Tables.shared).
+    Over millions of contacts, all rules then peak lower in the same time (benchmarks/engine_speed.py).
+    """
+
+    def translate(self, op: Any, *, params: Any) -> sge.Expression:
+        out = super().translate(op, params=params)
+        for cte in out.find_all(sge.CTE):
+            cte.set("materialized", False)
+        return out
+
+
+_INLINED = _InlinedCompiler()
 
 
 def connect(engine: str | None = None, *, memory_limit: str | None = None,
@@ -83,6 +105,7 @@ def _duckdb(database: str, memory_limit: str | None, temp_directory: str | Path 
         unread = memory_limit is not None and isinstance(exc, duckdb.ParserException)
         what = f"--memory-limit {memory_limit!r}" if unread else f"DuckDB at {database}"
         raise EngineError(f"{what}: {str(exc).splitlines()[0][:200]}") from None
+    backend.compiler = _INLINED
     if temp_directory is None:
         weakref.finalize(backend, shutil.rmtree, spill, True)
     for kept in (Path(database), Path(f"{database}.wal")) if database != ":memory:" else ():

@@ -9,6 +9,7 @@ import stat
 import tempfile
 from pathlib import Path
 
+import ibis
 import pytest
 from helpers import SPARK_TEST_JAVA_OPTIONS
 
@@ -105,3 +106,22 @@ def test_the_test_sessions_spark_runs_with_the_tests_java_options(spark_backend)
     runtime = spark_backend._session._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean()
     assert set(SPARK_TEST_JAVA_OPTIONS.split()) <= set(runtime.getInputArguments())
     assert SPARK_TEST_JAVA_OPTIONS not in os.environ.get("PYSPARK_SUBMIT_ARGS", "")
+
+
+def test_duckdb_inlines_a_part_a_query_reads_twice_instead_of_holding_all_its_rows():
+    backend = connect("duckdb")
+    try:
+        t = backend.create_table("people", ibis.memtable({"name": ["Ada", "ada", "Bo"], "n": [1, 2, 3]}),
+                                 temp=True)
+        part = t.mutate(key=t["name"].lower())
+        shared = part.group_by("key").aggregate(rows=part.count())
+        twice = part.semi_join(shared.filter(shared["rows"] > 1), "key")
+        assert sorted(backend.execute(twice)["n"]) == [1, 2]
+        sql = backend.compile(twice)
+        assert "NOT MATERIALIZED" in sql
+        def plan(query: str) -> str:
+            return backend.con.sql(f"EXPLAIN {query}").fetchall()[0][1]
+        assert "CTE Scan" not in plan(sql)
+        assert "CTE Scan" in plan(sql.replace("NOT MATERIALIZED ", ""))  # DuckDB's default: materialised
+    finally:
+        backend.disconnect()

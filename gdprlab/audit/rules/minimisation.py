@@ -255,9 +255,10 @@ def later_duplicates(t: Tables) -> ir.Table | None:
         # a casefolded text is missing only where the text is: the filter reads the raw columns
         complete = c.filter(c["first_name"].notnull() & c["last_name"].notnull() & c["birth_date"].notnull()
                             & c["created_at"].notnull()).select("contact_id", "created_at", *columns, **key)
-        shared = complete.group_by(list(key)).aggregate(_n=complete.count())
+        complete = complete.mutate(_k_hash=_hashed(complete, list(key)))
+        shared = complete.group_by("_k_hash").aggregate(_n=complete.count())
         shared = shared.filter(shared["_n"] > 1).drop("_n")  # the few (names, birth date) shared
-        namesakes = t.shared("namesakes", lambda: complete.semi_join(shared, list(key)))
+        namesakes = t.shared("namesakes", lambda: complete.semi_join(shared, "_k_hash").drop("_k_hash"))
         rows = namesakes.mutate(**{f"_i_{col}": _same_person_form(t, col, namesakes[col]) for col in columns})
         later = []
         for cols in identifiers.values():
@@ -270,6 +271,16 @@ def later_duplicates(t: Tables) -> ir.Table | None:
         hits = marked.filter(marked["_later"])
         return hits.select(_later_id=hits["contact_id"])
     return t.shared("later_duplicates", build)
+
+
+def _hashed(rows: ir.Table, key: list[str]) -> ir.IntegerValue:
+    """One integer per value of `key` (text columns and a date, none missing), which the engine groups by
+    in a fraction of the memory the texts themselves would take (5M contacts: 2.7 GB). Values that differ
+    may share one (a hash): grouping by it finds a superset of the key values that more than one row has,
+    which a later grouping by the key itself narrows."""
+    joined = functools.reduce(lambda left, name: left + "\x1f" + rows[name].cast("string"), key[1:],
+                              rows[key[0]].cast("string"))
+    return joined.hash()
 
 
 def _why_inaccurate(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
