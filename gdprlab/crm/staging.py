@@ -6,11 +6,14 @@ engine reads the data itself.
 
 * `stage_dataset(folder, backend)`: the files of a dataset folder (`<table>.csv` or `<table>.parquet`)
   read by DuckDB or PySpark, converted exactly as `gdprlab.crm.io.read_dataset` converts them, so both
-  give the same values. CSV is read as text; missing values and empty text are NULL; timestamps are naive
-  UTC from ISO 8601 text with `Z` or an offset; dates, booleans (True/False/true/false), whole numbers;
-  columns outside the schema stay text. A value that does not convert, a missing schema column or a file
-  the engine cannot read fails with read_dataset's own DatasetError for that file (read_table produces it),
-  so the engine never loads values the pandas reader would have refused.
+  give the same values. Parquet files stay files the queries read (their columns are typed, and read where
+  a query needs them); DuckDB parses and converts a CSV once, into a temporary table of the connection
+  (which its memory limit lets it spill), instead of once in every query that reads it. CSV is read as
+  text; missing values and empty text are NULL; timestamps are naive UTC from ISO 8601 text with `Z` or an
+  offset; dates, booleans (True/False/true/false), whole numbers; columns outside the schema stay text. A
+  value that does not convert, a missing schema column or a file the engine cannot read fails with
+  read_dataset's own DatasetError for that file (read_table produces it), so the engine never loads values
+  the pandas reader would have refused.
 * `stage_fivetran(backend, connector)`: the tables the Fivetran Salesforce and HubSpot connectors write into a
   warehouse, mapped onto gdprlab's tables. Rows deleted in the CRM (`_fivetran_deleted`, Salesforce
   `is_deleted`) and past versions kept by Fivetran's history mode (`_fivetran_active` false) are left out;
@@ -29,6 +32,7 @@ engine reads the data itself.
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -140,6 +144,10 @@ def _stage_file(backend: Any, path: Path, table: Table, csv_options: Mapping[str
     with _reader_errors(path, table):
         raw = (backend.read_csv(str(path), **csv_options) if path.suffix == ".csv"
                else backend.read_parquet(str(path)))
+        parsed = path.suffix == ".csv" and backend.name == "duckdb"
+        if parsed:  # parsed once into the engine: a view of the file would parse it again for every query
+            parsed_name = _temporary_name("parsed", table)
+            raw = backend.create_table(parsed_name, raw, temp=True)
     if not set(table.required_names) <= set(raw.columns):
         _refuse(path, table, "a missing column")
     checked = [c for c in raw.columns if types.get(c, "str") != "str"]
@@ -155,7 +163,19 @@ def _stage_file(backend: Any, path: Path, table: Table, csv_options: Mapping[str
         if count := int(found[column].iloc[0]):
             _refuse(path, table, f"{count} value(s) of column {column!r} not {_EXPECTED[types[column]]}")
     no_empty |= {c for i, c in enumerate(texts) if not int(found[f"empty_text_{i}"].iloc[0])}
-    return raw.select(**{c: _as_read(raw[c], types.get(c, "str"), c in no_empty) for c in raw.columns})
+    typed = raw.select(**{c: _as_read(raw[c], types.get(c, "str"), c in no_empty) for c in raw.columns})
+    if not parsed:
+        return typed
+    # the values converted once too (a view would convert every value again in every query), then the text
+    # as parsed is given back
+    kept = backend.create_table(_temporary_name("staged", table), typed, temp=True)
+    backend.raw_sql(f'DROP TABLE "{parsed_name}"')
+    return kept
+
+
+def _temporary_name(kind: str, table: Table) -> str:
+    """A name no other staging of this connection uses (a dataset may be staged more than once)."""
+    return f"gdprlab_{kind}_{table.name}_{uuid.uuid4().hex}"
 
 
 def _as_read(value: ir.Value, dtype: str, no_empty: bool) -> ir.Value:
