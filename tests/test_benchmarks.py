@@ -146,6 +146,21 @@ def test_engine_speed_verdicts_are_computed_from_the_recorded_figures(engine_spe
     doctored["agreement"][0]["same_counts"] = False
     agreed = {v["target"]: v["passed"] for v in engine_speed.verdicts(doctored)}
     assert not agreed[f"agree-{SMOKE_CONTACTS}"]
+    # the targets are about Parquet: a run on CSV files measures them without judging them
+    doctored = copy.deepcopy(record)
+    doctored["parameters"]["format"] = "csv"
+    for b in doctored["best"]:
+        b.update(fast.get(b["engine"], {}))
+    on_csv = {v["target"]: v for v in engine_speed.verdicts(doctored)}
+    assert (on_csv["parity"]["passed"], on_csv["scale"]["passed"]) == (None, None)
+    assert on_csv["parity"]["measured"] == "not judged: this run read csv files"
+    assert on_csv[f"agree-{SMOKE_CONTACTS}"]["passed"]
+
+
+def test_engine_speed_composes_parquet_parts_only():
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "engine_speed.py"), "--format", "csv", "--sizes",
+                           "20000000"], capture_output=True, text=True)
+    assert done.returncode == 2 and "--format csv goes up to that size" in done.stderr
 
 
 def test_engine_speed_composes_a_larger_dataset_with_disjoint_ids(engine_speed_run, tmp_path):
