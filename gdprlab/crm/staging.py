@@ -42,6 +42,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.parquet as pq
+import sqlglot as sg
 from ibis.common.exceptions import TableNotFound
 
 from gdprlab.crm import conventions
@@ -144,13 +145,11 @@ def _stage_file(backend: Any, path: Path, table: Table, csv_options: Mapping[str
     with _reader_errors(path, table):
         raw = (backend.read_csv(str(path), **csv_options) if path.suffix == ".csv"
                else backend.read_parquet(str(path)))
-        parsed = path.suffix == ".csv" and backend.name == "duckdb"
-        if parsed:  # parsed once into the engine: a view of the file would parse it again for every query
-            parsed_name = _temporary_name("parsed", table)
-            raw = backend.create_table(parsed_name, raw, temp=True)
     if not set(table.required_names) <= set(raw.columns):
         _refuse(path, table, "a missing column")
     checked = [c for c in raw.columns if types.get(c, "str") != "str"]
+    if path.suffix == ".csv" and backend.name == "duckdb":
+        return _parsed_once(backend, path, table, raw, types, checked)
     no_empty = _without_empty_text(path) if path.suffix == ".parquet" else set()
     texts = [c for c in raw.columns if types.get(c, "str") == "str" and raw[c].type().is_string()
              and c not in no_empty]
@@ -163,14 +162,29 @@ def _stage_file(backend: Any, path: Path, table: Table, csv_options: Mapping[str
         if count := int(found[column].iloc[0]):
             _refuse(path, table, f"{count} value(s) of column {column!r} not {_EXPECTED[types[column]]}")
     no_empty |= {c for i, c in enumerate(texts) if not int(found[f"empty_text_{i}"].iloc[0])}
-    typed = raw.select(**{c: _as_read(raw[c], types.get(c, "str"), c in no_empty) for c in raw.columns})
-    if not parsed:
-        return typed
-    # the values converted once too (a view would convert every value again in every query), then the text
-    # as parsed is given back
-    kept = backend.create_table(_temporary_name("staged", table), typed, temp=True)
-    backend.raw_sql(f'DROP TABLE "{parsed_name}"')
-    return kept
+    return raw.select(**{c: _as_read(raw[c], types.get(c, "str"), c in no_empty) for c in raw.columns})
+
+
+def _parsed_once(backend: Any, path: Path, table: Table, raw: ir.Table, types: Mapping[str, str],
+                 checked: list[str]) -> ir.Table:
+    """A CSV file parsed and converted by DuckDB once, into a temporary table of the connection, with a
+    flag per converted column for a value that does not convert; the flags counted there (a refusal drops
+    the table), then dropped. A view of the file would parse and convert it again in every query."""
+    flags = {f"_unconverted_{i}": unconvertible(raw[c], types[c]) for i, c in enumerate(checked)}
+    name = _temporary_name("staged", table)
+    with _reader_errors(path, table):  # the one full read: the engine parses every row here
+        kept = backend.create_table(name, raw.select(
+            **{c: convert(raw[c], types.get(c, "str")) for c in raw.columns}, **flags), temp=True)
+    quoted = sg.to_identifier(name, quoted=True).sql("duckdb")
+    if flags:
+        found = backend.execute(kept.aggregate(**{f: kept.count(where=kept[f]) for f in flags}))
+        for flag, column in zip(flags, checked, strict=True):
+            if count := int(found[flag].iloc[0]):
+                backend.raw_sql(f"DROP TABLE {quoted}")
+                _refuse(path, table, f"{count} value(s) of column {column!r} not {_EXPECTED[types[column]]}")
+        for flag in flags:
+            backend.raw_sql(f"ALTER TABLE {quoted} DROP COLUMN {flag}")
+    return backend.table(name)
 
 
 def _temporary_name(kind: str, table: Table) -> str:

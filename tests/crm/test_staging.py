@@ -98,8 +98,13 @@ def test_duckdb_parses_a_csv_once_when_staging_not_again_in_every_query(duckdb, 
         {"contact_id": "C1", "created_at": pd.Timestamp("2026-01-01 10:00:00")}]
     path.unlink()
     assert duckdb.execute(contacts.count()) == 1
-    tables = [name for (name,) in duckdb.con.sql("SELECT table_name FROM duckdb_tables()").fetchall()]
-    assert [name for name in tables if "parsed" in name] == []  # the text as parsed is given back
+    assert [c for c in contacts.columns if c.startswith("_")] == []  # the flags of unconverted values
+
+
+def test_a_csv_refused_leaves_no_table_in_the_engine(duckdb, tmp_path):
+    write(tmp_path, "contacts", {"contact_id": "C1", "created_at": "yesterday"})
+    assert "not ISO 8601 timestamps" in staged_error(duckdb, tmp_path)
+    assert duckdb.con.sql("SELECT table_name FROM duckdb_tables()").fetchall() == []
 
 
 def test_the_checks_find_the_samples_planted_violations_in_its_staged_tables(duckdb):
