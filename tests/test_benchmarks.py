@@ -206,6 +206,14 @@ def test_readme_figures_renders_the_json_between_the_markers_only(engine_speed_r
     (work,) = record["same_work"]
     assert f"({work['rules']} of them)" in text and f"| {work['ratio']:.2f}x |" in text
     assert figures.main([*args, "--check"]) == 0  # rendering twice changes nothing
+    on_csv = copy.deepcopy(record)  # a run on CSV files: the targets about Parquet say they were not judged
+    on_csv["parameters"]["format"] = "csv"
+    on_csv["verdicts"] = load_script("engine_speed").verdicts(on_csv)
+    (out_dir / "engine_speed.json").write_text(json.dumps(on_csv), encoding="utf-8")
+    assert figures.main(args) == 0
+    text = readme.read_text(encoding="utf-8")
+    assert "--format csv" in text
+    assert "| not judged: this run read csv files | not judged |" in text
     readme.write_text("# no markers\n", encoding="utf-8")
     assert figures.main(args) == 2
 
