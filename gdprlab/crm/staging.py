@@ -170,21 +170,25 @@ def _parsed_once(backend: Any, path: Path, table: Table, raw: ir.Table, types: M
     """A CSV file parsed and converted by DuckDB once, into a temporary table of the connection, with a
     flag per converted column for a value that does not convert; the flags counted there (a refusal drops
     the table), then dropped. A view of the file would parse and convert it again in every query."""
-    flags = {f"_unconverted_{i}": unconvertible(raw[c], types[c]) for i, c in enumerate(checked)}
     name = _temporary_name("staged", table)
+    # the flags are named after the table (a random name): no column of the file has their names
+    flags = {f"{name}_{i}": unconvertible(raw[c], types[c]) for i, c in enumerate(checked)}
     with _reader_errors(path, table):  # the one full read: the engine parses every row here
         kept = backend.create_table(name, raw.select(
             **{c: convert(raw[c], types.get(c, "str")) for c in raw.columns}, **flags), temp=True)
-    quoted = sg.to_identifier(name, quoted=True).sql("duckdb")
     if flags:
         found = backend.execute(kept.aggregate(**{f: kept.count(where=kept[f]) for f in flags}))
         for flag, column in zip(flags, checked, strict=True):
             if count := int(found[flag].iloc[0]):
-                backend.raw_sql(f"DROP TABLE {quoted}")
+                backend.raw_sql(f"DROP TABLE {_quoted(name)}")
                 _refuse(path, table, f"{count} value(s) of column {column!r} not {_EXPECTED[types[column]]}")
         for flag in flags:
-            backend.raw_sql(f"ALTER TABLE {quoted} DROP COLUMN {flag}")
+            backend.raw_sql(f"ALTER TABLE {_quoted(name)} DROP COLUMN {_quoted(flag)}")
     return backend.table(name)
+
+
+def _quoted(identifier: str) -> str:
+    return sg.to_identifier(identifier, quoted=True).sql("duckdb")
 
 
 def _temporary_name(kind: str, table: Table) -> str:

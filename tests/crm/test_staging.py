@@ -101,6 +101,14 @@ def test_duckdb_parses_a_csv_once_when_staging_not_again_in_every_query(duckdb, 
     assert [c for c in contacts.columns if c.startswith("_")] == []  # the flags of unconverted values
 
 
+def test_a_csv_column_may_have_any_name_the_staging_uses_for_itself(duckdb, tmp_path):
+    write(tmp_path, "contacts", {"contact_id": "C1", "created_at": "2026-01-01", "_unconverted_0": "x",
+                                 "gdprlab_staged_contacts": "y"})
+    [row] = staged_records(duckdb, tmp_path)["contacts"]
+    assert (row["_unconverted_0"], row["gdprlab_staged_contacts"]) == ("x", "y")
+    assert staged_records(duckdb, tmp_path) == read_records(tmp_path)
+
+
 def test_a_csv_refused_leaves_no_table_in_the_engine(duckdb, tmp_path):
     write(tmp_path, "contacts", {"contact_id": "C1", "created_at": "yesterday"})
     assert "not ISO 8601 timestamps" in staged_error(duckdb, tmp_path)
