@@ -274,10 +274,10 @@ def later_duplicates(t: Tables) -> ir.Table | None:
 
 
 def _hashed(rows: ir.Table, key: list[str]) -> ir.IntegerValue:
-    """One integer per value of `key` (text columns and a date, none missing), which the engine groups by
-    in a fraction of the memory the texts themselves would take (5M contacts: 2.7 GB). Values that differ
-    may share one (a hash): grouping by it finds a superset of the key values that more than one row has,
-    which a later grouping by the key itself narrows."""
+    """One integer per value of `key` (text columns and a date, none missing), which the engine groups
+    millions of rows by in less memory than the texts themselves. Values that differ may share one (a
+    hash; Spark's has 32 bits): grouping by it finds a superset of the key values that more than one row
+    has, which the later grouping by the key itself narrows, so a shared hash never makes a duplicate."""
     joined = functools.reduce(lambda left, name: left + "\x1f" + rows[name].cast("string"), key[1:],
                               rows[key[0]].cast("string"))
     return joined.hash()
