@@ -189,6 +189,25 @@ def test_later_duplicates_agree_with_a_plain_groupby_on_many_contacts():
     assert found("inaccurate_data", contacts=contacts) == want
 
 
+def test_a_hash_shared_by_different_names_makes_no_duplicate(monkeypatch):
+    """The namesakes are first grouped by a hash of their names and birth date: were every hash the same,
+    the later grouping by the names themselves still finds only the duplicate."""
+    import ibis
+
+    from gdprlab.audit.rules import minimisation
+
+    contacts = table("contacts", *({"contact_id": f"C{i}", "first_name": first, "last_name": "Nowak",
+                                    "birth_date": birth, "created_at": f"2024-01-0{i}T00:00:00Z",
+                                    "phone": "+48601234567", "status": "lead"}
+                                   for i, (first, birth) in enumerate([("Anna", "1980-05-01"),
+                                                                       ("Ben", "1980-05-01"),
+                                                                       ("Anna", "1981-05-01"),
+                                                                       ("ANNA", "1980-05-01")], 1)))
+    assert found("inaccurate_data", contacts=contacts) == ["C4"]
+    monkeypatch.setattr(minimisation, "_hashed", lambda rows, key: ibis.literal(7, "int64"))
+    assert found("inaccurate_data", contacts=contacts) == ["C4"]
+
+
 NAMESAKE = {"first_name": "Maria", "last_name": "García", "birth_date": "1985-04-12", "country": "ES",
             "status": "lead"}
 FIRST, SECOND = "2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z"
