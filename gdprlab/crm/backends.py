@@ -22,6 +22,7 @@ from typing import Any
 
 import duckdb
 import ibis
+import sqlglot
 import sqlglot.expressions as sge
 from ibis.backends.sql.compilers.duckdb import DuckDBCompiler
 
@@ -55,6 +56,11 @@ class _InlinedCompiler(DuckDBCompiler):
 
 
 _INLINED = _InlinedCompiler()
+
+
+def quoted(identifier: str, dialect: str = "duckdb") -> str:
+    """A table or column name quoted for raw SQL in that engine's dialect (any character allowed)."""
+    return sqlglot.to_identifier(identifier, quoted=True).sql(dialect)
 
 
 def connect(engine: str | None = None, *, memory_limit: str | None = None,

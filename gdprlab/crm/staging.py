@@ -42,11 +42,10 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.parquet as pq
-import sqlglot as sg
 from ibis.common.exceptions import TableNotFound
 
 from gdprlab.crm import conventions
-from gdprlab.crm.backends import EngineError
+from gdprlab.crm.backends import EngineError, quoted
 from gdprlab.crm.io import DatasetError, read_table, table_file
 from gdprlab.crm.schema import TABLES, Table
 
@@ -180,15 +179,11 @@ def _parsed_once(backend: Any, path: Path, table: Table, raw: ir.Table, types: M
         found = backend.execute(kept.aggregate(**{f: kept.count(where=kept[f]) for f in flags}))
         for flag, column in zip(flags, checked, strict=True):
             if count := int(found[flag].iloc[0]):
-                backend.raw_sql(f"DROP TABLE {_quoted(name)}")
+                backend.raw_sql(f"DROP TABLE {quoted(name)}")
                 _refuse(path, table, f"{count} value(s) of column {column!r} not {_EXPECTED[types[column]]}")
         for flag in flags:
-            backend.raw_sql(f"ALTER TABLE {_quoted(name)} DROP COLUMN {_quoted(flag)}")
+            backend.raw_sql(f"ALTER TABLE {quoted(name)} DROP COLUMN {quoted(flag)}")
     return backend.table(name)
-
-
-def _quoted(identifier: str) -> str:
-    return sg.to_identifier(identifier, quoted=True).sql("duckdb")
 
 
 def _temporary_name(kind: str, table: Table) -> str:

@@ -103,9 +103,10 @@ def test_duckdb_parses_a_csv_once_when_staging_not_again_in_every_query(duckdb, 
 
 def test_a_csv_column_may_have_any_name_the_staging_uses_for_itself(duckdb, tmp_path):
     write(tmp_path, "contacts", {"contact_id": "C1", "created_at": "2026-01-01", "_unconverted_0": "x",
-                                 "gdprlab_staged_contacts": "y"})
+                                 "gdprlab_staged_contacts": "y", 'a "quoted" name': "z", "=HYPERLINK()": "w"})
     [row] = staged_records(duckdb, tmp_path)["contacts"]
     assert (row["_unconverted_0"], row["gdprlab_staged_contacts"]) == ("x", "y")
+    assert (row['a "quoted" name'], row["=HYPERLINK()"]) == ("z", "w")
     assert staged_records(duckdb, tmp_path) == read_records(tmp_path)
 
 

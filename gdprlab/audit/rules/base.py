@@ -44,8 +44,8 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import sqlglot
 
+from gdprlab.crm.backends import quoted
 from gdprlab.crm.schema import TABLES
 from gdprlab.regulation import law
 from gdprlab.regulation.catalogue import RULES_BY_ID, Rule
@@ -151,7 +151,7 @@ class Tables(Mapping[str, ir.Table]):
         return self.backend.table(table)
 
     def _quoted(self, table: str) -> str:
-        return sqlglot.to_identifier(table, quoted=True).sql(self.backend.dialect)
+        return quoted(table, self.backend.dialect)
 
     def batches(self, expr: ir.Table, rows: int) -> Iterator[pa.RecordBatch]:
         """The rows of `expr` as Arrow batches of at most `rows` rows, never all in memory at once."""
