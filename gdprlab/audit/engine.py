@@ -225,6 +225,7 @@ class Check:
                 found = _store(t, ids, findings_table, run_id or "", self.id)
                 record_ids: tuple[str, ...] = ()
                 sample = _sample(t, ids, found, evidence, seed, self.id)
+                t.drop(ids)  # stored: its memory is given back now, not at the end of the run
             else:  # the ids are read anyway: with their sampling key, the sample needs no query of its own
                 record_ids, sample = _ids_and_sample(t, ids, evidence, seed, self.id)
                 found = None
@@ -524,15 +525,18 @@ def run_checks(tables: Mapping[str, Any] | Tables, policy: Policy | None, as_of:
     t, opened = open_tables(tables, backend)
     try:
         results = []
+        remaining = [c.id for c in CHECKS if c.id in selected]
         for check in CHECKS:
             if check.id not in selected:
                 results.append(CheckResult(check, "not_assessed", reason="not selected"))
                 continue
+            remaining.remove(check.id)
             reason = check.missing(t)
             if reason is not None:
                 results.append(CheckResult(check, "not_assessed", reason=reason))
                 continue
             results.append(check._find(t, policy, as_of, evidence, seed, findings_table, run_id))
+            t.finished(remaining)  # what only the rules run so far read is given back
         results = _with_evidence(t, results)
         engine = t.backend_name
     finally:

@@ -20,6 +20,7 @@ from gdprlab.audit.engine import (
     STATUSES,
     catalogue_version,
     get_check,
+    open_tables,
     run_checks,
     show,
 )
@@ -596,6 +597,19 @@ def test_with_a_findings_table_the_ids_stay_in_the_engine_under_the_run_id(typic
     assert kept.findings[0]["record_ids_in"] == "findings"
     again = run_checks(frames, policy, as_of, backend=con, findings_table="findings")
     assert len(con.table("findings").execute()) == 2 * len(stored) and again.run_id != kept.run_id
+
+
+def test_a_rules_ids_are_dropped_from_the_engine_once_stored_in_the_findings_table(typical_dir):
+    """Kept while the rule counts, stores and samples them, then given back: not held until the run ends."""
+    import ibis
+
+    con = ibis.duckdb.connect()
+    t, _ = open_tables(read_dataset(typical_dir), con)
+    check = get_check("consent_without_proof")  # as run_checks runs it, before the run's end releases all
+    found = check._find(t, read_policy(typical_dir), read_as_of(typical_dir), 3, 0, "findings", "run")
+    temporary = con.con.sql("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchnumpy()
+    assert found.result.count > 0 and len(found.sample) == 3
+    assert not [name for name in temporary["table_name"] if "_ids_" in name]
 
 
 def test_the_engine_picks_as_evidence_the_ids_whose_seeded_md5_sorts_first(typical_dir, assessment):

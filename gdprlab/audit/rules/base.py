@@ -71,6 +71,7 @@ class Tables(Mapping[str, ir.Table]):
         self._cache = cache
         self._shared: dict[Hashable, Any] = {}
         self._temporary: list[str] = []
+        self._users: dict[Hashable, frozenset[str]] = {}
         self._streams = itertools.count()
         self._tables = {name: self._viewed(name, self._naive_utc(table)) for name, table in tables.items()}
 
@@ -124,16 +125,32 @@ class Tables(Mapping[str, ir.Table]):
     def columns(self, name: str) -> tuple[str, ...]:
         return tuple(self._tables[name].columns)
 
-    def shared(self, name: Hashable, build: Callable[[], Any], *, keep: bool = True) -> Any:
+    def shared(self, name: Hashable, build: Callable[[], Any], *, keep: bool = True,
+               users: Iterable[str] | None = None) -> Any:
         """build(), computed once per run; a table is materialised on the backend when it can be, unless not
         `keep`: an expression that is cheap to compute again, or that one query alone reads, is not worth
-        the memory its result would take until the end of the run."""
+        the memory its result would take until the end of the run.
+
+        `users`, the rules that read it (their finders; no evidence): it is dropped once none of them is
+        left to run (finished()), not kept to the end of the run. Asked for again, it is built again."""
         if name not in self._shared:
             value = build()
             if keep and self._cache and isinstance(value, ir.Table) and self.backend is not None:
                 value = self.materialise(value, name if isinstance(name, str) else f"kept{len(self._shared)}")
             self._shared[name] = value
+            if users is not None:
+                self._users[name] = frozenset(users)
         return self._shared[name]
+
+    def finished(self, remaining: Iterable[str]) -> None:
+        """Drop what shared() keeps for named users once none of them is among the `remaining` rule ids."""
+        remaining = set(remaining)
+        for name, users in list(self._users.items()):
+            if users.isdisjoint(remaining):
+                value = self._shared.pop(name)
+                del self._users[name]
+                if isinstance(value, ir.Table) and value.get_name() in self._temporary:
+                    self.drop(value)
 
     def materialise(self, expr: ir.Table, name: str) -> ir.Table:
         """The result of `expr` kept as a temporary table of this run (dropped by release()).
@@ -166,13 +183,18 @@ class Tables(Mapping[str, ir.Table]):
             yield from reader
         finally:  # read once (or left unread): its memory is given back now, not at the end of the run
             reader.close()
-            self._drop(table.get_name())
+            self.drop(table)
 
     def release(self) -> None:
         """Drop the temporary tables of this run."""
         for table in list(self._temporary):
             self._drop(table)
         self._shared.clear()
+        self._users.clear()
+
+    def drop(self, table: ir.Table) -> None:
+        """Drop a table materialise() kept, before the end of the run."""
+        self._drop(table.get_name())
 
     def _drop(self, table: str) -> None:
         kind = "VIEW" if self.backend_name == "pyspark" else "TABLE"  # Spark uncaches a view it drops
@@ -406,6 +428,17 @@ def _native_lower(value: ir.StringValue) -> ir.StringValue:
     return value.replace(*_DOTTED_I).lower()
 
 
+def _is_ascii(value: ir.StringValue) -> ir.BooleanValue:
+    """On DuckDB, whether the text is ASCII: as many bytes as characters (two counts, cheaper per text than
+    any search of its characters)."""
+    return value.length() == _strlen(value)
+
+
+@ibis.udf.scalar.builtin(name="strlen")
+def _strlen(value: str) -> int:
+    """DuckDB's strlen(): the text's length in bytes (UTF-8)."""
+
+
 def lower(t: Tables, value: ir.StringValue) -> ir.StringValue:
     """Python's str.lower, for text where lowers_like_python() holds (the Greek capital sigma aside).
 
@@ -429,13 +462,15 @@ def lowers_like_python(value: ir.StringValue) -> ir.BooleanValue:
 def casefold(t: Tables, value: ir.StringValue) -> ir.StringValue:
     """Python's str.casefold, which compares text case-insensitively (ς, σ and Σ alike; ß as ss; ﬁ as fi).
 
-    On DuckDB, lower() as above for text without a character that casefold maps beyond lower() (one RE2
-    search finds them), and Python's str.casefold, run by DuckDB through a UDF, for the few texts with one.
+    On DuckDB, lower() for ASCII text; for other text, lower() as above when it has no character that
+    casefold maps beyond lower() (one RE2 search finds them), and Python's str.casefold, run by DuckDB
+    through a UDF, for the few texts with one.
     Elsewhere, as lower() does it: the engine's lower() for ASCII text, Python's table for the rest.
     """
     if t.backend_name == "duckdb":
         beyond = value.re_search(_folds_beyond_lower())
-        return ibis.ifelse(beyond, _python_casefold(value), _native_lower(value))
+        other = ibis.ifelse(beyond, _python_casefold(value), _native_lower(value))
+        return ibis.ifelse(_is_ascii(value), value.lower(), other)  # most names: no search needed
     return _ascii_or(t, value, "casefold")
 
 

@@ -79,20 +79,24 @@ def _not_erased(t: Tables) -> ir.Scalar:
 INTERACTIONS = ("call", "meeting", "email", "purchase", "form_submission")
 
 
-def last_interactions(t: Tables) -> ir.Table:
-    """Per contact (contact_id), the moment of its latest interaction (_last): one group-by."""
+def last_interactions(t: Tables, contacts: list[str] | None = None) -> ir.Table:
+    """Per contact (contact_id), the moment of its latest interaction (_last): one group-by; of the
+    `contacts` ids only, when given (the engine does not push a filter of the contacts through it)."""
     a = t["activities"]
     rows = a.filter(is_in(a["type"], INTERACTIONS) & a["contact_id"].notnull())
+    if contacts is not None:
+        rows = rows.filter(key_in(rows["contact_id"], contacts))
     return rows.group_by(_cid=rows["contact_id"]).aggregate(_last=rows["occurred_at"].max())
 
 
-def retention_start(t: Tables, c: ir.Table) -> ir.Table:
+def retention_start(t: Tables, c: ir.Table, contacts: list[str] | None = None) -> ir.Table:
     """`c` with `_since`, the day its retention period runs from: the later of its last interaction (its
     creation without one, last_activity_at without either) and the end of its contract (contract_ended_on,
-    where recorded). Without the activities table, last_activity_at (its creation without one)."""
+    where recorded). Without the activities table, last_activity_at (its creation without one). `contacts`:
+    the ids `c` is restricted to, if it is (their activities alone are then read)."""
     order = ["last_activity_at", "created_at"]
     if "activities" in t:
-        last = last_interactions(t)
+        last = last_interactions(t, contacts)
         c = c.left_join(last, c["contact_id"] == last["_cid"]).drop("_cid")
         order = ["_last", "created_at", "last_activity_at"]
     days = [as_date(c[name]) for name in order if name in c.columns]
@@ -109,7 +113,7 @@ def _counted_from(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
     """Per contact shown, the day its retention ran from and what that day is."""
     c = t["contacts"]
     wanted = [str(i) for i in rows.index]
-    shown = retention_start(t, c.filter(key_in(c["contact_id"], wanted)))
+    shown = retention_start(t, c.filter(key_in(c["contact_id"], wanted)), wanted)
     kinds = {"_last": "last interaction", "contract_ended_on": "end of contract", "created_at": "creation",
              "last_activity_at": "last activity"}
     got = t.fetch(shown.select("contact_id", "_since", *(k for k in kinds if k in shown.columns)))
@@ -188,7 +192,7 @@ def invalid_phones(t: Tables) -> ir.Table:
             bad.append(df[~valid_phone(df["phone"], df["country"])])
         bad = pd.concat(bad, ignore_index=True) if bad else pd.DataFrame({"phone": [], "country": []})
         return ibis.memtable(bad.astype(object), schema={"phone": "string", "country": "string"})
-    return t.shared("invalid_phones", build)
+    return t.shared("invalid_phones", build, users=("inaccurate_data",))
 
 
 #: what two contacts with the same names and birth date must also share to be one person: one of these
@@ -258,7 +262,8 @@ def later_duplicates(t: Tables) -> ir.Table | None:
         complete = complete.mutate(_k_hash=_hashed(complete, list(key)))
         shared = complete.group_by("_k_hash").aggregate(_n=complete.count())
         shared = shared.filter(shared["_n"] > 1).drop("_n")  # the few (names, birth date) shared
-        namesakes = t.shared("namesakes", lambda: complete.semi_join(shared, "_k_hash").drop("_k_hash"))
+        namesakes = t.shared("namesakes", lambda: complete.semi_join(shared, "_k_hash").drop("_k_hash"),
+                             users=("inaccurate_data",))
         rows = namesakes.mutate(**{f"_i_{col}": _same_person_form(t, col, namesakes[col]) for col in columns})
         later = []
         for cols in identifiers.values():
@@ -270,7 +275,7 @@ def later_duplicates(t: Tables) -> ir.Table | None:
         marked = rows.mutate(_later=functools.reduce(operator.or_, later))
         hits = marked.filter(marked["_later"])
         return hits.select(_later_id=hits["contact_id"])
-    return t.shared("later_duplicates", build)
+    return t.shared("later_duplicates", build, users=("inaccurate_data",))
 
 
 def _hashed(rows: ir.Table, key: list[str]) -> ir.IntegerValue:

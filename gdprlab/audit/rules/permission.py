@@ -39,7 +39,10 @@ from gdprlab.regulation.policy import Policy
 ONLINE_SOURCES = ("web_form", "mobile_app")
 INVALID_METHODS = ("pre_ticked_box", "bundled_with_terms")
 _LONG_AGO = dt.datetime(1900, 1, 1)  # a consent without given_at stands for "given, time unknown"
-_SEND = ("activity_id", "contact_id", "purpose", "lawful_basis", "occurred_at")
+#: the rules that judge the sends with their consents (_with_consents)
+_SENDS_JUDGED = ("marketing_without_basis", "electronic_marketing_without_consent",
+                 "processing_after_withdrawal")
+_SEND = ("activity_id", "contact_id", "purpose", "lawful_basis")
 #: what an e-mail records of the soft opt-in (Dir. 2002/58 Art. 13(2)): optional columns of activities
 _MESSAGE = ("unsubscribe_link", "own_similar_product")
 CONSENT = "6(1)(a)"
@@ -51,31 +54,63 @@ PARTNER_PURPOSES = ("partner_offers",)  # other organisations' products: never t
 
 
 def marketing_sends(t: Tables) -> ir.Table:
-    """The marketing e-mails (their own columns, the send time as `at`): an expression, once per run (a
-    filter of the activities, cheaper to run again than to keep)."""
+    """The marketing e-mails (the columns the rules read, the send time as `at`): an expression, once per
+    run (a filter of the activities, cheaper to run again than to keep)."""
     def build() -> ir.Table:
         a = t["activities"]
         columns = [*_SEND, *(c for c in _MESSAGE if c in a.columns)]
-        sends = a.filter(is_in(a["type"], ["marketing_email"])).select(*columns)
-        return sends.mutate(at=sends["occurred_at"])
+        return a.filter(is_in(a["type"], ["marketing_email"])).select(*columns, at=a["occurred_at"])
     return t.shared("sends", build, keep=False)
 
 
 def _with_consents(t: Tables) -> ir.Table:
     """Each send with what the consents for its contact and purpose say at the send time (once per run):
-    `given` and `withdrawn`, the latest at or before the send, and `undated`, some consent has no given_at."""
+    `given` and `withdrawn`, the latest at or before the send, and `undated`, some consent has no given_at.
+
+    A send whose contact and purpose have one consent at most is joined to it and judged on its own row; the
+    sends of the few pairs with several consents are joined to all of them and grouped back into one row
+    each. Grouping every send (millions of rows, all their columns) took more memory than the rest of the
+    run; an identical send recorded twice keeps its two rows, judged alike."""
     def build() -> ir.Table:
         sends, k = marketing_sends(t), t["consents"]
         k = k.select(k_contact=k["contact_id"], k_purpose=k["purpose"], k_given=k["given_at"],
                      k_withdrawn=k["withdrawn_at"], k_row=ibis.literal(True))
-        joined = sends.left_join(k, [sends["contact_id"] == k["k_contact"],
-                                     sends["purpose"] == k["k_purpose"]])
-        return joined.group_by(sends.columns).aggregate(
+        several = _several_consents(t)
+        sends = sends.mutate(_pair=_pair(sends))
+        one = sends.anti_join(several, "_pair").drop("_pair")
+        one = one.left_join(k, [one["contact_id"] == k["k_contact"], one["purpose"] == k["k_purpose"]])
+        never = ibis.null().cast(one["at"].type())
+        one = one.select(*(c for c in sends.columns if c != "_pair"),
+                         given=ibis.ifelse(one["k_given"] <= one["at"], one["k_given"], never),
+                         withdrawn=ibis.ifelse(one["k_withdrawn"] <= one["at"], one["k_withdrawn"], never),
+                         undated=one["k_row"].fill_null(False) & one["k_given"].isnull())
+        many = sends.semi_join(several, "_pair").drop("_pair")
+        joined = many.left_join(k, [many["contact_id"] == k["k_contact"], many["purpose"] == k["k_purpose"]])
+        many = joined.group_by(many.columns).aggregate(
             given=joined["k_given"].max(where=joined["k_given"] <= joined["at"]),
             withdrawn=joined["k_withdrawn"].max(where=joined["k_withdrawn"] <= joined["at"]),
             undated=(joined["k_row"].fill_null(False) & joined["k_given"].isnull()).any(),
         )
-    return t.shared("sends_with_consents", build)
+        return one.union(many.select(*one.columns), distinct=False)
+    return t.shared("sends_with_consents", build, users=_SENDS_JUDGED)
+
+
+def _pair(rows: ir.Table) -> ir.IntegerValue:
+    """A hash of a row's contact_id and purpose (rows may share one without sharing both)."""
+    return (rows["contact_id"].cast("string") + "\x1f" + rows["purpose"].cast("string")).hash()
+
+
+def _several_consents(t: Tables) -> ir.Table:
+    """The hashes (_pair) that more than one consent has: every (contact_id, purpose) with several consents,
+    and perhaps a few pairs with one whose hash another pair shares (judged by grouping, as if they had
+    several: the verdict is the same). Kept for the run; usually few rows."""
+    def build() -> ir.Table:
+        k = t["consents"]
+        k = k.filter(k["contact_id"].notnull() & k["purpose"].notnull())
+        k = k.select(_pair=_pair(k))
+        counted = k.group_by("_pair").aggregate(_n=k.count())
+        return counted.filter(counted["_n"] > 1).select("_pair")
+    return t.shared("several_consents", build, users=_SENDS_JUDGED)
 
 
 def _consented(s: ir.Table) -> ir.BooleanValue:
@@ -107,12 +142,13 @@ def marketing_without_basis(t: Tables, policy: Policy, as_of: dt.date) -> ir.Tab
     return record_ids(s, "activities", cannot | (_by_consent(s) & ~_consented(s)))
 
 
-def _customers(t: Tables) -> ir.Table:
-    """Per contact id: `since`, when it became a customer (the earliest its records say; without
-    customer_since, long ago for a customer or former customer by status), and `offered`, whether a record
-    says the opt-out was offered at collection (true where no column records it). Records of one id that
-    disagree are read in the contact's favour: the soft opt-in holds if any of them gives it."""
+def _customers(t: Tables, sends: ir.Table) -> ir.Table:
+    """Per contact id of the `sends`: `since`, when it became a customer (the earliest its records say;
+    without customer_since, long ago for a customer or former customer by status), and `offered`, whether a
+    record says the opt-out was offered at collection (true where no column records it). Records of one id
+    that disagree are read in the contact's favour: the soft opt-in holds if any of them gives it."""
     c = t["contacts"]
+    c = c.semi_join(sends, c["contact_id"] == sends["contact_id"])  # grouped: those contacts only
     if "customer_since" in c.columns:
         since = c["customer_since"].cast("date")
     else:
@@ -127,7 +163,7 @@ def _soft_opt_in(t: Tables, s: ir.Table) -> ir.Table:
     """The sends with `soft`: the soft opt-in of Dir. 2002/58 Art. 13(2) holds for them (a customer by the
     send's day, the organisation's own similar products, the opt-out offered at collection and in the
     message); a condition whose column the export lacks is taken as met."""
-    c = _customers(t)
+    c = _customers(t, s)
     s = s.left_join(c, s["contact_id"] == c["c_contact"])
     soft = (as_date(s["at"]) >= s["since"]) & is_true(s["offered"]) & ~is_in(s["purpose"], PARTNER_PURPOSES)
     for column in _MESSAGE:
@@ -161,9 +197,10 @@ def electronic_marketing_without_consent(t: Tables, policy: Policy, as_of: dt.da
     """Sends under a basis other than consent, contract or legal obligation (e.g. 6(1)(f); the others are
     marketing_without_basis's) with no consent for the purpose given at or before the send, to which the
     soft opt-in does not apply."""
-    s = _soft_opt_in(t, _with_consents(t))
+    s = _with_consents(t)
     other = ~(_by_consent(s) | is_in(s["lawful_basis"], NOT_FOR_MARKETING))
-    return record_ids(s, "activities", other & ~_consented(s) & ~s["soft"])
+    s = _soft_opt_in(t, s.filter(other & ~_consented(s)))  # the sends only the soft opt-in can excuse
+    return record_ids(s, "activities", ~s["soft"])
 
 
 @rule("processing_after_withdrawal", population=("marketing sends", lambda t: marketing_sends(t).count()),
@@ -175,20 +212,29 @@ def processing_after_withdrawal(t: Tables, policy: Policy, as_of: dt.date) -> ir
     """Sends at or after a withdrawal with no consent given since, or on or after the day of the latest
     objection before them with no consent for the purpose given since that day."""
     s = _with_consents(t) if "consents" in t else marketing_sends(t)
-    late = ibis.literal(False)
+    found = []
     if "consents" in t:
-        late = s["withdrawn"].notnull() & (s["given"].isnull() | (s["given"] <= s["withdrawn"]))
+        withdrawn = s["withdrawn"].notnull() & (s["given"].isnull() | (s["given"] <= s["withdrawn"]))
+        found.append(record_ids(s, "activities", withdrawn))
     if "requests" in t:
-        r = t["requests"]
-        objections = r.filter(is_in(r["type"], ["objection"]) & r["contact_id"].notnull())
-        o = objections.select(o_contact=objections["contact_id"],
-                              o_at=objections["received_on"].cast("timestamp"))
-        joined = s.left_join(o, s["contact_id"] == o["o_contact"])
-        s = joined.group_by(s.columns).aggregate(
-            objected=joined["o_at"].max(where=joined["o_at"] <= joined["at"]))
+        s = _objected(t, s)
         fresh = (s["given"] >= s["objected"]).fill_null(False) if "consents" in t else ibis.literal(False)
-        late = late | (s["objected"].notnull() & ~fresh)
-    return record_ids(s, "activities", late)
+        found.append(record_ids(s, "activities", ~fresh))
+    return found[0] if len(found) == 1 else found[0].union(found[1])
+
+
+def _objected(t: Tables, s: ir.Table) -> ir.Table:
+    """The sends made on or after the day of an objection of their contact, with the day of the latest such
+    objection (`objected`). Only what the verdict reads is kept of a send (its id, contact, time and consent
+    given): the few sends of contacts who objected are grouped, not every send with all its columns."""
+    r = t["requests"]
+    objections = r.filter(is_in(r["type"], ["objection"]) & r["contact_id"].notnull())
+    o = objections.select(o_contact=objections["contact_id"],
+                          o_at=objections["received_on"].cast("timestamp"))
+    s = s.select(*(c for c in ("activity_id", "contact_id", "at", "given") if c in s.columns))
+    joined = s.inner_join(o, s["contact_id"] == o["o_contact"])
+    joined = joined.filter(joined["o_at"] <= joined["at"])
+    return joined.group_by(s.columns).aggregate(objected=joined["o_at"].max())
 
 
 @rule("consent_without_proof", population=("consents", count_rows("consents")),

@@ -17,6 +17,7 @@ import hashlib
 import itertools
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import ibis
@@ -325,6 +326,49 @@ def test_a_shared_table_is_kept_for_the_run_unless_it_is_cheaper_to_compute_agai
     assert (tables.fetch(kept.count()), tables.fetch(again.count())) == (5, 2)
     tables.release()
     assert _temporary_tables(con) == []
+
+
+def test_a_shared_table_that_names_its_users_is_dropped_when_none_is_left_to_run():
+    con = ibis.duckdb.connect()
+    values = ibis.memtable(pd.DataFrame({"n": range(10)}))
+    tables = Tables({"values": values}, con)
+    built = []
+
+    def build(name: str, least: int) -> Any:
+        built.append(name)
+        return values.filter(values["n"] > least)
+
+    tables.shared("pairs", lambda: build("pairs", 4), users=("rule_a", "rule_b"))
+    tables.shared("all_run", lambda: build("all_run", 7))
+    tables.finished(["rule_b", "rule_c"])  # rule_a has run: rule_b still reads it
+    assert sorted(name.split("_")[1] for name in _temporary_tables(con)) == ["all", "pairs"]
+    tables.finished(["rule_c"])
+    assert [name.split("_")[1] for name in _temporary_tables(con)] == ["all"]
+    again = tables.shared("pairs", lambda: build("pairs", 4), users=("rule_a", "rule_b"))
+    assert tables.fetch(again.count()) == 5 and built == ["pairs", "all_run", "pairs"]  # asked again: built
+    tables.release()
+
+
+def test_every_table_kept_for_its_users_is_built_once_in_a_run(monkeypatch):
+    """A table dropped after its last user and asked for again (by a rule or evidence that does not say it
+    reads it) would be built twice: the users named are all its readers."""
+    from gdprlab.audit.engine import run_checks
+    from gdprlab.crm.io import read_as_of, read_dataset, read_policy
+
+    shared, built = Tables.shared, []
+
+    def counting(self: Tables, name: Any, build: Any, **kw: Any) -> Any:
+        def counted() -> Any:
+            built.append((name, bool(kw.get("users"))))
+            return build()
+        return shared(self, name, counted, **kw)
+
+    monkeypatch.setattr(Tables, "shared", counting)
+    folder = Path(__file__).resolve().parents[3] / "datasets" / "sample"
+    run_checks(read_dataset(folder), read_policy(folder), read_as_of(folder))
+    named = [name for name, users in built if users]
+    assert {"sends_with_consents", "namesakes", "invalid_phones"} <= set(named)
+    assert len(named) == len(set(named))
 
 
 def _temporary_views(backend: Any) -> list[str]:

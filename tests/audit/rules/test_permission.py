@@ -146,6 +146,39 @@ def test_processing_after_withdrawal_starts_at_the_withdrawal_and_ends_with_a_ne
     assert found_ids == ["E2", "E3", "E5"]
 
 
+def test_a_pair_with_one_consent_is_judged_alike_on_its_own_or_grouped_with_others(monkeypatch):
+    """Sends are joined to their consents and grouped back only where the pair's hash is shared by several
+    consents. C1's newsletter has two consents (grouped: E2 follows a new one); the other pairs one or none.
+    Were every pair's hash the same, every send would be grouped, with the same verdicts."""
+    import ibis
+
+    from gdprlab.audit.rules import permission
+
+    consents = table(
+        "consents",
+        consent("K1", "2026-01-01T10:00:00Z", "2026-02-01T12:00:00Z"),
+        consent("K2", "2026-03-01T00:00:00Z"),  # C1's newsletter: a second consent
+        consent("K3", "2026-01-01T10:00:00Z", "2026-02-01T12:00:00Z", purpose="event_invitations"),
+        consent("K4", "2026-01-01T10:00:00Z", contact_id="C2"),
+    )
+    activities = table(
+        "activities",
+        send("E1", "2026-02-15T00:00:00Z"), send("E2", "2026-03-02T00:00:00Z"),
+        send("E3", "2026-02-15T00:00:00Z", purpose="event_invitations"),
+        send("E4", "2025-12-31T00:00:00Z", contact_id="C2"),
+        send("E5", "2026-01-02T00:00:00Z", contact_id="C2"),
+        send("E6", "2026-01-02T00:00:00Z", contact_id="C3"),
+    )
+    want = {"marketing_without_basis": ["E4", "E6"], "processing_after_withdrawal": ["E1", "E3"]}
+
+    def verdicts() -> dict[str, list[str]]:
+        return {rule: found(rule, activities=activities, consents=consents) for rule in want}
+
+    assert verdicts() == want
+    monkeypatch.setattr(permission, "_pair", lambda rows: ibis.literal(7, "int64"))
+    assert verdicts() == want
+
+
 def test_processing_after_an_objection_starts_on_the_day_it_was_received():
     requests = table("requests", {"request_id": "R1", "contact_id": "C1", "type": "objection",
                                   "received_on": "2026-04-10", "status": "open"},
