@@ -315,10 +315,14 @@ def schema_url(url: str, schema: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}options={option}"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _free_ports(count: int) -> list[int]:
+    """`count` different ports free on 127.0.0.1: held open together while they are picked (one at a time,
+    the system may give a port it has just handed out and taken back)."""
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
 
 
 def _answers(url: str) -> int:
@@ -342,7 +346,7 @@ def trial_hub(folder: str | os.PathLike[str], *, users: list[str], store_url: st
     URL, the grading service's direct URL) once the service answers, and stops the hub (and with it the
     services) afterwards. Needs JupyterHub and configurable-http-proxy; for trials, tests and benchmarks."""
     folder = Path(folder)
-    public, grading = _free_port(), _free_port()
+    public, grading, hub_port, proxy_api = _free_ports(4)
     env = {k: v for k, v in os.environ.items() if k not in CREDENTIAL_ENV and not k.startswith("JUPYTERHUB_")}
     env |= {"GDPRLAB_HUB_URL": f"http://127.0.0.1:{public}", "GDPRLAB_GRADING_PORT": str(grading),
             "GDPRLAB_TRIAL_USERS": ",".join(users), "GDPRLAB_TRAINERS": ",".join(trainers),
@@ -355,8 +359,8 @@ def trial_hub(folder: str | os.PathLike[str], *, users: list[str], store_url: st
     if lessons is not None:
         env["GDPRLAB_LESSONS"] = str(lessons)
     command = [sys.executable, "-m", "jupyterhub", "-f", str(TRIAL_CONFIG),
-               f"--JupyterHub.hub_port={_free_port()}",
-               f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{_free_port()}",
+               f"--JupyterHub.hub_port={hub_port}",
+               f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{proxy_api}",
                f"--JupyterHub.cookie_secret_file={folder / 'cookie_secret'}",
                f"--JupyterHub.pid_file={folder / 'jupyterhub.pid'}"]
     direct = f"http://127.0.0.1:{grading}/services/{GRADING_SERVICE}/"

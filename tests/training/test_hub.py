@@ -58,6 +58,18 @@ print("KERNEL", type(quiz.store).__name__, quiz.learner, "GDPRLAB_DB_URL" in os.
 """
 
 
+def test_the_trial_hub_gets_a_different_free_port_for_each_of_its_servers():
+    """Picked one at a time, a port just handed out and closed could be handed out again: the grading
+    service then found its port taken by the proxy's API and the hub never served it."""
+    import socket
+
+    ports = hub._free_ports(16)
+    assert len(set(ports)) == 16
+    for port in ports:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", port))
+
+
 @pytest.fixture(scope="module")
 def lessons(tmp_path_factory):
     import nbformat
