@@ -294,15 +294,13 @@ def from_third_party(c: ir.Table) -> ir.BooleanValue:
     return is_in(c["obtained_from"], THIRD_PARTY_SOURCES)
 
 
-def first_communications(t: Tables) -> ir.Table:
-    """(_fid, _first): the day of each contact's first communication activity (an expression, once per
-    run; one query reads it, so it is not kept)."""
-    def build() -> ir.Table:
-        a = t["activities"]
-        sent = a.filter(is_in(a["type"], COMMUNICATIONS) & a["contact_id"].notnull()
-                        & a["occurred_at"].notnull())
-        return sent.group_by(_fid=sent["contact_id"]).aggregate(_first=as_date(sent["occurred_at"]).min())
-    return t.shared("first_communications", build, keep=False)
+def first_communications(t: Tables, contacts: ir.Table) -> ir.Table:
+    """(_fid, _first): the day of the first communication activity of each of the `contacts` (their
+    activities alone are grouped)."""
+    a = t["activities"]
+    sent = a.filter(is_in(a["type"], COMMUNICATIONS) & a["contact_id"].notnull() & a["occurred_at"].notnull())
+    sent = sent.semi_join(contacts, sent["contact_id"] == contacts["contact_id"])
+    return sent.group_by(_fid=sent["contact_id"]).aggregate(_first=as_date(sent["occurred_at"]).min())
 
 
 def _unknown_sources(t: Tables) -> list[str]:
@@ -340,10 +338,11 @@ def third_party_data_without_notice(t: Tables, policy: Policy, as_of: dt.date) -
     notice = as_date(c[NOTICE]) if NOTICE in c.columns else ibis.null().cast("date")
     exempt = filled(c[EXEMPTION].cast("string")) if EXEMPTION in c.columns else ibis.literal(False)
     disclosed = as_date(c[DISCLOSED]) if DISCLOSED in c.columns else ibis.null().cast("date")
-    c = c.mutate(_judged=from_third_party(c) & ~exempt, _deadline=deadline, _notice=notice,
-                 _disclosed=disclosed)
+    # the contacts judged first: the others' activities are not grouped
+    c = c.filter(from_third_party(c) & ~exempt).mutate(_deadline=deadline, _notice=notice,
+                                                       _disclosed=disclosed)
     if "activities" in t:
-        first = first_communications(t)
+        first = first_communications(t, c)
         c = c.left_join(first, c["contact_id"] == first["_fid"])
         first_day = c["_first"]
     else:
@@ -357,7 +356,7 @@ def third_party_data_without_notice(t: Tables, policy: Policy, as_of: dt.date) -
         after |= (c["_notice"] > day).fill_null(False)
     missing = c["_notice"].isnull() & ((c["_deadline"] < today).fill_null(False) | happened)
     late = (c["_notice"] > c["_deadline"]).fill_null(False) | after
-    return record_ids(c, "contacts", c["_judged"] & (missing | late))
+    return record_ids(c, "contacts", missing | late)
 
 
 def significant(d: ir.Table) -> ir.BooleanValue:
