@@ -220,7 +220,7 @@ def processing_after_withdrawal(t: Tables, policy: Policy, as_of: dt.date) -> ir
         s = _objected(t, s)
         fresh = (s["given"] >= s["objected"]).fill_null(False) if "consents" in t else ibis.literal(False)
         found.append(record_ids(s, "activities", ~fresh))
-    return found[0] if len(found) == 1 else found[0].union(found[1])
+    return found[0] if len(found) == 1 else found[0].union(found[1], distinct=True)
 
 
 def _objected(t: Tables, s: ir.Table) -> ir.Table:

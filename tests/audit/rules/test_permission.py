@@ -193,6 +193,16 @@ def test_processing_after_an_objection_starts_on_the_day_it_was_received():
     assert found("processing_after_withdrawal", activities=activities, requests=requests) == ["E2", "E3"]
 
 
+def test_a_send_after_both_a_withdrawal_and_an_objection_is_one_finding():
+    consents = table("consents", consent("K1", "2026-01-01T00:00:00Z", "2026-03-01T00:00:00Z"))
+    requests = table("requests", {"request_id": "R1", "contact_id": "C1", "type": "objection",
+                                  "received_on": "2026-04-10", "status": "open"})
+    activities = table("activities", send("E1", "2026-04-20T00:00:00Z"))
+    result = get_check("processing_after_withdrawal").run(
+        {"activities": activities, "consents": consents, "requests": requests}, POLICY, AS_OF)
+    assert result.record_ids == ("E1",) and result.count == 1
+
+
 def _objection(request_id: str, received: str) -> dict:
     return {"request_id": request_id, "contact_id": "C1", "type": "objection", "received_on": received}
 
