@@ -103,7 +103,7 @@ def _pair(rows: ir.Table) -> ir.IntegerValue:
 def _several_consents(t: Tables) -> ir.Table:
     """The hashes (_pair) that more than one consent has: every (contact_id, purpose) with several consents,
     and perhaps a few pairs with one whose hash another pair shares (judged by grouping, as if they had
-    several: the verdict is the same). Kept for the run; usually few rows."""
+    several: the verdict is the same). Kept while the sends are judged; usually few rows."""
     def build() -> ir.Table:
         k = t["consents"]
         k = k.filter(k["contact_id"].notnull() & k["purpose"].notnull())
