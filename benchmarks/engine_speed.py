@@ -6,7 +6,8 @@ Run:  .venv/bin/python benchmarks/engine_speed.py [--sizes 1000000,5000000,20000
 
 The issue's targets, each measured against today's engine in the same run:
 * at --parity-size contacts (1M), all rules, read + check from Parquet: the new engine no slower than today's;
-* at --scale-size (5M): at most --scale-ratio (0.5) of today's time and at most --scale-rss-gb (1.5 GB) peak;
+* at --scale-size (5M): at most --scale-ratio (0.5) of today's time, and at most --scale-rss-gb (1.5 GB) peak
+  (two rows: time and memory are judged each on its own);
 * at --big-size (20M): generated and checked on this machine with DuckDB's memory limit and spilling to disk
   (today's engine is not run where its measured memory per contact says it cannot fit); peak memory reported;
 * PySpark local at --spark-size (1M): completes with the same record ids as DuckDB; its time reported.
@@ -951,21 +952,29 @@ def verdicts(record: dict) -> list[dict]:
     else:
         verdict("parity", n, text, None, "not measured")
 
+    # the scale target has two halves, time and memory, each judged on its own row
     n = limits["scale_size"]
     today, new = table.get((n, "today")), table.get((n, "duckdb"))
-    text = (f"{n:,} contacts: at most {limits['scale_ratio']}x today's time and at most "
-            f"{limits['scale_rss_gb']} GB peak memory")
+    text = f"{n:,} contacts: at most {limits['scale_ratio']}x today's time"
+    memory_text = f"{n:,} contacts: at most {limits['scale_rss_gb']} GB peak memory"
     if unjudged:
-        verdict("scale", n, text, None, f"not judged: this run read {record['parameters']['format']} files")
+        unread = f"not judged: this run read {record['parameters']['format']} files"
+        for target, said in (("scale", text), ("scale_memory", memory_text)):
+            verdict(target, n, said, None, unread)
     elif today and new:
         ratio = new["seconds"] / today["seconds"]
-        passed = ratio <= limits["scale_ratio"] and new["peak_rss_gb"] <= limits["scale_rss_gb"]
-        verdict("scale", n, text, passed, f"{seconds(new)} vs {seconds(today)}: {ratio:.2f}x; peak "
-                f"{new['peak_rss_gb']:.2f} GB (today {today['peak_rss_gb']:.2f} GB)", ratio=round(ratio, 4),
-                peak_rss_gb=new["peak_rss_gb"], limit=limits["scale_ratio"],
-                limit_rss_gb=limits["scale_rss_gb"])
+        verdict("scale", n, text, ratio <= limits["scale_ratio"],
+                f"{seconds(new)} vs {seconds(today)}: {ratio:.2f}x", ratio=round(ratio, 4),
+                limit=limits["scale_ratio"])
+        limit = next((r["options"]["memory_limit"] for r in record["runs"] if r["contacts"] == n
+                      and r["engine"] == "duckdb" and r["options"].get("memory_limit")), None)
+        verdict("scale_memory", n, memory_text, new["peak_rss_gb"] <= limits["scale_rss_gb"],
+                f"peak {new['peak_rss_gb']:.2f} GB (today {today['peak_rss_gb']:.2f} GB)"
+                f"{f', under a DuckDB memory limit of {limit}' if limit else ''}",
+                peak_rss_gb=new["peak_rss_gb"], limit_rss_gb=limits["scale_rss_gb"])
     else:
         verdict("scale", n, text, None, "not measured")
+        verdict("scale_memory", n, memory_text, None, "not measured")
 
     n = limits["big_size"]
     new = table.get((n, "duckdb"))

@@ -84,7 +84,9 @@ def test_engine_speed_records_the_machine_every_run_and_a_verdict_per_target(eng
         if not r["engine"].endswith("-same"):
             assert len(r["per_rule"]) == (22 if r["engine"] == "today" else len(RULES))
     assert runs["duckdb"]["options"]["memory_limit"] == "1GB"  # from --spill-from
-    assert {v["target"] for v in record["verdicts"]} == {"parity", "scale", "big", "spark",
+    memory = next(v for v in record["verdicts"] if v["target"] == "scale_memory")
+    assert memory["measured"].endswith("under a DuckDB memory limit of 1GB")  # a limited run says so
+    assert {v["target"] for v in record["verdicts"]} == {"parity", "scale", "scale_memory", "big", "spark",
                                                          f"agree-{SMOKE_CONTACTS}"}
     by_target = {v["target"]: v for v in record["verdicts"]}
     assert by_target["spark"]["passed"] is None  # not run: not measured, neither met nor missed
@@ -135,11 +137,11 @@ def test_engine_speed_verdicts_are_computed_from_the_recorded_figures(engine_spe
         return {v["target"]: v["passed"] for v in engine_speed.verdicts(doctored)}
 
     fast = {"today": {"seconds": new["seconds"] * 3}, "duckdb": {"peak_rss_gb": 0.1}}
-    assert judged(**fast)["parity"] and judged(**fast)["scale"]
-    slow = {"today": {"seconds": new["seconds"] / 3}}
-    assert not judged(**slow)["parity"] and not judged(**slow)["scale"]
+    assert judged(**fast)["parity"] and judged(**fast)["scale"] and judged(**fast)["scale_memory"]
+    slow = {"today": {"seconds": new["seconds"] / 3}, "duckdb": {"peak_rss_gb": 0.1}}
+    assert not judged(**slow)["parity"] and not judged(**slow)["scale"] and judged(**slow)["scale_memory"]
     large = {"today": {"seconds": new["seconds"] * 3}, "duckdb": {"peak_rss_gb": 1.6}}
-    assert judged(**large)["parity"] and not judged(**large)["scale"]  # 1.5 GB at most
+    assert judged(**large)["scale"] and not judged(**large)["scale_memory"]  # 1.5 GB at most
     failed = {"duckdb": {"failed_runs": 1}}
     assert not judged(**failed)["big"]
     doctored = copy.deepcopy(record)
@@ -152,7 +154,8 @@ def test_engine_speed_verdicts_are_computed_from_the_recorded_figures(engine_spe
     for b in doctored["best"]:
         b.update(fast.get(b["engine"], {}))
     on_csv = {v["target"]: v for v in engine_speed.verdicts(doctored)}
-    assert (on_csv["parity"]["passed"], on_csv["scale"]["passed"]) == (None, None)
+    assert (on_csv["parity"]["passed"], on_csv["scale"]["passed"], on_csv["scale_memory"]["passed"]) == (
+        None, None, None)
     assert on_csv["parity"]["measured"] == "not judged: this run read csv files"
     assert on_csv[f"agree-{SMOKE_CONTACTS}"]["passed"]
 
