@@ -189,6 +189,20 @@ def test_later_duplicates_agree_with_a_plain_groupby_on_many_contacts():
     assert found("inaccurate_data", contacts=contacts) == want
 
 
+def test_a_phone_number_shared_by_contacts_is_judged_for_each_of_them():
+    """The numbers go to the phone library as they are (not made distinct first): a repeated invalid number
+    is found on every contact holding it (in international form whatever the country, in national form
+    with its country), each once; a repeated valid one on none, nor one that cannot be judged (C6)."""
+    rows = [("C1", "+4912345", "DE"), ("C2", "+4912345", "DE"), ("C3", "+4912345", None),
+            ("C4", "+4915112345678", "DE"), ("C5", "+4915112345678", "DE"),
+            ("C6", "030 1234", None), ("C7", "030 1234", "FR"), ("C8", "030 1234", "FR")]
+    contacts = table("contacts", *({"contact_id": i, "phone": phone, "country": country, "status": "lead"}
+                                   for i, phone, country in rows))
+    result = run_checks({"contacts": contacts}, POLICY, AS_OF, rules=["inaccurate_data"]).result(
+        "inaccurate_data")
+    assert result.record_ids == ("C1", "C2", "C3", "C7", "C8") and result.count == 5
+
+
 def test_a_hash_shared_by_different_names_makes_no_duplicate(monkeypatch):
     """The namesakes are first grouped by a hash of their names and birth date: were every hash the same,
     the later grouping by the names themselves still finds only the duplicate."""
