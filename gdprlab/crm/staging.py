@@ -169,7 +169,7 @@ def _parsed_once(backend: Any, path: Path, table: Table, raw: ir.Table, types: M
     """A CSV file parsed and converted by DuckDB once, into a temporary table of the connection, with a
     flag per converted column for a value that does not convert; the flags counted there (a refusal drops
     the table), then dropped. A view of the file would parse and convert it again in every query."""
-    name = _temporary_name("staged", table)
+    name = f"gdprlab_staged_{table.name}_{uuid.uuid4().hex}"  # a dataset may be staged more than once
     # the flags are named after the table (a random name): no column of the file has their names
     flags = {f"{name}_{i}": unconvertible(raw[c], types[c]) for i, c in enumerate(checked)}
     with _reader_errors(path, table):  # the one full read: the engine parses every row here
@@ -184,11 +184,6 @@ def _parsed_once(backend: Any, path: Path, table: Table, raw: ir.Table, types: M
         for flag in flags:
             backend.raw_sql(f"ALTER TABLE {quoted(name)} DROP COLUMN {quoted(flag)}")
     return backend.table(name)
-
-
-def _temporary_name(kind: str, table: Table) -> str:
-    """A name no other staging of this connection uses (a dataset may be staged more than once)."""
-    return f"gdprlab_{kind}_{table.name}_{uuid.uuid4().hex}"
 
 
 def _as_read(value: ir.Value, dtype: str, no_empty: bool) -> ir.Value:

@@ -291,6 +291,15 @@ def record_ids(t: ir.Table, table: str, condition: ir.BooleanValue) -> ir.Table:
     return rows.select(record_id=key.cast("string")).distinct()
 
 
+def hashed(rows: ir.Table, columns: Sequence[str]) -> ir.IntegerValue:
+    """One integer per value of `columns` of a row (as text, joined), which the engine groups millions of
+    rows by in less memory than the values themselves. Values that differ may share one (a hash; Spark's
+    has 32 bits): what is found by it is a superset, which the caller narrows or judges alike."""
+    joined = functools.reduce(lambda left, name: left + "\x1f" + rows[name].cast("string"), columns[1:],
+                              rows[columns[0]].cast("string"))
+    return joined.hash()
+
+
 def key_in(column: ir.Value, ids: Iterable[str]) -> ir.BooleanValue:
     """Whether the key is one of `ids` (text). A text key is compared as it is, which lets the engine test
     it while scanning and read the other columns of the few matching rows only (a cast would make it read

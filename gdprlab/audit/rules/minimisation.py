@@ -23,6 +23,7 @@ from gdprlab.audit.rules.base import (
     casefold,
     char_class,
     filled,
+    hashed,
     held,
     is_in,
     key_in,
@@ -263,7 +264,9 @@ def later_duplicates(t: Tables) -> ir.Table | None:
         # a casefolded text is missing only where the text is: the filter reads the raw columns
         complete = c.filter(c["first_name"].notnull() & c["last_name"].notnull() & c["birth_date"].notnull()
                             & c["created_at"].notnull()).select("contact_id", "created_at", *columns, **key)
-        complete = complete.mutate(_k_hash=_hashed(complete, list(key)))
+        # grouped by a hash: a superset of the (names, birth date) shared, which the windows below narrow
+        # (by the key itself), so a shared hash never makes a duplicate
+        complete = complete.mutate(_k_hash=hashed(complete, list(key)))
         shared = complete.group_by("_k_hash").aggregate(_n=complete.count())
         shared = shared.filter(shared["_n"] > 1).drop("_n")  # the few (names, birth date) shared
         namesakes = t.shared("namesakes", lambda: complete.semi_join(shared, "_k_hash").drop("_k_hash"),
@@ -280,16 +283,6 @@ def later_duplicates(t: Tables) -> ir.Table | None:
         hits = marked.filter(marked["_later"])
         return hits.select(_later_id=hits["contact_id"])
     return t.shared("later_duplicates", build, users=("inaccurate_data",))
-
-
-def _hashed(rows: ir.Table, key: list[str]) -> ir.IntegerValue:
-    """One integer per value of `key` (text columns and a date, none missing), which the engine groups
-    millions of rows by in less memory than the texts themselves. Values that differ may share one (a
-    hash; Spark's has 32 bits): grouping by it finds a superset of the key values that more than one row
-    has, which the later grouping by the key itself narrows, so a shared hash never makes a duplicate."""
-    joined = functools.reduce(lambda left, name: left + "\x1f" + rows[name].cast("string"), key[1:],
-                              rows[key[0]].cast("string"))
-    return joined.hash()
 
 
 def _why_inaccurate(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:

@@ -26,6 +26,7 @@ from gdprlab.audit.rules.base import (
     as_date,
     blank,
     count_rows,
+    hashed,
     is_in,
     is_true,
     key_in,
@@ -97,7 +98,7 @@ def _with_consents(t: Tables) -> ir.Table:
 
 def _pair(rows: ir.Table) -> ir.IntegerValue:
     """A hash of a row's contact_id and purpose (rows may share one without sharing both)."""
-    return (rows["contact_id"].cast("string") + "\x1f" + rows["purpose"].cast("string")).hash()
+    return hashed(rows, ["contact_id", "purpose"])
 
 
 def _several_consents(t: Tables) -> ir.Table:
