@@ -165,14 +165,18 @@ def weak_pseudonymisation(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table
     pseudonym trimmed and lower-cased.
 
     The few addresses that SQL cannot lower-case as Python does (lowers_like_python) are judged in Python.
-    A pseudonym can only equal a digest as hex digits, which every engine lower-cases alike.
+    A pseudonym can only equal a digest as hex digits, which every engine lower-cases alike and leaves as
+    long as they are: the digest's width is read from the trimmed pseudonym, not from it lower-cased (an
+    expression the engine computed once for each of the three widths). A capital sigma and a missing
+    value, which trimming keeps, are looked for in the columns as they are.
     """
     c = t["contacts"]
-    email, pseudonym = strip(c["email"].cast("string")), strip(c["pseudonym"].cast("string")).lower()
-    in_sql = lowers_like_python(email)
-    digest = _digest_of(lower(t, email), pseudonym.length())
-    found = record_ids(c, "contacts", in_sql & (pseudonym == digest))
-    rest = t.fetch(c.filter(~in_sql & pseudonym.notnull()).select(key_of("contacts"), "email", "pseudonym"))
+    email, stripped = strip(c["email"].cast("string")), strip(c["pseudonym"].cast("string"))
+    in_sql = lowers_like_python(c["email"].cast("string"))
+    digest = _digest_of(lower(t, email), stripped.length())
+    found = record_ids(c, "contacts", in_sql & (stripped.lower() == digest))
+    rest = c.filter(~in_sql & c["pseudonym"].notnull())
+    rest = t.fetch(rest.select(key_of("contacts"), "email", "pseudonym"))
     rows = zip(rest.iloc[:, 0], rest["email"], rest["pseudonym"], strict=True)
     return found.union(names(str(i) for i, e, p in rows if weak_algorithm(e, p)), distinct=True)
 

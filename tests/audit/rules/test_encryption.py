@@ -105,6 +105,17 @@ def test_a_padded_pseudonym_of_a_longer_digests_size_is_stripped_before_it_is_co
     assert found("weak_pseudonymisation", contacts=contacts) == ["C1", "C2"]
 
 
+def test_a_pseudonym_matches_a_digest_only_as_hex_digits_whatever_lower_casing_makes_of_other_letters():
+    """The digest's width is read from the trimmed pseudonym: characters that lower-case to something else,
+    or to more characters (the Kelvin sign, a dotted capital I, full-width digits), never make a digest."""
+    md5 = protect.weak_pseudonym("x@y.de", "md5")
+    pseudonyms = {"C1": md5.upper(), "C2": md5[:-1] + "\u212a", "C3": md5[:-1] + "\u0130",
+                  "C4": "\u0130" + md5[1:], "C5": md5[:-1] + chr(0xFF10 + int(md5[-1], 16) % 10),
+                  "C6": " " + md5[:-1] + "\u0130 "}
+    rows = ({"contact_id": i, "email": "x@y.de", "pseudonym": p} for i, p in pseudonyms.items())
+    assert found("weak_pseudonymisation", contacts=table("contacts", *rows)) == ["C1"]
+
+
 def test_weak_md5_pseudonyms_are_found_whether_the_address_fits_one_md5_block_or_not():
     """Addresses of up to 55 bytes are hashed in bulk (md5_batch), longer ones by hashlib."""
     emails = {"C1": "a" * 43 + "@example.org", "C2": "a" * 44 + "@example.org", "C3": "x@y.de"}
