@@ -171,19 +171,23 @@ class Tables(Mapping[str, ir.Table]):
         return quoted(table, self.backend.dialect)
 
     def batches(self, expr: ir.Table, rows: int) -> Iterator[pa.RecordBatch]:
-        """The rows of `expr` as Arrow batches of at most `rows` rows, never all in memory at once."""
+        """The rows of `expr` as Arrow batches of at most `rows` rows, never all in memory at once.
+
+        On DuckDB they are streamed from the query itself: its result is not written into a table first
+        (at 5M contacts, writing their phone numbers took as long as streaming them). The caller asks the
+        engine nothing else until it has read them: another query on the connection ends the stream.
+        """
         if self.backend is None or self.backend_name != "duckdb":
             backend = self.backend or expr
             yield from backend.to_pyarrow_batches(expr, chunk_size=rows) if self.backend else \
                 expr.to_pyarrow_batches(chunk_size=rows)
             return
-        table = self.materialise(expr, f"batches{next(self._streams)}")
-        reader = self.backend.con.sql(f'SELECT * FROM "{table.get_name()}"').to_arrow_reader(rows)
+        self.backend._run_pre_execute_hooks(expr)  # the pandas frames it reads, as execute() does
+        reader = self.backend.con.sql(self.backend.compile(expr)).to_arrow_reader(rows)
         try:
             yield from reader
-        finally:  # read once (or left unread): its memory is given back now, not at the end of the run
+        finally:  # read once (or left unread): its memory is given back now
             reader.close()
-            self.drop(table)
 
     def release(self) -> None:
         """Drop the temporary tables of this run."""
@@ -291,10 +295,16 @@ def record_ids(t: ir.Table, table: str, condition: ir.BooleanValue) -> ir.Table:
     return rows.select(record_id=key.cast("string")).distinct()
 
 
-def hashed(rows: ir.Table, columns: Sequence[str]) -> ir.IntegerValue:
-    """One integer per value of `columns` of a row (as text, joined), which the engine groups millions of
-    rows by in less memory than the values themselves. Values that differ may share one (a hash; Spark's
-    has 32 bits): what is found by it is a superset, which the caller narrows or judges alike."""
+def hashed(t: Tables, rows: ir.Table, columns: Sequence[str]) -> ir.IntegerValue:
+    """One integer per value of `columns` of a row, which the engine groups millions of rows by in less
+    memory than the values themselves. Values that differ may share one (a hash; Spark's has 32 bits): what
+    is found by it is a superset, which the caller narrows or judges alike.
+
+    DuckDB hashes the values as they are, as one struct; other engines hash them as text, joined (at 5M
+    contacts DuckDB hashed the names and birth date as a struct in half the time of their joined text).
+    """
+    if t.backend_name == "duckdb":
+        return ibis.struct({f"_{i}": rows[name] for i, name in enumerate(columns)}).hash()
     joined = functools.reduce(lambda left, name: left + "\x1f" + rows[name].cast("string"), columns[1:],
                               rows[columns[0]].cast("string"))
     return joined.hash()
@@ -345,11 +355,13 @@ def blank(value: ir.StringValue) -> ir.BooleanValue:
     Only text that starts with whitespace is searched for anything else (translate() costs per character
     of its argument; nearly all values start with something else). Whether it does is one search of its
     first character in WHITESPACE, which DuckDB does about three times faster than comparing that character
-    with each of the 29.
+    with each of the 29. Empty text is found by comparing it with '' (its length in characters would be
+    counted over the whole text: a fifth of the time of a note's blank test over 5M notes).
     """
+    empty = ibis.literal("")
     starts_blank = ibis.literal(WHITESPACE).contains(value.substr(0, 1))
-    only_space = ibis.ifelse(starts_blank, value.translate(WHITESPACE, "").length() == 0, False)
-    return value.isnull() | (value.length() == 0) | only_space
+    only_space = ibis.ifelse(starts_blank, value.translate(WHITESPACE, "") == empty, False)
+    return value.isnull() | (value == empty) | only_space
 
 
 def filled(value: ir.StringValue) -> ir.BooleanValue:

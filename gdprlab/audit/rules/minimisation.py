@@ -173,7 +173,7 @@ def _known_region(c: ir.Table) -> ir.BooleanValue:
 def assessable_phone(c: ir.Table) -> ir.BooleanValue:
     """A filled phone number that can be judged: in international form, or with a country the phonenumbers
     library knows (gdprlab.audit.validate.phone_assessable, in the engine)."""
-    return filled(c["phone"]) & (c["phone"].re_search(INTERNATIONAL_FORM).fill_null(False) | _known_region(c))
+    return filled(c["phone"]) & (_known_region(c) | c["phone"].re_search(INTERNATIONAL_FORM).fill_null(False))
 
 
 def invalid_phones(t: Tables) -> ir.Table:
@@ -266,7 +266,7 @@ def later_duplicates(t: Tables) -> ir.Table | None:
                             & c["created_at"].notnull()).select("contact_id", "created_at", *columns, **key)
         # grouped by a hash: a superset of the (names, birth date) shared, which the windows below narrow
         # (by the key itself), so a shared hash never makes a duplicate
-        complete = complete.mutate(_k_hash=hashed(complete, list(key)))
+        complete = complete.mutate(_k_hash=hashed(t, complete, list(key)))
         shared = complete.group_by("_k_hash").aggregate(_n=complete.count())
         shared = shared.filter(shared["_n"] > 1).drop("_n")  # the few (names, birth date) shared
         namesakes = t.shared("namesakes", lambda: complete.semi_join(shared, "_k_hash").drop("_k_hash"),
@@ -343,7 +343,8 @@ def _unassessed_phones(t: Tables) -> list[str]:
     c = t["contacts"]
     if "phone" not in c.columns:
         return []
-    n = int(t.fetch(c.filter(live(c) & filled(c["phone"]) & ~assessable_phone(c)).count()))
+    unknown = ~_known_region(c) & ~c["phone"].re_search(INTERNATIONAL_FORM).fill_null(False)
+    n = int(t.fetch(c.filter(live(c) & filled(c["phone"]) & unknown).count()))
     if not n:
         return []
     return [f"{n:,} phone number{'s' if n > 1 else ''} not assessable: national form without a known "

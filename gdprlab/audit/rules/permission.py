@@ -77,7 +77,7 @@ def _with_consents(t: Tables) -> ir.Table:
         k = k.select(k_contact=k["contact_id"], k_purpose=k["purpose"], k_given=k["given_at"],
                      k_withdrawn=k["withdrawn_at"], k_row=ibis.literal(True))
         several = _several_consents(t)
-        sends = sends.mutate(_pair=_pair(sends))
+        sends = sends.mutate(_pair=_pair(t, sends))
         one = sends.anti_join(several, "_pair").drop("_pair")
         one = one.left_join(k, [one["contact_id"] == k["k_contact"], one["purpose"] == k["k_purpose"]])
         never = ibis.null().cast(one["at"].type())
@@ -96,9 +96,9 @@ def _with_consents(t: Tables) -> ir.Table:
     return t.shared("sends_with_consents", build, users=_SENDS_JUDGED)
 
 
-def _pair(rows: ir.Table) -> ir.IntegerValue:
+def _pair(t: Tables, rows: ir.Table) -> ir.IntegerValue:
     """A hash of a row's contact_id and purpose (rows may share one without sharing both)."""
-    return hashed(rows, ["contact_id", "purpose"])
+    return hashed(t, rows, ["contact_id", "purpose"])
 
 
 def _several_consents(t: Tables) -> ir.Table:
@@ -108,7 +108,7 @@ def _several_consents(t: Tables) -> ir.Table:
     def build() -> ir.Table:
         k = t["consents"]
         k = k.filter(k["contact_id"].notnull() & k["purpose"].notnull())
-        k = k.select(_pair=_pair(k))
+        k = k.select(_pair=_pair(t, k))
         counted = k.group_by("_pair").aggregate(_n=k.count())
         return counted.filter(counted["_n"] > 1).select("_pair")
     return t.shared("several_consents", build, users=_SENDS_JUDGED)
