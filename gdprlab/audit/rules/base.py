@@ -27,13 +27,16 @@ Semantics shared by every finder, each written once here and tested on every eng
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import functools
 import inspect
 import itertools
+import os
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +59,10 @@ Evidence = dict[str, str | None]
 #: found among the 1.1 million code points at every import (tests/audit/rules/test_base.py compares them)
 WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
               "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+#: the threads that work on streamed batches at once (Tables.map_batches)
+_WORKERS = max(2, min(4, os.cpu_count() or 1))
 
 
 class Tables(Mapping[str, ir.Table]):
@@ -188,6 +195,21 @@ class Tables(Mapping[str, ir.Table]):
             yield from reader
         finally:  # read once (or left unread): its memory is given back now
             reader.close()
+
+    def map_batches(self, expr: ir.Table, rows: int, function: Callable[[pa.RecordBatch], Any]) -> list[Any]:
+        """function(batch) for each batch of batches(expr, rows), in the batches' order, worked on in threads:
+        for a function that spends its time in Arrow's kernels, which let other threads run (the phone
+        library's vectorised checks), while the engine streams the next batch. At most one batch per
+        worker waits, so that the rows are never all in memory at once."""
+        out: list[Any] = []
+        with ThreadPoolExecutor(_WORKERS, thread_name_prefix="gdprlab-batch") as pool:
+            pending: collections.deque[Future] = collections.deque()
+            for batch in self.batches(expr, rows):
+                pending.append(pool.submit(function, batch))
+                if len(pending) >= _WORKERS:
+                    out.append(pending.popleft().result())
+            out += [job.result() for job in pending]
+        return out
 
     def release(self) -> None:
         """Drop the temporary tables of this run."""

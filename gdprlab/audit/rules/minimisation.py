@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
+import pyarrow as pa
 
 from gdprlab.audit.evidence import Evidence
 from gdprlab.audit.rules.base import (
@@ -181,7 +182,8 @@ def invalid_phones(t: Tables) -> ir.Table:
     run, each pair once.
 
     The library runs in Python (gdprlab.audit.validate.valid_phone, vectorised), on the filled numbers
-    streamed from the engine in batches; only the rejected ones go back as a small table. The numbers are
+    streamed from the engine in batches, judged in threads (Tables.map_batches); only the rejected ones go
+    back as a small table. The numbers are
     not made distinct by the engine first: they nearly all are (at 5M generated contacts, grouping them
     cost more than judging the few repeated ones twice), and valid_phone judges a repeated number in
     national form once. Numbers in national form without a known country are not assessable and never sent
@@ -190,14 +192,17 @@ def invalid_phones(t: Tables) -> ir.Table:
     def build() -> ir.Table:
         c = t["contacts"]
         pairs = c.filter(assessable_phone(c)).select(phone=c["phone"], country=_country(c))
-        bad = []
-        for batch in t.batches(pairs, PHONE_BATCH):
-            df = batch.to_pandas()
-            bad.append(df[~valid_phone(df["phone"], df["country"])].drop_duplicates())
+        bad = [found for found in t.map_batches(pairs, PHONE_BATCH, _rejected) if len(found)]
         bad = (pd.concat(bad, ignore_index=True).drop_duplicates(ignore_index=True) if bad
                else pd.DataFrame({"phone": [], "country": []}))
         return ibis.memtable(bad.astype(object), schema={"phone": "string", "country": "string"})
     return t.shared("invalid_phones", build, users=("inaccurate_data",))
+
+
+def _rejected(batch: pa.RecordBatch) -> pd.DataFrame:
+    """The (phone, country) pairs of a batch that the phone library rejects, each once."""
+    df = batch.to_pandas()
+    return df[~valid_phone(df["phone"], df["country"])].drop_duplicates()
 
 
 #: what two contacts with the same names and birth date must also share to be one person: one of these

@@ -399,6 +399,30 @@ def test_an_input_that_is_an_expression_is_a_view_that_queries_name_and_that_goe
     assert _temporary_views(con) == []
 
 
+def test_batches_worked_on_in_threads_give_their_results_in_the_batches_order_and_their_errors():
+    import time
+
+    con = ibis.duckdb.connect()
+    values = ibis.memtable(pd.DataFrame({"n": range(10)}))
+    tables = Tables({"values": values}, con)
+    ordered = values.order_by("n")
+
+    def slow_first(batch):  # the first batch finishes last
+        time.sleep(0.05 if batch["n"][0].as_py() == 0 else 0)
+        return batch["n"].to_pylist()
+
+    assert tables.map_batches(ordered, 3, slow_first) == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
+
+    def fails_on_six(batch):
+        if 6 in batch["n"].to_pylist():
+            raise ValueError("six")
+        return batch.num_rows
+
+    with pytest.raises(ValueError, match="six"):
+        tables.map_batches(ordered, 3, fails_on_six)
+    assert _temporary_tables(con) == []
+
+
 def test_rows_streamed_in_batches_leave_no_table_behind_read_or_left():
     con = ibis.duckdb.connect()
     values = ibis.memtable(pd.DataFrame({"n": range(10)}))
