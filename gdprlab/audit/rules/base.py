@@ -200,9 +200,10 @@ class Tables(Mapping[str, ir.Table]):
         library's vectorised checks), while the engine streams the next batch. At most one batch per
         worker waits, so that the rows are never all in memory at once."""
         out: list[Any] = []
-        with ThreadPoolExecutor(_WORKERS, thread_name_prefix="gdprlab-batch") as pool:
+        with ThreadPoolExecutor(_WORKERS, thread_name_prefix="gdprlab-batch") as pool, \
+                contextlib.closing(self.batches(expr, rows)) as batches:  # ended here, failed or not
             pending: collections.deque[Future] = collections.deque()
-            for batch in self.batches(expr, rows):
+            for batch in batches:
                 pending.append(pool.submit(function, batch))
                 if len(pending) >= _WORKERS:
                     out.append(pending.popleft().result())

@@ -420,6 +420,7 @@ def test_batches_worked_on_in_threads_give_their_results_in_the_batches_order_an
 
     with pytest.raises(ValueError, match="six"):
         tables.map_batches(ordered, 3, fails_on_six)
+    assert tables.fetch(values.count()) == 10  # the stream was ended: the connection answers again
     assert _temporary_tables(con) == []
 
 
