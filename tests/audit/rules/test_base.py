@@ -128,7 +128,8 @@ def test_casefold_is_str_casefold_of_every_character(engine):
 
 
 NAMES = [None, "", "Strauß", "STRAUSS", "STRAU\u1e9e", "Γιαννης", "ΓΙΑΝΝΗΣ", "γιαννησ", "\u0130lker", "ilker",
-         "ILKER", "i\u0307lker", "\ufb01ona", "FIONA", "\u017ftefan", "\u01c5", "\u1c89\u1c8a", "\U00010400"]
+         "ILKER", "i\u0307lker", "Wei\u00df\ufb01sch", "\ufb01ona", "FIONA", "\u017ftefan", "\u01c5",
+         "\u1c89\u1c8a", "\U00010400"]
 
 
 def test_casefold_folds_names_as_str_casefold(engine):
