@@ -15,6 +15,10 @@ CheckResult:
   sample is picked by the engine (the records whose md5(seed, rule, id) sort first) and only those rows
   are fetched and masked in Python.
 
+A finder whose remaining work is Python's alone, on rows it has read (the text scanner of
+identifier_in_free_text), may hand that work to a background thread (Tables.later): run_checks goes on
+with the next rules meanwhile and finishes that rule once they have run, in its place among the results.
+
 Tables are Ibis tables on one backend (`gdprlab.crm.backends.connect`: DuckDB by default, PySpark or a
 warehouse), or pandas DataFrames, which are handed to an embedded DuckDB. With `findings_table`, the
 record ids stay in the engine, in a table of (run_id, rule_id, record_id), and results carry counts,
@@ -29,11 +33,12 @@ rates and evidence only: the way to run a check of tens of millions of records.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -46,7 +51,7 @@ import pyarrow.compute as pc
 
 import gdprlab
 from gdprlab.audit.evidence import DEFAULT_EVIDENCE, NAME_FIELDS, Evidence, show
-from gdprlab.audit.rules.base import DoesNotApply, Implementation, NotPortable, Tables, key_in, key_of
+from gdprlab.audit.rules.base import DoesNotApply, Implementation, Later, NotPortable, Tables, key_in, key_of
 from gdprlab.audit.rules.registry import IMPLEMENTED
 from gdprlab.audit.scoring import Scores, score
 from gdprlab.crm.backends import connect
@@ -208,45 +213,75 @@ class Check:
         t, opened = open_tables(tables)
         try:
             found = self._find(t, policy or Policy(), as_of, evidence, seed, findings_table, run_id)
+            if isinstance(found, _Pending):
+                found = found.resolve(self, t)
             return found.shown(self._evidence(t, found.sample)) if isinstance(found, _Found) else found
         finally:
             _close(t, opened)
 
     def _find(self, t: Tables, policy: Policy, as_of: dt.date, evidence: int, seed: int,
-              findings_table: str | None, run_id: str | None) -> _Found | CheckResult:
-        """The result without its evidence, and the ids to show it for; or the not-assessed result."""
+              findings_table: str | None, run_id: str | None) -> _Found | CheckResult | _Pending:
+        """The result without its evidence, and the ids to show it for; or the not-assessed result; or,
+        for a finder whose work goes on in the background (Tables.later), what to finish once it is over."""
         start = time.perf_counter()
         impl = self.implementation
-        try:
-            ids = impl.finder(t, policy, as_of)
-            population = _population(t, impl.count_population(t))
+        begun = self._assessed(t, lambda: (impl.finder(t, policy, as_of),
+                                           _population(t, impl.count_population(t))))
+        if isinstance(begun, CheckResult):
+            return begun
+        ids, population = begun
+        finish = functools.partial(self._found, t, population=population, evidence=evidence, seed=seed,
+                                   findings_table=findings_table, run_id=run_id)
+        if isinstance(ids, Later):
+            return _Pending(ids, finish, time.perf_counter() - start)
+        return finish(ids, start=start)
+
+    def _found(self, t: Tables, ids: ir.Table, *, population: int, evidence: int, seed: int,
+               findings_table: str | None, run_id: str | None, start: float,
+               elsewhere: float = 0.0) -> _Found | CheckResult:
+        """_find's result from the finder's ids: `elsewhere`, seconds of the rule's work not timed from
+        `start` (done in the background)."""
+        impl = self.implementation
+
+        def counted() -> tuple[tuple[str, ...], list[str], int | None, tuple[str, ...]]:
             if findings_table:
-                ids = t.materialise(ids, f"ids_{self.id}")  # computed once, read thrice
-                found = _store(t, ids, findings_table, run_id or "", self.id)
+                kept = t.materialise(ids, f"ids_{self.id}")  # computed once, read thrice
+                found = _store(t, kept, findings_table, run_id or "", self.id)
+                sample = _sample(t, kept, found, evidence, seed, self.id)
+                t.drop(kept)  # stored: its memory is given back now, not at the end of the run
                 record_ids: tuple[str, ...] = ()
-                sample = _sample(t, ids, found, evidence, seed, self.id)
-                t.drop(ids)  # stored: its memory is given back now, not at the end of the run
             else:  # the ids are read anyway: with their sampling key, the sample needs no query of its own
                 record_ids, sample = _ids_and_sample(t, ids, evidence, seed, self.id)
                 found = None
-            count = len(record_ids) if found is None else found
-            found_caveats = tuple(impl.caveats(t)) if impl.caveats is not None else ()
-        except (NotPortable, DoesNotApply) as exc:
-            return CheckResult(self, "not_assessed", reason=str(exc))
-        except _MISSING as exc:
-            reason = _missing_column(exc, t, (*self.requires, *impl.optional))
-            if reason is None:
-                raise
-            return CheckResult(self, "not_assessed", reason=reason)
+            return record_ids, sample, found, tuple(impl.caveats(t)) if impl.caveats is not None else ()
+
+        done = self._assessed(t, counted)
+        if isinstance(done, CheckResult):
+            return done
+        record_ids, sample, found, found_caveats = done
+        count = len(record_ids) if found is None else found
         caveats = tuple(text for name, text in impl.optional.items() if name not in t)
         columns = set(t.columns(self.table))
         caveats += tuple(dict.fromkeys(text for col, text in impl.optional_columns.items()
                                        if col not in columns))
         caveats += found_caveats
         result = CheckResult(self, "failed" if count else "passed", record_ids, population, (),
-                             caveats=caveats, seconds=time.perf_counter() - start, found=found,
+                             caveats=caveats, seconds=time.perf_counter() - start + elsewhere, found=found,
                              findings_table=findings_table)
         return _Found(result, sample)
+
+    def _assessed(self, t: Tables, work: Callable[[], Any]) -> Any:
+        """work(), or the not-assessed result it leads to: a rule this engine cannot run, one whose article
+        the policy puts the organisation outside of, a table or column missing."""
+        try:
+            return work()
+        except (NotPortable, DoesNotApply) as exc:
+            return CheckResult(self, "not_assessed", reason=str(exc))
+        except _MISSING as exc:
+            reason = _missing_column(exc, t, (*self.requires, *self.implementation.optional))
+            if reason is None:
+                raise
+            return CheckResult(self, "not_assessed", reason=reason)
 
     def _evidence(self, t: Tables, sample: list[str], rows: pd.DataFrame | None = None) -> list[Evidence]:
         """Masked fields of the sampled records (only their rows are read from the engine, unless `rows`,
@@ -271,6 +306,24 @@ class Check:
             item.update(more.get(record_id, {}))
             out.append(item)
         return out
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A check whose finder's work goes on in the background: finish(ids, start=..., elsewhere=...) once the
+    work is over gives its _Found or CheckResult."""
+
+    later: Later
+    finish: Callable[..., _Found | CheckResult]
+    seconds: float  # the rule's time before the work went to the background
+
+    def resolve(self, check: Check, t: Tables) -> _Found | CheckResult:
+        start = time.perf_counter()
+        done = check._assessed(t, self.later.result)
+        if isinstance(done, CheckResult):
+            return done
+        ids, worked = done
+        return self.finish(ids, start=start, elsewhere=self.seconds + worked)
 
 
 @dataclass(frozen=True)
@@ -523,6 +576,7 @@ def run_checks(tables: Mapping[str, Any] | Tables, policy: Policy | None, as_of:
     policy = policy or Policy()
     run_id = uuid.uuid4().hex if findings_table else None
     t, opened = open_tables(tables, backend)
+    deferring, t.deferring = t.deferring, True  # finders may work in the background (Tables.later)
     try:
         results = []
         remaining = [c.id for c in CHECKS if c.id in selected]
@@ -536,10 +590,15 @@ def run_checks(tables: Mapping[str, Any] | Tables, policy: Policy | None, as_of:
                 results.append(CheckResult(check, "not_assessed", reason=reason))
                 continue
             results.append(check._find(t, policy, as_of, evidence, seed, findings_table, run_id))
-            t.finished(remaining)  # what only the rules run so far read is given back
+            if not isinstance(results[-1], _Pending):  # its finishing may read what its finder shared
+                t.finished(remaining + [c.id for c, r in zip(CHECKS, results, strict=False)
+                                        if isinstance(r, _Pending)])
+        results = [r.resolve(check, t) if isinstance(r, _Pending) else r
+                   for check, r in zip(CHECKS, results, strict=True)]
         results = _with_evidence(t, results)
         engine = t.backend_name
     finally:
+        t.deferring = deferring
         _close(t, opened)
     return Assessment(tuple(results), score(results), as_of, dataset, catalogue_version(), evidence, policy,
                       engine, run_id)

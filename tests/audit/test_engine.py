@@ -630,3 +630,78 @@ def test_the_engine_picks_as_evidence_the_ids_whose_seeded_md5_sorts_first(typic
         assert [e["record_id"] for e in again.evidence] == expected(r.record_ids, r.rule_id, 1), r.rule_id
     assert any([e["record_id"] for e in r.evidence] != [e["record_id"] for e in o.evidence]
                for r, o in zip(assessment.results, other.results, strict=True) if r.count > 5)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# work in the background
+# ---------------------------------------------------------------------------------------------------------
+
+def _deferred(monkeypatch) -> list[str]:
+    """The ids of the rules whose finder sent its work to the background during the test."""
+    from gdprlab.audit.rules.base import Tables
+
+    sent: list[str] = []
+    later = Tables.later
+
+    def spy(self, work):
+        if self.deferring:
+            sent.append("later")
+        return later(self, work)
+    monkeypatch.setattr(Tables, "later", spy)
+    return sent
+
+
+def test_a_finder_working_in_the_background_gives_what_it_gives_at_once(typical_dir, monkeypatch):
+    """identifier_in_free_text checks its notes in Python while the engine runs the next rules; the result
+    stays in catalogue order and is the one the rule gives when run alone, which works at once."""
+    sent = _deferred(monkeypatch)
+    tables, policy, as_of = read_dataset(typical_dir), read_policy(typical_dir), read_as_of(typical_dir)
+    together = run_checks(tables, policy, as_of, dataset=str(typical_dir))
+    assert sent == ["later"]
+    assert [r.rule_id for r in together.results] == [c.id for c in CHECKS]
+    got = together.result("identifier_in_free_text")
+    alone = get_check("identifier_in_free_text").run(tables, policy, as_of)
+    assert sent == ["later"]  # alone, nothing is deferred
+    assert got.status == "failed" and got.seconds > 0
+    assert (got.record_ids, got.population, got.evidence) == \
+        (alone.record_ids, alone.population, alone.evidence)
+
+
+def test_notes_too_many_to_keep_are_checked_as_they_come(typical_dir, monkeypatch):
+    import gdprlab.audit.rules.encryption as encryption
+
+    tables, policy, as_of = read_dataset(typical_dir), read_policy(typical_dir), read_as_of(typical_dir)
+    kept = run_checks(tables, policy, as_of, rules=["identifier_in_free_text"])
+    sent = _deferred(monkeypatch)
+    monkeypatch.setattr(encryption, "NOTE_BATCH", 3)
+    monkeypatch.setattr(encryption, "NOTES_KEPT", 5)
+    streamed = run_checks(tables, policy, as_of, rules=["identifier_in_free_text"])
+    assert sent == []
+    rule = "identifier_in_free_text"
+    assert streamed.result(rule).record_ids == kept.result(rule).record_ids
+    assert kept.result(rule).count > 5
+
+
+@pytest.mark.parametrize("together", [True, False], ids=["in the background", "at once"])
+def test_an_error_of_work_in_the_background_is_the_rules_as_it_is_at_once(typical_dir, monkeypatch, together):
+    import gdprlab.audit.rules.encryption as encryption
+    from gdprlab.audit.rules.base import NotPortable
+
+    tables, policy, as_of = read_dataset(typical_dir), read_policy(typical_dir), read_as_of(typical_dir)
+
+    def run():
+        if together:
+            return run_checks(tables, policy, as_of).result("identifier_in_free_text")
+        return get_check("identifier_in_free_text").run(tables, policy, as_of)
+
+    def not_here(notes):
+        raise NotPortable("no text scanner here")
+    monkeypatch.setattr(encryption, "pasted_identifiers", not_here)
+    result = run()
+    assert (result.status, result.reason) == ("not_assessed", "no text scanner here")
+
+    def broken(notes):
+        raise RuntimeError("scanner broke")
+    monkeypatch.setattr(encryption, "pasted_identifiers", broken)
+    with pytest.raises(RuntimeError, match="scanner broke"):
+        run()

@@ -33,6 +33,7 @@ import datetime as dt
 import functools
 import inspect
 import os
+import time
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -75,6 +76,9 @@ class Tables(Mapping[str, ir.Table]):
     def __init__(self, tables: Mapping[str, ir.Table], backend: Any = None, *, cache: bool = True):
         self.backend = backend
         self._cache = cache
+        #: whether later() may work in the background: the engine's run of every rule, which waits for it
+        self.deferring = False
+        self._background: ThreadPoolExecutor | None = None
         self._shared: dict[Hashable, Any] = {}
         self._temporary: list[str] = []
         self._users: dict[Hashable, frozenset[str]] = {}
@@ -210,8 +214,22 @@ class Tables(Mapping[str, ir.Table]):
             out += [job.result() for job in pending]
         return out
 
+    def later(self, work: Callable[[], ir.Table]) -> ir.Table | Later:
+        """A finder's result that only Python works out, from data it has read already: work() itself, or,
+        while the engine runs every rule (`deferring`), work() in a background thread, whose result the
+        engine waits for once the other rules have run. work() must not ask the engine anything: the
+        engine answers the next rules' queries meanwhile, and lets the thread run while it computes them."""
+        if not self.deferring:
+            return work()
+        if self._background is None:
+            self._background = ThreadPoolExecutor(1, thread_name_prefix="gdprlab-later")
+        return Later(self._background.submit(_timed, work))
+
     def release(self) -> None:
-        """Drop the temporary tables of this run."""
+        """Drop the temporary tables of this run (once the work in the background, if any, is over)."""
+        if self._background is not None:
+            self._background.shutdown(wait=True, cancel_futures=True)
+            self._background = None
         for table in list(self._temporary):
             self._drop(table)
         self._shared.clear()
@@ -226,6 +244,22 @@ class Tables(Mapping[str, ir.Table]):
         with contextlib.suppress(Exception):  # a backend that cannot drop it keeps it until disconnect
             self.backend.raw_sql(f"DROP {kind} IF EXISTS {self._quoted(table)}")
         self._temporary.remove(table)
+
+
+@dataclass(frozen=True)
+class Later:
+    """A finder's result being worked out in the background (Tables.later)."""
+
+    future: Future
+
+    def result(self) -> tuple[ir.Table, float]:
+        """The finder's result once worked out, and the seconds the work took; its error, if it failed."""
+        return self.future.result()
+
+
+def _timed(work: Callable[[], ir.Table]) -> tuple[ir.Table, float]:
+    start = time.perf_counter()
+    return work(), time.perf_counter() - start
 
 
 def _drop_view(backend: Any, view: str) -> None:

@@ -28,7 +28,7 @@ from audit.rules.boundary import ENGINES, NOT_BLANK, backend
 
 from gdprlab.audit.discovery import special_terms
 from gdprlab.audit.rules import base
-from gdprlab.audit.rules.base import WHITESPACE, NotPortable, Tables
+from gdprlab.audit.rules.base import WHITESPACE, Later, NotPortable, Tables
 from gdprlab.audit.rules.classification import reveals_special_category
 from gdprlab.audit.rules.encryption import is_token, strip
 from gdprlab.audit.rules.minimisation import valid_email_address
@@ -436,3 +436,24 @@ def test_rows_streamed_in_batches_leave_no_table_behind_read_or_left():
     assert next(stream).num_rows == 2
     stream.close()  # a reader that stops early
     assert _temporary_tables(con) == []
+
+
+def test_later_works_at_once_unless_the_engine_defers_and_release_waits_for_the_work():
+    import time
+
+    con = ibis.duckdb.connect()
+    tables = Tables({"values": ibis.memtable(pd.DataFrame({"n": range(3)}))}, con)
+    assert tables.later(lambda: "now") == "now"
+    tables.deferring = True
+    done = []
+
+    def slow():
+        time.sleep(0.1)
+        done.append(True)
+        return "later"
+    pending = tables.later(slow)
+    assert isinstance(pending, Later)
+    tables.release()
+    assert done == [True]
+    result, seconds = pending.result()
+    assert result == "later" and seconds >= 0.1
