@@ -15,6 +15,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from gdprlab.audit.discovery.classify import classify_fields
 from gdprlab.audit.evidence import Evidence
 from gdprlab.audit.rules.base import (
     HOLD_COLUMNS,
@@ -34,6 +35,7 @@ from gdprlab.audit.rules.base import (
     record_ids,
     rule,
 )
+from gdprlab.audit.rules.classification import UNKNOWN_CATEGORIES
 from gdprlab.crm.schema import TABLES
 from gdprlab.regulation.law import EXTENDED_RESPONSE_MONTHS, RESPONSE_MONTHS
 from gdprlab.regulation.policy import Policy
@@ -89,6 +91,25 @@ def completed_erasures(r: ir.Table) -> ir.BooleanValue:
 
 #: the contacts columns judged after an erasure: every personal column but the erasure's own record
 ERASED_COLUMNS = tuple(TABLES["contacts"].erasable_names)
+#: what the classifier reads a header the schema does not know as, when the column is not judged after an
+#: erasure: nothing known, or a communication preference, which may be kept to honour an objection to
+#: marketing (Art. 21(3)); technical ids and metadata have no category of personal data at all
+KEPT_CATEGORIES = (*UNKNOWN_CATEGORIES, "communication_preference")
+
+
+def erased_columns(t: Tables) -> list[str]:
+    """The contacts columns an erasure must empty, of this run's contacts (once per run): ERASED_COLUMNS,
+    and each column the schema does not know whose header the classifier (`gdprlab scan`) reads as
+    personal data of the contact, such as a custom field's nationality or hobbies (the eraser of
+    gdprlab.subjects empties every such column)."""
+    def build() -> list[str]:
+        columns = t.columns("contacts")
+        known = set(TABLES["contacts"].column_names)
+        extra = [c for c in columns if c not in known]
+        read = classify_fields(pd.DataFrame({"name": extra}), "contacts") if extra else []
+        personal = {f.column for f in read if f.record_category and f.category not in KEPT_CATEGORIES}
+        return [c for c in ERASED_COLUMNS if c in columns] + [c for c in extra if c in personal]
+    return t.shared("erased_columns", build)
 _ART_17_3 = re.compile(r"17\s*\(\s*3\s*\)\s*\(\s*([a-eA-E])\s*\)")
 
 
@@ -108,14 +129,14 @@ def erased_remains(t: Tables) -> Remains:
 
     def rows() -> ir.Table:  # the columns judged only: the engine reads no other column of any contact
         c = t["contacts"]
-        judged = [f for f in ("contact_id", *ERASED_COLUMNS, *HOLD_COLUMNS) if f in c.columns]
+        judged = [f for f in ("contact_id", *erased_columns(t), *HOLD_COLUMNS) if f in c.columns]
         return c.select(*judged).semi_join(erased(), "contact_id")
 
     # the few erased contacts are kept first, so that only their rows are tested column by column (the
     # engine would test every contact: it moves the test below the join)
     def contacts() -> ir.Table:
         c = t.shared("erased_contact_rows", rows)
-        flags = {f: filled(c[f].cast("string")) for f in ERASED_COLUMNS if f in c.columns}
+        flags = {f: filled(c[f].cast("string")) for f in erased_columns(t)}
         hold = {f: c[f] for f in HOLD_COLUMNS if f in c.columns}
         kept = c.select("contact_id", **flags, **hold)
         any_filled = ibis.literal(False)
@@ -155,7 +176,7 @@ def _remaining(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
         found = t.fetch(left.contacts.filter(key_in(left.contacts["contact_id"], wanted)))
         for row in found.assign(contact_id=found["contact_id"].astype(str)).drop_duplicates(
                 "contact_id").to_dict("records"):
-            kept[row["contact_id"]] = [f for f in ERASED_COLUMNS if row.get(f) is True]
+            kept[row["contact_id"]] = [f for f in erased_columns(t) if row.get(f) is True]
             holds[row["contact_id"]] = _hold_shown(row.get("retention_ground"), row.get("retention_until"))
     if left.notes is not None:
         notes = left.notes.filter(key_in(left.notes["contact_id"], wanted))
@@ -181,7 +202,8 @@ def _no_holds(t: Tables) -> list[str]:
       extra_evidence=_remaining, caveats=_no_holds)
 def erasure_incomplete(t: Tables, policy: Policy, as_of: dt.date) -> ir.Table:
     """Completed erasures whose contact still has any personal column filled (all but the erasure's
-    record: key, status, dates, locale, language, country) or an activity with a note, unless the contact
+    record: key, status, dates, locale, language, country; a column outside the schema when its header
+    reads as personal data: erased_columns) or an activity with a note, unless the contact
     records a hold in force: a legal ground (retention_ground, e.g. '17(3)(b) tax law') and an end date
     (retention_until) on or after as-of. A hold covers everything the contact keeps; whether each kept
     column is needed for that ground is not judged. A hold without an end date or ended holds nothing."""

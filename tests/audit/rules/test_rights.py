@@ -156,6 +156,25 @@ def test_erasure_that_blanks_name_email_and_phone_but_leaves_an_identifier_is_in
         f"R-C-{col}" for col in left)
 
 
+def test_an_extra_column_read_as_personal_data_must_be_erased_too():
+    """A column the schema does not know counts when its header reads as personal data (the classifier of
+    `gdprlab scan`); one read as a technical id, metadata, nothing known, or a communication preference
+    (kept to honour an objection to marketing, Art. 21(3)) does not."""
+    personal = {"hobbies": "sailing", "nationality": "German", "Description": "VIP, calls on Fridays"}
+    kept = {"OwnerId": "005A1", "SystemModstamp": "2026-01-20T10:00:00Z", "gdpr_erased_at": "2026-01-20",
+            "consent_status": "opted out"}
+    rows = [_erased(f"C-{col}") for col in [*personal, *kept]]
+    contacts = table("contacts", *rows).assign(**dict.fromkeys([*personal, *kept]))
+    for col, value in {**personal, **kept}.items():
+        contacts.loc[contacts["contact_id"] == f"C-{col}", col] = value
+    requests = _erasures(*(f"C-{col}" for col in [*personal, *kept]))
+    assert found("erasure_incomplete", requests=requests, contacts=contacts) == sorted(
+        f"R-C-{col}" for col in personal)
+    result = run_checks({"requests": requests, "contacts": contacts}, POLICY, AS_OF,
+                        rules=["erasure_incomplete"], evidence=10).result("erasure_incomplete")
+    assert sorted(e["remaining"] for e in result.evidence) == sorted(personal)
+
+
 def test_erasure_with_nothing_left_but_its_record_passes():
     contacts = table("contacts", _erased("C1", last_activity_at="2026-01-04T00:00:00"))
     activities = table("activities", {"activity_id": "E1", "contact_id": "C1", "type": "call"})
