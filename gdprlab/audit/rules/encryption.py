@@ -139,8 +139,8 @@ def identifier_in_free_text(t: Tables, policy: Policy, as_of: dt.date) -> ir.Tab
     for batch in batches:
         read.append(batch)
         if sum(map(len, read)) > NOTES_KEPT:  # too many to keep: checked as they come
-            return names(id for part in itertools.chain(read, batches) for id in _holding(part))
-    return t.later(lambda: names(id for part in read for id in _holding(part)))
+            return names(found for part in itertools.chain(read, batches) for found in _holding(part))
+    return t.later(lambda: names(found for part in read for found in _holding(part)))
 
 
 def _holding(batch: pa.RecordBatch) -> list[str]:

@@ -110,6 +110,8 @@ def erased_columns(t: Tables) -> list[str]:
         personal = {f.column for f in read if f.record_category and f.category not in KEPT_CATEGORIES}
         return [c for c in ERASED_COLUMNS if c in columns] + [c for c in extra if c in personal]
     return t.shared("erased_columns", build)
+
+
 _ART_17_3 = re.compile(r"17\s*\(\s*3\s*\)\s*\(\s*([a-eA-E])\s*\)")
 
 
