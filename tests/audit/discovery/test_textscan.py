@@ -381,12 +381,13 @@ def test_texts_scanned_together_give_what_each_gives_alone(labelled):
     """Each pattern reads only the texts that may hold what it finds (pyarrow's RE2 picks them): scanned
     together, the texts give exactly what each gives scanned alone, also where Python reads a digit that
     RE2's [0-9] does not (Arabic-Indic, full-width) and where a text starts or ends with an identifier."""
-    texts = _identifier_texts(labelled)[::3] + [
+    texts = _identifier_texts(labelled)[::20] + [
         "mail an maria.rossi+crm@beispiel.it.", "Login von 192.168.0.1 und fe80::1%eth0", "::1", "a@b.c",
         "NI number AA 12 34 56 B", "RSSMRA85T10A562S", "131052-308T", "010594Y9032", "X9613851N",
         "de89370400440532013000 klein geschrieben", "DE89 3704 0044 0532 0130 00", "١٢٣٤٥٦٧٨٩٠١٢",
         "\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19", "12345678Z", "", "15070649C103 Ende",
-        "Version 1.2.3, Uhrzeit 12:34:56, 256.1.1.1", "4012-8888-8888-1881"]
+        "Version 1.2.3, Uhrzeit 12:34:56, 256.1.1.1", "4012-8888-8888-1881", "Jan@1und1.de", "ANNA@WEB.DE",
+        "Server 10.0.0.1"]
     alone = pd.concat([scan_texts([text]).assign(row=row) for row, text in enumerate(texts)])
     together = scan_texts(texts)
     pd.testing.assert_frame_equal(together.reset_index(drop=True), alone.reset_index(drop=True),
