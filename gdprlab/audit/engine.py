@@ -580,6 +580,7 @@ def run_checks(tables: Mapping[str, Any] | Tables, policy: Policy | None, as_of:
     try:
         results = []
         remaining = [c.id for c in CHECKS if c.id in selected]
+        pending: list[str] = []  # rules finished after the others: what their finders shared is kept
         for check in CHECKS:
             if check.id not in selected:
                 results.append(CheckResult(check, "not_assessed", reason="not selected"))
@@ -590,9 +591,9 @@ def run_checks(tables: Mapping[str, Any] | Tables, policy: Policy | None, as_of:
                 results.append(CheckResult(check, "not_assessed", reason=reason))
                 continue
             results.append(check._find(t, policy, as_of, evidence, seed, findings_table, run_id))
-            if not isinstance(results[-1], _Pending):  # its finishing may read what its finder shared
-                t.finished(remaining + [c.id for c, r in zip(CHECKS, results, strict=False)
-                                        if isinstance(r, _Pending)])
+            if isinstance(results[-1], _Pending):
+                pending.append(check.id)
+            t.finished(remaining + pending)  # what only the rules run so far read is given back
         results = [r.resolve(check, t) if isinstance(r, _Pending) else r
                    for check, r in zip(CHECKS, results, strict=True)]
         results = _with_evidence(t, results)

@@ -637,7 +637,7 @@ def test_the_engine_picks_as_evidence_the_ids_whose_seeded_md5_sorts_first(typic
 # ---------------------------------------------------------------------------------------------------------
 
 def _deferred(monkeypatch) -> list[str]:
-    """The ids of the rules whose finder sent its work to the background during the test."""
+    """One entry for each finder that sent its work to the background during the test."""
     from gdprlab.audit.rules.base import Tables
 
     sent: list[str] = []

@@ -36,6 +36,7 @@ from gdprlab.audit.rules.base import (
     rule,
 )
 from gdprlab.audit.rules.classification import UNKNOWN_CATEGORIES
+from gdprlab.crm.conventions import column_map
 from gdprlab.crm.schema import TABLES
 from gdprlab.regulation.law import EXTENDED_RESPONSE_MONTHS, RESPONSE_MONTHS
 from gdprlab.regulation.policy import Policy
@@ -92,20 +93,24 @@ def completed_erasures(r: ir.Table) -> ir.BooleanValue:
 #: the contacts columns judged after an erasure: every personal column but the erasure's own record
 ERASED_COLUMNS = tuple(TABLES["contacts"].erasable_names)
 #: what the classifier reads a header the schema does not know as, when the column is not judged after an
-#: erasure: nothing known, or a communication preference, which may be kept to honour an objection to
-#: marketing (Art. 21(3)); technical ids and metadata have no category of personal data at all
-KEPT_CATEGORIES = (*UNKNOWN_CATEGORIES, "communication_preference")
+#: erasure: nothing known; a communication preference, which may be kept to honour an objection to
+#: marketing (Art. 21(3)); a country or a language, which the erasure's own record keeps (the schema's
+#: country, locale, language). Technical ids and metadata have no category of personal data at all
+KEPT_CATEGORIES = (*UNKNOWN_CATEGORIES, "communication_preference", "preference", "country")
+#: the erasure's own record: what an erased contact keeps
+_RECORD = frozenset(c for c in TABLES["contacts"].column_names if c not in ERASED_COLUMNS)
 
 
 def erased_columns(t: Tables) -> list[str]:
     """The contacts columns an erasure must empty, of this run's contacts (once per run): ERASED_COLUMNS,
     and each column the schema does not know whose header the classifier (`gdprlab scan`) reads as
-    personal data of the contact, such as a custom field's nationality or hobbies (the eraser of
-    gdprlab.subjects empties every such column)."""
+    personal data of the contact, such as a custom field's nationality or hobbies, but not one the reader
+    would take for a column of the erasure's record (a second LastActivityDate) or of KEPT_CATEGORIES
+    (the eraser of gdprlab.subjects empties every such column all the same)."""
     def build() -> list[str]:
         columns = t.columns("contacts")
-        known = set(TABLES["contacts"].column_names)
-        extra = [c for c in columns if c not in known]
+        extra = [c for c in columns if c not in TABLES["contacts"].column_names
+                 and column_map("contacts", [c]).get(c) not in _RECORD]
         read = classify_fields(pd.DataFrame({"name": extra}), "contacts") if extra else []
         personal = {f.column for f in read if f.record_category and f.category not in KEPT_CATEGORIES}
         return [c for c in ERASED_COLUMNS if c in columns] + [c for c in extra if c in personal]

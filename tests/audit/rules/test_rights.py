@@ -8,11 +8,17 @@ reviews policies every 12 months. Read as a specification of the definitions in 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
+import pandas as pd
+import pytest
 from helpers import table
 from rule_cases import AS_OF, POLICY, found, request
 
-from gdprlab.audit.engine import run_checks
+from gdprlab.audit.engine import open_tables, run_checks
+from gdprlab.audit.rules.rights import ERASED_COLUMNS, erased_columns
+
+REALDATA = Path(__file__).resolve().parents[4] / "shared" / "realdata"
 
 
 def test_a_reply_on_the_deadline_day_is_on_time():
@@ -159,10 +165,11 @@ def test_erasure_that_blanks_name_email_and_phone_but_leaves_an_identifier_is_in
 def test_an_extra_column_read_as_personal_data_must_be_erased_too():
     """A column the schema does not know counts when its header reads as personal data (the classifier of
     `gdprlab scan`); one read as a technical id, metadata, nothing known, or a communication preference
-    (kept to honour an objection to marketing, Art. 21(3)) does not."""
+    (kept to honour an objection to marketing, Art. 21(3)), a country, or a second column of the erasure's
+    own record does not."""
     personal = {"hobbies": "sailing", "nationality": "German", "Description": "VIP, calls on Fridays"}
     kept = {"OwnerId": "005A1", "SystemModstamp": "2026-01-20T10:00:00Z", "gdpr_erased_at": "2026-01-20",
-            "consent_status": "opted out"}
+            "consent_status": "opted out", "OtherCountry": "DE", "LastActivityDate": "2026-01-04"}
     rows = [_erased(f"C-{col}") for col in [*personal, *kept]]
     contacts = table("contacts", *rows).assign(**dict.fromkeys([*personal, *kept]))
     for col, value in {**personal, **kept}.items():
@@ -173,6 +180,23 @@ def test_an_extra_column_read_as_personal_data_must_be_erased_too():
     result = run_checks({"requests": requests, "contacts": contacts}, POLICY, AS_OF,
                         rules=["erasure_incomplete"], evidence=10).result("erasure_incomplete")
     assert sorted(e["remaining"] for e in result.evidence) == sorted(personal)
+
+
+def test_on_salesforces_contact_fields_an_erasure_judges_the_personal_ones_and_no_system_field():
+    """Salesforce's own Contact fields (../shared/realdata), as extra columns of an export: what the reader
+    does not map is judged when it is personal data of the person, never when it is a system field or a
+    part of the erasure's record."""
+    fields = REALDATA / "salesforce_Contact_describe_fields.csv"
+    if not fields.exists():
+        pytest.skip(f"{fields} is not on this machine")
+    names = pd.read_csv(fields)["name"].astype(str).tolist()
+    contacts = table("contacts", _erased("C1")).assign(**dict.fromkeys(names, "x"))
+    judged = set(erased_columns(open_tables({"contacts": contacts})[0])) - set(ERASED_COLUMNS)
+    assert {"OtherStreet", "MobilePhone", "HomePhone", "Title", "AssistantName", "Description",
+            "PhotoUrl", "MailingLatitude"} <= judged
+    assert not judged & {"Id", "IsDeleted", "MasterRecordId", "OwnerId", "CreatedById", "CreatedDate",
+                         "LastModifiedDate", "LastModifiedById", "SystemModstamp", "LastViewedDate",
+                         "LastActivityDate", "OtherCountry", "MailingCountry", "CleanStatus", "IndividualId"}
 
 
 def test_erasure_with_nothing_left_but_its_record_passes():
