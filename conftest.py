@@ -22,3 +22,11 @@ def pytest_configure(config):
     with ProgressStore() as store:
         store.attempts()
 
+
+
+def pytest_collection_modifyitems(config, items):
+    """The files holding a slow test first, the rest after, each in its own order: pytest-xdist gives each
+    file to one worker in this order (--dist loadfile), and a slow file handed out last kept one worker
+    busy for minutes after the others had finished (the browser tests of tests/training, last by name)."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)  # stable: each file's tests keep their order
