@@ -394,13 +394,17 @@ def git_tracked_warning(out: Path) -> str | None:
 def worker_pool(workers: int) -> cf.ProcessPoolExecutor:
     """Worker processes for in-process runs: forked where possible, so they start with this process's
     imports (pandas, matplotlib, gdprlab) instead of importing them again; spawned inside a Jupyter
-    kernel, whose messaging threads a fork would copy half-way."""
+    kernel, whose messaging threads a fork would copy half-way. Each opens DuckDB with its share of the
+    cores (share_cores)."""
     import multiprocessing as mp
     import sys
 
+    from gdprlab.crm.backends import share_cores
+
     fork = "fork" in mp.get_all_start_methods() and "ipykernel" not in sys.modules
     method = "fork" if fork else "spawn"
-    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method))
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
+                                  initializer=share_cores, initargs=(workers,))
 
 
 def _print_reports(result: BatchResult) -> None:

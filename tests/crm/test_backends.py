@@ -13,7 +13,8 @@ import ibis
 import pytest
 from helpers import SPARK_TEST_JAVA_OPTIONS
 
-from gdprlab.crm.backends import EngineError, connect
+from gdprlab.crm import backends
+from gdprlab.crm.backends import EngineError, connect, share_cores
 
 
 def _spill_folder(backend) -> Path:
@@ -106,6 +107,20 @@ def test_the_test_sessions_spark_runs_with_the_tests_java_options(spark_backend)
     runtime = spark_backend._session._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean()
     assert set(SPARK_TEST_JAVA_OPTIONS.split()) <= set(runtime.getInputArguments())
     assert SPARK_TEST_JAVA_OPTIONS not in os.environ.get("PYSPARK_SUBMIT_ARGS", "")
+
+
+@pytest.mark.parametrize(("cores", "processes", "threads"), [(2, 2, 1), (8, 2, 4), (8, 3, 2), (1, 4, 1)])
+def test_processes_sharing_the_cores_open_duckdb_with_their_share(monkeypatch, cores, processes, threads):
+    monkeypatch.setattr(backends, "_threads", None)  # the process's own setting, given back afterwards
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    share_cores(processes)
+
+    def setting(**options) -> int:
+        backend = connect("duckdb", **options)
+        return int(backend.con.sql("SELECT current_setting('threads')").fetchall()[0][0])
+
+    assert setting() == threads
+    assert setting(threads=3) == 3  # a connection's own setting wins
 
 
 def test_duckdb_inlines_a_part_a_query_reads_twice_instead_of_holding_all_its_rows():
