@@ -1,6 +1,7 @@
 """Benchmark: what running an assessment as a notebook (papermill, `gdprlab assess`) costs.
 
 Run:  .venv/bin/python benchmarks/assess_speed.py [--notebook crm_assessment] [--contacts 2000]
+          [--out benchmarks/out/assess_speed.json]
 
 (a) The fixed cost of papermill: a trivial two-cell notebook (kernel start, parameter injection, save),
     alone with papermill's defaults (a save before and after every cell, graceful kernel shutdown: the
@@ -15,21 +16,26 @@ Run:  .venv/bin/python benchmarks/assess_speed.py [--notebook crm_assessment] [-
 
 The assessment notebook is notebooks/crm_assessment.ipynb; while it does not exist, the stand-in
 tests/notebooks/minimal_assessment.ipynb (read, run every check, write findings.json) is used and the
-output says so. Datasets and run folders go to benchmarks/out/assess/ (git-ignored). Each figure is
+output says so. Datasets and run folders go to --work (benchmarks/out/assess/, git-ignored). Each figure is
 the best (fastest) of --repeat runs, with the median and every run shown: other work on the machine only
 ever adds time, so the best run is the closest to the code's own cost. CPU time (this process and the
 kernels it started and reaped) is shown beside wall time, and the load average before each part, so a
 figure taken on a busy machine can be told apart from a slower code path. Every figure is taken after
 a warm-up run in this process (imports, nbconvert's compiled templates, page cache), as in a batch.
+With --out, the figures and verdicts of every part run are also written as JSON (with the machine, date
+and commit), from which benchmarks/readme_figures.py writes the README's block.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
+import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -88,11 +94,11 @@ def batch_once(datasets: list[Path], notebook: Path, out: Path, jobs: int, kerne
     return result
 
 
-def part_a(repeat: int) -> float:
+def part_a(work: Path, repeat: int) -> dict:
     import papermill
 
     trivial = FIXTURES / "trivial.ipynb"
-    out = WORK / "trivial"
+    out = work / "trivial"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     from gdprlab.runner.batch import KERNEL_ARGUMENTS
@@ -110,10 +116,10 @@ def part_a(repeat: int) -> float:
           "expected ~0.9-1.3 s)")
     print(f"    run_batch, 1 dataset       : {batch:.2f} s, CPU {bcpu:.2f} s  (runs: {fmt(btimes)}; + HTML "
           "report, run.json, index)")
-    return fixed
+    return {"papermill_seconds": fixed, "papermill_runs": times, "batch_seconds": batch, "batch_runs": btimes}
 
 
-def part_b(notebook: Path, stand_in: bool, fixed: float, repeat: int) -> None:
+def part_b(work: Path, notebook: Path, stand_in: bool, fixed: float, repeat: int) -> dict:
     from gdprlab.audit.engine import run_checks
     from gdprlab.crm.io import read_as_of, read_dataset, read_policy
 
@@ -124,7 +130,7 @@ def part_b(notebook: Path, stand_in: bool, fixed: float, repeat: int) -> None:
     run_checks(tables, policy, as_of, dataset=str(SAMPLE))  # warm-up (first-call imports, caches)
     checks, ctimes, checks_cpu = best_time(lambda: run_checks(tables, policy, as_of, dataset=str(SAMPLE)),
                                            repeat)
-    out = WORK / "sample-runs"
+    out = work / "sample-runs"
     shutil.rmtree(out, ignore_errors=True)
     batch_once([SAMPLE], notebook, out, 1)  # warm-up
     runs = []
@@ -153,6 +159,11 @@ def part_b(notebook: Path, stand_in: bool, fixed: float, repeat: int) -> None:
     print(f"    ratio notebook / run_checks : {total / checks:.1f}x")
     breakdown(best_run.runs[0])
     print(f"    load average at the end     : {load_average()}")
+    return {"dataset": "datasets/sample", "contacts": len(tables["contacts"]), "rows": rows,
+            "notebook": notebook.name, "stand_in": stand_in, "read_seconds": load, "checks_seconds": checks,
+            "checks_runs": ctimes, "run_seconds": total, "run_runs": ntimes, "added_seconds": added,
+            "kernel_seconds": with_kernel, "kernel_runs": ktimes, "target_added_seconds": TARGET_ADDED,
+            "met": added <= TARGET_ADDED}
 
 
 def breakdown(run) -> None:
@@ -171,10 +182,10 @@ def breakdown(run) -> None:
         print(f"      {seconds:5.2f} s  {first_line}")
 
 
-def make_departments(n: int, contacts: int) -> list[Path]:
+def make_departments(work: Path, n: int, contacts: int) -> list[Path]:
     from gdprlab.generator import GeneratorConfig, generate, write_dataset
 
-    folder = WORK / "departments"
+    folder = work / "departments"
     datasets = []
     for seed in range(1, n + 1):
         path = folder / f"dept{seed}"
@@ -185,12 +196,13 @@ def make_departments(n: int, contacts: int) -> list[Path]:
     return datasets
 
 
-def part_c(notebook: Path, stand_in: bool, departments: int, contacts: int, jobs: int, repeat: int) -> None:
+def part_c(work: Path, notebook: Path, stand_in: bool, departments: int, contacts: int, jobs: int,
+           repeat: int) -> dict:
     load_start = load_average()
     start = time.perf_counter()
-    datasets = make_departments(departments, contacts)
+    datasets = make_departments(work, departments, contacts)
     made = time.perf_counter() - start
-    out = WORK / "department-runs"
+    out = work / "department-runs"
     shutil.rmtree(out, ignore_errors=True)
     serial_times, parallel_times = [], []
     for _ in range(repeat):  # interleaved so that drift hits both alike
@@ -210,6 +222,10 @@ def part_c(notebook: Path, stand_in: bool, departments: int, contacts: int, jobs
     print(f"    ratio                       : {ratio:.0%} of the serial time (target <= "
           f"{TARGET_PARALLEL:.0%}) {verdict}")
     print(f"    load average at the end     : {load_average()}")
+    return {"departments": departments, "contacts": contacts, "jobs": jobs, "notebook": notebook.name,
+            "stand_in": stand_in, "serial_seconds": serial, "serial_runs": serial_times,
+            "parallel_seconds": parallel, "parallel_runs": parallel_times, "ratio": ratio,
+            "target_ratio": TARGET_PARALLEL, "met": ratio <= TARGET_PARALLEL}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -220,21 +236,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure (the best is the figure)")
     parser.add_argument("--only", choices=("a", "b", "c"), action="append", help="run only these parts")
+    parser.add_argument("--out", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--work", type=Path, default=WORK, help="folder for the datasets and runs made")
     args = parser.parse_args(argv)
     parts = set(args.only or "abc")
     notebook, stand_in = pick_notebook(args.notebook)
     if stand_in:
         print(f"note: notebook {args.notebook!r} not found; using the stand-in {STAND_IN.relative_to(ROOT)}",
               file=sys.stderr)
-    WORK.mkdir(parents=True, exist_ok=True)
+    args.work.mkdir(parents=True, exist_ok=True)
     print(f"machine: {os.cpu_count()} CPUs, load average {load_average()} at the start (other work slows "
           "every figure; CPU time does not include waiting for it)")
-    fixed = part_a(args.repeat) if "a" in parts or "b" in parts else 0.0
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                            check=False)
+    record = {"benchmark": "assess_speed", "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+              "commit": commit.stdout.strip(), "machine": f"{os.cpu_count()} cores, {platform.machine()}, "
+              f"Python {platform.python_version()}, load average {load_average()} at the start",
+              "repeat": args.repeat}
+    if "a" in parts or "b" in parts:
+        record["fixed"] = part_a(args.work, args.repeat)
     if "b" in parts:
-        part_b(notebook, stand_in, fixed, args.repeat)
+        record["notebook"] = part_b(args.work, notebook, stand_in, record["fixed"]["papermill_seconds"],
+                                    args.repeat)
     if "c" in parts:
-        part_c(notebook, stand_in, args.departments, args.contacts, args.jobs, args.repeat)
-    return 0
+        record["batch"] = part_c(args.work, notebook, stand_in, args.departments, args.contacts, args.jobs,
+                                 args.repeat)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return 0 if all(record[part]["met"] for part in ("notebook", "batch") if part in record) else 1
 
 
 if __name__ == "__main__":

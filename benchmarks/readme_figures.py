@@ -9,8 +9,8 @@ of README.md (START and END below); nothing else in the file changes. Every figu
 the JSON, none is typed. With --check, nothing is written: the exit status is 1 when README.md is not what
 the JSON gives (for CI), 0 when it is.
 
-The benchmarks of SINGLE_RESULT (read_speed, hub_grading, subject_speed) each have one block, between
-`<!-- NAME:start -->` and `<!-- NAME:end -->`, rendered from `benchmarks/out/NAME.json`.
+The benchmarks of SINGLE_RESULT (read_speed, hub_grading, subject_speed, assess_speed) each have one
+block, between `<!-- NAME:start -->` and `<!-- NAME:end -->`, rendered from `benchmarks/out/NAME.json`.
 """
 
 from __future__ import annotations
@@ -190,13 +190,33 @@ def render_subject_speed(r: dict) -> str:
         f"{judged(sec['erase'], goal['erase_under_s'])} |"])
 
 
+def render_assess_speed(r: dict) -> str:
+    """An assessment run as a notebook, alone and in a batch (benchmarks/assess_speed.py)."""
+    lines = [f"Measured by `benchmarks/assess_speed.py` on {r['date']} (commit {r['commit'][:7]}): "
+             f"{r['machine']}. Fastest of {r['repeat']} runs each, after a warm-up run.", "",
+             "| target | measured | met? |", "|---|---|---|"]
+    if "notebook" in r:
+        b = r["notebook"]
+        lines.append(
+            f"| the assessment notebook adds <= {b['target_added_seconds']:g} s beyond the checks on "
+            f"{b['dataset']} ({b['contacts']:,} contacts) | full run {b['run_seconds']:.2f} s as `gdprlab "
+            f"assess` makes it (papermill, in-process engine, HTML report included), checks "
+            f"{b['checks_seconds']:.2f} s: {b['added_seconds']:.2f} s beyond. With a kernel per notebook "
+            f"(`--kernel`): {b['kernel_seconds']:.2f} s, {b['kernel_seconds'] - b['checks_seconds']:.2f} s "
+            f"beyond | {MET[b['met']]} |")
+    if "batch" in r:
+        c = r["batch"]
+        lines.append(
+            f"| a batch of {c['departments']} datasets ({c['contacts']:,} contacts each) with `--jobs "
+            f"{c['jobs']}` <= {c['target_ratio']:.0%} of one after another | {c['parallel_seconds']:.2f} s "
+            f"against {c['serial_seconds']:.2f} s: {c['ratio']:.0%} | {MET[c['met']]} |")
+    return "\n".join(lines)
+
+
 #: the README's blocks rendered from one benchmark's JSON each (benchmarks/out/<name>.json, written by
 #: `benchmarks/<name>.py --out`): name -> renderer of that JSON
 SINGLE_RESULT = {"read_speed": render_read_speed, "hub_grading": render_hub_grading,
-                 "subject_speed": render_subject_speed}
-READ_START, READ_END = markers("read_speed")
-HUB_START, HUB_END = markers("hub_grading")
-SUBJECT_START, SUBJECT_END = markers("subject_speed")
+                 "subject_speed": render_subject_speed, "assess_speed": render_assess_speed}
 
 
 def render_single(folder: Path, name: str) -> str:

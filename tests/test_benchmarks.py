@@ -256,6 +256,28 @@ def test_subject_speed_prints_the_first_query_the_later_finds_and_the_erasure(tm
 
 
 @pytest.mark.slow
+def test_assess_speed_times_the_notebook_against_the_checks_and_a_batch_and_renders_it(tmp_path):
+    """benchmarks/assess_speed.py once each, 2 small department datasets; its JSON rendered into the README
+    block, the verdicts being those of the recorded figures."""
+    saved = tmp_path / "out" / "assess_speed.json"
+    run("assess_speed.py", "--repeat", "1", "--departments", "2", "--contacts", "150", "--work",
+        str(tmp_path / "work"), "--out", str(saved))
+    record = json.loads(saved.read_text(encoding="utf-8"))
+    nb, batch = record["notebook"], record["batch"]
+    assert nb["notebook"] == "crm_assessment.ipynb" and not nb["stand_in"] and nb["contacts"] > 0
+    assert 0 < nb["checks_seconds"] < nb["run_seconds"] and nb["kernel_seconds"] > 0
+    assert nb["added_seconds"] == pytest.approx(nb["run_seconds"] - nb["checks_seconds"])
+    assert nb["met"] == (nb["added_seconds"] <= nb["target_added_seconds"])
+    assert batch["departments"] == 2 and batch["serial_seconds"] > 0 and batch["parallel_seconds"] > 0
+    assert batch["ratio"] == pytest.approx(batch["parallel_seconds"] / batch["serial_seconds"])
+    assert batch["met"] == (batch["ratio"] <= batch["target_ratio"])
+    text = rendered_block(tmp_path, "assess_speed", saved.parent)
+    assert f"full run {nb['run_seconds']:.2f} s" in text and f"checks {nb['checks_seconds']:.2f} s" in text
+    assert f"{batch['parallel_seconds']:.2f} s against {batch['serial_seconds']:.2f} s" in text
+    assert record["commit"][:7] in text and record["date"] in text
+
+
+@pytest.mark.slow
 def test_subject_quality_meets_its_targets_on_a_small_dataset():
     """Every row of each person and every note mentioning them by an identifier, and no row of anybody else
     in the access package: measured against the generator's ground truth (ground_truth_mentions.csv)."""
