@@ -1,6 +1,9 @@
-"""The README's counts are the project's own: each is computed here and must match what the README says."""
+"""The README's counts and figures are the project's own: each count is computed here, each benchmark figure
+rendered from the benchmarks' JSON, and must match what the README says."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from gdprlab.regulation.catalogue import RULES
@@ -29,3 +32,12 @@ def test_the_rule_table_lists_every_rule_with_its_concern_and_articles():
     table = {rule: (concern, articles.strip()) for concern, rule, articles in rows if "_" in rule}
     expected = {r.id: (r.concern.replace("_", " "), ", ".join(r.articles)) for r in RULES}
     assert table == expected
+
+
+def test_the_benchmark_figures_are_those_of_the_committed_json():
+    """Every block between benchmark markers is what benchmarks/readme_figures.py renders from the JSON in
+    benchmarks/out/: no figure typed, none left behind when a result is measured again."""
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, str(root / "benchmarks" / "readme_figures.py"), "--check"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
