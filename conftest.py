@@ -23,7 +23,6 @@ def pytest_configure(config):
         store.attempts()
 
 
-
 def pytest_collection_modifyitems(config, items):
     """The files holding a slow test first, the rest after, each in its own order: pytest-xdist gives each
     file to one worker in this order (--dist loadfile), and a slow file handed out last kept one worker
