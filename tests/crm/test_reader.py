@@ -33,6 +33,36 @@ def test_the_delimiter_is_detected(tmp_path, delimiter, name):
     assert sheet.detected.to_dict()["delimiter"] == name
 
 
+def _delimiter_in_a_child(path) -> tuple[str, bool]:
+    """The delimiter read in this (forked) process, and whether it sniffed with a DuckDB of its own."""
+    import os
+
+    from gdprlab.crm import reader
+
+    (sheet,) = read_file(path)
+    own = reader._sniffer(os.getpid()) is not reader._sniffer(os.getppid())
+    return sheet.detected.to_dict()["delimiter"], own
+
+
+def test_one_sniffer_per_process_serves_every_file_and_a_forked_child_opens_its_own(tmp_path):
+    """Opening DuckDB for each file cost four times its sniff; a batch's forked workers read files too."""
+    import concurrent.futures as cf
+    import multiprocessing as mp
+    import os
+
+    from gdprlab.crm import reader
+
+    for name, delimiter in (("a.csv", ";"), ("b.csv", "\t")):
+        read_file(_write(tmp_path / name, delimiter))
+    assert reader._sniffer(os.getpid()) is reader._sniffer(os.getpid())
+    assert reader._sniffer(os.getpid()).sql("SELECT current_setting('threads')").fetchall() == [(1,)]
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    with cf.ProcessPoolExecutor(2, mp_context=mp.get_context("fork")) as pool:
+        found = list(pool.map(_delimiter_in_a_child, [_write(tmp_path / f"{i}.csv", "|") for i in range(4)]))
+    assert found == [("pipe", True)] * 4
+
+
 @pytest.mark.parametrize(
     "encoding, shown, warned",
     [
