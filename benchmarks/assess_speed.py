@@ -36,13 +36,14 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from engine_speed import machine  # this folder is the script's first import path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "datasets" / "sample"
@@ -253,9 +254,10 @@ def main(argv: list[str] | None = None) -> int:
           "every figure; CPU time does not include waiting for it)")
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                             check=False)
+    box = machine()
     record = {"benchmark": "assess_speed", "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-              "commit": commit.stdout.strip(), "machine": f"{os.cpu_count()} cores, {platform.machine()}, "
-              f"Python {platform.python_version()}, load average {load_average()} at the start",
+              "commit": commit.stdout.strip(), "machine": f"{box['cores']} cores ({box['cpu_model']}), "
+              f"{box['ram_gb']} GB RAM, Python {box['python']}, load average {load_average()} at the start",
               "repeat": args.repeat}
     if "c" in parts:  # first, in a process that has done nothing else yet (see (c) above)
         record["batch"] = part_c(args.work, notebook, stand_in, args.departments, args.contacts, args.jobs,

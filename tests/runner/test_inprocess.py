@@ -133,7 +133,8 @@ def test_each_of_the_batch_workers_opens_duckdb_with_its_share_of_the_cores():
     assert shares == {max(1, (os.cpu_count() or 1) // 2)}
     import duckdb
 
-    default = duckdb.connect().sql("SELECT current_setting('threads')").fetchall()[0][0]
+    with duckdb.connect() as plain:
+        default = plain.sql("SELECT current_setting('threads')").fetchall()[0][0]
     assert _duckdb_threads() == int(default)  # the batch's own process keeps DuckDB's default
 
 
