@@ -41,3 +41,9 @@ def test_the_benchmark_figures_are_those_of_the_committed_json():
     done = subprocess.run([sys.executable, str(root / "benchmarks" / "readme_figures.py"), "--check"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_notes_checked_in_the_background_are_bounded_as_the_rule_bounds_them():
+    from gdprlab.audit.rules.encryption import NOTES_KEPT
+
+    assert f"when there are at most {NOTES_KEPT:,} such notes" in README.replace("\n", " ")
