@@ -291,7 +291,7 @@ class Check:
         if self.unit == "column":
             return _column_evidence(t, sample)
         if rows is None:
-            rows = _rows(t, self.table, sample)
+            rows = _rows(t, self.table, sample, self.implementation.evidence_reads)
         rows = rows.reindex(sample)
         extra = self.implementation.extra_evidence
         more = extra(t, rows) if extra is not None else {}
@@ -337,21 +337,30 @@ class _Found:
         return replace(self.result, evidence=tuple(evidence))
 
 
-def _rows(t: Tables, name: str, ids: Iterable[str]) -> pd.DataFrame:
-    """The rows of table `name` whose key is one of `ids`, indexed by the key as text (one read)."""
+def _rows(t: Tables, name: str, ids: Iterable[str], columns: Iterable[str] | None = None) -> pd.DataFrame:
+    """The rows of table `name` whose key is one of `ids`, indexed by the key as text (one read): their
+    key, names and `columns` (those the table has), or every column when `columns` is None."""
     table = t[name]
     key = key_of(name)
+    if columns is not None:
+        wanted = {key, *NAME_FIELDS, *columns}
+        table = table.select(*(c for c in table.columns if c in wanted))
     rows = t.fetch(table.filter(key_in(table[key], sorted(set(ids)))))
     return rows.assign(**{key: rows[key].astype(str)}).drop_duplicates(key).set_index(key)
 
 
 def _with_evidence(t: Tables, found: list[_Found | CheckResult]) -> list[CheckResult]:
-    """Each result with its masked evidence; the sampled rows of each table are read once for all rules."""
+    """Each result with its masked evidence; the sampled rows of each table are read once for all rules,
+    only the columns their evidence reads."""
     wanted: dict[str, set[str]] = {}
+    columns: dict[str, set[str] | None] = {}
     for f in found:
         if isinstance(f, _Found) and f.sample and f.result.check.unit != "column":
-            wanted.setdefault(f.result.check.table, set()).update(f.sample)
-    rows = {name: _rows(t, name, ids) for name, ids in wanted.items()}
+            table, reads = f.result.check.table, f.result.check.implementation.evidence_reads
+            wanted.setdefault(table, set()).update(f.sample)
+            known = columns.setdefault(table, set())
+            columns[table] = None if known is None or reads is None else known | reads
+    rows = {name: _rows(t, name, ids, columns[name]) for name, ids in wanted.items()}
     out = []
     for f in found:
         if not isinstance(f, _Found):

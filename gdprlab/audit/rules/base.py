@@ -273,6 +273,20 @@ Extra = Callable[[Tables, pd.DataFrame], dict[str, Evidence]]
 Caveats = Callable[[Tables], Iterable[str]]
 
 
+def reads(*columns: str) -> Callable[[Extra], Extra]:
+    """Declare, on an extra-evidence function, the columns of its rule's table it reads of the sampled rows
+    beyond the rule's evidence fields (and the names, which evidence always reads): the engine then reads
+    only those columns of them. An extra-evidence function that declares nothing is given every column.
+
+    The sampled rows of a large table are scattered over all of it: each column read of them costs about
+    what reading it whole does (at 1M contacts, 0.5 s of the engine's time for all 39 columns of theirs).
+    """
+    def declared(extra: Extra) -> Extra:
+        extra.reads = columns  # type: ignore[attr-defined]
+        return extra
+    return declared
+
+
 @dataclass(frozen=True)
 class Implementation:
     """How gdprlab checks one rule of the catalogue: its finder and everything the engine needs around it."""
@@ -298,6 +312,13 @@ class Implementation:
     def tables(self) -> tuple[str, ...]:
         """Tables that must all be present: the rule's own first."""
         return (self.rule.table, *self.requires)
+
+    @property
+    def evidence_reads(self) -> frozenset[str] | None:
+        """The columns of its table that its evidence reads of the sampled rows beyond their key and names;
+        None for every column (an extra-evidence function that does not declare what it reads: reads())."""
+        extra = (getattr(self.extra_evidence, "reads", None) if self.extra_evidence is not None else ())
+        return None if extra is None else frozenset((*self.evidence, *extra))
 
 
 #: every implementation, by rule id, in the order the concern modules declare them (see registry.py)

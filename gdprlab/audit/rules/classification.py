@@ -29,6 +29,7 @@ from gdprlab.audit.rules.base import (
     key_of,
     lower,
     names,
+    reads,
     record_ids,
     ropa_contacts,
     rule,
@@ -109,6 +110,7 @@ def _named(listed: Any) -> list[str]:
     return sorted({w for w in words if w}) or [UNCATEGORISED]
 
 
+@reads(CATEGORIES_COVERED, "art9_condition", "accessibility_needs")
 def _special_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
     """Where the special-category data is held, which categories a note reveals (Art. 9(1): "health",
     "religion" …) and which the recorded condition covers: never the note's text, which would show the very
@@ -173,6 +175,7 @@ def criminal_notes(t: Tables) -> ir.Table:
     return t.shared("criminal_notes", build)
 
 
+@reads()
 def _criminal_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
     """Where the data is held and what it is about: never the note's text, which would show the very data."""
     return {i: {"held_in": "activity note", "note_reveals": "criminal"} for i in rows.index}

@@ -24,10 +24,12 @@ from gdprlab.audit.rules.base import (
     count_rows,
     filled,
     is_in,
+    key_in,
     key_of,
     lower,
     lowers_like_python,
     names,
+    reads,
     record_ids,
     ropa_contacts,
     rule,
@@ -105,10 +107,16 @@ def pasted_identifiers(notes: pd.Series) -> pd.DataFrame:
     return found[found["text"].map(str.isascii).astype(bool)]
 
 
+@reads()
 def _pasted_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
     """The kinds of identifier a note holds and each one masked (an IBAN's country and last 4 characters, a
-    national id's last 2, a card's last 4 digits): never the note or the number."""
-    found = pasted_identifiers(rows["note"]) if "note" in rows else pd.DataFrame(columns=["row"])
+    national id's last 2, a card's last 4 digits): never the note or the number. The notes are read from
+    the candidate notes of the run, which hold those of the activities found (and are few)."""
+    notes = candidate_notes(t)
+    key = key_of("activities")
+    got = t.fetch(notes.filter(key_in(notes[key], list(rows.index))).select(key, "note"))
+    got = got.assign(**{key: got[key].astype(str)}).drop_duplicates(key).set_index(key)["note"]
+    found = pasted_identifiers(pd.Series(list(got.reindex(rows.index)), dtype=object))
     out: dict[str, Evidence] = {}
     for row, record_id in enumerate(rows.index):
         mine = found[found["row"] == row]
@@ -166,6 +174,7 @@ def weak_algorithm(email: Any, pseudonym: Any) -> str | None:
     return next((a for a in WEAK_HASHES if weak_pseudonym(str(email), a) == wanted), None)
 
 
+@reads()
 def _weak_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
     found = map(weak_algorithm, rows["email"], rows["pseudonym"])
     return {i: {"pseudonym_is": f"{a}(email)" if a else None} for i, a in zip(rows.index, found, strict=True)}

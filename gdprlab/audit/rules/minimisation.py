@@ -30,6 +30,7 @@ from gdprlab.audit.rules.base import (
     key_in,
     names,
     per_value,
+    reads,
     record_ids,
     ropa_contacts,
     rule,
@@ -111,6 +112,7 @@ def retention_start(t: Tables, c: ir.Table, contacts: list[str] | None = None) -
     return c.mutate(_since=since)
 
 
+@reads()
 def _counted_from(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
     """Per contact shown, the day its retention ran from and what that day is."""
     c = t["contacts"]
@@ -251,15 +253,43 @@ def with_later_duplicates(t: Tables, c: ir.Table) -> ir.Table:
     return c.mutate(_later=c["contact_id"].isin(later["_later_id"]).fill_null(False))
 
 
+#: the casefolded names and the birth date that two contacts must share to be one person (namesakes())
+_KEY = ("_k_first", "_k_last", "_k_birth")
+
+
+def namesakes(t: Tables) -> ir.Table:
+    """The contacts that share their first name, last name (casefolded: _k_first, _k_last) and birth date
+    (_k_birth) with another, with their creation time and the columns of SAME_PERSON's identifiers, once
+    per run: few, and kept to the end of the run (the duplicates' evidence names the earlier twins among
+    them without reading every contact again).
+
+    A contact without a name, a birth date or a creation time is none. The (names, birth date) that more
+    than one contact has are found by one group-by over a hash of them (engines group the many contacts
+    faster than they sort them into windows): a superset, which the windows of later_duplicates narrow by
+    the key itself, so a shared hash never makes a duplicate. The names are casefolded once, not once per
+    identifier.
+    """
+    def build() -> ir.Table:
+        c = t["contacts"]
+        key = dict(zip(_KEY, (casefold(t, c["first_name"]), casefold(t, c["last_name"]), c["birth_date"]),
+                       strict=True))
+        columns = sorted({col for cols in _identifiers(c.columns).values() for col in cols})
+        # a casefolded text is missing only where the text is: the filter reads the raw columns
+        complete = c.filter(c["first_name"].notnull() & c["last_name"].notnull() & c["birth_date"].notnull()
+                            & c["created_at"].notnull()).select("contact_id", "created_at", *columns, **key)
+        complete = complete.mutate(_k_hash=hashed(t, complete, list(key)))
+        shared = complete.group_by("_k_hash").aggregate(_n=complete.count())
+        shared = shared.filter(shared["_n"] > 1).drop("_n")  # the few (names, birth date) shared
+        return complete.semi_join(shared, "_k_hash").drop("_k_hash")
+    return t.shared("namesakes", build)
+
+
 def later_duplicates(t: Tables) -> ir.Table | None:
     """The ids (_later_id) of the contacts that are later duplicates, once per run; None when the contacts
     have no identifier to compare.
 
-    A contact without a creation time is neither the earliest nor a later one. The (names, birth date)
-    that more than one contact has are found by one group-by, and their contacts (few) kept for the run:
-    the names are casefolded once, not once per identifier (engines group the many contacts faster than
-    they sort them into windows). Among those few, one pass finds the later ones: created after the
-    earliest contact of the same names, birth date and identifier, for any identifier (a window each).
+    Among the namesakes (few), one pass finds the later ones: created after the earliest contact of the
+    same names, birth date and identifier, for any identifier (a window each).
     """
     c = t["contacts"]
     identifiers = _identifiers(c.columns)
@@ -267,24 +297,13 @@ def later_duplicates(t: Tables) -> ir.Table | None:
         return None
 
     def build() -> ir.Table:
-        key = {"_k_first": casefold(t, c["first_name"]), "_k_last": casefold(t, c["last_name"]),
-               "_k_birth": c["birth_date"]}
         columns = sorted({col for cols in identifiers.values() for col in cols})
-        # a casefolded text is missing only where the text is: the filter reads the raw columns
-        complete = c.filter(c["first_name"].notnull() & c["last_name"].notnull() & c["birth_date"].notnull()
-                            & c["created_at"].notnull()).select("contact_id", "created_at", *columns, **key)
-        # grouped by a hash: a superset of the (names, birth date) shared, which the windows below narrow
-        # (by the key itself), so a shared hash never makes a duplicate
-        complete = complete.mutate(_k_hash=hashed(t, complete, list(key)))
-        shared = complete.group_by("_k_hash").aggregate(_n=complete.count())
-        shared = shared.filter(shared["_n"] > 1).drop("_n")  # the few (names, birth date) shared
-        namesakes = t.shared("namesakes", lambda: complete.semi_join(shared, "_k_hash").drop("_k_hash"),
-                             users=("inaccurate_data",))
-        rows = namesakes.mutate(**{f"_i_{col}": _same_person_form(t, col, namesakes[col]) for col in columns})
+        kept = namesakes(t)
+        rows = kept.mutate(**{f"_i_{col}": _same_person_form(t, col, kept[col]) for col in columns})
         later = []
         for cols in identifiers.values():
             ident = [f"_i_{col}" for col in cols]
-            earliest = rows["created_at"].min().over(group_by=[*key, *ident])
+            earliest = rows["created_at"].min().over(group_by=[*_KEY, *ident])
             compared = functools.reduce(operator.and_, (rows[name].notnull() for name in ident))
             later.append((compared & (rows["created_at"] > earliest)).fill_null(False))
         # a column, then the filter: Ibis's Spark SQL for a filter on windows names a column out of scope
@@ -294,10 +313,15 @@ def later_duplicates(t: Tables) -> ir.Table | None:
     return t.shared("later_duplicates", build, users=("inaccurate_data",))
 
 
+#: what the evidence of inaccurate_data reads of a contact: its e-mail, phone and country, and what its
+#: earlier twins would share with it
+_WHY_READS = tuple(dict.fromkeys(["email", "phone", "country", *DUPLICATE_KEY,
+                                  *sorted({col for cols in SAME_PERSON.values() for col in cols})]))
+
+
+@reads(*_WHY_READS)
 def _why_inaccurate(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
-    identifiers = {col for cols in SAME_PERSON.values() for col in cols}
-    rows = rows.reindex(columns=list(dict.fromkeys(["email", "phone", "country", *DUPLICATE_KEY,
-                                                    *sorted(identifiers)])))
+    rows = rows.reindex(columns=list(_WHY_READS))
     email_ok = valid_email(rows["email"]).to_numpy(dtype=bool) | blank_values(rows["email"]).to_numpy()
     phone_ok = (valid_phone(rows["phone"], rows["country"]) | blank_values(rows["phone"]).to_numpy()
                 | ~phone_assessable(rows["phone"], rows["country"]))
@@ -317,24 +341,27 @@ def _duplicates_judged(columns: Iterable[str]) -> bool:
 
 def _earlier_twins(t: Tables, rows: pd.DataFrame) -> dict[str, list[str]]:
     """Per sampled contact, up to three earlier contacts with its names (any case) and birth date and an
-    identifier of SAME_PERSON in common, each named with it ('C12 (phone)')."""
-    c = t["contacts"]
-    identifiers = _identifiers(c.columns)
+    identifier of SAME_PERSON in common, each named with it ('C12 (phone)'): looked for among the namesakes
+    of the run, where both are when they share names and a birth date."""
+    identifiers = _identifiers(t.columns("contacts"))
     columns = sorted({col for cols in identifiers.values() for col in cols})
     births = list(rows["birth_date"].dropna().unique())
     if not births:
         return {i: [] for i in rows.index}
-    same = t.fetch(c.filter(c["birth_date"].isin(births)).select("contact_id", *DUPLICATE_KEY, *columns))
+    kept = namesakes(t)
+    same = t.fetch(kept.filter(kept["_k_birth"].isin(births)))
+    # the kept table's moments and the rows' may come typed apart (Spark: naive and UTC): as naive UTC
+    same = same.assign(created_at=_naive_utc(same["created_at"]), _k_birth=_naive_utc(same["_k_birth"]))
+    same = same.sort_values(["created_at", "contact_id"])
     out = {}
     for i in rows.index:
-        if pd.isna(rows.at[i, "birth_date"]):
+        if rows.loc[i, list(DUPLICATE_KEY)].isna().any():  # not among the namesakes: no twin
             out[i] = []
             continue
         first, last = str(rows.at[i, "first_name"]).casefold(), str(rows.at[i, "last_name"]).casefold()
-        twins = same[(same["birth_date"] == rows.at[i, "birth_date"])
-                     & (same["first_name"].astype(str).str.casefold() == first)
-                     & (same["last_name"].astype(str).str.casefold() == last)
-                     & (same["created_at"] < rows.at[i, "created_at"])]
+        birth, created = _naive_utc(rows.loc[[i], ["birth_date", "created_at"]].iloc[0])
+        twins = same[(same["_k_birth"] == birth) & (same["_k_first"] == first) & (same["_k_last"] == last)
+                     & (same["created_at"] < created)]
         own = {col: _same_person_form_py(col, rows.at[i, col]) for col in columns}
         found = []
         for twin in twins.to_dict("records"):
@@ -345,6 +372,11 @@ def _earlier_twins(t: Tables, rows: pd.DataFrame) -> dict[str, list[str]]:
                 found.append(f"{twin['contact_id']} ({', '.join(shared)})")
         out[i] = found[:3]
     return out
+
+
+def _naive_utc(values: pd.Series) -> pd.Series:
+    """Dates or moments as naive UTC timestamps (those with a time zone converted)."""
+    return pd.to_datetime(values, utc=True).dt.tz_localize(None)
 
 
 def _unassessed_phones(t: Tables) -> list[str]:

@@ -20,6 +20,7 @@ from gdprlab.audit.rules.base import (
     is_in,
     is_true,
     key_in,
+    reads,
     record_ids,
     rule,
 )
@@ -37,6 +38,7 @@ def latest_passes(t: Tables, policy: Policy) -> ir.Table:
     return passed.group_by(p_staff=passed["staff_id"]).aggregate(last_passed=passed["completed_on"].max())
 
 
+@reads()
 def _last_passed(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
     tr = t["training"]
     passed = tr.filter(is_true(tr["passed"]) & key_in(tr["staff_id"], list(rows.index)))

@@ -31,6 +31,7 @@ from gdprlab.audit.rules.base import (
     is_true,
     key_in,
     per_value,
+    reads,
     record_ids,
     rule,
 )
@@ -252,6 +253,7 @@ def art8_age(country: ir.StringValue) -> ir.IntegerValue:
     return per_value(country.upper(), ART8_AGE).fill_null(ART8_DEFAULT_AGE)
 
 
+@reads()
 def _child_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
     c = t["contacts"]
     wanted = list(dict.fromkeys(rows["contact_id"].dropna().astype(str)))
@@ -295,6 +297,7 @@ def child_consent_without_authorisation(t: Tables, policy: Policy, as_of: dt.dat
     return record_ids(verdicts, "consents", verdicts["child"])
 
 
+@reads()
 def _method_extra(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
     return {i: {"why": "pre-ticked box" if method == INVALID_METHODS[0] else "bundled with terms"}
             for i, method in zip(rows.index, rows["method"], strict=True)}

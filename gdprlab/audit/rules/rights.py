@@ -32,6 +32,7 @@ from gdprlab.audit.rules.base import (
     key_in,
     month_deadline,
     public_holidays,
+    reads,
     record_ids,
     rule,
 )
@@ -173,6 +174,7 @@ def _hold_shown(ground: object, until: object) -> str | None:
     return f"{shown} until {until or 'no end date'}"
 
 
+@reads()
 def _remaining(t: Tables, rows: pd.DataFrame) -> dict[str, Evidence]:
     """Per request: the kinds of data left (column names, count of notes) and the hold recorded."""
     left = erased_remains(t)

@@ -268,3 +268,32 @@ def test_the_evidence_of_a_duplicate_names_the_earlier_contact_and_what_they_sha
     result = checked.result("inaccurate_data")
     assert result.record_ids == ("C2",)
     assert result.evidence[0]["why"] == "duplicate of C1 (phone)"
+
+
+def test_the_evidence_names_the_earlier_twins_in_the_order_they_were_created_whatever_their_case():
+    """Twins are found among the namesakes kept for the run: names compared casefolded (ß as ss), the
+    earliest first, each with what it shares."""
+    contacts = table("contacts",
+                     {**NAMESAKE, "contact_id": "C7", "phone": "+34 612 345 678", "created_at": "2024-03-01"},
+                     {**NAMESAKE, "contact_id": "C3", "last_name": "GARCÍA", "email": "maria@uno.es",
+                      "created_at": FIRST},
+                     {**NAMESAKE, "contact_id": "C2", "email": "Maria@Uno.es", "phone": "+34612345678",
+                      "created_at": SECOND})
+    result = run_checks({"contacts": contacts}, POLICY, AS_OF, rules=["inaccurate_data"]).result(
+        "inaccurate_data")
+    why = {e["record_id"]: e["why"] for e in result.evidence}
+    assert why["C2"] == "duplicate of C3 (e-mail), C7 (phone)"
+
+
+def test_a_contact_without_a_first_name_is_shown_with_no_twin():
+    """Only contacts with names, a birth date and a creation time are namesakes: one without a first name
+    is inaccurate for its e-mail alone, never the twin of a contact whose first name is spelt 'None'."""
+    contacts = table("contacts",
+                     {**NAMESAKE, "first_name": "None", "contact_id": "C1", "phone": "+34612345678",
+                      "created_at": FIRST},
+                     {**NAMESAKE, "first_name": None, "contact_id": "C2", "phone": "+34612345678",
+                      "email": "not an address", "created_at": SECOND})
+    result = run_checks({"contacts": contacts}, POLICY, AS_OF, rules=["inaccurate_data"]).result(
+        "inaccurate_data")
+    assert result.record_ids == ("C2",)
+    assert result.evidence[0]["why"] == "invalid email"
