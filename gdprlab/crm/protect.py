@@ -10,9 +10,6 @@ key manager, never in a dataset or a parameter.
 from __future__ import annotations
 
 import hashlib
-import importlib
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -154,22 +151,6 @@ def random_pseudonyms(n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 WEAK_HASHES = ("md5", "sha1", "sha256")
-
-
-def digest_constructor(algorithm: str) -> Callable[[bytes], Any]:
-    """A constructor of `algorithm` (one of WEAK_HASHES) that is cheap to call once per short value.
-
-    hashlib's constructors go through OpenSSL 3, whose per-call set-up costs three times the hashing of
-    an e-mail address; CPython's built-in implementations (_md5, _sha1, _sha256, used by hashlib itself
-    when OpenSSL lacks an algorithm) give the same digests without it. hashlib's is the fallback for a
-    Python built without them.
-    """
-    builtin = {"md5": ("_md5", "md5"), "sha1": ("_sha1", "sha1"), "sha256": ("_sha256", "sha256")}
-    module, name = builtin[algorithm]
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return getattr(hashlib, algorithm)
 
 
 def weak_pseudonym(email: str, algorithm: str) -> str:
