@@ -569,22 +569,66 @@ def test_every_extra_evidence_says_which_columns_it_reads():
     assert undeclared == []
 
 
-@pytest.mark.parametrize("profile", ["typical", "messy"])
-def test_evidence_from_the_columns_declared_is_the_evidence_from_every_column(profile, request,
+#: a Salesforce Contact report as the CRM exports it: API names, a custom field, day-first dates as a
+#: German user's export writes them, a namesake sharing only a phone written otherwise, a bad address
+SALESFORCE_CONTACTS = (
+    "Id,FirstName,LastName,Email,Phone,MailingCountry,Birthdate,CreatedDate,Hobbies__c\n"
+    "0035g00000AbCdE,Jörg,Strauß,joerg@example.de,+49 151 12345678,DE,01.05.1980,2024-01-02T09:00:00.000Z,"
+    "golf\n"
+    "0035g00000AbCdF,JÖRG,STRAUSS,j.strauss@,+4915112345678,DE,01.05.1980,2024-03-04T10:30:00.000Z,\n"
+    "0035g00000AbCdG,Ana,Sousa,ana@example.pt,+351 912 345 678,PT,03.02.1990,2024-05-06T11:00:00.000Z,\n"
+    "0035g00000AbCdH,Ana,Sousa,ana.sousa@example.pt,+351912345678,PT,03.02.1990,2024-07-08T12:00:00.000Z,\n"
+    "0035g00000AbCdI,=cmd|' /C calc'!A0,Nobody,not an address,12,DE,,2024-09-10T13:00:00.000Z,\n"
+)
+
+
+def _evidence_inputs(profile: str, request, tmp_path):
+    """(tables, policy, as-of) of a generated dataset, the hand-made boundary dataset, or an export."""
+    if profile == "boundary":
+        from audit.rules.boundary import tables
+        return tables(), POLICY, AS_OF
+    if profile == "salesforce":
+        from gdprlab.crm.exports import load_export
+        (tmp_path / "Contact.csv").write_text(SALESFORCE_CONTACTS, encoding="utf-8")
+        return load_export(tmp_path)[0], POLICY, AS_OF
+    folder = request.getfixturevalue("typical_dir" if profile == "typical" else "messy_parquet_dir")
+    return read_dataset(folder), read_policy(folder), read_as_of(folder)
+
+
+@pytest.mark.parametrize("profile", ["typical", "messy", "boundary", "salesforce"])
+def test_evidence_from_the_columns_declared_is_the_evidence_from_every_column(profile, request, tmp_path,
                                                                                  monkeypatch):
     """What each rule's evidence reads of the sampled rows is all it needs: given every column instead,
-    every finding shows the same evidence."""
-    folder = request.getfixturevalue(f"{profile}_dir" if profile == "typical" else "messy_parquet_dir")
-    tables = read_dataset(folder)
+    every finding shows the same evidence, on generated data, hand-made boundary cases and an export."""
+    tables, policy, as_of = _evidence_inputs(profile, request, tmp_path)
 
     def checked() -> list:
-        found = run_checks(tables, read_policy(folder), read_as_of(folder))
+        found = run_checks(tables, policy, as_of)
         return [(r.rule_id, r.evidence) for r in found.results]
 
     declared = checked()
     monkeypatch.setattr(type(CHECKS[0].implementation), "evidence_reads", property(lambda self: None))
     assert checked() == declared
-    assert sum(len(evidence) for _, evidence in declared) > 50
+    assert sum(len(evidence) for _, evidence in declared) >= (50 if profile in ("typical", "messy") else 3)
+
+
+def test_an_exports_duplicate_is_shown_with_its_earlier_twin_and_no_raw_value():
+    """On a Salesforce export: the later Strauss (ß and SS alike) is a duplicate of the earlier one, by
+    phone; its evidence names the twin by id and shows nothing of the export unmasked."""
+    import tempfile
+    from pathlib import Path
+
+    from gdprlab.crm.exports import load_export
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "Contact.csv").write_text(SALESFORCE_CONTACTS, encoding="utf-8")
+        tables = load_export(tmp)[0]
+    result = run_checks(tables, POLICY, AS_OF, rules=["inaccurate_data"]).result("inaccurate_data")
+    why = {e["record_id"]: e["why"] for e in result.evidence}
+    assert why["0035g00000AbCdF"] == "invalid email; duplicate of 0035g00000AbCdE (phone)"
+    assert why["0035g00000AbCdH"] == "duplicate of 0035g00000AbCdG (phone)"
+    shown = repr(result.evidence)
+    assert "j.strauss@" not in shown and "calc" not in shown and "STRAUSS" not in shown
 
 
 def test_findings_come_most_severe_first(assessment):

@@ -117,7 +117,10 @@ def test_processes_sharing_the_cores_open_duckdb_with_their_share(monkeypatch, c
 
     def setting(**options) -> int:
         backend = connect("duckdb", **options)
-        return int(backend.con.sql("SELECT current_setting('threads')").fetchall()[0][0])
+        try:
+            return int(backend.con.sql("SELECT current_setting('threads')").fetchall()[0][0])
+        finally:
+            backend.disconnect()
 
     assert setting() == threads
     assert setting(threads=3) == 3  # a connection's own setting wins

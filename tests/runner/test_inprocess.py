@@ -119,7 +119,11 @@ def test_worker_processes_are_spawned_inside_a_kernel(tmp_path, monkeypatch):
 def _duckdb_threads() -> int:
     from gdprlab.crm.backends import connect
 
-    return int(connect("duckdb").con.sql("SELECT current_setting('threads')").fetchall()[0][0])
+    backend = connect("duckdb")
+    try:
+        return int(backend.con.sql("SELECT current_setting('threads')").fetchall()[0][0])
+    finally:
+        backend.disconnect()
 
 
 def test_each_of_the_batch_workers_opens_duckdb_with_its_share_of_the_cores():

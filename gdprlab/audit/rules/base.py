@@ -316,8 +316,8 @@ class Implementation:
     @property
     def evidence_reads(self) -> frozenset[str] | None:
         """The columns of its table that its evidence reads of the sampled rows beyond their key and names;
-        None for every column (an extra-evidence function that does not declare what it reads: reads())."""
-        extra = (getattr(self.extra_evidence, "reads", None) if self.extra_evidence is not None else ())
+        None when its extra-evidence function does not declare them with reads() (every column is read)."""
+        extra = getattr(self.extra_evidence, "reads", None) if self.extra_evidence is not None else ()
         return None if extra is None else frozenset((*self.evidence, *extra))
 
 
